@@ -1,0 +1,19 @@
+//! The domain of socialdesk: identifiers, roles and what each may do, validated
+//! values, money, and the text rules of each network.
+//!
+//! This crate does no IO. It knows nothing about HTTP, SQL, files, the clock or
+//! randomness: time and seeds are parameters. CI checks that it never depends on
+//! tokio, sqlx, axum or reqwest.
+
+pub mod ids;
+pub mod money;
+pub mod role;
+pub mod team;
+pub mod text;
+pub mod values;
+
+pub use ids::{ApiTokenId, InviteId, JobId, SessionId, UserId, WorkspaceId};
+pub use money::{Currency, Money};
+pub use role::{Permission, Role};
+pub use team::{ApiToken, Invite, InviteState, Member, Membership, User, Workspace};
+pub use values::{Email, Password, PersonName, Slug, TimeZone, WorkspaceName};

@@ -1,0 +1,39 @@
+//! Storage for socialdesk: repositories over SQLite and PostgreSQL.
+//!
+//! One [`Store`] type serves both backends. Each repository function is
+//! written once with SQL that both dialects accept (`$1` parameters,
+//! `RETURNING`, `ON CONFLICT`) and runs on whichever pool the store holds,
+//! through the [`on_pool!`] macro, so the two backends cannot drift apart.
+//! Where the dialects differ (row locking in the job queue), the function
+//! matches on the backend and says why. Each backend has its own migrations
+//! under `migrations/{sqlite,postgres}`.
+//!
+//! Rows are private `*Row` types, converted into `socialdesk_core` types in
+//! one place per table. Every query of workspace data filters by workspace id:
+//! no function here takes a record id without the workspace it must belong to.
+//!
+//! This crate never reads the clock: callers pass `now`.
+
+mod audit;
+mod error;
+mod invites;
+mod jobs;
+mod logins;
+mod pool;
+mod sessions;
+mod tokens;
+mod users;
+mod workspaces;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use audit::{AuditEntry, NewAuditEntry};
+pub use error::StoreError;
+pub use jobs::{ClaimedJob, Job, NewJob, WorkerHealth};
+pub use pool::{Backend, Store};
+pub use sessions::{NewSession, Session};
+pub use tokens::{AuthenticatedToken, NewApiToken};
+pub use users::Credentials;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,133 @@
+use std::collections::HashSet;
+
+use chrono::Duration;
+use socialdesk_core::JobId;
+use socialdesk_store::testing::TestDb;
+use socialdesk_store::{NewJob, Store};
+
+use crate::both;
+use crate::fixtures::at;
+
+both!(
+    a_dedupe_key_holds_one_waiting_job,
+    leases_expire_and_jobs_are_claimed_again,
+    released_leases_do_not_count_as_attempts,
+    failed_jobs_stop_and_free_their_key,
+    concurrent_workers_never_claim_the_same_job,
+    health_reports_the_oldest_unclaimed_due_job,
+);
+
+fn job(kind: &str, minute: u32, dedupe: Option<&str>) -> NewJob {
+    NewJob {
+        id: JobId::from_uuid(uuid::Uuid::now_v7()),
+        workspace_id: None,
+        kind: kind.into(),
+        payload: serde_json::json!({"n": minute}),
+        dedupe_key: dedupe.map(str::to_owned),
+        run_at: at(minute),
+        max_attempts: 5,
+        created_at: at(0),
+    }
+}
+
+async fn a_dedupe_key_holds_one_waiting_job(db: TestDb) {
+    let store = &db.store;
+    assert!(store.enqueue_job(&job("housekeeping", 0, Some("hk"))).await.unwrap());
+    assert!(!store.enqueue_job(&job("housekeeping", 5, Some("hk"))).await.unwrap());
+    assert!(store.enqueue_job(&job("other", 0, None)).await.unwrap());
+    assert!(store.enqueue_job(&job("other", 0, None)).await.unwrap(), "no key, no dedupe");
+    store.worker_heartbeat("w1", at(0), at(0)).await.unwrap();
+    let claimed = store.claim_jobs("w1", at(1), at(2), 10).await.unwrap();
+    assert_eq!(claimed.len(), 3);
+    let hk = claimed.iter().find(|j| j.kind == "housekeeping").unwrap();
+    assert_eq!(hk.payload, r#"{"n":0}"#);
+    assert!(store.complete_job(hk.id, "w1").await.unwrap());
+    assert!(store.enqueue_job(&job("housekeeping", 5, Some("hk"))).await.unwrap(), "key free once done");
+}
+
+async fn leases_expire_and_jobs_are_claimed_again(db: TestDb) {
+    let store = &db.store;
+    store.enqueue_job(&job("publish", 0, None)).await.unwrap();
+    store.enqueue_job(&job("later", 30, None)).await.unwrap();
+    let first = store.claim_jobs("w1", at(1), at(3), 10).await.unwrap();
+    assert_eq!(first.len(), 1, "only due jobs");
+    assert_eq!(first[0].attempts, 1);
+    assert!(store.claim_jobs("w2", at(2), at(4), 10).await.unwrap().is_empty(), "leased");
+    let second = store.claim_jobs("w2", at(4), at(6), 10).await.unwrap();
+    assert_eq!(second.len(), 1, "the lease expired");
+    assert_eq!(second[0].attempts, 2);
+    assert!(!store.complete_job(first[0].id, "w1").await.unwrap(), "w1 lost its lease");
+    assert!(store.complete_job(second[0].id, "w2").await.unwrap());
+    assert!(store.job(second[0].id).await.unwrap().is_none());
+}
+
+async fn released_leases_do_not_count_as_attempts(db: TestDb) {
+    let store = &db.store;
+    store.enqueue_job(&job("publish", 0, None)).await.unwrap();
+    let claimed = store.claim_jobs("w1", at(1), at(60), 10).await.unwrap();
+    assert_eq!(store.release_leases("w1").await.unwrap(), 1);
+    let again = store.claim_jobs("w2", at(2), at(60), 10).await.unwrap();
+    assert_eq!(again[0].id, claimed[0].id);
+    assert_eq!(again[0].attempts, 1);
+}
+
+async fn failed_jobs_stop_and_free_their_key(db: TestDb) {
+    let store = &db.store;
+    store.enqueue_job(&job("sync", 0, Some("sync:1"))).await.unwrap();
+    let claimed = store.claim_jobs("w1", at(1), at(2), 10).await.unwrap();
+    assert!(store.retry_job(claimed[0].id, "w1", "timeout", at(10)).await.unwrap());
+    assert!(store.claim_jobs("w1", at(5), at(6), 10).await.unwrap().is_empty(), "waits for its retry time");
+    let claimed = store.claim_jobs("w1", at(10), at(11), 10).await.unwrap();
+    assert!(store.fail_job(claimed[0].id, "w1", "token revoked", at(10)).await.unwrap());
+    assert!(store.claim_jobs("w1", at(100), at(101), 10).await.unwrap().is_empty());
+    let failed = store.failed_jobs(10).await.unwrap();
+    assert_eq!(failed[0].last_error.as_deref(), Some("token revoked"));
+    assert!(store.enqueue_job(&job("sync", 0, Some("sync:1"))).await.unwrap());
+}
+
+async fn concurrent_workers_never_claim_the_same_job(db: TestDb) {
+    let store = &db.store;
+    for i in 0..200 {
+        store.enqueue_job(&job("publish", i % 7, None)).await.unwrap();
+    }
+    let mut tasks = Vec::new();
+    for w in 0..4 {
+        let store: Store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let name = format!("w{w}");
+            let mut mine = Vec::new();
+            loop {
+                let batch = store.claim_jobs(&name, at(10), at(10) + Duration::hours(1), 7).await.unwrap();
+                if batch.is_empty() {
+                    break mine;
+                }
+                mine.extend(batch.into_iter().map(|j| j.id));
+            }
+        }));
+    }
+    let mut seen = HashSet::new();
+    let mut total = 0;
+    for task in tasks {
+        for id in task.await.unwrap() {
+            total += 1;
+            assert!(seen.insert(id), "job {id} claimed twice");
+        }
+    }
+    assert_eq!(total, 200);
+}
+
+async fn health_reports_the_oldest_unclaimed_due_job(db: TestDb) {
+    let store = &db.store;
+    store.worker_heartbeat("w1", at(0), at(0)).await.unwrap();
+    let health = store.worker_health(at(5)).await.unwrap();
+    assert_eq!((health.oldest_unclaimed_due, health.last_claim_at), (None, None));
+    store.enqueue_job(&job("a", 2, None)).await.unwrap();
+    store.enqueue_job(&job("b", 4, None)).await.unwrap();
+    store.enqueue_job(&job("c", 9, None)).await.unwrap();
+    assert_eq!(store.worker_health(at(5)).await.unwrap().oldest_unclaimed_due, Some(at(2)));
+    store.claim_jobs("w1", at(5), at(6), 1).await.unwrap();
+    let health = store.worker_health(at(5)).await.unwrap();
+    assert_eq!(health.oldest_unclaimed_due, Some(at(4)));
+    assert_eq!(health.last_claim_at, Some(at(5)));
+    store.remove_worker("w1").await.unwrap();
+}
