@@ -1,0 +1,82 @@
+//! The services of socialdesk: what a request or a job asks for, carried out
+//! against the store with the rules of the core.
+//!
+//! This is the only layer that knows both the store and (later) the networks.
+//! It knows nothing about HTTP: handlers in `socialdesk-web` call one function
+//! here and render its result or its [`AppError`].
+
+mod accounts;
+mod actor;
+mod clock;
+mod error;
+mod passwords;
+pub mod secrets;
+mod team;
+mod tokens;
+pub mod worker;
+
+use std::sync::Arc;
+
+pub use accounts::{LoginAttempt, SignUp, SignedIn};
+pub use actor::Actor;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{AppError, FieldError};
+pub use secrets::SecretBox;
+pub use team::{NewInvite, WorkspaceSettings};
+pub use tokens::NewToken;
+pub use worker::{Readiness, Worker, WorkerOptions};
+
+use socialdesk_store::Store;
+
+/// Who may sign up without an invite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignupPolicy {
+    /// Anyone who reaches the server; each sign-up gets a workspace of their own.
+    Open,
+    /// Only the very first person (who becomes the owner) and people with an invite.
+    InviteOnly,
+}
+
+/// What the services need to know about the deployment.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub signup: SignupPolicy,
+    /// How long a browser session lasts without activity.
+    pub session_idle: chrono::Duration,
+    /// How long an invitation link stays valid.
+    pub invite_ttl: chrono::Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            signup: SignupPolicy::Open,
+            session_idle: chrono::Duration::days(14),
+            invite_ttl: chrono::Duration::days(7),
+        }
+    }
+}
+
+/// The services, sharing one store, one clock and one secret key. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub secrets: SecretBox,
+    pub settings: Settings,
+}
+
+impl App {
+    pub fn new(store: Store, clock: Arc<dyn Clock>, secrets: SecretBox, settings: Settings) -> App {
+        App { store, clock, secrets, settings }
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+}
+
+pub(crate) fn new_uuid() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
+}

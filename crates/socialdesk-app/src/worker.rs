@@ -1,0 +1,313 @@
+//! The job worker: claims due jobs with a lease, runs them, retries with
+//! backoff, and on shutdown lets running jobs finish or hands their leases back.
+//!
+//! `serve` runs one inside the server process; `socialdesk worker` runs more
+//! against a shared PostgreSQL. Readiness ([`App::readiness`]) fails when due
+//! work waits and no worker claims it, so a health check cannot say OK while
+//! nothing runs.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+use socialdesk_core::JobId;
+use socialdesk_store::{ClaimedJob, NewJob};
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinSet;
+
+use crate::{App, AppError, new_uuid};
+
+/// How a job ended when it did not succeed.
+#[derive(Debug)]
+pub enum JobError {
+    /// Worth another try, after `after` or the default backoff.
+    Retry { message: String, after: Option<Duration> },
+    /// Trying again cannot help.
+    Permanent(String),
+}
+
+impl From<AppError> for JobError {
+    fn from(e: AppError) -> JobError {
+        JobError::Retry { message: e.to_string(), after: None }
+    }
+}
+
+pub type JobFuture<'a> = Pin<Box<dyn Future<Output = Result<(), JobError>> + Send + 'a>>;
+
+/// Runs one kind of job. Handlers must be idempotent: a job may run again
+/// after a crash that happened after its work but before its completion.
+pub trait JobHandler: Send + Sync + 'static {
+    fn run<'a>(&'a self, app: &'a App, job: &'a ClaimedJob) -> JobFuture<'a>;
+}
+
+#[derive(Debug, Clone)]
+pub struct WorkerOptions {
+    /// Jobs run at once by this worker.
+    pub concurrency: usize,
+    /// How long a claim lasts before another worker may take the job.
+    pub lease: Duration,
+    /// How often to look for due work when idle.
+    pub poll_interval: StdDuration,
+    /// How long running jobs get to finish on shutdown before their leases are handed back.
+    pub shutdown_grace: StdDuration,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        WorkerOptions {
+            concurrency: 8,
+            lease: Duration::minutes(5),
+            poll_interval: StdDuration::from_millis(500),
+            shutdown_grace: StdDuration::from_secs(20),
+        }
+    }
+}
+
+/// A worker: an id, the handlers it knows, and its options.
+#[derive(Clone)]
+pub struct Worker {
+    app: App,
+    id: String,
+    handlers: Arc<HashMap<&'static str, Arc<dyn JobHandler>>>,
+    options: WorkerOptions,
+    wake: Arc<Notify>,
+}
+
+impl std::fmt::Debug for Worker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker").field("id", &self.id).field("kinds", &self.handlers.keys()).finish()
+    }
+}
+
+/// The kind of the periodic clean-up job.
+pub const HOUSEKEEPING: &str = "housekeeping";
+
+impl Worker {
+    /// A worker with the built-in handlers.
+    pub fn new(app: App, options: WorkerOptions) -> Worker {
+        let mut handlers: HashMap<&'static str, Arc<dyn JobHandler>> = HashMap::new();
+        handlers.insert(HOUSEKEEPING, Arc::new(Housekeeping));
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".to_owned());
+        let id = format!("{host}:{}:{}", std::process::id(), &new_uuid().simple().to_string()[24..]);
+        Worker { app, id, handlers: Arc::new(handlers), options, wake: Arc::new(Notify::new()) }
+    }
+
+    /// Adds or replaces the handler of a job kind.
+    pub fn with_handler(mut self, kind: &'static str, handler: impl JobHandler) -> Worker {
+        Arc::make_mut(&mut self.handlers).insert(kind, Arc::new(handler));
+        self
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Wakes the worker now instead of at its next poll.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Runs until `shutdown` turns true, then drains: running jobs get the
+    /// grace period to finish, and leases of any still running are released.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let started = self.app.now();
+        if let Err(e) = self.app.store.worker_heartbeat(&self.id, started, started).await {
+            tracing::error!(error = %e, "worker could not register");
+        }
+        self.schedule_housekeeping(started).await;
+        tracing::info!(worker = %self.id, "worker started");
+        let mut running: JoinSet<()> = JoinSet::new();
+        let mut last_heartbeat = started;
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            while running.try_join_next().is_some() {}
+            let now = self.app.now();
+            if now - last_heartbeat > Duration::seconds(10) {
+                if let Err(e) = self.app.store.worker_heartbeat(&self.id, started, now).await {
+                    tracing::warn!(error = %e, "worker heartbeat failed");
+                }
+                last_heartbeat = now;
+            }
+            let free = self.options.concurrency.saturating_sub(running.len());
+            let mut claimed = 0;
+            if free > 0 {
+                match self.app.store.claim_jobs(&self.id, now, now + self.options.lease, free as i64).await {
+                    Ok(jobs) => {
+                        claimed = jobs.len();
+                        for job in jobs {
+                            let worker = self.clone();
+                            running.spawn(async move { worker.execute(job).await });
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "claiming jobs failed; will retry"),
+                }
+            }
+            if claimed == free && free > 0 {
+                continue; // There may be more due work right now.
+            }
+            tokio::select! {
+                _ = shutdown.changed() => {}
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(self.options.poll_interval) => {}
+                Some(_) = running.join_next(), if !running.is_empty() => {}
+            }
+        }
+        tracing::info!(worker = %self.id, running = running.len(), "worker stopping");
+        let drained = tokio::time::timeout(self.options.shutdown_grace, async {
+            while running.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            running.abort_all();
+            while running.join_next().await.is_some() {}
+        }
+        match self.app.store.release_leases(&self.id).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(worker = %self.id, released = n, "handed back leases of unfinished jobs"),
+            Err(e) => tracing::error!(error = %e, "could not hand back leases; they will expire"),
+        }
+        let _ = self.app.store.remove_worker(&self.id).await;
+        tracing::info!(worker = %self.id, "worker stopped");
+    }
+
+    async fn execute(&self, job: ClaimedJob) {
+        let span = tracing::info_span!("job", id = %job.id, kind = %job.kind, attempt = job.attempts);
+        let _enter = span.enter();
+        let result = match self.handlers.get(job.kind.as_str()) {
+            Some(handler) => handler.run(&self.app, &job).await,
+            None => Err(JobError::Permanent(format!("no handler for job kind {:?}", job.kind))),
+        };
+        let now = self.app.now();
+        let outcome = match result {
+            Ok(()) => self.app.store.complete_job(job.id, &self.id).await,
+            Err(JobError::Retry { message, after }) if job.attempts < job.max_attempts => {
+                let delay = after.unwrap_or_else(|| backoff(job.attempts));
+                tracing::warn!(error = %message, retry_in_s = delay.num_seconds(), "job failed; will retry");
+                self.app.store.retry_job(job.id, &self.id, &message, now + delay).await
+            }
+            Err(JobError::Retry { message, .. } | JobError::Permanent(message)) => {
+                tracing::error!(error = %message, "job failed for good");
+                self.app.store.fail_job(job.id, &self.id, &message, now).await
+            }
+        };
+        match outcome {
+            Ok(true) => {}
+            Ok(false) => tracing::warn!("the lease expired before the job finished; another worker may have run it"),
+            Err(e) => tracing::error!(error = %e, "could not record the job's outcome; its lease will expire"),
+        }
+    }
+
+    async fn schedule_housekeeping(&self, now: DateTime<Utc>) {
+        if let Err(e) = enqueue_housekeeping(&self.app, now).await {
+            tracing::warn!(error = %e, "could not schedule housekeeping");
+        }
+    }
+}
+
+/// Exponential backoff with jitter: about 2^attempt seconds, capped at an
+/// hour, give or take a quarter so that retries of many jobs spread out.
+pub fn backoff(attempt: i32) -> Duration {
+    let base = 2i64.saturating_pow(attempt.clamp(1, 12) as u32).min(3600);
+    let jitter_range = (base / 4).max(1);
+    let jitter = (crate::secrets::random_bytes(1)[0] as i64 % (2 * jitter_range + 1)) - jitter_range;
+    Duration::seconds((base + jitter).max(1))
+}
+
+async fn enqueue_housekeeping(app: &App, run_at: DateTime<Utc>) -> Result<bool, AppError> {
+    Ok(app
+        .store
+        .enqueue_job(&NewJob {
+            id: JobId::from_uuid(new_uuid()),
+            workspace_id: None,
+            kind: HOUSEKEEPING.into(),
+            payload: serde_json::json!({}),
+            dedupe_key: Some(HOUSEKEEPING.into()),
+            run_at,
+            max_attempts: 3,
+            created_at: app.now(),
+        })
+        .await?)
+}
+
+/// Deletes expired sessions and old sign-in attempts, then schedules itself
+/// an hour later.
+struct Housekeeping;
+
+impl JobHandler for Housekeeping {
+    fn run<'a>(&'a self, app: &'a App, _job: &'a ClaimedJob) -> JobFuture<'a> {
+        Box::pin(async move {
+            let now = app.now();
+            let sessions = app.store.purge_expired_sessions(now).await.map_err(AppError::from)?;
+            let attempts = app.store.purge_login_attempts(now - Duration::days(1)).await.map_err(AppError::from)?;
+            tracing::info!(sessions, attempts, "housekeeping purged expired rows");
+            // The dedupe key is still held by this job until it completes, so
+            // the next run is keyed by its hour instead.
+            let next = now + Duration::hours(1);
+            app.store
+                .enqueue_job(&NewJob {
+                    id: JobId::from_uuid(new_uuid()),
+                    workspace_id: None,
+                    kind: HOUSEKEEPING.into(),
+                    payload: serde_json::json!({}),
+                    dedupe_key: Some(format!("{HOUSEKEEPING}:{}", next.format("%Y-%m-%dT%H"))),
+                    run_at: next,
+                    max_attempts: 3,
+                    created_at: now,
+                })
+                .await
+                .map_err(AppError::from)?;
+            Ok(())
+        })
+    }
+}
+
+/// Whether this instance can do its work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readiness {
+    Ready,
+    NotReady(String),
+}
+
+/// Due work older than this, unclaimed, means no worker is doing its job.
+pub const STALLED_AFTER: i64 = 60;
+
+impl App {
+    /// Ready when the database answers and no due job has waited unclaimed
+    /// for more than [`STALLED_AFTER`] seconds.
+    pub async fn readiness(&self) -> Readiness {
+        let now = self.now();
+        if let Err(e) = self.store.ping().await {
+            return Readiness::NotReady(format!("the database does not answer: {e}"));
+        }
+        match self.store.worker_health(now).await {
+            Ok(health) => match health.oldest_unclaimed_due {
+                Some(due) if now - due > Duration::seconds(STALLED_AFTER) => Readiness::NotReady(format!(
+                    "due work has waited since {} and no worker claims it (last claim: {})",
+                    due.to_rfc3339(),
+                    health.last_claim_at.map_or("never".to_owned(), |t| t.to_rfc3339()),
+                )),
+                _ => Readiness::Ready,
+            },
+            Err(e) => Readiness::NotReady(format!("the job queue cannot be read: {e}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        for attempt in 1..20 {
+            let d = backoff(attempt).num_seconds();
+            let base = 2i64.pow(attempt.clamp(1, 12) as u32).min(3600);
+            assert!(d >= base - base / 4 - 1 && d <= base + base / 4 + 1, "attempt {attempt}: {d}");
+        }
+    }
+}
