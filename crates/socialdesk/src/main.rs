@@ -1,1 +1,190 @@
-fn main() {}
+//! The `socialdesk` binary: the command line, configuration and wiring.
+
+mod config;
+mod demo;
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use socialdesk_app::{App, SecretBox, Settings, SystemClock, Worker, WorkerOptions};
+use socialdesk_store::Store;
+use socialdesk_web::WebSettings;
+use tokio::sync::watch;
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{CommonArgs, Config, LogFormat, ServeArgs, redact_url};
+
+/// Self-hosted social media management: plan, publish, engage, listen and measure,
+/// for one brand or an agency's many, from one small binary.
+///
+/// Every flag can also be set with its SOCIALDESK_* environment variable or in a TOML
+/// file (--config, default ./socialdesk.toml); flags win over the environment, the
+/// environment over the file. The key that encrypts network credentials comes from
+/// SOCIALDESK_SECRET_KEY (32 bytes, base64) or from the key file.
+#[derive(Debug, Parser)]
+#[command(name = "socialdesk", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web UI, the JSON API and (unless --no-worker) the background worker.
+    Serve(ServeArgs),
+    /// Run only the background worker; start any number against one PostgreSQL.
+    Worker(CommonArgs),
+    /// Apply database migrations and exit (serve and worker also do this at start).
+    Migrate(CommonArgs),
+    /// Create the demo workspaces and people, if they do not exist yet.
+    Demo(CommonArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            report(&anyhow::anyhow!(e).context("cannot start the async runtime"));
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            report(&e);
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// One line on stderr: what failed and why.
+#[allow(clippy::print_stderr)]
+fn report(e: &anyhow::Error) {
+    let chain: Vec<String> = e.chain().map(ToString::to_string).collect();
+    eprintln!("socialdesk: {}", chain.join(": "));
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => {
+            let config = Config::load(&args)?;
+            init_logs(config.log_format);
+            serve(config, args.demo).await
+        }
+        Command::Worker(common) => {
+            let config = Config::load_common(&common)?;
+            init_logs(config.log_format);
+            let app = open(&config).await?;
+            let (stop, stopped) = watch::channel(false);
+            let worker = tokio::spawn(Worker::new(app.clone(), WorkerOptions::default()).run(stopped));
+            shutdown_signal().await;
+            let _ = stop.send(true);
+            worker.await.context("the worker crashed")?;
+            app.store.close().await;
+            Ok(())
+        }
+        Command::Migrate(common) => {
+            let config = Config::load_common(&common)?;
+            init_logs(config.log_format);
+            let store = open_store(&config).await?;
+            store.close().await;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Demo(common) => {
+            let config = Config::load_common(&common)?;
+            init_logs(config.log_format);
+            let app = open(&config).await?;
+            demo::seed(&app).await?;
+            app.store.close().await;
+            Ok(())
+        }
+    }
+}
+
+fn init_logs(format: LogFormat) {
+    let filter = EnvFilter::try_from_env("SOCIALDESK_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+        LogFormat::Text => builder.compact().init(),
+    }
+}
+
+async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    if config.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
+    }
+    let store = Store::connect(&config.database_url)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact_url(&config.database_url)))?;
+    store.migrate().await.context("cannot migrate the database")?;
+    Ok(store)
+}
+
+async fn open(config: &Config) -> anyhow::Result<App> {
+    let store = open_store(config).await?;
+    let secrets = SecretBox::load(config.secret_key.as_deref(), &config.secret_key_file)?;
+    tracing::info!(database = %redact_url(&config.database_url), backend = store.backend().name(), key = ?secrets.source, "storage ready");
+    let settings = Settings { signup: config.signup, ..Settings::default() };
+    Ok(App::new(store, Arc::new(SystemClock), secrets, settings))
+}
+
+async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+    let app = open(&config).await?;
+    if demo && app.store.count_users().await? == 0 {
+        demo::seed(&app).await?;
+    }
+    let web = WebSettings {
+        secure_cookies: config.public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
+        trust_proxy: config.trust_proxy,
+        public_url: config.public_url.clone(),
+    };
+    let listener = tokio::net::TcpListener::bind(config.bind)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.bind))?;
+    let (stop, stopped) = watch::channel(false);
+    let worker = config
+        .run_worker
+        .then(|| tokio::spawn(Worker::new(app.clone(), WorkerOptions::default()).run(stopped)));
+    tracing::info!(address = %listener.local_addr()?, worker = config.run_worker, "socialdesk is serving");
+    let router = socialdesk_web::router(app.clone(), web);
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the HTTP server failed")?;
+    tracing::info!("HTTP server stopped; stopping the worker");
+    let _ = stop.send(true);
+    if let Some(worker) = worker {
+        worker.await.context("the worker crashed")?;
+    }
+    app.store.close().await;
+    tracing::info!("bye");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutdown requested");
+}

@@ -1,0 +1,113 @@
+//! The JSON API under `/api/v1`. Every route takes an [`ApiActor`]: the
+//! workspace is the one the token belongs to, so no route can reach another
+//! workspace's rows, and ids from elsewhere are simply not found.
+
+mod members;
+mod tokens;
+mod types;
+mod workspace;
+
+use axum::Router;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use serde::de::DeserializeOwned;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::error::Problem;
+
+pub use types::*;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "socialdesk API",
+        description = "Plan, publish, engage, listen and measure. Authenticate with an API token from \
+                       Settings → API tokens: `Authorization: Bearer sd_...`. A token belongs to one workspace \
+                       and acts with one role. Errors are RFC 9457 problem documents \
+                       (`application/problem+json`) with a stable `code`.",
+        license(name = "AGPL-3.0-only")
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "workspace", description = "The token's workspace and who is calling"),
+        (name = "team", description = "Members, roles and invitations"),
+        (name = "tokens", description = "API tokens"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("sd_...").build()),
+        );
+        openapi.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new("token", Vec::<String>::new())]);
+    }
+}
+
+/// The API's routes (with their full `/api/v1` paths) and its OpenAPI document.
+pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(workspace::me))
+        .routes(routes!(workspace::get_workspace, workspace::update_workspace))
+        .routes(routes!(workspace::audit))
+        .routes(routes!(members::list_members))
+        .routes(routes!(members::get_member, members::update_member, members::remove_member))
+        .routes(routes!(members::list_invites, members::create_invite))
+        .routes(routes!(members::revoke_invite))
+        .routes(routes!(tokens::list_tokens, tokens::create_token))
+        .routes(routes!(tokens::get_token, tokens::revoke_token))
+        .split_for_parts();
+    doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
+    doc.info.version = "v1".to_owned();
+    let router = Router::new()
+        .nest("/api/v1", router.route("/openapi.json", axum::routing::get(openapi_json)))
+        .route("/api/v1", axum::routing::get(not_found))
+        .route("/api/v1/{*rest}", axum::routing::any(not_found))
+        .method_not_allowed_fallback(method_not_allowed);
+    (router, doc)
+}
+
+/// The OpenAPI 3.1 document of this API.
+async fn openapi_json(State(state): State<AppState>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], state.openapi.as_str().to_owned())
+}
+
+async fn not_found() -> Problem {
+    Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", "no such endpoint; see /api/v1/openapi.json")
+}
+
+async fn method_not_allowed() -> Problem {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "Method not allowed",
+        "this endpoint does not take that method; see /api/v1/openapi.json",
+    )
+}
+
+/// A path parameter; a malformed one (say, an id that is not a UUID) is a
+/// 404 problem, since nothing can live there.
+#[derive(Debug)]
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(e) => Err(Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", e.body_text())),
+        }
+    }
+}

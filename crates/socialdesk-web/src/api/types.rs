@@ -1,0 +1,232 @@
+//! The API's wire types: what goes over HTTP, converted from and to the
+//! domain in one place. Requests reject unknown fields.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use socialdesk_core::{ApiToken, Invite, Member, Role, User, Workspace};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A role in a workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleBody {
+    Owner,
+    Admin,
+    Editor,
+    Contributor,
+    Viewer,
+    Client,
+}
+
+impl From<Role> for RoleBody {
+    fn from(r: Role) -> RoleBody {
+        match r {
+            Role::Owner => RoleBody::Owner,
+            Role::Admin => RoleBody::Admin,
+            Role::Editor => RoleBody::Editor,
+            Role::Contributor => RoleBody::Contributor,
+            Role::Viewer => RoleBody::Viewer,
+            Role::Client => RoleBody::Client,
+        }
+    }
+}
+
+impl RoleBody {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoleBody::Owner => "owner",
+            RoleBody::Admin => "admin",
+            RoleBody::Editor => "editor",
+            RoleBody::Contributor => "contributor",
+            RoleBody::Viewer => "viewer",
+            RoleBody::Client => "client",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserBody {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+}
+
+impl From<&User> for UserBody {
+    fn from(u: &User) -> UserBody {
+        UserBody { id: u.id.as_uuid(), email: u.email.to_string(), name: u.name.as_str().to_owned() }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WorkspaceBody {
+    pub id: Uuid,
+    /// The workspace's address in the web UI: `/w/{slug}`.
+    pub slug: String,
+    pub name: String,
+    /// IANA time zone, such as `Europe/Rome`.
+    pub time_zone: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&Workspace> for WorkspaceBody {
+    fn from(w: &Workspace) -> WorkspaceBody {
+        WorkspaceBody {
+            id: w.id.as_uuid(),
+            slug: w.slug.to_string(),
+            name: w.name.as_str().to_owned(),
+            time_zone: w.time_zone.name().to_owned(),
+            created_at: w.created_at,
+        }
+    }
+}
+
+/// Who is calling: the token, the member it acts for, and its workspace.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MeBody {
+    pub user: UserBody,
+    pub workspace: WorkspaceBody,
+    /// The role this token acts with.
+    pub role: RoleBody,
+    pub token_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateWorkspaceRequest {
+    pub name: Option<String>,
+    /// IANA time zone, such as `America/New_York`.
+    pub time_zone: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MemberBody {
+    pub user_id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: RoleBody,
+    pub joined_at: DateTime<Utc>,
+}
+
+impl From<&Member> for MemberBody {
+    fn from(m: &Member) -> MemberBody {
+        MemberBody {
+            user_id: m.user.id.as_uuid(),
+            email: m.user.email.to_string(),
+            name: m.user.name.as_str().to_owned(),
+            role: m.role.into(),
+            joined_at: m.joined_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMemberRequest {
+    pub role: RoleBody,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InviteBody {
+    pub id: Uuid,
+    /// Only this address may accept, when set.
+    pub email: Option<String>,
+    pub role: RoleBody,
+    /// `pending`, `accepted`, `expired` or `revoked`.
+    pub state: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl InviteBody {
+    pub fn new(i: &Invite, now: DateTime<Utc>) -> InviteBody {
+        InviteBody {
+            id: i.id.as_uuid(),
+            email: i.email.as_ref().map(ToString::to_string),
+            role: i.role.into(),
+            state: serde_json::to_value(i.state(now))
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            created_at: i.created_at,
+            expires_at: i.expires_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateInviteRequest {
+    /// Optional: only this address may accept.
+    pub email: Option<String>,
+    pub role: RoleBody,
+}
+
+/// A new invitation. `url` is shown this once; only its hash is stored.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CreatedInviteBody {
+    pub invite: InviteBody,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TokenBody {
+    pub id: Uuid,
+    pub name: String,
+    pub role: RoleBody,
+    /// The first characters of the secret.
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub active: bool,
+}
+
+impl TokenBody {
+    pub fn new(t: &ApiToken, now: DateTime<Utc>) -> TokenBody {
+        TokenBody {
+            id: t.id.as_uuid(),
+            name: t.name.clone(),
+            role: t.role.into(),
+            prefix: t.prefix.clone(),
+            created_at: t.created_at,
+            last_used_at: t.last_used_at,
+            expires_at: t.expires_at,
+            revoked_at: t.revoked_at,
+            active: t.is_active(now),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTokenRequest {
+    /// What uses the token, such as "Zapier".
+    pub name: String,
+    /// At most admin, and at most the caller's own rights.
+    pub role: RoleBody,
+    /// Days until it stops working; omit for no expiry.
+    pub expires_in_days: Option<i64>,
+}
+
+/// A new token. `secret` is shown this once; only its hash is stored.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CreatedTokenBody {
+    pub token: TokenBody,
+    pub secret: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditEntryBody {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    /// A stable verb such as `member.role_changed`.
+    pub action: String,
+    pub subject: String,
+    pub actor_user_id: Option<Uuid>,
+    pub actor_name: Option<String>,
+    pub actor_token_id: Option<Uuid>,
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+}

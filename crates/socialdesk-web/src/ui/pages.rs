@@ -1,0 +1,194 @@
+//! The home redirect, the dashboard and the product areas.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use socialdesk_app::AppError;
+use socialdesk_core::{InviteState, Permission};
+
+use super::{Shell, UiError, render};
+use crate::AppState;
+use crate::extract::{MaybeSession, Member};
+
+/// `/`: the first workspace of a signed-in person; sign-up on a new server; sign-in otherwise.
+pub async fn home(State(state): State<AppState>, MaybeSession(session): MaybeSession) -> Result<Response, UiError> {
+    let Some(session) = session else {
+        let fresh = state.app.store.count_users().await.map_err(AppError::from)? == 0;
+        return Ok(Redirect::to(if fresh { "/signup" } else { "/login" }).into_response());
+    };
+    let memberships = state.app.store.memberships(session.user.id).await.map_err(AppError::from)?;
+    Ok(match memberships.first() {
+        Some(m) => Redirect::to(&format!("/w/{}", m.workspace.slug)).into_response(),
+        None => Redirect::to("/workspaces/new").into_response(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    shell: Shell,
+    welcome: bool,
+    members: usize,
+    pending_invites: usize,
+    active_tokens: usize,
+    time_zone: String,
+    steps: Vec<Step>,
+}
+
+/// One step of the getting-started list, checked from real data.
+struct Step {
+    done: bool,
+    title: &'static str,
+    detail: &'static str,
+    href: String,
+    available: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DashboardQuery {
+    welcome: Option<String>,
+}
+
+pub async fn dashboard(State(state): State<AppState>, member: Member, Query(q): Query<DashboardQuery>) -> Result<Response, UiError> {
+    let actor = &member.actor;
+    let now = state.app.now();
+    let sees_team = actor.can(Permission::ManageTeam);
+    let members = if actor.can(Permission::ViewAllContent) { state.app.members(actor).await?.len() } else { 0 };
+    let (pending_invites, active_tokens) = if sees_team {
+        let invites = state.app.invites(actor).await?;
+        let tokens = state.app.tokens(actor).await?;
+        (
+            invites.iter().filter(|i| i.state(now) == InviteState::Pending).count(),
+            tokens.iter().filter(|t| t.is_active(now)).count(),
+        )
+    } else {
+        (0, 0)
+    };
+    let slug = actor.workspace.slug.to_string();
+    let steps = vec![
+        Step {
+            done: true,
+            title: "Create your workspace",
+            detail: "One workspace per brand or client keeps accounts, people and reports apart.",
+            href: format!("/w/{slug}/settings"),
+            available: true,
+        },
+        Step {
+            done: members > 1 || pending_invites > 0,
+            title: "Invite your team",
+            detail: "Editors publish, contributors draft, clients approve what you share with them.",
+            href: format!("/w/{slug}/settings/team"),
+            available: sees_team,
+        },
+        Step {
+            done: actor.workspace.time_zone.name() != "UTC",
+            title: "Set the workspace time zone",
+            detail: "Calendars, queues and reports follow it, across daylight-saving changes.",
+            href: format!("/w/{slug}/settings"),
+            available: actor.can(Permission::ManageSettings),
+        },
+        Step {
+            done: active_tokens > 0,
+            title: "Connect your tools through the API",
+            detail: "Tokens are scoped to this workspace and a role, and shown only once.",
+            href: format!("/w/{slug}/settings/tokens"),
+            available: actor.can(Permission::ManageTokens),
+        },
+    ];
+    let page = DashboardPage {
+        shell: Shell::new(&member, "dashboard"),
+        welcome: q.welcome.is_some(),
+        members,
+        pending_invites,
+        active_tokens,
+        time_zone: actor.workspace.time_zone.name().to_owned(),
+        steps,
+    };
+    Ok(render(&page))
+}
+
+#[derive(Template)]
+#[template(path = "area.html")]
+struct AreaPage {
+    shell: Shell,
+    area: &'static Area,
+}
+
+/// A product area and what it will hold. Areas whose capability has not
+/// landed in this build say so plainly instead of showing made-up data.
+pub struct Area {
+    pub key: &'static str,
+    pub title: &'static str,
+    pub lead: &'static str,
+    pub points: &'static [&'static str],
+}
+
+const AREAS: &[Area] = &[
+    Area {
+        key: "compose",
+        title: "Compose",
+        lead: "Write once, adapt per network, and see exactly how each version will look and count.",
+        points: &[
+            "Per-network variants with live character counters (X weighted length, Bluesky graphemes, Mastodon's URL rule)",
+            "Media with alt text, threads, first comments, labels, campaigns and content pillars",
+            "Style-guide and disclosure checks before anything can be scheduled",
+        ],
+    },
+    Area {
+        key: "calendar",
+        title: "Calendar",
+        lead: "Every scheduled and published post by day and week, in the workspace's time zone.",
+        points: &[
+            "Month, week and list views with filters by account, campaign, label, pillar and status",
+            "Drag to reschedule, with a keyboard alternative",
+            "Queues of weekly time slots, evergreen re-posting, CSV and iCalendar export",
+        ],
+    },
+    Area {
+        key: "inbox",
+        title: "Inbox",
+        lead: "Every comment, mention and message from every account in one place.",
+        points: &[
+            "Assign, tag and answer with saved replies; statuses open, pending and done",
+            "Language, sentiment and kind (question, complaint, praise, spam) on every item",
+            "Response rate and first response time, measured the same way every month",
+        ],
+    },
+    Area {
+        key: "listening",
+        title: "Listening",
+        lead: "Follow your brand, competitors and topics with boolean queries.",
+        points: &[
+            "AND, OR, NOT, exact phrases, NEAR/n, wildcards, hashtags, mentions and field filters",
+            "Sentiment and language in English, Spanish, Italian, French, German, Portuguese, Chinese, Korean and Japanese",
+            "Spike and crisis alerts, and share of voice against competitors",
+        ],
+    },
+    Area {
+        key: "analytics",
+        title: "Analytics",
+        lead: "Growth, reach and engagement with their formulas in the open.",
+        points: &[
+            "Snapshots over time, never overwritten, so any period can be reported",
+            "Top posts, best time to post, performance by pillar, campaign and network",
+            "Goals with progress and a forecast",
+        ],
+    },
+    Area {
+        key: "reports",
+        title: "Reports",
+        lead: "An end-of-month report a stakeholder reads in two minutes.",
+        points: &[
+            "HTML, PDF and CSV, with charts and recommendations computed from your data",
+            "Scheduled delivery by email or webhook, and an archive",
+            "White-label per client",
+        ],
+    },
+];
+
+pub async fn area(member: Member, Path((_, key)): Path<(String, String)>) -> Result<Response, UiError> {
+    let Some(area) = AREAS.iter().find(|a| a.key == key) else { return Err(UiError::NotFound) };
+    let shell = Shell::new(&member, area.key);
+    Ok(render(&AreaPage { shell, area }))
+}

@@ -1,0 +1,552 @@
+//! Settings: the workspace, its team and invitations, API tokens, the audit
+//! log; one's own account; new workspaces.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use socialdesk_app::{AppError, NewInvite, NewToken, WorkspaceSettings};
+use socialdesk_core::{ApiToken, ApiTokenId, Invite, InviteId, InviteState, Member as TeamMember, Membership, Role, TimeZone, UserId};
+use uuid::Uuid;
+
+use super::auth::Empty;
+use super::{FormErrors, Shell, UiError, invite_url, render};
+use crate::AppState;
+use crate::extract::{CsrfForm, CurrentSession, Member};
+
+fn time_zones() -> Vec<&'static str> {
+    TimeZone::all_names().filter(|n| n.contains('/') && !n.starts_with("Etc/")).collect()
+}
+
+/// Formats an instant in the workspace's zone, as people read it.
+pub(crate) fn when(at: DateTime<Utc>, zone: &TimeZone) -> String {
+    at.with_timezone(&zone.tz()).format("%-d %b %Y, %H:%M").to_string()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+fn notice(done: Option<&str>) -> Option<&'static str> {
+    Some(match done? {
+        "saved" => "Settings saved.",
+        "role-changed" => "Role changed.",
+        "removed" => "Member removed.",
+        "invite-revoked" => "Invitation revoked.",
+        "token-revoked" => "Token revoked. It stopped working at once.",
+        "renamed" => "Your name was changed.",
+        _ => return None,
+    })
+}
+
+// ---- General -------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "settings_general.html")]
+struct GeneralPage {
+    shell: Shell,
+    name: String,
+    time_zone: String,
+    time_zones: Vec<&'static str>,
+    errors: FormErrors,
+    notice: Option<&'static str>,
+    created: String,
+}
+
+pub async fn general_page(member: Member, Query(q): Query<Done>) -> Response {
+    let ws = &member.actor.workspace;
+    let page = GeneralPage {
+        name: ws.name.as_str().to_owned(),
+        time_zone: ws.time_zone.name().to_owned(),
+        time_zones: time_zones(),
+        errors: FormErrors::default(),
+        notice: notice(q.done.as_deref()),
+        created: when(ws.created_at, &ws.time_zone),
+        shell: Shell::new(&member, "settings"),
+    };
+    render(&page)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GeneralForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    time_zone: String,
+}
+
+pub async fn update_general(State(state): State<AppState>, member: Member, CsrfForm(form): CsrfForm<GeneralForm>) -> Result<Response, UiError> {
+    let input = WorkspaceSettings { name: form.name.clone(), time_zone: form.time_zone.clone() };
+    match state.app.update_workspace(&member.actor, input).await {
+        Ok(ws) => Ok(Redirect::to(&format!("/w/{}/settings?done=saved", ws.slug)).into_response()),
+        Err(e) => {
+            let errors = FormErrors::from_app(e)?;
+            let ws = &member.actor.workspace;
+            let page = GeneralPage {
+                name: form.name,
+                time_zone: form.time_zone,
+                time_zones: time_zones(),
+                errors,
+                notice: None,
+                created: when(ws.created_at, &ws.time_zone),
+                shell: Shell::new(&member, "settings"),
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}
+
+// ---- Team ----------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "settings_team.html")]
+struct TeamPage {
+    shell: Shell,
+    members: Vec<MemberRow>,
+    invites: Vec<InviteRow>,
+    roles: Vec<Role>,
+    grantable: Vec<Role>,
+    new_invite_url: Option<String>,
+    invite_email: String,
+    invite_role: String,
+    errors: FormErrors,
+    notice: Option<&'static str>,
+}
+
+struct MemberRow {
+    id: Uuid,
+    name: String,
+    email: String,
+    role: Role,
+    joined: String,
+    is_me: bool,
+    manageable: bool,
+}
+
+struct InviteRow {
+    id: Uuid,
+    email: String,
+    role: Role,
+    expires: String,
+}
+
+async fn team_page_for(
+    state: &AppState,
+    member: &Member,
+    new_invite_url: Option<String>,
+    errors: FormErrors,
+    notice: Option<&'static str>,
+    form: (String, String),
+) -> Result<TeamPage, UiError> {
+    let actor = &member.actor;
+    let zone = actor.workspace.time_zone;
+    let members: Vec<TeamMember> = state.app.members(actor).await?;
+    let invites: Vec<Invite> = if actor.can(socialdesk_core::Permission::ManageTeam) { state.app.invites(actor).await? } else { Vec::new() };
+    let now = state.app.now();
+    Ok(TeamPage {
+        members: members
+            .iter()
+            .map(|m| MemberRow {
+                id: m.user.id.as_uuid(),
+                name: m.user.name.as_str().to_owned(),
+                email: m.user.email.to_string(),
+                role: m.role,
+                joined: when(m.joined_at, &zone),
+                is_me: m.user.id == actor.user.id,
+                manageable: actor.role.can_manage_member(m.role),
+            })
+            .collect(),
+        invites: invites
+            .iter()
+            .filter(|i| i.state(now) == InviteState::Pending)
+            .map(|i| InviteRow {
+                id: i.id.as_uuid(),
+                email: i.email.as_ref().map_or_else(|| "Anyone with the link".to_owned(), ToString::to_string),
+                role: i.role,
+                expires: when(i.expires_at, &zone),
+            })
+            .collect(),
+        roles: Role::ALL.to_vec(),
+        grantable: Role::ALL.into_iter().filter(|r| actor.role.can_grant(*r)).collect(),
+        new_invite_url,
+        invite_email: form.0,
+        invite_role: form.1,
+        errors,
+        notice,
+        shell: Shell::new(member, "settings"),
+    })
+}
+
+pub async fn team_page(State(state): State<AppState>, member: Member, Query(q): Query<Done>) -> Result<Response, UiError> {
+    let page = team_page_for(&state, &member, None, FormErrors::default(), notice(q.done.as_deref()), (String::new(), "editor".into())).await?;
+    Ok(render(&page))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct InviteForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    role: String,
+}
+
+/// Makes an invitation and shows its link on the page, this once.
+pub async fn create_invite(State(state): State<AppState>, member: Member, CsrfForm(form): CsrfForm<InviteForm>) -> Result<Response, UiError> {
+    let input = NewInvite { email: Some(form.email.clone()), role: form.role.clone() };
+    match state.app.invite(&member.actor, input).await {
+        Ok((_, secret)) => {
+            let url = invite_url(&state, &secret);
+            let page = team_page_for(&state, &member, Some(url), FormErrors::default(), None, (String::new(), form.role)).await?;
+            Ok(render(&page))
+        }
+        Err(AppError::Forbidden(why)) => Err(UiError::Forbidden(why.to_owned())),
+        Err(e) => {
+            let errors = FormErrors::from_app(e)?;
+            let page = team_page_for(&state, &member, None, errors, None, (form.email, form.role)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}
+
+pub async fn revoke_invite(
+    State(state): State<AppState>,
+    member: Member,
+    Path((slug, id)): Path<(String, Uuid)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, UiError> {
+    state.app.revoke_invite(&member.actor, InviteId::from_uuid(id)).await?;
+    Ok(Redirect::to(&format!("/w/{slug}/settings/team?done=invite-revoked")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RoleForm {
+    #[serde(default)]
+    role: String,
+}
+
+pub async fn change_role(
+    State(state): State<AppState>,
+    member: Member,
+    Path((slug, user_id)): Path<(String, Uuid)>,
+    CsrfForm(form): CsrfForm<RoleForm>,
+) -> Result<Response, UiError> {
+    match state.app.change_role(&member.actor, UserId::from_uuid(user_id), &form.role).await {
+        Ok(_) => Ok(Redirect::to(&format!("/w/{slug}/settings/team?done=role-changed")).into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
+            let errors = FormErrors::from_app(e)?;
+            let mut page = team_page_for(&state, &member, None, FormErrors::default(), None, (String::new(), "editor".into())).await?;
+            page.errors = FormErrors::one("member", errors.get("role").unwrap_or("The role could not be changed."));
+            Ok((StatusCode::CONFLICT, render(&page)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn remove_member(
+    State(state): State<AppState>,
+    member: Member,
+    Path((slug, user_id)): Path<(String, Uuid)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, UiError> {
+    let leaving = member.actor.user.id.as_uuid() == user_id;
+    match state.app.remove_member(&member.actor, UserId::from_uuid(user_id)).await {
+        Ok(()) if leaving => Ok(Redirect::to("/").into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("/w/{slug}/settings/team?done=removed")).into_response()),
+        Err(e @ AppError::Conflict { .. }) => {
+            let errors = FormErrors::from_app(e)?;
+            let mut page = team_page_for(&state, &member, None, FormErrors::default(), None, (String::new(), "editor".into())).await?;
+            page.errors = FormErrors::one("member", errors.get("role").unwrap_or("The member could not be removed."));
+            Ok((StatusCode::CONFLICT, render(&page)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---- API tokens ------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "settings_tokens.html")]
+struct TokensPage {
+    shell: Shell,
+    tokens: Vec<TokenRow>,
+    grantable: Vec<Role>,
+    new_secret: Option<String>,
+    form_name: String,
+    form_role: String,
+    form_expiry: String,
+    errors: FormErrors,
+    notice: Option<&'static str>,
+}
+
+struct TokenRow {
+    id: Uuid,
+    name: String,
+    role: Role,
+    prefix: String,
+    created: String,
+    last_used: String,
+    expires: String,
+    status: &'static str,
+}
+
+async fn tokens_page_for(state: &AppState, member: &Member) -> Result<TokensPage, UiError> {
+    let actor = &member.actor;
+    let zone = actor.workspace.time_zone;
+    let now = state.app.now();
+    let tokens: Vec<ApiToken> = state.app.tokens(actor).await?;
+    Ok(TokensPage {
+        tokens: tokens
+            .iter()
+            .map(|t| TokenRow {
+                id: t.id.as_uuid(),
+                name: t.name.clone(),
+                role: t.role,
+                prefix: t.prefix.clone(),
+                created: when(t.created_at, &zone),
+                last_used: t.last_used_at.map_or_else(|| "Never".to_owned(), |at| when(at, &zone)),
+                expires: t.expires_at.map_or_else(|| "Never".to_owned(), |at| when(at, &zone)),
+                status: if t.revoked_at.is_some() {
+                    "Revoked"
+                } else if t.is_active(now) {
+                    "Active"
+                } else {
+                    "Expired"
+                },
+            })
+            .collect(),
+        grantable: Role::ALL.into_iter().filter(|r| *r != Role::Owner && actor.role.can_grant(*r)).collect(),
+        new_secret: None,
+        form_name: String::new(),
+        form_role: "editor".into(),
+        form_expiry: "90".into(),
+        errors: FormErrors::default(),
+        notice: None,
+        shell: Shell::new(member, "settings"),
+    })
+}
+
+pub async fn tokens_page(State(state): State<AppState>, member: Member, Query(q): Query<Done>) -> Result<Response, UiError> {
+    let mut page = tokens_page_for(&state, &member).await?;
+    page.notice = notice(q.done.as_deref());
+    Ok(render(&page))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+    /// Days, or empty for no expiry.
+    #[serde(default)]
+    expires_in_days: String,
+}
+
+pub async fn create_token(State(state): State<AppState>, member: Member, CsrfForm(form): CsrfForm<TokenForm>) -> Result<Response, UiError> {
+    let expiry = form.expires_in_days.trim();
+    let expires_in_days = if expiry.is_empty() || expiry == "never" {
+        Ok(None)
+    } else {
+        expiry.parse::<i64>().map(Some).map_err(|_| AppError::field("expires_in_days", "a number of days, or never"))
+    };
+    let result = match expires_in_days {
+        Ok(days) => {
+            state
+                .app
+                .create_token(&member.actor, NewToken { name: form.name.clone(), role: form.role.clone(), expires_in_days: days })
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok((_, secret)) => {
+            let mut page = tokens_page_for(&state, &member).await?;
+            page.new_secret = Some(secret);
+            Ok(render(&page))
+        }
+        Err(AppError::Forbidden(why)) => Err(UiError::Forbidden(why.to_owned())),
+        Err(e) => {
+            let mut page = tokens_page_for(&state, &member).await?;
+            page.errors = FormErrors::from_app(e)?;
+            page.form_name = form.name;
+            page.form_role = form.role;
+            page.form_expiry = form.expires_in_days;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    member: Member,
+    Path((slug, id)): Path<(String, Uuid)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, UiError> {
+    state.app.revoke_token(&member.actor, ApiTokenId::from_uuid(id)).await?;
+    Ok(Redirect::to(&format!("/w/{slug}/settings/tokens?done=token-revoked")).into_response())
+}
+
+// ---- Audit log -------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "settings_audit.html")]
+struct AuditPage {
+    shell: Shell,
+    entries: Vec<AuditRow>,
+}
+
+struct AuditRow {
+    at: String,
+    who: String,
+    action: String,
+    subject: String,
+    detail: String,
+}
+
+pub async fn audit_page(State(state): State<AppState>, member: Member) -> Result<Response, UiError> {
+    let zone = member.actor.workspace.time_zone;
+    let entries = state.app.audit_log(&member.actor, 200).await?;
+    let page = AuditPage {
+        entries: entries
+            .into_iter()
+            .map(|e| AuditRow {
+                at: when(e.at, &zone),
+                who: match (e.actor_name, e.actor_token) {
+                    (Some(name), Some(_)) => format!("{name} (API token)"),
+                    (Some(name), None) => name,
+                    (None, _) => "Someone who has left".to_owned(),
+                },
+                action: e.action,
+                subject: e.subject,
+                detail: if e.detail == "{}" { String::new() } else { e.detail },
+            })
+            .collect(),
+        shell: Shell::new(&member, "settings"),
+    };
+    Ok(render(&page))
+}
+
+// ---- Account and new workspaces ---------------------------------------------
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    csrf: String,
+    name: String,
+    email: String,
+    workspaces: Vec<Membership>,
+    errors: FormErrors,
+    notice: Option<&'static str>,
+}
+
+async fn account_page_for(state: &AppState, session: &socialdesk_store::Session) -> Result<AccountPage, UiError> {
+    Ok(AccountPage {
+        csrf: session.csrf_token.clone(),
+        name: session.user.name.as_str().to_owned(),
+        email: session.user.email.to_string(),
+        workspaces: state.app.store.memberships(session.user.id).await.map_err(AppError::from)?,
+        errors: FormErrors::default(),
+        notice: None,
+    })
+}
+
+pub async fn account_page(State(state): State<AppState>, CurrentSession(session): CurrentSession, Query(q): Query<Done>) -> Result<Response, UiError> {
+    let mut page = account_page_for(&state, &session).await?;
+    page.notice = notice(q.done.as_deref());
+    Ok(render(&page))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NameForm {
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn rename_me(State(state): State<AppState>, CurrentSession(session): CurrentSession, CsrfForm(form): CsrfForm<NameForm>) -> Result<Response, UiError> {
+    match state.app.rename_user(&session.user, &form.name).await {
+        Ok(()) => Ok(Redirect::to("/account?done=renamed").into_response()),
+        Err(e) => {
+            let mut page = account_page_for(&state, &session).await?;
+            page.errors = FormErrors::from_app(e)?;
+            page.name = form.name;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    CsrfForm(form): CsrfForm<PasswordForm>,
+) -> Result<Response, UiError> {
+    match state.app.change_password(&session, &form.current_password, &form.new_password).await {
+        Ok(()) => {
+            let mut response = Redirect::to("/login?done=password-changed").into_response();
+            response.headers_mut().append(axum::http::header::SET_COOKIE, super::clear_session_cookie(&state));
+            Ok(response)
+        }
+        Err(e) => {
+            let mut page = account_page_for(&state, &session).await?;
+            page.errors = FormErrors::from_app(e)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "workspace_new.html")]
+struct NewWorkspacePage {
+    csrf: String,
+    name: String,
+    time_zone: String,
+    time_zones: Vec<&'static str>,
+    errors: FormErrors,
+    has_workspaces: bool,
+}
+
+pub async fn new_workspace_page(State(state): State<AppState>, CurrentSession(session): CurrentSession) -> Result<Response, UiError> {
+    let memberships = state.app.store.memberships(session.user.id).await.map_err(AppError::from)?;
+    let time_zone = memberships.first().map_or("UTC", |m| m.workspace.time_zone.name()).to_owned();
+    Ok(render(&NewWorkspacePage {
+        csrf: session.csrf_token,
+        name: String::new(),
+        time_zone,
+        time_zones: time_zones(),
+        errors: FormErrors::default(),
+        has_workspaces: !memberships.is_empty(),
+    }))
+}
+
+pub async fn create_workspace(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    CsrfForm(form): CsrfForm<GeneralForm>,
+) -> Result<Response, UiError> {
+    match state.app.create_workspace(&session.user, &form.name, &form.time_zone).await {
+        Ok(ws) => Ok(Redirect::to(&format!("/w/{}?welcome=1", ws.slug)).into_response()),
+        Err(e) => {
+            let errors = FormErrors::from_app(e)?;
+            let has_workspaces = !state.app.store.memberships(session.user.id).await.map_err(AppError::from)?.is_empty();
+            let page = NewWorkspacePage {
+                csrf: session.csrf_token,
+                name: form.name,
+                time_zone: form.time_zone,
+                time_zones: time_zones(),
+                errors,
+                has_workspaces,
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! The JSON API: authentication, roles, bad input, and the OpenAPI document.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use socialdesk_core::Role;
+
+use crate::harness::{Server, api};
+
+async fn problem(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(content_type.starts_with("application/problem+json"), "{status}: content type {content_type}");
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_token_sees_its_workspace_and_acts_with_its_role() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let admin = api(&s.token(&ana, Role::Admin).await);
+    let me: Value = admin.get(s.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["workspace"]["name"], "Acme");
+    assert_eq!(me["role"], "admin");
+    assert_eq!(me["user"]["email"], "ana@example.com");
+
+    let updated: Value = admin
+        .patch(s.url("/api/v1/workspace"))
+        .json(&json!({"time_zone": "Asia/Seoul"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(updated["time_zone"], "Asia/Seoul");
+    assert_eq!(updated["name"], "Acme");
+
+    let viewer = api(&s.token(&ana, Role::Viewer).await);
+    let (status, body) = problem(viewer.patch(s.url("/api/v1/workspace")).json(&json!({"name": "Mine"})).send().await.unwrap()).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
+    let (status, _) = problem(viewer.get(s.url("/api/v1/tokens")).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let members: Value = viewer.get(s.url("/api/v1/members")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(members.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn invites_and_roles_through_the_api() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let admin = api(&s.token(&ana, Role::Admin).await);
+    let response = admin.post(s.url("/api/v1/invites")).json(&json!({"email": "bo@example.com", "role": "editor"})).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let created: Value = response.json().await.unwrap();
+    assert!(created["url"].as_str().unwrap().starts_with("/invite/"));
+    assert_eq!(created["invite"]["state"], "pending");
+
+    let (status, body) = problem(admin.post(s.url("/api/v1/invites")).json(&json!({"role": "owner"})).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "admins cannot make owners: {body}");
+
+    let bo = s.member(&ana, "bo@example.com", Role::Editor).await;
+    let bo_id = s.actor(&bo).await.user.id;
+    let changed: Value = admin
+        .patch(s.url(&format!("/api/v1/members/{bo_id}")))
+        .json(&json!({"role": "client"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(changed["role"], "client");
+
+    let ana_id = s.actor(&ana).await.user.id;
+    let (status, body) = problem(admin.delete(s.url(&format!("/api/v1/members/{ana_id}"))).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "an admin token cannot remove the owner: {body}");
+
+    assert_eq!(admin.delete(s.url(&format!("/api/v1/members/{bo_id}"))).send().await.unwrap().status(), StatusCode::NO_CONTENT);
+    let audit: Value = admin.get(s.url("/api/v1/audit")).send().await.unwrap().json().await.unwrap();
+    let actions: Vec<&str> = audit.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions[..3], ["member.removed", "member.role_changed", "member.joined"]);
+}
+
+#[tokio::test]
+async fn tokens_are_shown_once_and_stop_when_revoked() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let admin = api(&s.token(&ana, Role::Admin).await);
+    let created: Value = admin
+        .post(s.url("/api/v1/tokens"))
+        .json(&json!({"name": "Zapier", "role": "editor", "expires_in_days": 30}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secret = created["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("sd_"));
+    let id = created["token"]["id"].as_str().unwrap().to_owned();
+    let listed = admin.get(s.url("/api/v1/tokens")).send().await.unwrap().text().await.unwrap();
+    assert!(!listed.contains(&secret), "the secret is never listed");
+
+    let zapier = api(&secret);
+    assert_eq!(zapier.get(s.url("/api/v1/me")).send().await.unwrap().status(), StatusCode::OK);
+    let (status, _) = problem(zapier.post(s.url("/api/v1/tokens")).json(&json!({"name": "x", "role": "viewer"})).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "an editor token cannot make tokens");
+
+    assert_eq!(admin.delete(s.url(&format!("/api/v1/tokens/{id}"))).send().await.unwrap().status(), StatusCode::NO_CONTENT);
+    let (status, body) = problem(zapier.get(s.url("/api/v1/me")).send().await.unwrap()).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
+    let (status, _) = problem(api("sd_forged-token-that-was-never-issued").get(s.url("/api/v1/me")).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = problem(reqwest::get(s.url("/api/v1/me")).await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_problem_naming_the_field_and_changes_nothing() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let token = s.token(&ana, Role::Admin).await;
+    let admin = api(&token);
+    let patch = |body: &'static str, content_type: &'static str| {
+        admin.patch(s.url("/api/v1/workspace")).header("content-type", content_type).body(body).send()
+    };
+
+    let (status, body) = problem(patch("{bad", "application/json").await.unwrap()).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("malformed-json")));
+
+    let (status, body) = problem(patch(r#"{"name": "X", "owner": true}"#, "application/json").await.unwrap()).await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/owner")));
+
+    let (status, body) = problem(patch(r#"{"name": 7}"#, "application/json").await.unwrap()).await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/name")));
+
+    let (status, body) = problem(patch(r#"{"time_zone": "Mars/Olympus"}"#, "application/json").await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["pointer"], "/time_zone");
+    assert!(body["errors"][0]["detail"].as_str().unwrap().contains("unknown time zone"), "{body}");
+
+    let (status, body) = problem(patch(r#"{"name": "X"}"#, "text/plain").await.unwrap()).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported-media-type")));
+
+    let huge = format!(r#"{{"name": "{}"}}"#, "x".repeat(300 * 1024));
+    let response = admin.patch(s.url("/api/v1/workspace")).header("content-type", "application/json").body(huge).send().await.unwrap();
+    let (status, body) = problem(response).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("payload-too-large")));
+
+    let (status, body) = problem(admin.post(s.url("/api/v1/invites")).json(&json!({"email": "not-an-email", "role": "editor"})).send().await.unwrap()).await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/email")));
+    let (status, body) = problem(admin.post(s.url("/api/v1/invites")).json(&json!({"role": "superuser"})).send().await.unwrap()).await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/role")));
+
+    let (status, _) = problem(admin.get(s.url("/api/v1/members/not-a-uuid")).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = problem(admin.put(s.url("/api/v1/workspace")).send().await.unwrap()).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::METHOD_NOT_ALLOWED, Some("method-not-allowed")));
+
+    let ws: Value = admin.get(s.url("/api/v1/workspace")).send().await.unwrap().json().await.unwrap();
+    assert_eq!((ws["name"].as_str(), ws["time_zone"].as_str()), (Some("Acme"), Some("Europe/Rome")), "nothing changed");
+    assert!(admin.get(s.url("/api/v1/invites")).send().await.unwrap().json::<Value>().await.unwrap().as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route() {
+    let s = Server::start().await;
+    let doc: Value = reqwest::get(s.url("/api/v1/openapi.json")).await.unwrap().json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    for path in ["/me", "/workspace", "/members", "/members/{user_id}", "/invites", "/invites/{invite_id}", "/tokens", "/tokens/{token_id}", "/audit"] {
+        assert!(paths.contains_key(path), "{path} is documented");
+    }
+    assert_eq!(doc["components"]["securitySchemes"]["token"]["scheme"], "bearer");
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+}
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let s = Server::start().await;
+    assert_eq!(reqwest::get(s.url("/healthz")).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(reqwest::get(s.url("/readyz")).await.unwrap().status(), StatusCode::OK);
+}

@@ -1,0 +1,194 @@
+//! The UI in real headless Chromium, driven through chromedriver: sign up,
+//! create a second workspace, invite someone, sign in as them, and see only
+//! what their role allows. Screenshots land in `target/screenshots/` for people
+//! to look at.
+//!
+//! Needs Debian's `chromium` and `chromium-driver`. Without them the test says
+//! it was skipped, except under CI, where it fails.
+#![allow(clippy::print_stderr)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+use crate::harness::{PASSWORD, Server};
+
+struct Driver {
+    child: Child,
+    port: u16,
+    profile: PathBuf,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+fn find(candidates: &[&str]) -> Option<PathBuf> {
+    candidates.iter().map(PathBuf::from).find(|p| p.exists())
+}
+
+async fn start_driver() -> Option<(Driver, Client)> {
+    let driver_bin = find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
+    let chromium = find(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]);
+    let (Some(driver_bin), Some(chromium)) = (driver_bin, chromium) else {
+        let reason = "chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)";
+        assert!(std::env::var_os("CI").is_none(), "CI must run the browser tests, but {reason}");
+        eprintln!("SKIPPED (browser): {reason}");
+        return None;
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(driver_bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let profile = std::env::temp_dir().join(format!("sd-chromium-{}", uuid::Uuid::now_v7()));
+    let driver = Driver { child, port, profile };
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": chromium,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1280,900", format!("--user-data-dir={}", driver.profile.display()),
+            ]
+        }),
+    );
+    let url = format!("http://127.0.0.1:{}", driver.port);
+    for _ in 0..100 {
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => return Some((driver, client)),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    panic!("chromedriver did not start on port {}", driver.port);
+}
+
+fn screenshots_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn shot(c: &Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(screenshots_dir().join(format!("{name}.png")), png).unwrap();
+}
+
+async fn fill(c: &Client, css: &str, text: &str) {
+    let field = c.find(Locator::Css(css)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+async fn submit(c: &Client, css: &str) {
+    c.find(Locator::Css(css)).await.unwrap().click().await.unwrap();
+}
+
+async fn text(c: &Client) -> String {
+    c.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_team_signs_up_invites_and_sees_what_roles_allow() {
+    let Some((_driver, c)) = start_driver().await else { return };
+    let s = Server::start().await;
+
+    // A newcomer lands on sign-up.
+    c.goto(&s.url("/")).await.unwrap();
+    assert!(c.current_url().await.unwrap().path().ends_with("/signup"));
+    shot(&c, "signup").await;
+    fill(&c, "#name", "Ana Lima").await;
+    fill(&c, "#email", "ana@example.com").await;
+    fill(&c, "#password", PASSWORD).await;
+    fill(&c, "#workspace_name", "Northwind Coffee").await;
+    fill(&c, "#time_zone", "Europe/Rome").await;
+    submit(&c, "button[type=submit]").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/w/northwind-coffee");
+    assert!(text(&c).await.contains("Welcome, Ana Lima"));
+    shot(&c, "dashboard").await;
+
+    // A second workspace, for another client.
+    c.goto(&s.url("/workspaces/new")).await.unwrap();
+    fill(&c, "#name", "Lumen Studio").await;
+    fill(&c, "#time_zone", "America/New_York").await;
+    submit(&c, "button[type=submit]").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/w/lumen-studio");
+    c.find(Locator::Css("details.switcher summary")).await.unwrap().click().await.unwrap();
+    let menu = c.find(Locator::Css(".switcher-menu")).await.unwrap().text().await.unwrap();
+    assert!(menu.contains("Northwind Coffee") && menu.contains("Lumen Studio"), "{menu}");
+    shot(&c, "switcher").await;
+
+    // Invite a viewer to the first workspace.
+    c.goto(&s.url("/w/northwind-coffee/settings/team")).await.unwrap();
+    fill(&c, "#invite-email", "vic@example.com").await;
+    c.find(Locator::Css("#invite-role option[value=viewer]")).await.unwrap().click().await.unwrap();
+    submit(&c, "form[action$='/invites'] button[type=submit]").await;
+    let link = c.find(Locator::Css("#invite-url")).await.unwrap().prop("value").await.unwrap().unwrap();
+    assert!(link.starts_with("/invite/"), "{link}");
+    shot(&c, "team").await;
+
+    // An API token, shown once.
+    c.goto(&s.url("/w/northwind-coffee/settings/tokens")).await.unwrap();
+    fill(&c, "#token-name", "Zapier").await;
+    submit(&c, "form[action$='/tokens'] button[type=submit]").await;
+    let secret = c.find(Locator::Css("#token-secret")).await.unwrap().prop("value").await.unwrap().unwrap();
+    assert!(secret.starts_with("sd_"));
+    shot(&c, "tokens").await;
+
+    // Sign out; the invitee signs up through the link.
+    submit(&c, "form[action='/logout'] button").await;
+    assert!(c.current_url().await.unwrap().path().ends_with("/login"));
+    c.goto(&s.url(&link)).await.unwrap();
+    assert!(text(&c).await.contains("Join Northwind Coffee"));
+    shot(&c, "invite").await;
+    fill(&c, "#name", "Vic Moreau").await;
+    fill(&c, "#password", PASSWORD).await;
+    submit(&c, "button[type=submit]").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/w/northwind-coffee");
+
+    // A viewer sees the team but cannot invite, and cannot open API tokens or the other workspace.
+    c.goto(&s.url("/w/northwind-coffee/settings/team")).await.unwrap();
+    let page = text(&c).await;
+    assert!(page.contains("Ana Lima") && page.contains("Vic Moreau"));
+    assert!(!page.contains("Invite someone"));
+    assert!(c.find(Locator::Css("select[name=role]")).await.is_err(), "no role pickers for viewers");
+    c.goto(&s.url("/w/northwind-coffee/settings/tokens")).await.unwrap();
+    assert!(text(&c).await.contains("Not allowed"));
+    c.goto(&s.url("/w/lumen-studio")).await.unwrap();
+    assert!(text(&c).await.contains("Page not found"));
+
+    // The same pages on a phone.
+    c.set_window_size(390, 844).await.unwrap();
+    c.goto(&s.url("/w/northwind-coffee")).await.unwrap();
+    shot(&c, "dashboard-phone").await;
+    c.goto(&s.url("/w/northwind-coffee/settings/team")).await.unwrap();
+    shot(&c, "team-phone").await;
+
+    // Keyboard: the skip link is the first stop and is visible when focused.
+    c.goto(&s.url("/w/northwind-coffee")).await.unwrap();
+    c.find(Locator::Css("body")).await.unwrap().send_keys("\u{E004}").await.unwrap();
+    let focused: String = c
+        .execute("return document.activeElement.className", vec![])
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(focused, "skip-link");
+
+    c.close().await.unwrap();
+}

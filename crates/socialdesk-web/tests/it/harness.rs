@@ -1,0 +1,127 @@
+//! A running server on a throw-away database, and helpers to make people,
+//! workspaces and tokens in it.
+
+use std::sync::Arc;
+
+use socialdesk_app::{App, ManualClock, NewInvite, NewToken, SecretBox, Settings, SignUp, SystemClock};
+use socialdesk_core::{Role, Workspace};
+use socialdesk_store::testing::TestDb;
+use socialdesk_web::WebSettings;
+
+pub struct Server {
+    pub base: String,
+    pub app: App,
+    pub db: TestDb,
+    pub clock: Option<Arc<ManualClock>>,
+}
+
+pub struct Person {
+    pub workspace: Option<Workspace>,
+    pub session: String,
+}
+
+pub const PASSWORD: &str = "a long enough passphrase";
+
+impl Server {
+    pub async fn start() -> Server {
+        Server::on(TestDb::sqlite().await, None).await
+    }
+
+    pub async fn with_clock(clock: Arc<ManualClock>) -> Server {
+        Server::on(TestDb::sqlite().await, Some(clock)).await
+    }
+
+    pub async fn on(db: TestDb, clock: Option<Arc<ManualClock>>) -> Server {
+        let clock_dyn: Arc<dyn socialdesk_app::Clock> = match &clock {
+            Some(c) => c.clone(),
+            None => Arc::new(SystemClock),
+        };
+        let app = App::new(db.store.clone(), clock_dyn, SecretBox::ephemeral(), Settings::default());
+        let router = socialdesk_web::router(app.clone(), WebSettings::default());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+                .await
+                .unwrap();
+        });
+        Server { base, app, db, clock }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Someone who signed up with a workspace of their own.
+    pub async fn person(&self, email: &str, workspace: &str) -> Person {
+        let signed = self
+            .app
+            .sign_up(SignUp {
+                email: email.into(),
+                name: email.split('@').next().unwrap().into(),
+                password: PASSWORD.into(),
+                workspace_name: workspace.into(),
+                time_zone: "Europe/Rome".into(),
+                invite: None,
+                user_agent: "test".into(),
+            })
+            .await
+            .unwrap();
+        Person { workspace: signed.workspace, session: signed.session_token }
+    }
+
+    /// Someone who joined `workspace` (owned by `owner`) with `role`.
+    pub async fn member(&self, owner: &Person, email: &str, role: Role) -> Person {
+        let ws = owner.workspace.as_ref().unwrap();
+        let actor = self.actor(owner).await;
+        let (_, secret) = self.app.invite(&actor, NewInvite { email: Some(email.into()), role: role.as_str().into() }).await.unwrap();
+        let signed = self
+            .app
+            .sign_up(SignUp {
+                email: email.into(),
+                name: email.split('@').next().unwrap().into(),
+                password: PASSWORD.into(),
+                invite: Some(secret),
+                user_agent: "test".into(),
+                ..SignUp::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(signed.workspace.as_ref().map(|w| w.id), Some(ws.id));
+        Person { workspace: signed.workspace, session: signed.session_token }
+    }
+
+    pub async fn actor(&self, person: &Person) -> socialdesk_app::Actor {
+        let session = self.app.session(&person.session).await.unwrap().unwrap();
+        self.app.actor_for_user(&session.user, person.workspace.as_ref().unwrap().slug.as_str()).await.unwrap()
+    }
+
+    /// An API token of `person`'s workspace with `role`.
+    pub async fn token(&self, person: &Person, role: Role) -> String {
+        let actor = self.actor(person).await;
+        let (_, secret) = self
+            .app
+            .create_token(&actor, NewToken { name: format!("{role} token"), role: role.as_str().into(), expires_in_days: None })
+            .await
+            .unwrap();
+        secret
+    }
+
+    /// A client that keeps cookies, signed in as `person`.
+    pub fn browser_for(&self, person: &Person) -> reqwest::Client {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        jar.add_cookie_str(&format!("sd_session={}; Path=/", person.session), &self.base.parse().unwrap());
+        reqwest::Client::builder().cookie_provider(jar).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    }
+
+    /// The CSRF token of `person`'s session, as a form would carry it.
+    pub async fn csrf(&self, person: &Person) -> String {
+        self.app.session(&person.session).await.unwrap().unwrap().csrf_token
+    }
+}
+
+pub fn api(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {token}").parse().unwrap());
+    reqwest::Client::builder().default_headers(headers).build().unwrap()
+}

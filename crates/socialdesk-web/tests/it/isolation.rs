@@ -1,0 +1,178 @@
+//! One workspace can never read or change another's data. Every API route
+//! (taken from the OpenAPI document, so a new route is walked automatically)
+//! and every workspace route of the UI is called as a member of workspace A
+//! with workspace B's ids; each must refuse, and B must be unchanged.
+
+use std::collections::BTreeSet;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use socialdesk_app::{NewInvite, NewToken};
+use socialdesk_core::Role;
+use socialdesk_store::testing::TestDb;
+
+use crate::harness::{Server, api};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workspace_a_cannot_reach_workspace_b_on_sqlite() {
+    walk(TestDb::sqlite().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workspace_a_cannot_reach_workspace_b_on_postgres() {
+    if let Some(db) = TestDb::postgres().await {
+        walk(db).await;
+    }
+}
+
+struct B {
+    slug: String,
+    name: &'static str,
+    owner_id: String,
+    owner_email: &'static str,
+    editor_id: String,
+    invite_id: String,
+    token_id: String,
+}
+
+async fn walk(db: TestDb) {
+    let s = Server::on(db, None).await;
+    let alice = s.person("alice@a.example", "Alpha").await;
+    let bob = s.person("bob@b.example", "Bravo Secret Brand").await;
+    let bea = s.member(&bob, "bea@b.example", Role::Editor).await;
+    let bob_actor = s.actor(&bob).await;
+    let (invite, _) = s.app.invite(&bob_actor, NewInvite { email: Some("new@b.example".into()), role: "viewer".into() }).await.unwrap();
+    let (token, _) = s
+        .app
+        .create_token(&bob_actor, NewToken { name: "Bravo CI".into(), role: "editor".into(), expires_in_days: None })
+        .await
+        .unwrap();
+    let b = B {
+        slug: bob.workspace.as_ref().unwrap().slug.to_string(),
+        name: "Bravo Secret Brand",
+        owner_id: bob_actor.user.id.to_string(),
+        owner_email: "bob@b.example",
+        editor_id: s.actor(&bea).await.user.id.to_string(),
+        invite_id: invite.id.to_string(),
+        token_id: token.id.to_string(),
+    };
+    let before = snapshot(&s, &bob).await;
+
+    walk_api(&s, &s.token(&alice, Role::Admin).await, &b).await;
+    walk_ui(&s, &alice, &b).await;
+
+    assert_eq!(snapshot(&s, &bob).await, before, "workspace B is unchanged");
+}
+
+/// Everything of B that an attack could change.
+async fn snapshot(s: &Server, bob: &crate::harness::Person) -> Value {
+    let actor = s.actor(bob).await;
+    let now = s.app.now();
+    let members: Vec<_> = s.app.members(&actor).await.unwrap().iter().map(|m| (m.user.email.to_string(), m.role.as_str())).collect();
+    let invites: Vec<_> = s.app.invites(&actor).await.unwrap().iter().map(|i| format!("{:?}", i.state(now))).collect();
+    let tokens: Vec<_> = s.app.tokens(&actor).await.unwrap().iter().map(|t| (t.name.clone(), t.is_active(now))).collect();
+    let ws = s.app.store.workspace(actor.workspace.id).await.unwrap();
+    json!({"members": members, "invites": invites, "tokens": tokens, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
+}
+
+fn refuses_without_leaking(status: StatusCode, body: &str, b: &B, what: &str) {
+    assert!(
+        matches!(status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+        "{what}: expected 404 or 403, got {status}: {body}"
+    );
+    assert_no_leak(body, b, what);
+}
+
+fn assert_no_leak(body: &str, b: &B, what: &str) {
+    for secret in [b.name, b.owner_email, "bea@b.example", "new@b.example", "Bravo CI", &b.slug, &b.owner_id, &b.invite_id, &b.token_id] {
+        assert!(!body.contains(secret), "{what} leaked {secret:?}: {body}");
+    }
+}
+
+async fn walk_api(s: &Server, token: &str, b: &B) {
+    let client = api(token);
+    let doc: Value = reqwest::get(s.url("/api/v1/openapi.json")).await.unwrap().json().await.unwrap();
+    let mut walked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, _) in item.as_object().unwrap() {
+            let method: Method = method.to_uppercase().parse().unwrap();
+            let with_b_ids = path
+                .replace("{user_id}", &b.editor_id)
+                .replace("{invite_id}", &b.invite_id)
+                .replace("{token_id}", &b.token_id);
+            let body = match (method.as_str(), path.as_str()) {
+                ("PATCH", "/members/{user_id}") => json!({"role": "viewer"}),
+                ("PATCH", "/workspace") => json!({"name": "Alpha renamed"}),
+                ("POST", "/invites") => json!({"role": "viewer"}),
+                ("POST", "/tokens") => json!({"name": "probe", "role": "viewer"}),
+                _ => json!({}),
+            };
+            let mut request = client.request(method.clone(), s.url(&format!("/api/v1{with_b_ids}")));
+            if matches!(method, Method::POST | Method::PATCH | Method::PUT) {
+                request = request.json(&body);
+            }
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            let text = response.text().await.unwrap();
+            let what = format!("API {method} {path}");
+            if path.contains('{') {
+                refuses_without_leaking(status, &text, b, &what);
+            } else {
+                // Routes without ids act on the token's own workspace: whatever they
+                // answer, nothing of B may appear.
+                assert!(status.is_success() || status.is_client_error(), "{what}: {status} {text}");
+                assert_no_leak(&text, b, &what);
+            }
+            walked += 1;
+        }
+    }
+    assert!(walked >= 13, "walked {walked} API operations");
+    // Also B's owner, not only B's editor, by id.
+    let response = client.get(s.url(&format!("/api/v1/members/{}", b.owner_id))).send().await.unwrap();
+    let status = response.status();
+    refuses_without_leaking(status, &response.text().await.unwrap(), b, "API GET /members/{b owner}");
+}
+
+/// Every UI route that names a workspace, as declared in `src/ui/mod.rs`.
+fn declared_workspace_routes() -> BTreeSet<(String, String)> {
+    let source = include_str!("../../src/ui/mod.rs");
+    let mut routes = BTreeSet::new();
+    for line in source.lines().map(str::trim).filter(|l| l.starts_with(".route(\"/w/")) {
+        let path = line.split('"').nth(1).unwrap().to_owned();
+        for (needle, method) in [("get(", "GET"), ("post(", "POST")] {
+            if line.contains(needle) {
+                routes.insert((method.to_owned(), path.clone()));
+            }
+        }
+    }
+    routes
+}
+
+async fn walk_ui(s: &Server, alice: &crate::harness::Person, b: &B) {
+    let browser = s.browser_for(alice);
+    let csrf = s.csrf(alice).await;
+    let a_slug = alice.workspace.as_ref().unwrap().slug.to_string();
+    let mut covered = BTreeSet::new();
+    for (method, path) in declared_workspace_routes() {
+        // Each route is tried with B's slug, and (where it takes ids) with A's
+        // own slug and B's ids.
+        let mut tries = vec![path.replace("{slug}", &b.slug)];
+        if path.contains("{id}") || path.contains("{user_id}") {
+            tries.push(path.replace("{slug}", &a_slug));
+        }
+        for target in tries {
+            let id = if path.contains("/invites/") { &b.invite_id } else { &b.token_id };
+            let target = target.replace("{user_id}", &b.editor_id).replace("{id}", id).replace("{area}", "compose");
+            let form = [("_csrf", csrf.as_str()), ("role", "viewer"), ("name", "Hijacked"), ("time_zone", "UTC"), ("email", "x@a.example")];
+            let response = match method.as_str() {
+                "GET" => browser.get(s.url(&target)).send().await.unwrap(),
+                _ => browser.post(s.url(&target)).form(&form).send().await.unwrap(),
+            };
+            let status = response.status();
+            let text = response.text().await.unwrap();
+            refuses_without_leaking(status, &text, b, &format!("UI {method} {target}"));
+        }
+        covered.insert((method, path));
+    }
+    assert!(covered.len() >= 12, "walked {} UI routes: {covered:?}", covered.len());
+}

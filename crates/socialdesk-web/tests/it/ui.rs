@@ -1,0 +1,213 @@
+//! The web UI over HTTP: forms, CSRF, sessions, sign-in limits, readiness.
+
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+use reqwest::StatusCode;
+use reqwest::redirect::Policy;
+use socialdesk_app::ManualClock;
+use socialdesk_core::{Email, JobId, Role};
+use socialdesk_store::NewJob;
+
+use crate::harness::{PASSWORD, Server};
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+}
+
+/// The `_csrf` value of the first form on a page.
+fn csrf_of(html: &str) -> String {
+    let start = html.find(r#"name="_csrf" value=""#).expect("a form with a CSRF token") + r#"name="_csrf" value=""#.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn signing_up_through_the_form_opens_the_new_workspace() {
+    let s = Server::start().await;
+    let c = client();
+    let page = c.get(s.url("/signup")).send().await.unwrap();
+    let set_cookie = page.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"), "{set_cookie}");
+    let csrf = csrf_of(&page.text().await.unwrap());
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("name", "Ana Lima"),
+        ("email", "ana@example.com"),
+        ("password", PASSWORD),
+        ("workspace_name", "Caffè Società"),
+        ("time_zone", "Europe/Rome"),
+    ];
+    let response = c.post(s.url("/signup")).form(&form).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/w/caffe-societa?welcome=1");
+    let session_cookie = response.headers()["set-cookie"].to_str().unwrap();
+    assert!(session_cookie.starts_with("sd_session=") && session_cookie.contains("HttpOnly") && session_cookie.contains("SameSite=Lax"));
+    assert!(!session_cookie.contains("Secure"), "plain HTTP here; Secure comes with an https public URL");
+    let dashboard = c.get(s.url("/w/caffe-societa?welcome=1")).send().await.unwrap().text().await.unwrap();
+    assert!(dashboard.contains("Welcome, Ana Lima"));
+    assert!(dashboard.contains("Caffè Società"));
+    for area in ["Dashboard", "Compose", "Calendar", "Inbox", "Listening", "Analytics", "Reports", "Settings"] {
+        assert!(dashboard.contains(&format!("{area}</a>")), "navigation shows {area}");
+    }
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_change_nothing() {
+    let s = Server::start().await;
+    let c = client();
+    c.get(s.url("/signup")).send().await.unwrap();
+    let form = [("name", "Eve"), ("email", "eve@example.com"), ("password", PASSWORD), ("workspace_name", "Evil")];
+    let response = c.post(s.url("/signup")).form(&form).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(response.text().await.unwrap().contains("Nothing was changed"));
+    assert_eq!(s.app.store.count_users().await.unwrap(), 0);
+
+    let ana = s.person("ana@example.com", "Acme").await;
+    let browser = s.browser_for(&ana);
+    let slug = ana.workspace.as_ref().unwrap().slug.to_string();
+    let forged = [("_csrf", "not-the-token"), ("name", "Hijacked"), ("time_zone", "UTC")];
+    let response = browser.post(s.url(&format!("/w/{slug}/settings"))).form(&forged).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let response = browser.post(s.url(&format!("/w/{slug}/settings"))).form(&[("name", "Hijacked")]).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(s.app.store.workspace(ana.workspace.as_ref().unwrap().id).await.unwrap().name.as_str(), "Acme");
+
+    let good = [("_csrf", s.csrf(&ana).await), ("name", "Acme Roasters".into()), ("time_zone", "Asia/Seoul".into())];
+    let response = browser.post(s.url(&format!("/w/{slug}/settings"))).form(&good).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let ws = s.app.store.workspace(ana.workspace.as_ref().unwrap().id).await.unwrap();
+    assert_eq!((ws.name.as_str(), ws.time_zone.name()), ("Acme Roasters", "Asia/Seoul"));
+}
+
+#[tokio::test]
+async fn bad_sign_up_input_is_explained_next_to_the_field() {
+    let s = Server::start().await;
+    let c = client();
+    let csrf = csrf_of(&c.get(s.url("/signup")).send().await.unwrap().text().await.unwrap());
+    let form = [("_csrf", csrf.as_str()), ("name", ""), ("email", "ana@"), ("password", "password123"), ("workspace_name", "Acme"), ("time_zone", "Nowhere/City")];
+    let response = c.post(s.url("/signup")).form(&form).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    for message in [
+        "Enter a name",
+        "The part after the @ must be a domain",
+        "This password is one of the first that attackers try",
+        "Unknown time zone &#34;Nowhere/City&#34;",
+    ] {
+        assert!(html.contains(message), "shows {message:?}");
+    }
+    assert!(!html.contains("password123"), "a password is never sent back");
+    assert_eq!(s.app.store.count_users().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn sessions_that_are_forged_or_ended_lead_to_the_sign_in_page() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let slug = ana.workspace.as_ref().unwrap().slug.to_string();
+    let forged = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
+    let response = forged.get(s.url(&format!("/w/{slug}"))).header("cookie", "sd_session=forged").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], format!("/login?next=%2Fw%2F{slug}"));
+
+    let browser = s.browser_for(&ana);
+    assert_eq!(browser.get(s.url(&format!("/w/{slug}"))).send().await.unwrap().status(), StatusCode::OK);
+    let response = browser.post(s.url("/logout")).form(&[("_csrf", s.csrf(&ana).await)]).send().await.unwrap();
+    assert_eq!(response.headers()["location"], "/login?done=logged-out");
+    let response = forged.get(s.url(&format!("/w/{slug}"))).header("cookie", format!("sd_session={}", ana.session)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "the old cookie no longer works");
+}
+
+#[tokio::test]
+async fn sign_in_is_rate_limited_per_email() {
+    let s = Server::start().await;
+    s.person("ana@example.com", "Acme").await;
+    let c = client();
+    let csrf = csrf_of(&c.get(s.url("/login")).send().await.unwrap().text().await.unwrap());
+    let attempt = |password: &'static str| {
+        let form = [("_csrf", csrf.clone()), ("email", "ana@example.com".into()), ("password", password.into())];
+        c.post(s.url("/login")).form(&form).send()
+    };
+    for _ in 0..10 {
+        let response = attempt("wrong password!").await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(response.text().await.unwrap().contains("The email or the password is not right"));
+    }
+    let response = attempt(PASSWORD).await.unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    assert!(response.text().await.unwrap().contains("Try again in 15 minutes"));
+}
+
+#[tokio::test]
+async fn invitation_links_let_people_join_with_their_role() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let browser = s.browser_for(&ana);
+    let slug = ana.workspace.as_ref().unwrap().slug.to_string();
+    let form = [("_csrf", s.csrf(&ana).await), ("email", String::new()), ("role", "client".into())];
+    let page = browser.post(s.url(&format!("/w/{slug}/settings/team/invites"))).form(&form).send().await.unwrap().text().await.unwrap();
+    let start = page.find("/invite/").unwrap();
+    let link = page[start..].split('"').next().unwrap().to_owned();
+
+    let c = client();
+    let invite_page = c.get(s.url(&link)).send().await.unwrap().text().await.unwrap();
+    assert!(invite_page.contains("Join Acme") && invite_page.contains("Client"));
+    let csrf = csrf_of(&invite_page);
+    let form = [("_csrf", csrf.as_str()), ("name", "Cleo"), ("email", "cleo@client.example"), ("password", PASSWORD)];
+    let response = c.post(s.url(&format!("{link}/signup"))).form(&form).send().await.unwrap();
+    assert_eq!(response.headers()["location"], format!("/w/{slug}?welcome=1"));
+    let cleo = s.app.store.credentials(&Email::parse("cleo@client.example").unwrap()).await.unwrap().unwrap();
+    assert_eq!(s.app.role_of(ana.workspace.as_ref().unwrap().id, cleo.user.id).await.unwrap(), Role::Client);
+    let again = client().get(s.url(&link)).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::BAD_REQUEST);
+    assert!(again.text().await.unwrap().contains("already used"));
+}
+
+#[tokio::test]
+async fn roles_decide_what_each_member_may_open() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let slug = ana.workspace.as_ref().unwrap().slug.to_string();
+    let viewer = s.member(&ana, "vic@example.com", Role::Viewer).await;
+    let client_person = s.member(&ana, "cleo@client.example", Role::Client).await;
+    let v = s.browser_for(&viewer);
+    assert_eq!(v.get(s.url(&format!("/w/{slug}/settings/tokens"))).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let team = v.get(s.url(&format!("/w/{slug}/settings/team"))).send().await.unwrap().text().await.unwrap();
+    assert!(!team.contains("Invite someone"), "viewers do not get the invite form");
+    let form = [("_csrf", s.csrf(&viewer).await), ("email", String::new()), ("role", "admin".into())];
+    let response = v.post(s.url(&format!("/w/{slug}/settings/team/invites"))).form(&form).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let c = s.browser_for(&client_person);
+    assert_eq!(c.get(s.url(&format!("/w/{slug}/settings/team"))).send().await.unwrap().status(), StatusCode::FORBIDDEN, "clients see only what is shared");
+    assert_eq!(c.get(s.url(&format!("/w/{slug}"))).send().await.unwrap().status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn readiness_fails_while_due_work_waits_unclaimed() {
+    let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()));
+    let s = Server::with_clock(clock.clone()).await;
+    assert_eq!(reqwest::get(s.url("/readyz")).await.unwrap().status(), StatusCode::OK);
+    let now = s.app.now();
+    s.app
+        .store
+        .enqueue_job(&NewJob {
+            id: JobId::from_uuid(uuid::Uuid::now_v7()),
+            workspace_id: None,
+            kind: "housekeeping".into(),
+            payload: serde_json::json!({}),
+            dedupe_key: None,
+            run_at: now,
+            max_attempts: 3,
+            created_at: now,
+        })
+        .await
+        .unwrap();
+    clock.advance(Duration::seconds(30));
+    assert_eq!(reqwest::get(s.url("/readyz")).await.unwrap().status(), StatusCode::OK, "due for 30 s is fine");
+    clock.advance(Duration::seconds(60));
+    let response = reqwest::get(s.url("/readyz")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(response.text().await.unwrap().contains("no worker claims it"));
+    s.app.store.claim_jobs("w", s.app.now(), s.app.now() + Duration::minutes(5), 10).await.unwrap();
+    assert_eq!(reqwest::get(s.url("/readyz")).await.unwrap().status(), StatusCode::OK);
+}

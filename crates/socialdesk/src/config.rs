@@ -1,0 +1,228 @@
+//! One typed configuration, loaded once: command-line flags, then
+//! `SOCIALDESK_*` environment variables (clap reads both, flags winning), then
+//! the optional TOML file, then defaults.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+use serde::Deserialize;
+use socialdesk_app::SignupPolicy;
+
+/// Settings every subcommand that opens the database shares.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CommonArgs {
+    /// Configuration file (TOML). Default: ./socialdesk.toml when it exists.
+    #[arg(long, env = "SOCIALDESK_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Database: sqlite://PATH or postgres://USER@HOST/DB. Default: sqlite://DATA_DIR/socialdesk.db.
+    #[arg(long, env = "SOCIALDESK_DATABASE_URL", value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Where the SQLite database, the key file and media live. Default: the current directory.
+    #[arg(long, env = "SOCIALDESK_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// File holding the key that encrypts network credentials at rest; created with mode 0600
+    /// on first run. Ignored when SOCIALDESK_SECRET_KEY (32 bytes, base64) is set.
+    #[arg(long, env = "SOCIALDESK_SECRET_KEY_FILE", value_name = "PATH")]
+    pub secret_key_file: Option<PathBuf>,
+    /// Log lines as human-readable text or as JSON.
+    #[arg(long, env = "SOCIALDESK_LOG_FORMAT", value_enum)]
+    pub log_format: Option<LogFormat>,
+}
+
+/// Settings of `serve`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Address to listen on. Default: 127.0.0.1:8080.
+    #[arg(long, env = "SOCIALDESK_BIND", value_name = "ADDR")]
+    pub bind: Option<SocketAddr>,
+    /// The address people use to reach this server, such as https://social.example.com.
+    /// Used in invitation links; an https address also marks cookies Secure.
+    #[arg(long, env = "SOCIALDESK_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+    /// Trust X-Forwarded-For for the client address (only behind a reverse proxy you run).
+    #[arg(long, env = "SOCIALDESK_TRUST_PROXY", value_name = "BOOL")]
+    pub trust_proxy: Option<bool>,
+    /// Who may sign up without an invitation: open, or invite-only (the first person may always sign up).
+    #[arg(long, env = "SOCIALDESK_SIGNUP", value_enum)]
+    pub signup: Option<SignupArg>,
+    /// Do not run the background worker in this process (run `socialdesk worker` instead).
+    #[arg(long, env = "SOCIALDESK_NO_WORKER")]
+    pub no_worker: bool,
+    /// Seed the demo workspace when the database is empty.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignupArg {
+    Open,
+    InviteOnly,
+}
+
+/// The optional TOML file: the same names as the flags, with underscores.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    data_dir: Option<PathBuf>,
+    secret_key_file: Option<PathBuf>,
+    log_format: Option<LogFormat>,
+    bind: Option<SocketAddr>,
+    public_url: Option<String>,
+    trust_proxy: Option<bool>,
+    signup: Option<SignupArg>,
+    worker: Option<bool>,
+}
+
+/// The resolved configuration.
+#[derive(Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    pub secret_key: Option<String>,
+    pub secret_key_file: PathBuf,
+    pub log_format: LogFormat,
+    pub bind: SocketAddr,
+    pub public_url: Option<String>,
+    pub trust_proxy: bool,
+    pub signup: SignupPolicy,
+    pub run_worker: bool,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("data_dir", &self.data_dir)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "<redacted>"))
+            .field("secret_key_file", &self.secret_key_file)
+            .field("bind", &self.bind)
+            .field("public_url", &self.public_url)
+            .field("trust_proxy", &self.trust_proxy)
+            .field("signup", &self.signup)
+            .field("run_worker", &self.run_worker)
+            .finish()
+    }
+}
+
+/// A database URL with any password replaced, for logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Config {
+    pub fn load(serve: &ServeArgs) -> anyhow::Result<Config> {
+        let file = read_file(serve.common.config.as_deref())?;
+        let common = &serve.common;
+        let data_dir = common.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("."));
+        let database_url = common
+            .database_url
+            .clone()
+            .or(file.database_url)
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("socialdesk.db").display()));
+        let public_url = serve.public_url.clone().or(file.public_url);
+        if let Some(url) = &public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            bail!("--public-url must start with http:// or https://, got {url:?}");
+        }
+        let signup = match serve.signup.or(file.signup).unwrap_or(SignupArg::Open) {
+            SignupArg::Open => SignupPolicy::Open,
+            SignupArg::InviteOnly => SignupPolicy::InviteOnly,
+        };
+        Ok(Config {
+            database_url,
+            secret_key: std::env::var("SOCIALDESK_SECRET_KEY").ok().filter(|k| !k.is_empty()),
+            secret_key_file: common
+                .secret_key_file
+                .clone()
+                .or(file.secret_key_file)
+                .unwrap_or_else(|| data_dir.join("socialdesk.key")),
+            data_dir,
+            log_format: common.log_format.or(file.log_format).unwrap_or(LogFormat::Text),
+            bind: serve.bind.or(file.bind).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            public_url,
+            trust_proxy: serve.trust_proxy.or(file.trust_proxy).unwrap_or(false),
+            signup,
+            run_worker: !serve.no_worker && file.worker.unwrap_or(true),
+        })
+    }
+
+    /// The configuration of commands that only need the database.
+    pub fn load_common(common: &CommonArgs) -> anyhow::Result<Config> {
+        Config::load(&ServeArgs { common: common.clone(), ..ServeArgs::default() })
+    }
+}
+
+fn read_file(explicit: Option<&Path>) -> anyhow::Result<FileConfig> {
+    let path = match explicit {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let default = PathBuf::from("socialdesk.toml");
+            if !default.exists() {
+                return Ok(FileConfig::default());
+            }
+            default
+        }
+    };
+    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+    toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_the_logs() {
+        assert_eq!(redact_url("postgres://app:hunter2@db:5432/sd"), "postgres://app:***@db:5432/sd");
+        assert_eq!(redact_url("postgres://app@db/sd"), "postgres://app@db/sd");
+        assert_eq!(redact_url("sqlite://./socialdesk.db"), "sqlite://./socialdesk.db");
+    }
+
+    #[test]
+    fn flags_win_over_the_file_and_the_file_over_defaults() {
+        let dir = std::env::temp_dir().join(format!("sd-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("socialdesk.toml");
+        std::fs::write(&file, "bind = \"0.0.0.0:9000\"\ndata_dir = \"/srv/sd\"\nsignup = \"invite-only\"\n").unwrap();
+        let mut args = ServeArgs { common: CommonArgs { config: Some(file.clone()), ..CommonArgs::default() }, ..ServeArgs::default() };
+        let config = Config::load(&args).unwrap();
+        assert_eq!(config.bind.to_string(), "0.0.0.0:9000");
+        assert_eq!(config.database_url, "sqlite:///srv/sd/socialdesk.db");
+        assert_eq!(config.secret_key_file, PathBuf::from("/srv/sd/socialdesk.key"));
+        assert_eq!(config.signup, SignupPolicy::InviteOnly);
+        args.bind = Some("127.0.0.1:1234".parse().unwrap());
+        args.common.database_url = Some("postgres://x@y/z".into());
+        let config = Config::load(&args).unwrap();
+        assert_eq!(config.bind.to_string(), "127.0.0.1:1234");
+        assert_eq!(config.database_url, "postgres://x@y/z");
+
+        std::fs::write(&file, "bnid = \"0.0.0.0:9000\"\n").unwrap();
+        let err = Config::load(&args).unwrap_err().to_string();
+        assert!(err.contains("unknown field `bnid`"), "{err}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

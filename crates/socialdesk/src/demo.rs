@@ -1,0 +1,76 @@
+//! `socialdesk demo`: two workspaces of an agency, with a team in each, so a
+//! newcomer can click through everything that exists. Later capabilities add
+//! their demo material (sandbox accounts, posts, inbox) here.
+
+use anyhow::Context;
+use socialdesk_app::{App, NewInvite, SignUp};
+use socialdesk_core::Email;
+
+/// The demo owner's sign-in, printed by `demo` and in the README.
+pub const DEMO_EMAIL: &str = "owner@demo.socialdesk.test";
+pub const DEMO_PASSWORD: &str = "northwind-espresso-42";
+
+/// Creates the demo people and workspaces unless the demo owner exists.
+#[allow(clippy::print_stdout)]
+pub async fn seed(app: &App) -> anyhow::Result<()> {
+    let email = Email::parse(DEMO_EMAIL).context("demo email")?;
+    if app.store.credentials(&email).await?.is_some() {
+        println!("The demo workspace already exists. Sign in as {DEMO_EMAIL} / {DEMO_PASSWORD}");
+        return Ok(());
+    }
+    let owner = app
+        .sign_up(SignUp {
+            email: DEMO_EMAIL.into(),
+            name: "Dana Okafor".into(),
+            password: DEMO_PASSWORD.into(),
+            workspace_name: "Northwind Coffee".into(),
+            time_zone: "Europe/Rome".into(),
+            invite: None,
+            user_agent: "socialdesk demo".into(),
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("creating the demo owner: {e}"))?;
+    let northwind = owner.workspace.context("the demo owner has a workspace")?;
+    let lumen = app
+        .create_workspace(&owner.user, "Lumen Studio", "America/New_York")
+        .await
+        .map_err(|e| anyhow::anyhow!("creating the second demo workspace: {e}"))?;
+
+    let people = [
+        ("Marta Rossi", "marta@demo.socialdesk.test", "editor", &northwind),
+        ("Jin Park", "jin@demo.socialdesk.test", "contributor", &northwind),
+        ("Priya Shah", "priya@client.demo.socialdesk.test", "client", &northwind),
+        ("Marta Rossi", "marta@demo.socialdesk.test", "admin", &lumen),
+    ];
+    for (name, email, role, workspace) in people {
+        let actor = app
+            .actor_for_user(&owner.user, workspace.slug.as_str())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let (_, secret) = app
+            .invite(&actor, NewInvite { email: Some(email.into()), role: role.into() })
+            .await
+            .map_err(|e| anyhow::anyhow!("inviting {email}: {e}"))?;
+        let exists = app.store.credentials(&Email::parse(email).context("demo email")?).await?;
+        match exists {
+            Some(creds) => {
+                app.accept_invite(&creds.user, &secret).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+            None => {
+                app.sign_up(SignUp {
+                    email: email.into(),
+                    name: name.into(),
+                    password: DEMO_PASSWORD.into(),
+                    invite: Some(secret),
+                    user_agent: "socialdesk demo".into(),
+                    ..SignUp::default()
+                })
+                .await
+                .map_err(|e| anyhow::anyhow!("creating {email}: {e}"))?;
+            }
+        }
+    }
+    println!("Demo ready: sign in as {DEMO_EMAIL} / {DEMO_PASSWORD}");
+    println!("Teammates (same password): marta@demo.socialdesk.test (editor), jin@demo.socialdesk.test (contributor), priya@client.demo.socialdesk.test (client)");
+    Ok(())
+}
