@@ -188,7 +188,16 @@ fn read_file(explicit: Option<&Path>) -> anyhow::Result<FileConfig> {
         }
     };
     let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read the configuration file {}", path.display()))?;
-    toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim()))
+    toml::from_str(&text).map_err(|e| {
+        // One line: where, then what (toml's own rendering spans several lines).
+        let at = e.span().map_or(String::new(), |span| {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            format!(" line {line}, column {column}:")
+        });
+        anyhow::anyhow!("{}:{at} {}", path.display(), e.message().trim())
+    })
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ pub use types::*;
                        Settings → API tokens: `Authorization: Bearer sd_...`. A token belongs to one workspace \
                        and acts with one role. Errors are RFC 9457 problem documents \
                        (`application/problem+json`) with a stable `code`.",
-        license(name = "AGPL-3.0-only")
+        license(name = "Apache-2.0")
     ),
     modifiers(&BearerAuth),
     tags(

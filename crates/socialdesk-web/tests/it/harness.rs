@@ -11,8 +11,8 @@ use socialdesk_web::WebSettings;
 pub struct Server {
     pub base: String,
     pub app: App,
-    pub db: TestDb,
-    pub clock: Option<Arc<ManualClock>>,
+    /// Held so the database lives as long as the server.
+    pub _db: TestDb,
 }
 
 pub struct Person {
@@ -45,7 +45,7 @@ impl Server {
                 .await
                 .unwrap();
         });
-        Server { base, app, db, clock }
+        Server { base, app, _db: db }
     }
 
     pub fn url(&self, path: &str) -> String {

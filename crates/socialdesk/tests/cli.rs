@@ -1,0 +1,117 @@
+//! The real binary, as a newcomer and an operator run it.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_socialdesk");
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("sd-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run(args: &[&str], dir: &std::path::Path) -> std::process::Output {
+    Command::new(BIN).args(args).current_dir(dir).env_remove("SOCIALDESK_DATABASE_URL").output().unwrap()
+}
+
+#[test]
+fn help_documents_every_command_and_flag_with_its_environment_variable() {
+    let dir = temp_dir("help");
+    let top = String::from_utf8(run(&["--help"], &dir).stdout).unwrap();
+    for command in ["serve", "worker", "migrate", "demo"] {
+        assert!(top.contains(command), "--help lists {command}:\n{top}");
+    }
+    let serve = String::from_utf8(run(&["serve", "--help"], &dir).stdout).unwrap();
+    for (flag, env) in [
+        ("--bind", "SOCIALDESK_BIND"),
+        ("--database-url", "SOCIALDESK_DATABASE_URL"),
+        ("--data-dir", "SOCIALDESK_DATA_DIR"),
+        ("--config", "SOCIALDESK_CONFIG"),
+        ("--public-url", "SOCIALDESK_PUBLIC_URL"),
+        ("--signup", "SOCIALDESK_SIGNUP"),
+        ("--secret-key-file", "SOCIALDESK_SECRET_KEY_FILE"),
+        ("--no-worker", "SOCIALDESK_NO_WORKER"),
+        ("--log-format", "SOCIALDESK_LOG_FORMAT"),
+    ] {
+        assert!(serve.contains(flag) && serve.contains(env), "serve --help documents {flag} and {env}:\n{serve}");
+    }
+}
+
+#[test]
+fn mistakes_end_in_one_clear_line_and_a_failure_code() {
+    let dir = temp_dir("mistakes");
+    std::fs::write(dir.join("bad.toml"), "bind = 8080\n").unwrap();
+    let cases: [(&[&str], &str); 3] = [
+        (&["migrate", "--config", "bad.toml"], "bad.toml"),
+        (&["migrate", "--database-url", "mysql://x"], "unsupported database URL"),
+        (&["serve", "--public-url", "social.example.com"], "--public-url must start with http"),
+    ];
+    for (args, expected) in cases {
+        let out = run(args, &dir);
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(!out.status.success(), "{args:?} must fail");
+        let last = stderr.lines().last().unwrap_or_default();
+        assert!(last.starts_with("socialdesk: ") && last.contains(expected), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn migrate_then_demo_seed_a_fresh_sqlite_database_once() {
+    let dir = temp_dir("demo");
+    assert!(run(&["migrate"], &dir).status.success());
+    assert!(dir.join("socialdesk.db").exists(), "SQLite is the default, in the current directory");
+    let first = run(&["demo"], &dir);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(String::from_utf8(first.stdout).unwrap().contains("Demo ready: sign in as owner@demo.socialdesk.test"));
+    let second = run(&["demo"], &dir);
+    assert!(String::from_utf8(second.stdout).unwrap().contains("already exists"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("socialdesk.key")).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the key file is private");
+    }
+}
+
+fn get(address: &str, path: &str) -> String {
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {address}\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+#[test]
+fn serve_answers_and_stops_gracefully_on_sigterm() {
+    let dir = temp_dir("serve");
+    let mut child = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0", "--log-format", "json"])
+        .current_dir(&dir)
+        .env_remove("SOCIALDESK_DATABASE_URL")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let address = loop {
+        let line = lines.next().expect("serve logs its address").unwrap();
+        if line.contains("socialdesk is serving") {
+            let log: serde_json::Value = serde_json::from_str(&line).unwrap();
+            break log["address"].as_str().unwrap().to_owned();
+        }
+    };
+    assert!(get(&address, "/readyz").starts_with("HTTP/1.0 200") || get(&address, "/readyz").starts_with("HTTP/1.1 200"));
+    assert!(get(&address, "/").contains("location: /signup"));
+
+    let started = Instant::now();
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "exits 0 after SIGTERM");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(rest.iter().any(|l| l.contains("worker stopped")), "the worker drained: {rest:?}");
+    assert!(rest.iter().any(|l| l.contains("bye")));
+}
