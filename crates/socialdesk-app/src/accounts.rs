@@ -3,8 +3,7 @@
 
 use chrono::Duration;
 use socialdesk_core::{
-    Email, Password, PersonName, Role, SessionId, Slug, TimeZone, User, UserId, Workspace, WorkspaceId,
-    WorkspaceName,
+    Email, Password, PersonName, Role, SessionId, Slug, TimeZone, User, UserId, Workspace, WorkspaceId, WorkspaceName,
 };
 use socialdesk_store::{NewSession, Session};
 
@@ -82,13 +81,25 @@ impl App {
             }
             self.store.create_user(&user, &password_hash).await?;
             if !self.store.accept_invite(&invite, user.id, now).await? {
-                return Err(AppError::Conflict { field: "invite", message: "this invitation was just used or revoked".into() });
+                return Err(AppError::Conflict {
+                    field: "invite",
+                    message: "this invitation was just used or revoked".into(),
+                });
             }
-            self.audit_as(&user, &workspace, "member.joined", user.email.as_str(), serde_json::json!({"role": invite.role})).await;
+            self.audit_as(
+                &user,
+                &workspace,
+                "member.joined",
+                user.email.as_str(),
+                serde_json::json!({"role": invite.role}),
+            )
+            .await;
             workspace
         } else {
             if self.settings.signup == SignupPolicy::InviteOnly && self.store.count_users().await? > 0 {
-                return Err(AppError::Forbidden("sign-up is by invitation only on this server; ask an admin for a link"));
+                return Err(AppError::Forbidden(
+                    "sign-up is by invitation only on this server; ask an admin for a link",
+                ));
             }
             let Some(workspace_name) = workspace_name else {
                 return Err(AppError::internal("validated workspace name missing"));
@@ -122,9 +133,7 @@ impl App {
         let credentials = self.store.credentials(&email).await?;
         let stored = credentials.as_ref().map(|c| c.password_hash.clone());
         let ok = passwords::verify(attempt.password.clone(), stored).await?;
-        self.store
-            .record_login_attempt(new_uuid(), email.as_str(), &attempt.client_ip, now, ok)
-            .await?;
+        self.store.record_login_attempt(new_uuid(), email.as_str(), &attempt.client_ip, now, ok).await?;
         let (true, Some(credentials)) = (ok, credentials) else {
             return Err(AppError::Invalid(vec![crate::FieldError::new(
                 "password",
@@ -211,7 +220,8 @@ impl App {
         if !passwords::verify(current.to_owned(), stored).await? {
             return Err(AppError::field("current_password", "the current password is not right"));
         }
-        let new = Password::parse(new, Some(&session.user.email)).map_err(|e| AppError::field("new_password", e.to_string()))?;
+        let new = Password::parse(new, Some(&session.user.email))
+            .map_err(|e| AppError::field("new_password", e.to_string()))?;
         let hash = passwords::hash(new.expose().to_owned()).await?;
         self.store.update_password_hash(session.user.id, &hash).await?;
         self.store.delete_sessions_of(session.user.id).await?;

@@ -2,8 +2,8 @@
 //! 2 passes, the OWASP minimum). Hashing is slow on purpose, so it runs on the
 //! blocking pool and never stalls the async workers.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
 use crate::AppError;
 use crate::secrets::random_bytes;

@@ -159,9 +159,7 @@ fn nonce_from(bytes: &[u8]) -> Option<XNonce> {
 }
 
 fn decode_key(encoded: &str) -> Result<Vec<u8>, KeyError> {
-    let key = STANDARD
-        .decode(encoded.trim())
-        .map_err(|e| KeyError::BadKey(e.to_string()))?;
+    let key = STANDARD.decode(encoded.trim()).map_err(|e| KeyError::BadKey(e.to_string()))?;
     if key.len() != 32 {
         return Err(KeyError::BadKey(format!("it decodes to {} bytes", key.len())));
     }

@@ -140,9 +140,16 @@ impl App {
         };
         match invite.state(self.now()) {
             InviteState::Pending => Ok((invite, workspace)),
-            InviteState::Accepted => Err(AppError::Conflict { field: "invite", message: "this invitation was already used".into() }),
-            InviteState::Expired => Err(AppError::Conflict { field: "invite", message: "this invitation has expired; ask for a new one".into() }),
-            InviteState::Revoked => Err(AppError::Conflict { field: "invite", message: "this invitation was revoked".into() }),
+            InviteState::Accepted => {
+                Err(AppError::Conflict { field: "invite", message: "this invitation was already used".into() })
+            }
+            InviteState::Expired => Err(AppError::Conflict {
+                field: "invite",
+                message: "this invitation has expired; ask for a new one".into(),
+            }),
+            InviteState::Revoked => {
+                Err(AppError::Conflict { field: "invite", message: "this invitation was revoked".into() })
+            }
         }
     }
 
@@ -153,15 +160,20 @@ impl App {
             return Err(AppError::Forbidden("this invitation is for another email address"));
         }
         if !self.store.accept_invite(&invite, user.id, self.now()).await? {
-            return Err(AppError::Conflict { field: "invite", message: "this invitation was just used or revoked".into() });
+            return Err(AppError::Conflict {
+                field: "invite",
+                message: "this invitation was just used or revoked".into(),
+            });
         }
-        self.audit_as(user, &workspace, "member.joined", user.email.as_str(), serde_json::json!({"role": invite.role})).await;
+        self.audit_as(user, &workspace, "member.joined", user.email.as_str(), serde_json::json!({"role": invite.role}))
+            .await;
         Ok(workspace)
     }
 
     pub async fn change_role(&self, actor: &Actor, user: UserId, role: &str) -> Result<Member, AppError> {
         actor.require(Permission::ManageTeam)?;
-        let role: Role = role.parse().map_err(|e: socialdesk_core::role::UnknownRole| AppError::field("role", e.to_string()))?;
+        let role: Role =
+            role.parse().map_err(|e: socialdesk_core::role::UnknownRole| AppError::field("role", e.to_string()))?;
         let target = self.store.member(actor.workspace.id, user).await?;
         if !actor.role.can_manage_member(target.role) || !actor.role.can_grant(role) {
             return Err(AppError::Forbidden("only owners can change owners or make someone an owner"));

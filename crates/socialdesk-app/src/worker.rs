@@ -158,10 +158,9 @@ impl Worker {
             }
         }
         tracing::info!(worker = %self.id, running = running.len(), "worker stopping");
-        let drained = tokio::time::timeout(self.options.shutdown_grace, async {
-            while running.join_next().await.is_some() {}
-        })
-        .await;
+        let drained =
+            tokio::time::timeout(self.options.shutdown_grace, async { while running.join_next().await.is_some() {} })
+                .await;
         if drained.is_err() {
             running.abort_all();
             while running.join_next().await.is_some() {}

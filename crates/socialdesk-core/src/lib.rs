@@ -16,4 +16,5 @@ pub use ids::{ApiTokenId, InviteId, JobId, SessionId, UserId, WorkspaceId};
 pub use money::{Currency, Money};
 pub use role::{Permission, Role};
 pub use team::{ApiToken, Invite, InviteState, Member, Membership, User, Workspace};
+pub use text::{LengthUnit, Limits, NetworkKind, Problem, ProblemKind, TextReport};
 pub use values::{Email, Password, PersonName, Slug, TimeZone, WorkspaceName};

@@ -132,14 +132,8 @@ mod tests {
     fn never_adds_different_currencies() {
         let eur = Currency::parse("EUR").unwrap();
         let usd = Currency::parse("USD").unwrap();
-        assert_eq!(
-            Money::new(1, eur).checked_add(Money::new(1, usd)),
-            Err(MoneyError::CurrencyMismatch(eur, usd))
-        );
+        assert_eq!(Money::new(1, eur).checked_add(Money::new(1, usd)), Err(MoneyError::CurrencyMismatch(eur, usd)));
         assert_eq!(Money::new(1, eur).checked_add(Money::new(2, eur)), Ok(Money::new(3, eur)));
-        assert_eq!(
-            Money::new(i64::MAX, eur).checked_add(Money::new(1, eur)),
-            Err(MoneyError::Overflow)
-        );
+        assert_eq!(Money::new(i64::MAX, eur).checked_add(Money::new(1, eur)), Err(MoneyError::Overflow));
     }
 }

@@ -52,14 +52,7 @@ pub enum Permission {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Owner,
-        Role::Admin,
-        Role::Editor,
-        Role::Contributor,
-        Role::Viewer,
-        Role::Client,
-    ];
+    pub const ALL: [Role; 6] = [Role::Owner, Role::Admin, Role::Editor, Role::Contributor, Role::Viewer, Role::Client];
 
     pub fn can(self, permission: Permission) -> bool {
         use Permission as P;
@@ -141,10 +134,7 @@ pub struct UnknownRole(pub String);
 impl FromStr for Role {
     type Err = UnknownRole;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| UnknownRole(s.to_owned()))
+        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| UnknownRole(s.to_owned()))
     }
 }
 
@@ -157,10 +147,7 @@ mod tests {
         use Permission as P;
         let table: &[(P, &[Role])] = &[
             (P::ViewWorkspace, &Role::ALL),
-            (
-                P::ViewAllContent,
-                &[Role::Owner, Role::Admin, Role::Editor, Role::Contributor, Role::Viewer],
-            ),
+            (P::ViewAllContent, &[Role::Owner, Role::Admin, Role::Editor, Role::Contributor, Role::Viewer]),
             (P::CreateDraft, &[Role::Owner, Role::Admin, Role::Editor, Role::Contributor]),
             (P::Publish, &[Role::Owner, Role::Admin, Role::Editor]),
             (P::Approve, &[Role::Owner, Role::Admin, Role::Editor, Role::Client]),
@@ -172,11 +159,7 @@ mod tests {
         ];
         for (permission, allowed) in table {
             for role in Role::ALL {
-                assert_eq!(
-                    role.can(*permission),
-                    allowed.contains(&role),
-                    "{role} and {permission:?}"
-                );
+                assert_eq!(role.can(*permission), allowed.contains(&role), "{role} and {permission:?}");
             }
         }
     }

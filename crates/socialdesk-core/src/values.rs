@@ -109,10 +109,7 @@ impl Password {
     pub fn parse(input: &str, email: Option<&Email>) -> Result<Self, Invalid> {
         let chars = input.chars().count();
         if chars < Self::MIN_CHARS {
-            return Err(invalid(format!(
-                "use at least {} characters (this one has {chars})",
-                Self::MIN_CHARS
-            )));
+            return Err(invalid(format!("use at least {} characters (this one has {chars})", Self::MIN_CHARS)));
         }
         if chars > Self::MAX_CHARS {
             return Err(invalid(format!("use at most {} characters", Self::MAX_CHARS)));
@@ -235,9 +232,7 @@ impl Slug {
         if ok {
             Ok(Self(input.to_owned()))
         } else {
-            Err(invalid(
-                "a workspace address is 2 to 40 lower-case letters, digits and dashes",
-            ))
+            Err(invalid("a workspace address is 2 to 40 lower-case letters, digits and dashes"))
         }
     }
 
@@ -256,11 +251,7 @@ impl Slug {
         }
         out.truncate(Self::MAX_LEN - 7);
         let trimmed = out.trim_matches('-');
-        if trimmed.len() < 2 {
-            Self("workspace".to_owned())
-        } else {
-            Self(trimmed.to_owned())
-        }
+        if trimmed.len() < 2 { Self("workspace".to_owned()) } else { Self(trimmed.to_owned()) }
     }
 
     /// The same slug with a numeric suffix, for when the plain one is taken.
@@ -387,10 +378,7 @@ mod tests {
             ]
         );
         assert!(Password::parse("correct horse battery", Some(&email)).is_ok());
-        assert_eq!(
-            format!("{:?}", Password::parse("correct horse battery", None).unwrap()),
-            "Password(<redacted>)"
-        );
+        assert_eq!(format!("{:?}", Password::parse("correct horse battery", None).unwrap()), "Password(<redacted>)");
     }
 
     #[test]

@@ -24,10 +24,7 @@ impl InviteRow {
         Ok(Invite {
             id: InviteId::from_uuid(self.id),
             workspace_id: WorkspaceId::from_uuid(self.workspace_id),
-            email: self
-                .email
-                .map(|e| Email::parse(&e).map_err(|e| StoreError::corrupt("invites", e)))
-                .transpose()?,
+            email: self.email.map(|e| Email::parse(&e).map_err(|e| StoreError::corrupt("invites", e))).transpose()?,
             role: parse_role("invites", &self.role)?,
             invited_by: UserId::from_uuid(self.invited_by),
             created_at: self.created_at,
@@ -48,7 +45,8 @@ struct InviteWithWorkspaceRow {
     ws_created_at: DateTime<Utc>,
 }
 
-const INVITE_COLUMNS: &str = "i.id, i.workspace_id, i.email, i.role, i.invited_by, i.created_at, i.expires_at, i.accepted_at, i.revoked_at";
+const INVITE_COLUMNS: &str =
+    "i.id, i.workspace_id, i.email, i.role, i.invited_by, i.created_at, i.expires_at, i.accepted_at, i.revoked_at";
 
 impl Store {
     pub async fn create_invite(&self, invite: &Invite, token_hash: &str) -> Result<()> {
@@ -112,15 +110,13 @@ impl Store {
 
     pub async fn revoke_invite(&self, workspace: WorkspaceId, id: InviteId, now: DateTime<Utc>) -> Result<()> {
         let found = on_pool!(self, |pool| {
-            sqlx::query(
-                "UPDATE invites SET revoked_at = COALESCE(revoked_at, $3) WHERE workspace_id = $1 AND id = $2",
-            )
-            .bind(workspace.as_uuid())
-            .bind(id.as_uuid())
-            .bind(now)
-            .execute(pool)
-            .await
-            .map(|r| r.rows())
+            sqlx::query("UPDATE invites SET revoked_at = COALESCE(revoked_at, $3) WHERE workspace_id = $1 AND id = $2")
+                .bind(workspace.as_uuid())
+                .bind(id.as_uuid())
+                .bind(now)
+                .execute(pool)
+                .await
+                .map(|r| r.rows())
         })?;
         if found == 0 {
             return Err(StoreError::NotFound);

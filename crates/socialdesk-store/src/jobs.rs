@@ -115,13 +115,7 @@ impl Store {
             Pool::Postgres(_) => CLAIM_POSTGRES,
         };
         let jobs: Vec<ClaimedJob> = on_pool!(self, |pool| {
-            sqlx::query_as(sql)
-                .bind(now)
-                .bind(lease_until)
-                .bind(worker)
-                .bind(limit)
-                .fetch_all(pool)
-                .await
+            sqlx::query_as(sql).bind(now).bind(lease_until).bind(worker).bind(limit).fetch_all(pool).await
         })?;
         if !jobs.is_empty() {
             on_pool!(self, |pool| {
@@ -221,11 +215,7 @@ impl Store {
     /// Forgets a worker that stopped.
     pub async fn remove_worker(&self, worker: &str) -> Result<()> {
         on_pool!(self, |pool| {
-            sqlx::query("DELETE FROM workers WHERE id = $1")
-                .bind(worker)
-                .execute(pool)
-                .await
-                .map(|r| r.rows())
+            sqlx::query("DELETE FROM workers WHERE id = $1").bind(worker).execute(pool).await.map(|r| r.rows())
         })?;
         Ok(())
     }

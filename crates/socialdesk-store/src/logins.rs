@@ -17,17 +17,15 @@ impl Store {
         succeeded: bool,
     ) -> Result<()> {
         on_pool!(self, |pool| {
-            sqlx::query(
-                "INSERT INTO login_attempts (id, email, client_ip, at, succeeded) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(id)
-            .bind(email)
-            .bind(client_ip)
-            .bind(at)
-            .bind(succeeded)
-            .execute(pool)
-            .await
-            .map(|r| r.rows())
+            sqlx::query("INSERT INTO login_attempts (id, email, client_ip, at, succeeded) VALUES ($1, $2, $3, $4, $5)")
+                .bind(id)
+                .bind(email)
+                .bind(client_ip)
+                .bind(at)
+                .bind(succeeded)
+                .execute(pool)
+                .await
+                .map(|r| r.rows())
         })?;
         Ok(())
     }
@@ -59,11 +57,7 @@ impl Store {
 
     pub async fn purge_login_attempts(&self, before: DateTime<Utc>) -> Result<u64> {
         Ok(on_pool!(self, |pool| {
-            sqlx::query("DELETE FROM login_attempts WHERE at < $1")
-                .bind(before)
-                .execute(pool)
-                .await
-                .map(|r| r.rows())
+            sqlx::query("DELETE FROM login_attempts WHERE at < $1").bind(before).execute(pool).await.map(|r| r.rows())
         })?)
     }
 }

@@ -102,11 +102,7 @@ impl Store {
 
     pub async fn delete_session(&self, id: SessionId) -> Result<()> {
         on_pool!(self, |pool| {
-            sqlx::query("DELETE FROM sessions WHERE id = $1")
-                .bind(id.as_uuid())
-                .execute(pool)
-                .await
-                .map(|r| r.rows())
+            sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id.as_uuid()).execute(pool).await.map(|r| r.rows())
         })?;
         Ok(())
     }
@@ -125,12 +121,7 @@ impl Store {
     /// Deletes sessions that expired before `now`; returns how many.
     pub async fn purge_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64> {
         Ok(on_pool!(self, |pool| {
-            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-                .bind(now)
-                .execute(pool)
-                .await
-                .map(|r| r.rows())
+            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(pool).await.map(|r| r.rows())
         })?)
     }
 }
-

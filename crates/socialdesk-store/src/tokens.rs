@@ -72,8 +72,7 @@ struct AuthRow {
     member_role: Option<String>,
 }
 
-const TOKEN_COLUMNS: &str =
-    "t.id, t.workspace_id, t.name, t.role, t.prefix, t.created_by, t.created_at, t.last_used_at, t.expires_at, t.revoked_at";
+const TOKEN_COLUMNS: &str = "t.id, t.workspace_id, t.name, t.role, t.prefix, t.created_by, t.created_at, t.last_used_at, t.expires_at, t.revoked_at";
 
 impl Store {
     pub async fn create_api_token(&self, new: &NewApiToken) -> Result<()> {
@@ -174,13 +173,8 @@ impl Store {
             created_at: r.ws_created_at,
         }
         .into_workspace()?;
-        let creator = UserRow {
-            id: r.u_id,
-            email: r.u_email,
-            name: r.u_name,
-            created_at: r.u_created_at,
-        }
-        .into_user()?;
+        let creator =
+            UserRow { id: r.u_id, email: r.u_email, name: r.u_name, created_at: r.u_created_at }.into_user()?;
         let creator_role = r.member_role.map(|role| parse_role("memberships", &role)).transpose()?;
         Ok(Some(AuthenticatedToken { token: r.token.into_token()?, workspace, creator, creator_role }))
     }

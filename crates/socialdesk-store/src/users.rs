@@ -50,27 +50,23 @@ impl Store {
     ) -> Result<Workspace> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
-            sqlx::query(
-                "INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(user.id.as_uuid())
-            .bind(user.email.as_str())
-            .bind(user.name.as_str())
-            .bind(password_hash)
-            .bind(user.created_at)
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::unique("email"))?;
+            sqlx::query("INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(user.id.as_uuid())
+                .bind(user.email.as_str())
+                .bind(user.name.as_str())
+                .bind(password_hash)
+                .bind(user.created_at)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::unique("email"))?;
             let workspace = insert_workspace(&mut tx, workspace).await?;
-            sqlx::query(
-                "INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(workspace.id.as_uuid())
-            .bind(user.id.as_uuid())
-            .bind(Role::Owner.as_str())
-            .bind(user.created_at)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query("INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(workspace.id.as_uuid())
+                .bind(user.id.as_uuid())
+                .bind(Role::Owner.as_str())
+                .bind(user.created_at)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             Ok(workspace)
         })
@@ -79,17 +75,15 @@ impl Store {
     /// Creates a user with no workspace: someone joining through an invite.
     pub async fn create_user(&self, user: &User, password_hash: &str) -> Result<()> {
         on_pool!(self, |pool| {
-            sqlx::query(
-                "INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(user.id.as_uuid())
-            .bind(user.email.as_str())
-            .bind(user.name.as_str())
-            .bind(password_hash)
-            .bind(user.created_at)
-            .execute(pool)
-            .await
-            .map_err(StoreError::unique("email"))?;
+            sqlx::query("INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(user.id.as_uuid())
+                .bind(user.email.as_str())
+                .bind(user.name.as_str())
+                .bind(password_hash)
+                .bind(user.created_at)
+                .execute(pool)
+                .await
+                .map_err(StoreError::unique("email"))?;
             Ok(())
         })
     }
@@ -106,20 +100,12 @@ impl Store {
 
     pub async fn credentials(&self, email: &Email) -> Result<Option<Credentials>> {
         let row: Option<CredentialsRow> = on_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT id, email, name, created_at, password_hash FROM users WHERE email = $1",
-            )
-            .bind(email.as_str())
-            .fetch_optional(pool)
-            .await
+            sqlx::query_as("SELECT id, email, name, created_at, password_hash FROM users WHERE email = $1")
+                .bind(email.as_str())
+                .fetch_optional(pool)
+                .await
         })?;
-        row.map(|r| {
-            Ok(Credentials {
-                user: r.user.into_user()?,
-                password_hash: r.password_hash,
-            })
-        })
-        .transpose()
+        row.map(|r| Ok(Credentials { user: r.user.into_user()?, password_hash: r.password_hash })).transpose()
     }
 
     pub async fn update_user_name(&self, id: UserId, name: &PersonName) -> Result<()> {
@@ -151,8 +137,6 @@ impl Store {
 
     /// How many people have an account; sign-up of the very first one is special.
     pub async fn count_users(&self) -> Result<i64> {
-        Ok(on_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await
-        })?)
+        Ok(on_pool!(self, |pool| { sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await })?)
     }
 }

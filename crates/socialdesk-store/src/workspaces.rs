@@ -1,7 +1,5 @@
 use chrono::{DateTime, Utc};
-use socialdesk_core::{
-    Member, Membership, Role, Slug, TimeZone, UserId, Workspace, WorkspaceId, WorkspaceName,
-};
+use socialdesk_core::{Member, Membership, Role, Slug, TimeZone, UserId, Workspace, WorkspaceId, WorkspaceName};
 use uuid::Uuid;
 
 use crate::pool::{BeginWrite, RowsAffected, on_pool};
@@ -95,15 +93,13 @@ impl Store {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let workspace = insert_workspace(&mut tx, workspace).await?;
-            sqlx::query(
-                "INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(workspace.id.as_uuid())
-            .bind(owner.as_uuid())
-            .bind(Role::Owner.as_str())
-            .bind(workspace.created_at)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query("INSERT INTO memberships (workspace_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(workspace.id.as_uuid())
+                .bind(owner.as_uuid())
+                .bind(Role::Owner.as_str())
+                .bind(workspace.created_at)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             Ok(workspace)
         })
@@ -123,10 +119,7 @@ impl Store {
         })?;
         rows.into_iter()
             .map(|r| {
-                Ok(Membership {
-                    role: parse_role("memberships", &r.role)?,
-                    workspace: r.workspace.into_workspace()?,
-                })
+                Ok(Membership { role: parse_role("memberships", &r.role)?, workspace: r.workspace.into_workspace()? })
             })
             .collect()
     }
@@ -147,10 +140,7 @@ impl Store {
             .await
         })?;
         let row = row.ok_or(StoreError::NotFound)?;
-        Ok(Membership {
-            role: parse_role("memberships", &row.role)?,
-            workspace: row.workspace.into_workspace()?,
-        })
+        Ok(Membership { role: parse_role("memberships", &row.role)?, workspace: row.workspace.into_workspace()? })
     }
 
     pub async fn workspace(&self, id: WorkspaceId) -> Result<Workspace> {
@@ -186,11 +176,7 @@ impl Store {
     /// Deletes a workspace and, by cascade, everything it owns.
     pub async fn delete_workspace(&self, id: WorkspaceId) -> Result<()> {
         let done = on_pool!(self, |pool| {
-            sqlx::query("DELETE FROM workspaces WHERE id = $1")
-                .bind(id.as_uuid())
-                .execute(pool)
-                .await
-                .map(|r| r.rows())
+            sqlx::query("DELETE FROM workspaces WHERE id = $1").bind(id.as_uuid()).execute(pool).await.map(|r| r.rows())
         })?;
         if done == 0 {
             return Err(StoreError::NotFound);

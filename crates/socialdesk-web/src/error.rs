@@ -54,10 +54,8 @@ impl Problem {
             many => format!("{} fields are not valid", many.len()),
         };
         let mut problem = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "Invalid input", detail);
-        problem.errors = errors
-            .into_iter()
-            .map(|e| ProblemField { pointer: format!("/{}", e.field), detail: e.message })
-            .collect();
+        problem.errors =
+            errors.into_iter().map(|e| ProblemField { pointer: format!("/{}", e.field), detail: e.message }).collect();
         problem
     }
 

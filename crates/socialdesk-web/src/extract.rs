@@ -117,7 +117,12 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem
 }
 
 fn malformed(e: &serde_json::Error) -> Problem {
-    Problem::new(StatusCode::BAD_REQUEST, "malformed-json", "Malformed JSON", format!("the body is not valid JSON: {e}"))
+    Problem::new(
+        StatusCode::BAD_REQUEST,
+        "malformed-json",
+        "Malformed JSON",
+        format!("the body is not valid JSON: {e}"),
+    )
 }
 
 /// `serde_path_to_error`'s path (`members[0].role`) as a JSON Pointer (`/members/0/role`).
@@ -208,9 +213,8 @@ impl FromRequestParts<AppState> for Member {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let CurrentSession(session) = CurrentSession::from_request_parts(parts, state).await?;
-        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| UiError::NotFound)?;
+        let Path(params) =
+            Path::<HashMap<String, String>>::from_request_parts(parts, state).await.map_err(|_| UiError::NotFound)?;
         let slug = params.get("slug").ok_or(UiError::NotFound)?;
         let actor = state.app.actor_for_user(&session.user, slug).await?;
         let memberships = state.app.store.memberships(session.user.id).await.map_err(socialdesk_app::AppError::from)?;
@@ -254,7 +258,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             Some(expected) if !token.csrf.is_empty() && constant_time_eq(&expected, &token.csrf) => {}
             _ => return Err(UiError::Csrf),
         }
-        let form = serde_urlencoded::from_bytes(&bytes).map_err(|e| UiError::BadRequest(format!("the form is not valid: {e}")))?;
+        let form = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| UiError::BadRequest(format!("the form is not valid: {e}")))?;
         Ok(CsrfForm(form))
     }
 }
@@ -269,11 +274,8 @@ impl FromRequestParts<AppState> for ClientIp {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         if state.web.trust_proxy
-            && let Some(forwarded) = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
+            && let Some(forwarded) =
+                parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next())
         {
             return Ok(ClientIp(forwarded.trim().to_owned()));
         }

@@ -187,7 +187,8 @@ fn read_file(explicit: Option<&Path>) -> anyhow::Result<FileConfig> {
             default
         }
     };
-    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
     toml::from_str(&text).map_err(|e| {
         // One line: where, then what (toml's own rendering spans several lines).
         let at = e.span().map_or(String::new(), |span| {
@@ -217,7 +218,10 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("socialdesk.toml");
         std::fs::write(&file, "bind = \"0.0.0.0:9000\"\ndata_dir = \"/srv/sd\"\nsignup = \"invite-only\"\n").unwrap();
-        let mut args = ServeArgs { common: CommonArgs { config: Some(file.clone()), ..CommonArgs::default() }, ..ServeArgs::default() };
+        let mut args = ServeArgs {
+            common: CommonArgs { config: Some(file.clone()), ..CommonArgs::default() },
+            ..ServeArgs::default()
+        };
         let config = Config::load(&args).unwrap();
         assert_eq!(config.bind.to_string(), "0.0.0.0:9000");
         assert_eq!(config.database_url, "sqlite:///srv/sd/socialdesk.db");

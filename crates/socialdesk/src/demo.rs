@@ -43,10 +43,8 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
         ("Marta Rossi", "marta@demo.socialdesk.test", "admin", &lumen),
     ];
     for (name, email, role, workspace) in people {
-        let actor = app
-            .actor_for_user(&owner.user, workspace.slug.as_str())
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let actor =
+            app.actor_for_user(&owner.user, workspace.slug.as_str()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         let (_, secret) = app
             .invite(&actor, NewInvite { email: Some(email.into()), role: role.into() })
             .await
@@ -71,6 +69,8 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
         }
     }
     println!("Demo ready: sign in as {DEMO_EMAIL} / {DEMO_PASSWORD}");
-    println!("Teammates (same password): marta@demo.socialdesk.test (editor), jin@demo.socialdesk.test (contributor), priya@client.demo.socialdesk.test (client)");
+    println!(
+        "Teammates (same password): marta@demo.socialdesk.test (editor), jin@demo.socialdesk.test (contributor), priya@client.demo.socialdesk.test (client)"
+    );
     Ok(())
 }

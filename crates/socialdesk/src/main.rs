@@ -105,8 +105,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn init_logs(format: LogFormat) {
-    let filter = EnvFilter::try_from_env("SOCIALDESK_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let filter =
+        EnvFilter::try_from_env("SOCIALDESK_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     match format {
@@ -149,9 +149,8 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     let (stop, stopped) = watch::channel(false);
-    let worker = config
-        .run_worker
-        .then(|| tokio::spawn(Worker::new(app.clone(), WorkerOptions::default()).run(stopped)));
+    let worker =
+        config.run_worker.then(|| tokio::spawn(Worker::new(app.clone(), WorkerOptions::default()).run(stopped)));
     tracing::info!(address = %listener.local_addr()?, worker = config.run_worker, "socialdesk is serving");
     let router = socialdesk_web::router(app.clone(), web);
     axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())

@@ -103,7 +103,9 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
             break log["address"].as_str().unwrap().to_owned();
         }
     };
-    assert!(get(&address, "/readyz").starts_with("HTTP/1.0 200") || get(&address, "/readyz").starts_with("HTTP/1.1 200"));
+    assert!(
+        get(&address, "/readyz").starts_with("HTTP/1.0 200") || get(&address, "/readyz").starts_with("HTTP/1.1 200")
+    );
     assert!(get(&address, "/").contains("location: /signup"));
 
     let started = Instant::now();

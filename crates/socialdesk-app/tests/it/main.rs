@@ -18,7 +18,12 @@ fn app(db: &TestDb) -> App {
 }
 
 fn options() -> WorkerOptions {
-    WorkerOptions { concurrency: 4, lease: Duration::minutes(5), poll_interval: StdDuration::from_millis(20), shutdown_grace: StdDuration::from_secs(5) }
+    WorkerOptions {
+        concurrency: 4,
+        lease: Duration::minutes(5),
+        poll_interval: StdDuration::from_millis(20),
+        shutdown_grace: StdDuration::from_secs(5),
+    }
 }
 
 async fn enqueue(app: &App, kind: &str, max_attempts: i32) -> uuid::Uuid {
@@ -83,7 +88,8 @@ async fn jobs_run_retry_and_fail_with_their_reason() {
         let app = app(&db);
         let (ok_handler, ok_runs) = counting(2, false, StdDuration::ZERO);
         let (bad_handler, bad_runs) = counting(u32::MAX, true, StdDuration::ZERO);
-        let worker = Worker::new(app.clone(), options()).with_handler("flaky", ok_handler).with_handler("doomed", bad_handler);
+        let worker =
+            Worker::new(app.clone(), options()).with_handler("flaky", ok_handler).with_handler("doomed", bad_handler);
         let flaky = enqueue(&app, "flaky", 5).await;
         let doomed = enqueue(&app, "doomed", 5).await;
         let unknown = enqueue(&app, "no-such-kind", 5).await;
@@ -92,11 +98,17 @@ async fn jobs_run_retry_and_fail_with_their_reason() {
 
         until("the flaky job succeeds on its third run", async || app.store.job(flaky).await.unwrap().is_none()).await;
         assert_eq!(ok_runs.load(Ordering::SeqCst), 3);
-        until("the doomed job fails", async || app.store.job(doomed).await.unwrap().is_some_and(|j| j.failed_at.is_some())).await;
+        until("the doomed job fails", async || {
+            app.store.job(doomed).await.unwrap().is_some_and(|j| j.failed_at.is_some())
+        })
+        .await;
         assert_eq!(bad_runs.load(Ordering::SeqCst), 1, "a permanent error is not retried");
         let failed = app.store.job(doomed).await.unwrap().unwrap();
         assert_eq!(failed.last_error.as_deref(), Some("token revoked"));
-        until("the unknown kind fails", async || app.store.job(unknown).await.unwrap().is_some_and(|j| j.failed_at.is_some())).await;
+        until("the unknown kind fails", async || {
+            app.store.job(unknown).await.unwrap().is_some_and(|j| j.failed_at.is_some())
+        })
+        .await;
         stop.send(true).unwrap();
         running.await.unwrap();
     }

@@ -29,9 +29,6 @@ pub fn workspace(name: &str) -> Workspace {
 /// A person who signed up, with the workspace that made.
 pub async fn signed_up(store: &Store, email: &str, workspace_name: &str) -> (User, Workspace) {
     let u = user(email);
-    let w = store
-        .create_user_with_workspace(&u, "$argon2id$fake", &workspace(workspace_name))
-        .await
-        .unwrap();
+    let w = store.create_user_with_workspace(&u, "$argon2id$fake", &workspace(workspace_name)).await.unwrap();
     (u, w)
 }

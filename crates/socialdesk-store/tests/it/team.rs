@@ -29,10 +29,7 @@ async fn sign_up_makes_an_owner_and_a_taken_email_changes_nothing(db: TestDb) {
     assert_eq!(store.user(ana.id).await.unwrap(), ana);
 
     let again = user("ANA@example.com");
-    let err = store
-        .create_user_with_workspace(&again, "h", &workspace("Other"))
-        .await
-        .unwrap_err();
+    let err = store.create_user_with_workspace(&again, "h", &workspace("Other")).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict("email")), "{err:?}");
     assert_eq!(store.count_users().await.unwrap(), 1);
     assert!(store.memberships(again.id).await.unwrap().is_empty());
@@ -57,10 +54,7 @@ async fn a_workspace_is_invisible_to_non_members(db: TestDb) {
     let (ana, acme) = signed_up(store, "ana@example.com", "Acme").await;
     let (bo, _) = signed_up(store, "bo@example.com", "Bo's").await;
     assert!(store.membership_by_slug(ana.id, acme.slug.as_str()).await.is_ok());
-    assert!(matches!(
-        store.membership_by_slug(bo.id, acme.slug.as_str()).await,
-        Err(StoreError::NotFound)
-    ));
+    assert!(matches!(store.membership_by_slug(bo.id, acme.slug.as_str()).await, Err(StoreError::NotFound)));
     assert!(matches!(store.member(acme.id, bo.id).await, Err(StoreError::NotFound)));
     assert!(matches!(store.set_member_role(acme.id, bo.id, Role::Viewer).await, Err(StoreError::NotFound)));
     assert!(matches!(store.remove_member(acme.id, bo.id).await, Err(StoreError::NotFound)));
@@ -78,7 +72,8 @@ async fn a_workspace_always_keeps_an_owner(db: TestDb) {
     assert!(store.accept_invite(&invite, bo.id, at(1)).await.unwrap());
     store.set_member_role(acme.id, ana.id, Role::Admin).await.unwrap();
     assert!(matches!(store.remove_member(acme.id, bo.id).await, Err(StoreError::LastOwner)));
-    let roles: Vec<_> = store.members(acme.id).await.unwrap().into_iter().map(|m| (m.user.email.to_string(), m.role)).collect();
+    let roles: Vec<_> =
+        store.members(acme.id).await.unwrap().into_iter().map(|m| (m.user.email.to_string(), m.role)).collect();
     assert_eq!(roles, [("ana@example.com".to_owned(), Role::Admin), ("bo@example.com".to_owned(), Role::Owner)]);
 }
 
@@ -168,10 +163,7 @@ async fn invites_are_accepted_once(db: TestDb) {
     store.revoke_invite(acme.id, revoked.id, at(1)).await.unwrap();
     assert!(!store.accept_invite(&revoked, cy.id, at(2)).await.unwrap());
     let bos_own = store.memberships(bo.id).await.unwrap().into_iter().find(|m| m.workspace.id != acme.id).unwrap();
-    assert!(matches!(
-        store.revoke_invite(bos_own.workspace.id, invite.id, at(1)).await,
-        Err(StoreError::NotFound)
-    ));
+    assert!(matches!(store.revoke_invite(bos_own.workspace.id, invite.id, at(1)).await, Err(StoreError::NotFound)));
     assert_eq!(store.invites(acme.id).await.unwrap().len(), 3);
 }
 
@@ -179,10 +171,7 @@ async fn failed_logins_are_counted_until_a_success(db: TestDb) {
     let store = &db.store;
     let email = Email::parse("ana@example.com").unwrap();
     for minute in 0..3 {
-        store
-            .record_login_attempt(uuid::Uuid::now_v7(), email.as_str(), "10.0.0.1", at(minute), false)
-            .await
-            .unwrap();
+        store.record_login_attempt(uuid::Uuid::now_v7(), email.as_str(), "10.0.0.1", at(minute), false).await.unwrap();
     }
     assert_eq!(store.failed_logins_for_email(&email, at(0) - Duration::minutes(1)).await.unwrap(), 3);
     assert_eq!(store.failed_logins_for_email(&email, at(1)).await.unwrap(), 1);

@@ -13,7 +13,10 @@ use crate::extract::{ApiActor, ApiJson};
 /// Everyone in the workspace with their role.
 #[utoipa::path(get, path = "/members", tag = "team",
     responses((status = 200, body = Vec<MemberBody>), (status = 403, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_members(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Vec<MemberBody>>> {
+pub async fn list_members(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> ApiResult<Json<Vec<MemberBody>>> {
     let members = state.app.members(&actor).await?;
     Ok(Json(members.iter().map(MemberBody::from).collect()))
 }
@@ -65,7 +68,10 @@ pub async fn remove_member(
 /// Invitations, newest first.
 #[utoipa::path(get, path = "/invites", tag = "team",
     responses((status = 200, body = Vec<InviteBody>), (status = 403, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_invites(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Vec<InviteBody>>> {
+pub async fn list_invites(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> ApiResult<Json<Vec<InviteBody>>> {
     let now = state.app.now();
     let invites = state.app.invites(&actor).await?;
     Ok(Json(invites.iter().map(|i| InviteBody::new(i, now)).collect()))
@@ -81,10 +87,8 @@ pub async fn create_invite(
     ApiActor(actor): ApiActor,
     ApiJson(body): ApiJson<CreateInviteRequest>,
 ) -> ApiResult<(StatusCode, Json<CreatedInviteBody>)> {
-    let (invite, secret) = state
-        .app
-        .invite(&actor, NewInvite { email: body.email, role: body.role.as_str().to_owned() })
-        .await?;
+    let (invite, secret) =
+        state.app.invite(&actor, NewInvite { email: body.email, role: body.role.as_str().to_owned() }).await?;
     let url = crate::ui::invite_url(&state, &secret);
     Ok((StatusCode::CREATED, Json(CreatedInviteBody { invite: InviteBody::new(&invite, state.app.now()), url })))
 }
@@ -100,4 +104,3 @@ pub async fn revoke_invite(
     state.app.revoke_invite(&actor, InviteId::from_uuid(invite_id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
-

@@ -51,7 +51,8 @@ impl Modify for BearerAuth {
             "token",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("sd_...").build()),
         );
-        openapi.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new("token", Vec::<String>::new())]);
+        openapi.security =
+            Some(vec![utoipa::openapi::security::SecurityRequirement::new("token", Vec::<String>::new())]);
     }
 }
 

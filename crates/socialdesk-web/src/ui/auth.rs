@@ -40,17 +40,31 @@ fn time_zones() -> Vec<&'static str> {
     TimeZone::all_names().filter(|n| n.contains('/') && !n.starts_with("Etc/")).collect()
 }
 
-pub async fn signup_page(State(state): State<AppState>, MaybeSession(session): MaybeSession, headers: HeaderMap) -> Result<Response, UiError> {
+pub async fn signup_page(
+    State(state): State<AppState>,
+    MaybeSession(session): MaybeSession,
+    headers: HeaderMap,
+) -> Result<Response, UiError> {
     if session.is_some() {
         return Ok(Redirect::to("/").into_response());
     }
     let first_user = state.app.store.count_users().await.map_err(socialdesk_app::AppError::from)? == 0;
     let (csrf, cookie) = anon_csrf(&state, &headers);
-    let page = SignupPage { csrf, form: SignupForm::default(), errors: FormErrors::default(), time_zones: time_zones(), first_user };
+    let page = SignupPage {
+        csrf,
+        form: SignupForm::default(),
+        errors: FormErrors::default(),
+        time_zones: time_zones(),
+        first_user,
+    };
     Ok(with_cookie(render(&page), cookie))
 }
 
-pub async fn signup(State(state): State<AppState>, headers: HeaderMap, CsrfForm(form): CsrfForm<SignupForm>) -> Result<Response, UiError> {
+pub async fn signup(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    CsrfForm(form): CsrfForm<SignupForm>,
+) -> Result<Response, UiError> {
     let result = state
         .app
         .sign_up(SignUp {
@@ -140,7 +154,12 @@ pub async fn login(
     ClientIp(ip): ClientIp,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<Response, UiError> {
-    let attempt = LoginAttempt { email: form.email.clone(), password: form.password, client_ip: ip, user_agent: user_agent(&headers) };
+    let attempt = LoginAttempt {
+        email: form.email.clone(),
+        password: form.password,
+        client_ip: ip,
+        user_agent: user_agent(&headers),
+    };
     match state.app.log_in(attempt).await {
         Ok(signed_in) => {
             let to = safe_next(Some(&form.next))
@@ -152,7 +171,13 @@ pub async fn login(
         Err(e) => {
             let errors = FormErrors::from_app(e)?;
             let (csrf, cookie) = anon_csrf(&state, &headers);
-            let page = LoginPage { csrf, email: form.email, next: safe_next(Some(&form.next)).unwrap_or_default(), errors, notice: None };
+            let page = LoginPage {
+                csrf,
+                email: form.email,
+                next: safe_next(Some(&form.next)).unwrap_or_default(),
+                errors,
+                notice: None,
+            };
             Ok(with_cookie((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response(), cookie))
         }
     }
@@ -161,7 +186,11 @@ pub async fn login(
 #[derive(Debug, Deserialize)]
 pub struct Empty {}
 
-pub async fn logout(State(state): State<AppState>, CurrentSession(session): CurrentSession, CsrfForm(_): CsrfForm<Empty>) -> Result<Response, UiError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, UiError> {
     state.app.log_out(&session).await?;
     let mut response = Redirect::to("/login?done=logged-out").into_response();
     response.headers_mut().append(header::SET_COOKIE, clear_session_cookie(&state));

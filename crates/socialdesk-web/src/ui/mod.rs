@@ -54,7 +54,9 @@ pub fn routes() -> Router<AppState> {
 #[derive(Debug)]
 pub enum UiError {
     /// Not signed in: go to the sign-in page, then come back to `next`.
-    SignIn { next: String },
+    SignIn {
+        next: String,
+    },
     NotFound,
     Forbidden(String),
     BadRequest(String),
@@ -70,9 +72,9 @@ impl From<AppError> for UiError {
             AppError::NotFound => UiError::NotFound,
             AppError::Unauthenticated => UiError::SignIn { next: "/".into() },
             AppError::Forbidden(why) => UiError::Forbidden(why.to_owned()),
-            AppError::Invalid(errors) => {
-                UiError::BadRequest(errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))
-            }
+            AppError::Invalid(errors) => UiError::BadRequest(
+                errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
+            ),
             AppError::Conflict { message, .. } => UiError::BadRequest(message),
             AppError::RateLimited { retry_after_secs } => UiError::RateLimited(retry_after_secs),
             AppError::Internal(inner) => {
@@ -97,9 +99,15 @@ impl IntoResponse for UiError {
             UiError::SignIn { next } => {
                 return Redirect::to(&format!("/login?next={}", urlencode(&next))).into_response();
             }
-            UiError::NotFound => (StatusCode::NOT_FOUND, "Page not found", "There is nothing here, or it is not yours to see.".to_owned()),
+            UiError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                "There is nothing here, or it is not yours to see.".to_owned(),
+            ),
             UiError::Forbidden(why) => (StatusCode::FORBIDDEN, "Not allowed", capitalise(&why)),
-            UiError::BadRequest(why) => (StatusCode::BAD_REQUEST, "Something is wrong with this request", capitalise(&why)),
+            UiError::BadRequest(why) => {
+                (StatusCode::BAD_REQUEST, "Something is wrong with this request", capitalise(&why))
+            }
             UiError::Csrf => (
                 StatusCode::FORBIDDEN,
                 "This form has expired",
@@ -197,14 +205,54 @@ pub struct NavItem {
 
 /// The product's areas, in the order people work through them. Icons are SVG path data (24×24).
 pub const NAV: &[NavItem] = &[
-    NavItem { key: "dashboard", label: "Dashboard", path: "", icon: "M3 13h8V3H3v10zm0 8h8v-6H3v6zm10 0h8V11h-8v10zm0-18v6h8V3h-8z" },
-    NavItem { key: "compose", label: "Compose", path: "/compose", icon: "M3 17.25V21h3.75L17.81 9.94l-3.75-3.75L3 17.25zM20.71 7.04a1 1 0 0 0 0-1.41l-2.34-2.34a1 1 0 0 0-1.41 0l-1.83 1.83 3.75 3.75 1.83-1.83z" },
-    NavItem { key: "calendar", label: "Calendar", path: "/calendar", icon: "M19 4h-1V2h-2v2H8V2H6v2H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V6a2 2 0 0 0-2-2zm0 16H5V10h14v10zM5 8V6h14v2H5z" },
-    NavItem { key: "inbox", label: "Inbox", path: "/inbox", icon: "M19 3H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V5a2 2 0 0 0-2-2zm0 12h-4a3 3 0 0 1-6 0H5V5h14v10z" },
-    NavItem { key: "listening", label: "Listening", path: "/listening", icon: "M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5.3-3a5.3 5.3 0 0 1-10.6 0H5a7 7 0 0 0 6 6.9V21h2v-3.1a7 7 0 0 0 6-6.9h-1.7z" },
-    NavItem { key: "analytics", label: "Analytics", path: "/analytics", icon: "M5 9.2h3V19H5V9.2zM10.6 5h2.8v14h-2.8V5zm5.6 8H19v6h-2.8v-6z" },
-    NavItem { key: "reports", label: "Reports", path: "/reports", icon: "M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8l-6-6zm2 16H8v-2h8v2zm0-4H8v-2h8v2zm-3-5V3.5L18.5 9H13z" },
-    NavItem { key: "settings", label: "Settings", path: "/settings", icon: "M19.14 12.94a7.1 7.1 0 0 0 0-1.88l2.03-1.58a.5.5 0 0 0 .12-.61l-1.92-3.32a.5.5 0 0 0-.59-.22l-2.39.96a7 7 0 0 0-1.62-.94l-.36-2.54a.5.5 0 0 0-.5-.41h-3.84a.5.5 0 0 0-.5.41l-.36 2.54a7 7 0 0 0-1.62.94l-2.39-.96a.5.5 0 0 0-.59.22L2.71 8.87a.5.5 0 0 0 .12.61l2.03 1.58a7.1 7.1 0 0 0 0 1.88l-2.03 1.58a.5.5 0 0 0-.12.61l1.92 3.32c.13.22.39.3.59.22l2.39-.96c.5.38 1.04.7 1.62.94l.36 2.54c.05.24.25.41.5.41h3.84c.25 0 .45-.17.5-.41l.36-2.54a7 7 0 0 0 1.62-.94l2.39.96c.22.08.47 0 .59-.22l1.92-3.32a.5.5 0 0 0-.12-.61l-2.03-1.58zM12 15.6a3.6 3.6 0 1 1 0-7.2 3.6 3.6 0 0 1 0 7.2z" },
+    NavItem {
+        key: "dashboard",
+        label: "Dashboard",
+        path: "",
+        icon: "M3 13h8V3H3v10zm0 8h8v-6H3v6zm10 0h8V11h-8v10zm0-18v6h8V3h-8z",
+    },
+    NavItem {
+        key: "compose",
+        label: "Compose",
+        path: "/compose",
+        icon: "M3 17.25V21h3.75L17.81 9.94l-3.75-3.75L3 17.25zM20.71 7.04a1 1 0 0 0 0-1.41l-2.34-2.34a1 1 0 0 0-1.41 0l-1.83 1.83 3.75 3.75 1.83-1.83z",
+    },
+    NavItem {
+        key: "calendar",
+        label: "Calendar",
+        path: "/calendar",
+        icon: "M19 4h-1V2h-2v2H8V2H6v2H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V6a2 2 0 0 0-2-2zm0 16H5V10h14v10zM5 8V6h14v2H5z",
+    },
+    NavItem {
+        key: "inbox",
+        label: "Inbox",
+        path: "/inbox",
+        icon: "M19 3H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V5a2 2 0 0 0-2-2zm0 12h-4a3 3 0 0 1-6 0H5V5h14v10z",
+    },
+    NavItem {
+        key: "listening",
+        label: "Listening",
+        path: "/listening",
+        icon: "M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5.3-3a5.3 5.3 0 0 1-10.6 0H5a7 7 0 0 0 6 6.9V21h2v-3.1a7 7 0 0 0 6-6.9h-1.7z",
+    },
+    NavItem {
+        key: "analytics",
+        label: "Analytics",
+        path: "/analytics",
+        icon: "M5 9.2h3V19H5V9.2zM10.6 5h2.8v14h-2.8V5zm5.6 8H19v6h-2.8v-6z",
+    },
+    NavItem {
+        key: "reports",
+        label: "Reports",
+        path: "/reports",
+        icon: "M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8l-6-6zm2 16H8v-2h8v2zm0-4H8v-2h8v2zm-3-5V3.5L18.5 9H13z",
+    },
+    NavItem {
+        key: "settings",
+        label: "Settings",
+        path: "/settings",
+        icon: "M19.14 12.94a7.1 7.1 0 0 0 0-1.88l2.03-1.58a.5.5 0 0 0 .12-.61l-1.92-3.32a.5.5 0 0 0-.59-.22l-2.39.96a7 7 0 0 0-1.62-.94l-.36-2.54a.5.5 0 0 0-.5-.41h-3.84a.5.5 0 0 0-.5.41l-.36 2.54a7 7 0 0 0-1.62.94l-2.39-.96a.5.5 0 0 0-.59.22L2.71 8.87a.5.5 0 0 0 .12.61l2.03 1.58a7.1 7.1 0 0 0 0 1.88l-2.03 1.58a.5.5 0 0 0-.12.61l1.92 3.32c.13.22.39.3.59.22l2.39-.96c.5.38 1.04.7 1.62.94l.36 2.54c.05.24.25.41.5.41h3.84c.25 0 .45-.17.5-.41l.36-2.54a7 7 0 0 0 1.62-.94l2.39.96c.22.08.47 0 .59-.22l1.92-3.32a.5.5 0 0 0-.12-.61l-2.03-1.58zM12 15.6a3.6 3.6 0 1 1 0-7.2 3.6 3.6 0 0 1 0 7.2z",
+    },
 ];
 
 impl Shell {

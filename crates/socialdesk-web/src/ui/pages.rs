@@ -50,7 +50,11 @@ pub struct DashboardQuery {
     welcome: Option<String>,
 }
 
-pub async fn dashboard(State(state): State<AppState>, member: Member, Query(q): Query<DashboardQuery>) -> Result<Response, UiError> {
+pub async fn dashboard(
+    State(state): State<AppState>,
+    member: Member,
+    Query(q): Query<DashboardQuery>,
+) -> Result<Response, UiError> {
     let actor = &member.actor;
     let now = state.app.now();
     let sees_team = actor.can(Permission::ManageTeam);

@@ -8,7 +8,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use socialdesk_app::{AppError, NewInvite, NewToken, WorkspaceSettings};
-use socialdesk_core::{ApiToken, ApiTokenId, Invite, InviteId, InviteState, Member as TeamMember, Membership, Role, TimeZone, UserId};
+use socialdesk_core::{
+    ApiToken, ApiTokenId, Invite, InviteId, InviteState, Member as TeamMember, Membership, Role, TimeZone, UserId,
+};
 use uuid::Uuid;
 
 use super::auth::Empty;
@@ -78,7 +80,11 @@ pub struct GeneralForm {
     time_zone: String,
 }
 
-pub async fn update_general(State(state): State<AppState>, member: Member, CsrfForm(form): CsrfForm<GeneralForm>) -> Result<Response, UiError> {
+pub async fn update_general(
+    State(state): State<AppState>,
+    member: Member,
+    CsrfForm(form): CsrfForm<GeneralForm>,
+) -> Result<Response, UiError> {
     let input = WorkspaceSettings { name: form.name.clone(), time_zone: form.time_zone.clone() };
     match state.app.update_workspace(&member.actor, input).await {
         Ok(ws) => Ok(Redirect::to(&format!("/w/{}/settings?done=saved", ws.slug)).into_response()),
@@ -144,7 +150,8 @@ async fn team_page_for(
     let actor = &member.actor;
     let zone = actor.workspace.time_zone;
     let members: Vec<TeamMember> = state.app.members(actor).await?;
-    let invites: Vec<Invite> = if actor.can(socialdesk_core::Permission::ManageTeam) { state.app.invites(actor).await? } else { Vec::new() };
+    let invites: Vec<Invite> =
+        if actor.can(socialdesk_core::Permission::ManageTeam) { state.app.invites(actor).await? } else { Vec::new() };
     let now = state.app.now();
     Ok(TeamPage {
         members: members
@@ -180,8 +187,20 @@ async fn team_page_for(
     })
 }
 
-pub async fn team_page(State(state): State<AppState>, member: Member, Query(q): Query<Done>) -> Result<Response, UiError> {
-    let page = team_page_for(&state, &member, None, FormErrors::default(), notice(q.done.as_deref()), (String::new(), "editor".into())).await?;
+pub async fn team_page(
+    State(state): State<AppState>,
+    member: Member,
+    Query(q): Query<Done>,
+) -> Result<Response, UiError> {
+    let page = team_page_for(
+        &state,
+        &member,
+        None,
+        FormErrors::default(),
+        notice(q.done.as_deref()),
+        (String::new(), "editor".into()),
+    )
+    .await?;
     Ok(render(&page))
 }
 
@@ -194,12 +213,18 @@ pub struct InviteForm {
 }
 
 /// Makes an invitation and shows its link on the page, this once.
-pub async fn create_invite(State(state): State<AppState>, member: Member, CsrfForm(form): CsrfForm<InviteForm>) -> Result<Response, UiError> {
+pub async fn create_invite(
+    State(state): State<AppState>,
+    member: Member,
+    CsrfForm(form): CsrfForm<InviteForm>,
+) -> Result<Response, UiError> {
     let input = NewInvite { email: Some(form.email.clone()), role: form.role.clone() };
     match state.app.invite(&member.actor, input).await {
         Ok((_, secret)) => {
             let url = invite_url(&state, &secret);
-            let page = team_page_for(&state, &member, Some(url), FormErrors::default(), None, (String::new(), form.role)).await?;
+            let page =
+                team_page_for(&state, &member, Some(url), FormErrors::default(), None, (String::new(), form.role))
+                    .await?;
             Ok(render(&page))
         }
         Err(AppError::Forbidden(why)) => Err(UiError::Forbidden(why.to_owned())),
@@ -237,7 +262,9 @@ pub async fn change_role(
         Ok(_) => Ok(Redirect::to(&format!("/w/{slug}/settings/team?done=role-changed")).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
             let errors = FormErrors::from_app(e)?;
-            let mut page = team_page_for(&state, &member, None, FormErrors::default(), None, (String::new(), "editor".into())).await?;
+            let mut page =
+                team_page_for(&state, &member, None, FormErrors::default(), None, (String::new(), "editor".into()))
+                    .await?;
             page.errors = FormErrors::one("member", errors.get("role").unwrap_or("The role could not be changed."));
             Ok((StatusCode::CONFLICT, render(&page)).into_response())
         }
@@ -257,7 +284,9 @@ pub async fn remove_member(
         Ok(()) => Ok(Redirect::to(&format!("/w/{slug}/settings/team?done=removed")).into_response()),
         Err(e @ AppError::Conflict { .. }) => {
             let errors = FormErrors::from_app(e)?;
-            let mut page = team_page_for(&state, &member, None, FormErrors::default(), None, (String::new(), "editor".into())).await?;
+            let mut page =
+                team_page_for(&state, &member, None, FormErrors::default(), None, (String::new(), "editor".into()))
+                    .await?;
             page.errors = FormErrors::one("member", errors.get("role").unwrap_or("The member could not be removed."));
             Ok((StatusCode::CONFLICT, render(&page)).into_response())
         }
@@ -328,7 +357,11 @@ async fn tokens_page_for(state: &AppState, member: &Member) -> Result<TokensPage
     })
 }
 
-pub async fn tokens_page(State(state): State<AppState>, member: Member, Query(q): Query<Done>) -> Result<Response, UiError> {
+pub async fn tokens_page(
+    State(state): State<AppState>,
+    member: Member,
+    Query(q): Query<Done>,
+) -> Result<Response, UiError> {
     let mut page = tokens_page_for(&state, &member).await?;
     page.notice = notice(q.done.as_deref());
     Ok(render(&page))
@@ -345,7 +378,11 @@ pub struct TokenForm {
     expires_in_days: String,
 }
 
-pub async fn create_token(State(state): State<AppState>, member: Member, CsrfForm(form): CsrfForm<TokenForm>) -> Result<Response, UiError> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    member: Member,
+    CsrfForm(form): CsrfForm<TokenForm>,
+) -> Result<Response, UiError> {
     let expiry = form.expires_in_days.trim();
     let expires_in_days = if expiry.is_empty() || expiry == "never" {
         Ok(None)
@@ -356,7 +393,10 @@ pub async fn create_token(State(state): State<AppState>, member: Member, CsrfFor
         Ok(days) => {
             state
                 .app
-                .create_token(&member.actor, NewToken { name: form.name.clone(), role: form.role.clone(), expires_in_days: days })
+                .create_token(
+                    &member.actor,
+                    NewToken { name: form.name.clone(), role: form.role.clone(), expires_in_days: days },
+                )
                 .await
         }
         Err(e) => Err(e),
@@ -453,7 +493,11 @@ async fn account_page_for(state: &AppState, session: &socialdesk_store::Session)
     })
 }
 
-pub async fn account_page(State(state): State<AppState>, CurrentSession(session): CurrentSession, Query(q): Query<Done>) -> Result<Response, UiError> {
+pub async fn account_page(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    Query(q): Query<Done>,
+) -> Result<Response, UiError> {
     let mut page = account_page_for(&state, &session).await?;
     page.notice = notice(q.done.as_deref());
     Ok(render(&page))
@@ -465,7 +509,11 @@ pub struct NameForm {
     name: String,
 }
 
-pub async fn rename_me(State(state): State<AppState>, CurrentSession(session): CurrentSession, CsrfForm(form): CsrfForm<NameForm>) -> Result<Response, UiError> {
+pub async fn rename_me(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    CsrfForm(form): CsrfForm<NameForm>,
+) -> Result<Response, UiError> {
     match state.app.rename_user(&session.user, &form.name).await {
         Ok(()) => Ok(Redirect::to("/account?done=renamed").into_response()),
         Err(e) => {
@@ -515,7 +563,10 @@ struct NewWorkspacePage {
     has_workspaces: bool,
 }
 
-pub async fn new_workspace_page(State(state): State<AppState>, CurrentSession(session): CurrentSession) -> Result<Response, UiError> {
+pub async fn new_workspace_page(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+) -> Result<Response, UiError> {
     let memberships = state.app.store.memberships(session.user.id).await.map_err(AppError::from)?;
     let time_zone = memberships.first().map_or("UTC", |m| m.workspace.time_zone.name()).to_owned();
     Ok(render(&NewWorkspacePage {
@@ -537,7 +588,8 @@ pub async fn create_workspace(
         Ok(ws) => Ok(Redirect::to(&format!("/w/{}?welcome=1", ws.slug)).into_response()),
         Err(e) => {
             let errors = FormErrors::from_app(e)?;
-            let has_workspaces = !state.app.store.memberships(session.user.id).await.map_err(AppError::from)?.is_empty();
+            let has_workspaces =
+                !state.app.store.memberships(session.user.id).await.map_err(AppError::from)?.is_empty();
             let page = NewWorkspacePage {
                 csrf: session.csrf_token,
                 name: form.name,

@@ -36,7 +36,8 @@ async fn a_token_sees_its_workspace_and_acts_with_its_role() {
     assert_eq!(updated["name"], "Acme");
 
     let viewer = api(&s.token(&ana, Role::Viewer).await);
-    let (status, body) = problem(viewer.patch(s.url("/api/v1/workspace")).json(&json!({"name": "Mine"})).send().await.unwrap()).await;
+    let (status, body) =
+        problem(viewer.patch(s.url("/api/v1/workspace")).json(&json!({"name": "Mine"})).send().await.unwrap()).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
     let (status, _) = problem(viewer.get(s.url("/api/v1/tokens")).send().await.unwrap()).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -49,13 +50,19 @@ async fn invites_and_roles_through_the_api() {
     let s = Server::start().await;
     let ana = s.person("ana@example.com", "Acme").await;
     let admin = api(&s.token(&ana, Role::Admin).await);
-    let response = admin.post(s.url("/api/v1/invites")).json(&json!({"email": "bo@example.com", "role": "editor"})).send().await.unwrap();
+    let response = admin
+        .post(s.url("/api/v1/invites"))
+        .json(&json!({"email": "bo@example.com", "role": "editor"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
     let created: Value = response.json().await.unwrap();
     assert!(created["url"].as_str().unwrap().starts_with("/invite/"));
     assert_eq!(created["invite"]["state"], "pending");
 
-    let (status, body) = problem(admin.post(s.url("/api/v1/invites")).json(&json!({"role": "owner"})).send().await.unwrap()).await;
+    let (status, body) =
+        problem(admin.post(s.url("/api/v1/invites")).json(&json!({"role": "owner"})).send().await.unwrap()).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "admins cannot make owners: {body}");
 
     let bo = s.member(&ana, "bo@example.com", Role::Editor).await;
@@ -75,7 +82,10 @@ async fn invites_and_roles_through_the_api() {
     let (status, body) = problem(admin.delete(s.url(&format!("/api/v1/members/{ana_id}"))).send().await.unwrap()).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "an admin token cannot remove the owner: {body}");
 
-    assert_eq!(admin.delete(s.url(&format!("/api/v1/members/{bo_id}"))).send().await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        admin.delete(s.url(&format!("/api/v1/members/{bo_id}"))).send().await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
     let audit: Value = admin.get(s.url("/api/v1/audit")).send().await.unwrap().json().await.unwrap();
     let actions: Vec<&str> = audit.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions[..3], ["member.removed", "member.role_changed", "member.joined"]);
@@ -103,13 +113,20 @@ async fn tokens_are_shown_once_and_stop_when_revoked() {
 
     let zapier = api(&secret);
     assert_eq!(zapier.get(s.url("/api/v1/me")).send().await.unwrap().status(), StatusCode::OK);
-    let (status, _) = problem(zapier.post(s.url("/api/v1/tokens")).json(&json!({"name": "x", "role": "viewer"})).send().await.unwrap()).await;
+    let (status, _) = problem(
+        zapier.post(s.url("/api/v1/tokens")).json(&json!({"name": "x", "role": "viewer"})).send().await.unwrap(),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "an editor token cannot make tokens");
 
-    assert_eq!(admin.delete(s.url(&format!("/api/v1/tokens/{id}"))).send().await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        admin.delete(s.url(&format!("/api/v1/tokens/{id}"))).send().await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
     let (status, body) = problem(zapier.get(s.url("/api/v1/me")).send().await.unwrap()).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
-    let (status, _) = problem(api("sd_forged-token-that-was-never-issued").get(s.url("/api/v1/me")).send().await.unwrap()).await;
+    let (status, _) =
+        problem(api("sd_forged-token-that-was-never-issued").get(s.url("/api/v1/me")).send().await.unwrap()).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (status, _) = problem(reqwest::get(s.url("/api/v1/me")).await.unwrap()).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -143,13 +160,28 @@ async fn bad_input_gets_a_problem_naming_the_field_and_changes_nothing() {
     assert_eq!((status, body["code"].as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported-media-type")));
 
     let huge = format!(r#"{{"name": "{}"}}"#, "x".repeat(300 * 1024));
-    let response = admin.patch(s.url("/api/v1/workspace")).header("content-type", "application/json").body(huge).send().await.unwrap();
+    let response = admin
+        .patch(s.url("/api/v1/workspace"))
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
     let (status, body) = problem(response).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("payload-too-large")));
 
-    let (status, body) = problem(admin.post(s.url("/api/v1/invites")).json(&json!({"email": "not-an-email", "role": "editor"})).send().await.unwrap()).await;
+    let (status, body) = problem(
+        admin
+            .post(s.url("/api/v1/invites"))
+            .json(&json!({"email": "not-an-email", "role": "editor"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/email")));
-    let (status, body) = problem(admin.post(s.url("/api/v1/invites")).json(&json!({"role": "superuser"})).send().await.unwrap()).await;
+    let (status, body) =
+        problem(admin.post(s.url("/api/v1/invites")).json(&json!({"role": "superuser"})).send().await.unwrap()).await;
     assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/role")));
 
     let (status, _) = problem(admin.get(s.url("/api/v1/members/not-a-uuid")).send().await.unwrap()).await;
@@ -159,7 +191,19 @@ async fn bad_input_gets_a_problem_naming_the_field_and_changes_nothing() {
 
     let ws: Value = admin.get(s.url("/api/v1/workspace")).send().await.unwrap().json().await.unwrap();
     assert_eq!((ws["name"].as_str(), ws["time_zone"].as_str()), (Some("Acme"), Some("Europe/Rome")), "nothing changed");
-    assert!(admin.get(s.url("/api/v1/invites")).send().await.unwrap().json::<Value>().await.unwrap().as_array().unwrap().is_empty());
+    assert!(
+        admin
+            .get(s.url("/api/v1/invites"))
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -168,7 +212,17 @@ async fn the_openapi_document_describes_every_route() {
     let doc: Value = reqwest::get(s.url("/api/v1/openapi.json")).await.unwrap().json().await.unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     let paths = doc["paths"].as_object().unwrap();
-    for path in ["/me", "/workspace", "/members", "/members/{user_id}", "/invites", "/invites/{invite_id}", "/tokens", "/tokens/{token_id}", "/audit"] {
+    for path in [
+        "/me",
+        "/workspace",
+        "/members",
+        "/members/{user_id}",
+        "/invites",
+        "/invites/{invite_id}",
+        "/tokens",
+        "/tokens/{token_id}",
+        "/audit",
+    ] {
         assert!(paths.contains_key(path), "{path} is documented");
     }
     assert_eq!(doc["components"]["securitySchemes"]["token"]["scheme"], "bearer");

@@ -41,9 +41,7 @@ impl Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move {
-            axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-                .await
-                .unwrap();
+            axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap();
         });
         Server { base, app, _db: db }
     }
@@ -74,7 +72,8 @@ impl Server {
     pub async fn member(&self, owner: &Person, email: &str, role: Role) -> Person {
         let ws = owner.workspace.as_ref().unwrap();
         let actor = self.actor(owner).await;
-        let (_, secret) = self.app.invite(&actor, NewInvite { email: Some(email.into()), role: role.as_str().into() }).await.unwrap();
+        let (_, secret) =
+            self.app.invite(&actor, NewInvite { email: Some(email.into()), role: role.as_str().into() }).await.unwrap();
         let signed = self
             .app
             .sign_up(SignUp {
@@ -101,7 +100,10 @@ impl Server {
         let actor = self.actor(person).await;
         let (_, secret) = self
             .app
-            .create_token(&actor, NewToken { name: format!("{role} token"), role: role.as_str().into(), expires_in_days: None })
+            .create_token(
+                &actor,
+                NewToken { name: format!("{role} token"), role: role.as_str().into(), expires_in_days: None },
+            )
             .await
             .unwrap();
         secret

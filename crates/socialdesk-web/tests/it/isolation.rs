@@ -41,7 +41,11 @@ async fn walk(db: TestDb) {
     let bob = s.person("bob@b.example", "Bravo Secret Brand").await;
     let bea = s.member(&bob, "bea@b.example", Role::Editor).await;
     let bob_actor = s.actor(&bob).await;
-    let (invite, _) = s.app.invite(&bob_actor, NewInvite { email: Some("new@b.example".into()), role: "viewer".into() }).await.unwrap();
+    let (invite, _) = s
+        .app
+        .invite(&bob_actor, NewInvite { email: Some("new@b.example".into()), role: "viewer".into() })
+        .await
+        .unwrap();
     let (token, _) = s
         .app
         .create_token(&bob_actor, NewToken { name: "Bravo CI".into(), role: "editor".into(), expires_in_days: None })
@@ -68,9 +72,11 @@ async fn walk(db: TestDb) {
 async fn snapshot(s: &Server, bob: &crate::harness::Person) -> Value {
     let actor = s.actor(bob).await;
     let now = s.app.now();
-    let members: Vec<_> = s.app.members(&actor).await.unwrap().iter().map(|m| (m.user.email.to_string(), m.role.as_str())).collect();
+    let members: Vec<_> =
+        s.app.members(&actor).await.unwrap().iter().map(|m| (m.user.email.to_string(), m.role.as_str())).collect();
     let invites: Vec<_> = s.app.invites(&actor).await.unwrap().iter().map(|i| format!("{:?}", i.state(now))).collect();
-    let tokens: Vec<_> = s.app.tokens(&actor).await.unwrap().iter().map(|t| (t.name.clone(), t.is_active(now))).collect();
+    let tokens: Vec<_> =
+        s.app.tokens(&actor).await.unwrap().iter().map(|t| (t.name.clone(), t.is_active(now))).collect();
     let ws = s.app.store.workspace(actor.workspace.id).await.unwrap();
     json!({"members": members, "invites": invites, "tokens": tokens, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
 }
@@ -84,7 +90,17 @@ fn refuses_without_leaking(status: StatusCode, body: &str, b: &B, what: &str) {
 }
 
 fn assert_no_leak(body: &str, b: &B, what: &str) {
-    for secret in [b.name, b.owner_email, "bea@b.example", "new@b.example", "Bravo CI", &b.slug, &b.owner_id, &b.invite_id, &b.token_id] {
+    for secret in [
+        b.name,
+        b.owner_email,
+        "bea@b.example",
+        "new@b.example",
+        "Bravo CI",
+        &b.slug,
+        &b.owner_id,
+        &b.invite_id,
+        &b.token_id,
+    ] {
         assert!(!body.contains(secret), "{what} leaked {secret:?}: {body}");
     }
 }
@@ -163,7 +179,13 @@ async fn walk_ui(s: &Server, alice: &crate::harness::Person, b: &B) {
         for target in tries {
             let id = if path.contains("/invites/") { &b.invite_id } else { &b.token_id };
             let target = target.replace("{user_id}", &b.editor_id).replace("{id}", id).replace("{area}", "compose");
-            let form = [("_csrf", csrf.as_str()), ("role", "viewer"), ("name", "Hijacked"), ("time_zone", "UTC"), ("email", "x@a.example")];
+            let form = [
+                ("_csrf", csrf.as_str()),
+                ("role", "viewer"),
+                ("name", "Hijacked"),
+                ("time_zone", "UTC"),
+                ("email", "x@a.example"),
+            ];
             let response = match method.as_str() {
                 "GET" => browser.get(s.url(&target)).send().await.unwrap(),
                 _ => browser.post(s.url(&target)).form(&form).send().await.unwrap(),

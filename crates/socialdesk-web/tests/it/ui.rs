@@ -17,7 +17,8 @@ fn client() -> reqwest::Client {
 
 /// The `_csrf` value of the first form on a page.
 fn csrf_of(html: &str) -> String {
-    let start = html.find(r#"name="_csrf" value=""#).expect("a form with a CSRF token") + r#"name="_csrf" value=""#.len();
+    let start =
+        html.find(r#"name="_csrf" value=""#).expect("a form with a CSRF token") + r#"name="_csrf" value=""#.len();
     html[start..].split('"').next().unwrap().to_owned()
 }
 
@@ -41,7 +42,11 @@ async fn signing_up_through_the_form_opens_the_new_workspace() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(response.headers()["location"], "/w/caffe-societa?welcome=1");
     let session_cookie = response.headers()["set-cookie"].to_str().unwrap();
-    assert!(session_cookie.starts_with("sd_session=") && session_cookie.contains("HttpOnly") && session_cookie.contains("SameSite=Lax"));
+    assert!(
+        session_cookie.starts_with("sd_session=")
+            && session_cookie.contains("HttpOnly")
+            && session_cookie.contains("SameSite=Lax")
+    );
     assert!(!session_cookie.contains("Secure"), "plain HTTP here; Secure comes with an https public URL");
     let dashboard = c.get(s.url("/w/caffe-societa?welcome=1")).send().await.unwrap().text().await.unwrap();
     assert!(dashboard.contains("Welcome, Ana Lima"));
@@ -68,7 +73,8 @@ async fn forms_without_the_csrf_token_change_nothing() {
     let forged = [("_csrf", "not-the-token"), ("name", "Hijacked"), ("time_zone", "UTC")];
     let response = browser.post(s.url(&format!("/w/{slug}/settings"))).form(&forged).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    let response = browser.post(s.url(&format!("/w/{slug}/settings"))).form(&[("name", "Hijacked")]).send().await.unwrap();
+    let response =
+        browser.post(s.url(&format!("/w/{slug}/settings"))).form(&[("name", "Hijacked")]).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(s.app.store.workspace(ana.workspace.as_ref().unwrap().id).await.unwrap().name.as_str(), "Acme");
 
@@ -84,7 +90,14 @@ async fn bad_sign_up_input_is_explained_next_to_the_field() {
     let s = Server::start().await;
     let c = client();
     let csrf = csrf_of(&c.get(s.url("/signup")).send().await.unwrap().text().await.unwrap());
-    let form = [("_csrf", csrf.as_str()), ("name", ""), ("email", "ana@"), ("password", "password123"), ("workspace_name", "Acme"), ("time_zone", "Nowhere/City")];
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("name", ""),
+        ("email", "ana@"),
+        ("password", "password123"),
+        ("workspace_name", "Acme"),
+        ("time_zone", "Nowhere/City"),
+    ];
     let response = c.post(s.url("/signup")).form(&form).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = response.text().await.unwrap();
@@ -114,7 +127,12 @@ async fn sessions_that_are_forged_or_ended_lead_to_the_sign_in_page() {
     assert_eq!(browser.get(s.url(&format!("/w/{slug}"))).send().await.unwrap().status(), StatusCode::OK);
     let response = browser.post(s.url("/logout")).form(&[("_csrf", s.csrf(&ana).await)]).send().await.unwrap();
     assert_eq!(response.headers()["location"], "/login?done=logged-out");
-    let response = forged.get(s.url(&format!("/w/{slug}"))).header("cookie", format!("sd_session={}", ana.session)).send().await.unwrap();
+    let response = forged
+        .get(s.url(&format!("/w/{slug}")))
+        .header("cookie", format!("sd_session={}", ana.session))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "the old cookie no longer works");
 }
 
@@ -145,7 +163,15 @@ async fn invitation_links_let_people_join_with_their_role() {
     let browser = s.browser_for(&ana);
     let slug = ana.workspace.as_ref().unwrap().slug.to_string();
     let form = [("_csrf", s.csrf(&ana).await), ("email", String::new()), ("role", "client".into())];
-    let page = browser.post(s.url(&format!("/w/{slug}/settings/team/invites"))).form(&form).send().await.unwrap().text().await.unwrap();
+    let page = browser
+        .post(s.url(&format!("/w/{slug}/settings/team/invites")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let start = page.find("/invite/").unwrap();
     let link = page[start..].split('"').next().unwrap().to_owned();
 
@@ -171,14 +197,21 @@ async fn roles_decide_what_each_member_may_open() {
     let viewer = s.member(&ana, "vic@example.com", Role::Viewer).await;
     let client_person = s.member(&ana, "cleo@client.example", Role::Client).await;
     let v = s.browser_for(&viewer);
-    assert_eq!(v.get(s.url(&format!("/w/{slug}/settings/tokens"))).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        v.get(s.url(&format!("/w/{slug}/settings/tokens"))).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
     let team = v.get(s.url(&format!("/w/{slug}/settings/team"))).send().await.unwrap().text().await.unwrap();
     assert!(!team.contains("Invite someone"), "viewers do not get the invite form");
     let form = [("_csrf", s.csrf(&viewer).await), ("email", String::new()), ("role", "admin".into())];
     let response = v.post(s.url(&format!("/w/{slug}/settings/team/invites"))).form(&form).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     let c = s.browser_for(&client_person);
-    assert_eq!(c.get(s.url(&format!("/w/{slug}/settings/team"))).send().await.unwrap().status(), StatusCode::FORBIDDEN, "clients see only what is shared");
+    assert_eq!(
+        c.get(s.url(&format!("/w/{slug}/settings/team"))).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN,
+        "clients see only what is shared"
+    );
     assert_eq!(c.get(s.url(&format!("/w/{slug}"))).send().await.unwrap().status(), StatusCode::OK);
 }
 
