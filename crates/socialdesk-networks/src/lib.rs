@@ -1,0 +1,171 @@
+//! socialdesk's connectors. The publisher, the inbox, analytics and listening
+//! talk to every network through one trait, [`Network`]; each network is one
+//! module with its own wire (`protocol`) types and a type implementing it.
+//! Adding a network is adding a module and a line in [`Registry::standard`].
+//!
+//! This crate does HTTP and nothing else: it never touches the database and
+//! never reads secrets at rest. Credentials arrive as [`Credentials`] (opened by
+//! the caller), and come back refreshed for the caller to seal and store.
+
+pub mod bluesky;
+mod error;
+pub mod mastodon;
+mod model;
+pub mod sandbox;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub use error::NetworkError;
+pub use model::*;
+
+/// What one connector can do, so the UI offers only that.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Capabilities {
+    pub publish: bool,
+    pub delete: bool,
+    pub threads: bool,
+    pub first_comment: bool,
+    /// How many images one post may carry (0: no images).
+    pub max_images: usize,
+    /// The largest image, in bytes, the network accepts.
+    pub max_image_bytes: usize,
+    pub metrics: bool,
+    pub followers: bool,
+    pub inbox: bool,
+    pub reply: bool,
+    pub like: bool,
+    pub hide_comment: bool,
+    pub search: bool,
+}
+
+/// How an account is connected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum ConnectMethod {
+    /// A handle or email and an app password, as Bluesky does it.
+    AppPassword,
+    /// OAuth 2 authorization code, with PKCE where the network supports it.
+    OAuth2,
+    /// Nothing to enter: the built-in sandbox.
+    Instant,
+}
+
+/// A network adapter. Every call takes the account's credentials and returns
+/// a typed [`NetworkError`] so that callers can tell a retry from a reconnect
+/// from a refusal. Calls a connector does not support answer
+/// [`NetworkError::Unsupported`]; check [`Network::capabilities`] first.
+#[async_trait::async_trait]
+pub trait Network: Send + Sync + 'static {
+    /// The network's stable name, as stored with accounts: `bluesky`, `mastodon`, `sandbox`.
+    fn name(&self) -> &'static str;
+
+    /// The name people read.
+    fn label(&self) -> &'static str;
+
+    fn connect_method(&self) -> ConnectMethod;
+
+    fn capabilities(&self) -> Capabilities;
+
+    /// Signs in with what the user entered and returns the account with its
+    /// first credentials. Wrong secrets are [`NetworkError::AuthRevoked`].
+    async fn connect(&self, request: &ConnectRequest) -> Result<Connected, NetworkError>;
+
+    /// Fresh credentials before the current ones expire. The default keeps them.
+    async fn refresh(&self, credentials: &Credentials) -> Result<Credentials, NetworkError> {
+        Ok(credentials.clone())
+    }
+
+    /// The account as the network sees it now (name, avatar, follower count).
+    async fn profile(&self, credentials: &Credentials) -> Result<Profile, NetworkError>;
+
+    /// Publishes one post (all its thread parts) exactly once for `key`: a
+    /// second call with the same key must not create a second post. Returns
+    /// what the network assigned, part by part.
+    async fn publish(
+        &self,
+        credentials: &Credentials,
+        post: &OutgoingPost,
+        key: &IdempotencyKey,
+    ) -> Result<Published, NetworkError>;
+
+    /// Looks up a post earlier published with `key`, to settle an attempt
+    /// whose outcome is unknown (a timeout after the request was sent).
+    async fn find_published(
+        &self,
+        credentials: &Credentials,
+        key: &IdempotencyKey,
+    ) -> Result<Option<Published>, NetworkError>;
+
+    async fn delete(&self, _credentials: &Credentials, _post: &RemotePost) -> Result<(), NetworkError> {
+        Err(NetworkError::Unsupported("deleting posts"))
+    }
+
+    /// Current counts of published posts. Counts the network does not report are `None`, never zero.
+    async fn metrics(
+        &self,
+        _credentials: &Credentials,
+        _posts: &[RemotePost],
+    ) -> Result<Vec<PostMetrics>, NetworkError> {
+        Err(NetworkError::Unsupported("post metrics"))
+    }
+
+    /// Replies, mentions, quotes and messages since `cursor`, oldest first,
+    /// with the cursor to pass next time.
+    async fn inbox(&self, _credentials: &Credentials, _cursor: Option<&str>) -> Result<InboxPage, NetworkError> {
+        Err(NetworkError::Unsupported("the inbox"))
+    }
+
+    async fn reply(
+        &self,
+        _credentials: &Credentials,
+        _to: &RemotePost,
+        _text: &str,
+        _key: &IdempotencyKey,
+    ) -> Result<RemotePost, NetworkError> {
+        Err(NetworkError::Unsupported("replies"))
+    }
+}
+
+/// The networks this build knows, by name.
+#[derive(Clone, Default)]
+pub struct Registry {
+    networks: BTreeMap<&'static str, Arc<dyn Network>>,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.networks.keys()).finish()
+    }
+}
+
+impl Registry {
+    /// Every network of this build, with real HTTP clients.
+    pub fn standard(http: reqwest::Client) -> Registry {
+        let mut registry = Registry::default();
+        registry.add(Arc::new(sandbox::Sandbox::new()));
+        let _ = http; // Bluesky and Mastodon register here once their adapters land.
+        registry
+    }
+
+    pub fn add(&mut self, network: Arc<dyn Network>) {
+        self.networks.insert(network.name(), network);
+    }
+
+    pub fn get(&self, name: &str) -> Option<Arc<dyn Network>> {
+        self.networks.get(name).cloned()
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = &Arc<dyn Network>> {
+        self.networks.values()
+    }
+}
+
+/// The HTTP client connectors share: rustls, timeouts on every call, and a user agent that names us.
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .user_agent(concat!("socialdesk/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .expect("the HTTP client builds with static settings")
+}

@@ -1,0 +1,222 @@
+//! What crosses the [`crate::Network`] trait: network-neutral types. Each
+//! connector converts them to and from its own wire types in one place.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// What the user entered to connect an account.
+#[derive(Clone, Default, Deserialize)]
+pub struct ConnectRequest {
+    /// A handle or email (Bluesky), or empty.
+    pub identifier: String,
+    /// An app password. Never logged.
+    pub secret: String,
+    /// The server: a Bluesky PDS or Mastodon instance URL; empty for the default.
+    pub server: String,
+    /// An OAuth authorization code and the PKCE verifier that goes with it.
+    pub oauth_code: Option<String>,
+    pub pkce_verifier: Option<String>,
+    pub redirect_uri: Option<String>,
+}
+
+impl fmt::Debug for ConnectRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectRequest")
+            .field("identifier", &self.identifier)
+            .field("server", &self.server)
+            .field("secret", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// A connector's secrets for one account (tokens, session), as JSON the
+/// connector alone understands. The caller seals it at rest. `Debug` hides it.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Credentials(pub serde_json::Value);
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Credentials(<redacted>)")
+    }
+}
+
+/// A newly connected account.
+#[derive(Debug, Clone)]
+pub struct Connected {
+    pub profile: Profile,
+    pub credentials: Credentials,
+    /// When the credentials stop working unless refreshed, if the network says.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// An account as the network shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    /// The network's stable id (a DID, an account id).
+    pub external_id: String,
+    /// What people type to mention it: `@ana.bsky.social`, `@ana@mastodon.social`.
+    pub handle: String,
+    pub display_name: String,
+    pub url: Option<String>,
+    pub avatar_url: Option<String>,
+    /// `None` when the network does not say.
+    pub followers: Option<u64>,
+    pub following: Option<u64>,
+    pub posts: Option<u64>,
+}
+
+/// An image to attach.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutgoingImage {
+    pub data: Vec<u8>,
+    pub mime: String,
+    /// Alt text for people who cannot see it.
+    pub alt: String,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+/// One part of a post: the first, or the next in a thread.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OutgoingPart {
+    pub text: String,
+    pub images: Vec<OutgoingImage>,
+}
+
+/// A post as it goes out to one account: already adapted to the network and
+/// validated by the core's text rules.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OutgoingPost {
+    /// One part, or several for a thread.
+    pub parts: Vec<OutgoingPart>,
+    /// A comment posted under the first part right after it.
+    pub first_comment: Option<String>,
+    /// BCP 47 languages of the text, such as `en` or `ko`.
+    pub langs: Vec<String>,
+    /// When the post was written, for networks that record it (Bluesky's `createdAt`).
+    pub created_at: DateTime<Utc>,
+}
+
+/// The key that makes a publish happen once. Derived from what is published
+/// (the post variant and its version), so a retry carries the same key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    /// The key of `variant` (a stable id of the post variant) at `revision`.
+    pub fn for_variant(variant: &str, revision: u32) -> IdempotencyKey {
+        IdempotencyKey(format!("sd-{variant}-r{revision}"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// 32 stable bytes derived from the key, for networks that need a
+    /// fixed-size identifier (Bluesky record keys).
+    pub fn digest(&self) -> [u8; 32] {
+        Sha256::digest(self.0.as_bytes()).into()
+    }
+
+    /// The key of the `n`th part of a thread (the first part is `n = 0`).
+    pub fn part(&self, n: usize) -> IdempotencyKey {
+        if n == 0 { self.clone() } else { IdempotencyKey(format!("{}-p{n}", self.0)) }
+    }
+}
+
+/// A post on the network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemotePost {
+    /// The network's id: an `at://` URI, a status id.
+    pub id: String,
+    /// A content hash where the network needs one to refer to the post (Bluesky's CID).
+    pub cid: Option<String>,
+    /// Where people can see it.
+    pub url: Option<String>,
+}
+
+/// What a publish produced: the parts in order (the first is the post).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Published {
+    pub parts: Vec<RemotePost>,
+    pub first_comment: Option<RemotePost>,
+}
+
+/// Counts for one post at one moment. `None`: the network does not report it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostMetrics {
+    pub post_id: String,
+    pub impressions: Option<u64>,
+    pub likes: Option<u64>,
+    pub reposts: Option<u64>,
+    pub replies: Option<u64>,
+    pub quotes: Option<u64>,
+    pub saves: Option<u64>,
+    pub clicks: Option<u64>,
+}
+
+/// What kind of inbox item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InboxKind {
+    Reply,
+    Mention,
+    Quote,
+    DirectMessage,
+}
+
+/// The person behind an inbox item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Author {
+    pub external_id: String,
+    pub handle: String,
+    pub display_name: String,
+    pub followers: Option<u64>,
+}
+
+/// A reply, mention, quote or message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboxItem {
+    pub post: RemotePost,
+    pub kind: InboxKind,
+    pub author: Author,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+    /// The post it answers, and the thread's first post.
+    pub parent: Option<RemotePost>,
+    pub root: Option<RemotePost>,
+}
+
+/// A page of the inbox, oldest first, and where to continue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboxPage {
+    pub items: Vec<InboxItem>,
+    pub next_cursor: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_stable_per_variant_and_part() {
+        let key = IdempotencyKey::for_variant("v1", 3);
+        assert_eq!(key.as_str(), "sd-v1-r3");
+        assert_eq!(key.part(0), key);
+        assert_eq!(key.part(2).as_str(), "sd-v1-r3-p2");
+        assert_eq!(key.digest(), IdempotencyKey::for_variant("v1", 3).digest());
+        assert_ne!(key.digest(), key.part(1).digest());
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug() {
+        let request = ConnectRequest { identifier: "ana.test".into(), secret: "app-pass".into(), ..Default::default() };
+        assert!(!format!("{request:?}").contains("app-pass"));
+        let credentials = Credentials(serde_json::json!({"accessJwt": "secret"}));
+        assert_eq!(format!("{credentials:?}"), "Credentials(<redacted>)");
+    }
+}
