@@ -1,235 +1,240 @@
-//! Signing up, signing in and out, and turning a session or an API token into
-//! an [`Actor`].
+//! Connected social accounts: connect, check, reconnect, disconnect.
+//!
+//! Credentials are sealed with the instance key, bound to the account's id,
+//! the moment a network returns them, and opened only to call that network.
+//! A reconnect replaces them as a whole; a failed check never erases them.
 
 use chrono::Duration;
-use socialdesk_core::{
-    Email, Password, PersonName, Role, SessionId, Slug, TimeZone, User, UserId, Workspace, WorkspaceId, WorkspaceName,
-};
-use socialdesk_store::{NewSession, Session};
+use socialdesk_core::{Account, AccountId, AccountStatus, Permission, TimeZone, WorkspaceId};
+use socialdesk_networks::{ConnectMethod, ConnectRequest, Credentials, Network, NetworkError};
+use socialdesk_store::{AccountHealth, NewAccount};
 
-use crate::error::Fields;
-use crate::secrets::{hash_token, random_token};
-use crate::{Actor, App, AppError, SignupPolicy, new_uuid, passwords};
+use crate::{Actor, App, AppError, FieldError, new_uuid};
 
-/// What the sign-up form sends.
+/// What a person enters to connect an account.
 #[derive(Debug, Clone, Default)]
-pub struct SignUp {
-    pub email: String,
-    pub name: String,
-    pub password: String,
-    /// The first workspace's name; ignored when joining through an invite.
-    pub workspace_name: String,
-    pub time_zone: String,
-    /// The secret of an invitation link, when signing up to accept one.
-    pub invite: Option<String>,
-    pub user_agent: String,
+pub struct ConnectAccount {
+    /// `sandbox`, `bluesky`, ...
+    pub network: String,
+    /// A handle or email, or the sandbox account's name.
+    pub identifier: String,
+    /// An app password. Never logged, never stored in the clear.
+    pub secret: String,
+    /// A Bluesky PDS or Mastodon instance; empty for the network's default.
+    pub server: String,
 }
 
-/// What the sign-in form sends, with where it came from.
-#[derive(Debug, Clone)]
-pub struct LoginAttempt {
-    pub email: String,
-    pub password: String,
-    pub client_ip: String,
-    pub user_agent: String,
+/// A change to an account's settings.
+#[derive(Debug, Clone, Default)]
+pub struct AccountChange {
+    /// An IANA zone, or empty to follow the workspace.
+    pub time_zone: Option<String>,
 }
 
-/// A new session: the cookie's secret is here and nowhere else.
-#[derive(Debug, Clone)]
-pub struct SignedIn {
-    pub user: User,
-    pub session_token: String,
-    /// Where to go first.
-    pub workspace: Option<Workspace>,
+fn credentials_context(id: AccountId) -> String {
+    format!("account:{id}")
 }
 
-/// Failed sign-ins allowed per email, and per client address, per window.
-const MAX_FAILURES_PER_EMAIL: i64 = 10;
-const MAX_FAILURES_PER_IP: i64 = 50;
-const FAILURE_WINDOW_MINUTES: i64 = 15;
+/// Why connecting failed, said next to the field the person can fix.
+fn connect_error(network: &dyn Network, e: NetworkError) -> AppError {
+    let label = network.label();
+    match e {
+        NetworkError::AuthRevoked(why) => AppError::Invalid(vec![FieldError::new(
+            "secret",
+            format!("{label} refused these credentials ({why}); check the handle and the app password"),
+        )]),
+        NetworkError::Rejected(why) | NetworkError::Protocol(why) => {
+            AppError::Invalid(vec![FieldError::new("identifier", format!("{label} said: {why}"))])
+        }
+        NetworkError::NotFound => AppError::field("identifier", format!("{label} does not know this account")),
+        NetworkError::Transient(why) | NetworkError::OutcomeUnknown(why) => {
+            AppError::field("server", format!("{label} could not be reached ({why}); try again in a moment"))
+        }
+        NetworkError::RateLimited { retry_after } => {
+            AppError::RateLimited { retry_after_secs: retry_after.map_or(60, |d| d.as_secs().max(1)) }
+        }
+        NetworkError::Unsupported(what) => AppError::field("network", format!("{label} does not support {what}")),
+    }
+}
 
 impl App {
-    pub async fn sign_up(&self, input: SignUp) -> Result<SignedIn, AppError> {
-        let mut fields = Fields::default();
-        let email = fields.check("email", Email::parse(&input.email));
-        let name = fields.check("name", PersonName::parse(&input.name));
-        let password = fields.check("password", Password::parse(&input.password, email.as_ref()));
-        let joining = input.invite.as_deref().filter(|s| !s.is_empty());
-        let workspace_name = if joining.is_some() {
-            None
-        } else {
-            fields.check("workspace_name", WorkspaceName::parse(&input.workspace_name))
-        };
-        let time_zone = if input.time_zone.trim().is_empty() {
-            Some(TimeZone::UTC)
-        } else {
-            fields.check("time_zone", TimeZone::parse(&input.time_zone))
-        };
-        fields.finish()?;
-        let (Some(email), Some(name), Some(password), Some(time_zone)) = (email, name, password, time_zone) else {
-            return Err(AppError::internal("validated fields missing"));
-        };
+    fn network(&self, name: &str) -> Result<std::sync::Arc<dyn Network>, AppError> {
+        self.networks.get(name).ok_or_else(|| {
+            let known: Vec<&str> = self.networks.all().map(|n| n.name()).collect();
+            AppError::field("network", format!("unknown network {name:?}; this server knows {}", known.join(", ")))
+        })
+    }
 
+    pub async fn accounts(&self, actor: &Actor) -> Result<Vec<Account>, AppError> {
+        actor.require(Permission::ViewAllContent)?;
+        Ok(self.store.accounts(actor.workspace.id).await?)
+    }
+
+    pub async fn account(&self, actor: &Actor, id: AccountId) -> Result<Account, AppError> {
+        actor.require(Permission::ViewAllContent)?;
+        Ok(self.store.account(actor.workspace.id, id).await?)
+    }
+
+    /// Connects an account with what the person entered, or reconnects it if
+    /// this workspace had it before (its history stays with it).
+    pub async fn connect_account(&self, actor: &Actor, input: ConnectAccount) -> Result<Account, AppError> {
+        actor.require(Permission::ManageAccounts)?;
+        let network = self.network(input.network.trim())?;
+        if network.connect_method() == ConnectMethod::OAuth2 {
+            return Err(AppError::field(
+                "network",
+                format!("{} connects through its own sign-in page: start from Settings → Accounts", network.label()),
+            ));
+        }
+        let request = ConnectRequest {
+            identifier: input.identifier.trim().to_owned(),
+            secret: input.secret.trim().to_owned(),
+            server: input.server.trim().to_owned(),
+            ..ConnectRequest::default()
+        };
+        let connected = network.connect(&request).await.map_err(|e| connect_error(network.as_ref(), e))?;
+        self.store_connected(actor, network.as_ref(), connected).await
+    }
+
+    /// Stores what a network returned on connecting (from any connect flow).
+    pub async fn store_connected(
+        &self,
+        actor: &Actor,
+        network: &dyn Network,
+        connected: socialdesk_networks::Connected,
+    ) -> Result<Account, AppError> {
         let now = self.now();
-        let user = User { id: UserId::from_uuid(new_uuid()), email, name, created_at: now };
-        let password_hash = passwords::hash(password.expose().to_owned()).await?;
-
-        let workspace = if let Some(secret) = joining {
-            let (invite, workspace) = self.pending_invite(secret).await?;
-            if invite.email.as_ref().is_some_and(|e| *e != user.email) {
-                return Err(AppError::field("email", "this invitation is for another email address"));
-            }
-            self.store.create_user(&user, &password_hash).await?;
-            if !self.store.accept_invite(&invite, user.id, now).await? {
-                return Err(AppError::Conflict {
-                    field: "invite",
-                    message: "this invitation was just used or revoked".into(),
-                });
-            }
-            self.audit_as(
-                &user,
-                &workspace,
-                "member.joined",
-                user.email.as_str(),
-                serde_json::json!({"role": invite.role}),
-            )
+        let profile = connected.profile;
+        let id = self
+            .store
+            .account_id_by_external(actor.workspace.id, network.name(), &profile.external_id)
+            .await?
+            .unwrap_or_else(|| AccountId::from_uuid(new_uuid()));
+        let plaintext = serde_json::to_vec(&connected.credentials).map_err(|e| AppError::internal(e.to_string()))?;
+        let sealed = self.secrets.seal(&plaintext, &credentials_context(id));
+        let account = Account {
+            id,
+            workspace_id: actor.workspace.id,
+            network: network.name().to_owned(),
+            external_id: profile.external_id,
+            handle: profile.handle,
+            display_name: profile.display_name,
+            url: profile.url,
+            avatar_url: profile.avatar_url,
+            followers: profile.followers,
+            status: AccountStatus::Healthy,
+            status_detail: None,
+            time_zone: None,
+            expires_at: connected.expires_at,
+            connected_by: Some(actor.user.id),
+            connected_at: now,
+            checked_at: Some(now),
+            disconnected_at: None,
+        };
+        let stored = self.store.upsert_account(&NewAccount { account, sealed_credentials: sealed }).await?;
+        tracing::info!(workspace_id = %actor.workspace.id, account_id = %stored.id, network = network.name(), "account connected");
+        self.audit(actor, "account.connected", &format!("{} {}", network.label(), stored.handle), serde_json::json!({"id": stored.id}))
             .await;
-            workspace
-        } else {
-            if self.settings.signup == SignupPolicy::InviteOnly && self.store.count_users().await? > 0 {
-                return Err(AppError::Forbidden(
-                    "sign-up is by invitation only on this server; ask an admin for a link",
-                ));
+        Ok(stored)
+    }
+
+    /// The account's credentials, opened, for calling its network.
+    pub(crate) async fn credentials(&self, workspace: WorkspaceId, id: AccountId) -> Result<(Account, Credentials), AppError> {
+        let (account, sealed) = self.store.account_with_credentials(workspace, id).await?;
+        if account.disconnected_at.is_some() || sealed.is_empty() {
+            return Err(AppError::Conflict { field: "account", message: "this account is disconnected; connect it again".into() });
+        }
+        let plaintext = self
+            .secrets
+            .open(&sealed, &credentials_context(id))
+            .map_err(|e| AppError::internal(format!("account {id}: {e}")))?;
+        let credentials = serde_json::from_slice(&plaintext).map_err(|e| AppError::internal(format!("account {id}: {e}")))?;
+        Ok((account, credentials))
+    }
+
+    /// Checks an account against its network now: refreshes credentials that
+    /// expire within a day, reads the profile, and records the outcome.
+    pub async fn check_account(&self, workspace: WorkspaceId, id: AccountId) -> Result<Account, AppError> {
+        let (account, mut credentials) = self.credentials(workspace, id).await?;
+        let network = self.network(&account.network)?;
+        let now = self.now();
+        let mut health = AccountHealth {
+            status: AccountStatus::Healthy,
+            detail: None,
+            followers: None,
+            handle: None,
+            display_name: None,
+            sealed_credentials: None,
+            expires_at: account.expires_at,
+            checked_at: now,
+        };
+        if account.expires_at.is_some_and(|at| at - now < Duration::days(1)) {
+            match network.refresh(&credentials).await {
+                Ok(fresh) => {
+                    let plaintext = serde_json::to_vec(&fresh).map_err(|e| AppError::internal(e.to_string()))?;
+                    health.sealed_credentials = Some(self.secrets.seal(&plaintext, &credentials_context(id)));
+                    health.expires_at = None;
+                    credentials = fresh;
+                }
+                Err(NetworkError::AuthRevoked(why)) => {
+                    health.status = AccountStatus::Revoked;
+                    health.detail = Some(why);
+                }
+                Err(e) => {
+                    health.status = AccountStatus::Expiring;
+                    health.detail = Some(format!("could not refresh yet: {e}"));
+                }
             }
-            let Some(workspace_name) = workspace_name else {
-                return Err(AppError::internal("validated workspace name missing"));
+        }
+        if health.status != AccountStatus::Revoked {
+            match network.profile(&credentials).await {
+                Ok(profile) => {
+                    health.followers = profile.followers;
+                    health.handle = Some(profile.handle);
+                    health.display_name = Some(profile.display_name);
+                }
+                Err(NetworkError::AuthRevoked(why)) => {
+                    health.status = AccountStatus::Revoked;
+                    health.detail = Some(why);
+                }
+                // A network that is down says nothing about the credentials.
+                Err(e) if e.is_retryable() => {
+                    health.detail = Some(format!("last check could not reach {}: {e}", network.label()));
+                }
+                Err(e) => health.detail = Some(e.to_string()),
+            }
+        }
+        if health.status == AccountStatus::Revoked {
+            tracing::warn!(workspace_id = %workspace, account_id = %id, "account credentials revoked; it must be reconnected");
+        }
+        self.store.record_account_health(workspace, id, &health).await?;
+        Ok(self.store.account(workspace, id).await?)
+    }
+
+    /// Checks an account for a person who asked to.
+    pub async fn check_account_for(&self, actor: &Actor, id: AccountId) -> Result<Account, AppError> {
+        actor.require(Permission::ManageAccounts)?;
+        self.check_account(actor.workspace.id, id).await
+    }
+
+    pub async fn update_account(&self, actor: &Actor, id: AccountId, change: AccountChange) -> Result<Account, AppError> {
+        actor.require(Permission::ManageAccounts)?;
+        if let Some(zone) = change.time_zone {
+            let zone = match zone.trim() {
+                "" => None,
+                name => Some(TimeZone::parse(name).map_err(|e| AppError::field("time_zone", e.to_string()))?),
             };
-            let workspace = Workspace {
-                id: WorkspaceId::from_uuid(new_uuid()),
-                slug: Slug::from_name(&workspace_name),
-                name: workspace_name,
-                time_zone,
-                created_at: now,
-            };
-            self.store.create_user_with_workspace(&user, &password_hash, &workspace).await?
-        };
-        tracing::info!(user_id = %user.id, workspace_id = %workspace.id, "signed up");
-        let session_token = self.start_session(user.id, &input.user_agent).await?;
-        Ok(SignedIn { user, session_token, workspace: Some(workspace) })
-    }
-
-    pub async fn log_in(&self, attempt: LoginAttempt) -> Result<SignedIn, AppError> {
-        let now = self.now();
-        let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
-        let Ok(email) = Email::parse(&attempt.email) else {
-            return Err(AppError::field("email", "enter the email address you signed up with"));
-        };
-        if self.store.failed_logins_for_email(&email, since).await? >= MAX_FAILURES_PER_EMAIL
-            || self.store.failed_logins_from_ip(&attempt.client_ip, since).await? >= MAX_FAILURES_PER_IP
-        {
-            tracing::warn!(client_ip = %attempt.client_ip, "sign-in rate limited");
-            return Err(AppError::RateLimited { retry_after_secs: (FAILURE_WINDOW_MINUTES * 60) as u64 });
+            self.store.set_account_time_zone(actor.workspace.id, id, zone).await?;
         }
-        let credentials = self.store.credentials(&email).await?;
-        let stored = credentials.as_ref().map(|c| c.password_hash.clone());
-        let ok = passwords::verify(attempt.password.clone(), stored).await?;
-        self.store.record_login_attempt(new_uuid(), email.as_str(), &attempt.client_ip, now, ok).await?;
-        let (true, Some(credentials)) = (ok, credentials) else {
-            return Err(AppError::Invalid(vec![crate::FieldError::new(
-                "password",
-                "the email or the password is not right",
-            )]));
-        };
-        let session_token = self.start_session(credentials.user.id, &attempt.user_agent).await?;
-        let workspace = self.store.memberships(credentials.user.id).await?.into_iter().next().map(|m| m.workspace);
-        tracing::info!(user_id = %credentials.user.id, "signed in");
-        Ok(SignedIn { user: credentials.user, session_token, workspace })
+        Ok(self.store.account(actor.workspace.id, id).await?)
     }
 
-    async fn start_session(&self, user: UserId, user_agent: &str) -> Result<String, AppError> {
-        let now = self.now();
-        let token = random_token(32);
-        self.store
-            .create_session(&NewSession {
-                id: SessionId::from_uuid(new_uuid()),
-                token_hash: hash_token(&token),
-                user_id: user,
-                csrf_token: random_token(32),
-                created_at: now,
-                expires_at: now + self.settings.session_idle,
-                user_agent: user_agent.chars().take(200).collect(),
-            })
-            .await?;
-        Ok(token)
-    }
-
-    /// The live session behind a cookie. Activity slides its expiry forward
-    /// (written at most every ten minutes).
-    pub async fn session(&self, token: &str) -> Result<Option<Session>, AppError> {
-        let now = self.now();
-        let Some(session) = self.store.session_by_token_hash(&hash_token(token), now).await? else {
-            return Ok(None);
-        };
-        if now - session.last_seen_at > Duration::minutes(10) {
-            self.store.touch_session(session.id, now, now + self.settings.session_idle).await?;
-        }
-        Ok(Some(session))
-    }
-
-    pub async fn log_out(&self, session: &Session) -> Result<(), AppError> {
-        self.store.delete_session(session.id).await?;
+    /// Disconnects an account: credentials erased, history kept.
+    pub async fn disconnect_account(&self, actor: &Actor, id: AccountId) -> Result<(), AppError> {
+        actor.require(Permission::ManageAccounts)?;
+        let account = self.store.account(actor.workspace.id, id).await?;
+        self.store.disconnect_account(actor.workspace.id, id, self.now()).await?;
+        self.audit(actor, "account.disconnected", &account.handle, serde_json::json!({"id": id})).await;
         Ok(())
-    }
-
-    /// The signed-in user acting in the workspace with this slug. Not a
-    /// member (or no such workspace): [`AppError::NotFound`].
-    pub async fn actor_for_user(&self, user: &User, slug: &str) -> Result<Actor, AppError> {
-        let membership = self.store.membership_by_slug(user.id, slug).await?;
-        Ok(Actor { user: user.clone(), workspace: membership.workspace, role: membership.role, token: None })
-    }
-
-    /// The actor behind an API token. A token stops working when revoked,
-    /// expired, or when the member who made it left or can no longer grant
-    /// its role.
-    pub async fn actor_for_token(&self, secret: &str) -> Result<Actor, AppError> {
-        let now = self.now();
-        let Some(auth) = self.store.api_token_by_hash(&hash_token(secret)).await? else {
-            return Err(AppError::Unauthenticated);
-        };
-        let creator_still_may = auth
-            .creator_role
-            .is_some_and(|r| r.can(socialdesk_core::Permission::ManageTokens) && r.can_grant(auth.token.role));
-        if !auth.token.is_active(now) || !creator_still_may {
-            return Err(AppError::Unauthenticated);
-        }
-        self.store.touch_api_token(auth.token.id, now).await?;
-        Ok(Actor { user: auth.creator, workspace: auth.workspace, role: auth.token.role, token: Some(auth.token.id) })
-    }
-
-    /// Changes one's own name.
-    pub async fn rename_user(&self, user: &User, name: &str) -> Result<(), AppError> {
-        let name = PersonName::parse(name).map_err(|e| AppError::field("name", e.to_string()))?;
-        self.store.update_user_name(user.id, &name).await?;
-        Ok(())
-    }
-
-    /// Changes one's password after checking the current one, and signs out
-    /// every other session.
-    pub async fn change_password(&self, session: &Session, current: &str, new: &str) -> Result<(), AppError> {
-        let stored = self.store.credentials(&session.user.email).await?.map(|c| c.password_hash);
-        if !passwords::verify(current.to_owned(), stored).await? {
-            return Err(AppError::field("current_password", "the current password is not right"));
-        }
-        let new = Password::parse(new, Some(&session.user.email))
-            .map_err(|e| AppError::field("new_password", e.to_string()))?;
-        let hash = passwords::hash(new.expose().to_owned()).await?;
-        self.store.update_password_hash(session.user.id, &hash).await?;
-        self.store.delete_sessions_of(session.user.id).await?;
-        Ok(())
-    }
-
-    /// Roles a user holds, for quick checks in tests and the CLI.
-    pub async fn role_of(&self, workspace: WorkspaceId, user: UserId) -> Result<Role, AppError> {
-        Ok(self.store.member(workspace, user).await?.role)
     }
 }

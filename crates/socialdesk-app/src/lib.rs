@@ -7,6 +7,7 @@
 
 mod accounts;
 mod actor;
+mod auth;
 mod clock;
 mod error;
 mod passwords;
@@ -17,7 +18,8 @@ pub mod worker;
 
 use std::sync::Arc;
 
-pub use accounts::{LoginAttempt, SignUp, SignedIn};
+pub use accounts::{AccountChange, ConnectAccount};
+pub use auth::{LoginAttempt, SignUp, SignedIn};
 pub use actor::Actor;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{AppError, FieldError};
@@ -26,6 +28,7 @@ pub use team::{NewInvite, WorkspaceSettings};
 pub use tokens::NewToken;
 pub use worker::{Readiness, Worker, WorkerOptions};
 
+use socialdesk_networks::Registry;
 use socialdesk_store::Store;
 
 /// Who may sign up without an invite.
@@ -58,18 +61,28 @@ impl Default for Settings {
     }
 }
 
-/// The services, sharing one store, one clock and one secret key. Cheap to clone.
+/// The services, sharing one store, one clock, one secret key and the
+/// networks of this build. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct App {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub secrets: SecretBox,
     pub settings: Settings,
+    pub networks: Registry,
 }
 
 impl App {
+    /// Services with the sandbox network only; add the others with [`App::with_networks`].
     pub fn new(store: Store, clock: Arc<dyn Clock>, secrets: SecretBox, settings: Settings) -> App {
-        App { store, clock, secrets, settings }
+        let mut networks = Registry::default();
+        networks.add(Arc::new(socialdesk_networks::sandbox::Sandbox::new()));
+        App { store, clock, secrets, settings, networks }
+    }
+
+    pub fn with_networks(mut self, networks: Registry) -> App {
+        self.networks = networks;
+        self
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

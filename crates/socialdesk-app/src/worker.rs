@@ -84,12 +84,15 @@ impl std::fmt::Debug for Worker {
 
 /// The kind of the periodic clean-up job.
 pub const HOUSEKEEPING: &str = "housekeeping";
+/// The kind of the periodic check of connected accounts.
+pub const ACCOUNT_CHECKS: &str = "account-checks";
 
 impl Worker {
     /// A worker with the built-in handlers.
     pub fn new(app: App, options: WorkerOptions) -> Worker {
         let mut handlers: HashMap<&'static str, Arc<dyn JobHandler>> = HashMap::new();
         handlers.insert(HOUSEKEEPING, Arc::new(Housekeeping));
+        handlers.insert(ACCOUNT_CHECKS, Arc::new(AccountChecks));
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".to_owned());
         let id = format!("{host}:{}:{}", std::process::id(), &new_uuid().simple().to_string()[24..]);
         Worker { app, id, handlers: Arc::new(handlers), options, wake: Arc::new(Notify::new()) }
@@ -202,8 +205,10 @@ impl Worker {
     }
 
     async fn schedule_housekeeping(&self, now: DateTime<Utc>) {
-        if let Err(e) = enqueue_housekeeping(&self.app, now).await {
-            tracing::warn!(error = %e, "could not schedule housekeeping");
+        for kind in [HOUSEKEEPING, ACCOUNT_CHECKS] {
+            if let Err(e) = enqueue_periodic(&self.app, kind, kind.to_owned(), now).await {
+                tracing::warn!(error = %e, kind, "could not schedule a periodic job");
+            }
         }
     }
 }
@@ -217,15 +222,16 @@ pub fn backoff(attempt: i32) -> Duration {
     Duration::seconds((base + jitter).max(1))
 }
 
-async fn enqueue_housekeeping(app: &App, run_at: DateTime<Utc>) -> Result<bool, AppError> {
+/// Enqueues a periodic job unless one with the same key is waiting.
+async fn enqueue_periodic(app: &App, kind: &str, dedupe_key: String, run_at: DateTime<Utc>) -> Result<bool, AppError> {
     Ok(app
         .store
         .enqueue_job(&NewJob {
             id: JobId::from_uuid(new_uuid()),
             workspace_id: None,
-            kind: HOUSEKEEPING.into(),
+            kind: kind.into(),
             payload: serde_json::json!({}),
-            dedupe_key: Some(HOUSEKEEPING.into()),
+            dedupe_key: Some(dedupe_key),
             run_at,
             max_attempts: 3,
             created_at: app.now(),
@@ -233,8 +239,15 @@ async fn enqueue_housekeeping(app: &App, run_at: DateTime<Utc>) -> Result<bool, 
         .await?)
 }
 
-/// Deletes expired sessions and old sign-in attempts, then schedules itself
-/// an hour later.
+/// The next run of a periodic job. The running job still holds its plain
+/// dedupe key until it completes, so the next run is keyed by its time slot.
+async fn schedule_next(app: &App, kind: &str, every: Duration) -> Result<(), JobError> {
+    let next = app.now() + every;
+    enqueue_periodic(app, kind, format!("{kind}:{}", next.format("%Y-%m-%dT%H:%M")), next).await?;
+    Ok(())
+}
+
+/// Deletes expired sessions and old sign-in attempts, hourly.
 struct Housekeeping;
 
 impl JobHandler for Housekeeping {
@@ -244,23 +257,36 @@ impl JobHandler for Housekeeping {
             let sessions = app.store.purge_expired_sessions(now).await.map_err(AppError::from)?;
             let attempts = app.store.purge_login_attempts(now - Duration::days(1)).await.map_err(AppError::from)?;
             tracing::info!(sessions, attempts, "housekeeping purged expired rows");
-            // The dedupe key is still held by this job until it completes, so
-            // the next run is keyed by its hour instead.
-            let next = now + Duration::hours(1);
-            app.store
-                .enqueue_job(&NewJob {
-                    id: JobId::from_uuid(new_uuid()),
-                    workspace_id: None,
-                    kind: HOUSEKEEPING.into(),
-                    payload: serde_json::json!({}),
-                    dedupe_key: Some(format!("{HOUSEKEEPING}:{}", next.format("%Y-%m-%dT%H"))),
-                    run_at: next,
-                    max_attempts: 3,
-                    created_at: now,
-                })
+            schedule_next(app, HOUSEKEEPING, Duration::hours(1)).await
+        })
+    }
+}
+
+/// Accounts are checked every six hours: credentials that expire within a
+/// day are refreshed, revoked ones are marked so the UI asks for a reconnect.
+pub const ACCOUNT_CHECK_EVERY: i64 = 6;
+
+/// Checks the accounts that are due, every fifteen minutes, fifty at a time.
+struct AccountChecks;
+
+impl JobHandler for AccountChecks {
+    fn run<'a>(&'a self, app: &'a App, _job: &'a ClaimedJob) -> JobFuture<'a> {
+        Box::pin(async move {
+            let due = app
+                .store
+                .accounts_due_for_check(app.now() - Duration::hours(ACCOUNT_CHECK_EVERY), 50)
                 .await
                 .map_err(AppError::from)?;
-            Ok(())
+            for (workspace, account) in &due {
+                // One account's trouble must not stop the others.
+                if let Err(e) = app.check_account(*workspace, *account).await {
+                    tracing::warn!(%workspace, %account, error = %e, "account check failed");
+                }
+            }
+            if !due.is_empty() {
+                tracing::info!(checked = due.len(), "accounts checked");
+            }
+            schedule_next(app, ACCOUNT_CHECKS, Duration::minutes(15)).await
         })
     }
 }

@@ -78,3 +78,7 @@ id_type!(
     /// A durable background job.
     JobId
 );
+id_type!(
+    /// A social account connected to a workspace.
+    AccountId
+);

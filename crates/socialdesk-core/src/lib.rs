@@ -5,6 +5,7 @@
 //! randomness: time and seeds are parameters. CI checks that it never depends on
 //! tokio, sqlx, axum or reqwest.
 
+pub mod account;
 pub mod ids;
 pub mod money;
 pub mod role;
@@ -12,7 +13,8 @@ pub mod team;
 pub mod text;
 pub mod values;
 
-pub use ids::{ApiTokenId, InviteId, JobId, SessionId, UserId, WorkspaceId};
+pub use account::{Account, AccountStatus};
+pub use ids::{AccountId, ApiTokenId, InviteId, JobId, SessionId, UserId, WorkspaceId};
 pub use money::{Currency, Money};
 pub use role::{Permission, Role};
 pub use team::{ApiToken, Invite, InviteState, Member, Membership, User, Workspace};

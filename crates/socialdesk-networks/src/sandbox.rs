@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -355,6 +355,7 @@ impl Network for Sandbox {
 mod tests {
     use super::*;
     use crate::OutgoingPart;
+    use chrono::Duration;
 
     fn clock(at: &Arc<Mutex<DateTime<Utc>>>) -> Now {
         let at = at.clone();

@@ -14,6 +14,7 @@
 //!
 //! This crate never reads the clock: callers pass `now`.
 
+mod accounts;
 mod audit;
 mod error;
 mod invites;
@@ -28,6 +29,7 @@ mod workspaces;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use accounts::{AccountHealth, NewAccount};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use error::StoreError;
 pub use jobs::{ClaimedJob, Job, NewJob, WorkerHealth};

@@ -1,9 +1,10 @@
-//! `socialdesk demo`: two workspaces of an agency, with a team in each, so a
+//! `socialdesk demo`: two workspaces of an agency, with a team and sandbox
+//! accounts in each, so a
 //! newcomer can click through everything that exists. Later capabilities add
 //! their demo material (sandbox accounts, posts, inbox) here.
 
 use anyhow::Context;
-use socialdesk_app::{App, NewInvite, SignUp};
+use socialdesk_app::{App, ConnectAccount, NewInvite, SignUp};
 use socialdesk_core::Email;
 
 /// The demo owner's sign-in, printed by `demo` and in the README.
@@ -67,6 +68,15 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("creating {email}: {e}"))?;
             }
         }
+    }
+    for (workspace, name) in [(&northwind, "Northwind Coffee"), (&northwind, "Northwind Roastery"), (&lumen, "Lumen Studio")] {
+        let actor = app.actor_for_user(&owner.user, workspace.slug.as_str()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        app.connect_account(
+            &actor,
+            ConnectAccount { network: "sandbox".into(), identifier: name.into(), ..ConnectAccount::default() },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("connecting the sandbox account {name}: {e}"))?;
     }
     println!("Demo ready: sign in as {DEMO_EMAIL} / {DEMO_PASSWORD}");
     println!(

@@ -3,6 +3,7 @@
 //! Every test is written once as `async fn name(db: TestDb)` and registered
 //! with `both!`, which makes `name::sqlite` and `name::postgres`.
 
+mod accounts;
 mod fixtures;
 mod jobs;
 mod team;

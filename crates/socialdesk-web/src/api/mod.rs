@@ -2,6 +2,7 @@
 //! workspace is the one the token belongs to, so no route can reach another
 //! workspace's rows, and ids from elsewhere are simply not found.
 
+mod accounts;
 mod members;
 mod tokens;
 mod types;
@@ -36,6 +37,7 @@ pub use types::*;
     modifiers(&BearerAuth),
     tags(
         (name = "workspace", description = "The token's workspace and who is calling"),
+        (name = "accounts", description = "Connected social accounts"),
         (name = "team", description = "Members, roles and invitations"),
         (name = "tokens", description = "API tokens"),
     )
@@ -62,6 +64,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(workspace::me))
         .routes(routes!(workspace::get_workspace, workspace::update_workspace))
         .routes(routes!(workspace::audit))
+        .routes(routes!(accounts::list_accounts, accounts::connect_account))
+        .routes(routes!(accounts::get_account, accounts::update_account, accounts::disconnect_account))
+        .routes(routes!(accounts::check_account))
         .routes(routes!(members::list_members))
         .routes(routes!(members::get_member, members::update_member, members::remove_member))
         .routes(routes!(members::list_invites, members::create_invite))

@@ -230,3 +230,63 @@ pub struct AuditEntryBody {
     #[schema(value_type = Object)]
     pub detail: serde_json::Value,
 }
+
+/// A connected social account. Its credentials never leave the server.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AccountBody {
+    pub id: Uuid,
+    /// `sandbox`, `bluesky`, `mastodon`, ...
+    pub network: String,
+    pub handle: String,
+    pub display_name: String,
+    pub url: Option<String>,
+    /// As last seen; null when the network does not report it.
+    pub followers: Option<u64>,
+    /// `healthy`, `expiring`, `revoked` (reconnect needed) or `disconnected`.
+    pub status: String,
+    pub status_detail: Option<String>,
+    /// The account's own IANA zone; null when it follows the workspace.
+    pub time_zone: Option<String>,
+    pub connected_at: DateTime<Utc>,
+    pub checked_at: Option<DateTime<Utc>>,
+    pub disconnected_at: Option<DateTime<Utc>>,
+}
+
+impl AccountBody {
+    pub fn new(a: &socialdesk_core::Account, now: DateTime<Utc>) -> AccountBody {
+        AccountBody {
+            id: a.id.as_uuid(),
+            network: a.network.clone(),
+            handle: a.handle.clone(),
+            display_name: a.display_name.clone(),
+            url: a.url.clone(),
+            followers: a.followers,
+            status: a.status_at(now).as_str().to_owned(),
+            status_detail: a.status_detail.clone(),
+            time_zone: a.time_zone.map(|z| z.name().to_owned()),
+            connected_at: a.connected_at,
+            checked_at: a.checked_at,
+            disconnected_at: a.disconnected_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectAccountRequest {
+    /// `sandbox` or `bluesky`. (Mastodon connects through its sign-in page in the web UI.)
+    pub network: String,
+    /// Bluesky: the handle or email. Sandbox: the pretend account's name.
+    pub identifier: Option<String>,
+    /// Bluesky: an app password (Settings → App passwords on Bluesky).
+    pub app_password: Option<String>,
+    /// Bluesky: the PDS, when not https://bsky.social.
+    pub server: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAccountRequest {
+    /// An IANA zone, or an empty string to follow the workspace's.
+    pub time_zone: Option<String>,
+}

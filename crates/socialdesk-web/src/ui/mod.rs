@@ -2,6 +2,7 @@
 //! stylesheet and a small script for progressive enhancement. Every page works
 //! without JavaScript. Every form carries a CSRF token ([`crate::extract::CsrfForm`]).
 
+mod accounts;
 mod auth;
 mod pages;
 mod settings;
@@ -36,6 +37,10 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}", get(pages::dashboard))
         .route("/w/{slug}/{area}", get(pages::area))
         .route("/w/{slug}/settings", get(settings::general_page).post(settings::update_general))
+        .route("/w/{slug}/settings/accounts", get(accounts::accounts_page).post(accounts::connect))
+        .route("/w/{slug}/settings/accounts/{id}", post(accounts::update))
+        .route("/w/{slug}/settings/accounts/{id}/check", post(accounts::check))
+        .route("/w/{slug}/settings/accounts/{id}/disconnect", post(accounts::disconnect))
         .route("/w/{slug}/settings/team", get(settings::team_page))
         .route("/w/{slug}/settings/team/invites", post(settings::create_invite))
         .route("/w/{slug}/settings/team/invites/{id}/revoke", post(settings::revoke_invite))

@@ -94,8 +94,25 @@ async fn fill(c: &Client, css: &str, text: &str) {
     field.send_keys(text).await.unwrap();
 }
 
+/// Clicks a submit button and waits for the next page: the old document
+/// goes stale, then the new one finishes loading.
 async fn submit(c: &Client, css: &str) {
+    let old = c.find(Locator::Css("html")).await.unwrap();
     c.find(Locator::Css(css)).await.unwrap().click().await.unwrap();
+    for _ in 0..200 {
+        if old.tag_name().await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    for _ in 0..200 {
+        let state = c.execute("return document.readyState", vec![]).await.unwrap();
+        if state.as_str() == Some("complete") {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the page after {css} did not load");
 }
 
 async fn text(c: &Client) -> String {
@@ -148,6 +165,14 @@ async fn a_team_signs_up_invites_and_sees_what_roles_allow() {
     let secret = c.find(Locator::Css("#token-secret")).await.unwrap().prop("value").await.unwrap().unwrap();
     assert!(secret.starts_with("sd_"));
     shot(&c, "tokens").await;
+
+    // A sandbox account, connected in one click.
+    c.goto(&s.url("/w/northwind-coffee/settings/accounts")).await.unwrap();
+    fill(&c, "#sandbox-identifier", "Northwind Coffee").await;
+    submit(&c, "form[action$='/settings/accounts'] button[type=submit]").await;
+    let page = text(&c).await;
+    assert!(page.contains("Account connected.") && page.contains("@northwind_coffee.sandbox"), "{page}");
+    shot(&c, "accounts").await;
 
     // Sign out; the invitee signs up through the link.
     submit(&c, "form[action='/logout'] button").await;

@@ -33,6 +33,7 @@ struct B {
     editor_id: String,
     invite_id: String,
     token_id: String,
+    account_id: String,
 }
 
 async fn walk(db: TestDb) {
@@ -51,6 +52,11 @@ async fn walk(db: TestDb) {
         .create_token(&bob_actor, NewToken { name: "Bravo CI".into(), role: "editor".into(), expires_in_days: None })
         .await
         .unwrap();
+    let account = s
+        .app
+        .connect_account(&bob_actor, socialdesk_app::ConnectAccount { network: "sandbox".into(), identifier: "Bravo Sandbox".into(), ..Default::default() })
+        .await
+        .unwrap();
     let b = B {
         slug: bob.workspace.as_ref().unwrap().slug.to_string(),
         name: "Bravo Secret Brand",
@@ -59,6 +65,7 @@ async fn walk(db: TestDb) {
         editor_id: s.actor(&bea).await.user.id.to_string(),
         invite_id: invite.id.to_string(),
         token_id: token.id.to_string(),
+        account_id: account.id.to_string(),
     };
     let before = snapshot(&s, &bob).await;
 
@@ -77,8 +84,16 @@ async fn snapshot(s: &Server, bob: &crate::harness::Person) -> Value {
     let invites: Vec<_> = s.app.invites(&actor).await.unwrap().iter().map(|i| format!("{:?}", i.state(now))).collect();
     let tokens: Vec<_> =
         s.app.tokens(&actor).await.unwrap().iter().map(|t| (t.name.clone(), t.is_active(now))).collect();
+    let accounts: Vec<_> = s
+        .app
+        .accounts(&actor)
+        .await
+        .unwrap()
+        .iter()
+        .map(|a| (a.handle.clone(), a.status.as_str(), a.time_zone.map(|z| z.name())))
+        .collect();
     let ws = s.app.store.workspace(actor.workspace.id).await.unwrap();
-    json!({"members": members, "invites": invites, "tokens": tokens, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
+    json!({"members": members, "invites": invites, "tokens": tokens, "accounts": accounts, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
 }
 
 fn refuses_without_leaking(status: StatusCode, body: &str, b: &B, what: &str) {
@@ -115,12 +130,15 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
             let with_b_ids = path
                 .replace("{user_id}", &b.editor_id)
                 .replace("{invite_id}", &b.invite_id)
-                .replace("{token_id}", &b.token_id);
+                .replace("{token_id}", &b.token_id)
+                .replace("{account_id}", &b.account_id);
             let body = match (method.as_str(), path.as_str()) {
                 ("PATCH", "/members/{user_id}") => json!({"role": "viewer"}),
                 ("PATCH", "/workspace") => json!({"name": "Alpha renamed"}),
                 ("POST", "/invites") => json!({"role": "viewer"}),
                 ("POST", "/tokens") => json!({"name": "probe", "role": "viewer"}),
+                ("POST", "/accounts") => json!({"network": "sandbox", "identifier": "Alpha probe"}),
+                ("PATCH", "/accounts/{account_id}") => json!({"time_zone": "UTC"}),
                 _ => json!({}),
             };
             let mut request = client.request(method.clone(), s.url(&format!("/api/v1{with_b_ids}")));
@@ -142,7 +160,7 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
             walked += 1;
         }
     }
-    assert!(walked >= 13, "walked {walked} API operations");
+    assert!(walked >= 19, "walked {walked} API operations");
     // Also B's owner, not only B's editor, by id.
     let response = client.get(s.url(&format!("/api/v1/members/{}", b.owner_id))).send().await.unwrap();
     let status = response.status();
@@ -177,7 +195,13 @@ async fn walk_ui(s: &Server, alice: &crate::harness::Person, b: &B) {
             tries.push(path.replace("{slug}", &a_slug));
         }
         for target in tries {
-            let id = if path.contains("/invites/") { &b.invite_id } else { &b.token_id };
+            let id = if path.contains("/invites/") {
+                &b.invite_id
+            } else if path.contains("/accounts/") {
+                &b.account_id
+            } else {
+                &b.token_id
+            };
             let target = target.replace("{user_id}", &b.editor_id).replace("{id}", id).replace("{area}", "compose");
             let form = [
                 ("_csrf", csrf.as_str()),
@@ -196,5 +220,5 @@ async fn walk_ui(s: &Server, alice: &crate::harness::Person, b: &B) {
         }
         covered.insert((method, path));
     }
-    assert!(covered.len() >= 12, "walked {} UI routes: {covered:?}", covered.len());
+    assert!(covered.len() >= 17, "walked {} UI routes: {covered:?}", covered.len());
 }

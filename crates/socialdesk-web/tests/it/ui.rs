@@ -244,3 +244,33 @@ async fn readiness_fails_while_due_work_waits_unclaimed() {
     s.app.store.claim_jobs("w", s.app.now(), s.app.now() + Duration::minutes(5), 10).await.unwrap();
     assert_eq!(reqwest::get(s.url("/readyz")).await.unwrap().status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn accounts_are_connected_and_disconnected_from_settings() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let slug = ana.workspace.as_ref().unwrap().slug.to_string();
+    let browser = s.browser_for(&ana);
+    let csrf = s.csrf(&ana).await;
+    let page = browser.get(s.url(&format!("/w/{slug}/settings/accounts"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("No accounts yet") && page.contains("Connect Sandbox"));
+    let form = [("_csrf", csrf.as_str()), ("network", "sandbox"), ("identifier", "")];
+    let response = browser.post(s.url(&format!("/w/{slug}/settings/accounts"))).form(&form).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(response.text().await.unwrap().contains("Sandbox said: give the sandbox account a name"));
+    let form = [("_csrf", csrf.as_str()), ("network", "sandbox"), ("identifier", "Acme Roasters")];
+    let response = browser.post(s.url(&format!("/w/{slug}/settings/accounts"))).form(&form).send().await.unwrap();
+    assert_eq!(response.headers()["location"], format!("/w/{slug}/settings/accounts?done=connected"));
+    let page = browser.get(s.url(&format!("/w/{slug}/settings/accounts?done=connected"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Account connected.") && page.contains("@acme_roasters.sandbox") && page.contains(">Connected<"));
+    let id = s.app.store.accounts(ana.workspace.as_ref().unwrap().id).await.unwrap()[0].id;
+    let response = browser
+        .post(s.url(&format!("/w/{slug}/settings/accounts/{id}/disconnect")))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let page = browser.get(s.url(&format!("/w/{slug}/settings/accounts"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(">Disconnected<"));
+}

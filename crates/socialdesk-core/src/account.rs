@@ -1,0 +1,112 @@
+//! Social accounts connected to a workspace.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{AccountId, TimeZone, UserId, WorkspaceId};
+
+/// Whether an account can be used, in the words the settings page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    /// Its credentials work.
+    Healthy,
+    /// Its credentials stop working soon and could not be refreshed yet.
+    Expiring,
+    /// The network refused its credentials: someone must reconnect it.
+    Revoked,
+    /// Disconnected by a person; its history stays.
+    Disconnected,
+}
+
+impl AccountStatus {
+    pub const ALL: [AccountStatus; 4] =
+        [AccountStatus::Healthy, AccountStatus::Expiring, AccountStatus::Revoked, AccountStatus::Disconnected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Healthy => "healthy",
+            AccountStatus::Expiring => "expiring",
+            AccountStatus::Revoked => "revoked",
+            AccountStatus::Disconnected => "disconnected",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AccountStatus::Healthy => "Connected",
+            AccountStatus::Expiring => "Token expiring",
+            AccountStatus::Revoked => "Reconnect needed",
+            AccountStatus::Disconnected => "Disconnected",
+        }
+    }
+
+    /// Whether posts can go out through it.
+    pub fn can_publish(self) -> bool {
+        matches!(self, AccountStatus::Healthy | AccountStatus::Expiring)
+    }
+}
+
+impl fmt::Display for AccountStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for AccountStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        AccountStatus::ALL.into_iter().find(|a| a.as_str() == s).ok_or_else(|| format!("unknown account status {s:?}"))
+    }
+}
+
+/// A connected account. Its credentials are not here: they stay sealed in
+/// storage and are opened only to call the network.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Account {
+    pub id: AccountId,
+    pub workspace_id: WorkspaceId,
+    /// The network's stable name: `sandbox`, `bluesky`, `mastodon`.
+    pub network: String,
+    /// The network's id of the account (a DID, an account id).
+    pub external_id: String,
+    pub handle: String,
+    pub display_name: String,
+    pub url: Option<String>,
+    pub avatar_url: Option<String>,
+    /// As last seen; `None` when the network does not say.
+    pub followers: Option<u64>,
+    pub status: AccountStatus,
+    /// Why, when it is not healthy, in the network's words.
+    pub status_detail: Option<String>,
+    /// The zone its queue and calendar use; the workspace's when `None`.
+    pub time_zone: Option<TimeZone>,
+    /// When the credentials stop working unless refreshed.
+    pub expires_at: Option<DateTime<Utc>>,
+    pub connected_by: Option<UserId>,
+    pub connected_at: DateTime<Utc>,
+    pub checked_at: Option<DateTime<Utc>>,
+    pub disconnected_at: Option<DateTime<Utc>>,
+}
+
+impl Account {
+    /// How long before expiry credentials count as expiring.
+    pub const EXPIRY_WARNING: Duration = Duration::days(3);
+
+    /// The status to show at `now`: a healthy account whose credentials
+    /// expire within [`Account::EXPIRY_WARNING`] is expiring.
+    pub fn status_at(&self, now: DateTime<Utc>) -> AccountStatus {
+        match (self.status, self.expires_at) {
+            (AccountStatus::Healthy, Some(at)) if at - now <= Account::EXPIRY_WARNING => AccountStatus::Expiring,
+            (status, _) => status,
+        }
+    }
+
+    /// The zone this account's schedule uses.
+    pub fn zone(&self, workspace_zone: TimeZone) -> TimeZone {
+        self.time_zone.unwrap_or(workspace_zone)
+    }
+}
