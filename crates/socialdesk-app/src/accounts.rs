@@ -168,12 +168,13 @@ impl App {
             expires_at: account.expires_at,
             checked_at: now,
         };
-        if account.expires_at.is_some_and(|at| at - now < Duration::days(1)) {
+        // Checks run every few hours; refresh anything that would expire before the next one.
+        if account.expires_at.is_some_and(|at| at - now < Duration::hours(crate::worker::ACCOUNT_CHECK_EVERY + 1)) {
             match network.refresh(&credentials).await {
                 Ok(fresh) => {
                     let plaintext = serde_json::to_vec(&fresh).map_err(|e| AppError::internal(e.to_string()))?;
                     health.sealed_credentials = Some(self.secrets.seal(&plaintext, &credentials_context(id)));
-                    health.expires_at = None;
+                    health.expires_at = network.credentials_expiry(&fresh);
                     credentials = fresh;
                 }
                 Err(NetworkError::AuthRevoked(why)) => {

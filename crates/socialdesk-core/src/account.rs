@@ -93,16 +93,22 @@ pub struct Account {
 }
 
 impl Account {
-    /// How long before expiry credentials count as expiring.
-    pub const EXPIRY_WARNING: Duration = Duration::days(3);
+    /// How long before they expire credentials are refreshed.
+    pub const REFRESH_AHEAD: Duration = Duration::minutes(10);
 
-    /// The status to show at `now`: a healthy account whose credentials
-    /// expire within [`Account::EXPIRY_WARNING`] is expiring.
+    /// The status to show at `now`: a healthy account whose credentials have
+    /// expired without being refreshed is expiring (it needs a refresh, and
+    /// a reconnect if that fails).
     pub fn status_at(&self, now: DateTime<Utc>) -> AccountStatus {
         match (self.status, self.expires_at) {
-            (AccountStatus::Healthy, Some(at)) if at - now <= Account::EXPIRY_WARNING => AccountStatus::Expiring,
+            (AccountStatus::Healthy, Some(at)) if at <= now => AccountStatus::Expiring,
             (status, _) => status,
         }
+    }
+
+    /// Whether its credentials should be refreshed before the next call.
+    pub fn needs_refresh(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at.is_some_and(|at| at - now <= Account::REFRESH_AHEAD)
     }
 
     /// The zone this account's schedule uses.

@@ -75,6 +75,12 @@ pub trait Network: Send + Sync + 'static {
         Ok(credentials.clone())
     }
 
+    /// When `credentials` stop working unless refreshed, if the connector can
+    /// tell (a token's expiry claim). The default: never.
+    fn credentials_expiry(&self, _credentials: &Credentials) -> Option<chrono::DateTime<chrono::Utc>> {
+        None
+    }
+
     /// The account as the network sees it now (name, avatar, follower count).
     async fn profile(&self, credentials: &Credentials) -> Result<Profile, NetworkError>;
 
@@ -143,7 +149,8 @@ impl Registry {
     pub fn standard(http: reqwest::Client) -> Registry {
         let mut registry = Registry::default();
         registry.add(Arc::new(sandbox::Sandbox::new()));
-        let _ = http; // Bluesky and Mastodon register here once their adapters land.
+        registry.add(Arc::new(bluesky::Bluesky::new(http.clone())));
+        registry.add(Arc::new(mastodon::Mastodon::new(http)));
         registry
     }
 

@@ -132,7 +132,8 @@ async fn open(config: &Config) -> anyhow::Result<App> {
     let secrets = SecretBox::load(config.secret_key.as_deref(), &config.secret_key_file)?;
     tracing::info!(database = %redact_url(&config.database_url), backend = store.backend().name(), key = ?secrets.source, "storage ready");
     let settings = Settings { signup: config.signup, ..Settings::default() };
-    Ok(App::new(store, Arc::new(SystemClock), secrets, settings))
+    let networks = socialdesk_networks::Registry::standard(socialdesk_networks::http_client());
+    Ok(App::new(store, Arc::new(SystemClock), secrets, settings).with_networks(networks))
 }
 
 async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {

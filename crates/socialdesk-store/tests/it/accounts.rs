@@ -108,6 +108,8 @@ async fn accounts_belong_to_their_workspace(db: TestDb) {
     // The same external account may be connected to two workspaces (two agencies' clients).
     let twin = store.upsert_account(&NewAccount { account: account(&other, "did:plc:z"), sealed_credentials: "v1:t".into() }).await.unwrap();
     assert_ne!(twin.id, a.id);
-    let expiring = Account { expires_at: Some(at(0) + Duration::days(1)), ..a.clone() };
-    assert_eq!(expiring.status_at(at(0)), AccountStatus::Expiring);
+    let expiring = Account { expires_at: Some(at(0) + Duration::minutes(5)), ..a.clone() };
+    assert_eq!(expiring.status_at(at(0)), AccountStatus::Healthy);
+    assert!(expiring.needs_refresh(at(0)));
+    assert_eq!(expiring.status_at(at(6)), AccountStatus::Expiring, "expired and not refreshed");
 }

@@ -1,0 +1,905 @@
+//! The Bluesky connector against a real PDS (`tests/pds`, one per test
+//! binary) and, for what a bare PDS does not serve (AppView reads, rate
+//! limits, failures), against small axum fakes answering the documented shapes.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, TimeZone, Utc};
+use serde_json::{Value, json};
+use socialdesk_networks::bluesky::{Bluesky, record_key};
+use socialdesk_networks::{
+    ConnectRequest, Credentials, IdempotencyKey, InboxKind, Network, NetworkError, OutgoingImage, OutgoingPart,
+    OutgoingPost, RemotePost,
+};
+
+// ---------------------------------------------------------------- the PDS
+
+struct Pds {
+    url: String,
+    // Held for the whole run: when the test process exits, stdin closes and the PDS stops.
+    _child: Mutex<Child>,
+    _stdin: Mutex<ChildStdin>,
+    _stdout: Mutex<BufReader<ChildStdout>>,
+}
+
+fn pds_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/pds")
+}
+
+fn start_pds() -> Result<Pds, String> {
+    let dir = pds_dir();
+    if !dir.join("node_modules/@atproto/pds").is_dir() {
+        return Err(format!("{} is missing; run tests/pds/install.sh", dir.join("node_modules").display()));
+    }
+    let log_path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bluesky-pds.log");
+    let log = std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
+    let mut child = Command::new("node")
+        .arg(dir.join("start.mjs"))
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .map_err(|e| format!("cannot run node: {e}"))?;
+    let stdin = child.stdin.take().ok_or("no stdin")?;
+    let mut stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
+    let mut line = String::new();
+    stdout.read_line(&mut line).map_err(|e| format!("reading the ready line: {e}"))?;
+    let ready: Value = serde_json::from_str(&line)
+        .map_err(|e| format!("start.mjs did not start ({e}); see {}", log_path.display()))?;
+    let url = ready["pds"].as_str().ok_or("no pds URL in the ready line")?.to_owned();
+    Ok(Pds { url, _child: Mutex::new(child), _stdin: Mutex::new(stdin), _stdout: Mutex::new(stdout) })
+}
+
+/// The PDS of this test binary, started on first use; `None` (after saying
+/// so) when it cannot run here, except under `CI`, where that fails the test.
+#[allow(clippy::print_stderr, reason = "test harness: a skipped test says why")]
+fn pds() -> Option<&'static str> {
+    static PDS: OnceLock<Result<Pds, String>> = OnceLock::new();
+    match PDS.get_or_init(start_pds) {
+        Ok(pds) => Some(&pds.url),
+        Err(why) if std::env::var_os("CI").is_some() => panic!("the Bluesky PDS is required under CI: {why}"),
+        Err(why) => {
+            eprintln!("SKIPPED (bluesky PDS): {why}");
+            None
+        }
+    }
+}
+
+macro_rules! pds {
+    () => {
+        match pds() {
+            Some(url) => url,
+            None => return,
+        }
+    };
+}
+
+fn bluesky() -> Bluesky {
+    Bluesky::new(socialdesk_networks::http_client())
+}
+
+struct Account {
+    credentials: Credentials,
+    did: String,
+    password: String,
+}
+
+/// Creates `handle` on the PDS and connects it.
+async fn account(pds: &str, handle: &str) -> Account {
+    let password = format!("pw-{handle}");
+    let response = reqwest::Client::new()
+        .post(format!("{pds}/xrpc/com.atproto.server.createAccount"))
+        .json(&json!({"handle": handle, "email": format!("{handle}@example.com"), "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "createAccount {handle}: {}", response.text().await.unwrap());
+    let connected = bluesky()
+        .connect(&ConnectRequest {
+            identifier: handle.into(),
+            secret: password.clone(),
+            server: pds.into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    Account { did: connected.profile.external_id.clone(), credentials: connected.credentials, password }
+}
+
+fn token(account: &Account) -> String {
+    account.credentials.0["accessJwt"].as_str().unwrap().to_owned()
+}
+
+async fn xrpc_get(pds: &str, nsid: &str, query: &[(&str, &str)]) -> (StatusCode, Value) {
+    let response = reqwest::Client::new().get(format!("{pds}/xrpc/{nsid}")).query(query).send().await.unwrap();
+    let status = StatusCode::from_u16(response.status().as_u16()).unwrap();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// The post record at `uri`, as the PDS stores it.
+async fn record(pds: &str, uri: &str) -> Value {
+    let (status, body) = get_record(pds, uri).await;
+    assert_eq!(status, 200, "getRecord {uri}: {body}");
+    body["value"].clone()
+}
+
+async fn get_record(pds: &str, uri: &str) -> (StatusCode, Value) {
+    let parts: Vec<&str> = uri.strip_prefix("at://").unwrap().split('/').collect();
+    xrpc_get(pds, "com.atproto.repo.getRecord", &[("repo", parts[0]), ("collection", parts[1]), ("rkey", parts[2])])
+        .await
+}
+
+async fn posts_in_repo(pds: &str, did: &str) -> Vec<Value> {
+    let (status, body) = xrpc_get(
+        pds,
+        "com.atproto.repo.listRecords",
+        &[("repo", did), ("collection", "app.bsky.feed.post"), ("limit", "100")],
+    )
+    .await;
+    assert_eq!(status, 200, "listRecords: {body}");
+    body["records"].as_array().unwrap().clone()
+}
+
+fn at(seconds: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(1_767_225_600 + seconds, 0).unwrap()
+}
+
+fn text_post(text: &str) -> OutgoingPost {
+    OutgoingPost {
+        parts: vec![OutgoingPart { text: text.into(), images: vec![] }],
+        langs: vec!["en".into()],
+        created_at: at(0),
+        ..Default::default()
+    }
+}
+
+// ---------------------------------------------------------------- a PNG
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+/// A valid RGB PNG of `width` × `height` (zlib with stored blocks).
+fn png(width: u32, height: u32, shade: u8) -> Vec<u8> {
+    let mut raw = Vec::new();
+    for y in 0..height {
+        raw.push(0);
+        for x in 0..width {
+            raw.extend([shade, u8::try_from(x % 256).unwrap(), u8::try_from(y % 256).unwrap()]);
+        }
+    }
+    let mut zlib = vec![0x78, 0x01];
+    let chunks: Vec<&[u8]> = raw.chunks(65_535).collect();
+    for (i, block) in chunks.iter().enumerate() {
+        zlib.push(u8::from(i + 1 == chunks.len()));
+        let len = u16::try_from(block.len()).unwrap();
+        zlib.extend(len.to_le_bytes());
+        zlib.extend((!len).to_le_bytes());
+        zlib.extend(*block);
+    }
+    let (mut a, mut b) = (1u32, 0u32);
+    for &byte in &raw {
+        a = (a + u32::from(byte)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    zlib.extend(((b << 16) | a).to_be_bytes());
+
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut chunk = |kind: &[u8], data: &[u8]| {
+        out.extend(u32::try_from(data.len()).unwrap().to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend(data);
+        out.extend(&body);
+        out.extend(crc32(&body).to_be_bytes());
+    };
+    let mut header = Vec::new();
+    header.extend(width.to_be_bytes());
+    header.extend(height.to_be_bytes());
+    header.extend([8, 2, 0, 0, 0]);
+    chunk(b"IHDR", &header);
+    chunk(b"IDAT", &zlib);
+    chunk(b"IEND", &[]);
+    out
+}
+
+fn image(data: Vec<u8>, alt: &str, size: Option<(u32, u32)>) -> OutgoingImage {
+    OutgoingImage {
+        data,
+        mime: "image/png".into(),
+        alt: alt.into(),
+        width: size.map(|(w, _)| w),
+        height: size.map(|(_, h)| h),
+    }
+}
+
+// ---------------------------------------------------------------- real PDS
+
+#[test]
+fn record_keys_are_deterministic_tids() {
+    let key = IdempotencyKey::for_variant("0190-variant", 2);
+    let rkey = record_key(&key);
+    assert_eq!(rkey, record_key(&IdempotencyKey::for_variant("0190-variant", 2)));
+    assert_eq!(rkey.len(), 13);
+    assert!(rkey.chars().all(|c| "234567abcdefghijklmnopqrstuvwxyz".contains(c)), "{rkey}");
+    assert!("234567ab".contains(&rkey[..1]), "the top bit must be 0: {rkey}");
+    let keys: std::collections::HashSet<String> = (0..50).map(|n| record_key(&key.part(n))).collect();
+    assert_eq!(keys.len(), 50);
+}
+
+#[tokio::test]
+async fn connect_accepts_the_app_password_and_refuses_a_wrong_one() {
+    let pds = pds!();
+    let alice = account(pds, "alice-connect.test").await;
+    assert!(alice.did.starts_with("did:plc:"), "{}", alice.did);
+    let network = bluesky();
+
+    let connected = network
+        .connect(&ConnectRequest {
+            identifier: "@alice-connect.test".into(),
+            secret: alice.password.clone(),
+            server: format!("{pds}/"),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let profile = connected.profile;
+    assert_eq!(profile.external_id, alice.did);
+    assert_eq!(profile.handle, "@alice-connect.test");
+    assert_eq!(profile.display_name, "alice-connect.test");
+    assert_eq!(profile.followers, None, "a bare PDS knows no follower count; never invent one");
+    assert!(connected.expires_at.is_some(), "the access token's expiry is read from the JWT");
+    let credentials = &connected.credentials.0;
+    for field in ["service", "did", "handle", "accessJwt", "refreshJwt"] {
+        assert!(credentials[field].as_str().is_some_and(|v| !v.is_empty()), "{field} in {credentials}");
+    }
+    assert_eq!(credentials["service"], pds);
+    assert_eq!(network.profile(&connected.credentials).await.unwrap().external_id, alice.did);
+
+    let wrong = network
+        .connect(&ConnectRequest {
+            identifier: "alice-connect.test".into(),
+            secret: "not-the-password".into(),
+            server: pds.into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(&wrong, NetworkError::AuthRevoked(message) if message.contains("app password")), "{wrong:?}");
+}
+
+#[tokio::test]
+async fn connect_to_an_unreachable_server_is_transient() {
+    // A port nothing listens on: bind one and drop it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let error = bluesky()
+        .connect(&ConnectRequest {
+            identifier: "ana.test".into(),
+            secret: "x".into(),
+            server: format!("http://127.0.0.1:{port}"),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(error, NetworkError::Transient(_)), "{error:?}");
+    let error = bluesky()
+        .connect(&ConnectRequest {
+            identifier: "ana.test".into(),
+            secret: "x".into(),
+            server: "http://".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(error, NetworkError::Rejected(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn facets_point_at_utf8_bytes_in_every_script() {
+    let pds = pds!();
+    let alice = account(pds, "alice-facets.test").await;
+    let bob = account(pds, "bob.test").await;
+    let text = "Salut e\u{301}te\u{301} 😀👩🏽‍💻 안녕하세요 你好世界 @bob.test 보세요 https://example.com/경로?q=1 和 #태그 #tag @nobody-here.test";
+    let mut post = text_post(text);
+    post.langs = vec!["ko".into(), "zh".into(), "fr".into()];
+    let key = IdempotencyKey::for_variant("facets", 1);
+    let published = bluesky().publish(&alice.credentials, &post, &key).await.unwrap();
+    let part = &published.parts[0];
+    let rkey = record_key(&key);
+    assert_eq!(part.id, format!("at://{}/app.bsky.feed.post/{rkey}", alice.did));
+    assert_eq!(part.url.as_deref(), Some(format!("https://bsky.app/profile/alice-facets.test/post/{rkey}").as_str()));
+    assert!(part.cid.as_deref().is_some_and(|cid| cid.starts_with("bafy")));
+
+    let stored = record(pds, &part.id).await;
+    assert_eq!(stored["text"], text);
+    assert_eq!(stored["createdAt"], "2026-01-01T00:00:00.000Z");
+    assert_eq!(stored["langs"], json!(["ko", "zh", "fr"]));
+    let bytes = text.as_bytes();
+    let facets: Vec<(String, Value)> = stored["facets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|facet| {
+            let start = usize::try_from(facet["index"]["byteStart"].as_u64().unwrap()).unwrap();
+            let end = usize::try_from(facet["index"]["byteEnd"].as_u64().unwrap()).unwrap();
+            (String::from_utf8(bytes[start..end].to_vec()).unwrap(), facet["features"][0].clone())
+        })
+        .collect();
+    assert_eq!(
+        facets,
+        vec![
+            ("@bob.test".to_owned(), json!({"$type": "app.bsky.richtext.facet#mention", "did": bob.did})),
+            (
+                "https://example.com/경로?q=1".to_owned(),
+                json!({"$type": "app.bsky.richtext.facet#link", "uri": "https://example.com/경로?q=1"})
+            ),
+            ("#태그".to_owned(), json!({"$type": "app.bsky.richtext.facet#tag", "tag": "태그"})),
+            ("#tag".to_owned(), json!({"$type": "app.bsky.richtext.facet#tag", "tag": "tag"})),
+        ],
+        "the mention of a handle that does not resolve is plain text"
+    );
+}
+
+#[tokio::test]
+async fn images_are_uploaded_with_alt_text_and_aspect_ratio() {
+    let pds = pds!();
+    let alice = account(pds, "alice-images.test").await;
+    let wide = png(30, 20, 10);
+    let square = png(8, 8, 200);
+    let post = OutgoingPost {
+        parts: vec![OutgoingPart {
+            text: "Deux images 🖼️".into(),
+            images: vec![
+                image(wide.clone(), "Un dégradé, 30 × 20", Some((30, 20))),
+                image(square.clone(), "A small square", None),
+            ],
+        }],
+        created_at: at(60),
+        ..Default::default()
+    };
+    let published =
+        bluesky().publish(&alice.credentials, &post, &IdempotencyKey::for_variant("images", 1)).await.unwrap();
+    let stored = record(pds, &published.parts[0].id).await;
+    let embed = &stored["embed"];
+    assert_eq!(embed["$type"], "app.bsky.embed.images");
+    let images = embed["images"].as_array().unwrap();
+    assert_eq!(images.len(), 2);
+    assert_eq!(images[0]["alt"], "Un dégradé, 30 × 20");
+    assert_eq!(images[0]["aspectRatio"], json!({"width": 30, "height": 20}));
+    assert_eq!(images[1]["alt"], "A small square");
+    assert!(images[1].get("aspectRatio").is_none());
+    for (stored_image, bytes) in images.iter().zip([&wide, &square]) {
+        let blob = &stored_image["image"];
+        assert_eq!(blob["mimeType"], "image/png");
+        assert_eq!(blob["size"], bytes.len());
+        let cid = blob["ref"]["$link"].as_str().unwrap();
+        let fetched = reqwest::Client::new()
+            .get(format!("{pds}/xrpc/com.atproto.sync.getBlob"))
+            .query(&[("did", alice.did.as_str()), ("cid", cid)])
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert_eq!(&fetched[..], &bytes[..], "the blob reads back byte for byte");
+    }
+}
+
+#[tokio::test]
+async fn a_thread_chains_root_and_parent_and_the_first_comment_answers_the_first_part() {
+    let pds = pds!();
+    let alice = account(pds, "alice-thread.test").await;
+    let post = OutgoingPost {
+        parts: ["1/3 Un fil", "2/3 두 번째", "3/3 第三"]
+            .into_iter()
+            .map(|text| OutgoingPart { text: text.into(), images: vec![] })
+            .collect(),
+        first_comment: Some("Le lien: https://example.org".into()),
+        langs: vec![],
+        created_at: at(120),
+    };
+    let key = IdempotencyKey::for_variant("thread", 1);
+    let network = bluesky();
+    assert_eq!(network.find_published(&alice.credentials, &key).await.unwrap(), None);
+    let published = network.publish(&alice.credentials, &post, &key).await.unwrap();
+    assert_eq!(published.parts.len(), 3);
+    let strong = |p: &RemotePost| json!({"uri": p.id, "cid": p.cid});
+    let [first, second, third] = [&published.parts[0], &published.parts[1], &published.parts[2]];
+    let records = [record(pds, &first.id).await, record(pds, &second.id).await, record(pds, &third.id).await];
+    assert!(records[0].get("reply").is_none());
+    assert_eq!(records[1]["reply"], json!({"root": strong(first), "parent": strong(first)}));
+    assert_eq!(records[2]["reply"], json!({"root": strong(first), "parent": strong(second)}));
+    assert_eq!(records[2]["createdAt"], "2026-01-01T00:02:00.002Z", "part n is dated n ms after the post");
+
+    let comment = published.first_comment.clone().unwrap();
+    assert_eq!(comment.id, format!("at://{}/app.bsky.feed.post/{}", alice.did, record_key(&key.part(3))));
+    let comment_record = record(pds, &comment.id).await;
+    assert_eq!(comment_record["reply"], json!({"root": strong(first), "parent": strong(first)}));
+    assert_eq!(comment_record["facets"][0]["features"][0]["uri"], "https://example.org");
+
+    assert_eq!(network.find_published(&alice.credentials, &key).await.unwrap(), Some(published));
+    assert_eq!(posts_in_repo(pds, &alice.did).await.len(), 4);
+}
+
+#[tokio::test]
+async fn publishing_again_with_the_same_key_writes_nothing_new() {
+    let pds = pds!();
+    let alice = account(pds, "alice-retry.test").await;
+    let network = bluesky();
+    let post = text_post("Once only #idempotent");
+    let key = IdempotencyKey::for_variant("retry", 1);
+    let first = network.publish(&alice.credentials, &post, &key).await.unwrap();
+    let again = network.publish(&alice.credentials, &post, &key).await.unwrap();
+    assert_eq!(first, again);
+    // Even a different text under the same key (a bug upstream) cannot make a second post.
+    let changed = network.publish(&alice.credentials, &text_post("Changed"), &key).await.unwrap();
+    assert_eq!(first, changed);
+    assert_eq!(posts_in_repo(pds, &alice.did).await.len(), 1);
+
+    let other = network.publish(&alice.credentials, &post, &IdempotencyKey::for_variant("retry", 2)).await.unwrap();
+    assert_ne!(other.parts[0].id, first.parts[0].id, "a new revision is a new post");
+    assert_eq!(posts_in_repo(pds, &alice.did).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_record_written_before_a_lost_answer_is_reused() {
+    let pds = pds!();
+    let alice = account(pds, "alice-lost.test").await;
+    let key = IdempotencyKey::for_variant("lost", 1);
+    let rkey = record_key(&key);
+    // The first attempt's createRecord reached the PDS; its answer never came back.
+    let response = reqwest::Client::new()
+        .post(format!("{pds}/xrpc/com.atproto.repo.createRecord"))
+        .bearer_auth(token(&alice))
+        .json(&json!({
+            "repo": alice.did, "collection": "app.bsky.feed.post", "rkey": rkey,
+            "record": {"$type": "app.bsky.feed.post", "text": "Written by the lost attempt", "createdAt": "2026-01-01T00:00:00.000Z"},
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let written: Value = response.json().await.unwrap();
+
+    let network = bluesky();
+    let found = network.find_published(&alice.credentials, &key).await.unwrap().unwrap();
+    assert_eq!(found.parts[0].id, written["uri"]);
+    let published = network.publish(&alice.credentials, &text_post("Retried"), &key).await.unwrap();
+    assert_eq!(published.parts[0].id, written["uri"]);
+    assert_eq!(published.parts[0].cid.as_deref(), written["cid"].as_str());
+    assert_eq!(published, found);
+    let posts = posts_in_repo(pds, &alice.did).await;
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0]["value"]["text"], "Written by the lost attempt");
+}
+
+#[tokio::test]
+async fn delete_removes_the_post() {
+    let pds = pds!();
+    let alice = account(pds, "alice-delete.test").await;
+    let network = bluesky();
+    let key = IdempotencyKey::for_variant("delete", 1);
+    let published = network.publish(&alice.credentials, &text_post("Short-lived"), &key).await.unwrap();
+    assert!(network.find_published(&alice.credentials, &key).await.unwrap().is_some());
+    network.delete(&alice.credentials, &published.parts[0]).await.unwrap();
+    let (status, body) = get_record(pds, &published.parts[0].id).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("RecordNotFound")));
+    assert_eq!(network.find_published(&alice.credentials, &key).await.unwrap(), None);
+    network.delete(&alice.credentials, &published.parts[0]).await.unwrap();
+}
+
+#[tokio::test]
+async fn refresh_gives_working_credentials_and_bad_tokens_ask_for_a_reconnect() {
+    let pds = pds!();
+    let alice = account(pds, "alice-refresh.test").await;
+    let network = bluesky();
+    let fresh = network.refresh(&alice.credentials).await.unwrap();
+    assert_ne!(fresh.0["refreshJwt"], alice.credentials.0["refreshJwt"]);
+    assert_eq!(fresh.0["did"], alice.did);
+    assert_eq!(fresh.0["service"], pds);
+    assert_eq!(network.profile(&fresh).await.unwrap().external_id, alice.did);
+    network.publish(&fresh, &text_post("After refresh"), &IdempotencyKey::for_variant("refresh", 1)).await.unwrap();
+
+    let mut garbage = fresh.clone();
+    garbage.0["accessJwt"] = json!("not.a.token");
+    let error = network.profile(&garbage).await.unwrap_err();
+    assert!(matches!(error, NetworkError::AuthRevoked(_)), "{error:?}");
+    let mut wrong_kind = fresh.clone();
+    wrong_kind.0["refreshJwt"] = fresh.0["accessJwt"].clone();
+    let error = network.refresh(&wrong_kind).await.unwrap_err();
+    assert!(matches!(error, NetworkError::AuthRevoked(_)), "{error:?}");
+    let error = network.profile(&Credentials(json!({"nonsense": true}))).await.unwrap_err();
+    assert!(matches!(error, NetworkError::AuthRevoked(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn replies_thread_under_the_root_once() {
+    let pds = pds!();
+    let alice = account(pds, "alice-reply.test").await;
+    let bob = account(pds, "bob-reply.test").await;
+    let network = bluesky();
+    let post = network
+        .publish(&alice.credentials, &text_post("Questions?"), &IdempotencyKey::for_variant("reply-root", 1))
+        .await
+        .unwrap();
+    let root = &post.parts[0];
+    let key = IdempotencyKey::for_variant("reply-1", 1);
+    let answer = network.reply(&bob.credentials, root, "Oui, @alice-reply.test !", &key).await.unwrap();
+    assert_eq!(answer, network.reply(&bob.credentials, root, "Oui, @alice-reply.test !", &key).await.unwrap());
+    let stored = record(pds, &answer.id).await;
+    let strong = |p: &RemotePost| json!({"uri": p.id, "cid": p.cid});
+    assert_eq!(stored["reply"], json!({"root": strong(root), "parent": strong(root)}));
+    assert_eq!(stored["facets"][0]["features"][0]["did"], alice.did);
+    assert!(stored["createdAt"].as_str().is_some_and(|t| t.ends_with('Z')));
+
+    let deeper =
+        network.reply(&alice.credentials, &answer, "Merci", &IdempotencyKey::for_variant("reply-2", 1)).await.unwrap();
+    let stored = record(pds, &deeper.id).await;
+    assert_eq!(stored["reply"], json!({"root": strong(root), "parent": strong(&answer)}));
+    assert_eq!(posts_in_repo(pds, &bob.did).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_bare_pds_says_it_has_no_metrics_or_inbox() {
+    let pds = pds!();
+    let alice = account(pds, "alice-appview.test").await;
+    let network = bluesky();
+    let published = network
+        .publish(&alice.credentials, &text_post("Counted?"), &IdempotencyKey::for_variant("appview", 1))
+        .await
+        .unwrap();
+    let error = network.metrics(&alice.credentials, &published.parts).await.unwrap_err();
+    assert!(matches!(error, NetworkError::Unsupported(_)), "{error:?}");
+    let error = network.inbox(&alice.credentials, None).await.unwrap_err();
+    assert!(matches!(error, NetworkError::Unsupported(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn the_server_refuses_what_it_refuses_in_its_own_words() {
+    let pds = pds!();
+    let alice = account(pds, "alice-refused.test").await;
+    let mut post = text_post("x");
+    post.langs = vec!["not a language tag!".into()];
+    let error =
+        bluesky().publish(&alice.credentials, &post, &IdempotencyKey::for_variant("refused", 1)).await.unwrap_err();
+    assert!(matches!(&error, NetworkError::Rejected(message) if message.contains("lang")), "{error:?}");
+}
+
+// ---------------------------------------------------------------- fakes
+
+/// Serves `router` on a free port; returns its URL.
+async fn serve(router: Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    url
+}
+
+fn credentials_for(service: &str) -> Credentials {
+    Credentials(json!({
+        "service": service, "did": "did:plc:ana", "handle": "ana.test",
+        "accessJwt": "access-token", "refreshJwt": "refresh-token",
+    }))
+}
+
+fn xrpc_error(status: StatusCode, error: &str, message: &str) -> Response {
+    (status, axum::Json(json!({"error": error, "message": message}))).into_response()
+}
+
+#[tokio::test]
+async fn images_are_refused_before_anything_is_uploaded() {
+    let requests = Arc::new(AtomicUsize::new(0));
+    let counter = requests.clone();
+    let url = serve(Router::new().fallback(move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+        async { StatusCode::INTERNAL_SERVER_ERROR }
+    }))
+    .await;
+    let network = bluesky();
+    let small = png(4, 4, 1);
+    let mut post = text_post("Five");
+    post.parts[0].images = (0..5).map(|i| image(small.clone(), &format!("image {i}"), None)).collect();
+    let error =
+        network.publish(&credentials_for(&url), &post, &IdempotencyKey::for_variant("i5", 1)).await.unwrap_err();
+    assert!(matches!(&error, NetworkError::Rejected(m) if m.contains("at most 4")), "{error:?}");
+
+    let mut post = text_post("Too big");
+    post.parts.push(OutgoingPart {
+        text: "second".into(),
+        images: vec![image(small.clone(), "ok", None), image(vec![0; 1_000_001], "huge", None)],
+    });
+    let error =
+        network.publish(&credentials_for(&url), &post, &IdempotencyKey::for_variant("big", 1)).await.unwrap_err();
+    assert!(matches!(&error, NetworkError::Rejected(m) if m.contains("1 MB") && m.contains("part 2")), "{error:?}");
+
+    let long = text_post(&"가".repeat(301));
+    let error =
+        network.publish(&credentials_for(&url), &long, &IdempotencyKey::for_variant("long", 1)).await.unwrap_err();
+    assert!(matches!(&error, NetworkError::Rejected(m) if m.contains("300")), "{error:?}");
+    assert_eq!(requests.load(Ordering::SeqCst), 0, "nothing reached the server");
+}
+
+/// What a fake saw: the `Authorization` header and the raw query of each request.
+type Seen = Arc<Mutex<Vec<(Option<String>, Option<String>)>>>;
+
+#[tokio::test]
+async fn metrics_come_from_get_posts() {
+    let seen = Seen::default();
+    let router = Router::new()
+        .route(
+            "/xrpc/app.bsky.feed.getPosts",
+            get(|State(seen): State<Seen>, headers: HeaderMap, RawQuery(query): RawQuery| async move {
+                let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_owned);
+                seen.lock().unwrap().push((auth, query));
+                axum::Json(json!({"posts": [{
+                    "uri": "at://did:plc:ana/app.bsky.feed.post/3kabc",
+                    "cid": "bafyreia",
+                    "author": {"did": "did:plc:ana", "handle": "ana.test", "displayName": "Ana", "viewer": {}, "labels": []},
+                    "record": {"$type": "app.bsky.feed.post", "text": "hello", "createdAt": "2026-01-01T00:00:00.000Z"},
+                    "replyCount": 2, "repostCount": 3, "likeCount": 5, "quoteCount": 1,
+                    "indexedAt": "2026-01-01T00:00:01.000Z", "viewer": {}, "labels": []
+                }, {
+                    "uri": "at://did:plc:ana/app.bsky.feed.post/3kdef",
+                    "cid": "bafyreib",
+                    "author": {"did": "did:plc:ana", "handle": "ana.test"},
+                    "record": {"$type": "app.bsky.feed.post", "text": "no counts", "createdAt": "2026-01-01T00:00:00.000Z"},
+                    "indexedAt": "2026-01-01T00:00:01.000Z"
+                }]}))
+            }),
+        )
+        .with_state(seen.clone());
+    let url = serve(router).await;
+    let posts: Vec<RemotePost> = ["3kabc", "3kdef"]
+        .iter()
+        .map(|rkey| RemotePost { id: format!("at://did:plc:ana/app.bsky.feed.post/{rkey}"), cid: None, url: None })
+        .collect();
+    let metrics = bluesky().metrics(&credentials_for(&url), &posts).await.unwrap();
+    assert_eq!(metrics.len(), 2);
+    assert_eq!(metrics[0].post_id, posts[0].id);
+    assert_eq!(
+        (metrics[0].likes, metrics[0].reposts, metrics[0].replies, metrics[0].quotes, metrics[0].impressions),
+        (Some(5), Some(3), Some(2), Some(1), None)
+    );
+    assert_eq!((metrics[1].likes, metrics[1].replies), (None, None), "missing counts stay unknown");
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen[0].0.as_deref(), Some("Bearer access-token"));
+    let query = seen[0].1.clone().unwrap();
+    assert_eq!(query.matches("uris=").count(), 2, "{query}");
+    assert!(query.contains("uris=at%3A%2F%2Fdid%3Aplc%3Aana%2Fapp.bsky.feed.post%2F3kabc"), "{query}");
+}
+
+fn notification(reason: &str, rkey: &str, created_at: &str, record_extra: Value) -> Value {
+    let mut record = json!({"$type": "app.bsky.feed.post", "text": format!("{reason} text"), "createdAt": created_at});
+    record.as_object_mut().unwrap().extend(record_extra.as_object().unwrap().clone());
+    json!({
+        "uri": format!("at://did:plc:bob/app.bsky.feed.post/{rkey}"),
+        "cid": format!("bafy{rkey}"),
+        "author": {"did": "did:plc:bob", "handle": "bob.test", "displayName": "Bob 🐝", "viewer": {}, "labels": []},
+        "reason": reason,
+        "record": record,
+        "isRead": false,
+        "indexedAt": created_at,
+        "labels": []
+    })
+}
+
+#[tokio::test]
+async fn the_inbox_lists_replies_mentions_and_quotes_oldest_first() {
+    let root = json!({"uri": "at://did:plc:ana/app.bsky.feed.post/root", "cid": "bafyroot"});
+    let parent = json!({"uri": "at://did:plc:ana/app.bsky.feed.post/parent", "cid": "bafyparent"});
+    let router = Router::new().route(
+        "/xrpc/app.bsky.notification.listNotifications",
+        get(move |RawQuery(query): RawQuery| {
+            let (root, parent) = (root.clone(), parent.clone());
+            async move {
+                let query = query.unwrap_or_default();
+                assert!(query.contains("limit=50"), "{query}");
+                let cursor = query.split('&').find_map(|pair| pair.strip_prefix("cursor=")).unwrap_or("none").to_owned();
+                let like = json!({
+                    "uri": "at://did:plc:bob/app.bsky.feed.like/l1", "cid": "bafylike",
+                    "author": {"did": "did:plc:bob", "handle": "bob.test"}, "reason": "like", "reasonSubject": root["uri"],
+                    "record": {"$type": "app.bsky.feed.like", "subject": root, "createdAt": "2026-01-01T00:04:00.000Z"},
+                    "isRead": false, "indexedAt": "2026-01-01T00:04:00.000Z"
+                });
+                axum::Json(json!({
+                    "notifications": [
+                        like,
+                        notification("quote", "q1", "2026-01-01T00:03:00.000Z",
+                            json!({"embed": {"$type": "app.bsky.embed.record", "record": root}})),
+                        notification("mention", "m1", "2026-01-01T00:02:00.000Z", json!({})),
+                        notification("reply", "r1", "2026-01-01T00:01:00.000Z",
+                            json!({"reply": {"root": root, "parent": parent}})),
+                    ],
+                    "cursor": format!("after-{cursor}"),
+                    "seenAt": "2026-01-01T00:00:00.000Z"
+                }))
+            }
+        }),
+    );
+    let url = serve(router).await;
+    let network = bluesky();
+    let page = network.inbox(&credentials_for(&url), None).await.unwrap();
+    assert_eq!(page.next_cursor.as_deref(), Some("after-none"));
+    let kinds: Vec<InboxKind> = page.items.iter().map(|item| item.kind).collect();
+    assert_eq!(kinds, vec![InboxKind::Reply, InboxKind::Mention, InboxKind::Quote]);
+    let reply = &page.items[0];
+    assert_eq!(reply.post.id, "at://did:plc:bob/app.bsky.feed.post/r1");
+    assert_eq!(reply.post.cid.as_deref(), Some("bafyr1"));
+    assert_eq!(reply.post.url.as_deref(), Some("https://bsky.app/profile/bob.test/post/r1"));
+    assert_eq!(reply.text, "reply text");
+    assert_eq!(reply.author.handle, "@bob.test");
+    assert_eq!(reply.author.display_name, "Bob 🐝");
+    assert_eq!(reply.author.external_id, "did:plc:bob");
+    assert_eq!(reply.created_at, at(60));
+    assert_eq!(reply.parent.as_ref().unwrap().id, "at://did:plc:ana/app.bsky.feed.post/parent");
+    assert_eq!(reply.root.as_ref().unwrap().id, "at://did:plc:ana/app.bsky.feed.post/root");
+    assert_eq!(page.items[1].parent, None);
+    assert_eq!(page.items[2].parent.as_ref().unwrap().id, "at://did:plc:ana/app.bsky.feed.post/root");
+
+    let next = network.inbox(&credentials_for(&url), Some("c2")).await.unwrap();
+    assert_eq!(next.next_cursor.as_deref(), Some("after-c2"));
+}
+
+#[tokio::test]
+async fn rate_limits_say_when_to_come_back() {
+    let router = Router::new()
+        .route(
+            "/xrpc/app.bsky.feed.getPosts",
+            get(|| async {
+                let mut response =
+                    xrpc_error(StatusCode::TOO_MANY_REQUESTS, "RateLimitExceeded", "Rate Limit Exceeded");
+                let headers = response.headers_mut();
+                headers.insert("date", HeaderValue::from_static("Thu, 01 Jan 2026 00:00:00 GMT"));
+                headers.insert("ratelimit-limit", HeaderValue::from_static("3000"));
+                headers.insert("ratelimit-remaining", HeaderValue::from_static("0"));
+                headers.insert("ratelimit-reset", HeaderValue::from_static("1767225642"));
+                headers.insert("ratelimit-policy", HeaderValue::from_static("3000;w=300"));
+                response
+            }),
+        )
+        .route(
+            "/xrpc/app.bsky.notification.listNotifications",
+            get(|| async {
+                let mut response = xrpc_error(StatusCode::TOO_MANY_REQUESTS, "RateLimitExceeded", "slow down");
+                response.headers_mut().insert("retry-after", HeaderValue::from_static("7"));
+                response
+            }),
+        )
+        .route(
+            "/xrpc/app.bsky.actor.getProfile",
+            get(|| async { xrpc_error(StatusCode::TOO_MANY_REQUESTS, "RateLimitExceeded", "no hint") }),
+        );
+    let url = serve(router).await;
+    let network = bluesky();
+    let credentials = credentials_for(&url);
+    let post = RemotePost { id: "at://did:plc:ana/app.bsky.feed.post/3kabc".into(), cid: None, url: None };
+    let error = network.metrics(&credentials, &[post]).await.unwrap_err();
+    assert_eq!(error, NetworkError::RateLimited { retry_after: Some(Duration::from_secs(42)) });
+    let error = network.inbox(&credentials, None).await.unwrap_err();
+    assert_eq!(error, NetworkError::RateLimited { retry_after: Some(Duration::from_secs(7)) });
+    let error = network.profile(&credentials).await.unwrap_err();
+    assert_eq!(error, NetworkError::RateLimited { retry_after: None });
+}
+
+#[tokio::test]
+async fn a_write_that_failed_with_a_server_error_is_looked_up_before_answering() {
+    // getRecord: not there, then there (the 500 hid a write that happened).
+    let lookups = Arc::new(AtomicUsize::new(0));
+    let puts = Arc::new(AtomicUsize::new(0));
+    let (lookups2, puts2) = (lookups.clone(), puts.clone());
+    let router = Router::new()
+        .route(
+            "/xrpc/com.atproto.repo.getRecord",
+            get(move |RawQuery(query): RawQuery| {
+                let n = lookups2.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    let query = query.unwrap_or_default();
+                    let rkey = query.split('&').find_map(|p| p.strip_prefix("rkey=")).unwrap().to_owned();
+                    let uri = format!("at://did:plc:ana/app.bsky.feed.post/{rkey}");
+                    if n == 0 {
+                        xrpc_error(
+                            StatusCode::BAD_REQUEST,
+                            "RecordNotFound",
+                            &format!("Could not locate record: {uri}"),
+                        )
+                    } else {
+                        axum::Json(json!({"uri": uri, "cid": "bafywritten", "value": {"text": "hi"}})).into_response()
+                    }
+                }
+            }),
+        )
+        .route(
+            "/xrpc/com.atproto.repo.putRecord",
+            post(move |axum::Json(body): axum::Json<Value>| {
+                puts2.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    assert_eq!(body["swapRecord"], Value::Null);
+                    assert!(body.as_object().unwrap().contains_key("swapRecord"), "swapRecord: null is sent");
+                    assert_eq!(body["collection"], "app.bsky.feed.post");
+                    xrpc_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError", "Internal Server Error")
+                }
+            }),
+        );
+    let url = serve(router).await;
+    let key = IdempotencyKey::for_variant("settle", 1);
+    let published = bluesky().publish(&credentials_for(&url), &text_post("hi"), &key).await.unwrap();
+    assert_eq!(published.parts[0].id, format!("at://did:plc:ana/app.bsky.feed.post/{}", record_key(&key)));
+    assert_eq!(published.parts[0].cid.as_deref(), Some("bafywritten"));
+    assert_eq!((lookups.load(Ordering::SeqCst), puts.load(Ordering::SeqCst)), (2, 1));
+}
+
+#[tokio::test]
+async fn server_answers_map_to_errors_a_caller_acts_on() {
+    let router = Router::new()
+        .route(
+            "/xrpc/com.atproto.repo.getRecord",
+            get(|| async { xrpc_error(StatusCode::BAD_REQUEST, "RecordNotFound", "Could not locate record") }),
+        )
+        .route(
+            "/xrpc/com.atproto.repo.putRecord",
+            post(|| async {
+                xrpc_error(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidRequest",
+                    "Invalid app.bsky.feed.post record: grapheme too big (maximum 300, got 301) at $.record.text",
+                )
+            }),
+        )
+        .route("/xrpc/app.bsky.feed.getPosts", get(|| async { "{not json" }))
+        .route(
+            "/xrpc/app.bsky.notification.listNotifications",
+            get(|| async { xrpc_error(StatusCode::BAD_GATEWAY, "UpstreamFailure", "upstream down") }),
+        )
+        .route(
+            "/xrpc/app.bsky.actor.getProfile",
+            get(|| async { xrpc_error(StatusCode::BAD_REQUEST, "ExpiredToken", "Token has expired") }),
+        )
+        .route(
+            "/xrpc/com.atproto.server.refreshSession",
+            post(|| async { xrpc_error(StatusCode::BAD_REQUEST, "ExpiredToken", "Token has been revoked") }),
+        );
+    let url = serve(router).await;
+    let network = bluesky();
+    let credentials = credentials_for(&url);
+    let error =
+        network.publish(&credentials, &text_post("fine here"), &IdempotencyKey::for_variant("m", 1)).await.unwrap_err();
+    assert_eq!(
+        error,
+        NetworkError::Rejected(
+            "Invalid app.bsky.feed.post record: grapheme too big (maximum 300, got 301) at $.record.text".into()
+        )
+    );
+    let post = RemotePost { id: "at://did:plc:ana/app.bsky.feed.post/3kabc".into(), cid: None, url: None };
+    let error = network.metrics(&credentials, std::slice::from_ref(&post)).await.unwrap_err();
+    assert!(matches!(error, NetworkError::Protocol(_)), "{error:?}");
+    let error = network.inbox(&credentials, None).await.unwrap_err();
+    assert!(matches!(error, NetworkError::Transient(_)), "{error:?}");
+    let error = network.profile(&credentials).await.unwrap_err();
+    assert!(matches!(&error, NetworkError::AuthRevoked(m) if m.contains("expired")), "{error:?}");
+    let error = network.refresh(&credentials).await.unwrap_err();
+    assert!(matches!(error, NetworkError::AuthRevoked(_)), "{error:?}");
+    assert_eq!(network.find_published(&credentials, &IdempotencyKey::for_variant("none", 1)).await.unwrap(), None);
+    let error = network
+        .delete(&credentials, &RemotePost { id: "https://example.com".into(), cid: None, url: None })
+        .await
+        .unwrap_err();
+    assert!(matches!(error, NetworkError::Rejected(_)), "{error:?}");
+}
