@@ -133,22 +133,35 @@ impl App {
         };
         let stored = self.store.upsert_account(&NewAccount { account, sealed_credentials: sealed }).await?;
         tracing::info!(workspace_id = %actor.workspace.id, account_id = %stored.id, network = network.name(), "account connected");
-        self.audit(actor, "account.connected", &format!("{} {}", network.label(), stored.handle), serde_json::json!({"id": stored.id}))
-            .await;
+        self.audit(
+            actor,
+            "account.connected",
+            &format!("{} {}", network.label(), stored.handle),
+            serde_json::json!({"id": stored.id}),
+        )
+        .await;
         Ok(stored)
     }
 
     /// The account's credentials, opened, for calling its network.
-    pub(crate) async fn credentials(&self, workspace: WorkspaceId, id: AccountId) -> Result<(Account, Credentials), AppError> {
+    pub(crate) async fn credentials(
+        &self,
+        workspace: WorkspaceId,
+        id: AccountId,
+    ) -> Result<(Account, Credentials), AppError> {
         let (account, sealed) = self.store.account_with_credentials(workspace, id).await?;
         if account.disconnected_at.is_some() || sealed.is_empty() {
-            return Err(AppError::Conflict { field: "account", message: "this account is disconnected; connect it again".into() });
+            return Err(AppError::Conflict {
+                field: "account",
+                message: "this account is disconnected; connect it again".into(),
+            });
         }
         let plaintext = self
             .secrets
             .open(&sealed, &credentials_context(id))
             .map_err(|e| AppError::internal(format!("account {id}: {e}")))?;
-        let credentials = serde_json::from_slice(&plaintext).map_err(|e| AppError::internal(format!("account {id}: {e}")))?;
+        let credentials =
+            serde_json::from_slice(&plaintext).map_err(|e| AppError::internal(format!("account {id}: {e}")))?;
         Ok((account, credentials))
     }
 
@@ -218,7 +231,12 @@ impl App {
         self.check_account(actor.workspace.id, id).await
     }
 
-    pub async fn update_account(&self, actor: &Actor, id: AccountId, change: AccountChange) -> Result<Account, AppError> {
+    pub async fn update_account(
+        &self,
+        actor: &Actor,
+        id: AccountId,
+        change: AccountChange,
+    ) -> Result<Account, AppError> {
         actor.require(Permission::ManageAccounts)?;
         if let Some(zone) = change.time_zone {
             let zone = match zone.trim() {

@@ -70,6 +70,20 @@ pub trait Network: Send + Sync + 'static {
     /// first credentials. Wrong secrets are [`NetworkError::AuthRevoked`].
     async fn connect(&self, request: &ConnectRequest) -> Result<Connected, NetworkError>;
 
+    /// Starts an OAuth sign-in on `server` for networks that connect that way:
+    /// registers socialdesk there if needed and returns where to send the
+    /// person, and the client registration to pass back to
+    /// [`Network::connect`] (as `identifier` and `secret`) with the code.
+    async fn begin_oauth(
+        &self,
+        _server: &str,
+        _redirect_uri: &str,
+        _state: &str,
+        _pkce_verifier: &str,
+    ) -> Result<OAuthStart, NetworkError> {
+        Err(NetworkError::Unsupported("OAuth sign-in"))
+    }
+
     /// Fresh credentials before the current ones expire. The default keeps them.
     async fn refresh(&self, credentials: &Credentials) -> Result<Credentials, NetworkError> {
         Ok(credentials.clone())
@@ -130,6 +144,16 @@ pub trait Network: Send + Sync + 'static {
     ) -> Result<RemotePost, NetworkError> {
         Err(NetworkError::Unsupported("replies"))
     }
+}
+
+/// Where to send a person to sign in, and the client to finish with.
+#[derive(Debug, Clone)]
+pub struct OAuthStart {
+    pub authorize_url: String,
+    /// The normalised server address.
+    pub server: String,
+    pub client_id: String,
+    pub client_secret: String,
 }
 
 /// The networks this build knows, by name.

@@ -356,6 +356,20 @@ impl Network for Mastodon {
         ConnectMethod::OAuth2
     }
 
+    async fn begin_oauth(
+        &self,
+        server: &str,
+        redirect_uri: &str,
+        state: &str,
+        pkce_verifier: &str,
+    ) -> Result<crate::OAuthStart, NetworkError> {
+        let server = normalize_server(server)?;
+        let app = self.register_app(&server, redirect_uri).await?;
+        let authorize_url =
+            Mastodon::authorize_url(&server, &app.client_id, redirect_uri, state, &pkce_challenge(pkce_verifier))?;
+        Ok(crate::OAuthStart { authorize_url, server, client_id: app.client_id, client_secret: app.client_secret })
+    }
+
     /// Mastodon's defaults; an instance may allow more ([`limits_of`],
     /// [`Mastodon::instance_limits`]). 10 MiB is the image limit of Mastodon
     /// before 4.4, which raised it to 16 MiB.

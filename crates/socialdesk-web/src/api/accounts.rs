@@ -13,7 +13,10 @@ use crate::extract::{ApiActor, ApiJson};
 /// The workspace's social accounts, connected ones first.
 #[utoipa::path(get, path = "/accounts", tag = "accounts",
     responses((status = 200, body = Vec<AccountBody>), (status = 403, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_accounts(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Vec<AccountBody>>> {
+pub async fn list_accounts(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> ApiResult<Json<Vec<AccountBody>>> {
     let now = state.app.now();
     let accounts = state.app.accounts(&actor).await?;
     Ok(Json(accounts.iter().map(|a| AccountBody::new(a, now)).collect()))
@@ -64,7 +67,8 @@ pub async fn update_account(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<UpdateAccountRequest>,
 ) -> ApiResult<Json<AccountBody>> {
-    let account = state.app.update_account(&actor, AccountId::from_uuid(id), AccountChange { time_zone: body.time_zone }).await?;
+    let account =
+        state.app.update_account(&actor, AccountId::from_uuid(id), AccountChange { time_zone: body.time_zone }).await?;
     Ok(Json(AccountBody::new(&account, state.app.now())))
 }
 

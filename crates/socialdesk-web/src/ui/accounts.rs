@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use socialdesk_app::{AccountChange, AppError, ConnectAccount};
@@ -14,7 +14,7 @@ use super::auth::Empty;
 use super::settings::when;
 use super::{FormErrors, Shell, UiError, render};
 use crate::AppState;
-use crate::extract::{CsrfForm, Member};
+use crate::extract::{CsrfForm, CurrentSession, Member};
 
 #[derive(Template)]
 #[template(path = "settings_accounts.html")]
@@ -79,7 +79,12 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
     })
 }
 
-async fn page(state: &AppState, member: &Member, form: ConnectForm, errors: FormErrors) -> Result<AccountsPage, UiError> {
+async fn page(
+    state: &AppState,
+    member: &Member,
+    form: ConnectForm,
+    errors: FormErrors,
+) -> Result<AccountsPage, UiError> {
     let actor = &member.actor;
     let zone = actor.workspace.time_zone;
     let now = state.app.now();
@@ -119,13 +124,46 @@ async fn page(state: &AppState, member: &Member, form: ConnectForm, errors: Form
     })
 }
 
-pub async fn accounts_page(State(state): State<AppState>, member: Member, Query(q): Query<Done>) -> Result<Response, UiError> {
-    let mut p = page(&state, &member, ConnectForm { network: "sandbox".into(), ..ConnectForm::default() }, FormErrors::default()).await?;
+pub async fn accounts_page(
+    State(state): State<AppState>,
+    member: Member,
+    Query(q): Query<Done>,
+) -> Result<Response, UiError> {
+    let mut p = page(
+        &state,
+        &member,
+        ConnectForm { network: "sandbox".into(), ..ConnectForm::default() },
+        FormErrors::default(),
+    )
+    .await?;
     p.notice = notice(q.done.as_deref());
     Ok(render(&p))
 }
 
-pub async fn connect(State(state): State<AppState>, member: Member, CsrfForm(form): CsrfForm<ConnectForm>) -> Result<Response, UiError> {
+pub async fn connect(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    member: Member,
+    CsrfForm(form): CsrfForm<ConnectForm>,
+) -> Result<Response, UiError> {
+    let oauth =
+        state.app.networks.get(form.network.trim()).is_some_and(|n| n.connect_method() == ConnectMethod::OAuth2);
+    if oauth {
+        let redirect_uri = format!("{}/oauth/callback", public_base(&state, &headers));
+        return match state.app.begin_oauth(&member.actor, form.network.trim(), &form.server, &redirect_uri).await {
+            Ok(start) => {
+                let mut response = Redirect::to(&start.authorize_url).into_response();
+                response.headers_mut().append(header::SET_COOKIE, oauth_cookie(&state, &start.sealed, 15 * 60));
+                Ok(response)
+            }
+            Err(AppError::Forbidden(why)) => Err(UiError::Forbidden(why.to_owned())),
+            Err(e) => {
+                let errors = FormErrors::from_app(e)?;
+                let p = page(&state, &member, ConnectForm { secret: String::new(), ..form }, errors).await?;
+                Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)).into_response())
+            }
+        };
+    }
     let input = ConnectAccount {
         network: form.network.clone(),
         identifier: form.identifier.clone(),
@@ -133,7 +171,8 @@ pub async fn connect(State(state): State<AppState>, member: Member, CsrfForm(for
         server: form.server.clone(),
     };
     match state.app.connect_account(&member.actor, input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/w/{}/settings/accounts?done=connected", member.actor.workspace.slug)).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/w/{}/settings/accounts?done=connected", member.actor.workspace.slug))
+            .into_response()),
         Err(AppError::Forbidden(why)) => Err(UiError::Forbidden(why.to_owned())),
         Err(e) => {
             let errors = FormErrors::from_app(e)?;
@@ -141,6 +180,64 @@ pub async fn connect(State(state): State<AppState>, member: Member, CsrfForm(for
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)).into_response())
         }
     }
+}
+
+/// The address this server is reached at: the configured public URL, or
+/// what the browser used.
+fn public_base(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.web.public_url {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1:8080");
+    format!("http://{host}")
+}
+
+const OAUTH_COOKIE: &str = "sd_oauth";
+
+fn oauth_cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
+    // Lax: the network sends the browser back with a top-level GET.
+    let secure = if state.web.secure_cookies { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{OAUTH_COOKIE}={value}; Path=/oauth; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Callback {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+/// Where a network's sign-in page sends the browser back.
+pub async fn oauth_callback(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    headers: HeaderMap,
+    Query(q): Query<Callback>,
+) -> Result<Response, UiError> {
+    if let Some(error) = q.error {
+        let why = q.error_description.unwrap_or(error);
+        return Err(UiError::BadRequest(format!("the network did not connect the account: {why}")));
+    }
+    let (Some(code), Some(oauth_state)) = (q.code, q.state) else {
+        return Err(UiError::BadRequest("the sign-in answer has no code; start connecting again".into()));
+    };
+    let sealed = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == OAUTH_COOKIE)
+        .map(|c| c.value().to_owned())
+        .ok_or_else(|| UiError::BadRequest("this sign-in expired (15 minutes); start connecting again".into()))?;
+    let (workspace, _) = state.app.finish_oauth(&session.user, &sealed, &oauth_state, &code).await?;
+    let mut response = Redirect::to(&format!("/w/{}/settings/accounts?done=connected", workspace.slug)).into_response();
+    response.headers_mut().append(header::SET_COOKIE, oauth_cookie(&state, "", 0));
+    Ok(response)
 }
 
 pub async fn check(

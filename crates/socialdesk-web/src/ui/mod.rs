@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account", get(settings::account_page))
         .route("/account/name", post(settings::rename_me))
         .route("/account/password", post(settings::change_password))
+        .route("/oauth/callback", get(accounts::oauth_callback))
         .route("/workspaces/new", get(settings::new_workspace_page))
         .route("/workspaces", post(settings::create_workspace))
         .route("/w/{slug}", get(pages::dashboard))

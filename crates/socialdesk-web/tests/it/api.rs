@@ -241,37 +241,86 @@ async fn accounts_connect_check_and_disconnect_through_the_api() {
     let s = Server::start().await;
     let ana = s.person("ana@example.com", "Acme").await;
     let admin = api(&s.token(&ana, Role::Admin).await);
-    let response = admin.post(s.url("/api/v1/accounts")).json(&json!({"network": "sandbox", "identifier": "Acme Coffee"})).send().await.unwrap();
+    let response = admin
+        .post(s.url("/api/v1/accounts"))
+        .json(&json!({"network": "sandbox", "identifier": "Acme Coffee"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
     let account: Value = response.json().await.unwrap();
-    assert_eq!((account["network"].as_str(), account["handle"].as_str()), (Some("sandbox"), Some("@acme_coffee.sandbox")));
+    assert_eq!(
+        (account["network"].as_str(), account["handle"].as_str()),
+        (Some("sandbox"), Some("@acme_coffee.sandbox"))
+    );
     assert_eq!(account["status"], "healthy");
     assert!(account["followers"].as_u64().unwrap() > 0);
     assert!(!account.to_string().contains("seed"), "credentials never leave the server");
     let id = account["id"].as_str().unwrap().to_owned();
 
-    let again: Value = admin.post(s.url("/api/v1/accounts")).json(&json!({"network": "sandbox", "identifier": "Acme Coffee"})).send().await.unwrap().json().await.unwrap();
+    let again: Value = admin
+        .post(s.url("/api/v1/accounts"))
+        .json(&json!({"network": "sandbox", "identifier": "Acme Coffee"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(again["id"], account["id"], "connecting the same account again reconnects it");
 
-    let zoned: Value = admin.patch(s.url(&format!("/api/v1/accounts/{id}"))).json(&json!({"time_zone": "Asia/Seoul"})).send().await.unwrap().json().await.unwrap();
+    let zoned: Value = admin
+        .patch(s.url(&format!("/api/v1/accounts/{id}")))
+        .json(&json!({"time_zone": "Asia/Seoul"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(zoned["time_zone"], "Asia/Seoul");
-    let (status, body) = problem(admin.patch(s.url(&format!("/api/v1/accounts/{id}"))).json(&json!({"time_zone": "Seoul"})).send().await.unwrap()).await;
+    let (status, body) = problem(
+        admin
+            .patch(s.url(&format!("/api/v1/accounts/{id}")))
+            .json(&json!({"time_zone": "Seoul"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/time_zone")));
-    let checked: Value = admin.post(s.url(&format!("/api/v1/accounts/{id}/check"))).send().await.unwrap().json().await.unwrap();
+    let checked: Value =
+        admin.post(s.url(&format!("/api/v1/accounts/{id}/check"))).send().await.unwrap().json().await.unwrap();
     assert_eq!(checked["status"], "healthy");
     assert!(checked["checked_at"].is_string());
 
-    let (status, body) = problem(admin.post(s.url("/api/v1/accounts")).json(&json!({"network": "myspace", "identifier": "x"})).send().await.unwrap()).await;
+    let (status, body) = problem(
+        admin
+            .post(s.url("/api/v1/accounts"))
+            .json(&json!({"network": "myspace", "identifier": "x"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/network")));
-    let (status, body) = problem(admin.post(s.url("/api/v1/accounts")).json(&json!({"network": "sandbox"})).send().await.unwrap()).await;
-    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/identifier")));
+    let (status, body) =
+        problem(admin.post(s.url("/api/v1/accounts")).json(&json!({"network": "sandbox"})).send().await.unwrap()).await;
+    assert_eq!(
+        (status, body["errors"][0]["pointer"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("/identifier"))
+    );
 
     let editor = api(&s.token(&ana, Role::Editor).await);
     let (status, _) = problem(editor.delete(s.url(&format!("/api/v1/accounts/{id}"))).send().await.unwrap()).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "editors do not disconnect accounts");
-    assert_eq!(admin.delete(s.url(&format!("/api/v1/accounts/{id}"))).send().await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        admin.delete(s.url(&format!("/api/v1/accounts/{id}"))).send().await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
     let listed: Value = editor.get(s.url("/api/v1/accounts")).send().await.unwrap().json().await.unwrap();
     assert_eq!(listed[0]["status"], "disconnected", "history stays");
-    let (status, body) = problem(admin.post(s.url(&format!("/api/v1/accounts/{id}/check"))).send().await.unwrap()).await;
+    let (status, body) =
+        problem(admin.post(s.url(&format!("/api/v1/accounts/{id}/check"))).send().await.unwrap()).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")));
 }

@@ -32,11 +32,27 @@ impl Server {
     }
 
     pub async fn on(db: TestDb, clock: Option<Arc<ManualClock>>) -> Server {
+        Server::build(db, clock, None).await
+    }
+
+    /// A server whose app knows these networks (the sandbox only, otherwise).
+    pub async fn with_networks(networks: socialdesk_networks::Registry) -> Server {
+        Server::build(TestDb::sqlite().await, None, Some(networks)).await
+    }
+
+    async fn build(
+        db: TestDb,
+        clock: Option<Arc<ManualClock>>,
+        networks: Option<socialdesk_networks::Registry>,
+    ) -> Server {
         let clock_dyn: Arc<dyn socialdesk_app::Clock> = match &clock {
             Some(c) => c.clone(),
             None => Arc::new(SystemClock),
         };
-        let app = App::new(db.store.clone(), clock_dyn, SecretBox::ephemeral(), Settings::default());
+        let mut app = App::new(db.store.clone(), clock_dyn, SecretBox::ephemeral(), Settings::default());
+        if let Some(networks) = networks {
+            app = app.with_networks(networks);
+        }
         let router = socialdesk_web::router(app.clone(), WebSettings::default());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());

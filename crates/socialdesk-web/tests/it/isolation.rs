@@ -54,7 +54,14 @@ async fn walk(db: TestDb) {
         .unwrap();
     let account = s
         .app
-        .connect_account(&bob_actor, socialdesk_app::ConnectAccount { network: "sandbox".into(), identifier: "Bravo Sandbox".into(), ..Default::default() })
+        .connect_account(
+            &bob_actor,
+            socialdesk_app::ConnectAccount {
+                network: "sandbox".into(),
+                identifier: "Bravo Sandbox".into(),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     let b = B {

@@ -261,8 +261,17 @@ async fn accounts_are_connected_and_disconnected_from_settings() {
     let form = [("_csrf", csrf.as_str()), ("network", "sandbox"), ("identifier", "Acme Roasters")];
     let response = browser.post(s.url(&format!("/w/{slug}/settings/accounts"))).form(&form).send().await.unwrap();
     assert_eq!(response.headers()["location"], format!("/w/{slug}/settings/accounts?done=connected"));
-    let page = browser.get(s.url(&format!("/w/{slug}/settings/accounts?done=connected"))).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("Account connected.") && page.contains("@acme_roasters.sandbox") && page.contains(">Connected<"));
+    let page = browser
+        .get(s.url(&format!("/w/{slug}/settings/accounts?done=connected")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Account connected.") && page.contains("@acme_roasters.sandbox") && page.contains(">Connected<")
+    );
     let id = s.app.store.accounts(ana.workspace.as_ref().unwrap().id).await.unwrap()[0].id;
     let response = browser
         .post(s.url(&format!("/w/{slug}/settings/accounts/{id}/disconnect")))
@@ -273,4 +282,103 @@ async fn accounts_are_connected_and_disconnected_from_settings() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let page = browser.get(s.url(&format!("/w/{slug}/settings/accounts"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains(">Disconnected<"));
+}
+
+/// Just enough of a Mastodon server to sign in: app registration, the token
+/// exchange (which checks the PKCE verifier against the challenge it was
+/// given), the account and the instance.
+async fn fake_mastodon() -> String {
+    use axum::routing::{get, post};
+    use axum::{Form, Json, Router};
+    use std::collections::HashMap;
+    let app = Router::new()
+        .route("/api/v1/apps", post(|| async { Json(serde_json::json!({"client_id": "cid", "client_secret": "csecret"})) }))
+        .route(
+            "/oauth/token",
+            post(|Form(form): Form<HashMap<String, String>>| async move {
+                let ok = form.get("code").map(String::as_str) == Some("good-code")
+                    && form.get("client_secret").map(String::as_str) == Some("csecret")
+                    && form.get("code_verifier").is_some_and(|v| v.len() >= 43);
+                if ok {
+                    (axum::http::StatusCode::OK, Json(serde_json::json!({"access_token": "tok", "token_type": "Bearer"})))
+                } else {
+                    (axum::http::StatusCode::BAD_REQUEST, Json(serde_json::json!({"error": "invalid_grant"})))
+                }
+            }),
+        )
+        .route(
+            "/api/v1/accounts/verify_credentials",
+            get(|| async {
+                Json(serde_json::json!({"id": "109", "username": "ana", "acct": "ana", "display_name": "Ana at Mastodon",
+                    "url": "http://127.0.0.1/@ana", "followers_count": 321, "following_count": 12, "statuses_count": 40}))
+            }),
+        )
+        .route(
+            "/api/v2/instance",
+            get(|| async {
+                Json(serde_json::json!({"domain": "social.test", "configuration": {"statuses": {"max_characters": 500,
+                    "characters_reserved_per_url": 23, "max_media_attachments": 4}}}))
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
+}
+
+#[tokio::test]
+async fn mastodon_accounts_connect_through_the_servers_sign_in_page() {
+    let mastodon_url = fake_mastodon().await;
+    let mut networks = socialdesk_networks::Registry::default();
+    networks.add(Arc::new(socialdesk_networks::mastodon::Mastodon::new(socialdesk_networks::http_client())));
+    let s = Server::with_networks(networks).await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let slug = ana.workspace.as_ref().unwrap().slug.to_string();
+    let browser = s.browser_for(&ana);
+    let csrf = s.csrf(&ana).await;
+
+    let form = [("_csrf", csrf.as_str()), ("network", "mastodon"), ("server", mastodon_url.as_str())];
+    let response = browser.post(s.url(&format!("/w/{slug}/settings/accounts"))).form(&form).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let authorize = reqwest::Url::parse(response.headers()["location"].to_str().unwrap()).unwrap();
+    assert_eq!(authorize.path(), "/oauth/authorize");
+    let query: std::collections::HashMap<_, _> = authorize.query_pairs().into_owned().collect();
+    assert_eq!(query["code_challenge_method"], "S256");
+    assert_eq!(query["redirect_uri"], format!("{}/oauth/callback", s.base));
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    assert!(cookie.starts_with("sd_oauth=v1:"), "the pending sign-in is sealed: {cookie}");
+
+    // A forged state is refused and connects nothing.
+    let session = format!("sd_session={}", ana.session);
+    let plain = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
+    let forged = plain
+        .get(s.url("/oauth/callback?code=good-code&state=forged"))
+        .header("cookie", format!("{session}; {cookie}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert!(s.app.store.accounts(ana.workspace.as_ref().unwrap().id).await.unwrap().is_empty());
+
+    let back = plain
+        .get(s.url(&format!("/oauth/callback?code=good-code&state={}", query["state"])))
+        .header("cookie", format!("{session}; {cookie}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.headers()["location"], format!("/w/{slug}/settings/accounts?done=connected"));
+    let accounts = s.app.store.accounts(ana.workspace.as_ref().unwrap().id).await.unwrap();
+    assert_eq!(accounts.len(), 1);
+    assert_eq!((accounts[0].network.as_str(), accounts[0].followers), ("mastodon", Some(321)));
+    assert_eq!(accounts[0].handle, "@ana@social.test");
+
+    // Someone else cannot finish a sign-in they did not start.
+    let bo = s.person("bo@example.com", "Bo's").await;
+    let stolen = plain
+        .get(s.url(&format!("/oauth/callback?code=good-code&state={}", query["state"])))
+        .header("cookie", format!("sd_session={}; {cookie}", bo.session))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stolen.status(), StatusCode::FORBIDDEN);
 }
