@@ -93,6 +93,7 @@ impl Worker {
         let mut handlers: HashMap<&'static str, Arc<dyn JobHandler>> = HashMap::new();
         handlers.insert(HOUSEKEEPING, Arc::new(Housekeeping));
         handlers.insert(ACCOUNT_CHECKS, Arc::new(AccountChecks));
+        handlers.insert(crate::posts::PUBLISH, Arc::new(crate::posts::Publish));
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".to_owned());
         let id = format!("{host}:{}:{}", std::process::id(), &new_uuid().simple().to_string()[24..]);
         Worker { app, id, handlers: Arc::new(handlers), options, wake: Arc::new(Notify::new()) }

@@ -82,3 +82,11 @@ id_type!(
     /// A social account connected to a workspace.
     AccountId
 );
+id_type!(
+    /// A post: one piece of content, going to one or more accounts.
+    PostId
+);
+id_type!(
+    /// A post's version for one account.
+    VariantId
+);

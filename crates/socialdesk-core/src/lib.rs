@@ -8,14 +8,16 @@
 pub mod account;
 pub mod ids;
 pub mod money;
+pub mod post;
 pub mod role;
 pub mod team;
 pub mod text;
 pub mod values;
 
 pub use account::{Account, AccountStatus};
-pub use ids::{AccountId, ApiTokenId, InviteId, JobId, SessionId, UserId, WorkspaceId};
+pub use ids::{AccountId, ApiTokenId, InviteId, JobId, PostId, SessionId, UserId, VariantId, WorkspaceId};
 pub use money::{Currency, Money};
+pub use post::{DeliveryState, PostEvent, PostState};
 pub use role::{Permission, Role};
 pub use team::{ApiToken, Invite, InviteState, Member, Membership, User, Workspace};
 pub use text::{LengthUnit, Limits, NetworkKind, Problem, ProblemKind, TextReport};

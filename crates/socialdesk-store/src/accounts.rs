@@ -186,7 +186,12 @@ impl Store {
 
     /// Records a health check. Credentials are replaced only when new ones
     /// are given, so a failed refresh never wipes working ones.
-    pub async fn record_account_health(&self, workspace: WorkspaceId, id: AccountId, health: &AccountHealth) -> Result<()> {
+    pub async fn record_account_health(
+        &self,
+        workspace: WorkspaceId,
+        id: AccountId,
+        health: &AccountHealth,
+    ) -> Result<()> {
         let done = on_pool!(self, |pool| {
             sqlx::query(
                 "UPDATE accounts SET status = $3, status_detail = $4, followers = COALESCE($5, followers), \
@@ -236,7 +241,12 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_account_time_zone(&self, workspace: WorkspaceId, id: AccountId, zone: Option<TimeZone>) -> Result<()> {
+    pub async fn set_account_time_zone(
+        &self,
+        workspace: WorkspaceId,
+        id: AccountId,
+        zone: Option<TimeZone>,
+    ) -> Result<()> {
         let done = on_pool!(self, |pool| {
             sqlx::query("UPDATE accounts SET time_zone = $3 WHERE workspace_id = $1 AND id = $2")
                 .bind(workspace.as_uuid())
@@ -253,7 +263,11 @@ impl Store {
     }
 
     /// Accounts of every workspace that are due a health check, for the worker.
-    pub async fn accounts_due_for_check(&self, before: DateTime<Utc>, limit: i64) -> Result<Vec<(WorkspaceId, AccountId)>> {
+    pub async fn accounts_due_for_check(
+        &self,
+        before: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<(WorkspaceId, AccountId)>> {
         let rows: Vec<(Uuid, Uuid)> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT workspace_id, id FROM accounts \
@@ -268,4 +282,3 @@ impl Store {
         Ok(rows.into_iter().map(|(w, a)| (WorkspaceId::from_uuid(w), AccountId::from_uuid(a))).collect())
     }
 }
-

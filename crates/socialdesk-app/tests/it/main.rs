@@ -1,6 +1,8 @@
 //! The job worker against a real database: success, retries, permanent
 //! failures, and a graceful shutdown that finishes or hands back its work.
 
+mod publishing;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration as StdDuration;

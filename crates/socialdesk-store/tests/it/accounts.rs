@@ -51,13 +51,20 @@ fn health(status: AccountStatus, sealed: Option<&str>, minute: u32) -> AccountHe
 async fn reconnecting_keeps_the_row_and_replaces_the_credentials(db: TestDb) {
     let store = &db.store;
     let (_, ws) = signed_up(store, "ana@example.com", "Acme").await;
-    let first = store.upsert_account(&NewAccount { account: account(&ws, "did:plc:acme"), sealed_credentials: "v1:one".into() }).await.unwrap();
+    let first = store
+        .upsert_account(&NewAccount { account: account(&ws, "did:plc:acme"), sealed_credentials: "v1:one".into() })
+        .await
+        .unwrap();
     store.record_account_health(ws.id, first.id, &health(AccountStatus::Revoked, None, 5)).await.unwrap();
     let mut again = account(&ws, "did:plc:acme");
     again.handle = "@acme-new.test".into();
-    let second = store.upsert_account(&NewAccount { account: again, sealed_credentials: "v1:two".into() }).await.unwrap();
+    let second =
+        store.upsert_account(&NewAccount { account: again, sealed_credentials: "v1:two".into() }).await.unwrap();
     assert_eq!(second.id, first.id, "the same account keeps its id and history");
-    assert_eq!((second.handle.as_str(), second.status, second.status_detail.clone()), ("@acme-new.test", AccountStatus::Healthy, None));
+    assert_eq!(
+        (second.handle.as_str(), second.status, second.status_detail.clone()),
+        ("@acme-new.test", AccountStatus::Healthy, None)
+    );
     assert_eq!(store.account_with_credentials(ws.id, first.id).await.unwrap().1, "v1:two");
     assert_eq!(store.account_id_by_external(ws.id, "bluesky", "did:plc:acme").await.unwrap(), Some(first.id));
     assert_eq!(store.accounts(ws.id).await.unwrap().len(), 1);
@@ -66,10 +73,17 @@ async fn reconnecting_keeps_the_row_and_replaces_the_credentials(db: TestDb) {
 async fn a_failed_check_never_wipes_working_credentials(db: TestDb) {
     let store = &db.store;
     let (_, ws) = signed_up(store, "ana@example.com", "Acme").await;
-    let a = store.upsert_account(&NewAccount { account: account(&ws, "did:plc:x"), sealed_credentials: "v1:good".into() }).await.unwrap();
+    let a = store
+        .upsert_account(&NewAccount { account: account(&ws, "did:plc:x"), sealed_credentials: "v1:good".into() })
+        .await
+        .unwrap();
     store.record_account_health(ws.id, a.id, &health(AccountStatus::Expiring, None, 10)).await.unwrap();
     let (stored, sealed) = store.account_with_credentials(ws.id, a.id).await.unwrap();
-    assert_eq!((sealed.as_str(), stored.expires_at), ("v1:good", Some(at(120))), "no new credentials, nothing replaced");
+    assert_eq!(
+        (sealed.as_str(), stored.expires_at),
+        ("v1:good", Some(at(120))),
+        "no new credentials, nothing replaced"
+    );
     store.record_account_health(ws.id, a.id, &health(AccountStatus::Healthy, Some("v1:refreshed"), 20)).await.unwrap();
     let (stored, sealed) = store.account_with_credentials(ws.id, a.id).await.unwrap();
     assert_eq!((sealed.as_str(), stored.expires_at, stored.checked_at), ("v1:refreshed", Some(at(140)), Some(at(20))));
@@ -80,17 +94,23 @@ async fn a_failed_check_never_wipes_working_credentials(db: TestDb) {
 async fn disconnecting_erases_credentials_but_keeps_history(db: TestDb) {
     let store = &db.store;
     let (_, ws) = signed_up(store, "ana@example.com", "Acme").await;
-    let a = store.upsert_account(&NewAccount { account: account(&ws, "did:plc:y"), sealed_credentials: "v1:secret".into() }).await.unwrap();
+    let a = store
+        .upsert_account(&NewAccount { account: account(&ws, "did:plc:y"), sealed_credentials: "v1:secret".into() })
+        .await
+        .unwrap();
     store.set_account_time_zone(ws.id, a.id, Some(TimeZone::parse("Asia/Seoul").unwrap())).await.unwrap();
     store.disconnect_account(ws.id, a.id, at(9)).await.unwrap();
     let (stored, sealed) = store.account_with_credentials(ws.id, a.id).await.unwrap();
     assert_eq!(sealed, "");
     assert_eq!((stored.status, stored.disconnected_at), (AccountStatus::Disconnected, Some(at(9))));
     assert_eq!(stored.time_zone.map(|z| z.name()), Some("Asia/Seoul"));
-    assert!(matches!(
-        store.record_account_health(ws.id, a.id, &health(AccountStatus::Healthy, Some("v1:x"), 10)).await,
-        Err(StoreError::NotFound)
-    ), "a disconnected account is not revived by a late check");
+    assert!(
+        matches!(
+            store.record_account_health(ws.id, a.id, &health(AccountStatus::Healthy, Some("v1:x"), 10)).await,
+            Err(StoreError::NotFound)
+        ),
+        "a disconnected account is not revived by a late check"
+    );
     assert!(store.accounts_due_for_check(at(100), 10).await.unwrap().is_empty());
     assert_eq!(stored.status_at(at(10)), AccountStatus::Disconnected);
 }
@@ -99,14 +119,20 @@ async fn accounts_belong_to_their_workspace(db: TestDb) {
     let store = &db.store;
     let (_, acme) = signed_up(store, "ana@example.com", "Acme").await;
     let (_, other) = signed_up(store, "bo@example.com", "Other").await;
-    let a = store.upsert_account(&NewAccount { account: account(&acme, "did:plc:z"), sealed_credentials: "v1:s".into() }).await.unwrap();
+    let a = store
+        .upsert_account(&NewAccount { account: account(&acme, "did:plc:z"), sealed_credentials: "v1:s".into() })
+        .await
+        .unwrap();
     assert!(matches!(store.account(other.id, a.id).await, Err(StoreError::NotFound)));
     assert!(matches!(store.account_with_credentials(other.id, a.id).await, Err(StoreError::NotFound)));
     assert!(matches!(store.disconnect_account(other.id, a.id, at(1)).await, Err(StoreError::NotFound)));
     assert!(matches!(store.set_account_time_zone(other.id, a.id, None).await, Err(StoreError::NotFound)));
     assert!(store.accounts(other.id).await.unwrap().is_empty());
     // The same external account may be connected to two workspaces (two agencies' clients).
-    let twin = store.upsert_account(&NewAccount { account: account(&other, "did:plc:z"), sealed_credentials: "v1:t".into() }).await.unwrap();
+    let twin = store
+        .upsert_account(&NewAccount { account: account(&other, "did:plc:z"), sealed_credentials: "v1:t".into() })
+        .await
+        .unwrap();
     assert_ne!(twin.id, a.id);
     let expiring = Account { expires_at: Some(at(0) + Duration::minutes(5)), ..a.clone() };
     assert_eq!(expiring.status_at(at(0)), AccountStatus::Healthy);

@@ -1,0 +1,386 @@
+//! Writing, scheduling and publishing posts.
+//!
+//! A post becomes one variant per account. Scheduling it enqueues one
+//! durable `publish` job per variant at its time; the job publishes through
+//! the account's network with an idempotency key derived from the variant
+//! and the post's revision, so a retry can never make a second post.
+//! Before a retry, an attempt that ended without an outcome (the process
+//! died, the network timed out) is settled by asking the network whether
+//! the post exists — never by posting again blindly.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use socialdesk_core::post::{local_to_utc, settle};
+use socialdesk_core::text::{self, Limits, NetworkKind};
+use socialdesk_core::{
+    AccountId, AccountStatus, DeliveryState, JobId, Permission, PostEvent, PostId, PostState, VariantId, WorkspaceId,
+};
+use socialdesk_networks::{IdempotencyKey, NetworkError, OutgoingPart, OutgoingPost};
+use socialdesk_store::{ClaimedJob, NewJob, Post, Variant};
+
+use crate::worker::{JobError, JobFuture, JobHandler};
+use crate::{Actor, App, AppError, FieldError, new_uuid};
+
+/// The kind of the job that publishes one variant.
+pub const PUBLISH: &str = "publish";
+
+/// What to do with a new post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum When {
+    /// Keep it as a draft.
+    Draft,
+    /// Publish as soon as a worker takes it.
+    Now,
+    /// At a wall-clock time in the workspace's zone.
+    At { date: String, time: String },
+}
+
+/// A new post as written in the composer or sent to the API.
+#[derive(Debug, Clone)]
+pub struct NewPost {
+    pub text: String,
+    pub accounts: Vec<AccountId>,
+    pub when: When,
+}
+
+/// The text rules of a network, when we know them.
+pub fn text_rules(network: &str) -> Option<NetworkKind> {
+    match network {
+        "bluesky" => Some(NetworkKind::Bluesky),
+        "mastodon" => Some(NetworkKind::Mastodon),
+        "x" => Some(NetworkKind::X),
+        "linkedin" => Some(NetworkKind::LinkedIn),
+        "threads" => Some(NetworkKind::Threads),
+        "instagram" => Some(NetworkKind::Instagram),
+        "facebook" => Some(NetworkKind::Facebook),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct PublishPayload {
+    variant: VariantId,
+    post: PostId,
+    revision: i32,
+}
+
+impl App {
+    /// Writes a post and, unless it is a draft, schedules it. Every account
+    /// must be this workspace's, connected, and the text must fit each
+    /// account's network; every problem is reported at once.
+    pub async fn create_post(&self, actor: &Actor, input: NewPost) -> Result<(Post, Vec<Variant>), AppError> {
+        actor.require(Permission::CreateDraft)?;
+        if input.when != When::Draft {
+            actor.require(Permission::Publish)?;
+        }
+        let mut errors = Vec::new();
+        if input.text.trim().is_empty() {
+            errors.push(FieldError::new("text", "write something to post"));
+        }
+        if input.accounts.is_empty() {
+            errors.push(FieldError::new("accounts", "choose at least one account"));
+        }
+        let mut seen = HashSet::new();
+        let mut accounts = Vec::new();
+        for (i, id) in input.accounts.iter().enumerate() {
+            if !seen.insert(*id) {
+                continue;
+            }
+            match self.store.account(actor.workspace.id, *id).await {
+                Ok(account) if !account.status_at(self.now()).can_publish() => errors.push(FieldError::new(
+                    format!("accounts/{i}"),
+                    format!("{} is {}; reconnect it first", account.handle, account.status.label().to_lowercase()),
+                )),
+                Ok(account) => {
+                    if let Some(kind) = text_rules(&account.network) {
+                        let report = text::check(kind, &input.text, &Limits::default());
+                        for problem in report.problems {
+                            errors.push(FieldError::new("text", format!("{}: {}", account.handle, problem.message)));
+                        }
+                    }
+                    accounts.push(account);
+                }
+                Err(socialdesk_store::StoreError::NotFound) => {
+                    errors.push(FieldError::new(format!("accounts/{i}"), "no such account in this workspace"))
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let zone = actor.workspace.time_zone;
+        let now = self.now();
+        let scheduled_at = match &input.when {
+            When::Draft => None,
+            When::Now => Some(now),
+            When::At { date, time } => match local_to_utc(date, time, zone) {
+                Ok(at) if at < now - chrono::Duration::minutes(1) => {
+                    errors.push(FieldError::new("time", "that time has passed; publish now or pick a later time"));
+                    None
+                }
+                Ok(at) => Some(at),
+                Err(e) => {
+                    let field =
+                        if matches!(e, socialdesk_core::post::ScheduleError::BadDate(_)) { "date" } else { "time" };
+                    errors.push(FieldError::new(field, e.to_string()));
+                    None
+                }
+            },
+        };
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let post = Post {
+            id: PostId::from_uuid(new_uuid()),
+            workspace_id: actor.workspace.id,
+            author_id: Some(actor.user.id),
+            text: input.text.clone(),
+            state: PostState::Draft,
+            scheduled_at: None,
+            time_zone: zone,
+            revision: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        let variants: Vec<Variant> = accounts
+            .iter()
+            .map(|a| Variant {
+                id: VariantId::from_uuid(new_uuid()),
+                post_id: post.id,
+                account_id: a.id,
+                text: input.text.clone(),
+                delivery: DeliveryState::Pending,
+                attempts: 0,
+                remote_id: None,
+                remote_url: None,
+                published_at: None,
+                error: None,
+            })
+            .collect();
+        self.store.create_post(&post, &variants).await?;
+        if let Some(at) = scheduled_at {
+            self.schedule(&post, &variants, at).await?;
+        }
+        Ok(self.store.post(actor.workspace.id, post.id).await?)
+    }
+
+    async fn schedule(&self, post: &Post, variants: &[Variant], at: DateTime<Utc>) -> Result<(), AppError> {
+        let next = post
+            .state
+            .after(PostEvent::Schedule)
+            .map_err(|e| AppError::Conflict { field: "state", message: e.to_string() })?;
+        if !self.store.set_post_state(post.workspace_id, post.id, post.state, next, Some(at), self.now()).await? {
+            return Err(AppError::Conflict { field: "state", message: "the post changed meanwhile; reload it".into() });
+        }
+        for variant in variants {
+            let payload = PublishPayload { variant: variant.id, post: post.id, revision: post.revision };
+            self.store
+                .enqueue_job(&NewJob {
+                    id: JobId::from_uuid(new_uuid()),
+                    workspace_id: Some(post.workspace_id),
+                    kind: PUBLISH.into(),
+                    payload: serde_json::to_value(&payload).map_err(|e| AppError::internal(e.to_string()))?,
+                    dedupe_key: Some(format!("{PUBLISH}:{}:r{}", variant.id, post.revision)),
+                    run_at: at,
+                    max_attempts: 12,
+                    created_at: self.now(),
+                })
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub async fn posts(&self, actor: &Actor, limit: i64) -> Result<Vec<(Post, Vec<Variant>)>, AppError> {
+        actor.require(Permission::ViewAllContent)?;
+        Ok(self.store.posts(actor.workspace.id, limit).await?)
+    }
+
+    pub async fn post(&self, actor: &Actor, id: PostId) -> Result<(Post, Vec<Variant>), AppError> {
+        actor.require(Permission::ViewAllContent)?;
+        Ok(self.store.post(actor.workspace.id, id).await?)
+    }
+
+    /// Cancels a post that has not gone out. Its publish jobs find it
+    /// cancelled and do nothing.
+    pub async fn cancel_post(&self, actor: &Actor, id: PostId) -> Result<(), AppError> {
+        actor.require(Permission::Publish)?;
+        let (post, _) = self.store.post(actor.workspace.id, id).await?;
+        let next = post
+            .state
+            .after(PostEvent::Cancel)
+            .map_err(|e| AppError::Conflict { field: "state", message: e.to_string() })?;
+        if !self.store.set_post_state(actor.workspace.id, id, post.state, next, None, self.now()).await? {
+            return Err(AppError::Conflict { field: "state", message: "the post changed meanwhile; reload it".into() });
+        }
+        self.store.cancel_pending_variants(actor.workspace.id, id).await?;
+        self.audit(actor, "post.cancelled", &id.to_string(), serde_json::json!({})).await;
+        Ok(())
+    }
+
+    /// Publishes one variant: the heart of the publish job.
+    async fn publish_variant(&self, workspace: WorkspaceId, payload: &PublishPayload) -> Result<(), JobError> {
+        let (post, variants) = match self.store.post(workspace, payload.post).await {
+            Ok(found) => found,
+            Err(socialdesk_store::StoreError::NotFound) => return Ok(()), // Deleted meanwhile.
+            Err(e) => return Err(AppError::from(e).into()),
+        };
+        let Some(variant) = variants.iter().find(|v| v.id == payload.variant) else { return Ok(()) };
+        if post.revision != payload.revision || matches!(post.state, PostState::Cancelled | PostState::Draft) {
+            return Ok(()); // An edit or a cancel superseded this job.
+        }
+        let now = self.now();
+        let Some(before) =
+            self.store.begin_variant_attempt(workspace, variant.id, now).await.map_err(AppError::from)?
+        else {
+            return Ok(()); // Already published, failed or cancelled.
+        };
+        if post.state == PostState::Scheduled {
+            // Several variants race to say so; whichever loses changes nothing.
+            let _ = self
+                .store
+                .set_post_state(workspace, post.id, PostState::Scheduled, PostState::Publishing, None, now)
+                .await;
+        }
+        let (account, credentials) = match self.credentials(workspace, variant.account_id).await {
+            Ok(found) => found,
+            Err(AppError::Conflict { message, .. }) => {
+                return self.fail_variant(workspace, &post, variant, &message).await;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let Some(network) = self.networks.get(&account.network) else {
+            return self.fail_variant(workspace, &post, variant, "this server no longer has that network").await;
+        };
+        let key = IdempotencyKey::for_variant(&variant.id.to_string(), post.revision as u32);
+        // An attempt that found the variant already `publishing` follows one
+        // that ended without an outcome: ask the network before posting.
+        if before == DeliveryState::Publishing {
+            match network.find_published(&credentials, &key).await {
+                Ok(Some(published)) => return self.variant_done(workspace, &post, variant, &published).await,
+                Ok(None) => {}
+                Err(e) => return self.attempt_failed(workspace, &post, variant, e).await,
+            }
+        }
+        let outgoing = OutgoingPost {
+            parts: vec![OutgoingPart { text: variant.text.clone(), images: Vec::new() }],
+            first_comment: None,
+            langs: Vec::new(),
+            created_at: post.scheduled_at.unwrap_or(post.created_at),
+        };
+        match network.publish(&credentials, &outgoing, &key).await {
+            Ok(published) => self.variant_done(workspace, &post, variant, &published).await,
+            Err(e) => self.attempt_failed(workspace, &post, variant, e).await,
+        }
+    }
+
+    async fn variant_done(
+        &self,
+        workspace: WorkspaceId,
+        post: &Post,
+        variant: &Variant,
+        published: &socialdesk_networks::Published,
+    ) -> Result<(), JobError> {
+        let first =
+            published.parts.first().ok_or_else(|| JobError::Permanent("the network returned no post".into()))?;
+        self.store
+            .variant_published(workspace, variant.id, &first.id, first.url.as_deref(), self.now())
+            .await
+            .map_err(AppError::from)?;
+        tracing::info!(post_id = %post.id, variant_id = %variant.id, remote_id = %first.id, "published");
+        self.settle_post(workspace, post.id).await
+    }
+
+    async fn attempt_failed(
+        &self,
+        workspace: WorkspaceId,
+        post: &Post,
+        variant: &Variant,
+        e: NetworkError,
+    ) -> Result<(), JobError> {
+        if e.is_retryable() {
+            // Stay `publishing`: the next attempt settles this one first.
+            self.store
+                .variant_attempt_failed(workspace, variant.id, DeliveryState::Publishing, &e.to_string())
+                .await
+                .map_err(AppError::from)?;
+            let after = match &e {
+                NetworkError::RateLimited { retry_after: Some(d) } => chrono::Duration::from_std(*d).ok(),
+                _ => None,
+            };
+            return Err(JobError::Retry { message: e.to_string(), after });
+        }
+        if let NetworkError::AuthRevoked(why) = &e {
+            let health = socialdesk_store::AccountHealth {
+                status: AccountStatus::Revoked,
+                detail: Some(why.clone()),
+                followers: None,
+                handle: None,
+                display_name: None,
+                sealed_credentials: None,
+                expires_at: None,
+                checked_at: self.now(),
+            };
+            let _ = self.store.record_account_health(workspace, variant.account_id, &health).await;
+        }
+        self.fail_variant(workspace, post, variant, &e.to_string()).await
+    }
+
+    async fn fail_variant(
+        &self,
+        workspace: WorkspaceId,
+        post: &Post,
+        variant: &Variant,
+        why: &str,
+    ) -> Result<(), JobError> {
+        tracing::warn!(post_id = %post.id, variant_id = %variant.id, reason = why, "publishing failed");
+        self.store
+            .variant_attempt_failed(workspace, variant.id, DeliveryState::Failed, why)
+            .await
+            .map_err(AppError::from)?;
+        self.settle_post(workspace, post.id).await
+    }
+
+    /// Marks the post published or failed once every variant is final.
+    async fn settle_post(&self, workspace: WorkspaceId, id: PostId) -> Result<(), JobError> {
+        let (post, variants) = self.store.post(workspace, id).await.map_err(AppError::from)?;
+        let states: Vec<DeliveryState> = variants.iter().map(|v| v.delivery).collect();
+        if let Some(event) = settle(&states)
+            && let Ok(next) = post.state.after(event)
+        {
+            let _ = self.store.set_post_state(workspace, id, post.state, next, None, self.now()).await;
+        }
+        Ok(())
+    }
+}
+
+/// The job that publishes one variant.
+pub(crate) struct Publish;
+
+impl JobHandler for Publish {
+    fn run<'a>(&'a self, app: &'a App, job: &'a ClaimedJob) -> JobFuture<'a> {
+        Box::pin(async move {
+            let payload: PublishPayload = serde_json::from_str(&job.payload)
+                .map_err(|e| JobError::Permanent(format!("unreadable publish job: {e}")))?;
+            let Some(workspace) = job.workspace_id.map(WorkspaceId::from_uuid) else {
+                return Err(JobError::Permanent("a publish job without a workspace".into()));
+            };
+            let result = app.publish_variant(workspace, &payload).await;
+            if let Err(JobError::Retry { message, .. }) = &result
+                && job.attempts >= job.max_attempts
+            {
+                // The last attempt: fail the variant with the reason, so the post does not wait forever.
+                let (post, variants) = app.store.post(workspace, payload.post).await.map_err(AppError::from)?;
+                if let Some(variant) = variants.iter().find(|v| v.id == payload.variant) {
+                    app.fail_variant(
+                        workspace,
+                        &post,
+                        variant,
+                        &format!("gave up after {} attempts: {message}", job.attempts),
+                    )
+                    .await?;
+                }
+            }
+            result
+        })
+    }
+}

@@ -1,0 +1,247 @@
+//! Publishing through the durable job queue: on time, exactly once, and
+//! with a clear reason when it cannot be done.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration as StdDuration;
+
+use chrono::{Duration, TimeZone, Utc};
+use socialdesk_app::{
+    Actor, App, ConnectAccount, ManualClock, NewPost, SecretBox, Settings, SignUp, When, Worker, WorkerOptions,
+};
+use socialdesk_core::{AccountId, DeliveryState, PostState};
+use socialdesk_networks::{
+    Capabilities, ConnectMethod, ConnectRequest, Connected, Credentials, IdempotencyKey, Network, NetworkError,
+    OutgoingPost, Profile, Published, Registry, RemotePost,
+};
+use socialdesk_store::testing::TestDb;
+use tokio::sync::watch;
+
+/// A network that answers the first publish of each key with "no answer in
+/// time" after having created the post, as a real network might, and
+/// remembers what it created.
+#[derive(Default)]
+struct Flaky {
+    publish_calls: AtomicU32,
+    created: Mutex<Vec<String>>,
+    reject_with: Option<&'static str>,
+}
+
+fn profile() -> Profile {
+    Profile {
+        external_id: "flaky:1".into(),
+        handle: "@brand.flaky".into(),
+        display_name: "Brand".into(),
+        url: None,
+        avatar_url: None,
+        followers: Some(1),
+        following: None,
+        posts: None,
+    }
+}
+
+#[async_trait::async_trait]
+impl Network for Flaky {
+    fn name(&self) -> &'static str {
+        "flaky"
+    }
+    fn label(&self) -> &'static str {
+        "Flaky"
+    }
+    fn connect_method(&self) -> ConnectMethod {
+        ConnectMethod::Instant
+    }
+    fn capabilities(&self) -> Capabilities {
+        Capabilities { publish: true, ..Capabilities::default() }
+    }
+    async fn connect(&self, _: &ConnectRequest) -> Result<Connected, NetworkError> {
+        Ok(Connected { profile: profile(), credentials: Credentials(serde_json::json!({})), expires_at: None })
+    }
+    async fn profile(&self, _: &Credentials) -> Result<Profile, NetworkError> {
+        Ok(profile())
+    }
+    async fn publish(
+        &self,
+        _: &Credentials,
+        _: &OutgoingPost,
+        key: &IdempotencyKey,
+    ) -> Result<Published, NetworkError> {
+        let n = self.publish_calls.fetch_add(1, Ordering::SeqCst);
+        if let Some(reason) = self.reject_with {
+            return Err(NetworkError::Rejected(reason.into()));
+        }
+        self.created.lock().unwrap().push(key.as_str().to_owned());
+        if n == 0 {
+            return Err(NetworkError::OutcomeUnknown("timed out after sending".into()));
+        }
+        Ok(published(key))
+    }
+    async fn find_published(&self, _: &Credentials, key: &IdempotencyKey) -> Result<Option<Published>, NetworkError> {
+        Ok(self.created.lock().unwrap().contains(&key.as_str().to_owned()).then(|| published(key)))
+    }
+}
+
+fn published(key: &IdempotencyKey) -> Published {
+    Published {
+        parts: vec![RemotePost {
+            id: format!("remote-{}", key.as_str()),
+            cid: None,
+            url: Some("https://flaky.test/p/1".into()),
+        }],
+        first_comment: None,
+    }
+}
+
+struct Setup {
+    app: App,
+    actor: Actor,
+    clock: Arc<ManualClock>,
+    _db: TestDb,
+}
+
+async fn setup(db: TestDb, network: Arc<dyn Network>) -> Setup {
+    let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()));
+    let mut networks = Registry::default();
+    networks.add(Arc::new(socialdesk_networks::sandbox::Sandbox::new()));
+    networks.add(network);
+    let app =
+        App::new(db.store.clone(), clock.clone(), SecretBox::ephemeral(), Settings::default()).with_networks(networks);
+    let signed = app
+        .sign_up(SignUp {
+            email: "ana@example.com".into(),
+            name: "Ana".into(),
+            password: "a long enough passphrase".into(),
+            workspace_name: "Acme".into(),
+            time_zone: "Europe/Rome".into(),
+            invite: None,
+            user_agent: "test".into(),
+        })
+        .await
+        .unwrap();
+    let actor = app.actor_for_user(&signed.user, signed.workspace.unwrap().slug.as_str()).await.unwrap();
+    Setup { app, actor, clock, _db: db }
+}
+
+async fn connect(s: &Setup, network: &str) -> AccountId {
+    s.app
+        .connect_account(
+            &s.actor,
+            ConnectAccount { network: network.into(), identifier: "Acme".into(), ..ConnectAccount::default() },
+        )
+        .await
+        .unwrap()
+        .id
+}
+
+fn worker(app: &App) -> (watch::Sender<bool>, tokio::task::JoinHandle<()>) {
+    let options = WorkerOptions { poll_interval: StdDuration::from_millis(10), ..WorkerOptions::default() };
+    let (stop, stopped) = watch::channel(false);
+    (stop, tokio::spawn(Worker::new(app.clone(), options).run(stopped)))
+}
+
+async fn until_state(s: &Setup, post: socialdesk_core::PostId, state: PostState, advance: Duration) {
+    for _ in 0..400 {
+        if s.app.post(&s.actor, post).await.unwrap().0.state == state {
+            return;
+        }
+        s.clock.advance(advance);
+        tokio::time::sleep(StdDuration::from_millis(10)).await;
+    }
+    panic!("the post never became {state}: {:?}", s.app.post(&s.actor, post).await.unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_outcome_is_settled_by_asking_the_network_never_by_posting_again() {
+    for db in TestDb::each().await {
+        let flaky = Arc::new(Flaky::default());
+        let s = setup(db, flaky.clone()).await;
+        let account = connect(&s, "flaky").await;
+        let (post, _) = s
+            .app
+            .create_post(&s.actor, NewPost { text: "Hello".into(), accounts: vec![account], when: When::Now })
+            .await
+            .unwrap();
+        let (stop, running) = worker(&s.app);
+        until_state(&s, post.id, PostState::Published, Duration::seconds(5)).await;
+        stop.send(true).unwrap();
+        running.await.unwrap();
+        assert_eq!(flaky.publish_calls.load(Ordering::SeqCst), 1, "the retry asked first and found the post");
+        assert_eq!(flaky.created.lock().unwrap().len(), 1, "exactly one post on the network");
+        let (_, variants) = s.app.post(&s.actor, post.id).await.unwrap();
+        assert_eq!(variants[0].delivery, DeliveryState::Published);
+        assert_eq!(variants[0].attempts, 2);
+        assert!(variants[0].remote_id.as_deref().unwrap().starts_with("remote-sd-"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_fails_the_post_with_the_networks_reason() {
+    let flaky = Arc::new(Flaky { reject_with: Some("Text character limit of 500 exceeded"), ..Flaky::default() });
+    let s = setup(TestDb::sqlite().await, flaky.clone()).await;
+    let account = connect(&s, "flaky").await;
+    let (post, _) = s
+        .app
+        .create_post(&s.actor, NewPost { text: "Hi".into(), accounts: vec![account], when: When::Now })
+        .await
+        .unwrap();
+    let (stop, running) = worker(&s.app);
+    until_state(&s, post.id, PostState::Failed, Duration::seconds(1)).await;
+    stop.send(true).unwrap();
+    running.await.unwrap();
+    let (_, variants) = s.app.post(&s.actor, post.id).await.unwrap();
+    assert_eq!(variants[0].error.as_deref(), Some("the network refused it: Text character limit of 500 exceeded"));
+    assert_eq!(flaky.publish_calls.load(Ordering::SeqCst), 1, "a refusal is not retried");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scheduled_posts_wait_for_their_time_and_cancelled_ones_never_go_out() {
+    let s = setup(TestDb::sqlite().await, Arc::new(Flaky::default())).await;
+    let account = connect(&s, "sandbox").await;
+    let at = |time: &str| When::At { date: "2026-11-23".into(), time: time.into() };
+    let (later, _) = s
+        .app
+        .create_post(&s.actor, NewPost { text: "At noon".into(), accounts: vec![account], when: at("12:00") })
+        .await
+        .unwrap();
+    assert_eq!(later.state, PostState::Scheduled);
+    assert_eq!(later.scheduled_at.unwrap().to_rfc3339(), "2026-11-23T11:00:00+00:00", "noon in Rome");
+    let (cancelled, _) = s
+        .app
+        .create_post(&s.actor, NewPost { text: "Never".into(), accounts: vec![account], when: at("11:00") })
+        .await
+        .unwrap();
+    s.app.cancel_post(&s.actor, cancelled.id).await.unwrap();
+
+    let (stop, running) = worker(&s.app);
+    tokio::time::sleep(StdDuration::from_millis(200)).await;
+    assert_eq!(s.app.post(&s.actor, later.id).await.unwrap().0.state, PostState::Scheduled, "not before its time");
+    s.clock.set(Utc.with_ymd_and_hms(2026, 11, 23, 11, 0, 1).unwrap());
+    until_state(&s, later.id, PostState::Published, Duration::zero()).await;
+    stop.send(true).unwrap();
+    running.await.unwrap();
+    let (post, variants) = s.app.post(&s.actor, cancelled.id).await.unwrap();
+    assert_eq!((post.state, variants[0].delivery), (PostState::Cancelled, DeliveryState::Cancelled));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_posts_are_refused_with_every_reason_at_once() {
+    let s = setup(TestDb::sqlite().await, Arc::new(Flaky::default())).await;
+    let account = connect(&s, "sandbox").await;
+    let err = s
+        .app
+        .create_post(
+            &s.actor,
+            NewPost {
+                text: "  ".into(),
+                accounts: vec![account, AccountId::from_uuid(uuid::Uuid::now_v7())],
+                when: When::At { date: "2027-03-28".into(), time: "02:30".into() },
+            },
+        )
+        .await
+        .unwrap_err();
+    let socialdesk_app::AppError::Invalid(errors) = err else { panic!("{err:?}") };
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["text", "accounts/1", "time"], "{errors:?}");
+    assert!(errors[2].message.contains("does not exist on 2027-03-28 in Europe/Rome"));
+    assert!(s.app.posts(&s.actor, 10).await.unwrap().is_empty(), "nothing stored");
+}

@@ -1,0 +1,335 @@
+use chrono::{DateTime, Utc};
+use socialdesk_core::{AccountId, DeliveryState, PostId, PostState, TimeZone, UserId, VariantId, WorkspaceId};
+use uuid::Uuid;
+
+use crate::pool::{BeginWrite, RowsAffected, on_pool};
+use crate::{Result, Store, StoreError};
+
+/// A post as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Post {
+    pub id: PostId,
+    pub workspace_id: WorkspaceId,
+    pub author_id: Option<UserId>,
+    pub text: String,
+    pub state: PostState,
+    pub scheduled_at: Option<DateTime<Utc>>,
+    /// The zone it was planned in.
+    pub time_zone: TimeZone,
+    /// Grows with every edit; publish jobs of an older revision do nothing.
+    pub revision: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A post's version for one account, and how its delivery went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    pub id: VariantId,
+    pub post_id: PostId,
+    pub account_id: AccountId,
+    pub text: String,
+    pub delivery: DeliveryState,
+    pub attempts: i32,
+    pub remote_id: Option<String>,
+    pub remote_url: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PostRow {
+    id: Uuid,
+    workspace_id: Uuid,
+    author_id: Option<Uuid>,
+    text: String,
+    state: String,
+    scheduled_at: Option<DateTime<Utc>>,
+    time_zone: String,
+    revision: i32,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl PostRow {
+    fn into_post(self) -> Result<Post> {
+        let bad = |e: String| StoreError::corrupt("posts", e);
+        Ok(Post {
+            id: PostId::from_uuid(self.id),
+            workspace_id: WorkspaceId::from_uuid(self.workspace_id),
+            author_id: self.author_id.map(UserId::from_uuid),
+            text: self.text,
+            state: self.state.parse().map_err(bad)?,
+            scheduled_at: self.scheduled_at,
+            time_zone: TimeZone::parse(&self.time_zone).map_err(|e| bad(e.to_string()))?,
+            revision: self.revision,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct VariantRow {
+    id: Uuid,
+    post_id: Uuid,
+    account_id: Uuid,
+    text: String,
+    delivery: String,
+    attempts: i32,
+    remote_id: Option<String>,
+    remote_url: Option<String>,
+    published_at: Option<DateTime<Utc>>,
+    error: Option<String>,
+}
+
+impl VariantRow {
+    fn into_variant(self) -> Result<Variant> {
+        Ok(Variant {
+            id: VariantId::from_uuid(self.id),
+            post_id: PostId::from_uuid(self.post_id),
+            account_id: AccountId::from_uuid(self.account_id),
+            text: self.text,
+            delivery: self.delivery.parse().map_err(|e: String| StoreError::corrupt("post_variants", e))?,
+            attempts: self.attempts,
+            remote_id: self.remote_id,
+            remote_url: self.remote_url,
+            published_at: self.published_at,
+            error: self.error,
+        })
+    }
+}
+
+const POST_COLUMNS: &str =
+    "id, workspace_id, author_id, text, state, scheduled_at, time_zone, revision, created_at, updated_at";
+const VARIANT_COLUMNS: &str =
+    "id, post_id, account_id, text, delivery, attempts, remote_id, remote_url, published_at, error";
+
+impl Store {
+    /// Stores a post with its variants, in one transaction.
+    pub async fn create_post(&self, post: &Post, variants: &[Variant]) -> Result<()> {
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(
+                "INSERT INTO posts (id, workspace_id, author_id, text, state, scheduled_at, time_zone, revision, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(post.id.as_uuid())
+            .bind(post.workspace_id.as_uuid())
+            .bind(post.author_id.map(|u| u.as_uuid()))
+            .bind(&post.text)
+            .bind(post.state.as_str())
+            .bind(post.scheduled_at)
+            .bind(post.time_zone.name())
+            .bind(post.revision)
+            .bind(post.created_at)
+            .bind(post.updated_at)
+            .execute(&mut *tx)
+            .await?;
+            for v in variants {
+                sqlx::query(
+                    "INSERT INTO post_variants (id, post_id, workspace_id, account_id, text, delivery) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(v.id.as_uuid())
+                .bind(post.id.as_uuid())
+                .bind(post.workspace_id.as_uuid())
+                .bind(v.account_id.as_uuid())
+                .bind(&v.text)
+                .bind(v.delivery.as_str())
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    pub async fn post(&self, workspace: WorkspaceId, id: PostId) -> Result<(Post, Vec<Variant>)> {
+        let row: Option<PostRow> = on_pool!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {POST_COLUMNS} FROM posts WHERE workspace_id = $1 AND id = $2"
+            )))
+            .bind(workspace.as_uuid())
+            .bind(id.as_uuid())
+            .fetch_optional(pool)
+            .await
+        })?;
+        let post = row.ok_or(StoreError::NotFound)?.into_post()?;
+        let variants: Vec<VariantRow> = on_pool!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {VARIANT_COLUMNS} FROM post_variants WHERE workspace_id = $1 AND post_id = $2 ORDER BY id"
+            )))
+            .bind(workspace.as_uuid())
+            .bind(id.as_uuid())
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok((post, variants.into_iter().map(VariantRow::into_variant).collect::<Result<_>>()?))
+    }
+
+    /// The workspace's posts, newest plan first: scheduled ones by time, then the rest by creation.
+    pub async fn posts(&self, workspace: WorkspaceId, limit: i64) -> Result<Vec<(Post, Vec<Variant>)>> {
+        let rows: Vec<PostRow> = on_pool!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {POST_COLUMNS} FROM posts WHERE workspace_id = $1 \
+                 ORDER BY COALESCE(scheduled_at, created_at) DESC, id DESC LIMIT $2"
+            )))
+            .bind(workspace.as_uuid())
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })?;
+        let posts: Vec<Post> = rows.into_iter().map(PostRow::into_post).collect::<Result<_>>()?;
+        let variants: Vec<VariantRow> = on_pool!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT v.id, v.post_id, v.account_id, v.text, v.delivery, v.attempts, v.remote_id, v.remote_url, \
+                        v.published_at, v.error \
+                 FROM post_variants v JOIN posts p ON p.id = v.post_id \
+                 WHERE p.workspace_id = $1 AND p.id IN (SELECT id FROM posts WHERE workspace_id = $1 \
+                     ORDER BY COALESCE(scheduled_at, created_at) DESC, id DESC LIMIT $2) ORDER BY v.id"
+            )))
+            .bind(workspace.as_uuid())
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })?;
+        let mut variants: Vec<Variant> = variants.into_iter().map(VariantRow::into_variant).collect::<Result<_>>()?;
+        Ok(posts
+            .into_iter()
+            .map(|p| {
+                let mine = variants.extract_if(.., |v| v.post_id == p.id).collect();
+                (p, mine)
+            })
+            .collect())
+    }
+
+    /// Moves a post from `from` to `to` (and sets its schedule), only if it is
+    /// still in `from`: two people acting at once cannot both win.
+    pub async fn set_post_state(
+        &self,
+        workspace: WorkspaceId,
+        id: PostId,
+        from: PostState,
+        to: PostState,
+        scheduled_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE posts SET state = $4, scheduled_at = COALESCE($5, scheduled_at), updated_at = $6 \
+                 WHERE workspace_id = $1 AND id = $2 AND state = $3",
+            )
+            .bind(workspace.as_uuid())
+            .bind(id.as_uuid())
+            .bind(from.as_str())
+            .bind(to.as_str())
+            .bind(scheduled_at)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows())
+        })?;
+        Ok(done == 1)
+    }
+
+    /// Cancels every variant still waiting (a cancelled post).
+    pub async fn cancel_pending_variants(&self, workspace: WorkspaceId, post: PostId) -> Result<u64> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE post_variants SET delivery = 'cancelled' WHERE workspace_id = $1 AND post_id = $2 AND delivery = 'pending'",
+            )
+            .bind(workspace.as_uuid())
+            .bind(post.as_uuid())
+            .execute(pool)
+            .await
+            .map(|r| r.rows())
+        })?)
+    }
+
+    /// Starts an attempt: counts it and marks the variant publishing.
+    /// Returns the delivery state it had, so that an attempt that finds
+    /// `Publishing` knows an earlier one ended without an outcome. `None`
+    /// when the variant is no longer pending or publishing.
+    pub async fn begin_variant_attempt(
+        &self,
+        workspace: WorkspaceId,
+        variant: VariantId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DeliveryState>> {
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let current: Option<String> =
+                sqlx::query_scalar("SELECT delivery FROM post_variants WHERE workspace_id = $1 AND id = $2")
+                    .bind(workspace.as_uuid())
+                    .bind(variant.as_uuid())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let current: DeliveryState = current
+                .ok_or(StoreError::NotFound)?
+                .parse()
+                .map_err(|e: String| StoreError::corrupt("post_variants", e))?;
+            if !matches!(current, DeliveryState::Pending | DeliveryState::Publishing) {
+                return Ok(None);
+            }
+            sqlx::query(
+                "UPDATE post_variants SET delivery = 'publishing', attempts = attempts + 1, last_attempt_at = $3 \
+                 WHERE workspace_id = $1 AND id = $2",
+            )
+            .bind(workspace.as_uuid())
+            .bind(variant.as_uuid())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Some(current))
+        })
+    }
+
+    /// Saves the network's id the moment it is known.
+    pub async fn variant_published(
+        &self,
+        workspace: WorkspaceId,
+        variant: VariantId,
+        remote_id: &str,
+        remote_url: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE post_variants SET delivery = 'published', remote_id = $3, remote_url = $4, published_at = $5, error = NULL \
+                 WHERE workspace_id = $1 AND id = $2",
+            )
+            .bind(workspace.as_uuid())
+            .bind(variant.as_uuid())
+            .bind(remote_id)
+            .bind(remote_url)
+            .bind(at)
+            .execute(pool)
+            .await
+            .map(|r| r.rows())
+        })?;
+        Ok(())
+    }
+
+    /// Records why the last attempt did not succeed; `delivery` says whether
+    /// it failed for good or stays `publishing` until settled.
+    pub async fn variant_attempt_failed(
+        &self,
+        workspace: WorkspaceId,
+        variant: VariantId,
+        delivery: DeliveryState,
+        error: &str,
+    ) -> Result<()> {
+        on_pool!(self, |pool| {
+            sqlx::query("UPDATE post_variants SET delivery = $3, error = $4 WHERE workspace_id = $1 AND id = $2")
+                .bind(workspace.as_uuid())
+                .bind(variant.as_uuid())
+                .bind(delivery.as_str())
+                .bind(error)
+                .execute(pool)
+                .await
+                .map(|r| r.rows())
+        })?;
+        Ok(())
+    }
+}
