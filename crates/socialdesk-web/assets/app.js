@@ -39,6 +39,39 @@ document.addEventListener("DOMContentLoaded", () => {
     select.addEventListener("change", () => select.form.requestSubmit());
   }
 
+  // Live per-network counters in the composer: the server counts with each
+  // network's own rules (graphemes, weights, links as 23), so ask it.
+  const composer = document.querySelector("form[data-composer]");
+  if (composer) {
+    const text = composer.querySelector("textarea[name=text]");
+    const box = composer.querySelector("#counters");
+    const csrf = composer.querySelector("input[name=_csrf]").value;
+    let timer = null;
+    const refresh = async () => {
+      const networks = [...composer.querySelectorAll("input[name=account]:checked")].map((i) => i.dataset.network);
+      try {
+        const response = await fetch(composer.dataset.checkUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-csrf-token": csrf },
+          body: JSON.stringify({ text: text.value, networks }),
+        });
+        if (!response.ok) return;
+        const counters = await response.json();
+        box.replaceChildren(...counters.map((c) => {
+          const span = document.createElement("span");
+          span.className = "counter" + (c.remaining < 0 ? " over" : "");
+          span.textContent = `${c.label} ${c.length}/${c.limit}`;
+          if (c.problems.length) span.title = c.problems.join("\n");
+          return span;
+        }));
+      } catch (_) { /* counters are a help, not a gate: the server checks again on save */ }
+    };
+    const later = () => { clearTimeout(timer); timer = setTimeout(refresh, 150); };
+    text.addEventListener("input", later);
+    composer.addEventListener("change", later);
+    refresh();
+  }
+
   // Close the workspace switcher with Escape or a click elsewhere.
   const switcher = document.querySelector("details.switcher");
   if (switcher) {

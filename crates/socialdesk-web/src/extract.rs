@@ -253,12 +253,13 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             #[serde(rename = "_csrf", default)]
             csrf: String,
         }
-        let token: Token = serde_urlencoded::from_bytes(&bytes).map_err(|e| UiError::BadRequest(e.to_string()))?;
+        let token: Token = serde_html_form::from_bytes(&bytes).map_err(|e| UiError::BadRequest(e.to_string()))?;
         match expected {
             Some(expected) if !token.csrf.is_empty() && constant_time_eq(&expected, &token.csrf) => {}
             _ => return Err(UiError::Csrf),
         }
-        let form = serde_urlencoded::from_bytes(&bytes)
+        // serde_html_form reads repeated fields (several checked boxes) into lists.
+        let form = serde_html_form::from_bytes(&bytes)
             .map_err(|e| UiError::BadRequest(format!("the form is not valid: {e}")))?;
         Ok(CsrfForm(form))
     }

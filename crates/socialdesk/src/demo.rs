@@ -69,8 +69,11 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
             }
         }
     }
-    for (workspace, name) in [(&northwind, "Northwind Coffee"), (&northwind, "Northwind Roastery"), (&lumen, "Lumen Studio")] {
-        let actor = app.actor_for_user(&owner.user, workspace.slug.as_str()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    for (workspace, name) in
+        [(&northwind, "Northwind Coffee"), (&northwind, "Northwind Roastery"), (&lumen, "Lumen Studio")]
+    {
+        let actor =
+            app.actor_for_user(&owner.user, workspace.slug.as_str()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         app.connect_account(
             &actor,
             ConnectAccount { network: "sandbox".into(), identifier: name.into(), ..ConnectAccount::default() },

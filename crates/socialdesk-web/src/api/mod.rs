@@ -4,6 +4,7 @@
 
 mod accounts;
 mod members;
+mod posts;
 mod tokens;
 mod types;
 mod workspace;
@@ -38,6 +39,7 @@ pub use types::*;
     tags(
         (name = "workspace", description = "The token's workspace and who is calling"),
         (name = "accounts", description = "Connected social accounts"),
+        (name = "posts", description = "Writing, scheduling and publishing"),
         (name = "team", description = "Members, roles and invitations"),
         (name = "tokens", description = "API tokens"),
     )
@@ -67,6 +69,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(accounts::list_accounts, accounts::connect_account))
         .routes(routes!(accounts::get_account, accounts::update_account, accounts::disconnect_account))
         .routes(routes!(accounts::check_account))
+        .routes(routes!(posts::list_posts, posts::create_post))
+        .routes(routes!(posts::get_post))
+        .routes(routes!(posts::cancel_post))
         .routes(routes!(members::list_members))
         .routes(routes!(members::get_member, members::update_member, members::remove_member))
         .routes(routes!(members::list_invites, members::create_invite))

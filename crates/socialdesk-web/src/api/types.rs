@@ -290,3 +290,85 @@ pub struct UpdateAccountRequest {
     /// An IANA zone, or an empty string to follow the workspace's.
     pub time_zone: Option<String>,
 }
+
+/// A post and how its delivery to each account went.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PostBody {
+    pub id: Uuid,
+    pub text: String,
+    /// `draft`, `in_review`, `approved`, `scheduled`, `publishing`, `published`, `failed` or `cancelled`.
+    pub state: String,
+    pub scheduled_at: Option<DateTime<Utc>>,
+    /// The zone it was planned in.
+    pub time_zone: String,
+    pub created_at: DateTime<Utc>,
+    pub variants: Vec<VariantBody>,
+}
+
+/// The post's version for one account.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VariantBody {
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub text: String,
+    /// `pending`, `publishing`, `published`, `failed` or `cancelled`.
+    pub delivery: String,
+    pub attempts: i32,
+    /// The network's id of the published post.
+    pub remote_id: Option<String>,
+    pub remote_url: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    /// Why the last attempt did not succeed, in the network's words.
+    pub error: Option<String>,
+}
+
+impl PostBody {
+    pub fn new(post: &socialdesk_store::Post, variants: &[socialdesk_store::Variant]) -> PostBody {
+        PostBody {
+            id: post.id.as_uuid(),
+            text: post.text.clone(),
+            state: post.state.as_str().to_owned(),
+            scheduled_at: post.scheduled_at,
+            time_zone: post.time_zone.name().to_owned(),
+            created_at: post.created_at,
+            variants: variants
+                .iter()
+                .map(|v| VariantBody {
+                    id: v.id.as_uuid(),
+                    account_id: v.account_id.as_uuid(),
+                    text: v.text.clone(),
+                    delivery: v.delivery.as_str().to_owned(),
+                    attempts: v.attempts,
+                    remote_id: v.remote_id.clone(),
+                    remote_url: v.remote_url.clone(),
+                    published_at: v.published_at,
+                    error: v.error.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// When a new post goes out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WhenBody {
+    Draft,
+    Now,
+    /// At `date` and `time`, wall-clock in the workspace's time zone.
+    Scheduled,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePostRequest {
+    pub text: String,
+    /// The accounts it goes to.
+    pub account_ids: Vec<Uuid>,
+    pub when: WhenBody,
+    /// `YYYY-MM-DD`, with `when: scheduled`.
+    pub date: Option<String>,
+    /// `HH:MM`, 24-hour, with `when: scheduled`. A time skipped by a daylight-saving
+    /// change is refused; a repeated one means the first.
+    pub time: Option<String>,
+}

@@ -5,6 +5,7 @@
 mod accounts;
 mod auth;
 mod pages;
+mod posts;
 mod settings;
 
 use std::collections::HashMap;
@@ -37,6 +38,10 @@ pub fn routes() -> Router<AppState> {
         .route("/workspaces", post(settings::create_workspace))
         .route("/w/{slug}", get(pages::dashboard))
         .route("/w/{slug}/{area}", get(pages::area))
+        .route("/w/{slug}/compose", get(posts::compose).post(posts::create))
+        .route("/w/{slug}/compose/check", post(posts::check))
+        .route("/w/{slug}/calendar", get(posts::calendar))
+        .route("/w/{slug}/posts/{id}/cancel", post(posts::cancel))
         .route("/w/{slug}/settings", get(settings::general_page).post(settings::update_general))
         .route("/w/{slug}/settings/accounts", get(accounts::accounts_page).post(accounts::connect))
         .route("/w/{slug}/settings/accounts/{id}", post(accounts::update))
@@ -300,7 +305,7 @@ pub(crate) fn capitalise(s: &str) -> String {
 }
 
 pub(crate) fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)]).map(|v| v.trim_start_matches('=').to_owned()).unwrap_or_default()
+    serde_html_form::to_string([("", s)]).map(|v| v.trim_start_matches('=').to_owned()).unwrap_or_default()
 }
 
 /// A safe place to go after signing in: a path on this site, never another site.

@@ -130,26 +130,6 @@ pub struct Area {
 
 const AREAS: &[Area] = &[
     Area {
-        key: "compose",
-        title: "Compose",
-        lead: "Write once, adapt per network, and see exactly how each version will look and count.",
-        points: &[
-            "Per-network variants with live character counters (X weighted length, Bluesky graphemes, Mastodon's URL rule)",
-            "Media with alt text, threads, first comments, labels, campaigns and content pillars",
-            "Style-guide and disclosure checks before anything can be scheduled",
-        ],
-    },
-    Area {
-        key: "calendar",
-        title: "Calendar",
-        lead: "Every scheduled and published post by day and week, in the workspace's time zone.",
-        points: &[
-            "Month, week and list views with filters by account, campaign, label, pillar and status",
-            "Drag to reschedule, with a keyboard alternative",
-            "Queues of weekly time slots, evergreen re-posting, CSV and iCalendar export",
-        ],
-    },
-    Area {
         key: "inbox",
         title: "Inbox",
         lead: "Every comment, mention and message from every account in one place.",

@@ -324,3 +324,104 @@ async fn accounts_connect_check_and_disconnect_through_the_api() {
         problem(admin.post(s.url(&format!("/api/v1/accounts/{id}/check"))).send().await.unwrap()).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")));
 }
+
+#[tokio::test]
+async fn posts_are_written_published_and_explained_through_the_api() {
+    let s = Server::start().await;
+    s.run_worker();
+    let ana = s.person("ana@example.com", "Acme").await;
+    let editor = api(&s.token(&ana, Role::Editor).await);
+    let admin = api(&s.token(&ana, Role::Admin).await);
+    let account: Value = admin
+        .post(s.url("/api/v1/accounts"))
+        .json(&json!({"network": "sandbox", "identifier": "Acme"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let account_id = account["id"].as_str().unwrap().to_owned();
+
+    let response = editor
+        .post(s.url("/api/v1/posts"))
+        .json(&json!({"text": "Hello from socialdesk 👋 안녕하세요", "account_ids": [account_id], "when": "now"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let post: Value = response.json().await.unwrap();
+    assert_eq!(post["state"], "scheduled");
+    let id = post["id"].as_str().unwrap().to_owned();
+    let mut published = Value::Null;
+    for _ in 0..200 {
+        published = editor.get(s.url(&format!("/api/v1/posts/{id}"))).send().await.unwrap().json().await.unwrap();
+        if published["state"] == "published" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(published["state"], "published", "{published}");
+    assert_eq!(published["variants"][0]["delivery"], "published");
+    assert!(published["variants"][0]["remote_url"].as_str().unwrap().starts_with("https://sandbox.socialdesk.test/"));
+
+    let (status, body) = problem(
+        editor
+            .post(s.url("/api/v1/posts"))
+            .json(&json!({"text": " ", "account_ids": [uuid::Uuid::now_v7()], "when": "scheduled", "date": "2027-03-28", "time": "02:30"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let pointers: Vec<&str> =
+        body["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap()).collect();
+    assert_eq!(pointers, ["/text", "/accounts/0", "/time"], "{body}");
+    let (status, body) = problem(
+        editor
+            .post(s.url("/api/v1/posts"))
+            .json(&json!({"text": "x", "account_ids": [], "when": "soon"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/when")));
+
+    let viewer = api(&s.token(&ana, Role::Viewer).await);
+    let (status, _) = problem(
+        viewer
+            .post(s.url("/api/v1/posts"))
+            .json(&json!({"text": "x", "account_ids": [account_id], "when": "draft"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "viewers write nothing");
+
+    let draft: Value = editor
+        .post(s.url("/api/v1/posts"))
+        .json(&json!({"text": "Later", "account_ids": [account_id], "when": "draft"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let cancelled: Value = editor
+        .post(s.url(&format!("/api/v1/posts/{}/cancel", draft["id"].as_str().unwrap())))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cancelled["state"], "cancelled");
+    let (status, body) = problem(editor.post(s.url(&format!("/api/v1/posts/{id}/cancel"))).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["detail"], "a post that is published cannot be cancelled");
+    let listed: Value = editor.get(s.url("/api/v1/posts")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+}

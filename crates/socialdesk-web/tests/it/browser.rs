@@ -174,6 +174,26 @@ async fn a_team_signs_up_invites_and_sees_what_roles_allow() {
     assert!(page.contains("Account connected.") && page.contains("@northwind_coffee.sandbox"), "{page}");
     shot(&c, "accounts").await;
 
+    // Write a post and publish it now; the calendar shows it went out.
+    s.run_worker();
+    c.goto(&s.url("/w/northwind-coffee/compose")).await.unwrap();
+    fill(&c, "#text", "Fresh beans are in ☕ Ciao, 안녕하세요!").await;
+    shot(&c, "compose").await;
+    submit(&c, "form[data-composer] button[type=submit]").await;
+    let after = c.current_url().await.unwrap().path().to_owned();
+    assert_eq!(after, "/w/northwind-coffee/calendar", "{}", text(&c).await);
+    let mut page = String::new();
+    for _ in 0..100 {
+        c.goto(&s.url("/w/northwind-coffee/calendar")).await.unwrap();
+        page = text(&c).await;
+        if page.contains("Published") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(page.contains("Fresh beans are in") && page.contains("Published"), "{page}");
+    shot(&c, "calendar").await;
+
     // Sign out; the invitee signs up through the link.
     submit(&c, "form[action='/logout'] button").await;
     assert!(c.current_url().await.unwrap().path().ends_with("/login"));

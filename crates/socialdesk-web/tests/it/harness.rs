@@ -62,6 +62,18 @@ impl Server {
         Server { base, app, _db: db }
     }
 
+    /// Runs a job worker for this server until the test ends.
+    pub fn run_worker(&self) {
+        let options = socialdesk_app::WorkerOptions {
+            poll_interval: std::time::Duration::from_millis(20),
+            ..socialdesk_app::WorkerOptions::default()
+        };
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        // Leaked on purpose: the worker lives as long as the test's runtime.
+        std::mem::forget(stop);
+        tokio::spawn(socialdesk_app::Worker::new(self.app.clone(), options).run(stopped));
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

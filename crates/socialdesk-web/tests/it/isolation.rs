@@ -34,6 +34,7 @@ struct B {
     invite_id: String,
     token_id: String,
     account_id: String,
+    post_id: String,
 }
 
 async fn walk(db: TestDb) {
@@ -64,6 +65,18 @@ async fn walk(db: TestDb) {
         )
         .await
         .unwrap();
+    let (post, _) = s
+        .app
+        .create_post(
+            &bob_actor,
+            socialdesk_app::NewPost {
+                text: "Bravo launch secret".into(),
+                accounts: vec![account.id],
+                when: socialdesk_app::When::Draft,
+            },
+        )
+        .await
+        .unwrap();
     let b = B {
         slug: bob.workspace.as_ref().unwrap().slug.to_string(),
         name: "Bravo Secret Brand",
@@ -73,6 +86,7 @@ async fn walk(db: TestDb) {
         invite_id: invite.id.to_string(),
         token_id: token.id.to_string(),
         account_id: account.id.to_string(),
+        post_id: post.id.to_string(),
     };
     let before = snapshot(&s, &bob).await;
 
@@ -99,8 +113,16 @@ async fn snapshot(s: &Server, bob: &crate::harness::Person) -> Value {
         .iter()
         .map(|a| (a.handle.clone(), a.status.as_str(), a.time_zone.map(|z| z.name())))
         .collect();
+    let posts: Vec<_> = s
+        .app
+        .posts(&actor, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|(p, v)| (p.text.clone(), p.state.as_str(), v.len()))
+        .collect();
     let ws = s.app.store.workspace(actor.workspace.id).await.unwrap();
-    json!({"members": members, "invites": invites, "tokens": tokens, "accounts": accounts, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
+    json!({"members": members, "invites": invites, "tokens": tokens, "accounts": accounts, "posts": posts, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
 }
 
 fn refuses_without_leaking(status: StatusCode, body: &str, b: &B, what: &str) {
@@ -138,7 +160,8 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
                 .replace("{user_id}", &b.editor_id)
                 .replace("{invite_id}", &b.invite_id)
                 .replace("{token_id}", &b.token_id)
-                .replace("{account_id}", &b.account_id);
+                .replace("{account_id}", &b.account_id)
+                .replace("{post_id}", &b.post_id);
             let body = match (method.as_str(), path.as_str()) {
                 ("PATCH", "/members/{user_id}") => json!({"role": "viewer"}),
                 ("PATCH", "/workspace") => json!({"name": "Alpha renamed"}),
@@ -146,6 +169,7 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
                 ("POST", "/tokens") => json!({"name": "probe", "role": "viewer"}),
                 ("POST", "/accounts") => json!({"network": "sandbox", "identifier": "Alpha probe"}),
                 ("PATCH", "/accounts/{account_id}") => json!({"time_zone": "UTC"}),
+                ("POST", "/posts") => json!({"text": "probe", "account_ids": [b.account_id], "when": "now"}),
                 _ => json!({}),
             };
             let mut request = client.request(method.clone(), s.url(&format!("/api/v1{with_b_ids}")));
@@ -167,7 +191,7 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
             walked += 1;
         }
     }
-    assert!(walked >= 19, "walked {walked} API operations");
+    assert!(walked >= 23, "walked {walked} API operations");
     // Also B's owner, not only B's editor, by id.
     let response = client.get(s.url(&format!("/api/v1/members/{}", b.owner_id))).send().await.unwrap();
     let status = response.status();
@@ -206,6 +230,8 @@ async fn walk_ui(s: &Server, alice: &crate::harness::Person, b: &B) {
                 &b.invite_id
             } else if path.contains("/accounts/") {
                 &b.account_id
+            } else if path.contains("/posts/") {
+                &b.post_id
             } else {
                 &b.token_id
             };
@@ -227,5 +253,5 @@ async fn walk_ui(s: &Server, alice: &crate::harness::Person, b: &B) {
         }
         covered.insert((method, path));
     }
-    assert!(covered.len() >= 17, "walked {} UI routes: {covered:?}", covered.len());
+    assert!(covered.len() >= 21, "walked {} UI routes: {covered:?}", covered.len());
 }

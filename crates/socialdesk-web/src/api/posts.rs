@@ -1,0 +1,83 @@
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use socialdesk_app::{NewPost, When};
+use socialdesk_core::{AccountId, PostId};
+use uuid::Uuid;
+
+use super::{ApiPath, CreatePostRequest, PostBody, WhenBody};
+use crate::AppState;
+use crate::error::{ApiResult, Problem};
+use crate::extract::{ApiActor, ApiJson};
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// How many posts, latest plan first (1 to 500, default 100).
+    limit: Option<i64>,
+}
+
+/// The workspace's posts, latest plan first.
+#[utoipa::path(get, path = "/posts", tag = "posts", params(ListQuery),
+    responses((status = 200, body = Vec<PostBody>), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_posts(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(query): Query<ListQuery>,
+) -> ApiResult<Json<Vec<PostBody>>> {
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(socialdesk_app::AppError::field("limit", "between 1 and 500").into());
+    }
+    let posts = state.app.posts(&actor, limit).await?;
+    Ok(Json(posts.iter().map(|(p, v)| PostBody::new(p, v)).collect()))
+}
+
+/// Writes a post to one or more accounts: as a draft, to publish now, or at
+/// a time. Its text is checked against each account's network first.
+#[utoipa::path(post, path = "/posts", tag = "posts", request_body = CreatePostRequest,
+    responses((status = 201, body = PostBody),
+              (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn create_post(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<CreatePostRequest>,
+) -> ApiResult<(StatusCode, Json<PostBody>)> {
+    let when = match body.when {
+        WhenBody::Draft => When::Draft,
+        WhenBody::Now => When::Now,
+        WhenBody::Scheduled => When::At { date: body.date.unwrap_or_default(), time: body.time.unwrap_or_default() },
+    };
+    let input =
+        NewPost { text: body.text, accounts: body.account_ids.into_iter().map(AccountId::from_uuid).collect(), when };
+    let (post, variants) = state.app.create_post(&actor, input).await?;
+    Ok((StatusCode::CREATED, Json(PostBody::new(&post, &variants))))
+}
+
+/// One post with its deliveries.
+#[utoipa::path(get, path = "/posts/{post_id}", tag = "posts", params(("post_id" = Uuid, Path)),
+    responses((status = 200, body = PostBody), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_post(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<PostBody>> {
+    let (post, variants) = state.app.post(&actor, PostId::from_uuid(id)).await?;
+    Ok(Json(PostBody::new(&post, &variants)))
+}
+
+/// Cancels a post that has not gone out.
+#[utoipa::path(post, path = "/posts/{post_id}/cancel", tag = "posts", params(("post_id" = Uuid, Path)),
+    responses((status = 200, body = PostBody),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn cancel_post(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<PostBody>> {
+    state.app.cancel_post(&actor, PostId::from_uuid(id)).await?;
+    let (post, variants) = state.app.post(&actor, PostId::from_uuid(id)).await?;
+    Ok(Json(PostBody::new(&post, &variants)))
+}

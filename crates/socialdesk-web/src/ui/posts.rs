@@ -1,0 +1,292 @@
+//! The composer and the calendar.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Duration, DurationRound};
+use serde::{Deserialize, Serialize};
+use socialdesk_app::{AppError, NewPost, When, text_rules};
+use socialdesk_core::text::{self, Limits};
+use socialdesk_core::{Account, AccountId, DeliveryState, Permission, PostId, PostState};
+use uuid::Uuid;
+
+use super::auth::Empty;
+use super::settings::when;
+use super::{FormErrors, Shell, UiError, render};
+use crate::AppState;
+use crate::extract::{CsrfForm, Member};
+
+#[derive(Template)]
+#[template(path = "compose.html")]
+struct ComposePage {
+    shell: Shell,
+    accounts: Vec<ComposeAccount>,
+    text: String,
+    when: String,
+    date: String,
+    time: String,
+    zone: String,
+    counters: Vec<Counter>,
+    errors: FormErrors,
+    can_publish: bool,
+}
+
+struct ComposeAccount {
+    id: Uuid,
+    handle: String,
+    network: String,
+    network_label: String,
+    checked: bool,
+}
+
+/// One network's count of the text, as the composer shows it.
+#[derive(Debug, Serialize)]
+pub struct Counter {
+    network: String,
+    label: String,
+    length: usize,
+    limit: usize,
+    remaining: i64,
+    problems: Vec<String>,
+}
+
+fn counters(text: &str, networks: &[String]) -> Vec<Counter> {
+    let mut seen = Vec::new();
+    networks
+        .iter()
+        .filter_map(|n| {
+            let kind = text_rules(n)?;
+            if seen.contains(&kind) {
+                return None;
+            }
+            seen.push(kind);
+            let report = text::check(kind, text, &Limits::default());
+            Some(Counter {
+                network: n.clone(),
+                label: match n.as_str() {
+                    "bluesky" => "Bluesky".into(),
+                    "mastodon" => "Mastodon".into(),
+                    other => other.to_owned(),
+                },
+                length: report.length,
+                limit: report.limit,
+                remaining: report.remaining as i64,
+                problems: report.problems.into_iter().map(|p| p.message).collect(),
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ComposeForm {
+    #[serde(default)]
+    text: String,
+    /// Repeated `account` fields (ids of the checked accounts).
+    #[serde(default)]
+    account: Vec<String>,
+    #[serde(default)]
+    when: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    time: String,
+}
+
+async fn compose_page(
+    state: &AppState,
+    member: &Member,
+    form: ComposeForm,
+    errors: FormErrors,
+) -> Result<ComposePage, UiError> {
+    let actor = &member.actor;
+    let now = state.app.now();
+    let accounts: Vec<Account> =
+        state.app.accounts(actor).await?.into_iter().filter(|a| a.status_at(now).can_publish()).collect();
+    let zone = actor.workspace.time_zone;
+    let next_hour =
+        (now + Duration::hours(1)).duration_trunc(Duration::hours(1)).unwrap_or(now).with_timezone(&zone.tz());
+    let picked = |a: &Account| form.account.iter().any(|id| *id == a.id.to_string());
+    let chosen: Vec<String> = accounts.iter().filter(|a| picked(a)).map(|a| a.network.clone()).collect();
+    Ok(ComposePage {
+        counters: counters(&form.text, &chosen),
+        accounts: accounts
+            .iter()
+            .map(|a| ComposeAccount {
+                id: a.id.as_uuid(),
+                handle: a.handle.clone(),
+                network: a.network.clone(),
+                network_label: state
+                    .app
+                    .networks
+                    .get(&a.network)
+                    .map_or_else(|| a.network.clone(), |n| n.label().to_owned()),
+                checked: picked(a) || (form.account.is_empty() && accounts.len() == 1),
+            })
+            .collect(),
+        text: form.text,
+        when: if form.when.is_empty() { "now".into() } else { form.when },
+        date: if form.date.is_empty() { next_hour.format("%Y-%m-%d").to_string() } else { form.date },
+        time: if form.time.is_empty() { next_hour.format("%H:%M").to_string() } else { form.time },
+        zone: zone.name().to_owned(),
+        errors,
+        can_publish: actor.can(Permission::Publish),
+        shell: Shell::new(member, "compose"),
+    })
+}
+
+pub async fn compose(State(state): State<AppState>, member: Member) -> Result<Response, UiError> {
+    member.actor.require(Permission::CreateDraft)?;
+    Ok(render(&compose_page(&state, &member, ComposeForm::default(), FormErrors::default()).await?))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    member: Member,
+    CsrfForm(form): CsrfForm<ComposeForm>,
+) -> Result<Response, UiError> {
+    let when = match form.when.as_str() {
+        "draft" => When::Draft,
+        "schedule" => When::At { date: form.date.clone(), time: form.time.clone() },
+        _ => When::Now,
+    };
+    let accounts = form.account.iter().map(|id| id.parse::<AccountId>()).collect::<Result<Vec<_>, _>>();
+    let Ok(accounts) = accounts else { return Err(UiError::BadRequest("an account in the form is not an id".into())) };
+    let input = NewPost { text: form.text.clone(), accounts, when };
+    match state.app.create_post(&member.actor, input).await {
+        Ok((post, _)) => {
+            let done = match post.state {
+                PostState::Draft => "draft-saved",
+                _ => "scheduled",
+            };
+            Ok(Redirect::to(&format!("/w/{}/calendar?done={done}", member.actor.workspace.slug)).into_response())
+        }
+        Err(AppError::Forbidden(why)) => Err(UiError::Forbidden(why.to_owned())),
+        Err(e) => {
+            let errors = FormErrors::from_app(e)?;
+            let page = compose_page(&state, &member, form, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CheckRequest {
+    text: String,
+    #[serde(default)]
+    networks: Vec<String>,
+}
+
+/// Live counters for the composer (fetched as the person types).
+pub async fn check(member: Member, Json(body): Json<CheckRequest>) -> Result<Json<Vec<Counter>>, UiError> {
+    member.actor.require(Permission::CreateDraft)?;
+    let text: String = body.text.chars().take(100_000).collect();
+    Ok(Json(counters(&text, &body.networks)))
+}
+
+#[derive(Template)]
+#[template(path = "calendar.html")]
+struct CalendarPage {
+    shell: Shell,
+    days: Vec<Day>,
+    notice: Option<&'static str>,
+    can_publish: bool,
+    zone: String,
+}
+
+struct Day {
+    label: String,
+    posts: Vec<PostRow>,
+}
+
+struct PostRow {
+    id: Uuid,
+    time: String,
+    text: String,
+    state: PostState,
+    deliveries: Vec<DeliveryRow>,
+    cancellable: bool,
+}
+
+struct DeliveryRow {
+    handle: String,
+    network: String,
+    state: DeliveryState,
+    url: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+pub async fn calendar(
+    State(state): State<AppState>,
+    member: Member,
+    Query(q): Query<Done>,
+) -> Result<Response, UiError> {
+    let actor = &member.actor;
+    let zone = actor.workspace.time_zone;
+    let posts = state.app.posts(actor, 200).await?;
+    let accounts: BTreeMap<AccountId, Account> =
+        state.app.accounts(actor).await?.into_iter().map(|a| (a.id, a)).collect();
+    let mut days: Vec<Day> = Vec::new();
+    for (post, variants) in posts {
+        let at = post.scheduled_at.unwrap_or(post.created_at).with_timezone(&zone.tz());
+        let label =
+            if post.scheduled_at.is_some() { at.format("%A %-d %B %Y").to_string() } else { "Drafts".to_owned() };
+        let row = PostRow {
+            id: post.id.as_uuid(),
+            time: if post.scheduled_at.is_some() {
+                at.format("%H:%M").to_string()
+            } else {
+                when(post.created_at, &zone)
+            },
+            text: post.text.clone(),
+            state: post.state,
+            cancellable: post.state.after(socialdesk_core::PostEvent::Cancel).is_ok(),
+            deliveries: variants
+                .iter()
+                .map(|v| DeliveryRow {
+                    handle: accounts.get(&v.account_id).map_or_else(|| "removed account".into(), |a| a.handle.clone()),
+                    network: accounts.get(&v.account_id).map_or_else(String::new, |a| a.network.clone()),
+                    state: v.delivery,
+                    url: v.remote_url.clone(),
+                    error: v.error.clone().filter(|_| v.delivery != DeliveryState::Published),
+                })
+                .collect(),
+        };
+        match days.iter_mut().find(|d| d.label == label) {
+            Some(day) => day.posts.push(row),
+            None => days.push(Day { label, posts: vec![row] }),
+        }
+    }
+    let notice = match q.done.as_deref() {
+        Some("scheduled") => Some("Post scheduled. It goes out on time; this page shows how it went."),
+        Some("draft-saved") => Some("Draft saved."),
+        Some("cancelled") => Some("Post cancelled. Nothing of it will go out."),
+        _ => None,
+    };
+    let page = CalendarPage {
+        days,
+        notice,
+        can_publish: actor.can(Permission::Publish),
+        zone: zone.name().to_owned(),
+        shell: Shell::new(&member, "calendar"),
+    };
+    Ok(render(&page))
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    member: Member,
+    Path((slug, id)): Path<(String, Uuid)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, UiError> {
+    state.app.cancel_post(&member.actor, PostId::from_uuid(id)).await?;
+    Ok(Redirect::to(&format!("/w/{slug}/calendar?done=cancelled")).into_response())
+}
