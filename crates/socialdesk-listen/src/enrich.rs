@@ -1,0 +1,1 @@
+//! Language and sentiment of short social texts. Being written.

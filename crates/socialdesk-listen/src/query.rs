@@ -1,0 +1,1 @@
+//! The boolean query language. Being written.
