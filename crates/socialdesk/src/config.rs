@@ -30,6 +30,12 @@ pub struct CommonArgs {
     /// Log lines as human-readable text or as JSON.
     #[arg(long, env = "SOCIALDESK_LOG_FORMAT", value_enum)]
     pub log_format: Option<LogFormat>,
+    /// Jobs one worker runs at once. Default: 8.
+    #[arg(long, env = "SOCIALDESK_WORKER_CONCURRENCY", value_name = "N")]
+    pub worker_concurrency: Option<usize>,
+    /// Seconds a worker's claim on a job lasts; a worker that dies holds its jobs this long. Default: 300.
+    #[arg(long, env = "SOCIALDESK_WORKER_LEASE_SECS", value_name = "SECONDS")]
+    pub worker_lease_secs: Option<u64>,
 }
 
 /// Settings of `serve`.
@@ -85,6 +91,8 @@ struct FileConfig {
     trust_proxy: Option<bool>,
     signup: Option<SignupArg>,
     worker: Option<bool>,
+    worker_concurrency: Option<usize>,
+    worker_lease_secs: Option<u64>,
 }
 
 /// The resolved configuration.
@@ -100,6 +108,8 @@ pub struct Config {
     pub trust_proxy: bool,
     pub signup: SignupPolicy,
     pub run_worker: bool,
+    pub worker_concurrency: usize,
+    pub worker_lease_secs: u64,
 }
 
 impl fmt::Debug for Config {
@@ -114,6 +124,8 @@ impl fmt::Debug for Config {
             .field("trust_proxy", &self.trust_proxy)
             .field("signup", &self.signup)
             .field("run_worker", &self.run_worker)
+            .field("worker_concurrency", &self.worker_concurrency)
+            .field("worker_lease_secs", &self.worker_lease_secs)
             .finish()
     }
 }
@@ -167,6 +179,8 @@ impl Config {
             trust_proxy: serve.trust_proxy.or(file.trust_proxy).unwrap_or(false),
             signup,
             run_worker: !serve.no_worker && file.worker.unwrap_or(true),
+            worker_concurrency: common.worker_concurrency.or(file.worker_concurrency).unwrap_or(8).clamp(1, 256),
+            worker_lease_secs: common.worker_lease_secs.or(file.worker_lease_secs).unwrap_or(300).clamp(5, 86_400),
         })
     }
 

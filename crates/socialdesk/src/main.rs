@@ -78,7 +78,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logs(config.log_format);
             let app = open(&config).await?;
             let (stop, stopped) = watch::channel(false);
-            let worker = tokio::spawn(Worker::new(app.clone(), WorkerOptions::default()).run(stopped));
+            let worker = tokio::spawn(Worker::new(app.clone(), worker_options(&config)).run(stopped));
             shutdown_signal().await;
             let _ = stop.send(true);
             worker.await.context("the worker crashed")?;
@@ -101,6 +101,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             app.store.close().await;
             Ok(())
         }
+    }
+}
+
+fn worker_options(config: &Config) -> WorkerOptions {
+    WorkerOptions {
+        concurrency: config.worker_concurrency,
+        lease: chrono::Duration::seconds(config.worker_lease_secs as i64),
+        ..WorkerOptions::default()
     }
 }
 
@@ -151,7 +159,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     let (stop, stopped) = watch::channel(false);
     let worker =
-        config.run_worker.then(|| tokio::spawn(Worker::new(app.clone(), WorkerOptions::default()).run(stopped)));
+        config.run_worker.then(|| tokio::spawn(Worker::new(app.clone(), worker_options(&config)).run(stopped)));
     tracing::info!(address = %listener.local_addr()?, worker = config.run_worker, "socialdesk is serving");
     let router = socialdesk_web::router(app.clone(), web);
     axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
