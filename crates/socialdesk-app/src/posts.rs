@@ -26,6 +26,9 @@ use crate::{Actor, App, AppError, FieldError, new_uuid};
 /// The kind of the job that publishes one variant.
 pub const PUBLISH: &str = "publish";
 
+/// How often a post paused by crisis mode looks again.
+pub const CRISIS_RECHECK_SECS: i64 = 30;
+
 /// What to do with a new post.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum When {
@@ -72,9 +75,10 @@ impl App {
     /// account's network; every problem is reported at once.
     pub async fn create_post(&self, actor: &Actor, input: NewPost) -> Result<(Post, Vec<Variant>), AppError> {
         actor.require(Permission::CreateDraft)?;
-        if input.when != When::Draft {
-            actor.require(Permission::Publish)?;
-        }
+        let policy = self.store.workspace_policy(actor.workspace.id).await?;
+        // Contributors, and everyone where approval is required, send their
+        // posts to review; the time they chose is kept for when it is approved.
+        let needs_review = input.when != When::Draft && (policy.approval_required || !actor.can(Permission::Publish));
         let mut errors = Vec::new();
         if input.text.trim().is_empty() {
             errors.push(FieldError::new("text", "write something to post"));
@@ -158,10 +162,119 @@ impl App {
             })
             .collect();
         self.store.create_post(&post, &variants).await?;
-        if let Some(at) = scheduled_at {
+        if needs_review {
+            let at = if input.when == When::Now { None } else { scheduled_at };
+            self.store
+                .set_post_state(actor.workspace.id, post.id, PostState::Draft, PostState::InReview, at, now)
+                .await?;
+            self.store.add_post_comment(actor.workspace.id, post.id, Some(actor.user.id), "submitted", "", now).await?;
+        } else if let Some(at) = scheduled_at {
             self.schedule(&post, &variants, at).await?;
         }
         Ok(self.store.post(actor.workspace.id, post.id).await?)
+    }
+
+    /// Sends a draft to review.
+    pub async fn submit_post(&self, actor: &Actor, id: PostId) -> Result<(Post, Vec<Variant>), AppError> {
+        actor.require(Permission::CreateDraft)?;
+        let (post, _) = self.store.post(actor.workspace.id, id).await?;
+        if post.author_id != Some(actor.user.id) && !actor.can(Permission::Publish) {
+            return Err(AppError::Forbidden("only its author or an editor can submit someone's draft"));
+        }
+        self.transition(actor, &post, PostEvent::Submit, None).await?;
+        self.store.add_post_comment(actor.workspace.id, id, Some(actor.user.id), "submitted", "", self.now()).await?;
+        Ok(self.store.post(actor.workspace.id, id).await?)
+    }
+
+    /// Approves a post in review and schedules it: at the time its author
+    /// chose, or now if that time has passed or none was chosen.
+    pub async fn approve_post(&self, actor: &Actor, id: PostId, note: &str) -> Result<(Post, Vec<Variant>), AppError> {
+        actor.require(Permission::Approve)?;
+        let policy = self.store.workspace_policy(actor.workspace.id).await?;
+        let (post, variants) = self.store.post(actor.workspace.id, id).await?;
+        if post.author_id == Some(actor.user.id) && !policy.self_approval {
+            return Err(AppError::Forbidden(
+                "you cannot approve your own post; ask a teammate, or allow self-approval in the workspace settings",
+            ));
+        }
+        self.transition(actor, &post, PostEvent::Approve, None).await?;
+        let now = self.now();
+        self.store.add_post_comment(actor.workspace.id, id, Some(actor.user.id), "approved", note.trim(), now).await?;
+        self.audit(actor, "post.approved", &id.to_string(), serde_json::json!({})).await;
+        let approved = Post { state: PostState::Approved, ..post };
+        let at = approved.scheduled_at.filter(|at| *at > now).unwrap_or(now);
+        self.schedule(&approved, &variants, at).await?;
+        Ok(self.store.post(actor.workspace.id, id).await?)
+    }
+
+    /// Sends a post in review back to draft, with the reason its author needs.
+    pub async fn reject_post(&self, actor: &Actor, id: PostId, reason: &str) -> Result<(Post, Vec<Variant>), AppError> {
+        actor.require(Permission::Approve)?;
+        let (post, _) = self.store.post(actor.workspace.id, id).await?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(AppError::field("reason", "say what should change, so its author can fix it"));
+        }
+        self.transition(actor, &post, PostEvent::Reject, None).await?;
+        self.store
+            .add_post_comment(actor.workspace.id, id, Some(actor.user.id), "rejected", reason, self.now())
+            .await?;
+        self.audit(actor, "post.rejected", &id.to_string(), serde_json::json!({"reason": reason})).await;
+        Ok(self.store.post(actor.workspace.id, id).await?)
+    }
+
+    /// A comment for the team on a post.
+    pub async fn comment_on_post(&self, actor: &Actor, id: PostId, body: &str) -> Result<(), AppError> {
+        if !actor.can(Permission::CreateDraft) && !actor.can(Permission::Approve) {
+            return Err(AppError::Forbidden("your role cannot comment on posts"));
+        }
+        let (post, _) = self.store.post(actor.workspace.id, id).await?;
+        if !actor.can(Permission::ViewAllContent) && post.state != PostState::InReview {
+            return Err(AppError::NotFound);
+        }
+        let body = body.trim();
+        if body.is_empty() || body.chars().count() > 5000 {
+            return Err(AppError::field("body", "write a comment of at most 5000 characters"));
+        }
+        self.store.add_post_comment(actor.workspace.id, id, Some(actor.user.id), "comment", body, self.now()).await?;
+        Ok(())
+    }
+
+    pub async fn post_comments(
+        &self,
+        actor: &Actor,
+        id: PostId,
+    ) -> Result<Vec<socialdesk_store::PostComment>, AppError> {
+        let (post, _) = self.store.post(actor.workspace.id, id).await?;
+        if !actor.can(Permission::ViewAllContent) && post.state != PostState::InReview {
+            return Err(AppError::NotFound);
+        }
+        Ok(self.store.post_comments(actor.workspace.id, id).await?)
+    }
+
+    /// Posts waiting for approval. Clients see these (what is shared with
+    /// them for approval) even though they see nothing else.
+    pub async fn posts_in_review(&self, actor: &Actor) -> Result<Vec<(Post, Vec<Variant>)>, AppError> {
+        if !actor.can(Permission::Approve) && !actor.can(Permission::ViewAllContent) {
+            return Err(AppError::Forbidden("your role cannot see posts in review"));
+        }
+        let all = self.store.posts(actor.workspace.id, 500).await?;
+        Ok(all.into_iter().filter(|(p, _)| p.state == PostState::InReview).collect())
+    }
+
+    async fn transition(
+        &self,
+        actor: &Actor,
+        post: &Post,
+        event: PostEvent,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<PostState, AppError> {
+        let next =
+            post.state.after(event).map_err(|e| AppError::Conflict { field: "state", message: e.to_string() })?;
+        if !self.store.set_post_state(actor.workspace.id, post.id, post.state, next, at, self.now()).await? {
+            return Err(AppError::Conflict { field: "state", message: "the post changed meanwhile; reload it".into() });
+        }
+        Ok(next)
     }
 
     async fn schedule(&self, post: &Post, variants: &[Variant], at: DateTime<Utc>) -> Result<(), AppError> {
@@ -227,6 +340,12 @@ impl App {
         let Some(variant) = variants.iter().find(|v| v.id == payload.variant) else { return Ok(()) };
         if post.revision != payload.revision || matches!(post.state, PostState::Cancelled | PostState::Draft) {
             return Ok(()); // An edit or a cancel superseded this job.
+        }
+        if let Some(crisis) = self.store.workspace_policy(workspace).await.map_err(AppError::from)?.crisis {
+            return Err(JobError::Defer {
+                reason: format!("crisis mode since {}: {}", crisis.since.to_rfc3339(), crisis.reason),
+                after: chrono::Duration::seconds(CRISIS_RECHECK_SECS),
+            });
         }
         let now = self.now();
         let Some(before) =

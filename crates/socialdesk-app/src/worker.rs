@@ -27,6 +27,9 @@ pub enum JobError {
     Retry { message: String, after: Option<Duration> },
     /// Trying again cannot help.
     Permanent(String),
+    /// Not now, and not a failure: run again after `after` without counting
+    /// an attempt (the workspace is in crisis mode, say).
+    Defer { reason: String, after: Duration },
 }
 
 impl From<AppError> for JobError {
@@ -188,6 +191,10 @@ impl Worker {
         let now = self.app.now();
         let outcome = match result {
             Ok(()) => self.app.store.complete_job(job.id, &self.id).await,
+            Err(JobError::Defer { reason, after }) => {
+                tracing::info!(reason = %reason, retry_in_s = after.num_seconds(), "job deferred");
+                self.app.store.defer_job(job.id, &self.id, now + after).await
+            }
             Err(JobError::Retry { message, after }) if job.attempts < job.max_attempts => {
                 let delay = after.unwrap_or_else(|| backoff(job.attempts));
                 tracing::warn!(error = %message, retry_in_s = delay.num_seconds(), "job failed; will retry");

@@ -19,6 +19,6 @@ pub use ids::{AccountId, ApiTokenId, InviteId, JobId, PostId, SessionId, UserId,
 pub use money::{Currency, Money};
 pub use post::{DeliveryState, PostEvent, PostState};
 pub use role::{Permission, Role};
-pub use team::{ApiToken, Invite, InviteState, Member, Membership, User, Workspace};
+pub use team::{ApiToken, Crisis, Invite, InviteState, Member, Membership, User, Workspace, WorkspacePolicy};
 pub use text::{LengthUnit, Limits, NetworkKind, Problem, ProblemKind, TextReport};
 pub use values::{Email, Password, PersonName, Slug, TimeZone, WorkspaceName};

@@ -26,6 +26,26 @@ pub struct Workspace {
     pub created_at: DateTime<Utc>,
 }
 
+/// Crisis mode: while on, nothing of the workspace is published.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Crisis {
+    pub since: DateTime<Utc>,
+    pub by: Option<UserId>,
+    /// Who switched it on, for the banner.
+    pub by_name: Option<String>,
+    pub reason: String,
+}
+
+/// How a workspace publishes: crisis mode, and who must approve what.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct WorkspacePolicy {
+    pub crisis: Option<Crisis>,
+    /// Every post is approved before it can be scheduled.
+    pub approval_required: bool,
+    /// Whether people may approve their own posts.
+    pub self_approval: bool,
+}
+
 /// A workspace as one member sees it: the workspace and their role in it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Membership {

@@ -162,6 +162,23 @@ impl Store {
         Ok(done == 1)
     }
 
+    /// Puts a job off until `run_at` without counting the attempt, for work
+    /// that must wait for something other than the network (crisis mode).
+    pub async fn defer_job(&self, id: Uuid, worker: &str, run_at: DateTime<Utc>) -> Result<bool> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE jobs SET run_at = $3, attempts = attempts - 1, lease_until = NULL, locked_by = NULL                  WHERE id = $1 AND locked_by = $2",
+            )
+            .bind(id)
+            .bind(worker)
+            .bind(run_at)
+            .execute(pool)
+            .await
+            .map(|r| r.rows())
+        })?;
+        Ok(done == 1)
+    }
+
     /// Gives up on a job: it stays, with its error, for people to inspect,
     /// and its dedupe key is freed.
     pub async fn fail_job(&self, id: Uuid, worker: &str, error: &str, now: DateTime<Utc>) -> Result<bool> {

@@ -206,6 +206,8 @@ pub struct Member {
     pub session: Session,
     pub actor: Actor,
     pub memberships: Vec<Membership>,
+    /// Crisis mode and approvals, for the banner every page shows.
+    pub policy: socialdesk_core::WorkspacePolicy,
 }
 
 impl FromRequestParts<AppState> for Member {
@@ -218,7 +220,8 @@ impl FromRequestParts<AppState> for Member {
         let slug = params.get("slug").ok_or(UiError::NotFound)?;
         let actor = state.app.actor_for_user(&session.user, slug).await?;
         let memberships = state.app.store.memberships(session.user.id).await.map_err(socialdesk_app::AppError::from)?;
-        Ok(Member { session, actor, memberships })
+        let policy = state.app.policy(&actor).await?;
+        Ok(Member { session, actor, memberships, policy })
     }
 }
 

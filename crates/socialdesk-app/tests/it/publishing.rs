@@ -245,3 +245,96 @@ async fn bad_posts_are_refused_with_every_reason_at_once() {
     assert!(errors[2].message.contains("does not exist on 2027-03-28 in Europe/Rome"));
     assert!(s.app.posts(&s.actor, 10).await.unwrap().is_empty(), "nothing stored");
 }
+
+/// A teammate of `s.actor`'s workspace with `role`.
+async fn teammate(s: &Setup, email: &str, role: &str) -> Actor {
+    let (_, secret) = s
+        .app
+        .invite(&s.actor, socialdesk_app::NewInvite { email: Some(email.into()), role: role.into() })
+        .await
+        .unwrap();
+    let signed = s
+        .app
+        .sign_up(SignUp {
+            email: email.into(),
+            name: email.split('@').next().unwrap().into(),
+            password: "a long enough passphrase".into(),
+            invite: Some(secret),
+            user_agent: "test".into(),
+            ..SignUp::default()
+        })
+        .await
+        .unwrap();
+    s.app.actor_for_user(&signed.user, s.actor.workspace.slug.as_str()).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contributors_posts_wait_for_an_approval_that_is_not_their_own() {
+    let s = setup(TestDb::sqlite().await, Arc::new(Flaky::default())).await;
+    let account = connect(&s, "sandbox").await;
+    let jin = teammate(&s, "jin@example.com", "contributor").await;
+    let marta = teammate(&s, "marta@example.com", "editor").await;
+
+    let (post, _) = s
+        .app
+        .create_post(&jin, NewPost { text: "Draft by Jin".into(), accounts: vec![account], when: When::Now })
+        .await
+        .unwrap();
+    assert_eq!(post.state, PostState::InReview, "a contributor's post goes to review");
+    assert!(matches!(s.app.approve_post(&jin, post.id, "").await, Err(socialdesk_app::AppError::Forbidden(_))));
+    let err = s.app.reject_post(&marta, post.id, " ").await.unwrap_err();
+    assert!(matches!(err, socialdesk_app::AppError::Invalid(ref e) if e[0].field == "reason"), "{err:?}");
+    let (rejected, _) = s.app.reject_post(&marta, post.id, "Add the store hours, please").await.unwrap();
+    assert_eq!(rejected.state, PostState::Draft);
+    s.app.submit_post(&jin, post.id).await.unwrap();
+    s.app.comment_on_post(&jin, post.id, "Added them").await.unwrap();
+    let (approved, _) = s.app.approve_post(&marta, post.id, "Looks good").await.unwrap();
+    assert_eq!(approved.state, PostState::Scheduled);
+    let kinds: Vec<(String, String)> =
+        s.app.post_comments(&marta, post.id).await.unwrap().into_iter().map(|c| (c.kind, c.body)).collect();
+    let expected = [
+        ("submitted", ""),
+        ("rejected", "Add the store hours, please"),
+        ("submitted", ""),
+        ("comment", "Added them"),
+        ("approved", "Looks good"),
+    ];
+    assert_eq!(kinds, expected.map(|(k, b)| (k.to_owned(), b.to_owned())));
+
+    // Where approval is required, editors need a second pair of eyes too.
+    s.app.set_approval_policy(&s.actor, true, false).await.unwrap();
+    let (own, _) = s
+        .app
+        .create_post(&marta, NewPost { text: "By Marta".into(), accounts: vec![account], when: When::Now })
+        .await
+        .unwrap();
+    assert_eq!(own.state, PostState::InReview);
+    assert!(matches!(s.app.approve_post(&marta, own.id, "").await, Err(socialdesk_app::AppError::Forbidden(_))));
+    s.app.set_approval_policy(&s.actor, true, true).await.unwrap();
+    assert_eq!(s.app.approve_post(&marta, own.id, "").await.unwrap().0.state, PostState::Scheduled);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crisis_mode_holds_every_post_until_it_is_lifted() {
+    let s = setup(TestDb::sqlite().await, Arc::new(Flaky::default())).await;
+    let account = connect(&s, "sandbox").await;
+    let policy = s.app.start_crisis(&s.actor, "Product recall").await.unwrap();
+    assert_eq!(policy.crisis.as_ref().unwrap().reason, "Product recall");
+    let (post, _) = s
+        .app
+        .create_post(&s.actor, NewPost { text: "Big launch!".into(), accounts: vec![account], when: When::Now })
+        .await
+        .unwrap();
+    let (stop, running) = worker(&s.app);
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    let (held, variants) = s.app.post(&s.actor, post.id).await.unwrap();
+    assert_eq!(
+        (held.state, variants[0].delivery, variants[0].attempts),
+        (PostState::Scheduled, DeliveryState::Pending, 0)
+    );
+    s.app.end_crisis(&s.actor).await.unwrap();
+    s.clock.advance(Duration::seconds(socialdesk_app::CRISIS_RECHECK_SECS + 1));
+    until_state(&s, post.id, PostState::Published, Duration::seconds(1)).await;
+    stop.send(true).unwrap();
+    running.await.unwrap();
+}

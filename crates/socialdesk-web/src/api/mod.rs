@@ -5,6 +5,7 @@
 mod accounts;
 mod members;
 mod posts;
+mod review;
 mod tokens;
 mod types;
 mod workspace;
@@ -72,6 +73,12 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(posts::list_posts, posts::create_post))
         .routes(routes!(posts::get_post))
         .routes(routes!(posts::cancel_post))
+        .routes(routes!(review::submit))
+        .routes(routes!(review::approve))
+        .routes(routes!(review::reject))
+        .routes(routes!(review::list_comments, review::add_comment))
+        .routes(routes!(review::get_policy, review::put_policy))
+        .routes(routes!(review::start_crisis, review::end_crisis))
         .routes(routes!(members::list_members))
         .routes(routes!(members::get_member, members::update_member, members::remove_member))
         .routes(routes!(members::list_invites, members::create_invite))

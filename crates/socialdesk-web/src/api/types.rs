@@ -372,3 +372,71 @@ pub struct CreatePostRequest {
     /// change is refused; a repeated one means the first.
     pub time: Option<String>,
 }
+
+/// Crisis mode and who approves what.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PolicyBody {
+    /// Set while crisis mode is on: nothing of the workspace is published.
+    pub crisis: Option<CrisisBody>,
+    pub approval_required: bool,
+    pub self_approval: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CrisisBody {
+    pub since: DateTime<Utc>,
+    pub by: Option<Uuid>,
+    pub reason: String,
+}
+
+impl From<&socialdesk_core::WorkspacePolicy> for PolicyBody {
+    fn from(p: &socialdesk_core::WorkspacePolicy) -> PolicyBody {
+        PolicyBody {
+            crisis: p.crisis.as_ref().map(|c| CrisisBody {
+                since: c.since,
+                by: c.by.map(|u| u.as_uuid()),
+                reason: c.reason.clone(),
+            }),
+            approval_required: p.approval_required,
+            self_approval: p.self_approval,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartCrisisRequest {
+    /// Why publishing is paused; shown on every page.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalPolicyRequest {
+    pub approval_required: bool,
+    pub self_approval: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRequest {
+    /// A note with an approval; the reason (required) with a rejection.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentRequest {
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CommentBody {
+    pub id: Uuid,
+    pub author_id: Option<Uuid>,
+    pub author_name: Option<String>,
+    /// `comment`, `submitted`, `approved` or `rejected`.
+    pub kind: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}

@@ -42,6 +42,14 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}/compose/check", post(posts::check))
         .route("/w/{slug}/calendar", get(posts::calendar))
         .route("/w/{slug}/posts/{id}/cancel", post(posts::cancel))
+        .route("/w/{slug}/posts/{id}/submit", post(posts::submit))
+        .route("/w/{slug}/posts/{id}/approve", post(posts::approve))
+        .route("/w/{slug}/posts/{id}/reject", post(posts::reject))
+        .route("/w/{slug}/posts/{id}/comment", post(posts::comment))
+        .route("/w/{slug}/approvals", get(posts::approvals))
+        .route("/w/{slug}/crisis", post(settings::start_crisis))
+        .route("/w/{slug}/crisis/end", post(settings::end_crisis))
+        .route("/w/{slug}/settings/approvals", post(settings::update_approvals))
         .route("/w/{slug}/settings", get(settings::general_page).post(settings::update_general))
         .route("/w/{slug}/settings/accounts", get(accounts::accounts_page).post(accounts::connect))
         .route("/w/{slug}/settings/accounts/{id}", post(accounts::update))
@@ -203,6 +211,10 @@ pub struct Shell {
     pub can_manage_team: bool,
     pub can_manage_settings: bool,
     pub can_manage_tokens: bool,
+    /// Crisis mode, when on: since when (in the workspace's zone), by whom, why.
+    pub crisis: Option<(String, String, String)>,
+    pub can_end_crisis: bool,
+    pub can_publish: bool,
 }
 
 /// One entry of the main navigation.
@@ -283,6 +295,15 @@ impl Shell {
             can_manage_team: actor.can(Permission::ManageTeam),
             can_manage_settings: actor.can(Permission::ManageSettings),
             can_manage_tokens: actor.can(Permission::ManageTokens),
+            crisis: member.policy.crisis.as_ref().map(|c| {
+                (
+                    settings::when(c.since, &actor.workspace.time_zone),
+                    c.by_name.clone().unwrap_or_else(|| "someone who has left".to_owned()),
+                    c.reason.clone(),
+                )
+            }),
+            can_end_crisis: actor.can(Permission::ManageSettings),
+            can_publish: actor.can(Permission::Publish),
         }
     }
 

@@ -32,7 +32,8 @@ struct ComposePage {
     zone: String,
     counters: Vec<Counter>,
     errors: FormErrors,
-    can_publish: bool,
+    /// Posts go to review first (a contributor, or the workspace requires approval).
+    needs_review: bool,
 }
 
 struct ComposeAccount {
@@ -133,7 +134,7 @@ async fn compose_page(
         time: if form.time.is_empty() { next_hour.format("%H:%M").to_string() } else { form.time },
         zone: zone.name().to_owned(),
         errors,
-        can_publish: actor.can(Permission::Publish),
+        needs_review: member.policy.approval_required || !actor.can(Permission::Publish),
         shell: Shell::new(member, "compose"),
     })
 }
@@ -160,6 +161,7 @@ pub async fn create(
         Ok((post, _)) => {
             let done = match post.state {
                 PostState::Draft => "draft-saved",
+                PostState::InReview => "submitted",
                 _ => "scheduled",
             };
             Ok(Redirect::to(&format!("/w/{}/calendar?done={done}", member.actor.workspace.slug)).into_response())
@@ -237,8 +239,11 @@ pub async fn calendar(
     let mut days: Vec<Day> = Vec::new();
     for (post, variants) in posts {
         let at = post.scheduled_at.unwrap_or(post.created_at).with_timezone(&zone.tz());
-        let label =
-            if post.scheduled_at.is_some() { at.format("%A %-d %B %Y").to_string() } else { "Drafts".to_owned() };
+        let label = if post.scheduled_at.is_some() {
+            at.format("%A %-d %B %Y").to_string()
+        } else {
+            "Not scheduled yet".to_owned()
+        };
         let row = PostRow {
             id: post.id.as_uuid(),
             time: if post.scheduled_at.is_some() {
@@ -268,6 +273,7 @@ pub async fn calendar(
     let notice = match q.done.as_deref() {
         Some("scheduled") => Some("Post scheduled. It goes out on time; this page shows how it went."),
         Some("draft-saved") => Some("Draft saved."),
+        Some("submitted") => Some("Submitted for review. It is scheduled once approved."),
         Some("cancelled") => Some("Post cancelled. Nothing of it will go out."),
         _ => None,
     };
@@ -289,4 +295,143 @@ pub async fn cancel(
 ) -> Result<Response, UiError> {
     state.app.cancel_post(&member.actor, PostId::from_uuid(id)).await?;
     Ok(Redirect::to(&format!("/w/{slug}/calendar?done=cancelled")).into_response())
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    member: Member,
+    Path((slug, id)): Path<(String, Uuid)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, UiError> {
+    state.app.submit_post(&member.actor, PostId::from_uuid(id)).await?;
+    Ok(Redirect::to(&format!("/w/{slug}/approvals?done=submitted")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn approve(
+    State(state): State<AppState>,
+    member: Member,
+    Path((slug, id)): Path<(String, Uuid)>,
+    CsrfForm(form): CsrfForm<DecisionForm>,
+) -> Result<Response, UiError> {
+    state.app.approve_post(&member.actor, PostId::from_uuid(id), &form.reason).await?;
+    Ok(Redirect::to(&format!("/w/{slug}/approvals?done=approved")).into_response())
+}
+
+pub async fn reject(
+    State(state): State<AppState>,
+    member: Member,
+    Path((slug, id)): Path<(String, Uuid)>,
+    CsrfForm(form): CsrfForm<DecisionForm>,
+) -> Result<Response, UiError> {
+    match state.app.reject_post(&member.actor, PostId::from_uuid(id), &form.reason).await {
+        Ok(_) => Ok(Redirect::to(&format!("/w/{slug}/approvals?done=rejected")).into_response()),
+        Err(AppError::Invalid(_)) => {
+            Ok(Redirect::to(&format!("/w/{slug}/approvals?done=reason-needed")).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CommentForm {
+    #[serde(default)]
+    body: String,
+}
+
+pub async fn comment(
+    State(state): State<AppState>,
+    member: Member,
+    Path((slug, id)): Path<(String, Uuid)>,
+    CsrfForm(form): CsrfForm<CommentForm>,
+) -> Result<Response, UiError> {
+    match state.app.comment_on_post(&member.actor, PostId::from_uuid(id), &form.body).await {
+        Ok(()) | Err(AppError::Invalid(_)) => Ok(Redirect::to(&format!("/w/{slug}/approvals")).into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "approvals.html")]
+struct ApprovalsPage {
+    shell: Shell,
+    posts: Vec<ReviewRow>,
+    notice: Option<&'static str>,
+    can_approve: bool,
+}
+
+struct ReviewRow {
+    id: Uuid,
+    text: String,
+    author: String,
+    mine: bool,
+    wanted: String,
+    accounts: Vec<String>,
+    comments: Vec<(String, String, String, String)>,
+}
+
+pub async fn approvals(
+    State(state): State<AppState>,
+    member: Member,
+    Query(q): Query<Done>,
+) -> Result<Response, UiError> {
+    let actor = &member.actor;
+    let zone = actor.workspace.time_zone;
+    let in_review = state.app.posts_in_review(actor).await?;
+    let accounts: BTreeMap<AccountId, String> = state
+        .app
+        .store
+        .accounts(actor.workspace.id)
+        .await
+        .map_err(AppError::from)?
+        .into_iter()
+        .map(|a| (a.id, a.handle))
+        .collect();
+    let members: BTreeMap<socialdesk_core::UserId, String> = state
+        .app
+        .store
+        .members(actor.workspace.id)
+        .await
+        .map_err(AppError::from)?
+        .into_iter()
+        .map(|m| (m.user.id, m.user.name.as_str().to_owned()))
+        .collect();
+    let mut posts = Vec::new();
+    for (post, variants) in in_review {
+        let comments = state.app.post_comments(actor, post.id).await?;
+        posts.push(ReviewRow {
+            id: post.id.as_uuid(),
+            text: post.text.clone(),
+            author: post
+                .author_id
+                .and_then(|a| members.get(&a).cloned())
+                .unwrap_or_else(|| "someone who has left".into()),
+            mine: post.author_id == Some(actor.user.id),
+            wanted: post.scheduled_at.map_or_else(|| "as soon as it is approved".to_owned(), |at| when(at, &zone)),
+            accounts: variants.iter().filter_map(|v| accounts.get(&v.account_id).cloned()).collect(),
+            comments: comments
+                .into_iter()
+                .map(|c| (c.author_name.unwrap_or_default(), c.kind, c.body, when(c.created_at, &zone)))
+                .collect(),
+        });
+    }
+    let notice = match q.done.as_deref() {
+        Some("approved") => Some("Approved and scheduled."),
+        Some("rejected") => Some("Sent back to its author with your reason."),
+        Some("submitted") => Some("Submitted for review."),
+        Some("reason-needed") => Some("Say what should change before sending a post back."),
+        _ => None,
+    };
+    let page = ApprovalsPage {
+        posts,
+        notice,
+        can_approve: actor.can(Permission::Approve),
+        shell: Shell::new(&member, "calendar"),
+    };
+    Ok(render(&page))
 }

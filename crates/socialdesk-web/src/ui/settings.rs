@@ -56,6 +56,8 @@ struct GeneralPage {
     errors: FormErrors,
     notice: Option<&'static str>,
     created: String,
+    approval_required: bool,
+    self_approval: bool,
 }
 
 pub async fn general_page(member: Member, Query(q): Query<Done>) -> Response {
@@ -67,6 +69,8 @@ pub async fn general_page(member: Member, Query(q): Query<Done>) -> Response {
         errors: FormErrors::default(),
         notice: notice(q.done.as_deref()),
         created: when(ws.created_at, &ws.time_zone),
+        approval_required: member.policy.approval_required,
+        self_approval: member.policy.self_approval,
         shell: Shell::new(&member, "settings"),
     };
     render(&page)
@@ -98,6 +102,8 @@ pub async fn update_general(
                 errors,
                 notice: None,
                 created: when(ws.created_at, &ws.time_zone),
+                approval_required: member.policy.approval_required,
+                self_approval: member.policy.self_approval,
                 shell: Shell::new(&member, "settings"),
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
@@ -601,4 +607,64 @@ pub async fn create_workspace(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
     }
+}
+
+// ---- Crisis mode and approvals ------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+pub struct CrisisForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Pauses all publishing of the workspace. Returns to the page it came from.
+pub async fn start_crisis(
+    State(state): State<AppState>,
+    member: Member,
+    headers: axum::http::HeaderMap,
+    CsrfForm(form): CsrfForm<CrisisForm>,
+) -> Result<Response, UiError> {
+    state.app.start_crisis(&member.actor, &form.reason).await?;
+    Ok(Redirect::to(&back_to(&headers, &member)).into_response())
+}
+
+pub async fn end_crisis(
+    State(state): State<AppState>,
+    member: Member,
+    headers: axum::http::HeaderMap,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, UiError> {
+    state.app.end_crisis(&member.actor).await?;
+    Ok(Redirect::to(&back_to(&headers, &member)).into_response())
+}
+
+/// The page a form was sent from, when it is this workspace's; its dashboard otherwise.
+fn back_to(headers: &axum::http::HeaderMap, member: &Member) -> String {
+    let prefix = format!("/w/{}", member.actor.workspace.slug);
+    headers
+        .get(axum::http::header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| r.find(&prefix).map(|i| r[i..].to_owned()))
+        .and_then(|path| super::safe_next(Some(&path)))
+        .unwrap_or(prefix)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ApprovalForm {
+    #[serde(default)]
+    approval_required: Option<String>,
+    #[serde(default)]
+    self_approval: Option<String>,
+}
+
+pub async fn update_approvals(
+    State(state): State<AppState>,
+    member: Member,
+    CsrfForm(form): CsrfForm<ApprovalForm>,
+) -> Result<Response, UiError> {
+    state
+        .app
+        .set_approval_policy(&member.actor, form.approval_required.is_some(), form.self_approval.is_some())
+        .await?;
+    Ok(Redirect::to(&format!("/w/{}/settings?done=saved", member.actor.workspace.slug)).into_response())
 }

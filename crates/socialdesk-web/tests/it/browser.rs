@@ -194,6 +194,34 @@ async fn a_team_signs_up_invites_and_sees_what_roles_allow() {
     assert!(page.contains("Fresh beans are in") && page.contains("Published"), "{page}");
     shot(&c, "calendar").await;
 
+    // Approvals: with approval required, a post waits in review for someone else.
+    c.goto(&s.url("/w/northwind-coffee/settings")).await.unwrap();
+    c.find(Locator::Css("input[name=approval_required]")).await.unwrap().click().await.unwrap();
+    submit(&c, "form[action$='/settings/approvals'] button[type=submit]").await;
+    c.goto(&s.url("/w/northwind-coffee/compose")).await.unwrap();
+    fill(&c, "#text", "Weekend opening hours: 8–14").await;
+    submit(&c, "form[data-composer] button[type=submit]").await;
+    c.goto(&s.url("/w/northwind-coffee/approvals")).await.unwrap();
+    let page = text(&c).await;
+    assert!(
+        page.contains("Weekend opening hours") && page.contains("Send back") && !page.contains("Approve\n"),
+        "{page}"
+    );
+    shot(&c, "approvals").await;
+
+    // Crisis mode: one switch, a banner on every page.
+    c.goto(&s.url("/w/northwind-coffee/settings")).await.unwrap();
+    c.execute("window.confirm = () => true", vec![]).await.unwrap();
+    fill(&c, "#crisis-reason", "Product recall").await;
+    submit(&c, "form[action$='/crisis'] button[type=submit]").await;
+    c.goto(&s.url("/w/northwind-coffee/calendar")).await.unwrap();
+    let page = text(&c).await;
+    assert!(page.contains("Crisis mode: nothing is being published") && page.contains("Product recall"), "{page}");
+    shot(&c, "crisis").await;
+    c.execute("window.confirm = () => true", vec![]).await.unwrap();
+    submit(&c, "form[action$='/crisis/end'] button[type=submit]").await;
+    assert!(!text(&c).await.contains("Crisis mode: nothing is being published"));
+
     // Sign out; the invitee signs up through the link.
     submit(&c, "form[action='/logout'] button").await;
     assert!(c.current_url().await.unwrap().path().ends_with("/login"));

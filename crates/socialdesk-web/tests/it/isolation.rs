@@ -121,8 +121,9 @@ async fn snapshot(s: &Server, bob: &crate::harness::Person) -> Value {
         .iter()
         .map(|(p, v)| (p.text.clone(), p.state.as_str(), v.len()))
         .collect();
+    let policy = s.app.policy(&actor).await.unwrap();
     let ws = s.app.store.workspace(actor.workspace.id).await.unwrap();
-    json!({"members": members, "invites": invites, "tokens": tokens, "accounts": accounts, "posts": posts, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
+    json!({"crisis": policy.crisis.is_some(), "approval": policy.approval_required, "members": members, "invites": invites, "tokens": tokens, "accounts": accounts, "posts": posts, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
 }
 
 fn refuses_without_leaking(status: StatusCode, body: &str, b: &B, what: &str) {
@@ -170,6 +171,10 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
                 ("POST", "/accounts") => json!({"network": "sandbox", "identifier": "Alpha probe"}),
                 ("PATCH", "/accounts/{account_id}") => json!({"time_zone": "UTC"}),
                 ("POST", "/posts") => json!({"text": "probe", "account_ids": [b.account_id], "when": "now"}),
+                ("POST", "/posts/{post_id}/approve" | "/posts/{post_id}/reject") => json!({"reason": "probe"}),
+                ("POST", "/posts/{post_id}/comments") => json!({"body": "probe"}),
+                ("PUT", "/workspace/policy") => json!({"approval_required": false, "self_approval": false}),
+                ("POST", "/workspace/crisis") => json!({"reason": "probe"}),
                 _ => json!({}),
             };
             let mut request = client.request(method.clone(), s.url(&format!("/api/v1{with_b_ids}")));
@@ -191,7 +196,7 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
             walked += 1;
         }
     }
-    assert!(walked >= 23, "walked {walked} API operations");
+    assert!(walked >= 31, "walked {walked} API operations");
     // Also B's owner, not only B's editor, by id.
     let response = client.get(s.url(&format!("/api/v1/members/{}", b.owner_id))).send().await.unwrap();
     let status = response.status();
@@ -253,5 +258,5 @@ async fn walk_ui(s: &Server, alice: &crate::harness::Person, b: &B) {
         }
         covered.insert((method, path));
     }
-    assert!(covered.len() >= 21, "walked {} UI routes: {covered:?}", covered.len());
+    assert!(covered.len() >= 29, "walked {} UI routes: {covered:?}", covered.len());
 }

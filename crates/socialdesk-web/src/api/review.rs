@@ -1,0 +1,129 @@
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use socialdesk_core::PostId;
+use uuid::Uuid;
+
+use super::{
+    ApiPath, ApprovalPolicyRequest, CommentBody, CommentRequest, DecisionRequest, PolicyBody, PostBody,
+    StartCrisisRequest,
+};
+use crate::AppState;
+use crate::error::{ApiResult, Problem};
+use crate::extract::{ApiActor, ApiJson};
+
+/// Crisis mode and the approval policy.
+#[utoipa::path(get, path = "/workspace/policy", tag = "workspace", responses((status = 200, body = PolicyBody)))]
+pub async fn get_policy(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<PolicyBody>> {
+    Ok(Json((&state.app.policy(&actor).await?).into()))
+}
+
+/// Sets who must approve posts (owners and admins).
+#[utoipa::path(put, path = "/workspace/policy", tag = "workspace", request_body = ApprovalPolicyRequest,
+    responses((status = 200, body = PolicyBody), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn put_policy(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<ApprovalPolicyRequest>,
+) -> ApiResult<Json<PolicyBody>> {
+    Ok(Json((&state.app.set_approval_policy(&actor, body.approval_required, body.self_approval).await?).into()))
+}
+
+/// Crisis mode on: every scheduled post of the workspace waits until it is lifted.
+#[utoipa::path(post, path = "/workspace/crisis", tag = "workspace", request_body = StartCrisisRequest,
+    responses((status = 200, body = PolicyBody), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn start_crisis(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<StartCrisisRequest>,
+) -> ApiResult<Json<PolicyBody>> {
+    Ok(Json((&state.app.start_crisis(&actor, body.reason.as_deref().unwrap_or("")).await?).into()))
+}
+
+/// Crisis mode off (owners and admins): paused posts go out within a minute.
+#[utoipa::path(delete, path = "/workspace/crisis", tag = "workspace",
+    responses((status = 200, body = PolicyBody), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn end_crisis(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<PolicyBody>> {
+    Ok(Json((&state.app.end_crisis(&actor).await?).into()))
+}
+
+/// Sends a draft to review.
+#[utoipa::path(post, path = "/posts/{post_id}/submit", tag = "posts", params(("post_id" = Uuid, Path)),
+    responses((status = 200, body = PostBody), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn submit(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<PostBody>> {
+    let (post, variants) = state.app.submit_post(&actor, PostId::from_uuid(id)).await?;
+    Ok(Json(PostBody::new(&post, &variants)))
+}
+
+/// Approves a post in review and schedules it. Nobody approves their own post unless the workspace allows it.
+#[utoipa::path(post, path = "/posts/{post_id}/approve", tag = "posts", params(("post_id" = Uuid, Path)), request_body = DecisionRequest,
+    responses((status = 200, body = PostBody), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn approve(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<DecisionRequest>,
+) -> ApiResult<Json<PostBody>> {
+    let (post, variants) =
+        state.app.approve_post(&actor, PostId::from_uuid(id), body.reason.as_deref().unwrap_or("")).await?;
+    Ok(Json(PostBody::new(&post, &variants)))
+}
+
+/// Sends a post in review back to draft with a reason.
+#[utoipa::path(post, path = "/posts/{post_id}/reject", tag = "posts", params(("post_id" = Uuid, Path)), request_body = DecisionRequest,
+    responses((status = 200, body = PostBody), (status = 422, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn reject(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<DecisionRequest>,
+) -> ApiResult<Json<PostBody>> {
+    let (post, variants) =
+        state.app.reject_post(&actor, PostId::from_uuid(id), body.reason.as_deref().unwrap_or("")).await?;
+    Ok(Json(PostBody::new(&post, &variants)))
+}
+
+/// A post's comments and decisions, oldest first.
+#[utoipa::path(get, path = "/posts/{post_id}/comments", tag = "posts", params(("post_id" = Uuid, Path)),
+    responses((status = 200, body = Vec<CommentBody>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_comments(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Vec<CommentBody>>> {
+    let comments = state.app.post_comments(&actor, PostId::from_uuid(id)).await?;
+    Ok(Json(
+        comments
+            .into_iter()
+            .map(|c| CommentBody {
+                id: c.id,
+                author_id: c.author_id,
+                author_name: c.author_name,
+                kind: c.kind,
+                body: c.body,
+                created_at: c.created_at,
+            })
+            .collect(),
+    ))
+}
+
+/// Comments on a post, for the team.
+#[utoipa::path(post, path = "/posts/{post_id}/comments", tag = "posts", params(("post_id" = Uuid, Path)), request_body = CommentRequest,
+    responses((status = 201), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn add_comment(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<CommentRequest>,
+) -> ApiResult<StatusCode> {
+    state.app.comment_on_post(&actor, PostId::from_uuid(id), &body.body).await?;
+    Ok(StatusCode::CREATED)
+}
