@@ -174,6 +174,42 @@ impl App {
         Ok(self.store.post(actor.workspace.id, post.id).await?)
     }
 
+    /// Moves a scheduled post to another wall-clock time in the workspace's zone.
+    pub async fn reschedule_post(
+        &self,
+        actor: &Actor,
+        id: PostId,
+        date: &str,
+        time: &str,
+    ) -> Result<(Post, Vec<Variant>), AppError> {
+        actor.require(Permission::Publish)?;
+        let (post, variants) = self.store.post(actor.workspace.id, id).await?;
+        if post.state != PostState::Scheduled {
+            return Err(AppError::Conflict {
+                field: "state",
+                message: format!("a post that is {} cannot be moved", post.state),
+            });
+        }
+        let at = local_to_utc(date, time, actor.workspace.time_zone).map_err(|e| {
+            let field = if matches!(e, socialdesk_core::post::ScheduleError::BadDate(_)) { "date" } else { "time" };
+            AppError::field(field, e.to_string())
+        })?;
+        let now = self.now();
+        if at < now {
+            return Err(AppError::field("time", "that time has passed; pick a later one"));
+        }
+        if !self.store.reschedule_post(actor.workspace.id, id, post.revision, at, now).await? {
+            return Err(AppError::Conflict {
+                field: "state",
+                message: "this post has started publishing or changed meanwhile; reload it".into(),
+            });
+        }
+        let moved = Post { revision: post.revision + 1, scheduled_at: Some(at), ..post };
+        self.enqueue_publish(&moved, &variants, at).await?;
+        self.audit(actor, "post.rescheduled", &id.to_string(), serde_json::json!({"at": at})).await;
+        Ok(self.store.post(actor.workspace.id, id).await?)
+    }
+
     /// Sends a draft to review.
     pub async fn submit_post(&self, actor: &Actor, id: PostId) -> Result<(Post, Vec<Variant>), AppError> {
         actor.require(Permission::CreateDraft)?;
@@ -285,6 +321,11 @@ impl App {
         if !self.store.set_post_state(post.workspace_id, post.id, post.state, next, Some(at), self.now()).await? {
             return Err(AppError::Conflict { field: "state", message: "the post changed meanwhile; reload it".into() });
         }
+        self.enqueue_publish(post, variants, at).await
+    }
+
+    /// One publish job per variant at `at`, keyed by variant and revision.
+    async fn enqueue_publish(&self, post: &Post, variants: &[Variant], at: DateTime<Utc>) -> Result<(), AppError> {
         for variant in variants {
             let payload = PublishPayload { variant: variant.id, post: post.id, revision: post.revision };
             self.store

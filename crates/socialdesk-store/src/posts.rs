@@ -232,6 +232,35 @@ impl Store {
         Ok(done == 1)
     }
 
+    /// Moves a scheduled post to a new time as a new revision, only if it is
+    /// still scheduled at `revision` and none of its variants has started:
+    /// the old revision's publish jobs then find themselves stale and do nothing.
+    pub async fn reschedule_post(
+        &self,
+        workspace: WorkspaceId,
+        id: PostId,
+        revision: i32,
+        at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE posts SET scheduled_at = $4, revision = revision + 1, updated_at = $5 \
+                 WHERE workspace_id = $1 AND id = $2 AND revision = $3 AND state = 'scheduled' \
+                 AND NOT EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.delivery <> 'pending')",
+            )
+            .bind(workspace.as_uuid())
+            .bind(id.as_uuid())
+            .bind(revision)
+            .bind(at)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows())
+        })?;
+        Ok(done == 1)
+    }
+
     /// Cancels every variant still waiting (a cancelled post).
     pub async fn cancel_pending_variants(&self, workspace: WorkspaceId, post: PostId) -> Result<u64> {
         Ok(on_pool!(self, |pool| {

@@ -72,6 +72,40 @@ document.addEventListener("DOMContentLoaded", () => {
     refresh();
   }
 
+  // Drag a scheduled post to another day of the month view: it keeps its
+  // time. The list view's Move form does the same from the keyboard.
+  const month = document.querySelector("[data-month]");
+  if (month) {
+    let dragged = null;
+    month.addEventListener("dragstart", (e) => {
+      dragged = e.target.closest("[data-post]");
+      if (dragged) e.dataTransfer.setData("text/plain", dragged.dataset.post);
+    });
+    month.addEventListener("dragover", (e) => {
+      const day = e.target.closest("[data-date]");
+      if (dragged && day) { e.preventDefault(); day.classList.add("drop"); }
+    });
+    month.addEventListener("dragleave", (e) => {
+      const day = e.target.closest("[data-date]");
+      if (day) day.classList.remove("drop");
+    });
+    month.addEventListener("drop", (e) => {
+      const day = e.target.closest("[data-date]");
+      if (!dragged || !day) return;
+      e.preventDefault();
+      const form = document.createElement("form");
+      form.method = "post";
+      form.action = `/w/${month.dataset.slug}/posts/${dragged.dataset.post}/reschedule`;
+      for (const [name, value] of [["_csrf", month.dataset.csrf], ["date", day.dataset.date], ["time", dragged.dataset.time], ["view", "month"]]) {
+        const input = document.createElement("input");
+        input.type = "hidden"; input.name = name; input.value = value;
+        form.append(input);
+      }
+      document.body.append(form);
+      form.submit();
+    });
+  }
+
   // Close the workspace switcher with Escape or a click elsewhere.
   const switcher = document.querySelector("details.switcher");
   if (switcher) {

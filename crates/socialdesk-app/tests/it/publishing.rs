@@ -338,3 +338,27 @@ async fn crisis_mode_holds_every_post_until_it_is_lifted() {
     stop.send(true).unwrap();
     running.await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moved_post_goes_out_once_at_its_new_time() {
+    let s = setup(TestDb::sqlite().await, Arc::new(Flaky::default())).await;
+    let account = connect(&s, "sandbox").await;
+    let at = When::At { date: "2026-11-23".into(), time: "12:00".into() };
+    let (post, _) =
+        s.app.create_post(&s.actor, NewPost { text: "Moved".into(), accounts: vec![account], when: at }).await.unwrap();
+    let (moved, _) = s.app.reschedule_post(&s.actor, post.id, "2026-11-23", "14:00").await.unwrap();
+    assert_eq!((moved.revision, moved.scheduled_at.unwrap().to_rfc3339()), (2, "2026-11-23T13:00:00+00:00".to_owned()));
+    let err = s.app.reschedule_post(&s.actor, post.id, "2026-11-22", "14:00").await.unwrap_err();
+    assert!(matches!(err, socialdesk_app::AppError::Invalid(_)), "not into the past: {err:?}");
+
+    let (stop, running) = worker(&s.app);
+    s.clock.set(Utc.with_ymd_and_hms(2026, 11, 23, 11, 30, 0).unwrap());
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    let (waiting, variants) = s.app.post(&s.actor, post.id).await.unwrap();
+    assert_eq!((waiting.state, variants[0].attempts), (PostState::Scheduled, 0), "the old time's job did nothing");
+    s.clock.set(Utc.with_ymd_and_hms(2026, 11, 23, 13, 0, 1).unwrap());
+    until_state(&s, post.id, PostState::Published, Duration::zero()).await;
+    stop.send(true).unwrap();
+    running.await.unwrap();
+    assert_eq!(s.app.post(&s.actor, post.id).await.unwrap().1[0].attempts, 1);
+}

@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}/calendar", get(posts::calendar))
         .route("/w/{slug}/posts/{id}/cancel", post(posts::cancel))
         .route("/w/{slug}/posts/{id}/submit", post(posts::submit))
+        .route("/w/{slug}/posts/{id}/reschedule", post(posts::reschedule))
         .route("/w/{slug}/posts/{id}/approve", post(posts::approve))
         .route("/w/{slug}/posts/{id}/reject", post(posts::reject))
         .route("/w/{slug}/posts/{id}/comment", post(posts::comment))

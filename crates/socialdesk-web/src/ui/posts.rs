@@ -206,6 +206,9 @@ struct Day {
 
 struct PostRow {
     id: Uuid,
+    /// Date and time in the workspace's zone, for the "move" form.
+    date_value: String,
+    time_value: String,
     time: String,
     text: String,
     state: PostState,
@@ -226,11 +229,23 @@ pub struct Done {
     done: Option<String>,
 }
 
+#[derive(Debug, Deserialize)]
+pub struct CalendarQuery {
+    done: Option<String>,
+    /// `list` (default) or `month`.
+    view: Option<String>,
+    /// `YYYY-MM`, for the month view.
+    month: Option<String>,
+}
+
 pub async fn calendar(
     State(state): State<AppState>,
     member: Member,
-    Query(q): Query<Done>,
+    Query(q): Query<CalendarQuery>,
 ) -> Result<Response, UiError> {
+    if q.view.as_deref() == Some("month") {
+        return month(&state, &member, q.month.as_deref()).await;
+    }
     let actor = &member.actor;
     let zone = actor.workspace.time_zone;
     let posts = state.app.posts(actor, 200).await?;
@@ -246,6 +261,8 @@ pub async fn calendar(
         };
         let row = PostRow {
             id: post.id.as_uuid(),
+            date_value: at.format("%Y-%m-%d").to_string(),
+            time_value: at.format("%H:%M").to_string(),
             time: if post.scheduled_at.is_some() {
                 at.format("%H:%M").to_string()
             } else {
@@ -275,6 +292,7 @@ pub async fn calendar(
         Some("draft-saved") => Some("Draft saved."),
         Some("submitted") => Some("Submitted for review. It is scheduled once approved."),
         Some("cancelled") => Some("Post cancelled. Nothing of it will go out."),
+        Some("moved") => Some("Post moved to its new time."),
         _ => None,
     };
     let page = CalendarPage {
@@ -432,6 +450,117 @@ pub async fn approvals(
         notice,
         can_approve: actor.can(Permission::Approve),
         shell: Shell::new(&member, "calendar"),
+    };
+    Ok(render(&page))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MoveForm {
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    time: String,
+    /// Where to go back to (`month` or the list).
+    #[serde(default)]
+    view: String,
+}
+
+pub async fn reschedule(
+    State(state): State<AppState>,
+    member: Member,
+    Path((slug, id)): Path<(String, Uuid)>,
+    CsrfForm(form): CsrfForm<MoveForm>,
+) -> Result<Response, UiError> {
+    state.app.reschedule_post(&member.actor, PostId::from_uuid(id), &form.date, &form.time).await?;
+    let view = if form.view == "month" {
+        format!("&view=month&month={}", form.date.get(..7).unwrap_or_default())
+    } else {
+        String::new()
+    };
+    Ok(Redirect::to(&format!("/w/{slug}/calendar?done=moved{view}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "calendar_month.html")]
+struct MonthPage {
+    shell: Shell,
+    title: String,
+    prev: String,
+    next: String,
+    weeks: Vec<Vec<MonthDay>>,
+    zone: String,
+    can_publish: bool,
+}
+
+struct MonthDay {
+    date: String,
+    number: u32,
+    in_month: bool,
+    today: bool,
+    posts: Vec<MonthPost>,
+}
+
+struct MonthPost {
+    id: Uuid,
+    time: String,
+    text: String,
+    state: PostState,
+    movable: bool,
+}
+
+async fn month(state: &AppState, member: &Member, month: Option<&str>) -> Result<Response, UiError> {
+    use chrono::{Datelike, NaiveDate};
+    let actor = &member.actor;
+    let zone = actor.workspace.time_zone;
+    let today = state.app.now().with_timezone(&zone.tz()).date_naive();
+    let first = month
+        .and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok())
+        .unwrap_or_else(|| today.with_day(1).unwrap_or(today));
+    let next_first = first.checked_add_months(chrono::Months::new(1)).unwrap_or(first);
+    let prev_first = first.checked_sub_months(chrono::Months::new(1)).unwrap_or(first);
+    let grid_start = first - Duration::days(first.weekday().num_days_from_monday().into());
+    let posts = state.app.posts(actor, 500).await?;
+    let mut weeks = Vec::new();
+    let mut day = grid_start;
+    while day < next_first || weeks.len() < 5 {
+        let mut week = Vec::new();
+        for _ in 0..7 {
+            let mut day_posts: Vec<MonthPost> = posts
+                .iter()
+                .filter_map(|(p, _)| {
+                    let at = p.scheduled_at?.with_timezone(&zone.tz());
+                    (at.date_naive() == day).then(|| MonthPost {
+                        id: p.id.as_uuid(),
+                        time: at.format("%H:%M").to_string(),
+                        text: p.text.chars().take(60).collect(),
+                        state: p.state,
+                        movable: p.state == PostState::Scheduled,
+                    })
+                })
+                .collect();
+            day_posts.sort_by(|a, b| a.time.cmp(&b.time));
+            week.push(MonthDay {
+                date: day.format("%Y-%m-%d").to_string(),
+                number: day.day(),
+                in_month: day.month() == first.month(),
+                today: day == today,
+                posts: day_posts,
+            });
+            day += Duration::days(1);
+        }
+        weeks.push(week);
+        if day >= next_first && weeks.len() >= 5 {
+            break;
+        }
+    }
+    let page = MonthPage {
+        title: first.format("%B %Y").to_string(),
+        prev: prev_first.format("%Y-%m").to_string(),
+        next: next_first.format("%Y-%m").to_string(),
+        weeks,
+        zone: zone.name().to_owned(),
+        can_publish: actor.can(Permission::Publish),
+        shell: Shell::new(member, "calendar"),
     };
     Ok(render(&page))
 }

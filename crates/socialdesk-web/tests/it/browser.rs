@@ -193,6 +193,9 @@ async fn a_team_signs_up_invites_and_sees_what_roles_allow() {
     }
     assert!(page.contains("Fresh beans are in") && page.contains("Published"), "{page}");
     shot(&c, "calendar").await;
+    c.goto(&s.url("/w/northwind-coffee/calendar?view=month")).await.unwrap();
+    assert!(text(&c).await.contains("Fresh beans are in"));
+    shot(&c, "calendar-month").await;
 
     // Approvals: with approval required, a post waits in review for someone else.
     c.goto(&s.url("/w/northwind-coffee/settings")).await.unwrap();

@@ -382,3 +382,57 @@ async fn mastodon_accounts_connect_through_the_servers_sign_in_page() {
         .unwrap();
     assert_eq!(stolen.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_month_view_shows_scheduled_posts_and_moves_them() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let slug = ana.workspace.as_ref().unwrap().slug.to_string();
+    let actor = s.actor(&ana).await;
+    let account = s
+        .app
+        .connect_account(
+            &actor,
+            socialdesk_app::ConnectAccount {
+                network: "sandbox".into(),
+                identifier: "Acme".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let (post, _) = s
+        .app
+        .create_post(
+            &actor,
+            socialdesk_app::NewPost {
+                text: "Winter menu launch".into(),
+                accounts: vec![account.id],
+                when: socialdesk_app::When::At { date: "2031-01-15".into(), time: "09:30".into() },
+            },
+        )
+        .await
+        .unwrap();
+    let browser = s.browser_for(&ana);
+    let page = browser
+        .get(s.url(&format!("/w/{slug}/calendar?view=month&month=2031-01")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("January 2031") && page.contains("Winter menu launch"));
+    assert!(page.contains(&format!(r#"draggable="true" data-post="{}" data-time="09:30""#, post.id)));
+    let form = [
+        ("_csrf", s.csrf(&ana).await),
+        ("date", "2031-01-17".into()),
+        ("time", "09:30".into()),
+        ("view", "month".into()),
+    ];
+    let response =
+        browser.post(s.url(&format!("/w/{slug}/posts/{}/reschedule", post.id))).form(&form).send().await.unwrap();
+    assert_eq!(response.headers()["location"], format!("/w/{slug}/calendar?done=moved&view=month&month=2031-01"));
+    let moved = s.app.post(&actor, post.id).await.unwrap().0;
+    assert_eq!(moved.scheduled_at.unwrap().to_rfc3339(), "2031-01-17T08:30:00+00:00");
+}
