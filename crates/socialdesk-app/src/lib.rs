@@ -17,6 +17,7 @@ mod posts;
 pub mod secrets;
 mod team;
 mod tokens;
+mod transfer;
 pub mod worker;
 
 use std::sync::Arc;
@@ -31,6 +32,7 @@ pub use posts::{CRISIS_RECHECK_SECS, NewPost, PUBLISH, When, text_rules};
 pub use secrets::SecretBox;
 pub use team::{NewInvite, WorkspaceSettings};
 pub use tokens::NewToken;
+pub use transfer::{IMPORT_COLUMNS, ImportProblem, ImportReport};
 pub use worker::{Readiness, Worker, WorkerOptions};
 
 use socialdesk_networks::Registry;

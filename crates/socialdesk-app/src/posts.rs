@@ -38,6 +38,8 @@ pub enum When {
     Now,
     /// At a wall-clock time in the workspace's zone.
     At { date: String, time: String },
+    /// At an instant already resolved (an import row with its own zone).
+    AtInstant(DateTime<Utc>),
 }
 
 /// A new post as written in the composer or sent to the API.
@@ -117,6 +119,11 @@ impl App {
         let scheduled_at = match &input.when {
             When::Draft => None,
             When::Now => Some(now),
+            When::AtInstant(at) if *at < now - chrono::Duration::minutes(1) => {
+                errors.push(FieldError::new("time", "that time has passed; publish now or pick a later time"));
+                None
+            }
+            When::AtInstant(at) => Some(*at),
             When::At { date, time } => match local_to_utc(date, time, zone) {
                 Ok(at) if at < now - chrono::Duration::minutes(1) => {
                     errors.push(FieldError::new("time", "that time has passed; publish now or pick a later time"));
@@ -392,7 +399,9 @@ impl App {
         let Some(before) =
             self.store.begin_variant_attempt(workspace, variant.id, now).await.map_err(AppError::from)?
         else {
-            return Ok(()); // Already published, failed or cancelled.
+            // Already published, failed or cancelled. A process that died right
+            // after saving the outcome may not have settled the post: do it now.
+            return self.settle_post(workspace, post.id).await;
         };
         if post.state == PostState::Scheduled {
             // Several variants race to say so; whichever loses changes nothing.

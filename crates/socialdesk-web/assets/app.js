@@ -106,6 +106,14 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
+  // A chosen CSV file fills the textarea it belongs to.
+  for (const input of document.querySelectorAll("input[type=file][data-fills]")) {
+    input.addEventListener("change", async () => {
+      const target = document.querySelector(input.dataset.fills);
+      if (input.files[0] && target) target.value = await input.files[0].text();
+    });
+  }
+
   // Close the workspace switcher with Escape or a click elsewhere.
   const switcher = document.querySelector("details.switcher");
   if (switcher) {

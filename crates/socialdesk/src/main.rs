@@ -8,6 +8,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use socialdesk_app::{App, SecretBox, Settings, SystemClock, Worker, WorkerOptions};
+
 use socialdesk_store::Store;
 use socialdesk_web::WebSettings;
 use tokio::sync::watch;
@@ -39,6 +40,29 @@ enum Command {
     Migrate(CommonArgs),
     /// Create the demo workspaces and people, if they do not exist yet.
     Demo(CommonArgs),
+    /// Import posts from a CSV file (columns: text, accounts, date, time, time_zone).
+    /// Every row is checked first; nothing is imported unless all rows are valid.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ImportArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// The CSV file.
+    file: std::path::PathBuf,
+    /// The workspace's address (its slug, as in /w/SLUG).
+    #[arg(long, value_name = "SLUG")]
+    workspace: String,
+    /// The email of the member the posts are written by (their role applies).
+    #[arg(long = "as", value_name = "EMAIL")]
+    author: String,
+    /// Import the valid rows even when others have problems.
+    #[arg(long)]
+    partial: bool,
+    /// Check every row and report, without importing anything.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 fn main() -> std::process::ExitCode {
@@ -93,6 +117,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!("migrations applied");
             Ok(())
         }
+        Command::Import(args) => {
+            let config = Config::load_common(&args.common)?;
+            init_logs(config.log_format);
+            let app = open(&config).await?;
+            let outcome = import(&app, &args).await;
+            app.store.close().await;
+            outcome
+        }
         Command::Demo(common) => {
             let config = Config::load_common(&common)?;
             init_logs(config.log_format);
@@ -101,6 +133,43 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             app.store.close().await;
             Ok(())
         }
+    }
+}
+
+#[allow(clippy::print_stdout, clippy::print_stderr)]
+async fn import(app: &App, args: &ImportArgs) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+    let email = socialdesk_core::Email::parse(&args.author).map_err(|e| anyhow::anyhow!("--as: {e}"))?;
+    let credentials = app.store.credentials(&email).await?.with_context(|| format!("--as: no account for {email}"))?;
+    let actor = app
+        .actor_for_user(&credentials.user, &args.workspace)
+        .await
+        .map_err(|_| anyhow::anyhow!("--workspace: {email} is not a member of a workspace {:?}", args.workspace))?;
+    let report =
+        app.import_posts(&actor, &text, args.partial, args.dry_run).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    for p in &report.problems {
+        let column = if p.column.is_empty() { String::new() } else { format!(", column {}", p.column) };
+        eprintln!("{}: row {}{column}: {}", args.file.display(), p.row, p.message);
+    }
+    println!(
+        "{} rows read, {} imported ({} scheduled, {} drafts), {} problems{}",
+        report.rows,
+        report.imported,
+        report.scheduled,
+        report.drafts,
+        report.problems.len(),
+        if args.dry_run {
+            " (dry run: nothing imported)"
+        } else if report.committed {
+            ""
+        } else {
+            "; nothing imported"
+        }
+    );
+    if report.problems.is_empty() {
+        Ok(())
+    } else {
+        anyhow::bail!("{} problems in {}", report.problems.len(), args.file.display())
     }
 }
 

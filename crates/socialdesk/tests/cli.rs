@@ -117,3 +117,37 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
     assert!(rest.iter().any(|l| l.contains("worker stopped")), "the worker drained: {rest:?}");
     assert!(rest.iter().any(|l| l.contains("bye")));
 }
+
+#[test]
+fn import_reports_every_problem_by_row_and_column_and_fails() {
+    let dir = temp_dir("import");
+    assert!(run(&["demo"], &dir).status.success());
+    std::fs::write(
+        dir.join("posts.csv"),
+        "text,accounts,date,time\nGood one,@northwind_coffee.sandbox,2031-05-04,09:00\nBad one,@nobody,2031-05-04,25:00\n",
+    )
+    .unwrap();
+    let args = ["import", "posts.csv", "--workspace", "northwind-coffee", "--as", "owner@demo.socialdesk.test"];
+    let out = run(&args, &dir);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("posts.csv: row 3, column accounts: no account \"@nobody\" in this workspace"), "{stderr}");
+    assert!(stderr.contains("posts.csv: row 3, column time: \"25:00\" is not a time"), "{stderr}");
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("2 rows read, 0 imported (0 scheduled, 0 drafts), 2 problems; nothing imported")
+    );
+
+    std::fs::write(
+        dir.join("good.csv"),
+        "text,accounts,date,time\nGood one,@northwind_coffee.sandbox,2031-05-04,09:00\n",
+    )
+    .unwrap();
+    let args = ["import", "good.csv", "--workspace", "northwind-coffee", "--as", "owner@demo.socialdesk.test"];
+    let out = run(&args, &dir);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8(out.stdout).unwrap().contains("1 rows read, 1 imported (1 scheduled, 0 drafts), 0 problems")
+    );
+}

@@ -362,3 +362,40 @@ async fn a_moved_post_goes_out_once_at_its_new_time() {
     running.await.unwrap();
     assert_eq!(s.app.post(&s.actor, post.id).await.unwrap().1[0].attempts, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_csv_import_is_checked_whole_and_imports_nothing_unless_every_row_is_valid() {
+    let s = setup(TestDb::sqlite().await, Arc::new(Flaky::default())).await;
+    connect(&s, "sandbox").await;
+    let bad = "text,accounts,date,time,time_zone\n\
+               Hello,@acme.sandbox,2026-12-01,09:00,\n\
+               ,@acme.sandbox,2026-12-01,10:00,\n\
+               Spring,@nobody,2027-03-28,02:30,Europe/Rome\n\
+               \"Comma, quoted\",acme.sandbox,2026-12-02,08:00,Asia/Seoul\n";
+    let report = s.app.import_posts(&s.actor, bad, false, false).await.unwrap();
+    let problems: Vec<(usize, &str)> = report.problems.iter().map(|p| (p.row, p.column.as_str())).collect();
+    assert_eq!(problems, [(3, "text"), (4, "accounts"), (4, "time")], "{:?}", report.problems);
+    assert!(report.problems[2].message.contains("does not exist on 2027-03-28 in Europe/Rome"));
+    assert!(!report.committed);
+    assert!(s.app.posts(&s.actor, 10).await.unwrap().is_empty(), "nothing imported");
+
+    let dry = s.app.import_posts(&s.actor, bad, true, true).await.unwrap();
+    assert_eq!((dry.imported, dry.committed), (0, false), "a dry run writes nothing");
+
+    let partial = s.app.import_posts(&s.actor, bad, true, false).await.unwrap();
+    assert_eq!((partial.imported, partial.scheduled, partial.committed), (2, 2, true));
+    let posts = s.app.posts(&s.actor, 10).await.unwrap();
+    let seoul = posts.iter().find(|(p, _)| p.text == "Comma, quoted").unwrap();
+    assert_eq!(seoul.0.scheduled_at.unwrap().to_rfc3339(), "2026-12-01T23:00:00+00:00", "08:00 in Seoul");
+
+    let header = s.app.import_posts(&s.actor, "text,accounts,colour\nx,y,z\n", false, false).await.unwrap();
+    assert_eq!(header.problems[0].column, "colour");
+    assert!(header.problems[0].message.starts_with("unknown column \"colour\""));
+
+    let csv = s.app.export_csv(&s.actor).await.unwrap();
+    assert!(csv.starts_with("text,accounts,date,time,time_zone,state,delivery,url,error\n"));
+    assert!(csv.contains("\"Comma, quoted\",@acme.sandbox,2026-12-02,00:00,Europe/Rome,scheduled,pending"), "{csv}");
+    let ics = s.app.export_ical(&s.actor).await.unwrap();
+    assert!(ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.ends_with("END:VCALENDAR\r\n"));
+    assert!(ics.contains("DTSTART:20261201T230000Z") && ics.contains("SUMMARY:Comma\\, quoted"));
+}

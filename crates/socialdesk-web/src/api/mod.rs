@@ -7,6 +7,7 @@ mod members;
 mod posts;
 mod review;
 mod tokens;
+mod transfer;
 mod types;
 mod workspace;
 
@@ -72,6 +73,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(accounts::check_account))
         .routes(routes!(posts::list_posts, posts::create_post))
         .routes(routes!(posts::get_post))
+        .routes(routes!(transfer::import_posts))
+        .routes(routes!(transfer::export_csv))
+        .routes(routes!(transfer::export_ics))
         .routes(routes!(posts::cancel_post))
         .routes(routes!(review::submit))
         .routes(routes!(review::approve))

@@ -564,3 +564,81 @@ async fn month(state: &AppState, member: &Member, month: Option<&str>) -> Result
     };
     Ok(render(&page))
 }
+
+/// The calendar as a CSV download.
+pub async fn calendar_csv(State(state): State<AppState>, member: Member) -> Result<Response, UiError> {
+    let csv = state.app.export_csv(&member.actor).await?;
+    let name = format!("attachment; filename=\"{}-calendar.csv\"", member.actor.workspace.slug);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, name),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+/// The calendar as an iCalendar download.
+pub async fn calendar_ics(State(state): State<AppState>, member: Member) -> Result<Response, UiError> {
+    let ics = state.app.export_ical(&member.actor).await?;
+    let name = format!("attachment; filename=\"{}-calendar.ics\"", member.actor.workspace.slug);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/calendar; charset=utf-8".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, name),
+        ],
+        ics,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    shell: Shell,
+    csv: String,
+    partial: bool,
+    report: Option<socialdesk_app::ImportReport>,
+    columns: String,
+}
+
+pub async fn import_page(member: Member) -> Result<Response, UiError> {
+    member.actor.require(Permission::CreateDraft)?;
+    let page = ImportPage {
+        csv: "text,accounts,date,time,time_zone\n".into(),
+        partial: false,
+        report: None,
+        columns: socialdesk_app::IMPORT_COLUMNS.join(", "),
+        shell: Shell::new(&member, "calendar"),
+    };
+    Ok(render(&page))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ImportForm {
+    #[serde(default)]
+    csv: String,
+    #[serde(default)]
+    partial: Option<String>,
+    #[serde(default)]
+    dry_run: Option<String>,
+}
+
+pub async fn import(
+    State(state): State<AppState>,
+    member: Member,
+    CsrfForm(form): CsrfForm<ImportForm>,
+) -> Result<Response, UiError> {
+    let partial = form.partial.is_some();
+    let report = state.app.import_posts(&member.actor, &form.csv, partial, form.dry_run.is_some()).await?;
+    let status = if report.problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = ImportPage {
+        csv: form.csv,
+        partial,
+        report: Some(report),
+        columns: socialdesk_app::IMPORT_COLUMNS.join(", "),
+        shell: Shell::new(&member, "calendar"),
+    };
+    Ok((status, render(&page)).into_response())
+}
