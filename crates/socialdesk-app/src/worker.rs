@@ -97,6 +97,7 @@ impl Worker {
         handlers.insert(HOUSEKEEPING, Arc::new(Housekeeping));
         handlers.insert(ACCOUNT_CHECKS, Arc::new(AccountChecks));
         handlers.insert(crate::posts::PUBLISH, Arc::new(crate::posts::Publish));
+        handlers.insert(crate::inbox::INBOX_SYNC, Arc::new(crate::inbox::InboxSync));
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".to_owned());
         let id = format!("{host}:{}:{}", std::process::id(), &new_uuid().simple().to_string()[24..]);
         Worker { app, id, handlers: Arc::new(handlers), options, wake: Arc::new(Notify::new()) }
@@ -213,7 +214,7 @@ impl Worker {
     }
 
     async fn schedule_housekeeping(&self, now: DateTime<Utc>) {
-        for kind in [HOUSEKEEPING, ACCOUNT_CHECKS] {
+        for kind in [HOUSEKEEPING, ACCOUNT_CHECKS, crate::inbox::INBOX_SYNC] {
             if let Err(e) = enqueue_periodic(&self.app, kind, kind.to_owned(), now).await {
                 tracing::warn!(error = %e, kind, "could not schedule a periodic job");
             }
@@ -249,7 +250,7 @@ async fn enqueue_periodic(app: &App, kind: &str, dedupe_key: String, run_at: Dat
 
 /// The next run of a periodic job. The running job still holds its plain
 /// dedupe key until it completes, so the next run is keyed by its time slot.
-async fn schedule_next(app: &App, kind: &str, every: Duration) -> Result<(), JobError> {
+pub(crate) async fn schedule_next(app: &App, kind: &str, every: Duration) -> Result<(), JobError> {
     let next = app.now() + every;
     enqueue_periodic(app, kind, format!("{kind}:{}", next.format("%Y-%m-%dT%H:%M")), next).await?;
     Ok(())

@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod ids;
+pub mod inbox;
 pub mod money;
 pub mod post;
 pub mod role;
@@ -16,6 +17,7 @@ pub mod values;
 
 pub use account::{Account, AccountStatus};
 pub use ids::{AccountId, ApiTokenId, InviteId, JobId, PostId, SessionId, UserId, VariantId, WorkspaceId};
+pub use inbox::{InboxItem, InboxStatus};
 pub use money::{Currency, Money};
 pub use post::{DeliveryState, PostEvent, PostState};
 pub use role::{Permission, Role};

@@ -283,14 +283,16 @@ impl Network for Sandbox {
             .collect()
     }
 
-    /// Each hour since connecting brings zero to three items. The cursor is
+    /// Each hour brings zero to three items, starting three days before the
+    /// account was connected (so a new sandbox account has an inbox to work). The cursor is
     /// the last hour already delivered, so nothing comes twice.
     async fn inbox(&self, credentials: &Credentials, cursor: Option<&str>) -> Result<InboxPage, NetworkError> {
         let account = Sandbox::account(credentials)?;
         let now_hour = (self.now)().timestamp() / 3600;
         let first_hour = match cursor {
             Some(c) => c.parse::<i64>().map_err(|_| NetworkError::Protocol(format!("bad sandbox cursor {c:?}")))? + 1,
-            None => (account.since / 3600).max(now_hour - 72),
+            // A pretend account has had three days of conversation already.
+            None => account.since / 3600 - 72,
         };
         // At most a week per page, so a long-idle account catches up in steps.
         let last_hour = (now_hour - 1).min(first_hour + 24 * 7);

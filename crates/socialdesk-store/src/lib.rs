@@ -17,6 +17,7 @@
 mod accounts;
 mod audit;
 mod error;
+mod inbox;
 mod invites;
 mod jobs;
 mod logins;
@@ -34,6 +35,7 @@ pub mod testing;
 pub use accounts::{AccountHealth, NewAccount};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use error::StoreError;
+pub use inbox::InboxFilter;
 pub use jobs::{ClaimedJob, Job, NewJob, WorkerHealth};
 pub use policies::PostComment;
 pub use pool::{Backend, Store};

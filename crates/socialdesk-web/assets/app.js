@@ -114,6 +114,29 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
+  // Inbox keyboard: j/k move, e marks done, r opens the reply, a assigns to me.
+  const inbox = document.querySelector("[data-inbox]");
+  if (inbox) {
+    const items = () => [...inbox.querySelectorAll("[data-item]")];
+    document.addEventListener("keydown", (e) => {
+      if (e.target.closest("input, textarea, select") || e.ctrlKey || e.metaKey || e.altKey) return;
+      const list = items();
+      const current = document.activeElement.closest("[data-item]");
+      const at = list.indexOf(current);
+      if (e.key === "j" || e.key === "k") {
+        const next = list[Math.max(0, Math.min(list.length - 1, at + (e.key === "j" ? 1 : -1)))] || list[0];
+        if (next) { next.focus(); e.preventDefault(); }
+      } else if (current && e.key === "e") {
+        current.querySelector("form[data-action=done]")?.requestSubmit();
+      } else if (current && e.key === "a") {
+        current.querySelector("form[data-action=assign]")?.requestSubmit();
+      } else if (current && e.key === "r") {
+        const reply = current.querySelector("details[data-action=reply]");
+        if (reply) { reply.open = true; reply.querySelector("textarea").focus(); e.preventDefault(); }
+      }
+    });
+  }
+
   // Close the workspace switcher with Escape or a click elsewhere.
   const switcher = document.querySelector("details.switcher");
   if (switcher) {

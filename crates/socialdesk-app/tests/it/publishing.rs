@@ -399,3 +399,33 @@ async fn a_csv_import_is_checked_whole_and_imports_nothing_unless_every_row_is_v
     assert!(ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.ends_with("END:VCALENDAR\r\n"));
     assert!(ics.contains("DTSTART:20261201T230000Z") && ics.contains("SUMMARY:Comma\\, quoted"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_inbox_syncs_each_item_once_enriched_and_answers_it() {
+    let s = setup(TestDb::sqlite().await, Arc::new(Flaky::default())).await;
+    let account = connect(&s, "sandbox").await;
+    let workspace = s.actor.workspace.id;
+    let first = s.app.sync_inbox(workspace, account).await.unwrap();
+    assert!(first > 20, "a sandbox account arrives with three days of conversation: {first}");
+    assert_eq!(s.app.sync_inbox(workspace, account).await.unwrap(), 0, "nothing twice");
+    let items = s.app.inbox(&s.actor, &socialdesk_store::InboxFilter::default(), 500).await.unwrap();
+    assert_eq!(items.len() as u64, first);
+    assert!(items.iter().all(|i| i.language.is_some() && i.sentiment.is_some() && i.category.is_some()));
+    let korean = items.iter().find(|i| i.text.contains("배송은")).expect("a Korean question");
+    assert_eq!((korean.language.as_deref(), korean.category.as_deref()), (Some("ko"), Some("question")));
+    let complaint = items.iter().find(|i| i.text.starts_with("This is the third time")).expect("an English complaint");
+    assert_eq!((complaint.sentiment_label(), complaint.category.as_deref()), (Some("negative"), Some("complaint")));
+
+    let answered = s.app.reply_to_inbox_item(&s.actor, korean.id, "보통 2~3일 걸려요!").await.unwrap();
+    assert_eq!(
+        (answered.status, answered.reply_text.as_deref()),
+        (socialdesk_core::InboxStatus::Done, Some("보통 2~3일 걸려요!"))
+    );
+    let again = s.app.reply_to_inbox_item(&s.actor, korean.id, "again").await.unwrap_err();
+    assert!(matches!(again, socialdesk_app::AppError::Conflict { .. }), "answered once");
+
+    s.clock.advance(Duration::hours(5));
+    let later = s.app.sync_inbox(workspace, account).await.unwrap();
+    let total = s.app.inbox(&s.actor, &socialdesk_store::InboxFilter::default(), 500).await.unwrap().len() as u64;
+    assert_eq!(total, first + later, "new hours bring new items, old ones are not repeated");
+}

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod fixtures;
+mod inbox;
 mod jobs;
 mod team;
 

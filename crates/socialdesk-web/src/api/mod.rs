@@ -3,6 +3,7 @@
 //! workspace's rows, and ids from elsewhere are simply not found.
 
 mod accounts;
+mod inbox;
 mod members;
 mod posts;
 mod review;
@@ -42,6 +43,7 @@ pub use types::*;
         (name = "workspace", description = "The token's workspace and who is calling"),
         (name = "accounts", description = "Connected social accounts"),
         (name = "posts", description = "Writing, scheduling and publishing"),
+        (name = "inbox", description = "Replies, mentions, quotes and messages of every account"),
         (name = "team", description = "Members, roles and invitations"),
         (name = "tokens", description = "API tokens"),
     )
@@ -83,6 +85,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(review::list_comments, review::add_comment))
         .routes(routes!(review::get_policy, review::put_policy))
         .routes(routes!(review::start_crisis, review::end_crisis))
+        .routes(routes!(inbox::list))
+        .routes(routes!(inbox::get, inbox::update))
+        .routes(routes!(inbox::reply))
         .routes(routes!(members::list_members))
         .routes(routes!(members::get_member, members::update_member, members::remove_member))
         .routes(routes!(members::list_invites, members::create_invite))

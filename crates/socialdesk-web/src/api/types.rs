@@ -440,3 +440,73 @@ pub struct CommentBody {
     pub body: String,
     pub created_at: DateTime<Utc>,
 }
+
+/// A reply, mention, quote or direct message.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InboxItemBody {
+    pub id: Uuid,
+    pub account_id: Uuid,
+    /// `reply`, `mention`, `quote` or `direct_message`.
+    pub kind: String,
+    pub author_handle: String,
+    pub author_name: String,
+    pub author_followers: Option<u64>,
+    pub text: String,
+    pub url: Option<String>,
+    /// ISO 639-1, when detected.
+    pub language: Option<String>,
+    /// In [-1, 1].
+    pub sentiment: Option<f64>,
+    /// `positive`, `neutral` or `negative` (±0.05 thresholds).
+    pub sentiment_label: Option<String>,
+    /// `question`, `complaint`, `praise`, `spam` or `other`.
+    pub category: Option<String>,
+    /// `open`, `pending` or `done`.
+    pub status: String,
+    pub assignee_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub replied_at: Option<DateTime<Utc>>,
+    pub reply_text: Option<String>,
+}
+
+impl From<&socialdesk_core::InboxItem> for InboxItemBody {
+    fn from(i: &socialdesk_core::InboxItem) -> InboxItemBody {
+        InboxItemBody {
+            id: i.id,
+            account_id: i.account_id.as_uuid(),
+            kind: i.kind.clone(),
+            author_handle: i.author_handle.clone(),
+            author_name: i.author_name.clone(),
+            author_followers: i.author_followers,
+            text: i.text.clone(),
+            url: i.remote_url.clone(),
+            language: i.language.clone(),
+            sentiment: i.sentiment,
+            sentiment_label: i.sentiment_label().map(str::to_owned),
+            category: i.category.clone(),
+            status: i.status.as_str().to_owned(),
+            assignee_id: i.assignee_id.map(|u| u.as_uuid()),
+            created_at: i.created_at,
+            replied_at: i.replied_at,
+            reply_text: i.reply_text.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateInboxItemRequest {
+    /// `open`, `pending` or `done`.
+    pub status: Option<String>,
+    /// A member's id to assign it to; omit to leave the assignee as it is.
+    pub assignee_id: Option<Uuid>,
+    /// True to remove the assignee.
+    #[serde(default)]
+    pub unassign: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyRequest {
+    pub text: String,
+}

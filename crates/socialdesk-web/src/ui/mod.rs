@@ -4,6 +4,7 @@
 
 mod accounts;
 mod auth;
+mod inbox;
 mod pages;
 mod posts;
 mod settings;
@@ -40,6 +41,10 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}/{area}", get(pages::area))
         .route("/w/{slug}/compose", get(posts::compose).post(posts::create))
         .route("/w/{slug}/compose/check", post(posts::check))
+        .route("/w/{slug}/inbox", get(inbox::inbox))
+        .route("/w/{slug}/inbox/sync", post(inbox::sync))
+        .route("/w/{slug}/inbox/{id}", post(inbox::update))
+        .route("/w/{slug}/inbox/{id}/reply", post(inbox::reply))
         .route("/w/{slug}/calendar", get(posts::calendar))
         .route("/w/{slug}/calendar.csv", get(posts::calendar_csv))
         .route("/w/{slug}/calendar.ics", get(posts::calendar_ics))

@@ -130,16 +130,6 @@ pub struct Area {
 
 const AREAS: &[Area] = &[
     Area {
-        key: "inbox",
-        title: "Inbox",
-        lead: "Every comment, mention and message from every account in one place.",
-        points: &[
-            "Assign, tag and answer with saved replies; statuses open, pending and done",
-            "Language, sentiment and kind (question, complaint, praise, spam) on every item",
-            "Response rate and first response time, measured the same way every month",
-        ],
-    },
-    Area {
         key: "listening",
         title: "Listening",
         lead: "Follow your brand, competitors and topics with boolean queries.",

@@ -174,6 +174,33 @@ async fn a_team_signs_up_invites_and_sees_what_roles_allow() {
     assert!(page.contains("Account connected.") && page.contains("@northwind_coffee.sandbox"), "{page}");
     shot(&c, "accounts").await;
 
+    // The inbox: fetch the sandbox's conversation, then triage with the keyboard.
+    c.goto(&s.url("/w/northwind-coffee/inbox")).await.unwrap();
+    submit(&c, "form[action$='/inbox/sync'] button[type=submit]").await;
+    let page = text(&c).await;
+    assert!(page.contains("Synced:") && page.contains("question"), "{page}");
+    shot(&c, "inbox").await;
+    let open_before = c.find_all(Locator::Css("[data-item]")).await.unwrap().len();
+    c.find(Locator::Css("body")).await.unwrap().send_keys("j").await.unwrap();
+    let focused = c.execute("return document.activeElement.hasAttribute('data-item')", vec![]).await.unwrap();
+    assert_eq!(focused, serde_json::json!(true), "j focuses the first item");
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    c.active_element().await.unwrap().send_keys("e").await.unwrap();
+    for _ in 0..100 {
+        if old.tag_name().await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(text(&c).await.contains("Updated."));
+    assert_eq!(c.find_all(Locator::Css("[data-item]")).await.unwrap().len(), open_before - 1, "e marked it done");
+    c.find(Locator::Css("body")).await.unwrap().send_keys("j").await.unwrap();
+    c.active_element().await.unwrap().send_keys("r").await.unwrap();
+    c.active_element().await.unwrap().send_keys("Thank you for writing! We will look into it today.").await.unwrap();
+    submit(&c, "details[open] form button[type=submit]").await;
+    assert!(text(&c).await.contains("Answer sent."));
+
     // Write a post and publish it now; the calendar shows it went out.
     s.run_worker();
     c.goto(&s.url("/w/northwind-coffee/compose")).await.unwrap();

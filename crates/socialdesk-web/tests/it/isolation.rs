@@ -35,6 +35,7 @@ struct B {
     token_id: String,
     account_id: String,
     post_id: String,
+    item_id: String,
 }
 
 async fn walk(db: TestDb) {
@@ -77,6 +78,8 @@ async fn walk(db: TestDb) {
         )
         .await
         .unwrap();
+    s.app.sync_inbox(bob_actor.workspace.id, account.id).await.unwrap();
+    let item = s.app.inbox(&bob_actor, &socialdesk_store::InboxFilter::default(), 1).await.unwrap().remove(0);
     let b = B {
         slug: bob.workspace.as_ref().unwrap().slug.to_string(),
         name: "Bravo Secret Brand",
@@ -87,6 +90,7 @@ async fn walk(db: TestDb) {
         token_id: token.id.to_string(),
         account_id: account.id.to_string(),
         post_id: post.id.to_string(),
+        item_id: item.id.to_string(),
     };
     let before = snapshot(&s, &bob).await;
 
@@ -122,8 +126,16 @@ async fn snapshot(s: &Server, bob: &crate::harness::Person) -> Value {
         .map(|(p, v)| (p.text.clone(), p.state.as_str(), v.len()))
         .collect();
     let policy = s.app.policy(&actor).await.unwrap();
+    let inbox: Vec<_> = s
+        .app
+        .inbox(&actor, &socialdesk_store::InboxFilter::default(), 500)
+        .await
+        .unwrap()
+        .iter()
+        .map(|i| (i.status.as_str(), i.assignee_id, i.reply_text.clone()))
+        .collect();
     let ws = s.app.store.workspace(actor.workspace.id).await.unwrap();
-    json!({"crisis": policy.crisis.is_some(), "approval": policy.approval_required, "members": members, "invites": invites, "tokens": tokens, "accounts": accounts, "posts": posts, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
+    json!({"inbox": inbox, "crisis": policy.crisis.is_some(), "approval": policy.approval_required, "members": members, "invites": invites, "tokens": tokens, "accounts": accounts, "posts": posts, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
 }
 
 fn refuses_without_leaking(status: StatusCode, body: &str, b: &B, what: &str) {
@@ -162,7 +174,8 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
                 .replace("{invite_id}", &b.invite_id)
                 .replace("{token_id}", &b.token_id)
                 .replace("{account_id}", &b.account_id)
-                .replace("{post_id}", &b.post_id);
+                .replace("{post_id}", &b.post_id)
+                .replace("{item_id}", &b.item_id);
             let body = match (method.as_str(), path.as_str()) {
                 ("PATCH", "/members/{user_id}") => json!({"role": "viewer"}),
                 ("PATCH", "/workspace") => json!({"name": "Alpha renamed"}),
@@ -173,6 +186,8 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
                 ("POST", "/posts") => json!({"text": "probe", "account_ids": [b.account_id], "when": "now"}),
                 ("POST", "/posts/{post_id}/approve" | "/posts/{post_id}/reject") => json!({"reason": "probe"}),
                 ("POST", "/posts/{post_id}/comments") => json!({"body": "probe"}),
+                ("PATCH", "/inbox/{item_id}") => json!({"status": "done"}),
+                ("POST", "/inbox/{item_id}/reply") => json!({"text": "probe"}),
                 ("PUT", "/workspace/policy") => json!({"approval_required": false, "self_approval": false}),
                 ("POST", "/workspace/crisis") => json!({"reason": "probe"}),
                 _ => json!({}),
@@ -196,7 +211,7 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
             walked += 1;
         }
     }
-    assert!(walked >= 31, "walked {walked} API operations");
+    assert!(walked >= 35, "walked {walked} API operations");
     // Also B's owner, not only B's editor, by id.
     let response = client.get(s.url(&format!("/api/v1/members/{}", b.owner_id))).send().await.unwrap();
     let status = response.status();
@@ -237,6 +252,8 @@ async fn walk_ui(s: &Server, alice: &crate::harness::Person, b: &B) {
                 &b.account_id
             } else if path.contains("/posts/") {
                 &b.post_id
+            } else if path.contains("/inbox/") {
+                &b.item_id
             } else {
                 &b.token_id
             };
@@ -258,5 +275,5 @@ async fn walk_ui(s: &Server, alice: &crate::harness::Person, b: &B) {
         }
         covered.insert((method, path));
     }
-    assert!(covered.len() >= 29, "walked {} UI routes: {covered:?}", covered.len());
+    assert!(covered.len() >= 33, "walked {} UI routes: {covered:?}", covered.len());
 }

@@ -1,0 +1,204 @@
+//! The unified inbox: sync from every account, enrich, work and answer.
+//!
+//! A sync job pulls each account's new items since its cursor and stores
+//! them with the new cursor in one transaction (nothing lost when the
+//! process dies mid-sync, nothing stored twice). Each item gets a language,
+//! a sentiment and a kind (question, complaint, praise, spam, other) from
+//! `socialdesk-listen` as it arrives.
+
+use chrono::Duration;
+use socialdesk_core::{AccountId, AccountStatus, InboxItem, InboxStatus, Permission, UserId, WorkspaceId};
+use socialdesk_listen::enrich;
+use socialdesk_networks::{IdempotencyKey, InboxKind, NetworkError, RemotePost};
+use socialdesk_store::{AccountHealth, ClaimedJob, InboxFilter};
+use uuid::Uuid;
+
+use crate::worker::{JobFuture, JobHandler};
+use crate::{Actor, App, AppError, new_uuid};
+
+/// The kind of the periodic inbox sync.
+pub const INBOX_SYNC: &str = "inbox-sync";
+/// Accounts are synced about this often.
+pub const INBOX_SYNC_EVERY_SECS: i64 = 120;
+/// Authors with at least this many followers count as known (not spam by default).
+const KNOWN_AUTHOR_FOLLOWERS: u64 = 50;
+
+fn kind_name(kind: InboxKind) -> &'static str {
+    match kind {
+        InboxKind::Reply => "reply",
+        InboxKind::Mention => "mention",
+        InboxKind::Quote => "quote",
+        InboxKind::DirectMessage => "direct_message",
+    }
+}
+
+impl App {
+    /// Pulls an account's new inbox items. Returns how many were new.
+    pub async fn sync_inbox(&self, workspace: WorkspaceId, account: AccountId) -> Result<u64, AppError> {
+        let (stored_account, credentials) = self.credentials(workspace, account).await?;
+        let Some(network) = self.networks.get(&stored_account.network) else { return Ok(0) };
+        let now = self.now();
+        if !network.capabilities().inbox {
+            self.store.store_inbox_page(workspace, account, &[], None, now).await?;
+            return Ok(0);
+        }
+        let cursor = self.store.inbox_cursor(workspace, account).await?;
+        let page = match network.inbox(&credentials, cursor.as_deref()).await {
+            Ok(page) => page,
+            Err(NetworkError::Unsupported(_)) => {
+                self.store.store_inbox_page(workspace, account, &[], None, now).await?;
+                return Ok(0);
+            }
+            Err(NetworkError::AuthRevoked(why)) => {
+                let health = AccountHealth {
+                    status: AccountStatus::Revoked,
+                    detail: Some(why.clone()),
+                    followers: None,
+                    handle: None,
+                    display_name: None,
+                    sealed_credentials: None,
+                    expires_at: None,
+                    checked_at: now,
+                };
+                self.store.record_account_health(workspace, account, &health).await?;
+                return Err(AppError::Conflict { field: "account", message: why });
+            }
+            Err(e) => return Err(AppError::internal(format!("syncing {}: {e}", stored_account.handle))),
+        };
+        let items: Vec<InboxItem> = page
+            .items
+            .iter()
+            // The account's own posts (a self-reply in a thread) are not inbox material.
+            .filter(|i| i.author.external_id != stored_account.external_id)
+            .map(|i| {
+                let lang = enrich::detect_language(&i.text);
+                let sentiment = enrich::sentiment(&i.text, lang);
+                let known = i.author.followers.is_some_and(|f| f >= KNOWN_AUTHOR_FOLLOWERS);
+                let category = enrich::classify(&i.text, lang, known);
+                InboxItem {
+                    id: new_uuid(),
+                    workspace_id: workspace,
+                    account_id: account,
+                    remote_id: i.post.id.clone(),
+                    remote_url: i.post.url.clone(),
+                    remote_cid: i.post.cid.clone(),
+                    parent_remote_id: i.parent.as_ref().map(|p| p.id.clone()),
+                    kind: kind_name(i.kind).to_owned(),
+                    author_external_id: i.author.external_id.clone(),
+                    author_handle: i.author.handle.clone(),
+                    author_name: i.author.display_name.clone(),
+                    author_followers: i.author.followers,
+                    text: i.text.clone(),
+                    language: lang.map(|l| l.code().to_owned()),
+                    sentiment: Some(f64::from(sentiment.score)),
+                    category: serde_json::to_value(category).ok().and_then(|v| v.as_str().map(str::to_owned)),
+                    status: InboxStatus::Open,
+                    assignee_id: None,
+                    created_at: i.created_at,
+                    fetched_at: now,
+                    replied_at: None,
+                    replied_by: None,
+                    reply_text: None,
+                }
+            })
+            .collect();
+        let new = self.store.store_inbox_page(workspace, account, &items, page.next_cursor.as_deref(), now).await?;
+        if new > 0 {
+            tracing::info!(%workspace, %account, new, "inbox synced");
+        }
+        Ok(new)
+    }
+
+    pub async fn inbox(&self, actor: &Actor, filter: &InboxFilter, limit: i64) -> Result<Vec<InboxItem>, AppError> {
+        actor.require(Permission::ViewAllContent)?;
+        Ok(self.store.inbox(actor.workspace.id, filter, limit).await?)
+    }
+
+    pub async fn inbox_item(&self, actor: &Actor, id: Uuid) -> Result<InboxItem, AppError> {
+        actor.require(Permission::ViewAllContent)?;
+        Ok(self.store.inbox_item(actor.workspace.id, id).await?)
+    }
+
+    /// Sets an item's status and assignee (who must be a member).
+    pub async fn update_inbox_item(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        status: InboxStatus,
+        assignee: Option<UserId>,
+    ) -> Result<InboxItem, AppError> {
+        actor.require(Permission::Publish)?;
+        if let Some(user) = assignee {
+            self.store
+                .member(actor.workspace.id, user)
+                .await
+                .map_err(|_| AppError::field("assignee", "not a member of this workspace"))?;
+        }
+        self.store.update_inbox_item(actor.workspace.id, id, status, assignee).await?;
+        Ok(self.store.inbox_item(actor.workspace.id, id).await?)
+    }
+
+    /// Answers an item through its network, once; the item is then done.
+    pub async fn reply_to_inbox_item(&self, actor: &Actor, id: Uuid, text: &str) -> Result<InboxItem, AppError> {
+        actor.require(Permission::Publish)?;
+        let item = self.store.inbox_item(actor.workspace.id, id).await?;
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(AppError::field("text", "write the answer"));
+        }
+        if item.replied_at.is_some() {
+            return Err(AppError::Conflict { field: "text", message: "this item was already answered".into() });
+        }
+        let (account, credentials) = self.credentials(actor.workspace.id, item.account_id).await?;
+        let network = self.networks.get(&account.network).ok_or(AppError::NotFound)?;
+        if let Some(kind) = crate::posts::text_rules(&account.network) {
+            let report = socialdesk_core::text::check(kind, text, &socialdesk_core::text::Limits::default());
+            if let Some(problem) = report.problems.first() {
+                return Err(AppError::field("text", problem.message.clone()));
+            }
+        }
+        let to = RemotePost { id: item.remote_id.clone(), cid: item.remote_cid.clone(), url: item.remote_url.clone() };
+        let key = IdempotencyKey::for_variant(&format!("reply-{id}"), 1);
+        let reply = network.reply(&credentials, &to, text, &key).await.map_err(|e| match e {
+            NetworkError::Rejected(why) => AppError::field("text", format!("{} refused it: {why}", network.label())),
+            NetworkError::Unsupported(what) => {
+                AppError::field("text", format!("{} does not support {what}", network.label()))
+            }
+            other => AppError::Conflict {
+                field: "text",
+                message: format!("the answer could not be sent ({other}); try again"),
+            },
+        })?;
+        self.store.record_inbox_reply(actor.workspace.id, id, actor.user.id, text, &reply.id, self.now()).await?;
+        self.audit(actor, "inbox.replied", &item.author_handle, serde_json::json!({"item": id})).await;
+        Ok(self.store.inbox_item(actor.workspace.id, id).await?)
+    }
+
+    /// How many items are open, pending and done.
+    pub async fn inbox_counts(&self, actor: &Actor) -> Result<[(InboxStatus, i64); 3], AppError> {
+        actor.require(Permission::ViewAllContent)?;
+        let counts = self.store.inbox_counts(actor.workspace.id).await?;
+        Ok(InboxStatus::ALL.map(|s| (s, counts.iter().find(|(name, _)| name == s.as_str()).map_or(0, |(_, n)| *n))))
+    }
+}
+
+/// Syncs the accounts that are due, every minute, fifty at a time.
+pub(crate) struct InboxSync;
+
+impl JobHandler for InboxSync {
+    fn run<'a>(&'a self, app: &'a App, _job: &'a ClaimedJob) -> JobFuture<'a> {
+        Box::pin(async move {
+            let due = app
+                .store
+                .accounts_due_for_inbox(app.now() - Duration::seconds(INBOX_SYNC_EVERY_SECS), 50)
+                .await
+                .map_err(AppError::from)?;
+            for (workspace, account) in &due {
+                if let Err(e) = app.sync_inbox(*workspace, *account).await {
+                    tracing::warn!(%workspace, %account, error = %e, "inbox sync failed");
+                }
+            }
+            crate::worker::schedule_next(app, INBOX_SYNC, Duration::minutes(1)).await
+        })
+    }
+}

@@ -1,1 +1,0 @@
-//! Language and sentiment of short social texts. Being written.

@@ -1,1 +1,0 @@
-//! The boolean query language. Being written.

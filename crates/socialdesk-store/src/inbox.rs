@@ -1,0 +1,266 @@
+use chrono::{DateTime, Utc};
+use socialdesk_core::{AccountId, InboxItem, InboxStatus, UserId, WorkspaceId};
+use uuid::Uuid;
+
+use crate::pool::{BeginWrite, RowsAffected, on_pool};
+use crate::{Result, Store, StoreError};
+
+/// Which items to list.
+#[derive(Debug, Clone, Default)]
+pub struct InboxFilter {
+    pub status: Option<InboxStatus>,
+    pub account: Option<AccountId>,
+    pub assignee: Option<UserId>,
+    pub kind: Option<String>,
+    pub category: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ItemRow {
+    id: Uuid,
+    workspace_id: Uuid,
+    account_id: Uuid,
+    remote_id: String,
+    remote_url: Option<String>,
+    remote_cid: Option<String>,
+    parent_remote_id: Option<String>,
+    kind: String,
+    author_external_id: String,
+    author_handle: String,
+    author_name: String,
+    author_followers: Option<i64>,
+    text: String,
+    language: Option<String>,
+    sentiment: Option<f64>,
+    category: Option<String>,
+    status: String,
+    assignee_id: Option<Uuid>,
+    created_at: DateTime<Utc>,
+    fetched_at: DateTime<Utc>,
+    replied_at: Option<DateTime<Utc>>,
+    replied_by: Option<Uuid>,
+    reply_text: Option<String>,
+}
+
+impl ItemRow {
+    fn into_item(self) -> Result<InboxItem> {
+        Ok(InboxItem {
+            id: self.id,
+            workspace_id: WorkspaceId::from_uuid(self.workspace_id),
+            account_id: AccountId::from_uuid(self.account_id),
+            remote_id: self.remote_id,
+            remote_url: self.remote_url,
+            remote_cid: self.remote_cid,
+            parent_remote_id: self.parent_remote_id,
+            kind: self.kind,
+            author_external_id: self.author_external_id,
+            author_handle: self.author_handle,
+            author_name: self.author_name,
+            author_followers: self.author_followers.map(|f| f.max(0) as u64),
+            text: self.text,
+            language: self.language,
+            sentiment: self.sentiment,
+            category: self.category,
+            status: self.status.parse().map_err(|e: String| StoreError::corrupt("inbox_items", e))?,
+            assignee_id: self.assignee_id.map(UserId::from_uuid),
+            created_at: self.created_at,
+            fetched_at: self.fetched_at,
+            replied_at: self.replied_at,
+            replied_by: self.replied_by.map(UserId::from_uuid),
+            reply_text: self.reply_text,
+        })
+    }
+}
+
+const COLUMNS: &str = "id, workspace_id, account_id, remote_id, remote_url, remote_cid, parent_remote_id, kind, author_external_id, \
+     author_handle, author_name, author_followers, text, language, sentiment, category, status, assignee_id, created_at, \
+     fetched_at, replied_at, replied_by, reply_text";
+
+impl Store {
+    /// Stores a page of items fetched for an account and moves its cursor,
+    /// in one transaction: the cursor never passes items that are not stored,
+    /// and an item fetched twice is stored once. Returns how many were new.
+    pub async fn store_inbox_page(
+        &self,
+        workspace: WorkspaceId,
+        account: AccountId,
+        items: &[InboxItem],
+        cursor: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let mut inserted = 0;
+            for i in items {
+                inserted += sqlx::query(
+                    "INSERT INTO inbox_items (id, workspace_id, account_id, remote_id, remote_url, parent_remote_id, kind, \
+                         author_external_id, author_handle, author_name, author_followers, text, language, sentiment, \
+                         category, status, created_at, fetched_at, remote_cid) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
+                     ON CONFLICT (account_id, remote_id) DO NOTHING",
+                )
+                .bind(i.id)
+                .bind(workspace.as_uuid())
+                .bind(account.as_uuid())
+                .bind(&i.remote_id)
+                .bind(&i.remote_url)
+                .bind(&i.parent_remote_id)
+                .bind(&i.kind)
+                .bind(&i.author_external_id)
+                .bind(&i.author_handle)
+                .bind(&i.author_name)
+                .bind(i.author_followers.map(|f| f as i64))
+                .bind(&i.text)
+                .bind(&i.language)
+                .bind(i.sentiment)
+                .bind(&i.category)
+                .bind(i.status.as_str())
+                .bind(i.created_at)
+                .bind(now)
+                .bind(&i.remote_cid)
+                .execute(&mut *tx)
+                .await?
+                .rows();
+            }
+            sqlx::query(
+                "UPDATE accounts SET inbox_cursor = COALESCE($3, inbox_cursor), inbox_synced_at = $4 \
+                 WHERE workspace_id = $1 AND id = $2",
+            )
+            .bind(workspace.as_uuid())
+            .bind(account.as_uuid())
+            .bind(cursor)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(inserted)
+        })
+    }
+
+    pub async fn inbox_cursor(&self, workspace: WorkspaceId, account: AccountId) -> Result<Option<String>> {
+        let row: Option<Option<String>> = on_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT inbox_cursor FROM accounts WHERE workspace_id = $1 AND id = $2")
+                .bind(workspace.as_uuid())
+                .bind(account.as_uuid())
+                .fetch_optional(pool)
+                .await
+        })?;
+        row.ok_or(StoreError::NotFound)
+    }
+
+    /// Connected accounts not synced since `before`, for the sync job.
+    pub async fn accounts_due_for_inbox(
+        &self,
+        before: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<(WorkspaceId, AccountId)>> {
+        let rows: Vec<(Uuid, Uuid)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT workspace_id, id FROM accounts \
+                 WHERE disconnected_at IS NULL AND status <> 'revoked' AND (inbox_synced_at IS NULL OR inbox_synced_at < $1) \
+                 ORDER BY inbox_synced_at NULLS FIRST LIMIT $2",
+            )
+            .bind(before)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows.into_iter().map(|(w, a)| (WorkspaceId::from_uuid(w), AccountId::from_uuid(a))).collect())
+    }
+
+    /// Items matching `filter`, newest first.
+    pub async fn inbox(&self, workspace: WorkspaceId, filter: &InboxFilter, limit: i64) -> Result<Vec<InboxItem>> {
+        let rows: Vec<ItemRow> = on_pool!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM inbox_items WHERE workspace_id = $1 \
+                   AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR account_id = $3) \
+                   AND ($4 IS NULL OR assignee_id = $4) AND ($5 IS NULL OR kind = $5) AND ($6 IS NULL OR category = $6) \
+                 ORDER BY created_at DESC, id DESC LIMIT $7"
+            )))
+            .bind(workspace.as_uuid())
+            .bind(filter.status.map(|s| s.as_str()))
+            .bind(filter.account.map(|a| a.as_uuid()))
+            .bind(filter.assignee.map(|u| u.as_uuid()))
+            .bind(filter.kind.as_deref())
+            .bind(filter.category.as_deref())
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })?;
+        rows.into_iter().map(ItemRow::into_item).collect()
+    }
+
+    pub async fn inbox_item(&self, workspace: WorkspaceId, id: Uuid) -> Result<InboxItem> {
+        let row: Option<ItemRow> = on_pool!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM inbox_items WHERE workspace_id = $1 AND id = $2"
+            )))
+            .bind(workspace.as_uuid())
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+        })?;
+        row.ok_or(StoreError::NotFound)?.into_item()
+    }
+
+    /// How many items are open, pending and done.
+    pub async fn inbox_counts(&self, workspace: WorkspaceId) -> Result<Vec<(String, i64)>> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_as("SELECT status, COUNT(*) FROM inbox_items WHERE workspace_id = $1 GROUP BY status")
+                .bind(workspace.as_uuid())
+                .fetch_all(pool)
+                .await
+        })?)
+    }
+
+    pub async fn update_inbox_item(
+        &self,
+        workspace: WorkspaceId,
+        id: Uuid,
+        status: InboxStatus,
+        assignee: Option<UserId>,
+    ) -> Result<()> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query("UPDATE inbox_items SET status = $3, assignee_id = $4 WHERE workspace_id = $1 AND id = $2")
+                .bind(workspace.as_uuid())
+                .bind(id)
+                .bind(status.as_str())
+                .bind(assignee.map(|u| u.as_uuid()))
+                .execute(pool)
+                .await
+                .map(|r| r.rows())
+        })?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Records the team's answer, the moment the network accepted it.
+    pub async fn record_inbox_reply(
+        &self,
+        workspace: WorkspaceId,
+        id: Uuid,
+        by: UserId,
+        text: &str,
+        remote_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE inbox_items SET replied_at = $3, replied_by = $4, reply_text = $5, reply_remote_id = $6, status = 'done' \
+                 WHERE workspace_id = $1 AND id = $2",
+            )
+            .bind(workspace.as_uuid())
+            .bind(id)
+            .bind(at)
+            .bind(by.as_uuid())
+            .bind(text)
+            .bind(remote_id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows())
+        })?;
+        Ok(())
+    }
+}

@@ -1,0 +1,116 @@
+use socialdesk_core::{Account, AccountId, AccountStatus, InboxItem, InboxStatus, Workspace};
+use socialdesk_store::testing::TestDb;
+use socialdesk_store::{InboxFilter, NewAccount, StoreError};
+
+use crate::both;
+use crate::fixtures::{at, signed_up};
+
+both!(a_page_and_its_cursor_are_stored_together_and_items_once, the_inbox_filters_and_stays_in_its_workspace);
+
+async fn account(db: &TestDb, ws: &Workspace) -> Account {
+    let a = Account {
+        id: AccountId::from_uuid(uuid::Uuid::now_v7()),
+        workspace_id: ws.id,
+        network: "sandbox".into(),
+        external_id: format!("sandbox:{}", ws.id),
+        handle: "@acme.sandbox".into(),
+        display_name: "Acme".into(),
+        url: None,
+        avatar_url: None,
+        followers: None,
+        status: AccountStatus::Healthy,
+        status_detail: None,
+        time_zone: None,
+        expires_at: None,
+        connected_by: None,
+        connected_at: at(0),
+        checked_at: None,
+        disconnected_at: None,
+    };
+    db.store.upsert_account(&NewAccount { account: a, sealed_credentials: "v1:x".into() }).await.unwrap()
+}
+
+fn item(a: &Account, remote: &str, kind: &str, minute: u32) -> InboxItem {
+    InboxItem {
+        id: uuid::Uuid::now_v7(),
+        workspace_id: a.workspace_id,
+        account_id: a.id,
+        remote_id: remote.into(),
+        remote_url: None,
+        remote_cid: None,
+        parent_remote_id: None,
+        kind: kind.into(),
+        author_external_id: "someone".into(),
+        author_handle: "@someone".into(),
+        author_name: "Some One".into(),
+        author_followers: Some(12),
+        text: format!("message {remote}"),
+        language: Some("en".into()),
+        sentiment: Some(-0.4),
+        category: Some("complaint".into()),
+        status: InboxStatus::Open,
+        assignee_id: None,
+        created_at: at(minute),
+        fetched_at: at(minute),
+        replied_at: None,
+        replied_by: None,
+        reply_text: None,
+    }
+}
+
+async fn a_page_and_its_cursor_are_stored_together_and_items_once(db: TestDb) {
+    let store = &db.store;
+    let (_, ws) = signed_up(store, "ana@example.com", "Acme").await;
+    let a = account(&db, &ws).await;
+    assert_eq!(store.inbox_cursor(ws.id, a.id).await.unwrap(), None);
+    let page = [item(&a, "r1", "reply", 1), item(&a, "r2", "mention", 2)];
+    assert_eq!(store.store_inbox_page(ws.id, a.id, &page, Some("c2"), at(3)).await.unwrap(), 2);
+    assert_eq!(store.inbox_cursor(ws.id, a.id).await.unwrap().as_deref(), Some("c2"));
+    // Fetched again (a crash before the cursor moved elsewhere): stored once.
+    let again = [item(&a, "r2", "mention", 2), item(&a, "r3", "reply", 4)];
+    assert_eq!(store.store_inbox_page(ws.id, a.id, &again, None, at(5)).await.unwrap(), 1);
+    assert_eq!(store.inbox_cursor(ws.id, a.id).await.unwrap().as_deref(), Some("c2"), "no cursor keeps the old one");
+    let all = store.inbox(ws.id, &InboxFilter::default(), 10).await.unwrap();
+    assert_eq!(all.iter().map(|i| i.remote_id.as_str()).collect::<Vec<_>>(), ["r3", "r2", "r1"], "newest first");
+    assert_eq!(all[0].sentiment, Some(-0.4));
+    assert_eq!(store.accounts_due_for_inbox(at(4), 10).await.unwrap(), [], "synced at 5");
+    assert_eq!(store.accounts_due_for_inbox(at(6), 10).await.unwrap(), [(ws.id, a.id)]);
+}
+
+async fn the_inbox_filters_and_stays_in_its_workspace(db: TestDb) {
+    let store = &db.store;
+    let (ana, ws) = signed_up(store, "ana@example.com", "Acme").await;
+    let (_, other) = signed_up(store, "bo@example.com", "Other").await;
+    let a = account(&db, &ws).await;
+    store
+        .store_inbox_page(
+            ws.id,
+            a.id,
+            &[item(&a, "r1", "reply", 1), item(&a, "d1", "direct_message", 2)],
+            Some("c"),
+            at(3),
+        )
+        .await
+        .unwrap();
+    let dm = store
+        .inbox(ws.id, &InboxFilter { kind: Some("direct_message".into()), ..Default::default() }, 10)
+        .await
+        .unwrap();
+    assert_eq!(dm.len(), 1);
+    store.update_inbox_item(ws.id, dm[0].id, InboxStatus::Pending, Some(ana.id)).await.unwrap();
+    let mine = InboxFilter { assignee: Some(ana.id), status: Some(InboxStatus::Pending), ..Default::default() };
+    assert_eq!(store.inbox(ws.id, &mine, 10).await.unwrap().len(), 1);
+    store.record_inbox_reply(ws.id, dm[0].id, ana.id, "Thanks!", "remote-reply", at(4)).await.unwrap();
+    let replied = store.inbox_item(ws.id, dm[0].id).await.unwrap();
+    assert_eq!((replied.status, replied.reply_text.as_deref()), (InboxStatus::Done, Some("Thanks!")));
+    let mut counts = store.inbox_counts(ws.id).await.unwrap();
+    counts.sort();
+    assert_eq!(counts, [("done".to_owned(), 1), ("open".to_owned(), 1)]);
+
+    assert!(matches!(store.inbox_item(other.id, dm[0].id).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        store.update_inbox_item(other.id, dm[0].id, InboxStatus::Done, None).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(store.inbox(other.id, &InboxFilter::default(), 10).await.unwrap().is_empty());
+}

@@ -1,0 +1,95 @@
+use axum::Json;
+use axum::extract::{Query, State};
+use socialdesk_core::{AccountId, InboxStatus, UserId};
+use socialdesk_store::InboxFilter;
+use uuid::Uuid;
+
+use super::{ApiPath, InboxItemBody, ReplyRequest, UpdateInboxItemRequest};
+use crate::AppState;
+use crate::error::{ApiResult, Problem};
+use crate::extract::{ApiActor, ApiJson};
+use socialdesk_app::AppError;
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct InboxQuery {
+    /// `open`, `pending` or `done`.
+    status: Option<String>,
+    account_id: Option<Uuid>,
+    assignee_id: Option<Uuid>,
+    /// `reply`, `mention`, `quote` or `direct_message`.
+    kind: Option<String>,
+    /// `question`, `complaint`, `praise`, `spam` or `other`.
+    category: Option<String>,
+    /// 1 to 500, default 100.
+    limit: Option<i64>,
+}
+
+/// Inbox items, newest first.
+#[utoipa::path(get, path = "/inbox", tag = "inbox", params(InboxQuery),
+    responses((status = 200, body = Vec<InboxItemBody>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(q): Query<InboxQuery>,
+) -> ApiResult<Json<Vec<InboxItemBody>>> {
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(AppError::field("limit", "between 1 and 500").into());
+    }
+    let status =
+        q.status.as_deref().map(str::parse::<InboxStatus>).transpose().map_err(|e| AppError::field("status", e))?;
+    let filter = InboxFilter {
+        status,
+        account: q.account_id.map(AccountId::from_uuid),
+        assignee: q.assignee_id.map(UserId::from_uuid),
+        kind: q.kind,
+        category: q.category,
+    };
+    let items = state.app.inbox(&actor, &filter, limit).await?;
+    Ok(Json(items.iter().map(InboxItemBody::from).collect()))
+}
+
+/// One inbox item.
+#[utoipa::path(get, path = "/inbox/{item_id}", tag = "inbox", params(("item_id" = Uuid, Path)),
+    responses((status = 200, body = InboxItemBody), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<InboxItemBody>> {
+    Ok(Json((&state.app.inbox_item(&actor, id).await?).into()))
+}
+
+/// Sets an item's status or assignee.
+#[utoipa::path(patch, path = "/inbox/{item_id}", tag = "inbox", params(("item_id" = Uuid, Path)), request_body = UpdateInboxItemRequest,
+    responses((status = 200, body = InboxItemBody), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn update(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<UpdateInboxItemRequest>,
+) -> ApiResult<Json<InboxItemBody>> {
+    let item = state.app.inbox_item(&actor, id).await?;
+    let status = match body.status.as_deref() {
+        Some(s) => s.parse::<InboxStatus>().map_err(|e| AppError::field("status", e))?,
+        None => item.status,
+    };
+    let assignee = if body.unassign { None } else { body.assignee_id.map(UserId::from_uuid).or(item.assignee_id) };
+    Ok(Json((&state.app.update_inbox_item(&actor, id, status, assignee).await?).into()))
+}
+
+/// Answers an item through its network (once); the item is then done.
+#[utoipa::path(post, path = "/inbox/{item_id}/reply", tag = "inbox", params(("item_id" = Uuid, Path)), request_body = ReplyRequest,
+    responses((status = 200, body = InboxItemBody), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn reply(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<ReplyRequest>,
+) -> ApiResult<Json<InboxItemBody>> {
+    Ok(Json((&state.app.reply_to_inbox_item(&actor, id, &body.text).await?).into()))
+}

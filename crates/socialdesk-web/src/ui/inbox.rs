@@ -1,0 +1,222 @@
+//! The unified inbox.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use socialdesk_app::AppError;
+use socialdesk_core::{AccountId, InboxStatus, Permission, UserId};
+use socialdesk_store::InboxFilter;
+use uuid::Uuid;
+
+use super::settings::when;
+use super::{Shell, UiError, render};
+use crate::AppState;
+use crate::extract::{CsrfForm, Member};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct InboxQuery {
+    status: Option<String>,
+    account: Option<String>,
+    kind: Option<String>,
+    category: Option<String>,
+    mine: Option<String>,
+    done: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    shell: Shell,
+    status: InboxStatus,
+    counts: [(InboxStatus, i64); 3],
+    items: Vec<ItemRow>,
+    accounts: Vec<(String, String)>,
+    account: String,
+    kind: String,
+    category: String,
+    mine: bool,
+    can_work: bool,
+    notice: Option<String>,
+    query_base: String,
+}
+
+struct ItemRow {
+    id: Uuid,
+    author_name: String,
+    author_handle: String,
+    followers: String,
+    account: String,
+    when: String,
+    text: String,
+    kind: String,
+    category: String,
+    sentiment: &'static str,
+    language: String,
+    url: Option<String>,
+    assignee: Option<String>,
+    assigned_to_me: bool,
+    reply: Option<(String, String)>,
+}
+
+fn filter_value(v: &Option<String>) -> Option<String> {
+    v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
+}
+
+pub async fn inbox(
+    State(state): State<AppState>,
+    member: Member,
+    Query(q): Query<InboxQuery>,
+) -> Result<Response, UiError> {
+    let actor = &member.actor;
+    let zone = actor.workspace.time_zone;
+    let status: InboxStatus = q.status.as_deref().unwrap_or("open").parse().map_err(UiError::BadRequest)?;
+    let account = filter_value(&q.account);
+    let filter = InboxFilter {
+        status: Some(status),
+        account: account
+            .as_deref()
+            .map(|a| a.parse::<AccountId>())
+            .transpose()
+            .map_err(|_| UiError::BadRequest("bad account".into()))?,
+        assignee: q.mine.is_some().then_some(actor.user.id),
+        kind: filter_value(&q.kind),
+        category: filter_value(&q.category),
+    };
+    let items = state.app.inbox(actor, &filter, 200).await?;
+    let accounts = state.app.accounts(actor).await?;
+    let handles: BTreeMap<AccountId, String> = accounts.iter().map(|a| (a.id, a.handle.clone())).collect();
+    let members: BTreeMap<UserId, String> = state
+        .app
+        .store
+        .members(actor.workspace.id)
+        .await
+        .map_err(AppError::from)?
+        .into_iter()
+        .map(|m| (m.user.id, m.user.name.as_str().to_owned()))
+        .collect();
+    let rows = items
+        .iter()
+        .map(|i| ItemRow {
+            id: i.id,
+            author_name: i.author_name.clone(),
+            author_handle: i.author_handle.clone(),
+            followers: i.author_followers.map_or_else(String::new, |f| format!("{f} followers")),
+            account: handles.get(&i.account_id).cloned().unwrap_or_default(),
+            when: when(i.created_at, &zone),
+            text: i.text.clone(),
+            kind: i.kind.replace('_', " "),
+            category: i.category.clone().unwrap_or_default(),
+            sentiment: i.sentiment_label().unwrap_or(""),
+            language: i.language.clone().unwrap_or_default(),
+            url: i.remote_url.clone(),
+            assignee: i.assignee_id.and_then(|a| members.get(&a).cloned()),
+            assigned_to_me: i.assignee_id == Some(actor.user.id),
+            reply: i
+                .reply_text
+                .clone()
+                .map(|t| (i.replied_by.and_then(|u| members.get(&u).cloned()).unwrap_or_default(), t)),
+        })
+        .collect();
+    let notice = match q.done.as_deref() {
+        Some("replied") => Some("Answer sent.".to_owned()),
+        Some("updated") => Some("Updated.".to_owned()),
+        Some(n) if n.starts_with("synced-") => Some(format!("Synced: {} new.", &n[7..])),
+        _ => None,
+    };
+    let page = InboxPage {
+        counts: state.app.inbox_counts(actor).await?,
+        status,
+        items: rows,
+        accounts: accounts.iter().map(|a| (a.id.to_string(), a.handle.clone())).collect(),
+        account: account.unwrap_or_default(),
+        kind: filter_value(&q.kind).unwrap_or_default(),
+        category: filter_value(&q.category).unwrap_or_default(),
+        mine: q.mine.is_some(),
+        can_work: actor.can(Permission::Publish),
+        notice,
+        query_base: format!("/w/{}/inbox", actor.workspace.slug),
+        shell: Shell::new(&member, "inbox"),
+    };
+    Ok(render(&page))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UpdateForm {
+    #[serde(default)]
+    status: String,
+    /// `me` to take it, `none` to release it.
+    #[serde(default)]
+    assign: String,
+    /// Where to go back to (the current filters).
+    #[serde(default)]
+    back: String,
+}
+
+fn back(member: &Member, back: &str, done: &str) -> String {
+    let base = format!("/w/{}/inbox", member.actor.workspace.slug);
+    let target = if back.starts_with(&base) && !back.contains(['\r', '\n']) { back.to_owned() } else { base };
+    let sep = if target.contains('?') { '&' } else { '?' };
+    format!("{target}{sep}done={done}")
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, Uuid)>,
+    CsrfForm(form): CsrfForm<UpdateForm>,
+) -> Result<Response, UiError> {
+    let item = state.app.inbox_item(&member.actor, id).await?;
+    let status = if form.status.is_empty() { item.status } else { form.status.parse().map_err(UiError::BadRequest)? };
+    let assignee = match form.assign.as_str() {
+        "me" => Some(member.actor.user.id),
+        "none" => None,
+        _ => item.assignee_id,
+    };
+    state.app.update_inbox_item(&member.actor, id, status, assignee).await?;
+    Ok(Redirect::to(&back(&member, &form.back, "updated")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReplyForm {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    back: String,
+}
+
+pub async fn reply(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, Uuid)>,
+    CsrfForm(form): CsrfForm<ReplyForm>,
+) -> Result<Response, UiError> {
+    match state.app.reply_to_inbox_item(&member.actor, id, &form.text).await {
+        Ok(_) => Ok(Redirect::to(&back(&member, &form.back, "replied")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            Err(UiError::BadRequest(errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ")))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SyncForm {}
+
+/// Pulls every account's new items now, instead of within the next minute.
+pub async fn sync(
+    State(state): State<AppState>,
+    member: Member,
+    CsrfForm(_): CsrfForm<SyncForm>,
+) -> Result<Response, UiError> {
+    member.actor.require(Permission::Publish)?;
+    let mut new = 0;
+    for account in state.app.accounts(&member.actor).await? {
+        if account.status_at(state.app.now()).can_publish() {
+            new += state.app.sync_inbox(member.actor.workspace.id, account.id).await.unwrap_or(0);
+        }
+    }
+    Ok(Redirect::to(&format!("/w/{}/inbox?done=synced-{new}", member.actor.workspace.slug)).into_response())
+}
