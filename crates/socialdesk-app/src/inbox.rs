@@ -174,6 +174,22 @@ impl App {
         Ok(self.store.inbox_item(actor.workspace.id, id).await?)
     }
 
+    /// Response rate and first response time for questions received in `[from, to)`.
+    pub async fn response_metrics(
+        &self,
+        actor: &Actor,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<socialdesk_core::metrics::ResponseMetrics, AppError> {
+        actor.require(Permission::ViewAllContent)?;
+        let times = self.store.question_times(actor.workspace.id, from, to).await?;
+        let facts: Vec<_> = times
+            .into_iter()
+            .map(|(received_at, answered_at)| socialdesk_core::metrics::Answered { received_at, answered_at })
+            .collect();
+        Ok(socialdesk_core::metrics::response_metrics(&facts))
+    }
+
     /// How many items are open, pending and done.
     pub async fn inbox_counts(&self, actor: &Actor) -> Result<[(InboxStatus, i64); 3], AppError> {
         actor.require(Permission::ViewAllContent)?;

@@ -8,6 +8,7 @@
 pub mod account;
 pub mod ids;
 pub mod inbox;
+pub mod metrics;
 pub mod money;
 pub mod post;
 pub mod role;

@@ -203,6 +203,26 @@ impl Store {
         row.ok_or(StoreError::NotFound)?.into_item()
     }
 
+    /// When each question of the period came in and was first answered.
+    pub async fn question_times(
+        &self,
+        workspace: WorkspaceId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT created_at, replied_at FROM inbox_items \
+                 WHERE workspace_id = $1 AND category = 'question' AND created_at >= $2 AND created_at < $3",
+            )
+            .bind(workspace.as_uuid())
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
     /// How many items are open, pending and done.
     pub async fn inbox_counts(&self, workspace: WorkspaceId) -> Result<Vec<(String, i64)>> {
         Ok(on_pool!(self, |pool| {

@@ -93,3 +93,49 @@ pub async fn reply(
 ) -> ApiResult<Json<InboxItemBody>> {
     Ok(Json((&state.app.reply_to_inbox_item(&actor, id, &body.text).await?).into()))
 }
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodQuery {
+    /// The period: the last N days up to now (1 to 366, default 30).
+    days: Option<i64>,
+}
+
+/// How the team answered questions: response rate and first response time,
+/// as defined in docs/metrics.md (also at /help/metrics). Unknown values are null.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ResponseMetricsBody {
+    pub from: chrono::DateTime<chrono::Utc>,
+    pub to: chrono::DateTime<chrono::Utc>,
+    pub questions: u64,
+    pub answered: u64,
+    pub response_rate: Option<f64>,
+    pub median_first_response_seconds: Option<i64>,
+    pub p90_first_response_seconds: Option<i64>,
+}
+
+/// Response rate and first response time for questions received in the period.
+#[utoipa::path(get, path = "/analytics/inbox", tag = "inbox", params(PeriodQuery),
+    responses((status = 200, body = ResponseMetricsBody), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn response_metrics(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(q): Query<PeriodQuery>,
+) -> ApiResult<Json<ResponseMetricsBody>> {
+    let days = q.days.unwrap_or(30);
+    if !(1..=366).contains(&days) {
+        return Err(AppError::field("days", "between 1 and 366").into());
+    }
+    let to = state.app.now();
+    let from = to - chrono::Duration::days(days);
+    let m = state.app.response_metrics(&actor, from, to).await?;
+    Ok(Json(ResponseMetricsBody {
+        from,
+        to,
+        questions: m.questions,
+        answered: m.answered,
+        response_rate: m.response_rate,
+        median_first_response_seconds: m.median_first_response.map(|d| d.num_seconds()),
+        p90_first_response_seconds: m.p90_first_response.map(|d| d.num_seconds()),
+    }))
+}

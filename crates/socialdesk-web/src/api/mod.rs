@@ -88,6 +88,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(inbox::list))
         .routes(routes!(inbox::get, inbox::update))
         .routes(routes!(inbox::reply))
+        .routes(routes!(inbox::response_metrics))
         .routes(routes!(members::list_members))
         .routes(routes!(members::get_member, members::update_member, members::remove_member))
         .routes(routes!(members::list_invites, members::create_invite))

@@ -41,6 +41,8 @@ struct InboxPage {
     can_work: bool,
     notice: Option<String>,
     query_base: String,
+    /// Last 30 days: (rate, answered of questions, median, p90), each "—" when unknown.
+    response: (String, String, String, String),
 }
 
 struct ItemRow {
@@ -126,7 +128,17 @@ pub async fn inbox(
         Some(n) if n.starts_with("synced-") => Some(format!("Synced: {} new.", &n[7..])),
         _ => None,
     };
+    let now = state.app.now();
+    let m = state.app.response_metrics(actor, now - chrono::Duration::days(30), now).await?;
+    let dash = || "—".to_owned();
+    let response = (
+        m.response_rate.map_or_else(dash, |r| format!("{:.0}%", r * 100.0)),
+        format!("{} of {}", m.answered, m.questions),
+        m.median_first_response.map_or_else(dash, socialdesk_core::metrics::human_duration),
+        m.p90_first_response.map_or_else(dash, socialdesk_core::metrics::human_duration),
+    );
     let page = InboxPage {
+        response,
         counts: state.app.inbox_counts(actor).await?,
         status,
         items: rows,

@@ -72,6 +72,7 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}/settings/tokens", get(settings::tokens_page).post(settings::create_token))
         .route("/w/{slug}/settings/tokens/{id}/revoke", post(settings::revoke_token))
         .route("/w/{slug}/settings/audit", get(settings::audit_page))
+        .route("/help/metrics", get(metrics_help))
         .route("/assets/app.css", get(stylesheet))
         .route("/assets/app.js", get(script))
         .route("/favicon.svg", get(favicon))
@@ -398,6 +399,18 @@ pub(crate) fn with_cookie(mut response: Response, cookie: Option<HeaderValue>) -
         response.headers_mut().append(header::SET_COOKIE, c);
     }
     response
+}
+
+#[derive(Template)]
+#[template(path = "help.html")]
+struct HelpPage {
+    title: &'static str,
+    text: &'static str,
+}
+
+/// How every figure is computed: `docs/metrics.md`, as written.
+async fn metrics_help() -> Response {
+    render(&HelpPage { title: "How figures are computed", text: include_str!("../../../../docs/metrics.md") })
 }
 
 async fn stylesheet() -> impl IntoResponse {

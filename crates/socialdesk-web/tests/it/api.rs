@@ -425,3 +425,71 @@ async fn posts_are_written_published_and_explained_through_the_api() {
     let listed: Value = editor.get(s.url("/api/v1/posts")).send().await.unwrap().json().await.unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn the_inbox_through_the_api_with_its_response_metrics() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let editor = api(&s.token(&ana, Role::Editor).await);
+    let admin = api(&s.token(&ana, Role::Admin).await);
+    let account: Value = admin
+        .post(s.url("/api/v1/accounts"))
+        .json(&json!({"network": "sandbox", "identifier": "Acme"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let actor = s.actor(&ana).await;
+    s.app.sync_inbox(actor.workspace.id, account["id"].as_str().unwrap().parse().unwrap()).await.unwrap();
+
+    let before: Value = editor.get(s.url("/api/v1/analytics/inbox")).send().await.unwrap().json().await.unwrap();
+    assert!(before["questions"].as_u64().unwrap() > 0);
+    assert_eq!(
+        (before["answered"].as_u64(), before["median_first_response_seconds"].is_null()),
+        (Some(0), true),
+        "unknown, not zero"
+    );
+    assert_eq!(before["response_rate"], 0.0);
+
+    let questions: Value =
+        editor.get(s.url("/api/v1/inbox?category=question&status=open")).send().await.unwrap().json().await.unwrap();
+    let id = questions[0]["id"].as_str().unwrap().to_owned();
+    let answered: Value = editor
+        .post(s.url(&format!("/api/v1/inbox/{id}/reply")))
+        .json(&json!({"text": "Yes!"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((answered["status"].as_str(), answered["reply_text"].as_str()), (Some("done"), Some("Yes!")));
+    let after: Value = editor.get(s.url("/api/v1/analytics/inbox?days=30")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(after["answered"], 1);
+    assert!(after["median_first_response_seconds"].as_i64().unwrap() >= 0);
+
+    let other = questions[1]["id"].as_str().unwrap().to_owned();
+    let pending: Value = editor
+        .patch(s.url(&format!("/api/v1/inbox/{other}")))
+        .json(&json!({"status": "pending"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(pending["status"], "pending");
+    let (status, body) = problem(
+        editor.patch(s.url(&format!("/api/v1/inbox/{other}"))).json(&json!({"status": "closed"})).send().await.unwrap(),
+    )
+    .await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/status")));
+    let viewer = api(&s.token(&ana, Role::Viewer).await);
+    let (status, _) = problem(
+        viewer.post(s.url(&format!("/api/v1/inbox/{other}/reply"))).json(&json!({"text": "x"})).send().await.unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "viewers do not answer");
+}
