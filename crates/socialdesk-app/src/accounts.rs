@@ -225,6 +225,29 @@ impl App {
         Ok(self.store.account(workspace, id).await?)
     }
 
+    /// Marks an account whose network refused its credentials, so the UI asks
+    /// for a reconnect; its credentials stay until someone reconnects.
+    pub(crate) async fn mark_account_revoked(
+        &self,
+        workspace: WorkspaceId,
+        id: AccountId,
+        why: &str,
+    ) -> Result<(), AppError> {
+        let health = AccountHealth {
+            status: AccountStatus::Revoked,
+            detail: Some(why.to_owned()),
+            followers: None,
+            handle: None,
+            display_name: None,
+            sealed_credentials: None,
+            expires_at: None,
+            checked_at: self.now(),
+        };
+        self.store.record_account_health(workspace, id, &health).await?;
+        tracing::warn!(%workspace, account_id = %id, "account credentials revoked; it must be reconnected");
+        Ok(())
+    }
+
     /// Checks an account for a person who asked to.
     pub async fn check_account_for(&self, actor: &Actor, id: AccountId) -> Result<Account, AppError> {
         actor.require(Permission::ManageAccounts)?;

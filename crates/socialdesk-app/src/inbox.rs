@@ -7,10 +7,10 @@
 //! `socialdesk-listen` as it arrives.
 
 use chrono::Duration;
-use socialdesk_core::{AccountId, AccountStatus, InboxItem, InboxStatus, Permission, UserId, WorkspaceId};
+use socialdesk_core::{AccountId, InboxItem, InboxStatus, Permission, UserId, WorkspaceId};
 use socialdesk_listen::enrich;
 use socialdesk_networks::{IdempotencyKey, InboxKind, NetworkError, RemotePost};
-use socialdesk_store::{AccountHealth, ClaimedJob, InboxFilter};
+use socialdesk_store::{ClaimedJob, InboxFilter};
 use uuid::Uuid;
 
 use crate::worker::{JobFuture, JobHandler};
@@ -50,17 +50,7 @@ impl App {
                 return Ok(0);
             }
             Err(NetworkError::AuthRevoked(why)) => {
-                let health = AccountHealth {
-                    status: AccountStatus::Revoked,
-                    detail: Some(why.clone()),
-                    followers: None,
-                    handle: None,
-                    display_name: None,
-                    sealed_credentials: None,
-                    expires_at: None,
-                    checked_at: now,
-                };
-                self.store.record_account_health(workspace, account, &health).await?;
+                self.mark_account_revoked(workspace, account, &why).await?;
                 return Err(AppError::Conflict { field: "account", message: why });
             }
             Err(e) => return Err(AppError::internal(format!("syncing {}: {e}", stored_account.handle))),

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use socialdesk_core::post::{local_to_utc, settle};
 use socialdesk_core::text::{self, Limits, NetworkKind};
 use socialdesk_core::{
-    AccountId, AccountStatus, DeliveryState, JobId, Permission, PostEvent, PostId, PostState, VariantId, WorkspaceId,
+    AccountId, DeliveryState, JobId, Permission, PostEvent, PostId, PostState, VariantId, WorkspaceId,
 };
 use socialdesk_networks::{IdempotencyKey, NetworkError, OutgoingPart, OutgoingPost};
 use socialdesk_store::{ClaimedJob, NewJob, Post, Variant};
@@ -479,17 +479,7 @@ impl App {
             return Err(JobError::Retry { message: e.to_string(), after });
         }
         if let NetworkError::AuthRevoked(why) = &e {
-            let health = socialdesk_store::AccountHealth {
-                status: AccountStatus::Revoked,
-                detail: Some(why.clone()),
-                followers: None,
-                handle: None,
-                display_name: None,
-                sealed_credentials: None,
-                expires_at: None,
-                checked_at: self.now(),
-            };
-            let _ = self.store.record_account_health(workspace, variant.account_id, &health).await;
+            let _ = self.mark_account_revoked(workspace, variant.account_id, why).await;
         }
         self.fail_variant(workspace, post, variant, &e.to_string()).await
     }
