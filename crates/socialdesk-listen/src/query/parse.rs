@@ -725,5 +725,6 @@ mod tests {
             "error at character 1: NEAR/2 (at character 7) takes words, phrases or OR groups of them on each side, not AND, NOT or filters",
         );
         check("a - b", "error at character 3: a lone -: write -word with no space, or NOT");
+        check("a author:⑴", "error at character 10: author: takes a handle, like author:nike or author:nike*");
     }
 }
