@@ -137,6 +137,47 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
+  // The query editor checks and previews as you type.
+  const editor = document.querySelector("form[data-query-editor]");
+  if (editor) {
+    const input = editor.querySelector("input[name=query]");
+    const status = editor.querySelector("#q-status");
+    const preview = editor.querySelector("#q-preview");
+    const csrf = editor.querySelector("input[name=_csrf]").value;
+    let timer = null;
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        if (!input.value.trim()) { status.textContent = ""; preview.replaceChildren(); return; }
+        try {
+          const response = await fetch(editor.dataset.checkUrl, {
+            method: "POST",
+            headers: { "content-type": "application/json", "x-csrf-token": csrf },
+            body: JSON.stringify({ query: input.value }),
+          });
+          const check = await response.json();
+          if (check.error) {
+            const span = document.createElement("span");
+            span.className = "error";
+            span.textContent = `At character ${check.error.position + 1}: ${check.error.message}`;
+            status.replaceChildren(span);
+            input.setAttribute("aria-invalid", "true");
+          } else {
+            input.removeAttribute("aria-invalid");
+            status.textContent = `Matches ${check.matched} of the last ${check.previewed} messages received.`;
+            preview.replaceChildren(...check.samples.map((s) => {
+              const li = document.createElement("li");
+              const who = document.createElement("strong");
+              who.textContent = s.author + " ";
+              li.append(who, s.text);
+              return li;
+            }));
+          }
+        } catch (_) { /* the server checks again on save */ }
+      }, 200);
+    });
+  }
+
   // Close the workspace switcher with Escape or a click elsewhere.
   const switcher = document.querySelector("details.switcher");
   if (switcher) {

@@ -43,6 +43,18 @@ enum Command {
     /// Import posts from a CSV file (columns: text, accounts, date, time, time_zone).
     /// Every row is checked first; nothing is imported unless all rows are valid.
     Import(ImportArgs),
+    /// Listening: check a boolean query (`socialdesk listen check '"northwind coffee" -job*'`).
+    #[command(subcommand)]
+    Listen(ListenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ListenCommand {
+    /// Parses a query and prints its canonical form, or where it is wrong.
+    Check {
+        /// The query, e.g. '("northwind coffee" OR #northwind) -job* lang:en'.
+        query: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -125,6 +137,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             app.store.close().await;
             outcome
         }
+        Command::Listen(ListenCommand::Check { query }) => check_query(&query),
         Command::Demo(common) => {
             let config = Config::load_common(&common)?;
             init_logs(config.log_format);
@@ -170,6 +183,17 @@ async fn import(app: &App, args: &ImportArgs) -> anyhow::Result<()> {
         Ok(())
     } else {
         anyhow::bail!("{} problems in {}", report.problems.len(), args.file.display())
+    }
+}
+
+#[allow(clippy::print_stdout)]
+fn check_query(text: &str) -> anyhow::Result<()> {
+    match socialdesk_listen::query::Query::parse(text) {
+        Ok(query) => {
+            println!("{query}");
+            Ok(())
+        }
+        Err(e) => anyhow::bail!("the query {text:?} does not parse: {e}"),
     }
 }
 

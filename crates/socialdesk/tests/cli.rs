@@ -151,3 +151,16 @@ fn import_reports_every_problem_by_row_and_column_and_fails() {
         String::from_utf8(out.stdout).unwrap().contains("1 rows read, 1 imported (1 scheduled, 0 drafts), 0 problems")
     );
 }
+
+#[test]
+fn listen_check_prints_the_canonical_query_or_where_it_is_wrong() {
+    let dir = temp_dir("listen");
+    let ok = run(&["listen", "check", "(\"northwind coffee\" OR #northwind) -job*"], &dir);
+    assert!(ok.status.success());
+    assert_eq!(String::from_utf8(ok.stdout).unwrap(), "(\"northwind coffee\" OR #northwind) AND NOT job*\n");
+    let bad = run(&["listen", "check", "coffee AND (tea OR"], &dir);
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8(bad.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("at character 19: expected a term after OR"), "{stderr}");
+}

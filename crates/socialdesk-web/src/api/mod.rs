@@ -4,6 +4,7 @@
 
 mod accounts;
 mod inbox;
+mod listening;
 mod members;
 mod posts;
 mod review;
@@ -43,6 +44,7 @@ pub use types::*;
         (name = "workspace", description = "The token's workspace and who is calling"),
         (name = "accounts", description = "Connected social accounts"),
         (name = "posts", description = "Writing, scheduling and publishing"),
+        (name = "listening", description = "Boolean queries over what people say"),
         (name = "inbox", description = "Replies, mentions, quotes and messages of every account"),
         (name = "team", description = "Members, roles and invitations"),
         (name = "tokens", description = "API tokens"),
@@ -89,6 +91,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(inbox::get, inbox::update))
         .routes(routes!(inbox::reply))
         .routes(routes!(inbox::response_metrics))
+        .routes(routes!(listening::list, listening::create))
+        .routes(routes!(listening::delete))
+        .routes(routes!(listening::check))
         .routes(routes!(members::list_members))
         .routes(routes!(members::get_member, members::update_member, members::remove_member))
         .routes(routes!(members::list_invites, members::create_invite))

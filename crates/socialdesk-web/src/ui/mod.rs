@@ -5,6 +5,7 @@
 mod accounts;
 mod auth;
 mod inbox;
+mod listening;
 mod pages;
 mod posts;
 mod settings;
@@ -45,6 +46,9 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}/inbox/sync", post(inbox::sync))
         .route("/w/{slug}/inbox/{id}", post(inbox::update))
         .route("/w/{slug}/inbox/{id}/reply", post(inbox::reply))
+        .route("/w/{slug}/listening", get(listening::listening).post(listening::create))
+        .route("/w/{slug}/listening/check", post(listening::check))
+        .route("/w/{slug}/listening/{id}/delete", post(listening::delete))
         .route("/w/{slug}/calendar", get(posts::calendar))
         .route("/w/{slug}/calendar.csv", get(posts::calendar_csv))
         .route("/w/{slug}/calendar.ics", get(posts::calendar_ics))

@@ -130,16 +130,6 @@ pub struct Area {
 
 const AREAS: &[Area] = &[
     Area {
-        key: "listening",
-        title: "Listening",
-        lead: "Follow your brand, competitors and topics with boolean queries.",
-        points: &[
-            "AND, OR, NOT, exact phrases, NEAR/n, wildcards, hashtags, mentions and field filters",
-            "Sentiment and language in English, Spanish, Italian, French, German, Portuguese, Chinese, Korean and Japanese",
-            "Spike and crisis alerts, and share of voice against competitors",
-        ],
-    },
-    Area {
         key: "analytics",
         title: "Analytics",
         lead: "Growth, reach and engagement with their formulas in the open.",

@@ -493,3 +493,83 @@ async fn the_inbox_through_the_api_with_its_response_metrics() {
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "viewers do not answer");
 }
+
+#[tokio::test]
+async fn listening_queries_are_checked_previewed_and_only_saved_when_they_parse() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let editor = api(&s.token(&ana, Role::Editor).await);
+    let admin = api(&s.token(&ana, Role::Admin).await);
+    let account: Value = admin
+        .post(s.url("/api/v1/accounts"))
+        .json(&json!({"network": "sandbox", "identifier": "Acme"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let actor = s.actor(&ana).await;
+    s.app.sync_inbox(actor.workspace.id, account["id"].as_str().unwrap().parse().unwrap()).await.unwrap();
+
+    let check: Value = editor
+        .post(s.url("/api/v1/listening/check"))
+        .json(&json!({"query": "배송 OR rimborso"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(check["error"].is_null());
+    assert!(check["matched"].as_u64().unwrap() > 0, "{check}");
+    assert!(
+        check["samples"][0]["text"].as_str().unwrap().contains("배송")
+            || check["samples"][0]["text"].as_str().unwrap().contains("rimborso")
+    );
+    let bad: Value = editor
+        .post(s.url("/api/v1/listening/check"))
+        .json(&json!({"query": "coffee AND (tea OR"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((bad["error_position"].as_u64(), bad["error"].as_str()), (Some(18), Some("expected a term after OR")));
+
+    let (status, body) = problem(
+        editor
+            .post(s.url("/api/v1/listening/queries"))
+            .json(&json!({"name": "Broken", "query": "NOT apple"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/query")));
+    let created = editor
+        .post(s.url("/api/v1/listening/queries"))
+        .json(&json!({"name": "Delivery", "query": "배송 OR delivery"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let (status, _) = problem(
+        editor
+            .post(s.url("/api/v1/listening/queries"))
+            .json(&json!({"name": "Delivery", "query": "x"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let listed: Value = editor.get(s.url("/api/v1/listening/queries")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1, "the broken query was never saved");
+    let id = listed[0]["id"].as_str().unwrap();
+    assert_eq!(
+        editor.delete(s.url(&format!("/api/v1/listening/queries/{id}"))).send().await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+}

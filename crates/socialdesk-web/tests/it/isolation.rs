@@ -36,6 +36,7 @@ struct B {
     account_id: String,
     post_id: String,
     item_id: String,
+    query_id: String,
 }
 
 async fn walk(db: TestDb) {
@@ -80,6 +81,7 @@ async fn walk(db: TestDb) {
         .unwrap();
     s.app.sync_inbox(bob_actor.workspace.id, account.id).await.unwrap();
     let item = s.app.inbox(&bob_actor, &socialdesk_store::InboxFilter::default(), 1).await.unwrap().remove(0);
+    let query = s.app.create_query(&bob_actor, "Bravo watch", "bravo OR secret").await.unwrap();
     let b = B {
         slug: bob.workspace.as_ref().unwrap().slug.to_string(),
         name: "Bravo Secret Brand",
@@ -91,6 +93,7 @@ async fn walk(db: TestDb) {
         account_id: account.id.to_string(),
         post_id: post.id.to_string(),
         item_id: item.id.to_string(),
+        query_id: query.id.to_string(),
     };
     let before = snapshot(&s, &bob).await;
 
@@ -135,7 +138,8 @@ async fn snapshot(s: &Server, bob: &crate::harness::Person) -> Value {
         .map(|i| (i.status.as_str(), i.assignee_id, i.reply_text.clone()))
         .collect();
     let ws = s.app.store.workspace(actor.workspace.id).await.unwrap();
-    json!({"inbox": inbox, "crisis": policy.crisis.is_some(), "approval": policy.approval_required, "members": members, "invites": invites, "tokens": tokens, "accounts": accounts, "posts": posts, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
+    let queries: Vec<_> = s.app.queries(&actor).await.unwrap().into_iter().map(|q| q.name).collect();
+    json!({"queries": queries, "inbox": inbox, "crisis": policy.crisis.is_some(), "approval": policy.approval_required, "members": members, "invites": invites, "tokens": tokens, "accounts": accounts, "posts": posts, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
 }
 
 fn refuses_without_leaking(status: StatusCode, body: &str, b: &B, what: &str) {
@@ -175,7 +179,8 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
                 .replace("{token_id}", &b.token_id)
                 .replace("{account_id}", &b.account_id)
                 .replace("{post_id}", &b.post_id)
-                .replace("{item_id}", &b.item_id);
+                .replace("{item_id}", &b.item_id)
+                .replace("{query_id}", &b.query_id);
             let body = match (method.as_str(), path.as_str()) {
                 ("PATCH", "/members/{user_id}") => json!({"role": "viewer"}),
                 ("PATCH", "/workspace") => json!({"name": "Alpha renamed"}),
@@ -188,6 +193,8 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
                 ("POST", "/posts/{post_id}/comments") => json!({"body": "probe"}),
                 ("PATCH", "/inbox/{item_id}") => json!({"status": "done"}),
                 ("POST", "/inbox/{item_id}/reply") => json!({"text": "probe"}),
+                ("POST", "/listening/queries") => json!({"name": "probe", "query": "probe"}),
+                ("POST", "/listening/check") => json!({"query": "bravo"}),
                 ("PUT", "/workspace/policy") => json!({"approval_required": false, "self_approval": false}),
                 ("POST", "/workspace/crisis") => json!({"reason": "probe"}),
                 _ => json!({}),
@@ -211,7 +218,7 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
             walked += 1;
         }
     }
-    assert!(walked >= 35, "walked {walked} API operations");
+    assert!(walked >= 40, "walked {walked} API operations");
     // Also B's owner, not only B's editor, by id.
     let response = client.get(s.url(&format!("/api/v1/members/{}", b.owner_id))).send().await.unwrap();
     let status = response.status();
@@ -254,6 +261,8 @@ async fn walk_ui(s: &Server, alice: &crate::harness::Person, b: &B) {
                 &b.post_id
             } else if path.contains("/inbox/") {
                 &b.item_id
+            } else if path.contains("/listening/") {
+                &b.query_id
             } else {
                 &b.token_id
             };
@@ -275,5 +284,5 @@ async fn walk_ui(s: &Server, alice: &crate::harness::Person, b: &B) {
         }
         covered.insert((method, path));
     }
-    assert!(covered.len() >= 33, "walked {} UI routes: {covered:?}", covered.len());
+    assert!(covered.len() >= 36, "walked {} UI routes: {covered:?}", covered.len());
 }

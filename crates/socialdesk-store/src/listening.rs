@@ -1,0 +1,71 @@
+use chrono::{DateTime, Utc};
+use socialdesk_core::{UserId, WorkspaceId};
+use uuid::Uuid;
+
+use crate::pool::{RowsAffected, on_pool};
+use crate::{Result, Store, StoreError};
+
+/// A saved listening query. Its text parsed when it was saved.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct SavedQuery {
+    pub id: Uuid,
+    pub name: String,
+    pub query: String,
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Store {
+    pub async fn create_listening_query(
+        &self,
+        workspace: WorkspaceId,
+        id: Uuid,
+        name: &str,
+        query: &str,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO listening_queries (id, workspace_id, name, query, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(workspace.as_uuid())
+            .bind(name)
+            .bind(query)
+            .bind(by.as_uuid())
+            .bind(at)
+            .execute(pool)
+            .await
+            .map(|r| r.rows())
+            .map_err(StoreError::unique("name"))
+        })?;
+        Ok(())
+    }
+
+    pub async fn listening_queries(&self, workspace: WorkspaceId) -> Result<Vec<SavedQuery>> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, name, query, created_by, created_at FROM listening_queries WHERE workspace_id = $1 ORDER BY name",
+            )
+            .bind(workspace.as_uuid())
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    pub async fn delete_listening_query(&self, workspace: WorkspaceId, id: Uuid) -> Result<()> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query("DELETE FROM listening_queries WHERE workspace_id = $1 AND id = $2")
+                .bind(workspace.as_uuid())
+                .bind(id)
+                .execute(pool)
+                .await
+                .map(|r| r.rows())
+        })?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+}
