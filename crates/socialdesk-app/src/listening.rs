@@ -90,13 +90,12 @@ impl App {
                 other => other.into(),
             })?;
         self.audit(actor, "listening.query_created", &name, serde_json::json!({"query": text.trim()})).await;
-        Ok(self
-            .store
+        self.store
             .listening_queries(actor.workspace.id)
             .await?
             .into_iter()
             .find(|q| q.id == id)
-            .ok_or(AppError::NotFound)?)
+            .ok_or(AppError::NotFound)
     }
 
     pub async fn queries(&self, actor: &Actor) -> Result<Vec<SavedQuery>, AppError> {

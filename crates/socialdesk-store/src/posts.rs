@@ -181,13 +181,13 @@ impl Store {
         })?;
         let posts: Vec<Post> = rows.into_iter().map(PostRow::into_post).collect::<Result<_>>()?;
         let variants: Vec<VariantRow> = on_pool!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            sqlx::query_as(
                 "SELECT v.id, v.post_id, v.account_id, v.text, v.delivery, v.attempts, v.remote_id, v.remote_url, \
                         v.published_at, v.error \
                  FROM post_variants v JOIN posts p ON p.id = v.post_id \
                  WHERE p.workspace_id = $1 AND p.id IN (SELECT id FROM posts WHERE workspace_id = $1 \
-                     ORDER BY COALESCE(scheduled_at, created_at) DESC, id DESC LIMIT $2) ORDER BY v.id"
-            )))
+                     ORDER BY COALESCE(scheduled_at, created_at) DESC, id DESC LIMIT $2) ORDER BY v.id",
+            )
             .bind(workspace.as_uuid())
             .bind(limit)
             .fetch_all(pool)

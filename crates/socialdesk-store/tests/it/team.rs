@@ -122,7 +122,7 @@ async fn tokens_are_scoped_to_their_workspace(db: TestDb) {
     let token = token_of(&acme, ana.id, Role::Editor);
     store.create_api_token(&NewApiToken { token: token.clone(), token_hash: "secret-hash".into() }).await.unwrap();
 
-    assert_eq!(store.api_tokens(acme.id).await.unwrap(), [token.clone()]);
+    assert_eq!(store.api_tokens(acme.id).await.unwrap(), std::slice::from_ref(&token));
     assert!(store.api_tokens(other.id).await.unwrap().is_empty());
     assert!(matches!(store.api_token(other.id, token.id).await, Err(StoreError::NotFound)));
     assert!(matches!(store.revoke_api_token(other.id, token.id, at(5)).await, Err(StoreError::NotFound)));

@@ -201,6 +201,23 @@ async fn a_team_signs_up_invites_and_sees_what_roles_allow() {
     submit(&c, "details[open] form button[type=submit]").await;
     assert!(text(&c).await.contains("Answer sent."));
 
+    // Listening: a query is checked and previewed as it is typed.
+    c.goto(&s.url("/w/northwind-coffee/listening")).await.unwrap();
+    fill(&c, "#q-name", "Delivery").await;
+    fill(&c, "#q-query", "배송 OR delivery OR rimborso").await;
+    let mut status = String::new();
+    for _ in 0..100 {
+        status = c.find(Locator::Css("#q-status")).await.unwrap().text().await.unwrap();
+        if status.starts_with("Matches") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(status.starts_with("Matches"), "{status}");
+    shot(&c, "listening").await;
+    submit(&c, "form[data-query-editor] button[type=submit]").await;
+    assert!(text(&c).await.contains("Query saved."));
+
     // Write a post and publish it now; the calendar shows it went out.
     s.run_worker();
     c.goto(&s.url("/w/northwind-coffee/compose")).await.unwrap();

@@ -300,9 +300,9 @@ async fn fake_mastodon() -> String {
                     && form.get("client_secret").map(String::as_str) == Some("csecret")
                     && form.get("code_verifier").is_some_and(|v| v.len() >= 43);
                 if ok {
-                    (axum::http::StatusCode::OK, Json(serde_json::json!({"access_token": "tok", "token_type": "Bearer"})))
+                    (StatusCode::OK, Json(serde_json::json!({"access_token": "tok", "token_type": "Bearer"})))
                 } else {
-                    (axum::http::StatusCode::BAD_REQUEST, Json(serde_json::json!({"error": "invalid_grant"})))
+                    (StatusCode::BAD_REQUEST, Json(serde_json::json!({"error": "invalid_grant"})))
                 }
             }),
         )
