@@ -396,7 +396,7 @@ impl App {
             });
         }
         let now = self.now();
-        let Some(before) =
+        let Some((before, attempt)) =
             self.store.begin_variant_attempt(workspace, variant.id, now).await.map_err(AppError::from)?
         else {
             // Already published, failed or cancelled. A process that died right
@@ -413,12 +413,14 @@ impl App {
         let (account, credentials) = match self.credentials(workspace, variant.account_id).await {
             Ok(found) => found,
             Err(AppError::Conflict { message, .. }) => {
-                return self.fail_variant(workspace, &post, variant, &message).await;
+                return self.fail_variant(workspace, &post, variant, Some(attempt), &message).await;
             }
             Err(e) => return Err(e.into()),
         };
         let Some(network) = self.networks.get(&account.network) else {
-            return self.fail_variant(workspace, &post, variant, "this server no longer has that network").await;
+            return self
+                .fail_variant(workspace, &post, variant, Some(attempt), "this server no longer has that network")
+                .await;
         };
         let key = IdempotencyKey::for_variant(&variant.id.to_string(), post.revision as u32);
         // An attempt that found the variant already `publishing` follows one
@@ -427,7 +429,7 @@ impl App {
             match network.find_published(&credentials, &key).await {
                 Ok(Some(published)) => return self.variant_done(workspace, &post, variant, &published).await,
                 Ok(None) => {}
-                Err(e) => return self.attempt_failed(workspace, &post, variant, e).await,
+                Err(e) => return self.attempt_failed(workspace, &post, variant, attempt, e).await,
             }
         }
         let outgoing = OutgoingPost {
@@ -438,7 +440,7 @@ impl App {
         };
         match network.publish(&credentials, &outgoing, &key).await {
             Ok(published) => self.variant_done(workspace, &post, variant, &published).await,
-            Err(e) => self.attempt_failed(workspace, &post, variant, e).await,
+            Err(e) => self.attempt_failed(workspace, &post, variant, attempt, e).await,
         }
     }
 
@@ -464,14 +466,21 @@ impl App {
         workspace: WorkspaceId,
         post: &Post,
         variant: &Variant,
+        attempt: i32,
         e: NetworkError,
     ) -> Result<(), JobError> {
         if e.is_retryable() {
-            // Stay `publishing`: the next attempt settles this one first.
-            self.store
-                .variant_attempt_failed(workspace, variant.id, DeliveryState::Publishing, &e.to_string())
+            // Stay `publishing`: the next attempt settles this one first. If a
+            // later attempt already settled the variant (this one outlived its
+            // lease), nothing changes and there is nothing to retry.
+            let applied = self
+                .store
+                .variant_attempt_failed(workspace, variant.id, Some(attempt), DeliveryState::Publishing, &e.to_string())
                 .await
                 .map_err(AppError::from)?;
+            if !applied {
+                return self.settle_post(workspace, post.id).await;
+            }
             let after = match &e {
                 NetworkError::RateLimited { retry_after: Some(d) } => chrono::Duration::from_std(*d).ok(),
                 _ => None,
@@ -481,21 +490,27 @@ impl App {
         if let NetworkError::AuthRevoked(why) = &e {
             let _ = self.mark_account_revoked(workspace, variant.account_id, why).await;
         }
-        self.fail_variant(workspace, post, variant, &e.to_string()).await
+        self.fail_variant(workspace, post, variant, Some(attempt), &e.to_string()).await
     }
 
+    /// Fails a variant for good with a reason a person understands, unless it
+    /// was settled meanwhile (or, given `attempt`, moved on to a later attempt).
     async fn fail_variant(
         &self,
         workspace: WorkspaceId,
         post: &Post,
         variant: &Variant,
+        attempt: Option<i32>,
         why: &str,
     ) -> Result<(), JobError> {
-        tracing::warn!(post_id = %post.id, variant_id = %variant.id, reason = why, "publishing failed");
-        self.store
-            .variant_attempt_failed(workspace, variant.id, DeliveryState::Failed, why)
+        let applied = self
+            .store
+            .variant_attempt_failed(workspace, variant.id, attempt, DeliveryState::Failed, why)
             .await
             .map_err(AppError::from)?;
+        if applied {
+            tracing::warn!(post_id = %post.id, variant_id = %variant.id, reason = why, "publishing failed");
+        }
         self.settle_post(workspace, post.id).await
     }
 
@@ -534,6 +549,7 @@ impl JobHandler for Publish {
                         workspace,
                         &post,
                         variant,
+                        None,
                         &format!("gave up after {} attempts: {message}", job.attempts),
                     )
                     .await?;

@@ -191,19 +191,19 @@ impl Worker {
         };
         let now = self.app.now();
         let outcome = match result {
-            Ok(()) => self.app.store.complete_job(job.id, &self.id).await,
+            Ok(()) => self.app.store.complete_job(job.id, &job.claim).await,
             Err(JobError::Defer { reason, after }) => {
                 tracing::info!(reason = %reason, retry_in_s = after.num_seconds(), "job deferred");
-                self.app.store.defer_job(job.id, &self.id, now + after).await
+                self.app.store.defer_job(job.id, &job.claim, now + after).await
             }
             Err(JobError::Retry { message, after }) if job.attempts < job.max_attempts => {
                 let delay = after.unwrap_or_else(|| backoff(job.attempts));
                 tracing::warn!(error = %message, retry_in_s = delay.num_seconds(), "job failed; will retry");
-                self.app.store.retry_job(job.id, &self.id, &message, now + delay).await
+                self.app.store.retry_job(job.id, &job.claim, &message, now + delay).await
             }
             Err(JobError::Retry { message, .. } | JobError::Permanent(message)) => {
                 tracing::error!(error = %message, "job failed for good");
-                self.app.store.fail_job(job.id, &self.id, &message, now).await
+                self.app.store.fail_job(job.id, &job.claim, &message, now).await
             }
         };
         match outcome {

@@ -36,13 +36,18 @@ impl NetworkError {
         matches!(self, NetworkError::Transient(_) | NetworkError::RateLimited { .. } | NetworkError::OutcomeUnknown(_))
     }
 
-    /// Maps a transport failure: a timeout once the request may have been
-    /// received is an unknown outcome; a failure to connect is transient.
+    /// Maps a transport failure: once the request may have been received (a
+    /// timeout, a cut-off answer) the outcome is unknown; a failure to
+    /// connect is transient.
     pub fn from_transport(e: &reqwest::Error) -> NetworkError {
-        if e.is_timeout() && !e.is_connect() {
+        if e.is_connect() {
+            NetworkError::Transient(e.to_string())
+        } else if e.is_timeout() || e.is_body() || e.is_decode() {
+            // The request may have been received and acted on: a timeout, or
+            // a body cut off mid-way (reqwest reports a body that could not
+            // be read as a decode error). Connectors parse JSON themselves
+            // and report a body they cannot understand as `Protocol`.
             NetworkError::OutcomeUnknown(e.to_string())
-        } else if e.is_decode() {
-            NetworkError::Protocol(e.to_string())
         } else {
             NetworkError::Transient(e.to_string())
         }

@@ -39,6 +39,10 @@ pub struct ClaimedJob {
     /// Including this one.
     pub attempts: i32,
     pub max_attempts: i32,
+    /// This claim's token (`worker#attempt`): only the holder of the current
+    /// claim can complete, retry, defer or fail the job, so a run that
+    /// outlived its lease cannot touch a job another run has since taken.
+    pub claim: String,
 }
 
 /// A job as stored, for listings.
@@ -64,17 +68,17 @@ pub struct WorkerHealth {
     pub last_claim_at: Option<DateTime<Utc>>,
 }
 
-const CLAIM_POSTGRES: &str = "UPDATE jobs SET lease_until = $2, locked_by = $3, attempts = attempts + 1 \
+const CLAIM_POSTGRES: &str = "UPDATE jobs SET lease_until = $2, locked_by = $3 || '#' || (attempts + 1), attempts = attempts + 1 \
      WHERE id IN (SELECT id FROM jobs \
                   WHERE run_at <= $1 AND failed_at IS NULL AND (lease_until IS NULL OR lease_until < $1) \
                   ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED) \
-     RETURNING id, workspace_id, kind, payload, run_at, attempts, max_attempts";
+     RETURNING id, workspace_id, kind, payload, run_at, attempts, max_attempts, locked_by AS claim";
 
-const CLAIM_SQLITE: &str = "UPDATE jobs SET lease_until = $2, locked_by = $3, attempts = attempts + 1 \
+const CLAIM_SQLITE: &str = "UPDATE jobs SET lease_until = $2, locked_by = $3 || '#' || (attempts + 1), attempts = attempts + 1 \
      WHERE id IN (SELECT id FROM jobs \
                   WHERE run_at <= $1 AND failed_at IS NULL AND (lease_until IS NULL OR lease_until < $1) \
                   ORDER BY run_at LIMIT $4) \
-     RETURNING id, workspace_id, kind, payload, run_at, attempts, max_attempts";
+     RETURNING id, workspace_id, kind, payload, run_at, attempts, max_attempts, locked_by AS claim";
 
 impl Store {
     /// Adds a job. Returns `false`, and changes nothing, when a job with the
@@ -130,13 +134,13 @@ impl Store {
         Ok(jobs)
     }
 
-    /// Deletes a job this worker finished. Returns `false` when the worker
-    /// had lost its lease (it expired and another worker took the job).
-    pub async fn complete_job(&self, id: Uuid, worker: &str) -> Result<bool> {
+    /// Deletes a job whose run under `claim` finished. Returns `false` when
+    /// that claim was lost (the lease expired and another run took the job).
+    pub async fn complete_job(&self, id: Uuid, claim: &str) -> Result<bool> {
         let done = on_pool!(self, |pool| {
             sqlx::query("DELETE FROM jobs WHERE id = $1 AND locked_by = $2")
                 .bind(id)
-                .bind(worker)
+                .bind(claim)
                 .execute(pool)
                 .await
                 .map(|r| r.rows())
@@ -145,14 +149,14 @@ impl Store {
     }
 
     /// Hands a job back to run again at `run_at`, remembering why it failed.
-    pub async fn retry_job(&self, id: Uuid, worker: &str, error: &str, run_at: DateTime<Utc>) -> Result<bool> {
+    pub async fn retry_job(&self, id: Uuid, claim: &str, error: &str, run_at: DateTime<Utc>) -> Result<bool> {
         let done = on_pool!(self, |pool| {
             sqlx::query(
                 "UPDATE jobs SET run_at = $3, last_error = $4, lease_until = NULL, locked_by = NULL \
                  WHERE id = $1 AND locked_by = $2",
             )
             .bind(id)
-            .bind(worker)
+            .bind(claim)
             .bind(run_at)
             .bind(error)
             .execute(pool)
@@ -164,13 +168,13 @@ impl Store {
 
     /// Puts a job off until `run_at` without counting the attempt, for work
     /// that must wait for something other than the network (crisis mode).
-    pub async fn defer_job(&self, id: Uuid, worker: &str, run_at: DateTime<Utc>) -> Result<bool> {
+    pub async fn defer_job(&self, id: Uuid, claim: &str, run_at: DateTime<Utc>) -> Result<bool> {
         let done = on_pool!(self, |pool| {
             sqlx::query(
                 "UPDATE jobs SET run_at = $3, attempts = attempts - 1, lease_until = NULL, locked_by = NULL                  WHERE id = $1 AND locked_by = $2",
             )
             .bind(id)
-            .bind(worker)
+            .bind(claim)
             .bind(run_at)
             .execute(pool)
             .await
@@ -181,14 +185,14 @@ impl Store {
 
     /// Gives up on a job: it stays, with its error, for people to inspect,
     /// and its dedupe key is freed.
-    pub async fn fail_job(&self, id: Uuid, worker: &str, error: &str, now: DateTime<Utc>) -> Result<bool> {
+    pub async fn fail_job(&self, id: Uuid, claim: &str, error: &str, now: DateTime<Utc>) -> Result<bool> {
         let done = on_pool!(self, |pool| {
             sqlx::query(
                 "UPDATE jobs SET failed_at = $3, last_error = $4, lease_until = NULL, locked_by = NULL, dedupe_key = NULL \
                  WHERE id = $1 AND locked_by = $2",
             )
             .bind(id)
-            .bind(worker)
+            .bind(claim)
             .bind(now)
             .bind(error)
             .execute(pool)
@@ -203,7 +207,8 @@ impl Store {
     pub async fn release_leases(&self, worker: &str) -> Result<u64> {
         Ok(on_pool!(self, |pool| {
             sqlx::query(
-                "UPDATE jobs SET lease_until = NULL, locked_by = NULL, attempts = attempts - 1 WHERE locked_by = $1",
+                "UPDATE jobs SET lease_until = NULL, locked_by = NULL, attempts = attempts - 1 \
+                 WHERE substr(locked_by, 1, length($1) + 1) = $1 || '#'",
             )
             .bind(worker)
             .execute(pool)

@@ -276,27 +276,26 @@ impl Store {
     }
 
     /// Starts an attempt: counts it and marks the variant publishing.
-    /// Returns the delivery state it had, so that an attempt that finds
-    /// `Publishing` knows an earlier one ended without an outcome. `None`
-    /// when the variant is no longer pending or publishing.
+    /// Returns the delivery state it had (an attempt that finds `Publishing`
+    /// knows an earlier one ended without an outcome) and this attempt's
+    /// number. `None` when the variant is no longer pending or publishing.
     pub async fn begin_variant_attempt(
         &self,
         workspace: WorkspaceId,
         variant: VariantId,
         now: DateTime<Utc>,
-    ) -> Result<Option<DeliveryState>> {
+    ) -> Result<Option<(DeliveryState, i32)>> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
-            let current: Option<String> =
-                sqlx::query_scalar("SELECT delivery FROM post_variants WHERE workspace_id = $1 AND id = $2")
+            let current: Option<(String, i32)> =
+                sqlx::query_as("SELECT delivery, attempts FROM post_variants WHERE workspace_id = $1 AND id = $2")
                     .bind(workspace.as_uuid())
                     .bind(variant.as_uuid())
                     .fetch_optional(&mut *tx)
                     .await?;
-            let current: DeliveryState = current
-                .ok_or(StoreError::NotFound)?
-                .parse()
-                .map_err(|e: String| StoreError::corrupt("post_variants", e))?;
+            let (current, attempts) = current.ok_or(StoreError::NotFound)?;
+            let current: DeliveryState =
+                current.parse().map_err(|e: String| StoreError::corrupt("post_variants", e))?;
             if !matches!(current, DeliveryState::Pending | DeliveryState::Publishing) {
                 return Ok(None);
             }
@@ -310,7 +309,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;
-            Ok(Some(current))
+            Ok(Some((current, attempts + 1)))
         })
     }
 
@@ -340,25 +339,34 @@ impl Store {
         Ok(())
     }
 
-    /// Records why the last attempt did not succeed; `delivery` says whether
-    /// it failed for good or stays `publishing` until settled.
+    /// Records why an attempt did not succeed; `delivery` says whether it
+    /// failed for good or stays `publishing` until settled. Never touches a
+    /// variant that is already final, and with `attempt` only the variant as
+    /// that attempt left it: a late answer of an attempt that outlived its
+    /// lease cannot undo what a later attempt settled. Returns whether it applied.
     pub async fn variant_attempt_failed(
         &self,
         workspace: WorkspaceId,
         variant: VariantId,
+        attempt: Option<i32>,
         delivery: DeliveryState,
         error: &str,
-    ) -> Result<()> {
-        on_pool!(self, |pool| {
-            sqlx::query("UPDATE post_variants SET delivery = $3, error = $4 WHERE workspace_id = $1 AND id = $2")
-                .bind(workspace.as_uuid())
-                .bind(variant.as_uuid())
-                .bind(delivery.as_str())
-                .bind(error)
-                .execute(pool)
-                .await
-                .map(|r| r.rows())
+    ) -> Result<bool> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE post_variants SET delivery = $3, error = $4 \
+                 WHERE workspace_id = $1 AND id = $2 AND delivery IN ('pending', 'publishing') \
+                   AND ($5 IS NULL OR attempts = $5)",
+            )
+            .bind(workspace.as_uuid())
+            .bind(variant.as_uuid())
+            .bind(delivery.as_str())
+            .bind(error)
+            .bind(attempt)
+            .execute(pool)
+            .await
+            .map(|r| r.rows())
         })?;
-        Ok(())
+        Ok(done == 1)
     }
 }

@@ -41,7 +41,7 @@ async fn a_dedupe_key_holds_one_waiting_job(db: TestDb) {
     assert_eq!(claimed.len(), 3);
     let hk = claimed.iter().find(|j| j.kind == "housekeeping").unwrap();
     assert_eq!(hk.payload, r#"{"n":0}"#);
-    assert!(store.complete_job(hk.id, "w1").await.unwrap());
+    assert!(store.complete_job(hk.id, &hk.claim).await.unwrap());
     assert!(store.enqueue_job(&job("housekeeping", 5, Some("hk"))).await.unwrap(), "key free once done");
 }
 
@@ -56,8 +56,9 @@ async fn leases_expire_and_jobs_are_claimed_again(db: TestDb) {
     let second = store.claim_jobs("w2", at(4), at(6), 10).await.unwrap();
     assert_eq!(second.len(), 1, "the lease expired");
     assert_eq!(second[0].attempts, 2);
-    assert!(!store.complete_job(first[0].id, "w1").await.unwrap(), "w1 lost its lease");
-    assert!(store.complete_job(second[0].id, "w2").await.unwrap());
+    assert!(!store.complete_job(first[0].id, &first[0].claim).await.unwrap(), "w1 lost its lease");
+    assert!(store.complete_job(second[0].id, &second[0].claim).await.unwrap());
+    assert_eq!((first[0].claim.as_str(), second[0].claim.as_str()), ("w1#1", "w2#2"));
     assert!(store.job(second[0].id).await.unwrap().is_none());
 }
 
@@ -75,10 +76,10 @@ async fn failed_jobs_stop_and_free_their_key(db: TestDb) {
     let store = &db.store;
     store.enqueue_job(&job("sync", 0, Some("sync:1"))).await.unwrap();
     let claimed = store.claim_jobs("w1", at(1), at(2), 10).await.unwrap();
-    assert!(store.retry_job(claimed[0].id, "w1", "timeout", at(10)).await.unwrap());
+    assert!(store.retry_job(claimed[0].id, &claimed[0].claim, "timeout", at(10)).await.unwrap());
     assert!(store.claim_jobs("w1", at(5), at(6), 10).await.unwrap().is_empty(), "waits for its retry time");
     let claimed = store.claim_jobs("w1", at(10), at(11), 10).await.unwrap();
-    assert!(store.fail_job(claimed[0].id, "w1", "token revoked", at(10)).await.unwrap());
+    assert!(store.fail_job(claimed[0].id, &claimed[0].claim, "token revoked", at(10)).await.unwrap());
     assert!(store.claim_jobs("w1", at(100), at(101), 10).await.unwrap().is_empty());
     let failed = store.failed_jobs(10).await.unwrap();
     assert_eq!(failed[0].last_error.as_deref(), Some("token revoked"));
