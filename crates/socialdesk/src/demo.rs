@@ -4,7 +4,7 @@
 //! their demo material (sandbox accounts, posts, inbox) here.
 
 use anyhow::Context;
-use socialdesk_app::{App, ConnectAccount, NewInvite, SignUp};
+use socialdesk_app::{App, ConnectAccount, NewInvite, NewPost, SignUp, When};
 use socialdesk_core::Email;
 
 /// The demo owner's sign-in, printed by `demo` and in the README.
@@ -69,17 +69,60 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
             }
         }
     }
+    let mut accounts = Vec::new();
     for (workspace, name) in
         [(&northwind, "Northwind Coffee"), (&northwind, "Northwind Roastery"), (&lumen, "Lumen Studio")]
     {
         let actor =
             app.actor_for_user(&owner.user, workspace.slug.as_str()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        app.connect_account(
-            &actor,
-            ConnectAccount { network: "sandbox".into(), identifier: name.into(), ..ConnectAccount::default() },
+        let account = app
+            .connect_account(
+                &actor,
+                ConnectAccount { network: "sandbox".into(), identifier: name.into(), ..ConnectAccount::default() },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("connecting the sandbox account {name}: {e}"))?;
+        // The sandbox account arrives with three days of conversation.
+        app.sync_inbox(workspace.id, account.id).await.map_err(|e| anyhow::anyhow!("syncing {name}: {e}"))?;
+        accounts.push((actor, account.id));
+    }
+
+    // A few posts: one goes out as soon as a worker runs, one tomorrow
+    // morning, a draft, and a contributor's post waiting for approval.
+    let (owner_actor, coffee) = (&accounts[0].0, accounts[0].1);
+    let roastery = accounts[1].1;
+    let tomorrow = (app.now() + chrono::Duration::days(1)).with_timezone(&northwind.time_zone.tz());
+    let posts = [
+        (
+            "Fresh beans are in: our Ethiopian Guji is back ☕ Come taste it this week!",
+            vec![coffee, roastery],
+            When::Now,
+        ),
+        (
+            "Tomorrow at 9: latte art class, free for members. Bring a friend! #latteart",
+            vec![coffee],
+            When::At { date: tomorrow.format("%Y-%m-%d").to_string(), time: "09:00".into() },
+        ),
+        ("Idea: a behind-the-scenes thread about our roasting curve.", vec![roastery], When::Draft),
+    ];
+    for (text, to, when) in posts {
+        app.create_post(owner_actor, NewPost { text: text.into(), accounts: to, when })
+            .await
+            .map_err(|e| anyhow::anyhow!("creating a demo post: {e}"))?;
+    }
+    if let Some(jin) = app.store.credentials(&Email::parse("jin@demo.socialdesk.test").context("demo email")?).await? {
+        let jin_actor =
+            app.actor_for_user(&jin.user, northwind.slug.as_str()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        app.create_post(
+            &jin_actor,
+            NewPost {
+                text: "Weekend hours: 8:00–14:00, Sunday closed.".into(),
+                accounts: vec![coffee],
+                when: When::Now,
+            },
         )
         .await
-        .map_err(|e| anyhow::anyhow!("connecting the sandbox account {name}: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("creating a demo post for review: {e}"))?;
     }
     println!("Demo ready: sign in as {DEMO_EMAIL} / {DEMO_PASSWORD}");
     println!(
