@@ -30,8 +30,9 @@ struct DashboardPage {
     shell: Shell,
     welcome: bool,
     members: usize,
-    pending_invites: usize,
-    active_tokens: usize,
+    /// `None` when the role may not see them (shown as unknown, never as zero).
+    pending_invites: Option<usize>,
+    active_tokens: Option<usize>,
     time_zone: String,
     steps: Vec<Step>,
 }
@@ -63,11 +64,11 @@ pub async fn dashboard(
         let invites = state.app.invites(actor).await?;
         let tokens = state.app.tokens(actor).await?;
         (
-            invites.iter().filter(|i| i.state(now) == InviteState::Pending).count(),
-            tokens.iter().filter(|t| t.is_active(now)).count(),
+            Some(invites.iter().filter(|i| i.state(now) == InviteState::Pending).count()),
+            Some(tokens.iter().filter(|t| t.is_active(now)).count()),
         )
     } else {
-        (0, 0)
+        (None, None)
     };
     let slug = actor.workspace.slug.to_string();
     let steps = vec![
@@ -79,7 +80,7 @@ pub async fn dashboard(
             available: true,
         },
         Step {
-            done: members > 1 || pending_invites > 0,
+            done: members > 1 || pending_invites.unwrap_or(0) > 0,
             title: "Invite your team",
             detail: "Editors publish, contributors draft, clients approve what you share with them.",
             href: format!("/w/{slug}/settings/team"),
@@ -93,7 +94,7 @@ pub async fn dashboard(
             available: actor.can(Permission::ManageSettings),
         },
         Step {
-            done: active_tokens > 0,
+            done: active_tokens.unwrap_or(0) > 0,
             title: "Connect your tools through the API",
             detail: "Tokens are scoped to this workspace and a role, and shown only once.",
             href: format!("/w/{slug}/settings/tokens"),

@@ -280,6 +280,14 @@ async fn a_team_signs_up_invites_and_sees_what_roles_allow() {
     submit(&c, "button[type=submit]").await;
     assert_eq!(c.current_url().await.unwrap().path(), "/w/northwind-coffee");
 
+    // Sign out, and sign in again through the sign-in page as the invitee.
+    submit(&c, "form[action='/logout'] button").await;
+    fill(&c, "#email", "vic@example.com").await;
+    fill(&c, "#password", PASSWORD).await;
+    submit(&c, "button[type=submit]").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/w/northwind-coffee");
+    shot(&c, "viewer-dashboard").await;
+
     // A viewer sees the team but cannot invite, and cannot open API tokens or the other workspace.
     c.goto(&s.url("/w/northwind-coffee/settings/team")).await.unwrap();
     let page = text(&c).await;
