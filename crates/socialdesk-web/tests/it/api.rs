@@ -6,6 +6,28 @@ use socialdesk_core::Role;
 
 use crate::harness::{Server, api};
 
+/// A server, Ana's workspace with a sandbox account whose inbox is synced, and an editor token.
+async fn with_synced_sandbox() -> (Server, crate::harness::Person, reqwest::Client) {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let editor = api(&s.token(&ana, Role::Editor).await);
+    let actor = s.actor(&ana).await;
+    let account = s
+        .app
+        .connect_account(
+            &actor,
+            socialdesk_app::ConnectAccount {
+                network: "sandbox".into(),
+                identifier: "Acme".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    s.app.sync_inbox(actor.workspace.id, account.id).await.unwrap();
+    (s, ana, editor)
+}
+
 async fn problem(response: reqwest::Response) -> (StatusCode, Value) {
     let status = response.status();
     let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
@@ -428,21 +450,7 @@ async fn posts_are_written_published_and_explained_through_the_api() {
 
 #[tokio::test]
 async fn the_inbox_through_the_api_with_its_response_metrics() {
-    let s = Server::start().await;
-    let ana = s.person("ana@example.com", "Acme").await;
-    let editor = api(&s.token(&ana, Role::Editor).await);
-    let admin = api(&s.token(&ana, Role::Admin).await);
-    let account: Value = admin
-        .post(s.url("/api/v1/accounts"))
-        .json(&json!({"network": "sandbox", "identifier": "Acme"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let actor = s.actor(&ana).await;
-    s.app.sync_inbox(actor.workspace.id, account["id"].as_str().unwrap().parse().unwrap()).await.unwrap();
+    let (s, ana, editor) = with_synced_sandbox().await;
 
     let before: Value = editor.get(s.url("/api/v1/analytics/inbox")).send().await.unwrap().json().await.unwrap();
     assert!(before["questions"].as_u64().unwrap() > 0);
@@ -496,21 +504,7 @@ async fn the_inbox_through_the_api_with_its_response_metrics() {
 
 #[tokio::test]
 async fn listening_queries_are_checked_previewed_and_only_saved_when_they_parse() {
-    let s = Server::start().await;
-    let ana = s.person("ana@example.com", "Acme").await;
-    let editor = api(&s.token(&ana, Role::Editor).await);
-    let admin = api(&s.token(&ana, Role::Admin).await);
-    let account: Value = admin
-        .post(s.url("/api/v1/accounts"))
-        .json(&json!({"network": "sandbox", "identifier": "Acme"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let actor = s.actor(&ana).await;
-    s.app.sync_inbox(actor.workspace.id, account["id"].as_str().unwrap().parse().unwrap()).await.unwrap();
+    let (s, _ana, editor) = with_synced_sandbox().await;
 
     let check: Value = editor
         .post(s.url("/api/v1/listening/check"))
