@@ -79,6 +79,14 @@ impl AccountRow {
     }
 }
 
+const DUE_FOR_CHECK: &str = "SELECT workspace_id, id FROM accounts \
+     WHERE disconnected_at IS NULL AND status <> 'revoked' AND (checked_at IS NULL OR checked_at < $1) \
+     ORDER BY checked_at NULLS FIRST LIMIT $2";
+
+pub(crate) const DUE_FOR_INBOX: &str = "SELECT workspace_id, id FROM accounts \
+     WHERE disconnected_at IS NULL AND status <> 'revoked' AND (inbox_synced_at IS NULL OR inbox_synced_at < $1) \
+     ORDER BY inbox_synced_at NULLS FIRST LIMIT $2";
+
 const COLUMNS: &str = "id, workspace_id, network, external_id, handle, display_name, url, avatar_url, followers, \
      expires_at, status, status_detail, time_zone, connected_by, connected_at, checked_at, disconnected_at";
 
@@ -214,10 +222,7 @@ impl Store {
             .await
             .map(|r| r.rows())
         })?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        StoreError::found(done)
     }
 
     /// Disconnects an account: its credentials are erased, its row and history stay.
@@ -235,10 +240,7 @@ impl Store {
             .await
             .map(|r| r.rows())
         })?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        StoreError::found(done)
     }
 
     pub async fn set_account_time_zone(
@@ -256,10 +258,7 @@ impl Store {
                 .await
                 .map(|r| r.rows())
         })?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        StoreError::found(done)
     }
 
     /// Accounts of every workspace that are due a health check, for the worker.
@@ -268,17 +267,19 @@ impl Store {
         before: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<(WorkspaceId, AccountId)>> {
-        let rows: Vec<(Uuid, Uuid)> = on_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT workspace_id, id FROM accounts \
-                 WHERE disconnected_at IS NULL AND status <> 'revoked' AND (checked_at IS NULL OR checked_at < $1) \
-                 ORDER BY checked_at NULLS FIRST LIMIT $2",
-            )
-            .bind(before)
-            .bind(limit)
-            .fetch_all(pool)
-            .await
-        })?;
+        self.accounts_due(DUE_FOR_CHECK, before, limit).await
+    }
+
+    /// Connected, unrevoked accounts whose last `checked_at` or
+    /// `inbox_synced_at` (the query decides) is older than `before`, oldest first.
+    pub(crate) async fn accounts_due(
+        &self,
+        sql: &'static str,
+        before: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<(WorkspaceId, AccountId)>> {
+        let rows: Vec<(Uuid, Uuid)> =
+            on_pool!(self, |pool| sqlx::query_as(sql).bind(before).bind(limit).fetch_all(pool).await)?;
         Ok(rows.into_iter().map(|(w, a)| (WorkspaceId::from_uuid(w), AccountId::from_uuid(a))).collect())
     }
 }

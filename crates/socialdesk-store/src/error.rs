@@ -33,6 +33,12 @@ impl StoreError {
         }
     }
 
+    /// `Ok` when a statement changed a row, `NotFound` when it changed none
+    /// (no such row, or not in this workspace).
+    pub(crate) fn found(rows: u64) -> Result<(), StoreError> {
+        if rows == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
     pub(crate) fn corrupt(table: &'static str, message: impl ToString) -> StoreError {
         StoreError::Corrupt { table, message: message.to_string() }
     }

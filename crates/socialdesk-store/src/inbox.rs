@@ -154,18 +154,7 @@ impl Store {
         before: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<(WorkspaceId, AccountId)>> {
-        let rows: Vec<(Uuid, Uuid)> = on_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT workspace_id, id FROM accounts \
-                 WHERE disconnected_at IS NULL AND status <> 'revoked' AND (inbox_synced_at IS NULL OR inbox_synced_at < $1) \
-                 ORDER BY inbox_synced_at NULLS FIRST LIMIT $2",
-            )
-            .bind(before)
-            .bind(limit)
-            .fetch_all(pool)
-            .await
-        })?;
-        Ok(rows.into_iter().map(|(w, a)| (WorkspaceId::from_uuid(w), AccountId::from_uuid(a))).collect())
+        self.accounts_due(crate::accounts::DUE_FOR_INBOX, before, limit).await
     }
 
     /// Items matching `filter`, newest first.
@@ -250,10 +239,7 @@ impl Store {
                 .await
                 .map(|r| r.rows())
         })?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        StoreError::found(done)
     }
 
     /// Records the team's answer, the moment the network accepted it.

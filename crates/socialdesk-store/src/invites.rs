@@ -118,10 +118,7 @@ impl Store {
                 .await
                 .map(|r| r.rows())
         })?;
-        if found == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        StoreError::found(found)
     }
 
     /// Uses a pending invite: marks it accepted and makes `user` a member with

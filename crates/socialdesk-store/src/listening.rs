@@ -63,9 +63,6 @@ impl Store {
                 .await
                 .map(|r| r.rows())
         })?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        StoreError::found(done)
     }
 }

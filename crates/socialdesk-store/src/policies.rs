@@ -73,10 +73,7 @@ impl Store {
             .await
             .map(|r| r.rows()),
         })?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        StoreError::found(done)
     }
 
     pub async fn set_approval_policy(&self, workspace: WorkspaceId, required: bool, self_approval: bool) -> Result<()> {
@@ -89,10 +86,7 @@ impl Store {
                 .await
                 .map(|r| r.rows())
         })?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        StoreError::found(done)
     }
 
     pub async fn add_post_comment(
@@ -104,7 +98,7 @@ impl Store {
         body: &str,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        on_pool!(self, |pool| {
+        let inserted = on_pool!(self, |pool| {
             sqlx::query(
                 "INSERT INTO post_comments (id, workspace_id, post_id, author_id, kind, body, created_at) \
                  SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM posts WHERE workspace_id = $2 AND id = $3)",
@@ -119,12 +113,8 @@ impl Store {
             .execute(pool)
             .await
             .map(|r| r.rows())
-        })
-        .and_then(|n| if n == 0 { Err(sqlx::Error::RowNotFound) } else { Ok(()) })
-        .map_err(|e| match e {
-            sqlx::Error::RowNotFound => StoreError::NotFound,
-            other => StoreError::Database(other),
-        })
+        })?;
+        StoreError::found(inserted)
     }
 
     /// A post's comments and decisions, oldest first.

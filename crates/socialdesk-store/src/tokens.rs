@@ -138,10 +138,7 @@ impl Store {
             .await
             .map(|r| r.rows())
         })?;
-        if found == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        StoreError::found(found)
     }
 
     /// The token whose secret hashes to `token_hash`, whatever its state; the

@@ -117,10 +117,7 @@ impl Store {
                 .await
                 .map(|r| r.rows())
         })?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        StoreError::found(done)
     }
 
     pub async fn update_password_hash(&self, id: UserId, password_hash: &str) -> Result<()> {

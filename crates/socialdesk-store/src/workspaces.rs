@@ -178,10 +178,7 @@ impl Store {
         let done = on_pool!(self, |pool| {
             sqlx::query("DELETE FROM workspaces WHERE id = $1").bind(id.as_uuid()).execute(pool).await.map(|r| r.rows())
         })?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        StoreError::found(done)
     }
 
     pub async fn members(&self, workspace: WorkspaceId) -> Result<Vec<Member>> {
