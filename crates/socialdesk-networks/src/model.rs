@@ -150,13 +150,18 @@ pub struct Published {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostMetrics {
     pub post_id: String,
+    /// Times the post was shown.
     pub impressions: Option<u64>,
+    /// Distinct people it was shown to.
+    pub reach: Option<u64>,
     pub likes: Option<u64>,
     pub reposts: Option<u64>,
     pub replies: Option<u64>,
     pub quotes: Option<u64>,
     pub saves: Option<u64>,
+    /// Link clicks the network counted.
     pub clicks: Option<u64>,
+    pub video_views: Option<u64>,
 }
 
 /// What kind of inbox item.

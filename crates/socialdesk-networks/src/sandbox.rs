@@ -103,6 +103,19 @@ fn seed_of(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
 }
 
+/// How much the moment of publishing helps a post: people read most around
+/// 10:00 and 18:00 UTC and midweek, so that the best-time-to-post analysis
+/// has something real to find.
+fn timing(published_at: i64) -> f64 {
+    let hour = published_at.rem_euclid(86_400) as f64 / 3600.0;
+    // 1970-01-01 was a Thursday: shift so that 0 is Monday.
+    let weekday = (published_at.div_euclid(86_400) + 3).rem_euclid(7);
+    let peak = |centre: f64, width: f64| (-((hour - centre) / width).powi(2)).exp();
+    let by_hour = 0.55 + 0.65 * peak(10.0, 2.5) + 0.4 * peak(18.0, 2.0);
+    let by_day = [1.0, 1.15, 1.1, 1.0, 0.95, 0.75, 0.7][weekday as usize];
+    by_hour * by_day
+}
+
 /// The sandbox's post id for a key: stable, so a retry finds the same post.
 fn post_id(key: &IdempotencyKey, published_at: i64) -> String {
     let digest = key.digest();
@@ -263,27 +276,34 @@ impl Network for Sandbox {
             .map(|post| {
                 let at = published_at(&post.id).ok_or(NetworkError::NotFound)?;
                 let hours = ((now - at).max(0) as f64) / 3600.0;
-                let appeal = 0.3 + (mix(account.seed, seed_of(&post.id)) % 1000) as f64 / 600.0;
+                let appeal = (0.3 + (mix(account.seed, seed_of(&post.id)) % 1000) as f64 / 600.0) * timing(at);
                 let curve = 1.0 - (-hours / 10.0).exp();
                 let impressions = (2400.0 * appeal * curve).round() as u64;
+                // How engaging the post is, apart from how widely it was seen: 0.6 to 1.6.
+                let pull = 60 + mix(seed_of(&post.id), 7) % 101;
                 let share = |per_mille: u64, salt: u64| {
-                    impressions * per_mille / 1000 + mix(seed_of(&post.id), salt) % 3 * u64::from(impressions > 0)
+                    impressions * per_mille * pull / 100_000
+                        + mix(seed_of(&post.id), salt) % 3 * u64::from(impressions > 0)
                 };
                 Ok(PostMetrics {
                     post_id: post.id.clone(),
                     impressions: Some(impressions),
+                    // About two thirds of the views are distinct people.
+                    reach: Some(impressions * 2 / 3),
                     likes: Some(share(38, 1)),
                     reposts: Some(share(6, 2)),
                     replies: Some(share(4, 3)),
                     quotes: Some(share(1, 4)),
                     saves: Some(share(3, 5)),
                     clicks: Some(share(12, 6)),
+                    video_views: None,
                 })
             })
             .collect()
     }
 
-    /// Each hour brings zero to three items, starting three days before the
+    /// Each hour brings zero to two items (about fifteen a day, a small
+    /// brand's share), starting three days before the
     /// account was connected (so a new sandbox account has an inbox to work). The cursor is
     /// the last hour already delivered, so nothing comes twice.
     async fn inbox(&self, credentials: &Credentials, cursor: Option<&str>) -> Result<InboxPage, NetworkError> {
@@ -298,7 +318,7 @@ impl Network for Sandbox {
         let last_hour = (now_hour - 1).min(first_hour + 24 * 7);
         let mut items = Vec::new();
         for hour in first_hour..=last_hour {
-            let count = mix(account.seed, hour as u64) % 4;
+            let count = [0, 0, 1, 1, 2, 0, 0, 1][(mix(account.seed, hour as u64) % 8) as usize];
             for n in 0..count {
                 let pick = mix(account.seed ^ hour as u64, n);
                 let (_, kind, text) = MESSAGES[(pick % MESSAGES.len() as u64) as usize];

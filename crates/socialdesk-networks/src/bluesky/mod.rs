@@ -719,12 +719,14 @@ impl Network for Bluesky {
             metrics.extend(found.posts.into_iter().map(|view| PostMetrics {
                 post_id: view.uri,
                 impressions: None,
+                reach: None,
                 likes: view.like_count,
                 reposts: view.repost_count,
                 replies: view.reply_count,
                 quotes: view.quote_count,
                 saves: None,
                 clicks: None,
+                video_views: None,
             }));
         }
         Ok(metrics)

@@ -583,12 +583,14 @@ impl Network for Mastodon {
                 Ok(status) => metrics.push(PostMetrics {
                     post_id: post.id.clone(),
                     impressions: None,
+                    reach: None,
                     likes: count(status.favourites_count),
                     reposts: count(status.reblogs_count),
                     replies: count(status.replies_count),
                     quotes: count(status.quotes_count),
                     saves: None,
                     clicks: None,
+                    video_views: None,
                 }),
                 Err(NetworkError::NotFound) => {}
                 Err(e) => return Err(e),
