@@ -6,6 +6,7 @@
 //! tokio, sqlx, axum or reqwest.
 
 pub mod account;
+pub mod analytics;
 pub mod ids;
 pub mod inbox;
 pub mod metrics;
@@ -17,6 +18,7 @@ pub mod text;
 pub mod values;
 
 pub use account::{Account, AccountStatus};
+pub use analytics::{Counts, Period, PeriodError};
 pub use ids::{AccountId, ApiTokenId, InviteId, JobId, PostId, SessionId, UserId, VariantId, WorkspaceId};
 pub use inbox::{InboxItem, InboxStatus};
 pub use money::{Currency, Money};
