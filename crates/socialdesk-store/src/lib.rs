@@ -15,6 +15,7 @@
 //! This crate never reads the clock: callers pass `now`.
 
 mod accounts;
+mod analytics;
 mod audit;
 mod error;
 mod inbox;
@@ -34,6 +35,7 @@ mod workspaces;
 pub mod testing;
 
 pub use accounts::{AccountHealth, NewAccount};
+pub use analytics::{AccountSnapshot, MetricsDue, PublishedVariant};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use error::StoreError;
 pub use inbox::InboxFilter;
@@ -41,7 +43,7 @@ pub use jobs::{ClaimedJob, Job, NewJob, WorkerHealth};
 pub use listening::SavedQuery;
 pub use policies::PostComment;
 pub use pool::{Backend, Store};
-pub use posts::{Post, Variant};
+pub use posts::{FIRST_METRICS_POLL_SECS, Post, Variant};
 pub use sessions::{NewSession, Session};
 pub use tokens::{AuthenticatedToken, NewApiToken};
 pub use users::Credentials;

@@ -100,6 +100,9 @@ impl VariantRow {
     }
 }
 
+/// The first metrics poll of a post comes this long after it went out.
+pub const FIRST_METRICS_POLL_SECS: i64 = 3600;
+
 const POST_COLUMNS: &str =
     "id, workspace_id, author_id, text, state, scheduled_at, time_zone, revision, created_at, updated_at";
 const VARIANT_COLUMNS: &str =
@@ -313,7 +316,7 @@ impl Store {
         })
     }
 
-    /// Saves the network's id the moment it is known.
+    /// Saves the network's id the moment it is known, and plans the first metrics poll.
     pub async fn variant_published(
         &self,
         workspace: WorkspaceId,
@@ -324,7 +327,8 @@ impl Store {
     ) -> Result<()> {
         on_pool!(self, |pool| {
             sqlx::query(
-                "UPDATE post_variants SET delivery = 'published', remote_id = $3, remote_url = $4, published_at = $5, error = NULL \
+                "UPDATE post_variants SET delivery = 'published', remote_id = $3, remote_url = $4, published_at = $5, error = NULL, \
+                     metrics_due_at = COALESCE(metrics_due_at, $6) \
                  WHERE workspace_id = $1 AND id = $2",
             )
             .bind(workspace.as_uuid())
@@ -332,6 +336,7 @@ impl Store {
             .bind(remote_id)
             .bind(remote_url)
             .bind(at)
+            .bind(at + chrono::Duration::seconds(FIRST_METRICS_POLL_SECS))
             .execute(pool)
             .await
             .map(|r| r.rows())

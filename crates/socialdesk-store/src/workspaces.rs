@@ -153,6 +153,17 @@ impl Store {
         row.ok_or(StoreError::NotFound)?.into_workspace()
     }
 
+    /// A workspace by its address, for operator tools (the CLI).
+    pub async fn workspace_by_slug(&self, slug: &str) -> Result<Workspace> {
+        let row: Option<WorkspaceRow> = on_pool!(self, |pool| {
+            sqlx::query_as("SELECT id, slug, name, time_zone, created_at FROM workspaces WHERE slug = $1")
+                .bind(slug)
+                .fetch_optional(pool)
+                .await
+        })?;
+        row.ok_or(StoreError::NotFound)?.into_workspace()
+    }
+
     pub async fn update_workspace(
         &self,
         id: WorkspaceId,

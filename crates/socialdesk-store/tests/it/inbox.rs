@@ -7,7 +7,7 @@ use crate::fixtures::{at, signed_up};
 
 both!(a_page_and_its_cursor_are_stored_together_and_items_once, the_inbox_filters_and_stays_in_its_workspace);
 
-async fn account(db: &TestDb, ws: &Workspace) -> Account {
+pub(crate) async fn account(db: &TestDb, ws: &Workspace) -> Account {
     let a = Account {
         id: AccountId::from_uuid(uuid::Uuid::now_v7()),
         workspace_id: ws.id,

@@ -4,6 +4,7 @@
 //! with `both!`, which makes `name::sqlite` and `name::postgres`.
 
 mod accounts;
+mod analytics;
 mod fixtures;
 mod inbox;
 mod jobs;

@@ -1,0 +1,405 @@
+//! Metric snapshots of published posts and of accounts, and the reads that
+//! analytics builds its figures from. Snapshots are only ever added; the
+//! latest one of a post is also kept on its variant so a period's overview
+//! reads one row per post.
+
+use chrono::{DateTime, Utc};
+use socialdesk_core::analytics::Counts;
+use socialdesk_core::{AccountId, PostId, VariantId, WorkspaceId};
+use uuid::Uuid;
+
+use crate::pool::{BeginWrite, RowsAffected, on_pool};
+use crate::{Result, Store};
+
+/// A published variant whose metrics are due to be polled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricsDue {
+    pub workspace_id: WorkspaceId,
+    pub variant_id: VariantId,
+    pub account_id: AccountId,
+    pub remote_id: String,
+    pub published_at: DateTime<Utc>,
+    /// Polls done so far.
+    pub polls: i32,
+}
+
+/// A published variant with its latest counts, for analytics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublishedVariant {
+    pub variant_id: VariantId,
+    pub post_id: PostId,
+    pub account_id: AccountId,
+    pub network: String,
+    pub handle: String,
+    pub text: String,
+    pub remote_url: Option<String>,
+    pub published_at: DateTime<Utc>,
+    /// When the counts were taken; `None` before the first poll.
+    pub metrics_at: Option<DateTime<Utc>>,
+    pub counts: Counts,
+}
+
+/// An account's public counts at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountSnapshot {
+    pub account_id: AccountId,
+    pub taken_at: DateTime<Utc>,
+    pub followers: Option<u64>,
+    pub following: Option<u64>,
+    pub posts: Option<u64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct DueRow {
+    workspace_id: Uuid,
+    id: Uuid,
+    account_id: Uuid,
+    remote_id: String,
+    published_at: DateTime<Utc>,
+    metrics_polls: i32,
+}
+
+#[derive(sqlx::FromRow)]
+struct CountsRow {
+    impressions: Option<i64>,
+    reach: Option<i64>,
+    likes: Option<i64>,
+    reposts: Option<i64>,
+    replies: Option<i64>,
+    quotes: Option<i64>,
+    saves: Option<i64>,
+    clicks: Option<i64>,
+    video_views: Option<i64>,
+}
+
+impl CountsRow {
+    fn into_counts(self) -> Counts {
+        let n = |v: Option<i64>| v.map(|v| v.max(0) as u64);
+        Counts {
+            impressions: n(self.impressions),
+            reach: n(self.reach),
+            likes: n(self.likes),
+            reposts: n(self.reposts),
+            replies: n(self.replies),
+            quotes: n(self.quotes),
+            saves: n(self.saves),
+            clicks: n(self.clicks),
+            video_views: n(self.video_views),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct PublishedRow {
+    id: Uuid,
+    post_id: Uuid,
+    account_id: Uuid,
+    network: String,
+    handle: String,
+    text: String,
+    remote_url: Option<String>,
+    published_at: DateTime<Utc>,
+    metrics_at: Option<DateTime<Utc>>,
+    #[sqlx(flatten)]
+    counts: CountsRow,
+}
+
+#[derive(sqlx::FromRow)]
+struct SnapshotRow {
+    taken_at: DateTime<Utc>,
+    #[sqlx(flatten)]
+    counts: CountsRow,
+}
+
+#[derive(sqlx::FromRow)]
+struct AccountSnapshotRow {
+    account_id: Uuid,
+    taken_at: DateTime<Utc>,
+    followers: Option<i64>,
+    following: Option<i64>,
+    posts: Option<i64>,
+}
+
+impl AccountSnapshotRow {
+    fn into_snapshot(self) -> AccountSnapshot {
+        let n = |v: Option<i64>| v.map(|v| v.max(0) as u64);
+        AccountSnapshot {
+            account_id: AccountId::from_uuid(self.account_id),
+            taken_at: self.taken_at,
+            followers: n(self.followers),
+            following: n(self.following),
+            posts: n(self.posts),
+        }
+    }
+}
+
+const COUNT_COLUMNS: &str = "impressions, reach, likes, reposts, replies, quotes, saves, clicks, video_views";
+
+fn db(v: Option<u64>) -> Option<i64> {
+    v.map(|v| i64::try_from(v).unwrap_or(i64::MAX))
+}
+
+impl Store {
+    /// Published variants whose next poll is due, oldest due first, across workspaces.
+    pub async fn metrics_due(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<MetricsDue>> {
+        let rows: Vec<DueRow> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT workspace_id, id, account_id, remote_id, published_at, metrics_polls FROM post_variants \
+                 WHERE metrics_due_at IS NOT NULL AND metrics_due_at <= $1 \
+                   AND remote_id IS NOT NULL AND published_at IS NOT NULL \
+                 ORDER BY metrics_due_at LIMIT $2",
+            )
+            .bind(now)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|r| MetricsDue {
+                workspace_id: WorkspaceId::from_uuid(r.workspace_id),
+                variant_id: VariantId::from_uuid(r.id),
+                account_id: AccountId::from_uuid(r.account_id),
+                remote_id: r.remote_id,
+                published_at: r.published_at,
+                polls: r.metrics_polls,
+            })
+            .collect())
+    }
+
+    /// Keeps one poll of a variant's counts, makes it the latest, and sets
+    /// the next poll (`None`: no more). A second poll at the same instant is
+    /// ignored, so a retried job cannot store a snapshot twice.
+    pub async fn record_post_metrics(
+        &self,
+        workspace: WorkspaceId,
+        variant: VariantId,
+        taken_at: DateTime<Utc>,
+        counts: &Counts,
+        next_due: Option<DateTime<Utc>>,
+    ) -> Result<bool> {
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let inserted = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO post_metric_snapshots (variant_id, workspace_id, taken_at, {COUNT_COLUMNS}) \
+                 SELECT id, workspace_id, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM post_variants \
+                 WHERE workspace_id = $1 AND id = $2 \
+                 ON CONFLICT (variant_id, taken_at) DO NOTHING"
+            )))
+            .bind(workspace.as_uuid())
+            .bind(variant.as_uuid())
+            .bind(taken_at)
+            .bind(db(counts.impressions))
+            .bind(db(counts.reach))
+            .bind(db(counts.likes))
+            .bind(db(counts.reposts))
+            .bind(db(counts.replies))
+            .bind(db(counts.quotes))
+            .bind(db(counts.saves))
+            .bind(db(counts.clicks))
+            .bind(db(counts.video_views))
+            .execute(&mut *tx)
+            .await?
+            .rows();
+            if inserted == 1 {
+                // Only a newer poll becomes the latest: a late write of an older one must not win.
+                sqlx::query(
+                    "UPDATE post_variants SET metrics_polls = metrics_polls + 1, metrics_due_at = $3, \
+                         metrics_at = CASE WHEN metrics_at IS NULL OR metrics_at <= $4 THEN $4 ELSE metrics_at END, \
+                         impressions = CASE WHEN metrics_at IS NULL OR metrics_at <= $4 THEN $5 ELSE impressions END, \
+                         reach = CASE WHEN metrics_at IS NULL OR metrics_at <= $4 THEN $6 ELSE reach END, \
+                         likes = CASE WHEN metrics_at IS NULL OR metrics_at <= $4 THEN $7 ELSE likes END, \
+                         reposts = CASE WHEN metrics_at IS NULL OR metrics_at <= $4 THEN $8 ELSE reposts END, \
+                         replies = CASE WHEN metrics_at IS NULL OR metrics_at <= $4 THEN $9 ELSE replies END, \
+                         quotes = CASE WHEN metrics_at IS NULL OR metrics_at <= $4 THEN $10 ELSE quotes END, \
+                         saves = CASE WHEN metrics_at IS NULL OR metrics_at <= $4 THEN $11 ELSE saves END, \
+                         clicks = CASE WHEN metrics_at IS NULL OR metrics_at <= $4 THEN $12 ELSE clicks END, \
+                         video_views = CASE WHEN metrics_at IS NULL OR metrics_at <= $4 THEN $13 ELSE video_views END \
+                     WHERE workspace_id = $1 AND id = $2",
+                )
+                .bind(workspace.as_uuid())
+                .bind(variant.as_uuid())
+                .bind(next_due)
+                .bind(taken_at)
+                .bind(db(counts.impressions))
+                .bind(db(counts.reach))
+                .bind(db(counts.likes))
+                .bind(db(counts.reposts))
+                .bind(db(counts.replies))
+                .bind(db(counts.quotes))
+                .bind(db(counts.saves))
+                .bind(db(counts.clicks))
+                .bind(db(counts.video_views))
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(inserted == 1)
+        })
+    }
+
+    /// Moves a variant's next poll (after a network error), or stops polling it (`None`).
+    pub async fn postpone_metrics(
+        &self,
+        workspace: WorkspaceId,
+        variant: VariantId,
+        next_due: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        on_pool!(self, |pool| {
+            sqlx::query("UPDATE post_variants SET metrics_due_at = $3 WHERE workspace_id = $1 AND id = $2")
+                .bind(workspace.as_uuid())
+                .bind(variant.as_uuid())
+                .bind(next_due)
+                .execute(pool)
+                .await
+                .map(|r| r.rows())
+        })?;
+        Ok(())
+    }
+
+    /// Variants of the workspace published in `[from, to)`, with their latest counts, oldest first.
+    pub async fn published_variants(
+        &self,
+        workspace: WorkspaceId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        account: Option<AccountId>,
+    ) -> Result<Vec<PublishedVariant>> {
+        let rows: Vec<PublishedRow> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT v.id, v.post_id, v.account_id, a.network, a.handle, v.text, v.remote_url, v.published_at, \
+                        v.metrics_at, v.impressions, v.reach, v.likes, v.reposts, v.replies, v.quotes, v.saves, \
+                        v.clicks, v.video_views \
+                 FROM post_variants v JOIN accounts a ON a.id = v.account_id \
+                 WHERE v.workspace_id = $1 AND v.published_at >= $2 AND v.published_at < $3 \
+                   AND ($4 IS NULL OR v.account_id = $4) \
+                 ORDER BY v.published_at, v.id",
+            )
+            .bind(workspace.as_uuid())
+            .bind(from)
+            .bind(to)
+            .bind(account.map(|a| a.as_uuid()))
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|r| PublishedVariant {
+                variant_id: VariantId::from_uuid(r.id),
+                post_id: PostId::from_uuid(r.post_id),
+                account_id: AccountId::from_uuid(r.account_id),
+                network: r.network,
+                handle: r.handle,
+                text: r.text,
+                remote_url: r.remote_url,
+                published_at: r.published_at,
+                metrics_at: r.metrics_at,
+                counts: r.counts.into_counts(),
+            })
+            .collect())
+    }
+
+    /// Every poll of one variant, oldest first.
+    pub async fn post_snapshots(
+        &self,
+        workspace: WorkspaceId,
+        variant: VariantId,
+    ) -> Result<Vec<(DateTime<Utc>, Counts)>> {
+        let rows: Vec<SnapshotRow> = on_pool!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT taken_at, {COUNT_COLUMNS} FROM post_metric_snapshots \
+                 WHERE workspace_id = $1 AND variant_id = $2 ORDER BY taken_at"
+            )))
+            .bind(workspace.as_uuid())
+            .bind(variant.as_uuid())
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows.into_iter().map(|r| (r.taken_at, r.counts.into_counts())).collect())
+    }
+
+    /// Keeps an account's public counts at one moment (once per instant).
+    pub async fn record_account_snapshot(&self, workspace: WorkspaceId, snapshot: &AccountSnapshot) -> Result<()> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO account_metric_snapshots (account_id, workspace_id, taken_at, followers, following, posts) \
+                 SELECT id, workspace_id, $3, $4, $5, $6 FROM accounts WHERE workspace_id = $1 AND id = $2 \
+                 ON CONFLICT (account_id, taken_at) DO NOTHING",
+            )
+            .bind(workspace.as_uuid())
+            .bind(snapshot.account_id.as_uuid())
+            .bind(snapshot.taken_at)
+            .bind(db(snapshot.followers))
+            .bind(db(snapshot.following))
+            .bind(db(snapshot.posts))
+            .execute(pool)
+            .await
+            .map(|r| r.rows())
+        })?;
+        Ok(())
+    }
+
+    /// The workspace's account snapshots taken in `[from, to)`, by account and time.
+    pub async fn account_snapshots(
+        &self,
+        workspace: WorkspaceId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<AccountSnapshot>> {
+        let rows: Vec<AccountSnapshotRow> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT account_id, taken_at, followers, following, posts FROM account_metric_snapshots \
+                 WHERE workspace_id = $1 AND taken_at >= $2 AND taken_at < $3 ORDER BY account_id, taken_at",
+            )
+            .bind(workspace.as_uuid())
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows.into_iter().map(AccountSnapshotRow::into_snapshot).collect())
+    }
+
+    /// Each account's last snapshot taken before `at` (accounts with none are absent).
+    pub async fn account_snapshots_before(
+        &self,
+        workspace: WorkspaceId,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<AccountSnapshot>> {
+        let rows: Vec<AccountSnapshotRow> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT s.account_id, s.taken_at, s.followers, s.following, s.posts \
+                 FROM account_metric_snapshots s \
+                 JOIN (SELECT account_id, MAX(taken_at) AS taken_at FROM account_metric_snapshots \
+                       WHERE workspace_id = $1 AND taken_at < $2 GROUP BY account_id) last \
+                   ON last.account_id = s.account_id AND last.taken_at = s.taken_at \
+                 ORDER BY s.account_id",
+            )
+            .bind(workspace.as_uuid())
+            .bind(at)
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows.into_iter().map(AccountSnapshotRow::into_snapshot).collect())
+    }
+
+    /// Sentiment scores of the inbox items written in `[from, to)` (items without one are left out).
+    pub async fn inbox_sentiments(
+        &self,
+        workspace: WorkspaceId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<f64>> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT sentiment FROM inbox_items \
+                 WHERE workspace_id = $1 AND created_at >= $2 AND created_at < $3 AND sentiment IS NOT NULL",
+            )
+            .bind(workspace.as_uuid())
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+}

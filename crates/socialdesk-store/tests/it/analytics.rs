@@ -1,0 +1,131 @@
+use chrono::Duration;
+use socialdesk_core::analytics::Counts;
+use socialdesk_core::{Account, DeliveryState, PostId, PostState, TimeZone, VariantId, Workspace};
+use socialdesk_store::testing::TestDb;
+use socialdesk_store::{AccountSnapshot, FIRST_METRICS_POLL_SECS, Post, Variant};
+
+use crate::both;
+use crate::fixtures::{at, signed_up};
+use crate::inbox::account;
+
+both!(
+    a_published_variant_is_polled_and_every_poll_is_kept,
+    published_variants_and_snapshots_stay_in_their_workspace,
+    account_snapshots_answer_before_and_during_a_period,
+);
+
+/// A post with one variant for `a`, published at `minute`.
+async fn published(db: &TestDb, ws: &Workspace, a: &Account, remote: &str, minute: u32) -> VariantId {
+    let post = Post {
+        id: PostId::from_uuid(uuid::Uuid::now_v7()),
+        workspace_id: ws.id,
+        author_id: None,
+        text: format!("post {remote}"),
+        state: PostState::Published,
+        scheduled_at: Some(at(minute)),
+        time_zone: TimeZone::UTC,
+        revision: 1,
+        created_at: at(0),
+        updated_at: at(0),
+    };
+    let variant = Variant {
+        id: VariantId::from_uuid(uuid::Uuid::now_v7()),
+        post_id: post.id,
+        account_id: a.id,
+        text: post.text.clone(),
+        delivery: DeliveryState::Publishing,
+        attempts: 1,
+        remote_id: None,
+        remote_url: None,
+        published_at: None,
+        error: None,
+    };
+    db.store.create_post(&post, std::slice::from_ref(&variant)).await.unwrap();
+    db.store.variant_published(ws.id, variant.id, remote, None, at(minute)).await.unwrap();
+    variant.id
+}
+
+fn counts(likes: u64, impressions: Option<u64>) -> Counts {
+    Counts { likes: Some(likes), replies: Some(1), impressions, ..Counts::default() }
+}
+
+async fn a_published_variant_is_polled_and_every_poll_is_kept(db: TestDb) {
+    let store = &db.store;
+    let (_, ws) = signed_up(store, "ana@example.com", "Acme").await;
+    let a = account(&db, &ws).await;
+    let v = published(&db, &ws, &a, "r1", 0).await;
+    let first_poll = at(0) + Duration::seconds(FIRST_METRICS_POLL_SECS);
+    assert!(store.metrics_due(first_poll - Duration::seconds(1), 10).await.unwrap().is_empty(), "not due yet");
+    let due = store.metrics_due(first_poll, 10).await.unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!((due[0].variant_id, due[0].remote_id.as_str(), due[0].polls), (v, "r1", 0));
+
+    assert!(store.record_post_metrics(ws.id, v, at(60), &counts(5, Some(100)), Some(at(360))).await.unwrap());
+    // A retried job writing the same poll again stores nothing twice.
+    assert!(!store.record_post_metrics(ws.id, v, at(60), &counts(5, Some(100)), Some(at(360))).await.unwrap());
+    assert!(store.metrics_due(at(359), 10).await.unwrap().is_empty());
+    assert!(store.record_post_metrics(ws.id, v, at(360), &counts(9, None), Some(at(1440))).await.unwrap());
+    // A late write of an older poll is kept as history but does not become the latest.
+    assert!(store.record_post_metrics(ws.id, v, at(120), &counts(7, Some(150)), Some(at(1440))).await.unwrap());
+
+    let history = store.post_snapshots(ws.id, v).await.unwrap();
+    assert_eq!(
+        history.iter().map(|(t, c)| (*t, c.likes)).collect::<Vec<_>>(),
+        [(at(60), Some(5)), (at(120), Some(7)), (at(360), Some(9))]
+    );
+    assert_eq!(history[2].1.impressions, None, "unknown stays unknown, never zero");
+    let rows = store.published_variants(ws.id, at(0), at(1), None).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].counts.likes, rows[0].counts.impressions, rows[0].metrics_at), (Some(9), None, Some(at(360))));
+    assert_eq!(rows[0].network, "sandbox");
+
+    // Polling stops: nothing is due any more.
+    store.postpone_metrics(ws.id, v, None).await.unwrap();
+    assert!(store.metrics_due(at(100_000), 10).await.unwrap().is_empty());
+}
+
+async fn published_variants_and_snapshots_stay_in_their_workspace(db: TestDb) {
+    let store = &db.store;
+    let (_, ws_a) = signed_up(store, "ana@example.com", "Acme").await;
+    let (_, ws_b) = signed_up(store, "bo@example.com", "Bolt").await;
+    let a = account(&db, &ws_a).await;
+    let b = account(&db, &ws_b).await;
+    let va = published(&db, &ws_a, &a, "ra", 10).await;
+    let vb = published(&db, &ws_b, &b, "rb", 20).await;
+    // B's workspace cannot write A's variant's metrics.
+    assert!(!store.record_post_metrics(ws_b.id, va, at(70), &counts(1, None), None).await.unwrap());
+    assert!(store.post_snapshots(ws_a.id, va).await.unwrap().is_empty());
+    assert!(store.post_snapshots(ws_b.id, va).await.unwrap().is_empty());
+    store.record_post_metrics(ws_b.id, vb, at(80), &counts(3, None), None).await.unwrap();
+    let only_a = store.published_variants(ws_a.id, at(0), at(100), None).await.unwrap();
+    assert_eq!(only_a.iter().map(|v| v.variant_id).collect::<Vec<_>>(), [va]);
+    assert!(store.published_variants(ws_a.id, at(0), at(100), Some(b.id)).await.unwrap().is_empty());
+    assert!(store.published_variants(ws_a.id, at(11), at(100), None).await.unwrap().is_empty(), "period bounds");
+    let snap = AccountSnapshot { account_id: a.id, taken_at: at(5), followers: Some(10), following: None, posts: None };
+    store.record_account_snapshot(ws_b.id, &snap).await.unwrap();
+    assert!(store.account_snapshots(ws_a.id, at(0), at(100)).await.unwrap().is_empty(), "not written through B");
+    assert!(store.account_snapshots(ws_b.id, at(0), at(100)).await.unwrap().is_empty());
+}
+
+async fn account_snapshots_answer_before_and_during_a_period(db: TestDb) {
+    let store = &db.store;
+    let (_, ws) = signed_up(store, "ana@example.com", "Acme").await;
+    let a = account(&db, &ws).await;
+    for (minute, followers) in [(0, 100), (10, 110), (20, 125), (30, 140)] {
+        let s = AccountSnapshot {
+            account_id: a.id,
+            taken_at: at(minute),
+            followers: Some(followers),
+            following: Some(7),
+            posts: None,
+        };
+        store.record_account_snapshot(ws.id, &s).await.unwrap();
+        store.record_account_snapshot(ws.id, &s).await.unwrap();
+    }
+    let before = store.account_snapshots_before(ws.id, at(15)).await.unwrap();
+    assert_eq!(before.iter().map(|s| (s.taken_at, s.followers)).collect::<Vec<_>>(), [(at(10), Some(110))]);
+    let during = store.account_snapshots(ws.id, at(15), at(31)).await.unwrap();
+    assert_eq!(during.iter().map(|s| s.followers).collect::<Vec<_>>(), [Some(125), Some(140)]);
+    assert_eq!(during[0].following, Some(7));
+    assert_eq!(during[0].posts, None);
+}
