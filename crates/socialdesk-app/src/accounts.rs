@@ -7,7 +7,7 @@
 use chrono::Duration;
 use socialdesk_core::{Account, AccountId, AccountStatus, Permission, TimeZone, WorkspaceId};
 use socialdesk_networks::{ConnectMethod, ConnectRequest, Credentials, Network, NetworkError};
-use socialdesk_store::{AccountHealth, NewAccount};
+use socialdesk_store::{AccountHealth, AccountSnapshot, NewAccount};
 
 use crate::{Actor, App, AppError, FieldError, new_uuid};
 
@@ -105,6 +105,7 @@ impl App {
     ) -> Result<Account, AppError> {
         let now = self.now();
         let profile = connected.profile;
+        let profile_counts = (profile.followers, profile.following, profile.posts);
         let id = self
             .store
             .account_id_by_external(actor.workspace.id, network.name(), &profile.external_id)
@@ -132,6 +133,7 @@ impl App {
             disconnected_at: None,
         };
         let stored = self.store.upsert_account(&NewAccount { account, sealed_credentials: sealed }).await?;
+        self.keep_account_snapshot(actor.workspace.id, stored.id, now, &profile_counts).await;
         tracing::info!(workspace_id = %actor.workspace.id, account_id = %stored.id, network = network.name(), "account connected");
         self.audit(
             actor,
@@ -203,6 +205,13 @@ impl App {
         if health.status != AccountStatus::Revoked {
             match network.profile(&credentials).await {
                 Ok(profile) => {
+                    self.keep_account_snapshot(
+                        workspace,
+                        id,
+                        now,
+                        &(profile.followers, profile.following, profile.posts),
+                    )
+                    .await;
                     health.followers = profile.followers;
                     health.handle = Some(profile.handle);
                     health.display_name = Some(profile.display_name);
@@ -223,6 +232,30 @@ impl App {
         }
         self.store.record_account_health(workspace, id, &health).await?;
         Ok(self.store.account(workspace, id).await?)
+    }
+
+    /// Keeps the account's public counts as a snapshot for analytics. A
+    /// failure to keep it is logged, never fatal: the next check keeps one.
+    async fn keep_account_snapshot(
+        &self,
+        workspace: WorkspaceId,
+        id: AccountId,
+        at: chrono::DateTime<chrono::Utc>,
+        (followers, following, posts): &(Option<u64>, Option<u64>, Option<u64>),
+    ) {
+        if followers.is_none() && following.is_none() && posts.is_none() {
+            return;
+        }
+        let snapshot = AccountSnapshot {
+            account_id: id,
+            taken_at: at,
+            followers: *followers,
+            following: *following,
+            posts: *posts,
+        };
+        if let Err(e) = self.store.record_account_snapshot(workspace, &snapshot).await {
+            tracing::warn!(workspace_id = %workspace, account_id = %id, error = %e, "could not keep the account snapshot");
+        }
     }
 
     /// Marks an account whose network refused its credentials, so the UI asks

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod actor;
+pub mod analytics;
 mod auth;
 mod clock;
 mod error;

@@ -98,6 +98,7 @@ impl Worker {
         handlers.insert(ACCOUNT_CHECKS, Arc::new(AccountChecks));
         handlers.insert(crate::posts::PUBLISH, Arc::new(crate::posts::Publish));
         handlers.insert(crate::inbox::INBOX_SYNC, Arc::new(crate::inbox::InboxSync));
+        handlers.insert(crate::analytics::METRICS_POLL, Arc::new(crate::analytics::MetricsPoll));
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".to_owned());
         let id = format!("{host}:{}:{}", std::process::id(), &new_uuid().simple().to_string()[24..]);
         Worker { app, id, handlers: Arc::new(handlers), options, wake: Arc::new(Notify::new()) }
@@ -182,6 +183,24 @@ impl Worker {
         tracing::info!(worker = %self.id, "worker stopped");
     }
 
+    /// Runs every job that is due now, one at a time, until none is left,
+    /// and returns how many ran. For tools that drive time themselves (the
+    /// demo's history replay); a server runs [`Worker::run`] instead.
+    pub async fn run_due(&self) -> Result<usize, AppError> {
+        let mut ran = 0;
+        loop {
+            let now = self.app.now();
+            let jobs = self.app.store.claim_jobs(&self.id, now, now + self.options.lease, 16).await?;
+            if jobs.is_empty() {
+                return Ok(ran);
+            }
+            ran += jobs.len();
+            for job in jobs {
+                self.execute(job).await;
+            }
+        }
+    }
+
     async fn execute(&self, job: ClaimedJob) {
         let span = tracing::info_span!("job", id = %job.id, kind = %job.kind, attempt = job.attempts);
         let _enter = span.enter();
@@ -214,7 +233,7 @@ impl Worker {
     }
 
     async fn schedule_housekeeping(&self, now: DateTime<Utc>) {
-        for kind in [HOUSEKEEPING, ACCOUNT_CHECKS, crate::inbox::INBOX_SYNC] {
+        for kind in [HOUSEKEEPING, ACCOUNT_CHECKS, crate::inbox::INBOX_SYNC, crate::analytics::METRICS_POLL] {
             if let Err(e) = enqueue_periodic(&self.app, kind, kind.to_owned(), now).await {
                 tracing::warn!(error = %e, kind, "could not schedule a periodic job");
             }

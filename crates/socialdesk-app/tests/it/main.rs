@@ -1,6 +1,7 @@
 //! The job worker against a real database: success, retries, permanent
 //! failures, and a graceful shutdown that finishes or hands back its work.
 
+mod analytics;
 mod publishing;
 
 use std::sync::Arc;

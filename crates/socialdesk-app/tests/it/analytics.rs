@@ -1,0 +1,203 @@
+//! Analytics end to end: posts published through the worker are measured on
+//! schedule through a network, accounts are counted at checks, and the
+//! period's figures come out as docs/metrics.md defines them (expected
+//! values computed by hand in the comments).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{Duration, TimeZone, Utc};
+use socialdesk_app::{App, analytics::next_poll};
+use socialdesk_app::{ConnectAccount, ManualClock, NewPost, SecretBox, Settings, SignUp, When, Worker, WorkerOptions};
+use socialdesk_core::analytics::Metric;
+use socialdesk_networks::{
+    Capabilities, ConnectMethod, ConnectRequest, Connected, Credentials, IdempotencyKey, Network, NetworkError,
+    OutgoingPost, PostMetrics, Profile, Published, Registry, RemotePost,
+};
+use socialdesk_store::testing::TestDb;
+
+/// A network whose counts the test sets: the post whose text contains "no
+/// impressions" is measured without impressions, as Bluesky would.
+#[derive(Default)]
+struct Fixed {
+    followers: Mutex<u64>,
+    likes: Mutex<u64>,
+    texts: Mutex<HashMap<String, String>>,
+    metrics_calls: Mutex<u32>,
+}
+
+impl Fixed {
+    fn profile(&self) -> Profile {
+        Profile {
+            external_id: "fixed:1".into(),
+            handle: "@brand.fixed".into(),
+            display_name: "Brand".into(),
+            url: None,
+            avatar_url: None,
+            followers: Some(*self.followers.lock().unwrap()),
+            following: Some(10),
+            posts: None,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Network for Fixed {
+    fn name(&self) -> &'static str {
+        "fixed"
+    }
+    fn label(&self) -> &'static str {
+        "Fixed"
+    }
+    fn connect_method(&self) -> ConnectMethod {
+        ConnectMethod::Instant
+    }
+    fn capabilities(&self) -> Capabilities {
+        Capabilities { publish: true, metrics: true, followers: true, ..Capabilities::default() }
+    }
+    async fn connect(&self, _: &ConnectRequest) -> Result<Connected, NetworkError> {
+        Ok(Connected { profile: self.profile(), credentials: Credentials(serde_json::json!({})), expires_at: None })
+    }
+    async fn profile(&self, _: &Credentials) -> Result<Profile, NetworkError> {
+        Ok(self.profile())
+    }
+    async fn publish(
+        &self,
+        _: &Credentials,
+        post: &OutgoingPost,
+        key: &IdempotencyKey,
+    ) -> Result<Published, NetworkError> {
+        let id = format!("fixed-{}", key.as_str());
+        self.texts.lock().unwrap().insert(id.clone(), post.parts[0].text.clone());
+        Ok(Published { parts: vec![RemotePost { id, cid: None, url: None }], first_comment: None })
+    }
+    async fn find_published(&self, _: &Credentials, _: &IdempotencyKey) -> Result<Option<Published>, NetworkError> {
+        Ok(None)
+    }
+    async fn metrics(&self, _: &Credentials, posts: &[RemotePost]) -> Result<Vec<PostMetrics>, NetworkError> {
+        *self.metrics_calls.lock().unwrap() += 1;
+        let likes = *self.likes.lock().unwrap();
+        let texts = self.texts.lock().unwrap();
+        Ok(posts
+            .iter()
+            .map(|p| PostMetrics {
+                post_id: p.id.clone(),
+                impressions: (!texts[&p.id].contains("no impressions")).then_some(1000),
+                likes: Some(likes),
+                reposts: Some(5),
+                replies: Some(3),
+                quotes: Some(0),
+                clicks: Some(12),
+                ..PostMetrics::default()
+            })
+            .collect())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn posts_are_measured_on_schedule_and_the_figures_follow_the_formulas() {
+    for db in TestDb::each().await {
+        let start = Utc.with_ymd_and_hms(2026, 10, 1, 8, 0, 0).unwrap();
+        let clock = Arc::new(ManualClock::new(start));
+        let network = Arc::new(Fixed::default());
+        *network.followers.lock().unwrap() = 2000;
+        *network.likes.lock().unwrap() = 30;
+        let mut networks = Registry::default();
+        networks.add(network.clone());
+        let app = App::new(db.store.clone(), clock.clone(), SecretBox::ephemeral(), Settings::default())
+            .with_networks(networks);
+        let signed = app
+            .sign_up(SignUp {
+                email: "ana@example.com".into(),
+                name: "Ana".into(),
+                password: "a long enough passphrase".into(),
+                workspace_name: "Acme".into(),
+                time_zone: "UTC".into(),
+                invite: None,
+                user_agent: "test".into(),
+            })
+            .await
+            .unwrap();
+        let actor = app.actor_for_user(&signed.user, signed.workspace.unwrap().slug.as_str()).await.unwrap();
+        let account = app
+            .connect_account(&actor, ConnectAccount { network: "fixed".into(), ..ConnectAccount::default() })
+            .await
+            .unwrap()
+            .id;
+        for text in ["Our new roast is here", "Open late on Friday (no impressions)"] {
+            app.create_post(&actor, NewPost { text: text.into(), accounts: vec![account], when: When::Now })
+                .await
+                .unwrap();
+        }
+        let worker = Worker::new(app.clone(), WorkerOptions::default());
+        worker.run_due().await.unwrap();
+
+        // Nothing is measured before the first hour.
+        clock.advance(Duration::minutes(59));
+        assert_eq!(app.poll_metrics(100).await.unwrap(), 0);
+        clock.advance(Duration::minutes(1));
+        assert_eq!(app.poll_metrics(100).await.unwrap(), 2, "both posts at 1 h");
+        clock.advance(Duration::hours(2));
+        assert_eq!(app.poll_metrics(100).await.unwrap(), 0, "next poll at 6 h");
+        *network.likes.lock().unwrap() = 40;
+        clock.set(start + Duration::hours(6));
+        assert_eq!(app.poll_metrics(100).await.unwrap(), 2, "both posts at 6 h");
+        assert_eq!(*network.metrics_calls.lock().unwrap(), 2, "one request per account per poll");
+        assert_eq!(next_poll(start, start + Duration::hours(6)), Some(start + Duration::hours(24)));
+
+        // Followers grow and are counted at the next account check.
+        *network.followers.lock().unwrap() = 2100;
+        clock.set(Utc.with_ymd_and_hms(2026, 10, 20, 12, 0, 0).unwrap());
+        app.check_account(actor.workspace.id, account).await.unwrap();
+
+        clock.set(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap());
+        let october = app.period(&actor, Some("2026-10")).unwrap();
+        let o = app.analytics_overview(&actor, &october).await.unwrap();
+        let f = &o.current;
+        assert_eq!(f.posts, 2);
+        // Impressions are known for one post only: 1000.
+        assert_eq!(f.impressions, Some(1000));
+        // Engagements per post: 40 likes + 5 reposts + 3 replies + 0 quotes + 12 clicks = 60; two posts.
+        assert_eq!(f.engagements, Some(120));
+        // By impressions, only the post with impressions counts: 60 / 1000.
+        assert_eq!(f.engagement_rate_by_impressions, Some(0.06));
+        // Click-through: 12 / 1000.
+        assert_eq!(f.click_through_rate, Some(0.012));
+        // Followers: first counted at connection (2000, inside the period), 2100 at the end.
+        assert_eq!((f.followers_start, f.followers_end, f.follower_growth), (Some(2000), Some(2100), Some(100)));
+        assert_eq!(f.follower_growth_rate, Some(0.05));
+        // By followers: 120 engagements / 2 posts / 2100 followers.
+        assert!((f.engagement_rate_by_followers.unwrap() - 60.0 / 2100.0).abs() < 1e-12);
+        // Two posts in 31 days: 2 × 7 / 31 a week; one of five weekly buckets has a post.
+        assert!((f.posts_per_week.unwrap() - 14.0 / 31.0).abs() < 1e-12);
+        assert_eq!(f.consistency, Some(0.2));
+        // No question came in: the response rate is unknown, not 0%.
+        assert_eq!((f.questions, f.response_rate), (0, None));
+
+        // September had nothing: unknown, and the change is unknown too.
+        assert_eq!((o.previous.posts, o.previous.engagements, o.previous.followers_end), (0, None, None));
+        let engagements = o.compared.iter().find(|c| c.key == "engagements").unwrap();
+        assert_eq!((engagements.current, engagements.previous, engagements.direction), (Some(120.0), None, "unknown"));
+        // The network never reports saves or reach, and left out impressions for one post: all three are named.
+        let unreported: Vec<&str> = o.unreported.iter().map(|u| u.metric).collect();
+        assert_eq!(unreported, ["impressions", "saves", "reach"]);
+        assert!(o.unreported.iter().all(|u| u.networks == ["fixed"]));
+        assert_eq!(o.accounts.len(), 1);
+        assert_eq!(o.accounts[0].follower_growth, Some(100));
+        // The day the posts went out carries their engagements; the others are unknown, not zero.
+        assert_eq!(o.engagements_by_day[0].1, Some(120));
+        assert_eq!(o.engagements_by_day[1].1, None);
+        assert_eq!(o.followers_by_day[0].1, Some(2000));
+        assert_eq!(o.followers_by_day[30].1, Some(2100));
+
+        // Ranked by impressions, the post without them comes last in either order.
+        let ranked = app.analytics_posts(&actor, &october, Metric::Impressions, false, None, 10).await.unwrap();
+        assert_eq!(ranked.iter().map(|p| p.counts.impressions).collect::<Vec<_>>(), [Some(1000), None]);
+        let ranked = app.analytics_posts(&actor, &october, Metric::Impressions, true, None, 10).await.unwrap();
+        assert_eq!(ranked.iter().map(|p| p.counts.impressions).collect::<Vec<_>>(), [Some(1000), None]);
+        let history = app.store.post_snapshots(actor.workspace.id, ranked[0].variant_id).await.unwrap();
+        assert_eq!(history.iter().map(|(_, c)| c.likes).collect::<Vec<_>>(), [Some(30), Some(40)], "every poll kept");
+
+        assert!(app.period(&actor, Some("2026-13")).is_err());
+    }
+}
