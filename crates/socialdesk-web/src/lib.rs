@@ -16,9 +16,11 @@
 #![allow(clippy::result_large_err)]
 
 pub mod api;
+pub mod charts;
 mod error;
 mod extract;
 mod health;
+pub mod report;
 pub mod ui;
 
 use std::sync::Arc;

@@ -3,6 +3,7 @@
 //! workspace's rows, and ids from elsewhere are simply not found.
 
 mod accounts;
+pub(crate) mod analytics;
 mod inbox;
 mod listening;
 mod members;
@@ -46,6 +47,7 @@ pub use types::*;
         (name = "posts", description = "Writing, scheduling and publishing"),
         (name = "listening", description = "Boolean queries over what people say"),
         (name = "inbox", description = "Replies, mentions, quotes and messages of every account"),
+        (name = "analytics", description = "Figures of a period, as docs/metrics.md defines them"),
         (name = "team", description = "Members, roles and invitations"),
         (name = "tokens", description = "API tokens"),
     )
@@ -91,6 +93,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(inbox::get, inbox::update))
         .routes(routes!(inbox::reply))
         .routes(routes!(inbox::response_metrics))
+        .routes(routes!(analytics::overview))
+        .routes(routes!(analytics::posts))
         .routes(routes!(listening::list, listening::create))
         .routes(routes!(listening::delete))
         .routes(routes!(listening::check))

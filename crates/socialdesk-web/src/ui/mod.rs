@@ -3,6 +3,7 @@
 //! without JavaScript. Every form carries a CSRF token ([`crate::extract::CsrfForm`]).
 
 mod accounts;
+pub(crate) mod analytics;
 mod auth;
 mod inbox;
 mod listening;
@@ -42,6 +43,8 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}/{area}", get(pages::area))
         .route("/w/{slug}/compose", get(posts::compose).post(posts::create))
         .route("/w/{slug}/compose/check", post(posts::check))
+        .route("/w/{slug}/analytics", get(analytics::analytics))
+        .route("/w/{slug}/analytics.csv", get(analytics::analytics_csv))
         .route("/w/{slug}/inbox", get(inbox::inbox))
         .route("/w/{slug}/inbox/sync", post(inbox::sync))
         .route("/w/{slug}/inbox/{id}", post(inbox::update))
@@ -409,12 +412,21 @@ pub(crate) fn with_cookie(mut response: Response, cookie: Option<HeaderValue>) -
 #[template(path = "help.html")]
 struct HelpPage {
     title: &'static str,
-    text: &'static str,
+    html: &'static str,
 }
 
 /// How every figure is computed: `docs/metrics.md`, as written.
+/// docs/metrics.md, rendered once: headings carry the anchors the `?` links point at.
+static METRICS_HELP: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    use pulldown_cmark::{Options, Parser, html};
+    let parser = Parser::new_ext(include_str!("../../../../docs/metrics.md"), Options::ENABLE_HEADING_ATTRIBUTES);
+    let mut out = String::new();
+    html::push_html(&mut out, parser);
+    out
+});
+
 async fn metrics_help() -> Response {
-    render(&HelpPage { title: "How figures are computed", text: include_str!("../../../../docs/metrics.md") })
+    render(&HelpPage { title: "How figures are computed", html: METRICS_HELP.as_str() })
 }
 
 async fn stylesheet() -> impl IntoResponse {

@@ -129,28 +129,16 @@ pub struct Area {
     pub points: &'static [&'static str],
 }
 
-const AREAS: &[Area] = &[
-    Area {
-        key: "analytics",
-        title: "Analytics",
-        lead: "Growth, reach and engagement with their formulas in the open.",
-        points: &[
-            "Snapshots over time, never overwritten, so any period can be reported",
-            "Top posts, best time to post, performance by pillar, campaign and network",
-            "Goals with progress and a forecast",
-        ],
-    },
-    Area {
-        key: "reports",
-        title: "Reports",
-        lead: "An end-of-month report a stakeholder reads in two minutes.",
-        points: &[
-            "HTML, PDF and CSV, with charts and recommendations computed from your data",
-            "Scheduled delivery by email or webhook, and an archive",
-            "White-label per client",
-        ],
-    },
-];
+const AREAS: &[Area] = &[Area {
+    key: "reports",
+    title: "Reports",
+    lead: "An end-of-month report a stakeholder reads in two minutes.",
+    points: &[
+        "HTML, PDF and CSV, with charts and recommendations computed from your data",
+        "Scheduled delivery by email or webhook, and an archive",
+        "White-label per client",
+    ],
+}];
 
 pub async fn area(member: Member, Path((_, key)): Path<(String, String)>) -> Result<Response, UiError> {
     let Some(area) = AREAS.iter().find(|a| a.key == key) else { return Err(UiError::NotFound) };

@@ -1,7 +1,11 @@
 //! The JSON API: authentication, roles, bad input, and the OpenAPI document.
 
+use std::sync::Arc;
+
+use chrono::TimeZone as _;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use socialdesk_app::ManualClock;
 use socialdesk_core::Role;
 
 use crate::harness::{Server, api};
@@ -566,4 +570,67 @@ async fn listening_queries_are_checked_previewed_and_only_saved_when_they_parse(
         editor.delete(s.url(&format!("/api/v1/listening/queries/{id}"))).send().await.unwrap().status(),
         StatusCode::NO_CONTENT
     );
+}
+
+#[tokio::test]
+async fn analytics_of_a_period_through_the_api() {
+    let clock = Arc::new(ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()));
+    let (s, ana) = Server::with_measured_post(clock).await;
+    let viewer = api(&s.token(&ana, Role::Viewer).await);
+
+    let o: Value =
+        viewer.get(s.url("/api/v1/analytics/overview?period=2026-11")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(o["period"]["spec"], "2026-11");
+    assert_eq!(o["period"]["label"], "November 2026");
+    assert_eq!(o["period"]["time_zone"], "Europe/Rome");
+    assert_eq!(o["previous_period"]["spec"], "2026-10");
+    let figure = |key: &str| o["figures"].as_array().unwrap().iter().find(|f| f["key"] == key).unwrap().clone();
+    assert_eq!(figure("posts")["current"], 2.0);
+    assert_eq!(figure("posts")["previous"], 0.0);
+    assert!(figure("impressions")["current"].as_f64().unwrap() > 0.0);
+    assert!(figure("engagements")["current"].as_f64().unwrap() > 0.0);
+    assert!(figure("impressions")["previous"].is_null(), "October had no posts: unknown, not zero");
+    assert_eq!(figure("impressions")["direction"], "unknown");
+    assert!(figure("response_rate")["current"].is_null(), "no question yet");
+    assert_eq!(o["top_posts"].as_array().unwrap().len(), 2);
+    assert!(o["top_posts"][0]["measured_at"].is_string());
+    assert_eq!(o["heat_map"].as_array().unwrap().len(), 7);
+    assert_eq!(o["heat_map"][0].as_array().unwrap().len(), 24);
+    assert_eq!(o["engagements_by_day"].as_array().unwrap().len(), 30);
+    assert_eq!(o["accounts"][0]["posts"], 2);
+
+    let posts: Value = viewer
+        .get(s.url("/api/v1/analytics/posts?period=2026-11-01..2026-11-30&sort=likes&order=asc&limit=1"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(posts.as_array().unwrap().len(), 1);
+    let all: Value = viewer
+        .get(s.url("/api/v1/analytics/posts?period=2026-11&sort=likes"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(all[0]["likes"].as_u64() >= all[1]["likes"].as_u64(), "best first");
+    assert_eq!(posts[0]["likes"], all[1]["likes"], "ascending puts the least liked first");
+    assert!(all[0]["saves"].as_u64().is_some() && all[0]["video_views"].is_null(), "the sandbox has no video");
+
+    for (query, pointer) in [
+        ("overview?period=2026-13", "/period"),
+        ("overview?period=2026-11-30..2026-11-01", "/period"),
+        ("posts?sort=loves", "/sort"),
+        ("posts?order=up", "/order"),
+        ("posts?limit=0", "/limit"),
+    ] {
+        let (status, body) =
+            problem(viewer.get(s.url(&format!("/api/v1/analytics/{query}"))).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        assert_eq!(body["errors"][0]["pointer"].as_str(), Some(pointer), "{query}: {body}");
+        assert!(!body["errors"][0]["detail"].as_str().unwrap_or_default().is_empty(), "{query}: {body}");
+    }
 }

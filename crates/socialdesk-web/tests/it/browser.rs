@@ -320,3 +320,46 @@ async fn a_team_signs_up_invites_and_sees_what_roles_allow() {
 
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn analytics_shows_a_measured_period_and_explains_its_figures() {
+    let Some((_driver, c)) = start_driver().await else { return };
+    let clock = std::sync::Arc::new(socialdesk_app::ManualClock::new(
+        chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 2, 9, 0, 0).unwrap(),
+    ));
+    let (s, _ana) = Server::with_measured_post(clock).await;
+    c.goto(&s.url("/login")).await.unwrap();
+    fill(&c, "#email", "ana@example.com").await;
+    fill(&c, "#password", PASSWORD).await;
+    submit(&c, "form button[type=submit]").await;
+
+    c.goto(&s.url("/w/northwind-coffee/analytics?period=this-month")).await.unwrap();
+    let page = text(&c).await;
+    assert!(page.contains("November 2026, compared with October 2026"), "{page}");
+    assert!(page.contains("Fresh beans are in") && page.contains("Latte art class"), "{page}");
+    assert!(page.contains("Posts published\n?\n2"), "two posts counted: {page}");
+    // October had no posts: its figures are unknown, shown as a dash, not zero.
+    assert!(page.contains("before: —"), "{page}");
+    assert_eq!(c.find_all(Locator::Css("svg[role=img]")).await.unwrap().len(), 4, "four charts");
+    shot(&c, "analytics").await;
+
+    // Bottom first by likes, then the same period stays chosen.
+    c.find(Locator::Css("select[name=order] option[value=asc]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("select[name=sort] option[value=likes]")).await.unwrap().click().await.unwrap();
+    submit(&c, "form[aria-label='Sort posts'] button[type=submit]").await;
+    assert!(text(&c).await.contains("Bottom posts"));
+    let url = c.current_url().await.unwrap();
+    assert!(url.query().unwrap_or_default().contains("period=this-month"), "{url}");
+
+    // A period that does not exist says why, and shows the default instead.
+    fill(&c, "#a-custom", "2026-13").await;
+    submit(&c, "form[aria-label=Period] button[type=submit]").await;
+    let page = text(&c).await;
+    assert!(page.contains("there is no month 13") && page.contains("Showing the last 30 days instead"), "{page}");
+
+    // Every figure links to its formula.
+    c.find(Locator::Css("a.help[href='/help/metrics#engagement']")).await.unwrap().click().await.unwrap();
+    let heading = c.find(Locator::Css("#engagement")).await.unwrap().text().await.unwrap();
+    assert_eq!(heading, "Engagement");
+    shot(&c, "help-metrics").await;
+}

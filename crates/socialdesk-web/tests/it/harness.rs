@@ -40,6 +40,49 @@ impl Server {
         Server::build(TestDb::sqlite().await, None, Some(networks)).await
     }
 
+    /// A server on `clock` whose sandbox network reads the same clock, and
+    /// with one sandbox account published to and measured an hour later:
+    /// analytics with real figures.
+    pub async fn with_measured_post(clock: Arc<ManualClock>) -> (Server, Person) {
+        let sandbox_clock = clock.clone();
+        let mut networks = socialdesk_networks::Registry::default();
+        networks.add(Arc::new(socialdesk_networks::sandbox::Sandbox::with_clock(Arc::new(move || {
+            socialdesk_app::Clock::now(sandbox_clock.as_ref())
+        }))));
+        let s = Server::build(TestDb::sqlite().await, Some(clock.clone()), Some(networks)).await;
+        let ana = s.person("ana@example.com", "Northwind Coffee").await;
+        let actor = s.actor(&ana).await;
+        let account = s
+            .app
+            .connect_account(
+                &actor,
+                socialdesk_app::ConnectAccount {
+                    network: "sandbox".into(),
+                    identifier: "Northwind Coffee".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        for text in ["Fresh beans are in ☕", "Latte art class on Saturday"] {
+            s.app
+                .create_post(
+                    &actor,
+                    socialdesk_app::NewPost {
+                        text: text.into(),
+                        accounts: vec![account.id],
+                        when: socialdesk_app::When::Now,
+                    },
+                )
+                .await
+                .unwrap();
+        }
+        socialdesk_app::Worker::new(s.app.clone(), socialdesk_app::WorkerOptions::default()).run_due().await.unwrap();
+        clock.advance(chrono::Duration::hours(1));
+        assert_eq!(s.app.poll_metrics(10).await.unwrap(), 2);
+        (s, ana)
+    }
+
     async fn build(
         db: TestDb,
         clock: Option<Arc<ManualClock>>,

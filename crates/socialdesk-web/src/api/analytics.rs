@@ -1,0 +1,284 @@
+//! `/analytics/...`: the figures of a period, as docs/metrics.md defines them.
+//! Unknown values are `null`, never zero.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use chrono::{DateTime, Utc};
+use socialdesk_app::AppError;
+use socialdesk_app::analytics::{AccountFigures, Compared, Overview, PostPerformance};
+use socialdesk_core::AccountId;
+use socialdesk_core::analytics::{Metric, Period};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::{ApiResult, Problem};
+use crate::extract::ApiActor;
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct OverviewQuery {
+    /// `2026-10`, `2026-Q4`, `2026-W44`, `2026`, `2026-10-05`, `2026-10-01..2026-10-15`,
+    /// `last-7-days`, `last-30-days` (the default), `this-month`, `last-month`, ... in the workspace's time zone.
+    period: Option<String>,
+}
+
+/// A period as the API shows it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PeriodBody {
+    /// The canonical form, to pass back as `period`.
+    pub spec: String,
+    pub label: String,
+    pub start: DateTime<Utc>,
+    /// Exclusive.
+    pub end: DateTime<Utc>,
+    pub time_zone: String,
+}
+
+impl From<&Period> for PeriodBody {
+    fn from(p: &Period) -> Self {
+        PeriodBody { spec: p.spec(), label: p.label(), start: p.start, end: p.end, time_zone: p.zone.to_string() }
+    }
+}
+
+/// One figure of the period next to the previous period's.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct FigureBody {
+    pub key: String,
+    pub label: String,
+    /// `count`, `percent` (a fraction: 0.034 is 3.4%), `duration` (seconds) or `score` (-1 to 1).
+    pub unit: String,
+    pub current: Option<f64>,
+    pub previous: Option<f64>,
+    /// (current - previous) / previous × 100; null when the previous value is unknown or zero.
+    pub change_percent: Option<f64>,
+    /// `up`, `down`, `flat` or `unknown`.
+    pub direction: String,
+    pub higher_is_better: bool,
+}
+
+impl From<&Compared> for FigureBody {
+    fn from(c: &Compared) -> Self {
+        FigureBody {
+            key: c.key.to_owned(),
+            label: c.label.to_owned(),
+            unit: c.unit.to_owned(),
+            current: c.current,
+            previous: c.previous,
+            change_percent: c.change_percent,
+            direction: c.direction.to_owned(),
+            higher_is_better: c.higher_is_better,
+        }
+    }
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct AccountFiguresBody {
+    pub account_id: Uuid,
+    pub network: String,
+    pub handle: String,
+    pub posts: u32,
+    pub impressions: Option<u64>,
+    pub engagements: Option<u64>,
+    pub engagement_rate_by_impressions: Option<f64>,
+    pub engagement_rate_by_followers: Option<f64>,
+    pub followers: Option<u64>,
+    pub follower_growth: Option<i64>,
+}
+
+impl From<&AccountFigures> for AccountFiguresBody {
+    fn from(a: &AccountFigures) -> Self {
+        AccountFiguresBody {
+            account_id: a.account_id.as_uuid(),
+            network: a.network.clone(),
+            handle: a.handle.clone(),
+            posts: a.posts,
+            impressions: a.impressions,
+            engagements: a.engagements,
+            engagement_rate_by_impressions: a.engagement_rate_by_impressions,
+            engagement_rate_by_followers: a.engagement_rate_by_followers,
+            followers: a.followers_end,
+            follower_growth: a.follower_growth,
+        }
+    }
+}
+
+/// A published post (one account's variant) with its latest counts.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PostPerformanceBody {
+    pub post_id: Uuid,
+    pub account_id: Uuid,
+    pub network: String,
+    pub handle: String,
+    pub text: String,
+    pub url: Option<String>,
+    pub published_at: DateTime<Utc>,
+    /// When the counts were taken; null before the first poll.
+    pub measured_at: Option<DateTime<Utc>>,
+    pub impressions: Option<u64>,
+    pub reach: Option<u64>,
+    pub likes: Option<u64>,
+    pub reposts: Option<u64>,
+    pub replies: Option<u64>,
+    pub quotes: Option<u64>,
+    pub saves: Option<u64>,
+    pub clicks: Option<u64>,
+    pub video_views: Option<u64>,
+    pub engagements: Option<u64>,
+    pub engagement_rate: Option<f64>,
+}
+
+impl From<&PostPerformance> for PostPerformanceBody {
+    fn from(p: &PostPerformance) -> Self {
+        PostPerformanceBody {
+            post_id: p.post_id.as_uuid(),
+            account_id: p.account_id.as_uuid(),
+            network: p.network.clone(),
+            handle: p.handle.clone(),
+            text: p.text.clone(),
+            url: p.url.clone(),
+            published_at: p.published_at,
+            measured_at: p.measured_at,
+            impressions: p.counts.impressions,
+            reach: p.counts.reach,
+            likes: p.counts.likes,
+            reposts: p.counts.reposts,
+            replies: p.counts.replies,
+            quotes: p.counts.quotes,
+            saves: p.counts.saves,
+            clicks: p.counts.clicks,
+            video_views: p.counts.video_views,
+            engagements: p.engagements,
+            engagement_rate: p.engagement_rate,
+        }
+    }
+}
+
+/// A value of one local day.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct DayValueBody {
+    /// The start of the local day.
+    pub day: DateTime<Utc>,
+    pub value: Option<u64>,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct BestSlotBody {
+    pub weekday: String,
+    /// Local hour, 0 to 23.
+    pub hour: u32,
+    /// Mean engagements per post published in that hour.
+    pub mean_engagements: f64,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct UnreportedBody {
+    pub metric: String,
+    /// The networks that do not report it.
+    pub networks: Vec<String>,
+}
+
+/// The overview of a period compared with the period before it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct OverviewBody {
+    pub period: PeriodBody,
+    pub previous_period: PeriodBody,
+    pub figures: Vec<FigureBody>,
+    pub accounts: Vec<AccountFiguresBody>,
+    pub top_posts: Vec<PostPerformanceBody>,
+    /// Total followers at the end of each local day.
+    pub followers_by_day: Vec<DayValueBody>,
+    /// Engagements of the posts published on each local day.
+    pub engagements_by_day: Vec<DayValueBody>,
+    /// Mean engagements per post by local weekday (Monday first) and hour (0-23).
+    pub heat_map: Vec<Vec<Option<f64>>>,
+    pub best_slot: Option<BestSlotBody>,
+    /// Counts some of the workspace's networks do not report (so their totals cover the others only).
+    pub unreported: Vec<UnreportedBody>,
+}
+
+impl From<&Overview> for OverviewBody {
+    fn from(o: &Overview) -> Self {
+        let days = |series: &[(DateTime<Utc>, Option<u64>)]| {
+            series.iter().map(|(day, value)| DayValueBody { day: *day, value: *value }).collect()
+        };
+        OverviewBody {
+            period: (&o.period).into(),
+            previous_period: (&o.previous_period).into(),
+            figures: o.compared.iter().map(FigureBody::from).collect(),
+            accounts: o.accounts.iter().map(AccountFiguresBody::from).collect(),
+            top_posts: o.top_posts.iter().map(PostPerformanceBody::from).collect(),
+            followers_by_day: days(&o.followers_by_day),
+            engagements_by_day: days(&o.engagements_by_day),
+            heat_map: o.heat_map.iter().map(|row| row.to_vec()).collect(),
+            best_slot: o.best_slot.as_ref().map(|(weekday, hour, mean)| BestSlotBody {
+                weekday: weekday.clone(),
+                hour: *hour,
+                mean_engagements: *mean,
+            }),
+            unreported: o
+                .unreported
+                .iter()
+                .map(|u| UnreportedBody { metric: u.metric.to_owned(), networks: u.networks.clone() })
+                .collect(),
+        }
+    }
+}
+
+/// The overview of a period: posts, impressions, engagements, engagement
+/// rates, clicks, followers, response rate and sentiment, each next to the
+/// previous period; accounts, top posts, daily series and the weekday/hour map.
+#[utoipa::path(get, path = "/analytics/overview", tag = "analytics", params(OverviewQuery),
+    responses((status = 200, body = OverviewBody), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn overview(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(q): Query<OverviewQuery>,
+) -> ApiResult<Json<OverviewBody>> {
+    let period = state.app.period(&actor, q.period.as_deref())?;
+    Ok(Json((&state.app.analytics_overview(&actor, &period).await?).into()))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PostsQuery {
+    /// As for the overview; default `last-30-days`.
+    period: Option<String>,
+    /// `engagements` (default), `impressions`, `reach`, `likes`, `reposts`, `replies`, `quotes`, `saves`,
+    /// `clicks`, `video_views` or `engagement_rate`.
+    sort: Option<String>,
+    /// `desc` (default, best first) or `asc`. Posts whose value is unknown always come last.
+    order: Option<String>,
+    account_id: Option<Uuid>,
+    /// 1 to 500, default 20.
+    limit: Option<usize>,
+}
+
+/// Published posts of a period ranked by a metric: top and bottom posts.
+#[utoipa::path(get, path = "/analytics/posts", tag = "analytics", params(PostsQuery),
+    responses((status = 200, body = Vec<PostPerformanceBody>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn posts(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(q): Query<PostsQuery>,
+) -> ApiResult<Json<Vec<PostPerformanceBody>>> {
+    let period = state.app.period(&actor, q.period.as_deref())?;
+    let metric = match q.sort.as_deref() {
+        None => Metric::Engagements,
+        Some(s) => Metric::parse(s).ok_or_else(|| {
+            let known: Vec<&str> = Metric::ALL.iter().map(|m| m.as_str()).collect();
+            AppError::field("sort", format!("unknown metric {s:?}; use one of {}", known.join(", ")))
+        })?,
+    };
+    let descending = match q.order.as_deref() {
+        None | Some("desc") => true,
+        Some("asc") => false,
+        Some(other) => return Err(AppError::field("order", format!("{other:?}: use asc or desc")).into()),
+    };
+    let limit = q.limit.unwrap_or(20);
+    if !(1..=500).contains(&limit) {
+        return Err(AppError::field("limit", "between 1 and 500").into());
+    }
+    let account = q.account_id.map(AccountId::from_uuid);
+    let posts = state.app.analytics_posts(&actor, &period, metric, descending, account, limit).await?;
+    Ok(Json(posts.iter().map(PostPerformanceBody::from).collect()))
+}
