@@ -1,11 +1,19 @@
 //! `socialdesk demo`: two workspaces of an agency, with a team and sandbox
-//! accounts in each, so a
-//! newcomer can click through everything that exists. Later capabilities add
-//! their demo material (sandbox accounts, posts, inbox) here.
+//! accounts in each and thirteen weeks of history, so a newcomer can click
+//! through everything that exists. Later capabilities add their demo
+//! material here.
+
+use std::sync::Arc;
 
 use anyhow::Context;
-use socialdesk_app::{App, ConnectAccount, NewInvite, NewPost, SignUp, When};
-use socialdesk_core::Email;
+use chrono::{DateTime, Duration, DurationRound, Timelike, Utc};
+use socialdesk_app::{
+    Actor, App, Clock, ConnectAccount, ManualClock, NewInvite, NewPost, SignUp, When, Worker, WorkerOptions,
+};
+use socialdesk_core::{AccountId, Email, InboxStatus};
+use socialdesk_networks::Registry;
+use socialdesk_networks::sandbox::Sandbox;
+use socialdesk_store::InboxFilter;
 
 /// The demo owner's sign-in, printed by `demo` and in the README.
 pub const DEMO_EMAIL: &str = "owner@demo.socialdesk.test";
@@ -69,29 +77,33 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
             }
         }
     }
+    // The accounts were connected thirteen weeks ago, and the team has been
+    // posting and answering since: the replay below plays those weeks
+    // through the real publisher, metrics poller and inbox.
+    let history = History::start(app, HISTORY_WEEKS);
     let mut accounts = Vec::new();
     for (workspace, name) in
         [(&northwind, "Northwind Coffee"), (&northwind, "Northwind Roastery"), (&lumen, "Lumen Studio")]
     {
         let actor =
             app.actor_for_user(&owner.user, workspace.slug.as_str()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        let account = app
+        let account = history
+            .app
             .connect_account(
                 &actor,
                 ConnectAccount { network: "sandbox".into(), identifier: name.into(), ..ConnectAccount::default() },
             )
             .await
             .map_err(|e| anyhow::anyhow!("connecting the sandbox account {name}: {e}"))?;
-        // The sandbox account arrives with three days of conversation.
-        app.sync_inbox(workspace.id, account.id).await.map_err(|e| anyhow::anyhow!("syncing {name}: {e}"))?;
         accounts.push((actor, account.id));
     }
+    history.replay(app, &accounts).await?;
 
     // A few posts: one goes out as soon as a worker runs, one tomorrow
     // morning, a draft, and a contributor's post waiting for approval.
     let (owner_actor, coffee) = (&accounts[0].0, accounts[0].1);
     let roastery = accounts[1].1;
-    let tomorrow = (app.now() + chrono::Duration::days(1)).with_timezone(&northwind.time_zone.tz());
+    let tomorrow = (app.now() + Duration::days(1)).with_timezone(&northwind.time_zone.tz());
     let posts = [
         (
             "Fresh beans are in: our Ethiopian Guji is back ☕ Come taste it this week!",
@@ -129,4 +141,118 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
         "Teammates (same password): marta@demo.socialdesk.test (editor), jin@demo.socialdesk.test (contributor), priya@client.demo.socialdesk.test (client)"
     );
     Ok(())
+}
+
+/// How many weeks of history the demo plays.
+pub const HISTORY_WEEKS: i64 = 13;
+
+/// What the demo team posted, round and round.
+const HISTORY_POSTS: [&str; 12] = [
+    "Monday starts better with a flat white. What's in your cup today?",
+    "New on the menu: cold brew with orange zest. Try it before it's gone!",
+    "Behind the counter: meet Luca, our head barista since 2019.",
+    "How we roast: 12 minutes, 205 °C, and a lot of listening to the first crack.",
+    "Rainy day? Our hot chocolate is made with 70% single-origin cocoa.",
+    "Thank you for 5 years of mornings together ❤️",
+    "Tasting notes of this week's Colombia Huila: red apple, caramel, a little cocoa.",
+    "Workshop on Saturday: brewing with a V60 at home. Six places left.",
+    "Our beans now come in compostable bags. Bring the old ones back for a discount!",
+    "Question of the week: oat, almond or cow's milk?",
+    "Weekend playlist at the café is up. Tell us what to add!",
+    "A quick guide to grind size: coarse for French press, fine for espresso.",
+];
+
+/// Thirteen weeks ago, played forward an hour at a time through the same
+/// services a server runs, with the clock and the sandbox network set in
+/// the past: posts go through the publisher, metrics through the poller,
+/// follower counts through account checks, and the team answers questions.
+struct History {
+    clock: Arc<ManualClock>,
+    app: App,
+}
+
+impl History {
+    fn start(app: &App, weeks: i64) -> History {
+        let start = (app.now() - Duration::weeks(weeks)).duration_trunc(Duration::hours(1)).unwrap_or(app.now());
+        let clock = Arc::new(ManualClock::new(start));
+        let sandbox_clock = clock.clone();
+        let mut networks = Registry::default();
+        networks.add(Arc::new(Sandbox::with_clock(Arc::new(move || sandbox_clock.now()))));
+        let past = App { clock: clock.clone(), networks, ..app.clone() };
+        History { clock, app: past }
+    }
+
+    async fn replay(&self, app: &App, accounts: &[(Actor, AccountId)]) -> anyhow::Result<()> {
+        let worker = Worker::new(self.app.clone(), WorkerOptions::default());
+        let end = app.now();
+        let mut hour: u64 = 0;
+        let mut written = 0usize;
+        let mut workspaces: Vec<&Actor> = accounts.iter().map(|(actor, _)| actor).collect();
+        workspaces.dedup_by_key(|actor| actor.workspace.id);
+        while self.clock.now() < end {
+            let now = self.clock.now();
+            for (n, (actor, account)) in accounts.iter().enumerate() {
+                if posts_at(now, n as u64) {
+                    let text = HISTORY_POSTS[written % HISTORY_POSTS.len()];
+                    written += 1;
+                    self.app
+                        .create_post(actor, NewPost { text: text.into(), accounts: vec![*account], when: When::Now })
+                        .await
+                        .map_err(|e| anyhow::anyhow!("replaying a post: {e}"))?;
+                }
+                if hour.is_multiple_of(6) {
+                    self.app.check_account(actor.workspace.id, *account).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                }
+                if hour.is_multiple_of(3) {
+                    self.app.sync_inbox(actor.workspace.id, *account).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                }
+            }
+            worker.run_due().await.map_err(|e| anyhow::anyhow!("replaying the publisher: {e}"))?;
+            self.app.poll_metrics(10_000).await.map_err(|e| anyhow::anyhow!("replaying metrics: {e}"))?;
+            if hour.is_multiple_of(3) {
+                for actor in &workspaces {
+                    self.work_inbox(actor, now, end).await?;
+                }
+            }
+            self.clock.advance(Duration::hours(1));
+            hour += 1;
+        }
+        Ok(())
+    }
+
+    /// The team answers most questions (not all: the response rate is
+    /// honest) and closes what is older than a day, except in the last
+    /// three days, which stay for the newcomer to work.
+    async fn work_inbox(&self, actor: &Actor, now: DateTime<Utc>, end: DateTime<Utc>) -> anyhow::Result<()> {
+        if end - now < Duration::days(3) {
+            return Ok(());
+        }
+        let open = InboxFilter { status: Some(InboxStatus::Open), ..InboxFilter::default() };
+        let items = self.app.inbox(actor, &open, 500).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        for item in items {
+            let answer = item.category.as_deref() == Some("question") && item.id.as_u128() % 10 != 0;
+            if answer {
+                self.app
+                    .reply_to_inbox_item(actor, item.id, "Thanks for asking! We've sent you the details in a message.")
+                    .await
+                    .map_err(|e| anyhow::anyhow!("replaying an answer: {e}"))?;
+            } else if now - item.created_at > Duration::days(1) {
+                self.app
+                    .update_inbox_item(actor, item.id, InboxStatus::Done, None)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether account number `n` posts at this hour: about five times a week,
+/// at varied times between 8:00 and 19:00 UTC, never on two days running at
+/// the same hour.
+fn posts_at(at: DateTime<Utc>, n: u64) -> bool {
+    let day = (at.timestamp() / 86_400) as u64;
+    let pick = (day.wrapping_mul(2_654_435_761) ^ n.wrapping_mul(40_503)) % 97;
+    let hour = 8 + pick % 12;
+    pick % 7 < 5 && u64::from(at.hour()) == hour
 }

@@ -43,6 +43,8 @@ enum Command {
     /// Import posts from a CSV file (columns: text, accounts, date, time, time_zone).
     /// Every row is checked first; nothing is imported unless all rows are valid.
     Import(ImportArgs),
+    /// Analytics of a period for one workspace, as JSON (the API's overview) or CSV (every post with its counts).
+    Report(ReportArgs),
     /// Listening: check a boolean query (`socialdesk listen check '"northwind coffee" -job*'`).
     #[command(subcommand)]
     Listen(ListenCommand),
@@ -75,6 +77,24 @@ struct ImportArgs {
     /// Check every row and report, without importing anything.
     #[arg(long)]
     dry_run: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct ReportArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// The workspace's address (its slug, as in /w/SLUG).
+    #[arg(long, value_name = "SLUG")]
+    workspace: String,
+    /// The period, in the workspace's time zone: 2026-10, 2026-Q4, 2026-W44, 2026-10-01..2026-10-15, last-30-days, ...
+    #[arg(long, default_value = "last-30-days")]
+    period: String,
+    /// `json` (the overview, as the API gives it) or `csv` (every post of the period with its counts).
+    #[arg(long, default_value = "json", value_parser = ["json", "csv"])]
+    format: String,
+    /// Write here instead of to standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<std::path::PathBuf>,
 }
 
 fn main() -> std::process::ExitCode {
@@ -137,6 +157,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             app.store.close().await;
             outcome
         }
+        Command::Report(args) => {
+            let config = Config::load_common(&args.common)?;
+            init_logs(config.log_format);
+            let app = open(&config).await?;
+            let outcome = report_command(&app, &args).await;
+            app.store.close().await;
+            outcome
+        }
         Command::Listen(ListenCommand::Check { query }) => check_query(&query),
         Command::Demo(common) => {
             let config = Config::load_common(&common)?;
@@ -146,6 +174,59 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             app.store.close().await;
             Ok(())
         }
+    }
+}
+
+/// Writes a workspace's analytics for a period, read as its owner would see them.
+#[allow(clippy::print_stdout)]
+async fn report_command(app: &App, args: &ReportArgs) -> anyhow::Result<()> {
+    let workspace = app
+        .store
+        .workspace_by_slug(args.workspace.trim())
+        .await
+        .map_err(|_| anyhow::anyhow!("--workspace: there is no workspace {:?}", args.workspace))?;
+    let members = app.store.members(workspace.id).await?;
+    let owner = members
+        .into_iter()
+        .find(|m| m.role == socialdesk_core::Role::Owner)
+        .with_context(|| format!("--workspace: {:?} has no owner", args.workspace))?;
+    let actor = app.actor_for_user(&owner.user, workspace.slug.as_str()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let period =
+        app.period(&actor, Some(&args.period)).map_err(|e| anyhow::anyhow!("--period: {}", field_message(&e)))?;
+    let body = match args.format.as_str() {
+        "csv" => {
+            let posts = app
+                .analytics_posts(
+                    &actor,
+                    &period,
+                    socialdesk_core::analytics::Metric::Engagements,
+                    true,
+                    None,
+                    usize::MAX,
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            socialdesk_web::report::posts_csv(&posts)
+        }
+        _ => {
+            let overview = app.analytics_overview(&actor, &period).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            socialdesk_web::report::overview_json(&overview) + "\n"
+        }
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, body).with_context(|| format!("cannot write {}", path.display()))?,
+        None => print!("{body}"),
+    }
+    Ok(())
+}
+
+/// The message of a field error, without the field's name (the flag names it).
+fn field_message(e: &socialdesk_app::AppError) -> String {
+    match e {
+        socialdesk_app::AppError::Invalid(fields) => {
+            fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; ")
+        }
+        other => other.to_string(),
     }
 }
 

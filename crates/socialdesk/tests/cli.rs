@@ -69,6 +69,33 @@ fn migrate_then_demo_seed_a_fresh_sqlite_database_once() {
     assert!(String::from_utf8(first.stdout).unwrap().contains("Demo ready: sign in as owner@demo.socialdesk.test"));
     let second = run(&["demo"], &dir);
     assert!(String::from_utf8(second.stdout).unwrap().contains("already exists"));
+
+    // The demo arrives with weeks of measured history, which `report` reads.
+    let json = run(&["report", "--workspace", "northwind-coffee", "--period", "last-30-days"], &dir);
+    assert!(json.status.success(), "{}", String::from_utf8_lossy(&json.stderr));
+    let overview: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let figure = |key: &str| {
+        overview["figures"].as_array().unwrap().iter().find(|f| f["key"] == key).unwrap()["current"].clone()
+    };
+    assert!(figure("posts").as_f64().unwrap() >= 20.0, "{overview}");
+    assert!(figure("engagements").as_f64().unwrap() > 0.0);
+    assert!(figure("follower_growth").as_f64().unwrap() > 0.0);
+    let rate = figure("response_rate").as_f64().unwrap();
+    assert!(rate > 0.5 && rate < 1.0, "the demo team answers most questions, not all: {rate}");
+    let csv = run(&["report", "--workspace", "northwind-coffee", "--period", "last-30-days", "--format", "csv"], &dir);
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    assert!(csv.starts_with("published_at,network,handle,text,url,impressions,"), "{csv}");
+    assert!(csv.lines().count() > 20);
+    for (args, expected) in [
+        (["report", "--workspace", "northwind-coffee", "--period", "2026-13"], "--period: \"2026-13\" is not a period"),
+        (["report", "--workspace", "nowhere", "--period", "2026-10"], "--workspace: there is no workspace \"nowhere\""),
+    ] {
+        let out = run(&args, &dir);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        let last = stderr.lines().last().unwrap_or_default();
+        assert!(last.starts_with("socialdesk: ") && last.contains(expected), "one line says what is wrong: {stderr}");
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
