@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use socialdesk_core::analytics::{self, Change, Counts, FollowerGrowth, Metric, Period, WeekHourGrid};
+use socialdesk_core::insights::{Insight, PostFact, insights};
 use socialdesk_core::{AccountId, Permission, PostId, VariantId};
 use socialdesk_networks::{NetworkError, RemotePost};
 use socialdesk_store::{AccountSnapshot, ClaimedJob, MetricsDue, PublishedVariant};
@@ -64,6 +65,7 @@ pub struct Figures {
     pub posts_per_week: Option<f64>,
     pub consistency: Option<f64>,
     pub questions: u32,
+    pub answered: u32,
     pub response_rate: Option<f64>,
     pub first_response_median_secs: Option<i64>,
     pub inbox_items: u32,
@@ -173,6 +175,8 @@ pub struct Overview {
     /// The best weekday and hour of the period, when at least two posts went out in it.
     pub best_slot: Option<(String, u32, f64)>,
     pub unreported: Vec<Unreported>,
+    /// What the period's data says, most useful first.
+    pub insights: Vec<Insight>,
 }
 
 /// The period shown when none is asked for.
@@ -366,6 +370,23 @@ impl App {
             }
         }
         let best_slot = grid.best(2).map(|(day, hour, mean)| (weekday_name(day).to_owned(), hour, mean));
+        let facts: Vec<PostFact> = variants
+            .iter()
+            .filter_map(|v| {
+                Some(PostFact {
+                    local: v.published_at.with_timezone(&zone).naive_local(),
+                    account: v.handle.clone(),
+                    engagements: v.counts.engagements()?,
+                    text: v.text.clone(),
+                })
+            })
+            .collect();
+        let weeks = period.weeks();
+        let busy_weeks = weeks
+            .iter()
+            .filter(|(from, to)| variants.iter().any(|v| v.published_at >= *from && v.published_at < *to))
+            .count();
+        let insights = insights(&facts, current.questions, current.answered, busy_weeks as u32, weeks.len() as u32);
 
         Ok(Overview {
             period: *period,
@@ -380,6 +401,7 @@ impl App {
             engagements_by_day: days.iter().copied().zip(engagements_by_day).collect(),
             heat_map,
             best_slot,
+            insights,
         })
     }
 
@@ -483,6 +505,7 @@ impl App {
             posts_per_week: analytics::posting_frequency(variants.len() as u32, period.days()),
             consistency: analytics::consistency(&published, period),
             questions: response.questions as u32,
+            answered: response.answered as u32,
             response_rate: response.response_rate,
             first_response_median_secs: response.median_first_response.map(|d| d.num_seconds()),
             inbox_items: items as u32,

@@ -9,6 +9,7 @@ pub mod account;
 pub mod analytics;
 pub mod ids;
 pub mod inbox;
+pub mod insights;
 pub mod metrics;
 pub mod money;
 pub mod post;
