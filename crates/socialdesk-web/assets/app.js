@@ -34,6 +34,12 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
+  // Print buttons (hidden without JavaScript, where the browser's own menu prints).
+  for (const button of document.querySelectorAll("[data-print]")) {
+    button.hidden = false;
+    button.addEventListener("click", () => window.print());
+  }
+
   // Role pickers submit on change; their button stays for keyboard and no-JS users.
   for (const select of document.querySelectorAll("select[data-autosubmit]")) {
     select.addEventListener("change", () => select.form.requestSubmit());

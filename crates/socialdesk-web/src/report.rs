@@ -1,9 +1,145 @@
-//! Reports outside the browser, for the CLI (`socialdesk report`): the same
-//! figures as the analytics page and the API, as a JSON document or CSV.
+//! The end-of-period report: what a stakeholder reads in two minutes. One
+//! [`ReportView`] is built from the analytics overview and rendered as a web
+//! page (in the app, or standalone for the CLI), and the same content goes
+//! to PDF and CSV.
 
-use socialdesk_app::analytics::{Overview, PostPerformance};
+use askama::Template;
+use chrono::{DateTime, Utc};
+use socialdesk_app::analytics::{Compared, Overview, PostPerformance};
+use socialdesk_core::insights::Insight;
+use socialdesk_core::metrics::human_duration;
 
 use crate::api::analytics::OverviewBody;
+use crate::charts::{self, LineSeries, Palette};
+
+/// The report's content, ready to render.
+#[derive(Debug, Clone)]
+pub struct ReportView {
+    pub workspace: String,
+    pub title: String,
+    pub subtitle: String,
+    /// Sentences on the biggest moves of the period.
+    pub summary: Vec<String>,
+    pub figures: Vec<FigureView>,
+    pub recommendations: Vec<String>,
+    pub followers_chart: String,
+    pub engagements_chart: String,
+    pub best_posts: Vec<PostView>,
+    pub accounts: Vec<Vec<String>>,
+    pub notes: Vec<String>,
+}
+
+/// One key figure with its change.
+#[derive(Debug, Clone)]
+pub struct FigureView {
+    pub label: &'static str,
+    pub value: String,
+    pub change: String,
+    /// `good`, `bad` or `neutral`.
+    pub tone: &'static str,
+    pub previous: String,
+    pub help: &'static str,
+}
+
+#[derive(Debug, Clone)]
+pub struct PostView {
+    pub text: String,
+    pub account: String,
+    pub when: String,
+    pub engagements: String,
+    pub rate: String,
+    pub url: Option<String>,
+}
+
+/// Column titles of [`ReportView::accounts`].
+pub const ACCOUNT_COLUMNS: [&str; 6] = ["Account", "Posts", "Impressions", "Engagements", "Followers", "Growth"];
+
+impl ReportView {
+    /// The report of `overview` for the workspace named `workspace`, made at `now`.
+    pub fn new(workspace: &str, overview: &Overview, now: DateTime<Utc>) -> ReportView {
+        let zone = overview.period.zone;
+        let today = now.with_timezone(&zone.tz()).format("%-d %B %Y");
+        let mut notes: Vec<String> = overview
+            .unreported
+            .iter()
+            .map(|u| {
+                format!(
+                    "{} {} not report {}; totals of {} cover the other networks only.",
+                    network_names(&u.networks),
+                    if u.networks.len() == 1 { "does" } else { "do" },
+                    u.metric,
+                    u.metric
+                )
+            })
+            .collect();
+        notes.push("Every figure is computed as published in the help page “How figures are computed” (docs/metrics.md); “—” means unknown, never zero.".to_owned());
+        ReportView {
+            workspace: workspace.to_owned(),
+            title: format!("{workspace} — {}", overview.period.label()),
+            subtitle: format!("Compared with {} · made on {today}", overview.previous_period.label()),
+            summary: summary(overview),
+            figures: overview.compared.iter().map(figure).collect(),
+            recommendations: overview.insights.iter().map(phrase).collect(),
+            followers_chart: day_chart(
+                "Followers, all accounts, at the end of each day",
+                "Followers",
+                &overview.followers_by_day,
+                overview,
+            ),
+            engagements_chart: day_chart(
+                "Engagements of the posts published each day",
+                "Engagements",
+                &overview.engagements_by_day,
+                overview,
+            ),
+            best_posts: overview
+                .top_posts
+                .iter()
+                .map(|p| PostView {
+                    text: excerpt(&p.text, 140),
+                    account: p.handle.clone(),
+                    when: p.published_at.with_timezone(&zone.tz()).format("%-d %b, %H:%M").to_string(),
+                    engagements: count(p.engagements),
+                    rate: rate(p.engagement_rate),
+                    url: p.url.clone(),
+                })
+                .collect(),
+            accounts: overview
+                .accounts
+                .iter()
+                .map(|a| {
+                    vec![
+                        a.handle.clone(),
+                        a.posts.to_string(),
+                        count(a.impressions),
+                        count(a.engagements),
+                        count(a.followers_end),
+                        a.follower_growth.map_or("—".to_owned(), signed),
+                    ]
+                })
+                .collect(),
+            notes,
+        }
+    }
+}
+
+/// The standalone web page of a report: one HTML file with its styles inline.
+#[derive(Template)]
+#[template(path = "report_standalone.html")]
+struct Standalone<'a> {
+    report: &'a ReportView,
+    css: &'static str,
+}
+
+/// The styles of a report page.
+pub const REPORT_CSS: &str = include_str!("../assets/report.css");
+
+/// The report as one self-contained HTML document.
+pub fn standalone_html(report: &ReportView) -> String {
+    Standalone { report, css: REPORT_CSS }
+        .render()
+        .unwrap_or_else(|e| format!("<p>the report could not be rendered: {e}</p>"))
+}
 
 /// The overview exactly as `GET /api/v1/analytics/overview` returns it.
 pub fn overview_json(overview: &Overview) -> String {
@@ -13,4 +149,228 @@ pub fn overview_json(overview: &Overview) -> String {
 /// Every published post of the period with every count; unknown counts are empty cells.
 pub fn posts_csv(posts: &[PostPerformance]) -> String {
     crate::ui::analytics::posts_csv(posts)
+}
+
+/// The biggest moves of the period, as sentences: posts, engagements and
+/// followers always (when known), then other figures that moved 5% or more.
+fn summary(overview: &Overview) -> Vec<String> {
+    let mut lines = Vec::new();
+    let always = ["posts", "engagements", "followers"];
+    for c in overview.compared.iter().filter(|c| always.contains(&c.key)) {
+        if let Some(line) = sentence(c, true) {
+            lines.push(line);
+        }
+    }
+    let mut others: Vec<&Compared> = overview
+        .compared
+        .iter()
+        .filter(|c| !always.contains(&c.key) && c.change_percent.is_some_and(|p| p.abs() >= 5.0))
+        .collect();
+    others.sort_by(|a, b| b.change_percent.unwrap_or(0.0).abs().total_cmp(&a.change_percent.unwrap_or(0.0).abs()));
+    lines.extend(others.iter().take(3).filter_map(|c| sentence(c, false)));
+    if lines.is_empty() {
+        lines.push("Nothing was measured in this period yet.".to_owned());
+    }
+    lines
+}
+
+fn sentence(c: &Compared, always: bool) -> Option<String> {
+    let now = format_value(c.current?, c.unit);
+    let Some(before) = c.previous else {
+        return always.then(|| format!("{}: {now} (nothing to compare with in the previous period).", c.label));
+    };
+    let before = format_value(before, c.unit);
+    if c.change_percent.is_some_and(|p| p.abs() < 1.0) {
+        return Some(format!("{} held steady at {now} ({before} before).", c.label));
+    }
+    let change = c.change_percent.map(|p| percent_change(p.abs()));
+    Some(match (c.direction, change) {
+        ("up", Some(p)) => format!("{} rose {p} to {now} (from {before}).", c.label),
+        ("down", Some(p)) => format!("{} fell {p} to {now} (from {before}).", c.label),
+        ("up", None) => format!("{} rose to {now} (from {before}).", c.label),
+        ("down", None) => format!("{} fell to {now} (from {before}).", c.label),
+        _ => format!("{} held at {now}.", c.label),
+    })
+}
+
+/// An insight as a recommendation in plain words.
+pub fn phrase(insight: &Insight) -> String {
+    match insight {
+        Insight::BestSlot { weekday, hour, posts, lift } => format!(
+            "{} {hour:02}:00 is your best slot: its {posts} posts earned {lift:.1}× the average engagement per post. Schedule the posts that matter most then.",
+            day_name(*weekday)
+        ),
+        Insight::BestWeekday { best, worst, ratio } => format!(
+            "Posts on {}s earned {ratio:.1}× the engagement of posts on {}s.",
+            day_name(*best),
+            day_name(*worst)
+        ),
+        Insight::AccountLead { best, other, ratio } => {
+            format!("Posts on {best} earned {ratio:.1}× the engagement per post of posts on {other}.")
+        }
+        Insight::TopPost { text, engagements, ratio } => format!(
+            "Your best post, “{}”, earned {} engagements, {ratio:.1}× the median post: more like it.",
+            excerpt(text, 80),
+            thousands(*engagements as f64)
+        ),
+        Insight::Unanswered { unanswered, questions } => format!(
+            "{unanswered} of the {questions} questions received in the period have not been answered; every answer lifts the response rate."
+        ),
+        Insight::QuietWeeks { quiet, weeks } => {
+            format!(
+                "Nothing went out in {quiet} of the period's {weeks} weeks; a steady rhythm keeps an audience engaged."
+            )
+        }
+    }
+}
+
+/// A compared figure as a card shows it.
+pub fn figure(c: &Compared) -> FigureView {
+    let (change, tone) = match (c.direction, c.change_percent) {
+        ("flat", _) => ("no change".to_owned(), "neutral"),
+        ("up", Some(p)) => (format!("▲ {}", percent_change(p.abs())), if c.higher_is_better { "good" } else { "bad" }),
+        ("down", Some(p)) => {
+            (format!("▼ {}", percent_change(p.abs())), if c.higher_is_better { "bad" } else { "good" })
+        }
+        ("up", None) => ("▲".to_owned(), if c.higher_is_better { "good" } else { "bad" }),
+        ("down", None) => ("▼".to_owned(), if c.higher_is_better { "bad" } else { "good" }),
+        _ => (String::new(), "neutral"),
+    };
+    let help = match c.key {
+        "response_rate" | "first_response_time" => "inbox",
+        "sentiment" => "sentiment",
+        "followers" | "follower_growth" => "followers",
+        "posts" => "posting",
+        _ => "engagement",
+    };
+    let shown = |v: Option<f64>| v.map_or("—".to_owned(), |v| format_value(v, c.unit));
+    FigureView { label: c.label, value: shown(c.current), change, tone, previous: shown(c.previous), help }
+}
+
+/// A change in percent: one decimal under 10%, none above.
+fn percent_change(p: f64) -> String {
+    if p < 10.0 { format!("{p:.1}%") } else { format!("{p:.0}%") }
+}
+
+/// A signed count with thousands separators: "+1,118", "−40".
+pub fn signed(v: i64) -> String {
+    if v > 0 { format!("+{}", thousands(v as f64)) } else { thousands(v as f64) }
+}
+
+/// A figure as people read it, by its unit.
+pub fn format_value(v: f64, unit: &str) -> String {
+    match unit {
+        "percent" => charts::percent(v),
+        "duration" => human_duration(chrono::Duration::seconds(v as i64)),
+        "score" => format!("{v:+.2}"),
+        _ => thousands(v),
+    }
+}
+
+/// A daily series of the period as a line chart.
+pub fn day_chart(title: &str, name: &str, series: &[(DateTime<Utc>, Option<u64>)], overview: &Overview) -> String {
+    let zone = overview.period.zone.tz();
+    let labels: Vec<String> =
+        series.iter().map(|(day, _)| day.with_timezone(&zone).format("%-d %b").to_string()).collect();
+    let points: Vec<Option<f64>> = series.iter().map(|(_, v)| v.map(|v| v as f64)).collect();
+    charts::line_chart(title, &labels, &[LineSeries { name, points: &points }], &Palette::default())
+}
+
+/// 12345 → "12,345"; fractions keep one decimal.
+pub fn thousands(v: f64) -> String {
+    if v.fract().abs() > 1e-9 {
+        return format!("{v:.1}");
+    }
+    let digits = format!("{}", v.abs() as u64);
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if v < 0.0 { format!("−{out}") } else { out }
+}
+
+pub fn count(v: Option<u64>) -> String {
+    v.map_or("—".to_owned(), |v| thousands(v as f64))
+}
+
+pub fn rate(v: Option<f64>) -> String {
+    v.map_or("—".to_owned(), charts::percent)
+}
+
+/// The first `max` characters of `text`, with an ellipsis when cut.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let mut chars = text.chars();
+    let cut: String = chars.by_ref().take(max).collect();
+    if chars.next().is_some() { format!("{}…", cut.trim_end()) } else { cut }
+}
+
+/// Networks by the names people know, joined with "and".
+pub fn network_names(networks: &[String]) -> String {
+    let labels: Vec<&str> = networks
+        .iter()
+        .map(|n| match n.as_str() {
+            "bluesky" => "Bluesky",
+            "mastodon" => "Mastodon",
+            "sandbox" => "Sandbox",
+            other => other,
+        })
+        .collect();
+    labels.join(" and ")
+}
+
+fn day_name(day: chrono::Weekday) -> &'static str {
+    ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][day.num_days_from_monday() as usize]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compared(key: &'static str, current: Option<f64>, previous: Option<f64>, direction: &'static str) -> Compared {
+        let change_percent = match (current, previous) {
+            (Some(c), Some(p)) if p != 0.0 => Some((c - p) / p.abs() * 100.0),
+            _ => None,
+        };
+        Compared {
+            key,
+            label: "Engagements",
+            current,
+            previous,
+            change_percent,
+            direction,
+            higher_is_better: true,
+            unit: "count",
+        }
+    }
+
+    #[test]
+    fn moves_read_as_sentences() {
+        let up = compared("engagements", Some(5943.0), Some(5300.0), "up");
+        assert_eq!(sentence(&up, true).unwrap(), "Engagements rose 12% to 5,943 (from 5,300).");
+        let down = compared("engagements", Some(90.0), Some(100.0), "down");
+        assert_eq!(sentence(&down, true).unwrap(), "Engagements fell 10% to 90 (from 100).");
+        let small = compared("engagements", Some(96.0), Some(100.0), "down");
+        assert_eq!(sentence(&small, true).unwrap(), "Engagements fell 4.0% to 96 (from 100).");
+        let steady = compared("engagements", Some(6629.0), Some(6662.0), "down");
+        assert_eq!(sentence(&steady, true).unwrap(), "Engagements held steady at 6,629 (6,662 before).");
+        assert_eq!((signed(1118), signed(-40), signed(0)), ("+1,118".to_owned(), "−40".to_owned(), "0".to_owned()));
+        let new = compared("engagements", Some(12.0), None, "unknown");
+        assert_eq!(sentence(&new, true).unwrap(), "Engagements: 12 (nothing to compare with in the previous period).");
+        assert_eq!(sentence(&new, false), None);
+        assert_eq!(sentence(&compared("engagements", None, Some(3.0), "unknown"), true), None);
+    }
+
+    #[test]
+    fn insights_read_as_recommendations() {
+        let slot = Insight::BestSlot { weekday: chrono::Weekday::Tue, hour: 10, posts: 4, lift: 2.14 };
+        assert_eq!(
+            phrase(&slot),
+            "Tuesday 10:00 is your best slot: its 4 posts earned 2.1× the average engagement per post. Schedule the posts that matter most then."
+        );
+        let unanswered = Insight::Unanswered { unanswered: 3, questions: 40 };
+        assert!(phrase(&unanswered).starts_with("3 of the 40 questions"));
+    }
 }

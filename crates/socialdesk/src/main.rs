@@ -43,7 +43,7 @@ enum Command {
     /// Import posts from a CSV file (columns: text, accounts, date, time, time_zone).
     /// Every row is checked first; nothing is imported unless all rows are valid.
     Import(ImportArgs),
-    /// Analytics of a period for one workspace, as JSON (the API's overview) or CSV (every post with its counts).
+    /// The report of a period for one workspace: a web page, JSON (the API's overview) or CSV (every post).
     Report(ReportArgs),
     /// Listening: check a boolean query (`socialdesk listen check '"northwind coffee" -job*'`).
     #[command(subcommand)]
@@ -89,8 +89,9 @@ struct ReportArgs {
     /// The period, in the workspace's time zone: 2026-10, 2026-Q4, 2026-W44, 2026-10-01..2026-10-15, last-30-days, ...
     #[arg(long, default_value = "last-30-days")]
     period: String,
-    /// `json` (the overview, as the API gives it) or `csv` (every post of the period with its counts).
-    #[arg(long, default_value = "json", value_parser = ["json", "csv"])]
+    /// `html` (the report as one self-contained page), `json` (the overview, as the API gives it) or `csv`
+    /// (every post of the period with its counts).
+    #[arg(long, default_value = "json", value_parser = ["html", "json", "csv"])]
     format: String,
     /// Write here instead of to standard output.
     #[arg(long, short, value_name = "FILE")]
@@ -208,9 +209,14 @@ async fn report_command(app: &App, args: &ReportArgs) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             socialdesk_web::report::posts_csv(&posts)
         }
-        _ => {
+        format => {
             let overview = app.analytics_overview(&actor, &period).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            socialdesk_web::report::overview_json(&overview) + "\n"
+            if format == "html" {
+                let view = socialdesk_web::report::ReportView::new(workspace.name.as_str(), &overview, app.now());
+                socialdesk_web::report::standalone_html(&view)
+            } else {
+                socialdesk_web::report::overview_json(&overview) + "\n"
+            }
         }
     };
     match &args.output {

@@ -4,16 +4,15 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use socialdesk_app::analytics::{Compared, Overview, PostPerformance};
-use socialdesk_core::analytics::{Metric, Period};
-use socialdesk_core::metrics::human_duration;
+use socialdesk_app::analytics::PostPerformance;
+use socialdesk_core::analytics::Metric;
 
 use super::{Shell, UiError, render};
 use crate::AppState;
-use crate::charts::{self, Bar, LineSeries, Palette};
+use crate::charts::{self, Bar, Palette};
 use crate::extract::Member;
+use crate::report::{self, FigureView, ReportView};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct AnalyticsQuery {
@@ -47,7 +46,7 @@ struct AnalyticsPage {
     presets: &'static [(&'static str, &'static str)],
     custom: String,
     error: Option<String>,
-    cards: Vec<Card>,
+    cards: Vec<FigureView>,
     unreported: Vec<String>,
     followers_chart: String,
     engagements_chart: String,
@@ -61,17 +60,6 @@ struct AnalyticsPage {
     accounts: Vec<AccountRow>,
     csv_href: String,
     has_posts: bool,
-}
-
-struct Card {
-    label: &'static str,
-    value: String,
-    /// "▲ 12%" / "▼ 3%" / "no change" / "" when unknown.
-    change: String,
-    /// `good`, `bad` or `neutral`, for colour.
-    tone: &'static str,
-    previous: String,
-    help: &'static str,
 }
 
 struct PostRow {
@@ -131,21 +119,31 @@ pub async fn analytics(
         chosen: if is_preset { chosen } else { "custom".to_owned() },
         presets: &PRESETS,
         error,
-        cards: overview.compared.iter().map(card).collect(),
+        cards: overview.compared.iter().map(report::figure).collect(),
         unreported: overview
             .unreported
             .iter()
             .map(|u| {
                 format!(
                     "{} does not report {}; totals of {} cover the other networks only.",
-                    names(&u.networks),
+                    report::network_names(&u.networks),
                     u.metric,
                     u.metric
                 )
             })
             .collect(),
-        followers_chart: followers_chart(&overview, &period),
-        engagements_chart: engagements_chart(&overview, &period),
+        followers_chart: report::day_chart(
+            "Followers, all accounts, at the end of each day",
+            "Followers",
+            &overview.followers_by_day,
+            &overview,
+        ),
+        engagements_chart: report::day_chart(
+            "Engagements of the posts published each day",
+            "Engagements",
+            &overview.engagements_by_day,
+            &overview,
+        ),
         accounts_chart: charts::bar_chart(
             "Engagements by account",
             &overview
@@ -170,16 +168,16 @@ pub async fn analytics(
         posts: posts
             .iter()
             .map(|p| PostRow {
-                text: excerpt(&p.text, 120),
+                text: report::excerpt(&p.text, 120),
                 handle: p.handle.clone(),
                 url: p.url.clone(),
                 when: super::settings::when(p.published_at, &zone),
-                impressions: count(p.counts.impressions),
-                engagements: count(p.engagements),
-                rate: percent(p.engagement_rate),
-                likes: count(p.counts.likes),
-                replies: count(p.counts.replies),
-                clicks: count(p.counts.clicks),
+                impressions: report::count(p.counts.impressions),
+                engagements: report::count(p.engagements),
+                rate: report::rate(p.engagement_rate),
+                likes: report::count(p.counts.likes),
+                replies: report::count(p.counts.replies),
+                clicks: report::count(p.counts.clicks),
             })
             .collect(),
         sort: sort.as_str(),
@@ -192,12 +190,12 @@ pub async fn analytics(
                 handle: a.handle.clone(),
                 network: a.network.clone(),
                 posts: a.posts,
-                impressions: count(a.impressions),
-                engagements: count(a.engagements),
-                rate_impressions: percent(a.engagement_rate_by_impressions),
-                rate_followers: percent(a.engagement_rate_by_followers),
-                followers: count(a.followers_end),
-                growth: a.follower_growth.map_or("—".to_owned(), |g| format!("{g:+}")),
+                impressions: report::count(a.impressions),
+                engagements: report::count(a.engagements),
+                rate_impressions: report::rate(a.engagement_rate_by_impressions),
+                rate_followers: report::rate(a.engagement_rate_by_followers),
+                followers: report::count(a.followers_end),
+                growth: a.follower_growth.map_or("—".to_owned(), report::signed),
             })
             .collect(),
         csv_href: format!("/w/{}/analytics.csv?period={}", member.actor.workspace.slug, urlencoding(&spec)),
@@ -269,102 +267,6 @@ fn csv_field(value: &str) -> String {
     if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value }
 }
 
-fn card(c: &Compared) -> Card {
-    let format = |v: Option<f64>| match (v, c.unit) {
-        (None, _) => "—".to_owned(),
-        (Some(v), "percent") => charts::percent(v),
-        (Some(v), "duration") => human_duration(chrono::Duration::seconds(v as i64)),
-        (Some(v), "score") => format!("{v:+.2}"),
-        (Some(v), _) => thousands(v),
-    };
-    let (change, tone) = match (c.direction, c.change_percent) {
-        ("flat", _) => ("no change".to_owned(), "neutral"),
-        ("up", Some(p)) => (format!("▲ {:.0}%", p.abs()), if c.higher_is_better { "good" } else { "bad" }),
-        ("down", Some(p)) => (format!("▼ {:.0}%", p.abs()), if c.higher_is_better { "bad" } else { "good" }),
-        ("up", None) => ("▲".to_owned(), if c.higher_is_better { "good" } else { "bad" }),
-        ("down", None) => ("▼".to_owned(), if c.higher_is_better { "bad" } else { "good" }),
-        _ => (String::new(), "neutral"),
-    };
-    let help = match c.key {
-        "response_rate" | "first_response_time" => "inbox",
-        "sentiment" => "sentiment",
-        "followers" | "follower_growth" => "followers",
-        "posts" => "posting",
-        _ => "engagement",
-    };
-    Card { label: c.label, value: format(c.current), change, tone, previous: format(c.previous), help }
-}
-
-fn followers_chart(overview: &Overview, period: &Period) -> String {
-    let labels = day_labels(&overview.followers_by_day, period);
-    let points: Vec<Option<f64>> = overview.followers_by_day.iter().map(|(_, v)| v.map(|v| v as f64)).collect();
-    charts::line_chart(
-        "Followers, all accounts, at the end of each day",
-        &labels,
-        &[LineSeries { name: "Followers", points: &points }],
-        &Palette::default(),
-    )
-}
-
-fn engagements_chart(overview: &Overview, period: &Period) -> String {
-    let labels = day_labels(&overview.engagements_by_day, period);
-    let points: Vec<Option<f64>> = overview.engagements_by_day.iter().map(|(_, v)| v.map(|v| v as f64)).collect();
-    charts::line_chart(
-        "Engagements of the posts published each day",
-        &labels,
-        &[LineSeries { name: "Engagements", points: &points }],
-        &Palette::default(),
-    )
-}
-
-fn day_labels(series: &[(DateTime<Utc>, Option<u64>)], period: &Period) -> Vec<String> {
-    let zone = period.zone.tz();
-    series.iter().map(|(day, _)| day.with_timezone(&zone).format("%-d %b").to_string()).collect()
-}
-
-fn count(v: Option<u64>) -> String {
-    v.map_or("—".to_owned(), |v| thousands(v as f64))
-}
-
-fn percent(v: Option<f64>) -> String {
-    v.map_or("—".to_owned(), charts::percent)
-}
-
-/// 12345 → "12,345"; fractions keep one decimal.
-fn thousands(v: f64) -> String {
-    if v.fract().abs() > 1e-9 {
-        return format!("{v:.1}");
-    }
-    let digits = format!("{}", v.abs() as u64);
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if v < 0.0 { format!("−{out}") } else { out }
-}
-
-fn excerpt(text: &str, max: usize) -> String {
-    let mut chars = text.chars();
-    let cut: String = chars.by_ref().take(max).collect();
-    if chars.next().is_some() { format!("{}…", cut.trim_end()) } else { cut }
-}
-
-fn names(networks: &[String]) -> String {
-    let labels: Vec<String> = networks
-        .iter()
-        .map(|n| match n.as_str() {
-            "bluesky" => "Bluesky".to_owned(),
-            "mastodon" => "Mastodon".to_owned(),
-            "sandbox" => "Sandbox".to_owned(),
-            other => other.to_owned(),
-        })
-        .collect();
-    labels.join(" and ")
-}
-
 fn urlencoding(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
@@ -380,12 +282,12 @@ mod tests {
 
     #[test]
     fn numbers_read_like_numbers() {
-        assert_eq!(thousands(0.0), "0");
-        assert_eq!(thousands(1234567.0), "1,234,567");
-        assert_eq!(thousands(-1500.0), "−1,500");
-        assert_eq!(count(None), "—");
-        assert_eq!(excerpt("short", 10), "short");
-        assert_eq!(excerpt("a longer text here", 8), "a longer…");
+        assert_eq!(report::thousands(0.0), "0");
+        assert_eq!(report::thousands(1234567.0), "1,234,567");
+        assert_eq!(report::thousands(-1500.0), "−1,500");
+        assert_eq!(report::count(None), "—");
+        assert_eq!(report::excerpt("short", 10), "short");
+        assert_eq!(report::excerpt("a longer text here", 8), "a longer…");
     }
 
     #[test]
@@ -396,4 +298,99 @@ mod tests {
         assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(csv_field("-12"), "-12");
     }
+}
+
+#[derive(Template)]
+#[template(path = "reports.html")]
+struct ReportsPage {
+    shell: Shell,
+    report: ReportView,
+    css: &'static str,
+    presets: &'static [(&'static str, &'static str)],
+    chosen: String,
+    custom: String,
+    error: Option<String>,
+    spec: String,
+}
+
+/// The periods a report is usually made for.
+const REPORT_PRESETS: [(&str, &str); 5] = [
+    ("last-month", "Last month"),
+    ("this-month", "This month so far"),
+    ("last-quarter", "Last quarter"),
+    ("this-quarter", "This quarter so far"),
+    ("last-30-days", "Last 30 days"),
+];
+
+/// The report of a period (last month unless another is asked for), with its downloads.
+pub async fn report_page(
+    State(state): State<AppState>,
+    member: Member,
+    Query(q): Query<AnalyticsQuery>,
+) -> Result<Response, UiError> {
+    let actor = &member.actor;
+    let typed = q.custom.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let asked = typed.or(q.period.as_deref()).map(str::trim).filter(|s| !s.is_empty()).unwrap_or("last-month");
+    let (period, error) = match state.app.period(actor, Some(asked)) {
+        Ok(p) => (p, None),
+        Err(socialdesk_app::AppError::Invalid(fields)) => (
+            state.app.period(actor, Some("last-month"))?,
+            Some(fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(" ")),
+        ),
+        Err(e) => return Err(e.into()),
+    };
+    let overview = state.app.analytics_overview(actor, &period).await?;
+    let chosen = if error.is_none() { asked.to_owned() } else { "last-month".to_owned() };
+    let is_preset = REPORT_PRESETS.iter().any(|(key, _)| *key == chosen);
+    let page = ReportsPage {
+        shell: Shell::new(&member, "reports"),
+        report: ReportView::new(actor.workspace.name.as_str(), &overview, state.app.now()),
+        css: report::REPORT_CSS,
+        presets: &REPORT_PRESETS,
+        custom: if is_preset { String::new() } else { period.spec() },
+        chosen: if is_preset { chosen } else { "custom".to_owned() },
+        error,
+        spec: urlencoding(&period.spec()),
+    };
+    Ok(render(&page))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DownloadQuery {
+    period: Option<String>,
+    /// `html` (one self-contained page) or `csv` (every post of the period).
+    format: Option<String>,
+}
+
+/// A report as a file to keep or send.
+pub async fn report_download(
+    State(state): State<AppState>,
+    member: Member,
+    Query(q): Query<DownloadQuery>,
+) -> Result<Response, UiError> {
+    let actor = &member.actor;
+    let period = state.app.period(actor, q.period.as_deref().or(Some("last-month")))?;
+    let base = format!("socialdesk-{}-{}", actor.workspace.slug, period.spec());
+    let (content_type, name, body) = match q.format.as_deref().unwrap_or("html") {
+        "csv" => {
+            let posts = state.app.analytics_posts(actor, &period, Metric::Engagements, true, None, usize::MAX).await?;
+            ("text/csv; charset=utf-8", format!("{base}-posts.csv"), report::posts_csv(&posts))
+        }
+        "html" => {
+            let overview = state.app.analytics_overview(actor, &period).await?;
+            let view = ReportView::new(actor.workspace.name.as_str(), &overview, state.app.now());
+            ("text/html; charset=utf-8", format!("{base}-report.html"), report::standalone_html(&view))
+        }
+        other => {
+            return Err(socialdesk_app::AppError::field("format", format!("{other:?}: use html or csv")).into());
+        }
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        body,
+    )
+        .into_response())
 }

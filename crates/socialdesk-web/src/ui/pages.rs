@@ -1,7 +1,7 @@
 //! The home redirect, the dashboard and the product areas.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use socialdesk_app::AppError;
@@ -111,37 +111,4 @@ pub async fn dashboard(
         steps,
     };
     Ok(render(&page))
-}
-
-#[derive(Template)]
-#[template(path = "area.html")]
-struct AreaPage {
-    shell: Shell,
-    area: &'static Area,
-}
-
-/// A product area and what it will hold. Areas whose capability has not
-/// landed in this build say so plainly instead of showing made-up data.
-pub struct Area {
-    pub key: &'static str,
-    pub title: &'static str,
-    pub lead: &'static str,
-    pub points: &'static [&'static str],
-}
-
-const AREAS: &[Area] = &[Area {
-    key: "reports",
-    title: "Reports",
-    lead: "An end-of-month report a stakeholder reads in two minutes.",
-    points: &[
-        "HTML, PDF and CSV, with charts and recommendations computed from your data",
-        "Scheduled delivery by email or webhook, and an archive",
-        "White-label per client",
-    ],
-}];
-
-pub async fn area(member: Member, Path((_, key)): Path<(String, String)>) -> Result<Response, UiError> {
-    let Some(area) = AREAS.iter().find(|a| a.key == key) else { return Err(UiError::NotFound) };
-    let shell = Shell::new(&member, area.key);
-    Ok(render(&AreaPage { shell, area }))
 }

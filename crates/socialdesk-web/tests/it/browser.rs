@@ -357,7 +357,14 @@ async fn analytics_shows_a_measured_period_and_explains_its_figures() {
     let page = text(&c).await;
     assert!(page.contains("there is no month 13") && page.contains("Showing the last 30 days instead"), "{page}");
 
+    // The month's report reads in two minutes.
+    c.goto(&s.url("/w/northwind-coffee/reports?period=this-month")).await.unwrap();
+    let page = text(&c).await;
+    assert!(page.contains("In short") && page.contains("Best posts") && page.contains("Recommendations"), "{page}");
+    shot(&c, "reports").await;
+
     // Every figure links to its formula.
+    c.goto(&s.url("/w/northwind-coffee/analytics?period=this-month")).await.unwrap();
     c.find(Locator::Css("a.help[href='/help/metrics#engagement']")).await.unwrap().click().await.unwrap();
     let heading = c.find(Locator::Css("#engagement")).await.unwrap().text().await.unwrap();
     assert_eq!(heading, "Engagement");

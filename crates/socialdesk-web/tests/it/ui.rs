@@ -436,3 +436,46 @@ async fn the_month_view_shows_scheduled_posts_and_moves_them() {
     let moved = s.app.post(&actor, post.id).await.unwrap().0;
     assert_eq!(moved.scheduled_at.unwrap().to_rfc3339(), "2031-01-17T08:30:00+00:00");
 }
+
+#[tokio::test]
+async fn reports_come_as_a_page_a_standalone_file_and_csv() {
+    let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()));
+    let (s, ana) = Server::with_measured_post(clock).await;
+    let browser = s.browser_for(&ana);
+    let page = browser.get(s.url("/w/northwind-coffee/reports?period=2026-11")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Northwind Coffee — November 2026"), "{page}");
+    assert!(page.contains("Compared with October 2026"));
+    assert!(page.contains("Posts published rose to 2 (from 0)."), "{page}");
+    assert!(page.contains("(nothing to compare with in the previous period)"), "October had no engagements to compare");
+    assert!(page.contains("Fresh beans are in"));
+
+    let file =
+        browser.get(s.url("/w/northwind-coffee/reports/download?period=2026-11&format=html")).send().await.unwrap();
+    assert_eq!(
+        file.headers()["content-disposition"],
+        "attachment; filename=\"socialdesk-northwind-coffee-2026-11-report.html\""
+    );
+    let html = file.text().await.unwrap();
+    assert!(html.starts_with("<!doctype html>") && html.contains("<style>") && !html.contains("/assets/app.css"));
+    assert!(html.contains("<svg") && html.contains("Best posts"), "self-contained, with its charts");
+
+    let csv = browser
+        .get(s.url("/w/northwind-coffee/reports/download?period=2026-11&format=csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.lines().count(), 3, "a header and two posts: {csv}");
+    let bad = browser.get(s.url("/w/northwind-coffee/reports/download?format=docx")).send().await.unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(bad.text().await.unwrap().contains("use html or csv"));
+
+    // A bad period says so and shows last month instead.
+    let page =
+        browser.get(s.url("/w/northwind-coffee/reports?custom=2026-Q5")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("a year has quarters Q1 to Q4") && page.contains("October 2026"), "{page}");
+}
