@@ -170,6 +170,10 @@ pub struct Overview {
     pub followers_by_day: Vec<(DateTime<Utc>, Option<u64>)>,
     /// Engagements of the posts published on each local day.
     pub engagements_by_day: Vec<(DateTime<Utc>, Option<u64>)>,
+    /// Posts published on each local day.
+    pub posts_by_day: Vec<u32>,
+    /// Impressions of the posts published on each local day.
+    pub impressions_by_day: Vec<Option<u64>>,
     /// Mean engagements per post by local weekday (Monday first) and hour.
     pub heat_map: [[Option<f64>; 24]; 7],
     /// The best weekday and hour of the period, when at least two posts went out in it.
@@ -347,8 +351,15 @@ impl App {
         let days = period.day_starts();
         let day_index = |at: DateTime<Utc>| days.partition_point(|d| *d <= at).saturating_sub(1);
         let mut engagements_by_day: Vec<Option<u64>> = vec![None; days.len()];
+        let mut posts_by_day: Vec<u32> = vec![0; days.len()];
+        let mut impressions_by_day: Vec<Option<u64>> = vec![None; days.len()];
         let mut grid = WeekHourGrid::default();
         for v in &variants {
+            posts_by_day[day_index(v.published_at)] += 1;
+            if let Some(i) = v.counts.impressions {
+                let slot = &mut impressions_by_day[day_index(v.published_at)];
+                *slot = Some(slot.unwrap_or(0) + i);
+            }
             if let Some(e) = v.counts.engagements() {
                 let slot = &mut engagements_by_day[day_index(v.published_at)];
                 *slot = Some(slot.unwrap_or(0) + e);
@@ -399,6 +410,8 @@ impl App {
             top_posts,
             followers_by_day,
             engagements_by_day: days.iter().copied().zip(engagements_by_day).collect(),
+            posts_by_day,
+            impressions_by_day,
             heat_map,
             best_slot,
             insights,

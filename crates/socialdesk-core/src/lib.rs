@@ -8,6 +8,7 @@
 pub mod account;
 pub mod analytics;
 pub mod ids;
+pub mod goals;
 pub mod inbox;
 pub mod insights;
 pub mod metrics;

@@ -5,7 +5,9 @@
 
 use askama::Template;
 use chrono::{DateTime, Utc};
+use socialdesk_app::Goal;
 use socialdesk_app::analytics::{Compared, Overview, PostPerformance};
+use socialdesk_core::goals::GoalStatus;
 use socialdesk_core::insights::Insight;
 use socialdesk_core::metrics::human_duration;
 
@@ -22,6 +24,8 @@ pub struct ReportView {
     pub summary: Vec<String>,
     pub figures: Vec<FigureView>,
     pub recommendations: Vec<String>,
+    /// Goals whose period overlaps the report's, one line each.
+    pub goals: Vec<(String, &'static str)>,
     pub followers_chart: String,
     pub engagements_chart: String,
     pub best_posts: Vec<PostView>,
@@ -55,8 +59,9 @@ pub struct PostView {
 pub const ACCOUNT_COLUMNS: [&str; 6] = ["Account", "Posts", "Impressions", "Engagements", "Followers", "Growth"];
 
 impl ReportView {
-    /// The report of `overview` for the workspace named `workspace`, made at `now`.
-    pub fn new(workspace: &str, overview: &Overview, now: DateTime<Utc>) -> ReportView {
+    /// The report of `overview` for the workspace named `workspace`, made at
+    /// `now`, with the `goals` whose period overlaps it.
+    pub fn new(workspace: &str, overview: &Overview, goals: &[Goal], now: DateTime<Utc>) -> ReportView {
         let zone = overview.period.zone;
         let today = now.with_timezone(&zone.tz()).format("%-d %B %Y");
         let mut notes: Vec<String> = overview
@@ -80,6 +85,11 @@ impl ReportView {
             summary: summary(overview),
             figures: overview.compared.iter().map(figure).collect(),
             recommendations: overview.insights.iter().map(phrase).collect(),
+            goals: goals
+                .iter()
+                .filter(|g| g.period.start < overview.period.end && overview.period.start < g.period.end)
+                .map(|g| (goal_line(g), g.progress.status.label()))
+                .collect(),
             followers_chart: day_chart(
                 "Followers, all accounts, at the end of each day",
                 "Followers",
@@ -191,6 +201,22 @@ fn sentence(c: &Compared, always: bool) -> Option<String> {
         ("down", None) => format!("{} fell to {now} (from {before}).", c.label),
         _ => format!("{} held at {now}.", c.label),
     })
+}
+
+/// A goal in one line: "New followers +2,000 in Q4 2026: 1,118 so far (56%), forecast 1,900".
+pub fn goal_line(g: &Goal) -> String {
+    let show = |v: f64| if g.metric.is_rate() { charts::percent(v) } else { thousands(v.round()) };
+    let mut line = format!("{} {} in {}", g.metric.label(), show(g.target), g.period.label());
+    if let Some(current) = g.progress.current {
+        line.push_str(&format!(": {} so far", show(current)));
+        if let Some(f) = g.progress.fraction {
+            line.push_str(&format!(" ({:.0}%)", f * 100.0));
+        }
+        if let Some(forecast) = g.progress.forecast.filter(|_| g.progress.status != GoalStatus::Achieved) {
+            line.push_str(&format!(", forecast {}", show(forecast)));
+        }
+    }
+    line
 }
 
 /// An insight as a recommendation in plain words.

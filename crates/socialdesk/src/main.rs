@@ -212,7 +212,9 @@ async fn report_command(app: &App, args: &ReportArgs) -> anyhow::Result<()> {
         format => {
             let overview = app.analytics_overview(&actor, &period).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             if format == "html" {
-                let view = socialdesk_web::report::ReportView::new(workspace.name.as_str(), &overview, app.now());
+                let goals = app.goals(&actor).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                let view =
+                    socialdesk_web::report::ReportView::new(workspace.name.as_str(), &overview, &goals, app.now());
                 socialdesk_web::report::standalone_html(&view)
             } else {
                 socialdesk_web::report::overview_json(&overview) + "\n"

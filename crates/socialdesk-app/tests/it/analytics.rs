@@ -10,6 +10,7 @@ use chrono::{Duration, TimeZone, Utc};
 use socialdesk_app::{App, analytics::next_poll};
 use socialdesk_app::{ConnectAccount, ManualClock, NewPost, SecretBox, Settings, SignUp, When, Worker, WorkerOptions};
 use socialdesk_core::analytics::Metric;
+use socialdesk_core::goals::GoalStatus;
 use socialdesk_networks::{
     Capabilities, ConnectMethod, ConnectRequest, Connected, Credentials, IdempotencyKey, Network, NetworkError,
     OutgoingPost, PostMetrics, Profile, Published, Registry, RemotePost,
@@ -199,5 +200,24 @@ async fn posts_are_measured_on_schedule_and_the_figures_follow_the_formulas() {
         assert_eq!(history.iter().map(|(_, c)| c.likes).collect::<Vec<_>>(), [Some(30), Some(40)], "every poll kept");
 
         assert!(app.period(&actor, Some("2026-13")).is_err());
+
+        // Goals on October, now over: two posts reached, 2,000 new followers missed (100 came).
+        let goal = |metric: &str, target: &str, period: &str| socialdesk_app::NewGoal {
+            metric: metric.into(),
+            target: target.into(),
+            period: period.into(),
+        };
+        let posts = app.create_goal(&actor, goal("posts", "2", "2026-10")).await.unwrap();
+        assert_eq!((posts.progress.status, posts.progress.current), (GoalStatus::Achieved, Some(2.0)));
+        let followers = app.create_goal(&actor, goal("follower_growth", "+2,000", "2026-10")).await.unwrap();
+        assert_eq!((followers.progress.status, followers.progress.fraction), (GoalStatus::Missed, Some(0.05)));
+        let rate = app.create_goal(&actor, goal("engagement_rate", "5%", "2026-10")).await.unwrap();
+        assert_eq!((rate.target, rate.progress.status), (0.05, GoalStatus::Achieved), "6% ≥ 5%");
+        let bad = app.create_goal(&actor, goal("response_rate", "150%", "2026-10")).await.unwrap_err();
+        assert!(bad.to_string().contains("not valid"), "{bad}");
+        let all = app.goals(&actor).await.unwrap();
+        assert_eq!(all.len(), 3);
+        app.delete_goal(&actor, all[0].id).await.unwrap();
+        assert_eq!(app.goals(&actor).await.unwrap().len(), 2);
     }
 }

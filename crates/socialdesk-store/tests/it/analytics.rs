@@ -2,7 +2,7 @@ use chrono::Duration;
 use socialdesk_core::analytics::Counts;
 use socialdesk_core::{Account, DeliveryState, PostId, PostState, TimeZone, VariantId, Workspace};
 use socialdesk_store::testing::TestDb;
-use socialdesk_store::{AccountSnapshot, FIRST_METRICS_POLL_SECS, Post, Variant};
+use socialdesk_store::{AccountSnapshot, FIRST_METRICS_POLL_SECS, Post, StoreError, StoredGoal, Variant};
 
 use crate::both;
 use crate::fixtures::{at, signed_up};
@@ -12,6 +12,7 @@ both!(
     a_published_variant_is_polled_and_every_poll_is_kept,
     published_variants_and_snapshots_stay_in_their_workspace,
     account_snapshots_answer_before_and_during_a_period,
+    goals_are_kept_per_workspace,
 );
 
 /// A post with one variant for `a`, published at `minute`.
@@ -128,4 +129,24 @@ async fn account_snapshots_answer_before_and_during_a_period(db: TestDb) {
     assert_eq!(during.iter().map(|s| s.followers).collect::<Vec<_>>(), [Some(125), Some(140)]);
     assert_eq!(during[0].following, Some(7));
     assert_eq!(during[0].posts, None);
+}
+
+async fn goals_are_kept_per_workspace(db: TestDb) {
+    let store = &db.store;
+    let (ana, ws_a) = signed_up(store, "ana@example.com", "Acme").await;
+    let (_, ws_b) = signed_up(store, "bo@example.com", "Bolt").await;
+    let goal = StoredGoal {
+        id: uuid::Uuid::now_v7(),
+        metric: "response_rate".into(),
+        target: 0.95,
+        period: "2026-Q4".into(),
+        created_by: Some(ana.id.as_uuid()),
+        created_at: at(1),
+    };
+    store.create_goal(ws_a.id, &goal).await.unwrap();
+    assert_eq!(store.goals(ws_a.id).await.unwrap(), [goal.clone()]);
+    assert!(store.goals(ws_b.id).await.unwrap().is_empty());
+    assert!(matches!(store.delete_goal(ws_b.id, goal.id).await, Err(StoreError::NotFound)));
+    store.delete_goal(ws_a.id, goal.id).await.unwrap();
+    assert!(store.goals(ws_a.id).await.unwrap().is_empty());
 }

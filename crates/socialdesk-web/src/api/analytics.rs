@@ -10,9 +10,10 @@ use socialdesk_core::AccountId;
 use socialdesk_core::analytics::{Metric, Period};
 use uuid::Uuid;
 
+use super::ApiPath;
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
-use crate::extract::ApiActor;
+use crate::extract::{ApiActor, ApiJson};
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -281,4 +282,101 @@ pub async fn posts(
     let account = q.account_id.map(AccountId::from_uuid);
     let posts = state.app.analytics_posts(&actor, &period, metric, descending, account, limit).await?;
     Ok(Json(posts.iter().map(PostPerformanceBody::from).collect()))
+}
+
+/// A target as a number (2000, 0.95) or as people type it ("+2,000", "95%").
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum TargetInput {
+    Number(f64),
+    Text(String),
+}
+
+/// A new goal.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateGoalRequest {
+    /// `follower_growth`, `posts`, `engagements`, `impressions`, `engagement_rate` or `response_rate`.
+    pub metric: String,
+    /// A count (2000) or, for rates, a fraction (0.95) or a percentage ("95%").
+    #[schema(value_type = Object)]
+    pub target: TargetInput,
+    /// The period, as for the overview (`2026-Q4`, `this-quarter`, ...); relative forms are fixed to today's meaning.
+    pub period: String,
+}
+
+/// A goal and where it stands.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct GoalBody {
+    pub id: Uuid,
+    pub metric: String,
+    pub label: String,
+    /// A count, or a fraction for rates.
+    pub target: f64,
+    pub period: PeriodBody,
+    /// The figure so far; null when unknown.
+    pub current: Option<f64>,
+    /// current / target, at most 1.
+    pub fraction: Option<f64>,
+    /// Where the figure is expected at the end of the period (counts: from the daily trend; rates: as they stand).
+    pub forecast: Option<f64>,
+    /// `achieved`, `on_track`, `at_risk`, `missed` or `unknown`.
+    pub status: String,
+}
+
+impl From<&socialdesk_app::Goal> for GoalBody {
+    fn from(g: &socialdesk_app::Goal) -> Self {
+        GoalBody {
+            id: g.id,
+            metric: g.metric.as_str().to_owned(),
+            label: g.metric.label().to_owned(),
+            target: g.target,
+            period: (&g.period).into(),
+            current: g.progress.current,
+            fraction: g.progress.fraction,
+            forecast: g.progress.forecast,
+            status: serde_json::to_value(g.progress.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// The workspace's goals with their progress and forecast.
+#[utoipa::path(get, path = "/goals", tag = "analytics", responses((status = 200, body = Vec<GoalBody>)))]
+pub async fn list_goals(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Vec<GoalBody>>> {
+    Ok(Json(state.app.goals(&actor).await?.iter().map(GoalBody::from).collect()))
+}
+
+/// Sets a goal (owners and admins).
+#[utoipa::path(post, path = "/goals", tag = "analytics", request_body = CreateGoalRequest,
+    responses((status = 201, body = GoalBody), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn create_goal(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<CreateGoalRequest>,
+) -> ApiResult<(axum::http::StatusCode, Json<GoalBody>)> {
+    let target = match body.target {
+        TargetInput::Number(n) => n.to_string(),
+        TargetInput::Text(t) => t,
+    };
+    let goal = state
+        .app
+        .create_goal(&actor, socialdesk_app::NewGoal { metric: body.metric, target, period: body.period })
+        .await?;
+    Ok((axum::http::StatusCode::CREATED, Json((&goal).into())))
+}
+
+/// Removes a goal (owners and admins).
+#[utoipa::path(delete, path = "/goals/{goal_id}", tag = "analytics", params(("goal_id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn delete_goal(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<axum::http::StatusCode> {
+    state.app.delete_goal(&actor, id).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -95,6 +95,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(inbox::response_metrics))
         .routes(routes!(analytics::overview))
         .routes(routes!(analytics::posts))
+        .routes(routes!(analytics::list_goals, analytics::create_goal))
+        .routes(routes!(analytics::delete_goal))
         .routes(routes!(listening::list, listening::create))
         .routes(routes!(listening::delete))
         .routes(routes!(listening::check))

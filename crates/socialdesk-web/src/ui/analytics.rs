@@ -1,17 +1,22 @@
 //! The analytics overview of a period, and its tables as CSV.
 
 use askama::Template;
-use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use socialdesk_app::analytics::PostPerformance;
+use socialdesk_app::{AppError, NewGoal};
+use socialdesk_core::Permission;
 use socialdesk_core::analytics::Metric;
+use socialdesk_core::goals::GoalMetric;
+use uuid::Uuid;
 
-use super::{Shell, UiError, render};
+use super::auth::Empty;
+use super::{FormErrors, Shell, UiError, render};
 use crate::AppState;
 use crate::charts::{self, Bar, Palette};
-use crate::extract::Member;
+use crate::extract::{CsrfForm, Member};
 use crate::report::{self, FigureView, ReportView};
 
 #[derive(Debug, Default, Deserialize)]
@@ -60,6 +65,11 @@ struct AnalyticsPage {
     accounts: Vec<AccountRow>,
     csv_href: String,
     has_posts: bool,
+    goals: Vec<GoalRow>,
+    goal_metrics: Vec<(&'static str, &'static str)>,
+    goal_form: GoalForm,
+    goal_errors: FormErrors,
+    can_set_goals: bool,
 }
 
 struct PostRow {
@@ -92,12 +102,100 @@ pub async fn analytics(
     member: Member,
     Query(q): Query<AnalyticsQuery>,
 ) -> Result<Response, UiError> {
+    let page = analytics_page(&state, &member, &q, GoalForm::default(), FormErrors::default()).await?;
+    Ok(render(&page))
+}
+
+/// What the goal form holds.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GoalForm {
+    metric: String,
+    target: String,
+    period: String,
+}
+
+impl Default for GoalForm {
+    fn default() -> Self {
+        GoalForm { metric: "follower_growth".into(), target: String::new(), period: "this-quarter".into() }
+    }
+}
+
+/// Sets a goal from the analytics page; a wrong field comes back with the form.
+pub async fn create_goal(
+    State(state): State<AppState>,
+    member: Member,
+    CsrfForm(form): CsrfForm<GoalForm>,
+) -> Result<Response, UiError> {
+    let input = NewGoal { metric: form.metric.clone(), target: form.target.clone(), period: form.period.clone() };
+    match state.app.create_goal(&member.actor, input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/w/{}/analytics#goals", member.actor.workspace.slug)).into_response()),
+        Err(AppError::Forbidden(why)) => Err(UiError::Forbidden(why.to_owned())),
+        Err(e) => {
+            let errors = FormErrors::from_app(e)?;
+            let page = analytics_page(&state, &member, &AnalyticsQuery::default(), form, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}
+
+pub async fn delete_goal(
+    State(state): State<AppState>,
+    member: Member,
+    Path((slug, id)): Path<(String, Uuid)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, UiError> {
+    state.app.delete_goal(&member.actor, id).await?;
+    Ok(Redirect::to(&format!("/w/{slug}/analytics#goals")).into_response())
+}
+
+struct GoalRow {
+    id: Uuid,
+    label: &'static str,
+    target: String,
+    period: String,
+    current: String,
+    forecast: String,
+    /// 0 to 100, for the bar.
+    percent: u32,
+    status: &'static str,
+    status_key: String,
+}
+
+fn goal_row(g: &socialdesk_app::Goal) -> GoalRow {
+    let show = |v: Option<f64>| match v {
+        None => "—".to_owned(),
+        Some(v) if g.metric.is_rate() => charts::percent(v),
+        Some(v) => report::thousands(v.round()),
+    };
+    GoalRow {
+        id: g.id,
+        label: g.metric.label(),
+        target: if g.metric.is_rate() { charts::percent(g.target) } else { report::thousands(g.target) },
+        period: g.period.label(),
+        current: show(g.progress.current),
+        forecast: show(g.progress.forecast),
+        percent: (g.progress.fraction.unwrap_or(0.0) * 100.0).round() as u32,
+        status: g.progress.status.label(),
+        status_key: serde_json::to_value(g.progress.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+    }
+}
+
+async fn analytics_page(
+    state: &AppState,
+    member: &Member,
+    q: &AnalyticsQuery,
+    goal_form: GoalForm,
+    goal_errors: FormErrors,
+) -> Result<AnalyticsPage, UiError> {
     let actor = &member.actor;
     let typed = q.custom.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let asked = typed.or(q.period.as_deref());
     let (period, error) = match state.app.period(actor, asked) {
         Ok(p) => (p, None),
-        Err(socialdesk_app::AppError::Invalid(fields)) => (
+        Err(AppError::Invalid(fields)) => (
             state.app.period(actor, None)?,
             Some(fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(" ")),
         ),
@@ -111,8 +209,14 @@ pub async fn analytics(
     let spec = period.spec();
     let chosen = asked.map(str::trim).filter(|s| !s.is_empty() && error.is_none()).unwrap_or("last-30-days").to_owned();
     let is_preset = PRESETS.iter().any(|(key, _)| *key == chosen);
+    let goals = state.app.goals(actor).await?;
     let page = AnalyticsPage {
-        shell: Shell::new(&member, "analytics"),
+        goals: goals.iter().map(goal_row).collect(),
+        goal_metrics: GoalMetric::ALL.iter().map(|m| (m.as_str(), m.label())).collect(),
+        goal_form,
+        goal_errors,
+        can_set_goals: actor.can(Permission::ManageSettings),
+        shell: Shell::new(member, "analytics"),
         period_label: period.label(),
         previous_label: overview.previous_period.label(),
         custom: if is_preset { String::new() } else { spec.clone() },
@@ -200,7 +304,7 @@ pub async fn analytics(
             .collect(),
         csv_href: format!("/w/{}/analytics.csv?period={}", member.actor.workspace.slug, urlencoding(&spec)),
     };
-    Ok(render(&page))
+    Ok(page)
 }
 
 /// Every published post of the period with every count, as CSV (unknown counts are empty cells).
@@ -333,7 +437,7 @@ pub async fn report_page(
     let asked = typed.or(q.period.as_deref()).map(str::trim).filter(|s| !s.is_empty()).unwrap_or("last-month");
     let (period, error) = match state.app.period(actor, Some(asked)) {
         Ok(p) => (p, None),
-        Err(socialdesk_app::AppError::Invalid(fields)) => (
+        Err(AppError::Invalid(fields)) => (
             state.app.period(actor, Some("last-month"))?,
             Some(fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(" ")),
         ),
@@ -344,7 +448,12 @@ pub async fn report_page(
     let is_preset = REPORT_PRESETS.iter().any(|(key, _)| *key == chosen);
     let page = ReportsPage {
         shell: Shell::new(&member, "reports"),
-        report: ReportView::new(actor.workspace.name.as_str(), &overview, state.app.now()),
+        report: ReportView::new(
+            actor.workspace.name.as_str(),
+            &overview,
+            &state.app.goals(actor).await?,
+            state.app.now(),
+        ),
         css: report::REPORT_CSS,
         presets: &REPORT_PRESETS,
         custom: if is_preset { String::new() } else { period.spec() },
@@ -378,11 +487,12 @@ pub async fn report_download(
         }
         "html" => {
             let overview = state.app.analytics_overview(actor, &period).await?;
-            let view = ReportView::new(actor.workspace.name.as_str(), &overview, state.app.now());
+            let goals = state.app.goals(actor).await?;
+            let view = ReportView::new(actor.workspace.name.as_str(), &overview, &goals, state.app.now());
             ("text/html; charset=utf-8", format!("{base}-report.html"), report::standalone_html(&view))
         }
         other => {
-            return Err(socialdesk_app::AppError::field("format", format!("{other:?}: use html or csv")).into());
+            return Err(AppError::field("format", format!("{other:?}: use html or csv")).into());
         }
     };
     Ok((

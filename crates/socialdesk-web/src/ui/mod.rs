@@ -44,6 +44,8 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}/compose/check", post(posts::check))
         .route("/w/{slug}/analytics", get(analytics::analytics))
         .route("/w/{slug}/analytics.csv", get(analytics::analytics_csv))
+        .route("/w/{slug}/goals", post(analytics::create_goal))
+        .route("/w/{slug}/goals/{id}/delete", post(analytics::delete_goal))
         .route("/w/{slug}/reports", get(analytics::report_page))
         .route("/w/{slug}/reports/download", get(analytics::report_download))
         .route("/w/{slug}/inbox", get(inbox::inbox))

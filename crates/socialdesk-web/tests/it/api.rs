@@ -633,4 +633,55 @@ async fn analytics_of_a_period_through_the_api() {
         assert_eq!(body["errors"][0]["pointer"].as_str(), Some(pointer), "{query}: {body}");
         assert!(!body["errors"][0]["detail"].as_str().unwrap_or_default().is_empty(), "{query}: {body}");
     }
+
+    // Goals: admins set them, everyone with access sees their progress.
+    let admin = api(&s.token(&ana, Role::Admin).await);
+    let created = admin
+        .post(s.url("/api/v1/goals"))
+        .json(&json!({"metric": "posts", "target": 2, "period": "2026-11"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let goal: Value = created.json().await.unwrap();
+    assert_eq!((goal["status"].as_str(), goal["current"].as_f64()), (Some("achieved"), Some(2.0)));
+    let rate: Value = admin
+        .post(s.url("/api/v1/goals"))
+        .json(&json!({"metric": "response_rate", "target": "95%", "period": "this-month"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((rate["target"].as_f64(), rate["period"]["spec"].as_str()), (Some(0.95), Some("2026-11")));
+    assert_eq!(rate["status"], "unknown", "no question yet: not enough data");
+    let (status, _) = problem(
+        viewer
+            .post(s.url("/api/v1/goals"))
+            .json(&json!({"metric": "posts", "target": 5, "period": "2026-11"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    for (body, pointer) in [
+        (json!({"metric": "likes", "target": 5, "period": "2026-11"}), "/metric"),
+        (json!({"metric": "posts", "target": "5%", "period": "2026-11"}), "/target"),
+        (json!({"metric": "posts", "target": 5, "period": "soon"}), "/period"),
+    ] {
+        let (status, problem) = problem(admin.post(s.url("/api/v1/goals")).json(&body).send().await.unwrap()).await;
+        assert_eq!(
+            (status, problem["errors"][0]["pointer"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(pointer))
+        );
+    }
+    let goals: Value = viewer.get(s.url("/api/v1/goals")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(goals.as_array().unwrap().len(), 2);
+    let id = goals[0]["id"].as_str().unwrap();
+    let gone = admin.delete(s.url(&format!("/api/v1/goals/{id}"))).send().await.unwrap();
+    assert_eq!(gone.status(), StatusCode::NO_CONTENT);
+    let goals: Value = viewer.get(s.url("/api/v1/goals")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(goals.as_array().unwrap().len(), 1);
 }

@@ -351,6 +351,19 @@ async fn analytics_shows_a_measured_period_and_explains_its_figures() {
     let url = c.current_url().await.unwrap();
     assert!(url.query().unwrap_or_default().contains("period=this-month"), "{url}");
 
+    // A goal: a wrong target is explained next to its field, a right one shows its progress.
+    c.find(Locator::Css("#g-metric option[value=posts]")).await.unwrap().click().await.unwrap();
+    fill(&c, "#g-target", "ten").await;
+    fill(&c, "#g-period", "2026-11").await;
+    submit(&c, "form[aria-label='New goal'] button[type=submit]").await;
+    let error = c.find(Locator::Css("#g-target-error")).await.unwrap().text().await.unwrap();
+    assert!(error.contains("\"ten\" is not a number"), "{error}");
+    fill(&c, "#g-target", "4").await;
+    submit(&c, "form[aria-label='New goal'] button[type=submit]").await;
+    let goals = c.find(Locator::Css("#goals")).await.unwrap().text().await.unwrap();
+    assert!(goals.contains("Posts published 4") && goals.contains("So far 2"), "{goals}");
+    shot(&c, "analytics-goals").await;
+
     // A period that does not exist says why, and shows the default instead.
     fill(&c, "#a-custom", "2026-13").await;
     submit(&c, "form[aria-label=Period] button[type=submit]").await;

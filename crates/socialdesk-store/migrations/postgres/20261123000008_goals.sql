@@ -1,0 +1,14 @@
+-- Goals: a target for one figure over one period, e.g. +2,000 followers in
+-- 2026-Q4. The period is stored as its canonical spec and read in the
+-- workspace's time zone; rates are fractions (0.95 is 95%).
+
+CREATE TABLE goals (
+    id           UUID PRIMARY KEY,
+    workspace_id UUID NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+    metric       TEXT NOT NULL,
+    target       DOUBLE PRECISION NOT NULL,
+    period       TEXT NOT NULL,
+    created_by   UUID REFERENCES users (id) ON DELETE SET NULL,
+    created_at   TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX goals_workspace_idx ON goals (workspace_id, created_at);
