@@ -18,6 +18,7 @@ mod oauth;
 mod passwords;
 mod policies;
 mod posts;
+pub mod reports;
 pub mod secrets;
 mod team;
 mod tokens;
@@ -36,6 +37,7 @@ pub use inbox::{INBOX_SYNC, INBOX_SYNC_EVERY_SECS};
 pub use listening::QueryCheck;
 pub use oauth::OAuthRedirect;
 pub use posts::{CRISIS_RECHECK_SECS, NewPost, PUBLISH, When, text_rules};
+pub use reports::{Mailer, NewReportSchedule, ReportRenderer, ScheduleView, SendMail};
 pub use secrets::SecretBox;
 pub use team::{NewInvite, WorkspaceSettings};
 pub use tokens::NewToken;
@@ -63,6 +65,8 @@ pub struct Settings {
     pub session_idle: chrono::Duration,
     /// How long an invitation link stays valid.
     pub invite_ttl: chrono::Duration,
+    /// Whether webhooks may point at loopback and private addresses (tests, closed networks).
+    pub allow_private_urls: bool,
 }
 
 impl Default for Settings {
@@ -71,6 +75,7 @@ impl Default for Settings {
             signup: SignupPolicy::Open,
             session_idle: chrono::Duration::days(14),
             invite_ttl: chrono::Duration::days(7),
+            allow_private_urls: false,
         }
     }
 }
@@ -84,6 +89,12 @@ pub struct App {
     pub secrets: SecretBox,
     pub settings: Settings,
     pub networks: Registry,
+    /// How reports look; set by the web layer. Without it scheduled reports wait.
+    pub reports: Option<Arc<dyn ReportRenderer>>,
+    /// How email goes out; without it reports go by webhook only.
+    pub mailer: Option<Mailer>,
+    /// The client for webhooks.
+    pub http: reqwest::Client,
 }
 
 impl App {
@@ -91,7 +102,14 @@ impl App {
     pub fn new(store: Store, clock: Arc<dyn Clock>, secrets: SecretBox, settings: Settings) -> App {
         let mut networks = Registry::default();
         networks.add(Arc::new(socialdesk_networks::sandbox::Sandbox::new()));
-        App { store, clock, secrets, settings, networks }
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("socialdesk/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .timeout(std::time::Duration::from_secs(30))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        App { store, clock, secrets, settings, networks, reports: None, mailer: None, http }
     }
 
     pub fn with_networks(mut self, networks: Registry) -> App {

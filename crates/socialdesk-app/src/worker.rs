@@ -99,6 +99,7 @@ impl Worker {
         handlers.insert(crate::posts::PUBLISH, Arc::new(crate::posts::Publish));
         handlers.insert(crate::inbox::INBOX_SYNC, Arc::new(crate::inbox::InboxSync));
         handlers.insert(crate::analytics::METRICS_POLL, Arc::new(crate::analytics::MetricsPoll));
+        handlers.insert(crate::reports::REPORT_DELIVERIES, Arc::new(crate::reports::ReportDeliveries));
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".to_owned());
         let id = format!("{host}:{}:{}", std::process::id(), &new_uuid().simple().to_string()[24..]);
         Worker { app, id, handlers: Arc::new(handlers), options, wake: Arc::new(Notify::new()) }
@@ -233,7 +234,13 @@ impl Worker {
     }
 
     async fn schedule_housekeeping(&self, now: DateTime<Utc>) {
-        for kind in [HOUSEKEEPING, ACCOUNT_CHECKS, crate::inbox::INBOX_SYNC, crate::analytics::METRICS_POLL] {
+        for kind in [
+            HOUSEKEEPING,
+            ACCOUNT_CHECKS,
+            crate::inbox::INBOX_SYNC,
+            crate::analytics::METRICS_POLL,
+            crate::reports::REPORT_DELIVERIES,
+        ] {
             if let Err(e) = enqueue_periodic(&self.app, kind, kind.to_owned(), now).await {
                 tracing::warn!(error = %e, kind, "could not schedule a periodic job");
             }

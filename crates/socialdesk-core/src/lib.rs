@@ -7,8 +7,9 @@
 
 pub mod account;
 pub mod analytics;
-pub mod ids;
+pub mod cadence;
 pub mod goals;
+pub mod ids;
 pub mod inbox;
 pub mod insights;
 pub mod metrics;

@@ -400,3 +400,13 @@ mod tests {
         assert!(phrase(&unanswered).starts_with("3 of the 40 questions"));
     }
 }
+
+/// Reports as this crate draws them, for the worker's scheduled reports.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HtmlReports;
+
+impl socialdesk_app::ReportRenderer for HtmlReports {
+    fn html(&self, workspace: &str, overview: &Overview, goals: &[Goal], now: DateTime<Utc>) -> String {
+        standalone_html(&ReportView::new(workspace, overview, goals, now))
+    }
+}

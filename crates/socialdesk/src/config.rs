@@ -36,6 +36,13 @@ pub struct CommonArgs {
     /// Seconds a worker's claim on a job lasts; a worker that dies holds its jobs this long. Default: 300.
     #[arg(long, env = "SOCIALDESK_WORKER_LEASE_SECS", value_name = "SECONDS")]
     pub worker_lease_secs: Option<u64>,
+    /// Where scheduled reports are emailed from: smtps://USER:PASS@HOST (TLS), or
+    /// smtp://USER:PASS@HOST:587?tls=required (STARTTLS). Without it reports go by webhook only.
+    #[arg(long, env = "SOCIALDESK_SMTP_URL", value_name = "URL")]
+    pub smtp_url: Option<String>,
+    /// The sender of report emails, such as "Reports <reports@example.com>".
+    #[arg(long, env = "SOCIALDESK_SMTP_FROM", value_name = "ADDRESS")]
+    pub smtp_from: Option<String>,
 }
 
 /// Settings of `serve`.
@@ -93,6 +100,8 @@ struct FileConfig {
     worker: Option<bool>,
     worker_concurrency: Option<usize>,
     worker_lease_secs: Option<u64>,
+    smtp_url: Option<String>,
+    smtp_from: Option<String>,
 }
 
 /// The resolved configuration.
@@ -110,6 +119,8 @@ pub struct Config {
     pub run_worker: bool,
     pub worker_concurrency: usize,
     pub worker_lease_secs: u64,
+    /// SMTP server and sender for report emails.
+    pub smtp: Option<(String, String)>,
 }
 
 impl fmt::Debug for Config {
@@ -126,6 +137,7 @@ impl fmt::Debug for Config {
             .field("run_worker", &self.run_worker)
             .field("worker_concurrency", &self.worker_concurrency)
             .field("worker_lease_secs", &self.worker_lease_secs)
+            .field("smtp", &self.smtp.as_ref().map(|(url, from)| (redact_url(url), from)))
             .finish()
     }
 }
@@ -160,6 +172,11 @@ impl Config {
         {
             bail!("--public-url must start with http:// or https://, got {url:?}");
         }
+        let smtp = match (common.smtp_url.clone().or(file.smtp_url), common.smtp_from.clone().or(file.smtp_from)) {
+            (None, _) => None,
+            (Some(url), Some(from)) => Some((url, from)),
+            (Some(_), None) => bail!("--smtp-url needs --smtp-from, the address report emails come from"),
+        };
         let signup = match serve.signup.or(file.signup).unwrap_or(SignupArg::Open) {
             SignupArg::Open => SignupPolicy::Open,
             SignupArg::InviteOnly => SignupPolicy::InviteOnly,
@@ -181,6 +198,7 @@ impl Config {
             run_worker: !serve.no_worker && file.worker.unwrap_or(true),
             worker_concurrency: common.worker_concurrency.or(file.worker_concurrency).unwrap_or(8).clamp(1, 256),
             worker_lease_secs: common.worker_lease_secs.or(file.worker_lease_secs).unwrap_or(300).clamp(5, 86_400),
+            smtp,
         })
     }
 

@@ -2,6 +2,7 @@
 
 mod config;
 mod demo;
+mod mail;
 
 use std::sync::Arc;
 
@@ -323,7 +324,15 @@ async fn open(config: &Config) -> anyhow::Result<App> {
     tracing::info!(database = %redact_url(&config.database_url), backend = store.backend().name(), key = ?secrets.source, "storage ready");
     let settings = Settings { signup: config.signup, ..Settings::default() };
     let networks = socialdesk_networks::Registry::standard(socialdesk_networks::http_client());
-    Ok(App::new(store, Arc::new(SystemClock), secrets, settings).with_networks(networks))
+    let mut app = App::new(store, Arc::new(SystemClock), secrets, settings)
+        .with_networks(networks)
+        .with_report_renderer(Arc::new(socialdesk_web::report::HtmlReports));
+    if let Some((url, from)) = &config.smtp {
+        let transport = Arc::new(mail::Smtp::from_url(url)?);
+        app = app.with_mailer(socialdesk_app::Mailer { transport, from: from.clone() });
+        tracing::info!(from = %from, "report email on");
+    }
+    Ok(app)
 }
 
 async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {

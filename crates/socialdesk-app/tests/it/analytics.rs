@@ -221,3 +221,141 @@ async fn posts_are_measured_on_schedule_and_the_figures_follow_the_formulas() {
         assert_eq!(app.goals(&actor).await.unwrap().len(), 2);
     }
 }
+
+/// Draws a report as a line of text, so the test can read what went out.
+#[derive(Debug)]
+struct PlainReports;
+
+impl socialdesk_app::ReportRenderer for PlainReports {
+    fn html(
+        &self,
+        workspace: &str,
+        overview: &socialdesk_app::analytics::Overview,
+        _goals: &[socialdesk_app::Goal],
+        _now: chrono::DateTime<Utc>,
+    ) -> String {
+        format!("<p>{workspace}: {} posts in {}</p>", overview.current.posts, overview.period.label())
+    }
+}
+
+/// Keeps the emails it is asked to send.
+#[derive(Default)]
+struct Outbox(Mutex<Vec<(Vec<String>, String, String)>>);
+
+#[async_trait::async_trait]
+impl socialdesk_app::SendMail for Outbox {
+    async fn send(&self, _from: &str, to: &[String], subject: &str, html: &str) -> Result<(), String> {
+        self.0.lock().unwrap().push((to.to_vec(), subject.to_owned(), html.to_owned()));
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scheduled_reports_go_out_once_per_run_signed_and_archived() {
+    // A webhook receiver on this machine.
+    let received: Arc<Mutex<Vec<(axum::http::HeaderMap, String)>>> = Arc::default();
+    let keep = received.clone();
+    let hook = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+            let keep = keep.clone();
+            async move {
+                keep.lock().unwrap().push((headers, body));
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook_url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, hook).await.unwrap() });
+
+    let db = TestDb::sqlite().await;
+    let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 10, 15, 12, 0, 0).unwrap()));
+    let outbox = Arc::new(Outbox::default());
+    let settings = Settings { allow_private_urls: true, ..Settings::default() };
+    let app = App::new(db.store.clone(), clock.clone(), SecretBox::ephemeral(), settings)
+        .with_report_renderer(Arc::new(PlainReports))
+        .with_mailer(socialdesk_app::Mailer { transport: outbox.clone(), from: "reports@example.com".into() });
+    let signed = app
+        .sign_up(SignUp {
+            email: "ana@example.com".into(),
+            name: "Ana".into(),
+            password: "a long enough passphrase".into(),
+            workspace_name: "Acme".into(),
+            time_zone: "Europe/Rome".into(),
+            invite: None,
+            user_agent: "test".into(),
+        })
+        .await
+        .unwrap();
+    let actor = app.actor_for_user(&signed.user, signed.workspace.unwrap().slug.as_str()).await.unwrap();
+    let schedule = app
+        .create_report_schedule(
+            &actor,
+            socialdesk_app::NewReportSchedule {
+                cadence: "monthly:1:08:00".into(),
+                recipients: "boss@example.com, team@example.com".into(),
+                webhook_url: hook_url.clone(),
+            },
+        )
+        .await
+        .unwrap();
+    // 1 November, 08:00 in Rome, is 07:00 UTC (winter time since 25 October).
+    assert_eq!(schedule.next_run_at, Utc.with_ymd_and_hms(2026, 11, 1, 7, 0, 0).unwrap());
+    let secret = schedule.webhook_secret.clone().unwrap();
+
+    clock.set(Utc.with_ymd_and_hms(2026, 11, 1, 6, 59, 0).unwrap());
+    assert_eq!(app.run_due_reports().await.unwrap(), 0, "not yet");
+    clock.set(Utc.with_ymd_and_hms(2026, 11, 1, 7, 0, 30).unwrap());
+    assert_eq!(app.run_due_reports().await.unwrap(), 1);
+    assert_eq!(app.run_due_reports().await.unwrap(), 0, "once per run");
+
+    let hooks = received.lock().unwrap().clone();
+    assert_eq!(hooks.len(), 1);
+    let (headers, body) = &hooks[0];
+    let timestamp: i64 = headers["x-socialdesk-timestamp"].to_str().unwrap().parse().unwrap();
+    let expected = socialdesk_app::reports::sign(secret.as_bytes(), timestamp, body.as_bytes());
+    assert_eq!(headers["x-socialdesk-signature"].to_str().unwrap(), format!("sha256={expected}"));
+    let json: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!((json["event"].as_str(), json["period"].as_str()), (Some("report.made"), Some("2026-10")));
+    assert_eq!(json["html"], "<p>Acme: 0 posts in October 2026</p>");
+    let mails = outbox.0.lock().unwrap().clone();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].0, ["boss@example.com", "team@example.com"]);
+    assert_eq!(mails[0].1, "Acme — October 2026");
+
+    let archive = app.report_archive(&actor).await.unwrap();
+    assert_eq!(archive.len(), 1);
+    assert_eq!(
+        archive[0].delivery.as_deref(),
+        Some("webhook answered 200; emailed to boss@example.com, team@example.com")
+    );
+    let schedules = app.report_schedules(&actor).await.unwrap();
+    assert_eq!(schedules[0].next_run_at, Utc.with_ymd_and_hms(2026, 12, 1, 7, 0, 0).unwrap());
+    assert_eq!(schedules[0].last_error, None);
+
+    // Bad input is refused with the field named; private addresses need the operator's consent.
+    let refuse = |cadence: &str, recipients: &str, url: &str| socialdesk_app::NewReportSchedule {
+        cadence: cadence.into(),
+        recipients: recipients.into(),
+        webhook_url: url.into(),
+    };
+    for (input, field) in [
+        (refuse("monthly:31:08:00", "a@example.com", ""), "cadence"),
+        (refuse("monthly:1:08:00", "not an email", ""), "recipients"),
+        (refuse("monthly:1:08:00", "", ""), "recipients"),
+        (refuse("monthly:1:08:00", "", "ftp://example.com/x"), "webhook_url"),
+    ] {
+        match app.create_report_schedule(&actor, input).await {
+            Err(socialdesk_app::AppError::Invalid(fields)) => assert_eq!(fields[0].field, field),
+            other => panic!("{field}: {other:?}"),
+        }
+    }
+    let strict = App::new(db.store.clone(), clock.clone(), SecretBox::ephemeral(), Settings::default());
+    match strict.create_report_schedule(&actor, refuse("monthly:1:08:00", "", &hook_url)).await {
+        Err(socialdesk_app::AppError::Invalid(fields)) => {
+            assert!(fields[0].message.contains("private network"), "{}", fields[0].message)
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -2,7 +2,9 @@ use chrono::Duration;
 use socialdesk_core::analytics::Counts;
 use socialdesk_core::{Account, DeliveryState, PostId, PostState, TimeZone, VariantId, Workspace};
 use socialdesk_store::testing::TestDb;
-use socialdesk_store::{AccountSnapshot, FIRST_METRICS_POLL_SECS, Post, StoreError, StoredGoal, Variant};
+use socialdesk_store::{
+    AccountSnapshot, ArchivedReport, FIRST_METRICS_POLL_SECS, Post, ReportSchedule, StoreError, StoredGoal, Variant,
+};
 
 use crate::both;
 use crate::fixtures::{at, signed_up};
@@ -13,6 +15,7 @@ both!(
     published_variants_and_snapshots_stay_in_their_workspace,
     account_snapshots_answer_before_and_during_a_period,
     goals_are_kept_per_workspace,
+    a_scheduled_report_run_is_archived_once,
 );
 
 /// A post with one variant for `a`, published at `minute`.
@@ -144,9 +147,64 @@ async fn goals_are_kept_per_workspace(db: TestDb) {
         created_at: at(1),
     };
     store.create_goal(ws_a.id, &goal).await.unwrap();
-    assert_eq!(store.goals(ws_a.id).await.unwrap(), [goal.clone()]);
+    assert_eq!(store.goals(ws_a.id).await.unwrap(), std::slice::from_ref(&goal));
     assert!(store.goals(ws_b.id).await.unwrap().is_empty());
     assert!(matches!(store.delete_goal(ws_b.id, goal.id).await, Err(StoreError::NotFound)));
     store.delete_goal(ws_a.id, goal.id).await.unwrap();
     assert!(store.goals(ws_a.id).await.unwrap().is_empty());
+}
+
+async fn a_scheduled_report_run_is_archived_once(db: TestDb) {
+    let store = &db.store;
+    let (ana, ws) = signed_up(store, "ana@example.com", "Acme").await;
+    let (_, other) = signed_up(store, "bo@example.com", "Bolt").await;
+    let schedule = ReportSchedule {
+        id: uuid::Uuid::now_v7(),
+        workspace_id: ws.id.as_uuid(),
+        cadence: "monthly:1:08:00".into(),
+        recipients: "boss@example.com".into(),
+        webhook_url: Some("https://hooks.example.com/r".into()),
+        webhook_secret: Some("v1:sealed".into()),
+        next_run_at: at(60),
+        last_run_at: None,
+        last_error: None,
+        created_by: Some(ana.id.as_uuid()),
+        created_at: at(0),
+    };
+    store.create_report_schedule(&schedule).await.unwrap();
+    assert!(store.due_report_schedules(at(59), 10).await.unwrap().is_empty());
+    let due = store.due_report_schedules(at(60), 10).await.unwrap();
+    assert_eq!(due, std::slice::from_ref(&schedule));
+    let report = |id| ArchivedReport {
+        id,
+        schedule_id: Some(schedule.id),
+        period: "2026-10".into(),
+        title: "Acme — October 2026".into(),
+        html: "<p>report</p>".into(),
+        delivery: None,
+        created_at: at(61),
+    };
+    assert!(store.record_report_run(&due[0], at(60), at(600), &report(uuid::Uuid::now_v7())).await.unwrap());
+    // A second worker that made the same run finds the schedule moved on: nothing twice.
+    assert!(!store.record_report_run(&due[0], at(60), at(600), &report(uuid::Uuid::now_v7())).await.unwrap());
+    assert!(store.due_report_schedules(at(599), 10).await.unwrap().is_empty());
+    let archive = store.report_archive(ws.id, 10).await.unwrap();
+    assert_eq!(archive.len(), 1);
+    assert_eq!(
+        (archive[0].title.as_str(), archive[0].html.as_str()),
+        ("Acme — October 2026", ""),
+        "list without bodies"
+    );
+    let full = store.archived_report(ws.id, archive[0].id).await.unwrap();
+    assert_eq!(full.html, "<p>report</p>");
+    assert!(matches!(store.archived_report(other.id, archive[0].id).await, Err(StoreError::NotFound)));
+    store.record_report_delivery(ws.id, full.id, "webhook: 500", Some("the webhook answered 500")).await.unwrap();
+    assert_eq!(store.archived_report(ws.id, full.id).await.unwrap().delivery.as_deref(), Some("webhook: 500"));
+    let stored = store.report_schedules(ws.id).await.unwrap();
+    assert_eq!(stored[0].last_error.as_deref(), Some("the webhook answered 500"));
+    assert_eq!((stored[0].next_run_at, stored[0].last_run_at), (at(600), Some(at(61))));
+    assert!(store.report_schedules(other.id).await.unwrap().is_empty());
+    assert!(matches!(store.delete_report_schedule(other.id, schedule.id).await, Err(StoreError::NotFound)));
+    store.delete_report_schedule(ws.id, schedule.id).await.unwrap();
+    assert_eq!(store.archived_report(ws.id, full.id).await.unwrap().schedule_id, None, "the archive stays");
 }

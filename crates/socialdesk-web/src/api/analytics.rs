@@ -380,3 +380,132 @@ pub async fn delete_goal(
     state.app.delete_goal(&actor, id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
+
+/// A new report schedule.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateScheduleRequest {
+    /// `monthly:DAY:HH:MM` (day 1 to 28) or `weekly:DAY:HH:MM` (mon to sun), in the workspace's time zone.
+    pub cadence: String,
+    /// Emails to send each report to (needs SMTP settings on the server).
+    #[serde(default)]
+    pub recipients: Vec<String>,
+    /// A URL that receives each report as JSON, signed with HMAC-SHA256.
+    #[serde(default)]
+    pub webhook_url: Option<String>,
+}
+
+/// A report schedule.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ScheduleBody {
+    pub id: Uuid,
+    pub cadence: String,
+    pub description: String,
+    pub recipients: Vec<String>,
+    pub webhook_url: Option<String>,
+    /// The key to check `X-Socialdesk-Signature: sha256=HMAC(secret, timestamp + "." + body)` with.
+    pub webhook_secret: Option<String>,
+    pub next_run_at: DateTime<Utc>,
+    pub last_run_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+}
+
+impl From<socialdesk_app::ScheduleView> for ScheduleBody {
+    fn from(s: socialdesk_app::ScheduleView) -> Self {
+        ScheduleBody {
+            id: s.id,
+            cadence: s.cadence,
+            description: s.description,
+            recipients: s.recipients,
+            webhook_url: s.webhook_url,
+            webhook_secret: s.webhook_secret,
+            next_run_at: s.next_run_at,
+            last_run_at: s.last_run_at,
+            last_error: s.last_error,
+        }
+    }
+}
+
+/// A report from the archive; `html` only when one report is asked for.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ArchivedReportBody {
+    pub id: Uuid,
+    pub schedule_id: Option<Uuid>,
+    pub period: String,
+    pub title: String,
+    pub delivery: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub html: Option<String>,
+}
+
+impl ArchivedReportBody {
+    fn of(r: socialdesk_store::ArchivedReport, with_html: bool) -> Self {
+        ArchivedReportBody {
+            id: r.id,
+            schedule_id: r.schedule_id,
+            period: r.period,
+            title: r.title,
+            delivery: r.delivery,
+            created_at: r.created_at,
+            html: with_html.then_some(r.html),
+        }
+    }
+}
+
+/// Report schedules (owners and admins).
+#[utoipa::path(get, path = "/reports/schedules", tag = "analytics", responses((status = 200, body = Vec<ScheduleBody>)))]
+pub async fn list_schedules(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> ApiResult<Json<Vec<ScheduleBody>>> {
+    Ok(Json(state.app.report_schedules(&actor).await?.into_iter().map(ScheduleBody::from).collect()))
+}
+
+/// Schedules a report (owners and admins).
+#[utoipa::path(post, path = "/reports/schedules", tag = "analytics", request_body = CreateScheduleRequest,
+    responses((status = 201, body = ScheduleBody), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn create_schedule(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<CreateScheduleRequest>,
+) -> ApiResult<(axum::http::StatusCode, Json<ScheduleBody>)> {
+    let input = socialdesk_app::NewReportSchedule {
+        cadence: body.cadence,
+        recipients: body.recipients.join(","),
+        webhook_url: body.webhook_url.unwrap_or_default(),
+    };
+    let schedule = state.app.create_report_schedule(&actor, input).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(schedule.into())))
+}
+
+/// Stops a schedule; its reports stay in the archive.
+#[utoipa::path(delete, path = "/reports/schedules/{schedule_id}", tag = "analytics", params(("schedule_id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn delete_schedule(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<axum::http::StatusCode> {
+    state.app.delete_report_schedule(&actor, id).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// Reports made so far, newest first, without their pages.
+#[utoipa::path(get, path = "/reports/archive", tag = "analytics", responses((status = 200, body = Vec<ArchivedReportBody>)))]
+pub async fn list_archive(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> ApiResult<Json<Vec<ArchivedReportBody>>> {
+    Ok(Json(state.app.report_archive(&actor).await?.into_iter().map(|r| ArchivedReportBody::of(r, false)).collect()))
+}
+
+/// One archived report with its page, as it went out.
+#[utoipa::path(get, path = "/reports/archive/{report_id}", tag = "analytics", params(("report_id" = Uuid, Path)),
+    responses((status = 200, body = ArchivedReportBody), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_archived(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<ArchivedReportBody>> {
+    Ok(Json(ArchivedReportBody::of(state.app.archived_report(&actor, id).await?, true)))
+}

@@ -6,7 +6,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use socialdesk_app::analytics::PostPerformance;
-use socialdesk_app::{AppError, NewGoal};
+use socialdesk_app::{AppError, NewGoal, NewReportSchedule};
 use socialdesk_core::Permission;
 use socialdesk_core::analytics::Metric;
 use socialdesk_core::goals::GoalMetric;
@@ -415,6 +415,45 @@ struct ReportsPage {
     custom: String,
     error: Option<String>,
     spec: String,
+    schedules: Option<Vec<ScheduleRow>>,
+    schedule_form: ScheduleForm,
+    schedule_errors: FormErrors,
+    archive: Vec<ArchiveRow>,
+    can_email: bool,
+}
+
+struct ScheduleRow {
+    id: Uuid,
+    description: String,
+    recipients: String,
+    webhook_url: Option<String>,
+    webhook_secret: Option<String>,
+    next_run: String,
+    last_run: Option<String>,
+    last_error: Option<String>,
+}
+
+struct ArchiveRow {
+    id: Uuid,
+    title: String,
+    made: String,
+    delivery: String,
+}
+
+/// What the schedule form holds.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ScheduleForm {
+    cadence: String,
+    #[serde(default)]
+    recipients: String,
+    #[serde(default)]
+    webhook_url: String,
+}
+
+impl Default for ScheduleForm {
+    fn default() -> Self {
+        ScheduleForm { cadence: "monthly:1:08:00".into(), recipients: String::new(), webhook_url: String::new() }
+    }
 }
 
 /// The periods a report is usually made for.
@@ -432,6 +471,17 @@ pub async fn report_page(
     member: Member,
     Query(q): Query<AnalyticsQuery>,
 ) -> Result<Response, UiError> {
+    let page = reports_page(&state, &member, &q, ScheduleForm::default(), FormErrors::default()).await?;
+    Ok(render(&page))
+}
+
+async fn reports_page(
+    state: &AppState,
+    member: &Member,
+    q: &AnalyticsQuery,
+    schedule_form: ScheduleForm,
+    schedule_errors: FormErrors,
+) -> Result<ReportsPage, UiError> {
     let actor = &member.actor;
     let typed = q.custom.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let asked = typed.or(q.period.as_deref()).map(str::trim).filter(|s| !s.is_empty()).unwrap_or("last-month");
@@ -446,8 +496,43 @@ pub async fn report_page(
     let overview = state.app.analytics_overview(actor, &period).await?;
     let chosen = if error.is_none() { asked.to_owned() } else { "last-month".to_owned() };
     let is_preset = REPORT_PRESETS.iter().any(|(key, _)| *key == chosen);
-    let page = ReportsPage {
-        shell: Shell::new(&member, "reports"),
+    let zone = actor.workspace.time_zone;
+    let schedules = if actor.can(Permission::ManageSettings) {
+        Some(
+            state
+                .app
+                .report_schedules(actor)
+                .await?
+                .into_iter()
+                .map(|s| ScheduleRow {
+                    id: s.id,
+                    description: s.description,
+                    recipients: s.recipients.join(", "),
+                    webhook_url: s.webhook_url,
+                    webhook_secret: s.webhook_secret,
+                    next_run: super::settings::when(s.next_run_at, &zone),
+                    last_run: s.last_run_at.map(|t| super::settings::when(t, &zone)),
+                    last_error: s.last_error,
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    let archive = state
+        .app
+        .report_archive(actor)
+        .await?
+        .into_iter()
+        .map(|r| ArchiveRow {
+            id: r.id,
+            title: r.title,
+            made: super::settings::when(r.created_at, &zone),
+            delivery: r.delivery.unwrap_or_else(|| "not delivered yet".to_owned()),
+        })
+        .collect();
+    Ok(ReportsPage {
+        shell: Shell::new(member, "reports"),
         report: ReportView::new(
             actor.workspace.name.as_str(),
             &overview,
@@ -460,8 +545,65 @@ pub async fn report_page(
         chosen: if is_preset { chosen } else { "custom".to_owned() },
         error,
         spec: urlencoding(&period.spec()),
+        schedules,
+        schedule_form,
+        schedule_errors,
+        archive,
+        can_email: state.app.mailer.is_some(),
+    })
+}
+
+/// Schedules a report from the Reports page; a wrong field comes back with the form.
+pub async fn create_schedule(
+    State(state): State<AppState>,
+    member: Member,
+    CsrfForm(form): CsrfForm<ScheduleForm>,
+) -> Result<Response, UiError> {
+    let input = NewReportSchedule {
+        cadence: form.cadence.clone(),
+        recipients: form.recipients.clone(),
+        webhook_url: form.webhook_url.clone(),
     };
-    Ok(render(&page))
+    match state.app.create_report_schedule(&member.actor, input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/w/{}/reports#schedules", member.actor.workspace.slug)).into_response()),
+        Err(AppError::Forbidden(why)) => Err(UiError::Forbidden(why.to_owned())),
+        Err(e) => {
+            let errors = FormErrors::from_app(e)?;
+            let page = reports_page(&state, &member, &AnalyticsQuery::default(), form, errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
+}
+
+pub async fn delete_schedule(
+    State(state): State<AppState>,
+    member: Member,
+    Path((slug, id)): Path<(String, Uuid)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<Response, UiError> {
+    state.app.delete_report_schedule(&member.actor, id).await?;
+    Ok(Redirect::to(&format!("/w/{slug}/reports#schedules")).into_response())
+}
+
+/// A report from the archive, exactly as it went out.
+pub async fn archived_report(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, Uuid)>,
+) -> Result<Response, UiError> {
+    let report = state.app.archived_report(&member.actor, id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
+            // The stored page is shown as it was made: no scripts run in it.
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:".to_owned(),
+            ),
+        ],
+        report.html,
+    )
+        .into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

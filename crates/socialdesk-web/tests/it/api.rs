@@ -684,4 +684,28 @@ async fn analytics_of_a_period_through_the_api() {
     assert_eq!(gone.status(), StatusCode::NO_CONTENT);
     let goals: Value = viewer.get(s.url("/api/v1/goals")).send().await.unwrap().json().await.unwrap();
     assert_eq!(goals.as_array().unwrap().len(), 1);
+
+    // Report schedules: admins set them; the archive is for everyone who sees the workspace.
+    let schedule = admin
+        .post(s.url("/api/v1/reports/schedules"))
+        .json(&json!({"cadence": "monthly:1:08:00", "webhook_url": "http://127.0.0.1:9/hook"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(schedule.status(), StatusCode::CREATED);
+    let schedule: Value = schedule.json().await.unwrap();
+    assert_eq!(schedule["next_run_at"], "2026-12-01T07:00:00Z", "08:00 in Rome");
+    assert_eq!(schedule["webhook_secret"].as_str().map(str::len), Some(43), "32 random bytes");
+    let (status, body) = problem(
+        admin.post(s.url("/api/v1/reports/schedules")).json(&json!({"cadence": "hourly"})).send().await.unwrap(),
+    )
+    .await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/cadence")));
+    let (status, _) = problem(viewer.get(s.url("/api/v1/reports/schedules")).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let archive: Value = viewer.get(s.url("/api/v1/reports/archive")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(archive, json!([]));
+    let id = schedule["id"].as_str().unwrap();
+    let gone = admin.delete(s.url(&format!("/api/v1/reports/schedules/{id}"))).send().await.unwrap();
+    assert_eq!(gone.status(), StatusCode::NO_CONTENT);
 }

@@ -92,7 +92,9 @@ impl Server {
             Some(c) => c.clone(),
             None => Arc::new(SystemClock),
         };
-        let mut app = App::new(db.store.clone(), clock_dyn, SecretBox::ephemeral(), Settings::default());
+        let settings = Settings { allow_private_urls: true, ..Settings::default() };
+        let mut app = App::new(db.store.clone(), clock_dyn, SecretBox::ephemeral(), settings)
+            .with_report_renderer(Arc::new(socialdesk_web::report::HtmlReports));
         if let Some(networks) = networks {
             app = app.with_networks(networks);
         }

@@ -479,3 +479,78 @@ async fn reports_come_as_a_page_a_standalone_file_and_csv() {
         browser.get(s.url("/w/northwind-coffee/reports?custom=2026-Q5")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("a year has quarters Q1 to Q4") && page.contains("October 2026"), "{page}");
 }
+
+#[tokio::test]
+async fn a_scheduled_report_goes_to_its_webhook_and_into_the_archive() {
+    let received: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+    let keep = received.clone();
+    let hook = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: String| {
+            let keep = keep.clone();
+            async move {
+                keep.lock().unwrap().push(body);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook_url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, hook).await.unwrap() });
+
+    let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()));
+    let (s, ana) = Server::with_measured_post(clock.clone()).await;
+    let browser = s.browser_for(&ana);
+    let csrf = s.csrf(&ana).await;
+    let form = |cadence: &str, url: &str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("cadence", cadence.to_owned()),
+            ("recipients", String::new()),
+            ("webhook_url", url.to_owned()),
+        ]
+    };
+    let wrong = browser
+        .post(s.url("/w/northwind-coffee/reports/schedules"))
+        .form(&form("daily", &hook_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.text().await.unwrap().contains("is not a schedule"));
+    let emailless = browser
+        .post(s.url("/w/northwind-coffee/reports/schedules"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("cadence", "weekly:mon:09:00"),
+            ("recipients", "boss@example.com"),
+            ("webhook_url", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(emailless.text().await.unwrap().contains("no SMTP settings"), "an honest refusal without SMTP");
+    let made = browser
+        .post(s.url("/w/northwind-coffee/reports/schedules"))
+        .form(&form("weekly:mon:09:00", &hook_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), StatusCode::SEE_OTHER);
+    let page = browser.get(s.url("/w/northwind-coffee/reports")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("every Monday at 09:00, for the week before"), "{page}");
+    assert!(page.contains("Next: 9 Nov 2026"), "the next Monday in Rome: {page}");
+
+    // Monday 9 November, 09:00 in Rome: the week before goes out.
+    clock.set(Utc.with_ymd_and_hms(2026, 11, 9, 8, 0, 0).unwrap());
+    assert_eq!(s.app.run_due_reports().await.unwrap(), 1);
+    let body: serde_json::Value = serde_json::from_str(&received.lock().unwrap()[0]).unwrap();
+    assert_eq!(body["period"], "2026-W45");
+    assert!(body["html"].as_str().unwrap().contains("Fresh beans are in"), "the week's best post");
+    let page = browser.get(s.url("/w/northwind-coffee/reports")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Northwind Coffee — Week 45, 2026") && page.contains("webhook answered 200"), "{page}");
+    let id = page.split("/reports/archive/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let archived = browser.get(s.url(&format!("/w/northwind-coffee/reports/archive/{id}"))).send().await.unwrap();
+    assert!(archived.headers()["content-security-policy"].to_str().unwrap().starts_with("default-src 'none'"));
+    assert!(archived.text().await.unwrap().contains("Week 45, 2026"));
+}
