@@ -49,6 +49,8 @@ pub struct WebSettings {
     pub trust_proxy: bool,
     /// The address people use to reach the server, for links in invitations.
     pub public_url: Option<String>,
+    /// Font files for PDF reports (regular, optional bold); `None` finds Noto Sans CJK on the system.
+    pub report_fonts: Option<(std::path::PathBuf, Option<std::path::PathBuf>)>,
 }
 
 /// What every handler can reach.
@@ -57,12 +59,15 @@ pub struct AppState {
     pub app: App,
     pub web: Arc<WebSettings>,
     pub openapi: Arc<String>,
+    pub fonts: Arc<report::ReportFonts>,
 }
 
 /// The whole HTTP surface.
 pub fn router(app: App, web: WebSettings) -> Router {
     let (api, openapi) = api::routes();
-    let state = AppState { app, web: Arc::new(web), openapi: Arc::new(openapi.to_pretty_json().unwrap_or_default()) };
+    let fonts = Arc::new(report::ReportFonts::new(web.report_fonts.clone()));
+    let state =
+        AppState { app, web: Arc::new(web), openapi: Arc::new(openapi.to_pretty_json().unwrap_or_default()), fonts };
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(health::routes())

@@ -410,3 +410,110 @@ impl socialdesk_app::ReportRenderer for HtmlReports {
         standalone_html(&ReportView::new(workspace, overview, goals, now))
     }
 }
+
+/// Fonts for PDF reports, loaded once on first use: from the operator's
+/// files when given, else found on the system (Noto Sans CJK).
+#[derive(Debug, Default)]
+pub struct ReportFonts {
+    files: Option<(std::path::PathBuf, Option<std::path::PathBuf>)>,
+    loaded: std::sync::OnceLock<Result<socialdesk_report::Fonts, String>>,
+}
+
+impl ReportFonts {
+    /// Fonts from these files (regular, and optionally bold); `None` finds them on the system.
+    pub fn new(files: Option<(std::path::PathBuf, Option<std::path::PathBuf>)>) -> ReportFonts {
+        ReportFonts { files, loaded: std::sync::OnceLock::new() }
+    }
+
+    /// The fonts, or why there are none (the message says which package or flag helps).
+    pub fn get(&self) -> Result<&socialdesk_report::Fonts, String> {
+        self.loaded
+            .get_or_init(|| {
+                match &self.files {
+                    Some((regular, bold)) => socialdesk_report::Fonts::from_files(regular, bold.as_deref()),
+                    None => socialdesk_report::Fonts::discover(),
+                }
+                .map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
+/// The report as a PDF document.
+pub fn pdf(report: &ReportView, fonts: &ReportFonts) -> Result<Vec<u8>, String> {
+    use socialdesk_report::{Block, Brand, Column, Document, Figure, Tone};
+    let fonts = fonts.get()?;
+    let mut blocks = vec![Block::Heading("In short".into()), Block::Bullets(report.summary.clone())];
+    blocks.push(Block::Heading("Key figures".into()));
+    blocks.push(Block::Figures(
+        report
+            .figures
+            .iter()
+            .map(|f| Figure {
+                label: f.label.to_owned(),
+                value: f.value.clone(),
+                change: f.change.clone(),
+                tone: match f.tone {
+                    "good" => Tone::Good,
+                    "bad" => Tone::Bad,
+                    _ => Tone::Neutral,
+                },
+                note: format!("before: {}", f.previous),
+            })
+            .collect(),
+    ));
+    blocks.push(Block::Chart { title: "Followers, all accounts".into(), svg: report.followers_chart.clone() });
+    blocks.push(Block::Chart {
+        title: "Engagements of the posts published each day".into(),
+        svg: report.engagements_chart.clone(),
+    });
+    if !report.goals.is_empty() {
+        blocks.push(Block::Heading("Goals".into()));
+        blocks.push(Block::Bullets(report.goals.iter().map(|(line, status)| format!("{line} — {status}")).collect()));
+    }
+    blocks.push(Block::Heading("Best posts".into()));
+    if report.best_posts.is_empty() {
+        blocks.push(Block::Paragraph("Nothing was published in this period.".into()));
+    } else {
+        let column = |title: &str, numeric| Column { title: title.to_owned(), numeric };
+        blocks.push(Block::Table {
+            columns: vec![
+                column("Post", false),
+                column("Account", false),
+                column("Published", false),
+                column("Engagements", true),
+                column("Rate", true),
+            ],
+            rows: report
+                .best_posts
+                .iter()
+                .map(|p| vec![p.text.clone(), p.account.clone(), p.when.clone(), p.engagements.clone(), p.rate.clone()])
+                .collect(),
+        });
+    }
+    blocks.push(Block::Heading("Recommendations".into()));
+    if report.recommendations.is_empty() {
+        blocks
+            .push(Block::Paragraph("Not enough activity in this period to recommend anything with confidence.".into()));
+    } else {
+        blocks.push(Block::Bullets(report.recommendations.clone()));
+    }
+    blocks.push(Block::Heading("Accounts".into()));
+    blocks.push(Block::Table {
+        columns: ACCOUNT_COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Column { title: (*t).to_owned(), numeric: i > 0 })
+            .collect(),
+        rows: report.accounts.clone(),
+    });
+    blocks.push(Block::Paragraph(report.notes.join("\n")));
+    let document = Document {
+        title: report.title.clone(),
+        subtitle: report.subtitle.clone(),
+        brand: Brand { name: report.workspace.clone(), color: "#4338ca".into(), logo_svg: None },
+        blocks,
+    };
+    socialdesk_report::render_pdf(&document, fonts).map_err(|e| e.to_string())
+}

@@ -43,6 +43,13 @@ pub struct CommonArgs {
     /// The sender of report emails, such as "Reports <reports@example.com>".
     #[arg(long, env = "SOCIALDESK_SMTP_FROM", value_name = "ADDRESS")]
     pub smtp_from: Option<String>,
+    /// Font for PDF reports (TTF, OTF or TTC; it must cover the languages of your reports).
+    /// Default: Noto Sans CJK from the system (Debian: fonts-noto-cjk).
+    #[arg(long, env = "SOCIALDESK_REPORT_FONT", value_name = "PATH")]
+    pub report_font: Option<PathBuf>,
+    /// Bold font for PDF reports. Default: the bold of the regular font's family, or the regular one.
+    #[arg(long, env = "SOCIALDESK_REPORT_FONT_BOLD", value_name = "PATH")]
+    pub report_font_bold: Option<PathBuf>,
 }
 
 /// Settings of `serve`.
@@ -102,6 +109,8 @@ struct FileConfig {
     worker_lease_secs: Option<u64>,
     smtp_url: Option<String>,
     smtp_from: Option<String>,
+    report_font: Option<PathBuf>,
+    report_font_bold: Option<PathBuf>,
 }
 
 /// The resolved configuration.
@@ -121,6 +130,8 @@ pub struct Config {
     pub worker_lease_secs: u64,
     /// SMTP server and sender for report emails.
     pub smtp: Option<(String, String)>,
+    /// Font files for PDF reports; `None` finds them on the system.
+    pub report_fonts: Option<(PathBuf, Option<PathBuf>)>,
 }
 
 impl fmt::Debug for Config {
@@ -138,6 +149,7 @@ impl fmt::Debug for Config {
             .field("worker_concurrency", &self.worker_concurrency)
             .field("worker_lease_secs", &self.worker_lease_secs)
             .field("smtp", &self.smtp.as_ref().map(|(url, from)| (redact_url(url), from)))
+            .field("report_fonts", &self.report_fonts)
             .finish()
     }
 }
@@ -177,6 +189,14 @@ impl Config {
             (Some(url), Some(from)) => Some((url, from)),
             (Some(_), None) => bail!("--smtp-url needs --smtp-from, the address report emails come from"),
         };
+        let report_fonts = match (
+            common.report_font.clone().or(file.report_font),
+            common.report_font_bold.clone().or(file.report_font_bold),
+        ) {
+            (Some(regular), bold) => Some((regular, bold)),
+            (None, None) => None,
+            (None, Some(_)) => bail!("--report-font-bold needs --report-font"),
+        };
         let signup = match serve.signup.or(file.signup).unwrap_or(SignupArg::Open) {
             SignupArg::Open => SignupPolicy::Open,
             SignupArg::InviteOnly => SignupPolicy::InviteOnly,
@@ -199,6 +219,7 @@ impl Config {
             worker_concurrency: common.worker_concurrency.or(file.worker_concurrency).unwrap_or(8).clamp(1, 256),
             worker_lease_secs: common.worker_lease_secs.or(file.worker_lease_secs).unwrap_or(300).clamp(5, 86_400),
             smtp,
+            report_fonts,
         })
     }
 

@@ -44,7 +44,7 @@ enum Command {
     /// Import posts from a CSV file (columns: text, accounts, date, time, time_zone).
     /// Every row is checked first; nothing is imported unless all rows are valid.
     Import(ImportArgs),
-    /// The report of a period for one workspace: a web page, JSON (the API's overview) or CSV (every post).
+    /// The report of a period for one workspace: PDF, a web page, JSON (the API's overview) or CSV (every post).
     Report(ReportArgs),
     /// Listening: check a boolean query (`socialdesk listen check '"northwind coffee" -job*'`).
     #[command(subcommand)]
@@ -90,9 +90,9 @@ struct ReportArgs {
     /// The period, in the workspace's time zone: 2026-10, 2026-Q4, 2026-W44, 2026-10-01..2026-10-15, last-30-days, ...
     #[arg(long, default_value = "last-30-days")]
     period: String,
-    /// `html` (the report as one self-contained page), `json` (the overview, as the API gives it) or `csv`
-    /// (every post of the period with its counts).
-    #[arg(long, default_value = "json", value_parser = ["html", "json", "csv"])]
+    /// `pdf`, `html` (the report as one self-contained page), `json` (the overview, as the API gives it) or
+    /// `csv` (every post of the period with its counts).
+    #[arg(long, default_value = "json", value_parser = ["pdf", "html", "json", "csv"])]
     format: String,
     /// Write here instead of to standard output.
     #[arg(long, short, value_name = "FILE")]
@@ -163,7 +163,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config::load_common(&args.common)?;
             init_logs(config.log_format);
             let app = open(&config).await?;
-            let outcome = report_command(&app, &args).await;
+            let outcome = report_command(&app, &config, &args).await;
             app.store.close().await;
             outcome
         }
@@ -181,7 +181,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Writes a workspace's analytics for a period, read as its owner would see them.
 #[allow(clippy::print_stdout)]
-async fn report_command(app: &App, args: &ReportArgs) -> anyhow::Result<()> {
+async fn report_command(app: &App, config: &Config, args: &ReportArgs) -> anyhow::Result<()> {
     let workspace = app
         .store
         .workspace_by_slug(args.workspace.trim())
@@ -195,7 +195,7 @@ async fn report_command(app: &App, args: &ReportArgs) -> anyhow::Result<()> {
     let actor = app.actor_for_user(&owner.user, workspace.slug.as_str()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let period =
         app.period(&actor, Some(&args.period)).map_err(|e| anyhow::anyhow!("--period: {}", field_message(&e)))?;
-    let body = match args.format.as_str() {
+    let body: Vec<u8> = match args.format.as_str() {
         "csv" => {
             let posts = app
                 .analytics_posts(
@@ -208,23 +208,30 @@ async fn report_command(app: &App, args: &ReportArgs) -> anyhow::Result<()> {
                 )
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            socialdesk_web::report::posts_csv(&posts)
+            socialdesk_web::report::posts_csv(&posts).into_bytes()
+        }
+        "json" => {
+            let overview = app.analytics_overview(&actor, &period).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            (socialdesk_web::report::overview_json(&overview) + "\n").into_bytes()
         }
         format => {
             let overview = app.analytics_overview(&actor, &period).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            if format == "html" {
-                let goals = app.goals(&actor).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-                let view =
-                    socialdesk_web::report::ReportView::new(workspace.name.as_str(), &overview, &goals, app.now());
-                socialdesk_web::report::standalone_html(&view)
+            let goals = app.goals(&actor).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let view = socialdesk_web::report::ReportView::new(workspace.name.as_str(), &overview, &goals, app.now());
+            if format == "pdf" {
+                let fonts = socialdesk_web::report::ReportFonts::new(config.report_fonts.clone());
+                socialdesk_web::report::pdf(&view, &fonts).map_err(|e| anyhow::anyhow!("PDF: {e}"))?
             } else {
-                socialdesk_web::report::overview_json(&overview) + "\n"
+                socialdesk_web::report::standalone_html(&view).into_bytes()
             }
         }
     };
     match &args.output {
         Some(path) => std::fs::write(path, body).with_context(|| format!("cannot write {}", path.display()))?,
-        None => print!("{body}"),
+        None => {
+            use std::io::Write as _;
+            std::io::stdout().write_all(&body).context("cannot write the report")?;
+        }
     }
     Ok(())
 }
@@ -344,6 +351,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         secure_cookies: config.public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
         trust_proxy: config.trust_proxy,
         public_url: config.public_url.clone(),
+        report_fonts: config.report_fonts.clone(),
     };
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await

@@ -86,6 +86,36 @@ fn migrate_then_demo_seed_a_fresh_sqlite_database_once() {
     let csv = String::from_utf8(csv.stdout).unwrap();
     assert!(csv.starts_with("published_at,network,handle,text,url,impressions,"), "{csv}");
     assert!(csv.lines().count() > 20);
+    // The month's PDF: text that can be extracted, as a stakeholder's reader would.
+    let pdf = run(
+        &[
+            "report",
+            "--workspace",
+            "northwind-coffee",
+            "--period",
+            "last-30-days",
+            "--format",
+            "pdf",
+            "-o",
+            "report.pdf",
+        ],
+        &dir,
+    );
+    assert!(pdf.status.success(), "{}", String::from_utf8_lossy(&pdf.stderr));
+    match Command::new("pdftotext").args(["-layout", "report.pdf", "-"]).current_dir(&dir).output() {
+        Ok(text) => {
+            let text = String::from_utf8_lossy(&text.stdout);
+            assert!(
+                text.contains("Northwind Coffee") && text.contains("In short") && text.contains("Best posts"),
+                "{text}"
+            );
+            assert!(text.contains("Page 1 of"), "{text}");
+        }
+        Err(e) => {
+            assert!(std::env::var_os("CI").is_none(), "CI must check the PDF's text, but pdftotext: {e}");
+            eprintln!("SKIPPED (pdftotext): {e}");
+        }
+    }
     for (args, expected) in [
         (["report", "--workspace", "northwind-coffee", "--period", "2026-13"], "--period: \"2026-13\" is not a period"),
         (["report", "--workspace", "nowhere", "--period", "2026-10"], "--workspace: there is no workspace \"nowhere\""),

@@ -609,7 +609,7 @@ pub async fn archived_report(
 #[derive(Debug, Default, Deserialize)]
 pub struct DownloadQuery {
     period: Option<String>,
-    /// `html` (one self-contained page) or `csv` (every post of the period).
+    /// `pdf`, `html` (one self-contained page) or `csv` (every post of the period).
     format: Option<String>,
 }
 
@@ -625,16 +625,26 @@ pub async fn report_download(
     let (content_type, name, body) = match q.format.as_deref().unwrap_or("html") {
         "csv" => {
             let posts = state.app.analytics_posts(actor, &period, Metric::Engagements, true, None, usize::MAX).await?;
-            ("text/csv; charset=utf-8", format!("{base}-posts.csv"), report::posts_csv(&posts))
+            ("text/csv; charset=utf-8", format!("{base}-posts.csv"), report::posts_csv(&posts).into_bytes())
         }
-        "html" => {
+        format @ ("html" | "pdf") => {
             let overview = state.app.analytics_overview(actor, &period).await?;
             let goals = state.app.goals(actor).await?;
             let view = ReportView::new(actor.workspace.name.as_str(), &overview, &goals, state.app.now());
-            ("text/html; charset=utf-8", format!("{base}-report.html"), report::standalone_html(&view))
+            if format == "html" {
+                ("text/html; charset=utf-8", format!("{base}-report.html"), report::standalone_html(&view).into_bytes())
+            } else {
+                let fonts = state.fonts.clone();
+                // Rendering is CPU work: keep it off the request threads.
+                let pdf = tokio::task::spawn_blocking(move || report::pdf(&view, &fonts))
+                    .await
+                    .map_err(|e| AppError::internal(e.to_string()))?
+                    .map_err(|e| AppError::internal(format!("the PDF could not be made: {e}")))?;
+                ("application/pdf", format!("{base}-report.pdf"), pdf)
+            }
         }
         other => {
-            return Err(AppError::field("format", format!("{other:?}: use html or csv")).into());
+            return Err(AppError::field("format", format!("{other:?}: use pdf, html or csv")).into());
         }
     };
     Ok((

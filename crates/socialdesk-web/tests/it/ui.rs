@@ -470,9 +470,13 @@ async fn reports_come_as_a_page_a_standalone_file_and_csv() {
         .await
         .unwrap();
     assert_eq!(csv.lines().count(), 3, "a header and two posts: {csv}");
+    let pdf =
+        browser.get(s.url("/w/northwind-coffee/reports/download?period=2026-11&format=pdf")).send().await.unwrap();
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
     let bad = browser.get(s.url("/w/northwind-coffee/reports/download?format=docx")).send().await.unwrap();
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
-    assert!(bad.text().await.unwrap().contains("use html or csv"));
+    assert!(bad.text().await.unwrap().contains("use pdf, html or csv"));
 
     // A bad period says so and shows last month instead.
     let page =
