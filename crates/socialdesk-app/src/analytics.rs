@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use socialdesk_core::analytics::{self, Change, Counts, FollowerGrowth, Metric, Period, WeekHourGrid};
-use socialdesk_core::insights::{Insight, PostFact, insights};
+use socialdesk_core::insights::{BEST_TIME_MIN_WEEKS, BestTimes, Insight, PostFact, best_times, insights};
 use socialdesk_core::{AccountId, Permission, PostId, VariantId};
 use socialdesk_networks::{NetworkError, RemotePost};
 use socialdesk_store::{AccountSnapshot, ClaimedJob, MetricsDue, PublishedVariant};
@@ -301,14 +301,30 @@ impl App {
 
     /// The overview of `period` compared with the period before it.
     pub async fn analytics_overview(&self, actor: &Actor, period: &Period) -> Result<Overview, AppError> {
+        self.analytics_overview_of(actor, period, None).await
+    }
+
+    /// The overview of one account (or of the whole workspace, `None`).
+    pub async fn analytics_overview_of(
+        &self,
+        actor: &Actor,
+        period: &Period,
+        account: Option<AccountId>,
+    ) -> Result<Overview, AppError> {
         actor.require(Permission::ViewAllContent)?;
         let workspace = actor.workspace.id;
+        if let Some(id) = account {
+            // Not found in this workspace is not found, whatever else exists.
+            self.store.account(workspace, id).await?;
+        }
         let previous_period = period.previous();
-        let variants = self.store.published_variants(workspace, period.start, period.end, None).await?;
-        let before = self.store.published_variants(workspace, previous_period.start, previous_period.end, None).await?;
-        let snapshots = self.follower_history(actor, &previous_period, period).await?;
-        let current = self.figures(actor, period, &variants, &snapshots).await?;
-        let previous = self.figures(actor, &previous_period, &before, &snapshots).await?;
+        let variants = self.store.published_variants(workspace, period.start, period.end, account).await?;
+        let before =
+            self.store.published_variants(workspace, previous_period.start, previous_period.end, account).await?;
+        let mut snapshots = self.follower_history(actor, &previous_period, period).await?;
+        snapshots.retain(|s| account.is_none_or(|a| s.account_id == a));
+        let current = self.figures(actor, period, &variants, &snapshots, account).await?;
+        let previous = self.figures(actor, &previous_period, &before, &snapshots, account).await?;
         let compared = compare(&current, &previous);
 
         let mut accounts: BTreeMap<AccountId, Vec<&PublishedVariant>> = BTreeMap::new();
@@ -318,6 +334,7 @@ impl App {
         let all_accounts = self.store.accounts(workspace).await?;
         let account_figures = all_accounts
             .iter()
+            .filter(|a| account.is_none_or(|only| a.id == only))
             .filter(|a| a.disconnected_at.is_none() || accounts.contains_key(&a.id))
             .map(|a| {
                 let posts: Vec<Counts> =
@@ -418,6 +435,36 @@ impl App {
         })
     }
 
+    /// The best times for an account to post: from its own last twelve
+    /// weeks when it has that much history, otherwise the stated default.
+    pub async fn best_times(&self, actor: &Actor, account: AccountId) -> Result<BestTimes, AppError> {
+        actor.require(Permission::ViewAllContent)?;
+        let workspace = actor.workspace.id;
+        self.store.account(workspace, account).await?;
+        let now = self.now();
+        let from = now - Duration::weeks(BEST_TIME_MIN_WEEKS);
+        let weeks = match self.store.first_published_at(workspace, account).await? {
+            Some(first) => (now - first).num_seconds() as f64 / (7.0 * 86_400.0),
+            None => 0.0,
+        };
+        let zone = actor.workspace.time_zone.tz();
+        let facts: Vec<PostFact> = self
+            .store
+            .published_variants(workspace, from, now, Some(account))
+            .await?
+            .into_iter()
+            .filter_map(|v| {
+                Some(PostFact {
+                    local: v.published_at.with_timezone(&zone).naive_local(),
+                    account: v.handle,
+                    engagements: v.counts.engagements()?,
+                    text: String::new(),
+                })
+            })
+            .collect();
+        Ok(best_times(&facts, weeks))
+    }
+
     /// Posts published in `period` ranked by `metric`; unknown values always come last.
     pub async fn analytics_posts(
         &self,
@@ -454,6 +501,7 @@ impl App {
         period: &Period,
         variants: &[PublishedVariant],
         snapshots: &[AccountSnapshot],
+        account: Option<AccountId>,
     ) -> Result<Figures, AppError> {
         let counts: Vec<Counts> = variants.iter().map(|v| v.counts).collect();
         let total: Counts = counts.iter().copied().sum();
@@ -490,8 +538,8 @@ impl App {
             (posts > 0).then(|| weighted / posts as f64)
         };
         let published: Vec<DateTime<Utc>> = variants.iter().map(|v| v.published_at).collect();
-        let response = self.response_metrics(actor, period.start, period.end).await?;
-        let sentiments = self.store.inbox_sentiments(actor.workspace.id, period.start, period.end).await?;
+        let response = self.response_metrics_of(actor, period.start, period.end, account).await?;
+        let sentiments = self.store.inbox_sentiments(actor.workspace.id, period.start, period.end, account).await?;
         let items = sentiments.len();
         let share = |keep: &dyn Fn(f64) -> bool| {
             (items > 0).then(|| sentiments.iter().filter(|s| keep(**s)).count() as f64 / items as f64)

@@ -171,8 +171,19 @@ impl App {
         from: chrono::DateTime<chrono::Utc>,
         to: chrono::DateTime<chrono::Utc>,
     ) -> Result<socialdesk_core::metrics::ResponseMetrics, AppError> {
+        self.response_metrics_of(actor, from, to, None).await
+    }
+
+    /// Response metrics of one account's questions, or of all (`None`).
+    pub async fn response_metrics_of(
+        &self,
+        actor: &Actor,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+        account: Option<AccountId>,
+    ) -> Result<socialdesk_core::metrics::ResponseMetrics, AppError> {
         actor.require(Permission::ViewAllContent)?;
-        let times = self.store.question_times(actor.workspace.id, from, to).await?;
+        let times = self.store.question_times(actor.workspace.id, from, to, account).await?;
         let facts: Vec<_> = times
             .into_iter()
             .map(|(received_at, answered_at)| socialdesk_core::metrics::Answered { received_at, answered_at })

@@ -187,3 +187,89 @@ mod tests {
         assert!(!found.iter().any(|i| matches!(i, Insight::Unanswered { .. })), "under five questions");
     }
 }
+
+/// How much history "best time to post" wants before trusting an account's own data.
+pub const BEST_TIME_MIN_WEEKS: i64 = 12;
+/// And how many posts in that time.
+pub const BEST_TIME_MIN_POSTS: usize = 24;
+
+/// The slots used until an account has enough history: weekday mornings
+/// and lunchtime, local time, when most people check social media.
+pub const DEFAULT_SLOTS: [(Weekday, u32); 5] =
+    [(Weekday::Tue, 10), (Weekday::Wed, 10), (Weekday::Thu, 12), (Weekday::Mon, 9), (Weekday::Fri, 11)];
+
+/// Where a best-time answer comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BestTimeSource {
+    /// The account's own posts of the last twelve weeks.
+    History { weeks: u32, posts: u32 },
+    /// Not enough history yet: socialdesk's stated default.
+    Default { weeks: u32, posts: u32 },
+}
+
+/// The best weekdays and hours to post, best first, with the mean
+/// engagements per post of each (known only when from history).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BestTimes {
+    pub source: BestTimeSource,
+    pub slots: Vec<(Weekday, u32, Option<f64>)>,
+}
+
+/// Best times from `posts` (the last twelve weeks of one account), given
+/// how many weeks of history the account has in all. Cells need two posts.
+pub fn best_times(posts: &[PostFact], weeks_of_history: f64) -> BestTimes {
+    let weeks = weeks_of_history.max(0.0).floor() as u32;
+    let count = posts.len() as u32;
+    if weeks_of_history < BEST_TIME_MIN_WEEKS as f64 || posts.len() < BEST_TIME_MIN_POSTS {
+        return BestTimes {
+            source: BestTimeSource::Default { weeks, posts: count },
+            slots: DEFAULT_SLOTS.iter().map(|(d, h)| (*d, *h, None)).collect(),
+        };
+    }
+    let mut slots: Vec<((u32, u32), f64, usize)> =
+        group_means(posts, |p| (p.local.weekday().num_days_from_monday(), p.local.hour()))
+            .into_iter()
+            .filter(|(_, _, n)| *n >= 2)
+            .collect();
+    slots.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    BestTimes {
+        source: BestTimeSource::History { weeks, posts: count },
+        slots: slots.into_iter().take(5).map(|((d, h), mean, _)| (weekday(d), h, Some(mean))).collect(),
+    }
+}
+
+#[cfg(test)]
+mod best_time_tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+
+    fn post(day: u32, hour: u32, engagements: u64) -> PostFact {
+        PostFact {
+            local: NaiveDate::from_ymd_opt(2026, 9, day).unwrap().and_hms_opt(hour, 0, 0).unwrap(),
+            account: "@a".into(),
+            engagements,
+            text: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_young_account_gets_the_stated_default() {
+        let posts: Vec<PostFact> = (1..=30).map(|d| post(d, 10, 50)).collect();
+        let best = best_times(&posts, 8.0);
+        assert_eq!(best.source, BestTimeSource::Default { weeks: 8, posts: 30 });
+        assert_eq!(best.slots[0], (Weekday::Tue, 10, None));
+    }
+
+    #[test]
+    fn twelve_weeks_of_history_speak_for_themselves() {
+        // 2026-09-01 is a Tuesday. Tuesdays at 18 earn 90, everything else 20.
+        let mut posts: Vec<PostFact> = (1..=28).map(|d| post(d, 9, 20)).collect();
+        posts.extend([post(1, 18, 90), post(8, 18, 90), post(15, 18, 90)]);
+        let best = best_times(&posts, 13.5);
+        assert_eq!(best.source, BestTimeSource::History { weeks: 13, posts: 31 });
+        assert_eq!(best.slots[0], (Weekday::Tue, 18, Some(90.0)));
+        assert!(best.slots.len() <= 5);
+    }
+}

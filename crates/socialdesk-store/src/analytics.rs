@@ -299,6 +299,24 @@ impl Store {
             .collect())
     }
 
+    /// When an account first published through socialdesk, if ever.
+    pub async fn first_published_at(
+        &self,
+        workspace: WorkspaceId,
+        account: AccountId,
+    ) -> Result<Option<DateTime<Utc>>> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT MIN(published_at) FROM post_variants \
+                 WHERE workspace_id = $1 AND account_id = $2 AND published_at IS NOT NULL",
+            )
+            .bind(workspace.as_uuid())
+            .bind(account.as_uuid())
+            .fetch_one(pool)
+            .await
+        })?)
+    }
+
     /// Every poll of one variant, oldest first.
     pub async fn post_snapshots(
         &self,
@@ -389,15 +407,18 @@ impl Store {
         workspace: WorkspaceId,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
+        account: Option<AccountId>,
     ) -> Result<Vec<f64>> {
         Ok(on_pool!(self, |pool| {
             sqlx::query_scalar(
                 "SELECT sentiment FROM inbox_items \
-                 WHERE workspace_id = $1 AND created_at >= $2 AND created_at < $3 AND sentiment IS NOT NULL",
+                 WHERE workspace_id = $1 AND created_at >= $2 AND created_at < $3 AND sentiment IS NOT NULL \
+                   AND ($4 IS NULL OR account_id = $4)",
             )
             .bind(workspace.as_uuid())
             .bind(from)
             .bind(to)
+            .bind(account.map(|a| a.as_uuid()))
             .fetch_all(pool)
             .await
         })?)

@@ -198,15 +198,18 @@ impl Store {
         workspace: WorkspaceId,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
+        account: Option<AccountId>,
     ) -> Result<Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>> {
         Ok(on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT created_at, replied_at FROM inbox_items \
-                 WHERE workspace_id = $1 AND category = 'question' AND created_at >= $2 AND created_at < $3",
+                 WHERE workspace_id = $1 AND category = 'question' AND created_at >= $2 AND created_at < $3 \
+                   AND ($4 IS NULL OR account_id = $4)",
             )
             .bind(workspace.as_uuid())
             .bind(from)
             .bind(to)
+            .bind(account.map(|a| a.as_uuid()))
             .fetch_all(pool)
             .await
         })?)

@@ -347,7 +347,8 @@ pub fn network_names(networks: &[String]) -> String {
     labels.join(" and ")
 }
 
-fn day_name(day: chrono::Weekday) -> &'static str {
+/// A weekday's English name, for sentences.
+pub fn day_name(day: chrono::Weekday) -> &'static str {
     ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][day.num_days_from_monday() as usize]
 }
 

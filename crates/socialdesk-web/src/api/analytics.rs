@@ -21,6 +21,8 @@ pub struct OverviewQuery {
     /// `2026-10`, `2026-Q4`, `2026-W44`, `2026`, `2026-10-05`, `2026-10-01..2026-10-15`,
     /// `last-7-days`, `last-30-days` (the default), `this-month`, `last-month`, ... in the workspace's time zone.
     period: Option<String>,
+    /// One account's overview instead of the whole workspace's.
+    account_id: Option<Uuid>,
 }
 
 /// A period as the API shows it.
@@ -236,7 +238,8 @@ pub async fn overview(
     Query(q): Query<OverviewQuery>,
 ) -> ApiResult<Json<OverviewBody>> {
     let period = state.app.period(&actor, q.period.as_deref())?;
-    Ok(Json((&state.app.analytics_overview(&actor, &period).await?).into()))
+    let account = q.account_id.map(AccountId::from_uuid);
+    Ok(Json((&state.app.analytics_overview_of(&actor, &period, account).await?).into()))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -508,4 +511,63 @@ pub async fn get_archived(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<ArchivedReportBody>> {
     Ok(Json(ArchivedReportBody::of(state.app.archived_report(&actor, id).await?, true)))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct BestTimesQuery {
+    account_id: Uuid,
+}
+
+/// One slot of the week.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct SlotBody {
+    /// `monday` to `sunday`.
+    pub weekday: String,
+    /// Local hour, 0 to 23.
+    pub hour: u32,
+    /// Mean engagements per post in that slot; null for the default slots.
+    pub mean_engagements: Option<f64>,
+}
+
+/// The best times for an account to post, and where the answer comes from.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct BestTimesBody {
+    /// `history` (the account's own last twelve weeks) or `default` (too little history yet).
+    pub source: String,
+    /// Weeks of history the account has.
+    pub weeks: u32,
+    /// Posts measured in the last twelve weeks.
+    pub posts: u32,
+    pub slots: Vec<SlotBody>,
+}
+
+/// Best times to post for one account: from its own history when it has
+/// twelve weeks of it and enough posts, otherwise socialdesk's stated default.
+#[utoipa::path(get, path = "/analytics/best-times", tag = "analytics", params(BestTimesQuery),
+    responses((status = 200, body = BestTimesBody), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn best_times(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(q): Query<BestTimesQuery>,
+) -> ApiResult<Json<BestTimesBody>> {
+    let best = state.app.best_times(&actor, AccountId::from_uuid(q.account_id)).await?;
+    let (source, weeks, posts) = match best.source {
+        socialdesk_core::insights::BestTimeSource::History { weeks, posts } => ("history", weeks, posts),
+        socialdesk_core::insights::BestTimeSource::Default { weeks, posts } => ("default", weeks, posts),
+    };
+    Ok(Json(BestTimesBody {
+        source: source.to_owned(),
+        weeks,
+        posts,
+        slots: best
+            .slots
+            .iter()
+            .map(|(day, hour, mean)| SlotBody {
+                weekday: crate::report::day_name(*day).to_lowercase(),
+                hour: *hour,
+                mean_engagements: *mean,
+            })
+            .collect(),
+    }))
 }

@@ -95,6 +95,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(inbox::response_metrics))
         .routes(routes!(analytics::overview))
         .routes(routes!(analytics::posts))
+        .routes(routes!(analytics::best_times))
         .routes(routes!(analytics::list_goals, analytics::create_goal))
         .routes(routes!(analytics::delete_goal))
         .routes(routes!(analytics::list_schedules, analytics::create_schedule))

@@ -24,6 +24,8 @@ pub struct AnalyticsQuery {
     period: Option<String>,
     /// A typed period; wins over the picker's.
     custom: Option<String>,
+    /// One account instead of the whole workspace.
+    account: Option<String>,
     sort: Option<String>,
     order: Option<String>,
 }
@@ -66,6 +68,10 @@ struct AnalyticsPage {
     csv_href: String,
     has_posts: bool,
     goals: Vec<GoalRow>,
+    account_choices: Vec<(String, String)>,
+    /// The chosen account's id, or empty for the whole workspace.
+    account: String,
+    best_times: Option<BestTimesView>,
     goal_metrics: Vec<(&'static str, &'static str)>,
     goal_form: GoalForm,
     goal_errors: FormErrors,
@@ -148,6 +154,35 @@ pub async fn delete_goal(
     Ok(Redirect::to(&format!("/w/{slug}/analytics#goals")).into_response())
 }
 
+struct BestTimesView {
+    /// Where the answer comes from, in a sentence.
+    source: String,
+    slots: Vec<String>,
+}
+
+fn best_times_view(best: &socialdesk_core::insights::BestTimes) -> BestTimesView {
+    use socialdesk_core::insights::{BEST_TIME_MIN_POSTS, BEST_TIME_MIN_WEEKS, BestTimeSource};
+    let source = match &best.source {
+        BestTimeSource::History { weeks, posts } => format!(
+            "From this account's own posts: {posts} in the last {BEST_TIME_MIN_WEEKS} weeks ({weeks} weeks of history)."
+        ),
+        BestTimeSource::Default { weeks, posts } => format!(
+            "socialdesk's default (weekday mornings and lunchtime): this account has {weeks} weeks of history and {posts} \
+             measured posts in the last {BEST_TIME_MIN_WEEKS} weeks; its own best times show from {BEST_TIME_MIN_WEEKS} \
+             weeks and {BEST_TIME_MIN_POSTS} posts."
+        ),
+    };
+    let slots = best
+        .slots
+        .iter()
+        .map(|(day, hour, mean)| match mean {
+            Some(m) => format!("{} {hour:02}:00 — {m:.0} engagements per post", report::day_name(*day)),
+            None => format!("{} {hour:02}:00", report::day_name(*day)),
+        })
+        .collect();
+    BestTimesView { source, slots }
+}
+
 struct GoalRow {
     id: Uuid,
     label: &'static str,
@@ -203,14 +238,28 @@ async fn analytics_page(
     };
     let sort = q.sort.as_deref().and_then(Metric::parse).unwrap_or(Metric::Engagements);
     let descending = q.order.as_deref() != Some("asc");
-    let overview = state.app.analytics_overview(actor, &period).await?;
-    let posts = state.app.analytics_posts(actor, &period, sort, descending, None, 10).await?;
+    let all_accounts = state.app.accounts(actor).await?;
+    let account = q
+        .account
+        .as_deref()
+        .and_then(|a| a.parse::<Uuid>().ok())
+        .map(socialdesk_core::AccountId::from_uuid)
+        .filter(|a| all_accounts.iter().any(|known| known.id == *a));
+    let overview = state.app.analytics_overview_of(actor, &period, account).await?;
+    let posts = state.app.analytics_posts(actor, &period, sort, descending, account, 10).await?;
+    let best_times = match account {
+        Some(a) => Some(best_times_view(&state.app.best_times(actor, a).await?)),
+        None => None,
+    };
     let zone = actor.workspace.time_zone;
     let spec = period.spec();
     let chosen = asked.map(str::trim).filter(|s| !s.is_empty() && error.is_none()).unwrap_or("last-30-days").to_owned();
     let is_preset = PRESETS.iter().any(|(key, _)| *key == chosen);
     let goals = state.app.goals(actor).await?;
     let page = AnalyticsPage {
+        account_choices: all_accounts.iter().map(|a| (a.id.to_string(), a.handle.clone())).collect(),
+        account: account.map(|a| a.to_string()).unwrap_or_default(),
+        best_times,
         goals: goals.iter().map(goal_row).collect(),
         goal_metrics: GoalMetric::ALL.iter().map(|m| (m.as_str(), m.label())).collect(),
         goal_form,

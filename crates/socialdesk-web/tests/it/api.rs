@@ -634,6 +634,39 @@ async fn analytics_of_a_period_through_the_api() {
         assert!(!body["errors"][0]["detail"].as_str().unwrap_or_default().is_empty(), "{query}: {body}");
     }
 
+    // One account's overview, and its best times: too young for its own, so the stated default.
+    let account_id = o["accounts"][0]["account_id"].as_str().unwrap().to_owned();
+    let one: Value = viewer
+        .get(s.url(&format!("/api/v1/analytics/overview?period=2026-11&account_id={account_id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["accounts"].as_array().unwrap().len(), 1);
+    assert_eq!(one["figures"][0]["current"], 2.0);
+    let stranger = uuid::Uuid::now_v7();
+    let (status, _) = problem(
+        viewer
+            .get(s.url(&format!("/api/v1/analytics/overview?period=2026-11&account_id={stranger}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let best: Value = viewer
+        .get(s.url(&format!("/api/v1/analytics/best-times?account_id={account_id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((best["source"].as_str(), best["posts"].as_u64()), (Some("default"), Some(2)));
+    assert_eq!(best["slots"][0], json!({"weekday": "tuesday", "hour": 10, "mean_engagements": null}));
+
     // Goals: admins set them, everyone with access sees their progress.
     let admin = api(&s.token(&ana, Role::Admin).await);
     let created = admin
