@@ -37,7 +37,7 @@ pub use inbox::{INBOX_SYNC, INBOX_SYNC_EVERY_SECS};
 pub use listening::QueryCheck;
 pub use oauth::OAuthRedirect;
 pub use posts::{CRISIS_RECHECK_SECS, NewPost, PUBLISH, When, text_rules};
-pub use reports::{Mailer, NewReportSchedule, ReportRenderer, ScheduleView, SendMail};
+pub use reports::{Branding, Mailer, NewReportSchedule, ReportRenderer, ScheduleView, SendMail};
 pub use secrets::SecretBox;
 pub use team::{NewInvite, WorkspaceSettings};
 pub use tokens::NewToken;

@@ -24,10 +24,37 @@ use crate::{Actor, App, AppError, new_uuid};
 /// The kind of the periodic job that sends due reports.
 pub const REPORT_DELIVERIES: &str = "report-deliveries";
 
+/// A workspace's look on its reports: white label for agencies' clients.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Branding {
+    /// `#rrggbb`.
+    pub color: String,
+    /// A standalone SVG document, checked when it was stored.
+    pub logo_svg: Option<String>,
+}
+
+impl Default for Branding {
+    fn default() -> Self {
+        Branding { color: DEFAULT_BRAND_COLOR.to_owned(), logo_svg: None }
+    }
+}
+
+/// socialdesk's own colour, for workspaces that set none.
+pub const DEFAULT_BRAND_COLOR: &str = "#4338ca";
+/// The largest logo accepted, in bytes.
+pub const MAX_LOGO_BYTES: usize = 64 * 1024;
+
 /// Turns a period's analytics into a report document.
 pub trait ReportRenderer: std::fmt::Debug + Send + Sync + 'static {
     /// The report as one self-contained HTML page.
-    fn html(&self, workspace: &str, overview: &Overview, goals: &[Goal], now: DateTime<Utc>) -> String;
+    fn html(
+        &self,
+        workspace: &str,
+        brand: &Branding,
+        overview: &Overview,
+        goals: &[Goal],
+        now: DateTime<Utc>,
+    ) -> String;
     /// The report's title, e.g. "Northwind Coffee — October 2026".
     fn title(&self, workspace: &str, overview: &Overview) -> String {
         format!("{workspace} — {}", overview.period.label())
@@ -106,6 +133,51 @@ impl App {
     pub fn with_mailer(mut self, mailer: Mailer) -> App {
         self.mailer = Some(mailer);
         self
+    }
+
+    /// The workspace's report colour and logo (socialdesk's own when none was set).
+    pub async fn report_branding(&self, actor: &Actor) -> Result<Branding, AppError> {
+        actor.require(Permission::ViewWorkspace)?;
+        Ok(match self.store.report_branding(actor.workspace.id).await? {
+            Some((color, logo_svg)) => Branding { color, logo_svg },
+            None => Branding::default(),
+        })
+    }
+
+    /// Sets the report colour and, unless `logo` is `None`, the logo (an
+    /// empty one removes it). The logo must be an SVG document.
+    pub async fn set_report_branding(
+        &self,
+        actor: &Actor,
+        color: &str,
+        logo: Option<&str>,
+    ) -> Result<Branding, AppError> {
+        actor.require(Permission::ManageSettings)?;
+        let color = color.trim().to_lowercase();
+        if !socialdesk_report::check_color(&color) {
+            return Err(AppError::field(
+                "color",
+                format!("{color:?} is not a colour: write it as #rrggbb, e.g. #0f766e"),
+            ));
+        }
+        let logo_svg = match logo.map(str::trim) {
+            None => self.report_branding(actor).await?.logo_svg,
+            Some("") => None,
+            Some(svg) => {
+                if svg.len() > MAX_LOGO_BYTES {
+                    return Err(AppError::field(
+                        "logo",
+                        format!("the logo is {} KB; at most 64 KB", svg.len() / 1024),
+                    ));
+                }
+                socialdesk_report::check_svg(svg)
+                    .map_err(|e| AppError::field("logo", format!("the logo must be an SVG file: {e}")))?;
+                Some(svg.to_owned())
+            }
+        };
+        self.store.set_report_branding(actor.workspace.id, &color, logo_svg.as_deref(), self.now()).await?;
+        self.audit(actor, "report.branding", &color, serde_json::json!({"logo": logo_svg.is_some()})).await;
+        Ok(Branding { color, logo_svg })
     }
 
     pub async fn create_report_schedule(
@@ -252,13 +324,14 @@ impl App {
         let period = cadence.period_for(workspace.time_zone, schedule.next_run_at);
         let overview = self.analytics_overview(&actor, &period).await?;
         let goals = self.goals(&actor).await.unwrap_or_default();
+        let brand = self.report_branding(&actor).await?;
         let name = workspace.name.as_str();
         let report = ArchivedReport {
             id: new_uuid(),
             schedule_id: Some(schedule.id),
             period: period.spec(),
             title: renderer.title(name, &overview),
-            html: renderer.html(name, &overview, &goals, now),
+            html: renderer.html(name, &brand, &overview, &goals, now),
             delivery: None,
             created_at: now,
         };

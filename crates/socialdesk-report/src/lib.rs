@@ -186,3 +186,16 @@ pub fn render_pdf(document: &Document, fonts: &Fonts) -> Result<Vec<u8>, PdfErro
     let pages = layout::lay_out(document, brand_color, logo_size, &chart_sizes, &metrics);
     draw::draw(document, &pages, fonts, &metrics, logo.as_ref(), &charts)
 }
+
+/// Checks a logo before it is stored: it must be an SVG document with a size.
+/// Returns its width and height in user units.
+pub fn check_svg(svg: &str) -> Result<(f32, f32), String> {
+    let tree = usvg::Tree::from_str(svg, &usvg::Options::default()).map_err(|e| e.to_string())?;
+    let size = tree.size();
+    Ok((size.width(), size.height()))
+}
+
+/// Whether `color` is a colour a report can use: `#rrggbb` or `#rgb`.
+pub fn check_color(color: &str) -> bool {
+    layout::Rgb::parse_hex(color).is_some()
+}

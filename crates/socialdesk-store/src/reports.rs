@@ -207,3 +207,38 @@ impl Store {
         row.ok_or(StoreError::NotFound)
     }
 }
+
+impl Store {
+    /// A workspace's report colour and logo, if it set them.
+    pub async fn report_branding(&self, workspace: WorkspaceId) -> Result<Option<(String, Option<String>)>> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_as("SELECT color, logo_svg FROM report_branding WHERE workspace_id = $1")
+                .bind(workspace.as_uuid())
+                .fetch_optional(pool)
+                .await
+        })?)
+    }
+
+    pub async fn set_report_branding(
+        &self,
+        workspace: WorkspaceId,
+        color: &str,
+        logo_svg: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO report_branding (workspace_id, color, logo_svg, updated_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (workspace_id) DO UPDATE SET color = $2, logo_svg = $3, updated_at = $4",
+            )
+            .bind(workspace.as_uuid())
+            .bind(color)
+            .bind(logo_svg)
+            .bind(at)
+            .execute(pool)
+            .await
+            .map(|r| r.rows())
+        })?;
+        Ok(())
+    }
+}

@@ -40,6 +40,15 @@ document.addEventListener("DOMContentLoaded", () => {
     button.addEventListener("click", () => window.print());
   }
 
+  // An SVG file chosen for a logo goes into its text field, which the form sends.
+  for (const input of document.querySelectorAll("input[data-svg-into]")) {
+    input.addEventListener("change", async () => {
+      const target = document.querySelector(input.dataset.svgInto);
+      const file = input.files && input.files[0];
+      if (target && file) target.value = await file.text();
+    });
+  }
+
   // Role pickers submit on change; their button stays for keyboard and no-JS users.
   for (const select of document.querySelectorAll("select[data-autosubmit]")) {
     select.addEventListener("change", () => select.form.requestSubmit());

@@ -5,8 +5,8 @@
 
 use askama::Template;
 use chrono::{DateTime, Utc};
-use socialdesk_app::Goal;
 use socialdesk_app::analytics::{Compared, Overview, PostPerformance};
+use socialdesk_app::{Branding, Goal};
 use socialdesk_core::goals::GoalStatus;
 use socialdesk_core::insights::Insight;
 use socialdesk_core::metrics::human_duration;
@@ -18,6 +18,10 @@ use crate::charts::{self, LineSeries, Palette};
 #[derive(Debug, Clone)]
 pub struct ReportView {
     pub workspace: String,
+    /// The workspace's colour, `#rrggbb`.
+    pub color: String,
+    /// Its logo as a `data:` URL for the page, and as SVG for the PDF.
+    pub logo: Option<(String, String)>,
     pub title: String,
     pub subtitle: String,
     /// Sentences on the biggest moves of the period.
@@ -61,7 +65,13 @@ pub const ACCOUNT_COLUMNS: [&str; 6] = ["Account", "Posts", "Impressions", "Enga
 impl ReportView {
     /// The report of `overview` for the workspace named `workspace`, made at
     /// `now`, with the `goals` whose period overlaps it.
-    pub fn new(workspace: &str, overview: &Overview, goals: &[Goal], now: DateTime<Utc>) -> ReportView {
+    pub fn new(
+        workspace: &str,
+        brand: &Branding,
+        overview: &Overview,
+        goals: &[Goal],
+        now: DateTime<Utc>,
+    ) -> ReportView {
         let zone = overview.period.zone;
         let today = now.with_timezone(&zone.tz()).format("%-d %B %Y");
         let mut notes: Vec<String> = overview
@@ -80,6 +90,20 @@ impl ReportView {
         notes.push("Every figure is computed as published in the help page “How figures are computed” (docs/metrics.md); “—” means unknown, never zero.".to_owned());
         ReportView {
             workspace: workspace.to_owned(),
+            color: brand.color.clone(),
+            logo: brand.logo_svg.as_ref().map(|svg| {
+                // As an image, an SVG runs no script and reaches nothing outside.
+                let encoded: String = svg
+                    .bytes()
+                    .map(|b| match b {
+                        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b' ' => {
+                            (b as char).to_string()
+                        }
+                        _ => format!("%{b:02X}"),
+                    })
+                    .collect();
+                (format!("data:image/svg+xml;charset=utf-8,{}", encoded.replace(' ', "%20")), svg.clone())
+            }),
             title: format!("{workspace} — {}", overview.period.label()),
             subtitle: format!("Compared with {} · made on {today}", overview.previous_period.label()),
             summary: summary(overview),
@@ -407,8 +431,15 @@ mod tests {
 pub struct HtmlReports;
 
 impl socialdesk_app::ReportRenderer for HtmlReports {
-    fn html(&self, workspace: &str, overview: &Overview, goals: &[Goal], now: DateTime<Utc>) -> String {
-        standalone_html(&ReportView::new(workspace, overview, goals, now))
+    fn html(
+        &self,
+        workspace: &str,
+        brand: &Branding,
+        overview: &Overview,
+        goals: &[Goal],
+        now: DateTime<Utc>,
+    ) -> String {
+        standalone_html(&ReportView::new(workspace, brand, overview, goals, now))
     }
 }
 
@@ -513,7 +544,11 @@ pub fn pdf(report: &ReportView, fonts: &ReportFonts) -> Result<Vec<u8>, String> 
     let document = Document {
         title: report.title.clone(),
         subtitle: report.subtitle.clone(),
-        brand: Brand { name: report.workspace.clone(), color: "#4338ca".into(), logo_svg: None },
+        brand: Brand {
+            name: report.workspace.clone(),
+            color: report.color.clone(),
+            logo_svg: report.logo.as_ref().map(|(_, svg)| svg.clone()),
+        },
         blocks,
     };
     socialdesk_report::render_pdf(&document, fonts).map_err(|e| e.to_string())

@@ -217,7 +217,9 @@ async fn report_command(app: &App, config: &Config, args: &ReportArgs) -> anyhow
         format => {
             let overview = app.analytics_overview(&actor, &period).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             let goals = app.goals(&actor).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            let view = socialdesk_web::report::ReportView::new(workspace.name.as_str(), &overview, &goals, app.now());
+            let brand = app.report_branding(&actor).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let view =
+                socialdesk_web::report::ReportView::new(workspace.name.as_str(), &brand, &overview, &goals, app.now());
             if format == "pdf" {
                 let fonts = socialdesk_web::report::ReportFonts::new(config.report_fonts.clone());
                 socialdesk_web::report::pdf(&view, &fonts).map_err(|e| anyhow::anyhow!("PDF: {e}"))?

@@ -230,6 +230,7 @@ impl socialdesk_app::ReportRenderer for PlainReports {
     fn html(
         &self,
         workspace: &str,
+        _brand: &socialdesk_app::Branding,
         overview: &socialdesk_app::analytics::Overview,
         _goals: &[socialdesk_app::Goal],
         _now: chrono::DateTime<Utc>,

@@ -571,3 +571,33 @@ pub async fn best_times(
             .collect(),
     }))
 }
+
+/// A workspace's report branding (white label).
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BrandingBody {
+    /// `#rrggbb` or `#rgb`.
+    pub color: String,
+    /// The logo as an SVG document (at most 64 KB); on PUT, omit it to keep the current one, send "" to remove it.
+    #[serde(default)]
+    pub logo_svg: Option<String>,
+}
+
+/// The colour and logo on this workspace's reports.
+#[utoipa::path(get, path = "/reports/branding", tag = "analytics", responses((status = 200, body = BrandingBody)))]
+pub async fn get_branding(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<BrandingBody>> {
+    let b = state.app.report_branding(&actor).await?;
+    Ok(Json(BrandingBody { color: b.color, logo_svg: b.logo_svg }))
+}
+
+/// Sets the colour and logo on this workspace's reports (owners and admins).
+#[utoipa::path(put, path = "/reports/branding", tag = "analytics", request_body = BrandingBody,
+    responses((status = 200, body = BrandingBody), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn put_branding(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<BrandingBody>,
+) -> ApiResult<Json<BrandingBody>> {
+    let b = state.app.set_report_branding(&actor, &body.color, body.logo_svg.as_deref()).await?;
+    Ok(Json(BrandingBody { color: b.color, logo_svg: b.logo_svg }))
+}

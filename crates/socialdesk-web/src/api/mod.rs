@@ -101,6 +101,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(analytics::list_schedules, analytics::create_schedule))
         .routes(routes!(analytics::delete_schedule))
         .routes(routes!(analytics::list_archive))
+        .routes(routes!(analytics::get_branding, analytics::put_branding))
         .routes(routes!(analytics::get_archived))
         .routes(routes!(listening::list, listening::create))
         .routes(routes!(listening::delete))

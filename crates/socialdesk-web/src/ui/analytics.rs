@@ -469,6 +469,9 @@ struct ReportsPage {
     schedule_errors: FormErrors,
     archive: Vec<ArchiveRow>,
     can_email: bool,
+    brand_color: String,
+    has_logo: bool,
+    brand_errors: FormErrors,
 }
 
 struct ScheduleRow {
@@ -568,6 +571,7 @@ async fn reports_page(
     } else {
         None
     };
+    let brand = state.app.report_branding(actor).await?;
     let archive = state
         .app
         .report_archive(actor)
@@ -584,6 +588,7 @@ async fn reports_page(
         shell: Shell::new(member, "reports"),
         report: ReportView::new(
             actor.workspace.name.as_str(),
+            &brand,
             &overview,
             &state.app.goals(actor).await?,
             state.app.now(),
@@ -599,7 +604,54 @@ async fn reports_page(
         schedule_errors,
         archive,
         can_email: state.app.mailer.is_some(),
+        brand_color: brand.color.clone(),
+        has_logo: brand.logo_svg.is_some(),
+        brand_errors: FormErrors::default(),
     })
+}
+
+/// What the branding form holds.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BrandingForm {
+    color: String,
+    /// SVG source; empty keeps the current logo unless `remove_logo` is set.
+    #[serde(default)]
+    logo: String,
+    #[serde(default)]
+    remove_logo: Option<String>,
+}
+
+/// Sets the workspace's report colour and logo.
+pub async fn set_branding(
+    State(state): State<AppState>,
+    member: Member,
+    CsrfForm(form): CsrfForm<BrandingForm>,
+) -> Result<Response, UiError> {
+    let logo = if form.remove_logo.is_some() {
+        Some("")
+    } else if form.logo.trim().is_empty() {
+        None
+    } else {
+        Some(form.logo.as_str())
+    };
+    match state.app.set_report_branding(&member.actor, &form.color, logo).await {
+        Ok(_) => Ok(Redirect::to(&format!("/w/{}/reports#branding", member.actor.workspace.slug)).into_response()),
+        Err(AppError::Forbidden(why)) => Err(UiError::Forbidden(why.to_owned())),
+        Err(e) => {
+            let errors = FormErrors::from_app(e)?;
+            let mut page = reports_page(
+                &state,
+                &member,
+                &AnalyticsQuery::default(),
+                ScheduleForm::default(),
+                FormErrors::default(),
+            )
+            .await?;
+            page.brand_errors = errors;
+            page.brand_color = form.color;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
 }
 
 /// Schedules a report from the Reports page; a wrong field comes back with the form.
@@ -679,7 +731,8 @@ pub async fn report_download(
         format @ ("html" | "pdf") => {
             let overview = state.app.analytics_overview(actor, &period).await?;
             let goals = state.app.goals(actor).await?;
-            let view = ReportView::new(actor.workspace.name.as_str(), &overview, &goals, state.app.now());
+            let brand = state.app.report_branding(actor).await?;
+            let view = ReportView::new(actor.workspace.name.as_str(), &brand, &overview, &goals, state.app.now());
             if format == "html" {
                 ("text/html; charset=utf-8", format!("{base}-report.html"), report::standalone_html(&view).into_bytes())
             } else {

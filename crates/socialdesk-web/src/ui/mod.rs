@@ -49,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}/reports", get(analytics::report_page))
         .route("/w/{slug}/reports/download", get(analytics::report_download))
         .route("/w/{slug}/reports/schedules", post(analytics::create_schedule))
+        .route("/w/{slug}/reports/branding", post(analytics::set_branding))
         .route("/w/{slug}/reports/schedules/{id}/delete", post(analytics::delete_schedule))
         .route("/w/{slug}/reports/archive/{id}", get(analytics::archived_report))
         .route("/w/{slug}/inbox", get(inbox::inbox))

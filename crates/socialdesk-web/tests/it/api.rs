@@ -738,6 +738,28 @@ async fn analytics_of_a_period_through_the_api() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     let archive: Value = viewer.get(s.url("/api/v1/reports/archive")).send().await.unwrap().json().await.unwrap();
     assert_eq!(archive, json!([]));
+    // White label: the client's colour and logo, checked before they are kept.
+    let logo = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 20"><rect width="40" height="20" fill="#0f766e"/></svg>"##;
+    let branded: Value = admin
+        .put(s.url("/api/v1/reports/branding"))
+        .json(&json!({"color": "#0F766E", "logo_svg": logo}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(branded["color"], "#0f766e");
+    for (body, pointer) in [
+        (json!({"color": "teal"}), "/color"),
+        (json!({"color": "#0f766e", "logo_svg": "<html>not a logo</html>"}), "/logo"),
+    ] {
+        let (status, p) = problem(admin.put(s.url("/api/v1/reports/branding")).json(&body).send().await.unwrap()).await;
+        assert_eq!((status, p["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(pointer)));
+    }
+    let kept: Value = viewer.get(s.url("/api/v1/reports/branding")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(kept["logo_svg"], logo, "a refused change keeps what was there");
+
     let id = schedule["id"].as_str().unwrap();
     let gone = admin.delete(s.url(&format!("/api/v1/reports/schedules/{id}"))).send().await.unwrap();
     assert_eq!(gone.status(), StatusCode::NO_CONTENT);

@@ -474,6 +474,46 @@ async fn reports_come_as_a_page_a_standalone_file_and_csv() {
         browser.get(s.url("/w/northwind-coffee/reports/download?period=2026-11&format=pdf")).send().await.unwrap();
     assert_eq!(pdf.headers()["content-type"], "application/pdf");
     assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
+    // Branded with the client's colour and logo, on the page and in the file.
+    let logo = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 20"><circle cx="10" cy="10" r="8" fill="#b45309"/></svg>"##;
+    let csrf = s.csrf(&ana).await;
+    let saved = browser
+        .post(s.url("/w/northwind-coffee/reports/branding"))
+        .form(&[("_csrf", csrf.as_str()), ("color", "#b45309"), ("logo", logo)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let html = browser
+        .get(s.url("/w/northwind-coffee/reports/download?period=2026-11&format=html"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("border-top-color: #b45309")
+            && html.contains("<img class=\"report-logo\" src=\"data:image/svg+xml")
+    );
+    let branded_pdf = browser
+        .get(s.url("/w/northwind-coffee/reports/download?period=2026-11&format=pdf"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(branded_pdf.starts_with(b"%PDF-"), "the logo draws in the PDF too");
+    let refused = browser
+        .post(s.url("/w/northwind-coffee/reports/branding"))
+        .form(&[("_csrf", csrf.as_str()), ("color", "#b45309"), ("logo", "<svg")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("The logo must be an SVG file"));
+
     let bad = browser.get(s.url("/w/northwind-coffee/reports/download?format=docx")).send().await.unwrap();
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
     assert!(bad.text().await.unwrap().contains("use pdf, html or csv"));
