@@ -165,10 +165,7 @@ impl App {
             Some("") => None,
             Some(svg) => {
                 if svg.len() > MAX_LOGO_BYTES {
-                    return Err(AppError::field(
-                        "logo",
-                        format!("the logo is {} KB; at most 64 KB", svg.len() / 1024),
-                    ));
+                    return Err(AppError::field("logo", format!("the logo is {} KB; at most 64 KB", svg.len() / 1024)));
                 }
                 socialdesk_report::check_svg(svg)
                     .map_err(|e| AppError::field("logo", format!("the logo must be an SVG file: {e}")))?;
