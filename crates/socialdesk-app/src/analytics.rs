@@ -103,6 +103,9 @@ pub struct Compared {
     pub higher_is_better: bool,
     /// How the number reads: `count`, `percent`, `duration` or `score`.
     pub unit: &'static str,
+    /// The median of the three periods before this one, for figures that
+    /// come from posts alone (posts, impressions, engagements, clicks and their rates).
+    pub baseline: Option<f64>,
 }
 
 /// A published post with its latest counts.
@@ -325,7 +328,21 @@ impl App {
         snapshots.retain(|s| account.is_none_or(|a| s.account_id == a));
         let current = self.figures(actor, period, &variants, &snapshots, account).await?;
         let previous = self.figures(actor, &previous_period, &before, &snapshots, account).await?;
-        let compared = compare(&current, &previous);
+        let mut compared = compare(&current, &previous);
+        // The baseline: the median of the three periods before this one.
+        let second = previous_period.previous();
+        let third = second.previous();
+        let older = self.store.published_variants(workspace, third.start, second.end, account).await?;
+        let (in_third, in_second): (Vec<_>, Vec<_>) = older.iter().partition(|v| v.published_at < second.start);
+        let periods: [Vec<Counts>; 3] = [
+            before.iter().map(|v| v.counts).collect(),
+            in_second.iter().map(|v| v.counts).collect(),
+            in_third.iter().map(|v| v.counts).collect(),
+        ];
+        for c in &mut compared {
+            let mut values: Vec<f64> = periods.iter().filter_map(|posts| post_figure(c.key, posts)).collect();
+            c.baseline = analytics::median(&mut values);
+        }
 
         let mut accounts: BTreeMap<AccountId, Vec<&PublishedVariant>> = BTreeMap::new();
         for v in &variants {
@@ -635,6 +652,7 @@ fn compare(current: &Figures, previous: &Figures) -> Vec<Compared> {
             },
             higher_is_better,
             unit,
+            baseline: None,
         }
     };
     let n = |v: Option<u64>| v.map(|v| v as f64);
@@ -687,6 +705,22 @@ fn compare(current: &Figures, previous: &Figures) -> Vec<Compared> {
         ),
         row("sentiment", "Community sentiment", current.sentiment, previous.sentiment, true, "score"),
     ]
+}
+
+/// A figure computed from a period's posts alone, for baselines; `None`
+/// for figures that need more (followers, the inbox).
+fn post_figure(key: &str, posts: &[Counts]) -> Option<f64> {
+    let total: Counts = posts.iter().copied().sum();
+    let n = |v: Option<u64>| v.map(|v| v as f64);
+    match key {
+        "posts" => Some(posts.len() as f64),
+        "impressions" => n(total.impressions),
+        "engagements" => n(total.engagements()),
+        "clicks" => n(total.clicks),
+        "engagement_rate_by_impressions" => analytics::engagement_rate_by_impressions(posts),
+        "click_through_rate" => analytics::click_through_rate(posts),
+        _ => None,
+    }
 }
 
 /// Which counts which networks of these posts do not report.

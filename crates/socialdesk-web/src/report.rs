@@ -46,6 +46,8 @@ pub struct FigureView {
     /// `good`, `bad` or `neutral`.
     pub tone: &'static str,
     pub previous: String,
+    /// The median of the three periods before, when known.
+    pub baseline: Option<String>,
     pub help: &'static str,
 }
 
@@ -294,7 +296,15 @@ pub fn figure(c: &Compared) -> FigureView {
         _ => "engagement",
     };
     let shown = |v: Option<f64>| v.map_or("—".to_owned(), |v| format_value(v, c.unit));
-    FigureView { label: c.label, value: shown(c.current), change, tone, previous: shown(c.previous), help }
+    FigureView {
+        label: c.label,
+        value: shown(c.current),
+        change,
+        tone,
+        previous: shown(c.previous),
+        baseline: c.baseline.map(|b| format_value(b, c.unit)),
+        help,
+    }
 }
 
 /// A change in percent: one decimal under 10%, none above.
@@ -394,6 +404,7 @@ mod tests {
             direction,
             higher_is_better: true,
             unit: "count",
+            baseline: None,
         }
     }
 

@@ -179,6 +179,9 @@ async fn posts_are_measured_on_schedule_and_the_figures_follow_the_formulas() {
         assert_eq!((o.previous.posts, o.previous.engagements, o.previous.followers_end), (0, None, None));
         let engagements = o.compared.iter().find(|c| c.key == "engagements").unwrap();
         assert_eq!((engagements.current, engagements.previous, engagements.direction), (Some(120.0), None, "unknown"));
+        // The usual level: the median of September, August and July, all without posts.
+        let posts_row = o.compared.iter().find(|c| c.key == "posts").unwrap();
+        assert_eq!((posts_row.baseline, engagements.baseline), (Some(0.0), None));
         // The network never reports saves or reach, and left out impressions for one post: all three are named.
         let unreported: Vec<&str> = o.unreported.iter().map(|u| u.metric).collect();
         assert_eq!(unreported, ["impressions", "saves", "reach"]);

@@ -57,6 +57,8 @@ pub struct FigureBody {
     /// `up`, `down`, `flat` or `unknown`.
     pub direction: String,
     pub higher_is_better: bool,
+    /// The median of the three periods before this one (figures from posts alone; null otherwise or when unknown).
+    pub baseline: Option<f64>,
 }
 
 impl From<&Compared> for FigureBody {
@@ -70,6 +72,7 @@ impl From<&Compared> for FigureBody {
             change_percent: c.change_percent,
             direction: c.direction.to_owned(),
             higher_is_better: c.higher_is_better,
+            baseline: c.baseline,
         }
     }
 }
