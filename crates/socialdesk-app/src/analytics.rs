@@ -152,6 +152,54 @@ impl PostPerformance {
     }
 }
 
+/// How one group of posts (a pillar, a campaign, a label, a network) did.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupFigures {
+    pub name: String,
+    pub posts: u32,
+    pub impressions: Option<u64>,
+    pub engagements: Option<u64>,
+    /// Engagements per post, over posts whose engagements are known.
+    pub engagements_per_post: Option<f64>,
+    pub engagement_rate_by_impressions: Option<f64>,
+}
+
+/// Groups posts by a key (a post may fall in several groups, as with labels), best first.
+fn group_figures<'a>(
+    variants: &'a [PublishedVariant],
+    keys: impl Fn(&'a PublishedVariant) -> Vec<String>,
+) -> Vec<GroupFigures> {
+    let mut groups: BTreeMap<String, Vec<Counts>> = BTreeMap::new();
+    for v in variants {
+        for key in keys(v) {
+            groups.entry(key).or_default().push(v.counts);
+        }
+    }
+    let mut out: Vec<GroupFigures> = groups
+        .into_iter()
+        .map(|(name, posts)| {
+            let total: Counts = posts.iter().copied().sum();
+            let known: Vec<u64> = posts.iter().filter_map(|c| c.engagements()).collect();
+            GroupFigures {
+                name,
+                posts: posts.len() as u32,
+                impressions: total.impressions,
+                engagements: total.engagements(),
+                engagements_per_post: (!known.is_empty())
+                    .then(|| known.iter().sum::<u64>() as f64 / known.len() as f64),
+                engagement_rate_by_impressions: analytics::engagement_rate_by_impressions(&posts),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.engagements_per_post
+            .unwrap_or(-1.0)
+            .total_cmp(&a.engagements_per_post.unwrap_or(-1.0))
+            .then(a.name.cmp(&b.name))
+    });
+    out
+}
+
 /// A count some networks of the workspace do not report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Unreported {
@@ -184,6 +232,11 @@ pub struct Overview {
     pub unreported: Vec<Unreported>,
     /// What the period's data says, most useful first.
     pub insights: Vec<Insight>,
+    /// Performance by content pillar, campaign, label and network.
+    pub by_pillar: Vec<GroupFigures>,
+    pub by_campaign: Vec<GroupFigures>,
+    pub by_label: Vec<GroupFigures>,
+    pub by_network: Vec<GroupFigures>,
 }
 
 /// The period shown when none is asked for.
@@ -449,6 +502,12 @@ impl App {
             heat_map,
             best_slot,
             insights,
+            by_pillar: group_figures(&variants, |v| {
+                vec![v.tags.pillar.map_or_else(|| "No pillar".to_owned(), |p| p.label().to_owned())]
+            }),
+            by_campaign: group_figures(&variants, |v| v.tags.campaign.iter().cloned().collect()),
+            by_label: group_figures(&variants, |v| v.tags.labels.iter().map(|l| format!("#{l}")).collect()),
+            by_network: group_figures(&variants, |v| vec![network_label(&v.network)]),
         })
     }
 
@@ -745,6 +804,15 @@ fn unreported(variants: &[PublishedVariant]) -> Vec<Unreported> {
             (!networks.is_empty()).then_some(Unreported { metric, networks })
         })
         .collect()
+}
+
+fn network_label(network: &str) -> String {
+    match network {
+        "bluesky" => "Bluesky".to_owned(),
+        "mastodon" => "Mastodon".to_owned(),
+        "sandbox" => "Sandbox".to_owned(),
+        other => other.to_owned(),
+    }
 }
 
 fn weekday_from(index: usize) -> chrono::Weekday {

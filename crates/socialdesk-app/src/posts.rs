@@ -13,6 +13,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use socialdesk_core::post::{local_to_utc, settle};
+use socialdesk_core::tags::PostTags;
 use socialdesk_core::text::{self, Limits, NetworkKind};
 use socialdesk_core::{
     AccountId, DeliveryState, JobId, Permission, PostEvent, PostId, PostState, VariantId, WorkspaceId,
@@ -48,6 +49,8 @@ pub struct NewPost {
     pub text: String,
     pub accounts: Vec<AccountId>,
     pub when: When,
+    /// Campaign, content pillar and labels.
+    pub tags: PostTags,
 }
 
 /// The text rules of a network, when we know them.
@@ -75,6 +78,22 @@ impl App {
     /// Writes a post and, unless it is a draft, schedules it. Every account
     /// must be this workspace's, connected, and the text must fit each
     /// account's network; every problem is reported at once.
+    /// The workspace's campaign names, for suggestions and filters.
+    pub async fn campaigns(&self, actor: &Actor) -> Result<Vec<String>, AppError> {
+        actor.require(Permission::ViewWorkspace)?;
+        Ok(self.store.campaigns(actor.workspace.id).await?)
+    }
+
+    /// How these posts are filed.
+    pub async fn post_tags(
+        &self,
+        actor: &Actor,
+        posts: &[PostId],
+    ) -> Result<std::collections::HashMap<PostId, PostTags>, AppError> {
+        actor.require(Permission::ViewWorkspace)?;
+        Ok(self.store.post_tags(actor.workspace.id, posts).await?)
+    }
+
     pub async fn create_post(&self, actor: &Actor, input: NewPost) -> Result<(Post, Vec<Variant>), AppError> {
         actor.require(Permission::CreateDraft)?;
         let policy = self.store.workspace_policy(actor.workspace.id).await?;
@@ -168,7 +187,7 @@ impl App {
                 error: None,
             })
             .collect();
-        self.store.create_post(&post, &variants).await?;
+        self.store.create_tagged_post(&post, &variants, &input.tags).await?;
         if needs_review {
             let at = if input.when == When::Now { None } else { scheduled_at };
             self.store

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use socialdesk_core::post::local_to_utc;
+use socialdesk_core::tags::PostTags;
 use socialdesk_core::text::{self, Limits};
 use socialdesk_core::{Account, AccountId, Permission, PostState, TimeZone};
 
@@ -19,7 +20,7 @@ use crate::{Actor, App, AppError};
 /// The columns an import understands. `text` and `accounts` are required;
 /// `date` and `time` schedule the post (without them it is a draft);
 /// `time_zone` overrides the workspace's zone for that row.
-pub const IMPORT_COLUMNS: [&str; 5] = ["text", "accounts", "date", "time", "time_zone"];
+pub const IMPORT_COLUMNS: [&str; 8] = ["text", "accounts", "date", "time", "time_zone", "campaign", "pillar", "labels"];
 
 /// One problem of an import, where it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -290,10 +291,18 @@ fn parse(
             },
             _ => None,
         };
+        // Labels in a CSV cell are separated by | (commas separate columns).
+        let tags = match PostTags::parse(get("campaign"), get("pillar"), &get("labels").replace('|', ",")) {
+            Ok(tags) => Some(tags),
+            Err(e) => {
+                row_problems.push((e.field, e.message));
+                None
+            }
+        };
         if row_problems.is_empty()
-            && let Some(when) = when
+            && let (Some(when), Some(tags)) = (when, tags)
         {
-            rows.push(Some(Row { number, post: NewPost { text: text.to_owned(), accounts: ids, when } }));
+            rows.push(Some(Row { number, post: NewPost { text: text.to_owned(), accounts: ids, when, tags } }));
         } else {
             for (column, message) in row_problems {
                 add(&mut problems, number, column, message);

@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod money;
 pub mod post;
 pub mod role;
+pub mod tags;
 pub mod team;
 pub mod text;
 pub mod values;

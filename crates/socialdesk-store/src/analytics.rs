@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use socialdesk_core::analytics::Counts;
+use socialdesk_core::tags::PostTags;
 use socialdesk_core::{AccountId, PostId, VariantId, WorkspaceId};
 use uuid::Uuid;
 
@@ -37,6 +38,8 @@ pub struct PublishedVariant {
     /// When the counts were taken; `None` before the first poll.
     pub metrics_at: Option<DateTime<Utc>>,
     pub counts: Counts,
+    /// How its post is filed.
+    pub tags: PostTags,
 }
 
 /// An account's public counts at one moment.
@@ -102,6 +105,9 @@ struct PublishedRow {
     metrics_at: Option<DateTime<Utc>>,
     #[sqlx(flatten)]
     counts: CountsRow,
+    campaign: Option<String>,
+    pillar: Option<String>,
+    labels: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -269,8 +275,8 @@ impl Store {
             sqlx::query_as(
                 "SELECT v.id, v.post_id, v.account_id, a.network, a.handle, v.text, v.remote_url, v.published_at, \
                         v.metrics_at, v.impressions, v.reach, v.likes, v.reposts, v.replies, v.quotes, v.saves, \
-                        v.clicks, v.video_views \
-                 FROM post_variants v JOIN accounts a ON a.id = v.account_id \
+                        v.clicks, v.video_views, p.campaign, p.pillar, p.labels \
+                 FROM post_variants v JOIN accounts a ON a.id = v.account_id JOIN posts p ON p.id = v.post_id \
                  WHERE v.workspace_id = $1 AND v.published_at >= $2 AND v.published_at < $3 \
                    AND ($4 IS NULL OR v.account_id = $4) \
                  ORDER BY v.published_at, v.id",
@@ -295,6 +301,7 @@ impl Store {
                 published_at: r.published_at,
                 metrics_at: r.metrics_at,
                 counts: r.counts.into_counts(),
+                tags: crate::posts::tags_of(r.campaign, r.pillar.as_deref(), r.labels.as_deref()),
             })
             .collect())
     }

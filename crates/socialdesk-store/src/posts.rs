@@ -1,4 +1,7 @@
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
+use socialdesk_core::tags::{Pillar, PostTags};
 use socialdesk_core::{AccountId, DeliveryState, PostId, PostState, TimeZone, UserId, VariantId, WorkspaceId};
 use uuid::Uuid;
 
@@ -103,6 +106,23 @@ impl VariantRow {
 /// The first metrics poll of a post comes this long after it went out.
 pub const FIRST_METRICS_POLL_SECS: i64 = 3600;
 
+#[derive(sqlx::FromRow)]
+struct TagRow {
+    id: Uuid,
+    campaign: Option<String>,
+    pillar: Option<String>,
+    labels: Option<String>,
+}
+
+/// Tags back from their columns; a pillar that no longer parses is left out.
+pub(crate) fn tags_of(campaign: Option<String>, pillar: Option<&str>, labels: Option<&str>) -> PostTags {
+    PostTags {
+        campaign,
+        pillar: pillar.and_then(|p| p.parse::<Pillar>().ok()),
+        labels: PostTags::labels_from_column(labels),
+    }
+}
+
 const POST_COLUMNS: &str =
     "id, workspace_id, author_id, text, state, scheduled_at, time_zone, revision, created_at, updated_at";
 const VARIANT_COLUMNS: &str =
@@ -111,11 +131,17 @@ const VARIANT_COLUMNS: &str =
 impl Store {
     /// Stores a post with its variants, in one transaction.
     pub async fn create_post(&self, post: &Post, variants: &[Variant]) -> Result<()> {
+        self.create_tagged_post(post, variants, &PostTags::default()).await
+    }
+
+    /// Stores a post with its variants and how it is filed, in one transaction.
+    pub async fn create_tagged_post(&self, post: &Post, variants: &[Variant], tags: &PostTags) -> Result<()> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             sqlx::query(
-                "INSERT INTO posts (id, workspace_id, author_id, text, state, scheduled_at, time_zone, revision, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                "INSERT INTO posts (id, workspace_id, author_id, text, state, scheduled_at, time_zone, revision, created_at, updated_at, \
+                     campaign, pillar, labels) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             )
             .bind(post.id.as_uuid())
             .bind(post.workspace_id.as_uuid())
@@ -127,6 +153,9 @@ impl Store {
             .bind(post.revision)
             .bind(post.created_at)
             .bind(post.updated_at)
+            .bind(&tags.campaign)
+            .bind(tags.pillar.map(|p| p.as_str()))
+            .bind(tags.labels_column())
             .execute(&mut *tx)
             .await?;
             for v in variants {
@@ -145,6 +174,43 @@ impl Store {
             tx.commit().await?;
             Ok(())
         })
+    }
+
+    /// The workspace's campaign names, in order.
+    pub async fn campaigns(&self, workspace: WorkspaceId) -> Result<Vec<String>> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT DISTINCT campaign FROM posts WHERE workspace_id = $1 AND campaign IS NOT NULL \
+                 ORDER BY campaign LIMIT 500",
+            )
+            .bind(workspace.as_uuid())
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    /// How these posts are filed, by post (posts without tags are absent).
+    pub async fn post_tags(&self, workspace: WorkspaceId, ids: &[PostId]) -> Result<HashMap<PostId, PostTags>> {
+        let mut found = HashMap::new();
+        for chunk in ids.chunks(500) {
+            let rows: Vec<TagRow> = on_pool!(self, |pool| {
+                let mut query = sqlx::QueryBuilder::new(
+                    "SELECT id, campaign, pillar, labels FROM posts WHERE (campaign IS NOT NULL OR pillar IS NOT NULL \
+                     OR labels IS NOT NULL) AND workspace_id = ",
+                );
+                query.push_bind(workspace.as_uuid()).push(" AND id IN (");
+                let mut ids = query.separated(", ");
+                for id in chunk {
+                    ids.push_bind(id.as_uuid());
+                }
+                query.push(")");
+                query.build_query_as().fetch_all(pool).await
+            })?;
+            for r in rows {
+                found.insert(PostId::from_uuid(r.id), tags_of(r.campaign, r.pillar.as_deref(), r.labels.as_deref()));
+            }
+        }
+        Ok(found)
     }
 
     pub async fn post(&self, workspace: WorkspaceId, id: PostId) -> Result<(Post, Vec<Variant>)> {

@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, DurationRound, Timelike, Utc};
 use socialdesk_app::{
     Actor, App, Clock, ConnectAccount, ManualClock, NewInvite, NewPost, SignUp, When, Worker, WorkerOptions,
 };
+use socialdesk_core::tags::PostTags;
 use socialdesk_core::{AccountId, Email, InboxStatus};
 use socialdesk_networks::Registry;
 use socialdesk_networks::sandbox::Sandbox;
@@ -118,7 +119,7 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
         ("Idea: a behind-the-scenes thread about our roasting curve.", vec![roastery], When::Draft),
     ];
     for (text, to, when) in posts {
-        app.create_post(owner_actor, NewPost { text: text.into(), accounts: to, when })
+        app.create_post(owner_actor, NewPost { text: text.into(), accounts: to, when, tags: Default::default() })
             .await
             .map_err(|e| anyhow::anyhow!("creating a demo post: {e}"))?;
     }
@@ -131,6 +132,7 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
                 text: "Weekend hours: 8:00–14:00, Sunday closed.".into(),
                 accounts: vec![coffee],
                 when: When::Now,
+                tags: Default::default(),
             },
         )
         .await
@@ -146,20 +148,45 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
 /// How many weeks of history the demo plays.
 pub const HISTORY_WEEKS: i64 = 13;
 
-/// What the demo team posted, round and round.
-const HISTORY_POSTS: [&str; 12] = [
-    "Monday starts better with a flat white. What's in your cup today?",
-    "New on the menu: cold brew with orange zest. Try it before it's gone!",
-    "Behind the counter: meet Luca, our head barista since 2019.",
-    "How we roast: 12 minutes, 205 °C, and a lot of listening to the first crack.",
-    "Rainy day? Our hot chocolate is made with 70% single-origin cocoa.",
-    "Thank you for 5 years of mornings together ❤️",
-    "Tasting notes of this week's Colombia Huila: red apple, caramel, a little cocoa.",
-    "Workshop on Saturday: brewing with a V60 at home. Six places left.",
-    "Our beans now come in compostable bags. Bring the old ones back for a discount!",
-    "Question of the week: oat, almond or cow's milk?",
-    "Weekend playlist at the café is up. Tell us what to add!",
-    "A quick guide to grind size: coarse for French press, fine for espresso.",
+/// What the demo team posted, round and round: text, pillar, campaign and labels.
+const HISTORY_POSTS: [(&str, &str, &str, &str); 12] = [
+    ("Monday starts better with a flat white. What's in your cup today?", "community", "", "questions"),
+    ("New on the menu: cold brew with orange zest. Try it before it's gone!", "promotional", "Autumn menu", "menu"),
+    ("Behind the counter: meet Luca, our head barista since 2019.", "community", "", "team, behind the scenes"),
+    (
+        "How we roast: 12 minutes, 205 °C, and a lot of listening to the first crack.",
+        "educational",
+        "Roastery stories",
+        "roasting, behind the scenes",
+    ),
+    ("Rainy day? Our hot chocolate is made with 70% single-origin cocoa.", "promotional", "Autumn menu", "menu"),
+    ("Thank you for 5 years of mornings together ❤️", "community", "", "anniversary"),
+    (
+        "Tasting notes of this week's Colombia Huila: red apple, caramel, a little cocoa.",
+        "educational",
+        "Roastery stories",
+        "tasting notes",
+    ),
+    (
+        "Workshop on Saturday: brewing with a V60 at home. Six places left.",
+        "promotional",
+        "Home brewing",
+        "events, brewing",
+    ),
+    (
+        "Our beans now come in compostable bags. Bring the old ones back for a discount!",
+        "promotional",
+        "",
+        "sustainability",
+    ),
+    ("Question of the week: oat, almond or cow's milk?", "entertainment", "", "questions"),
+    ("Weekend playlist at the café is up. Tell us what to add!", "entertainment", "", "music"),
+    (
+        "A quick guide to grind size: coarse for French press, fine for espresso.",
+        "educational",
+        "Home brewing",
+        "brewing, guides",
+    ),
 ];
 
 /// Thirteen weeks ago, played forward an hour at a time through the same
@@ -193,10 +220,15 @@ impl History {
             let now = self.clock.now();
             for (n, (actor, account)) in accounts.iter().enumerate() {
                 if posts_at(now, n as u64) {
-                    let text = HISTORY_POSTS[written % HISTORY_POSTS.len()];
+                    let (text, pillar, campaign, labels) = HISTORY_POSTS[written % HISTORY_POSTS.len()];
                     written += 1;
+                    let tags = PostTags::parse(campaign, pillar, labels)
+                        .map_err(|e| anyhow::anyhow!("demo tags: {}", e.message))?;
                     self.app
-                        .create_post(actor, NewPost { text: text.into(), accounts: vec![*account], when: When::Now })
+                        .create_post(
+                            actor,
+                            NewPost { text: text.into(), accounts: vec![*account], when: When::Now, tags },
+                        )
                         .await
                         .map_err(|e| anyhow::anyhow!("replaying a post: {e}"))?;
                 }

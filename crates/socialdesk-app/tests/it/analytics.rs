@@ -11,6 +11,7 @@ use socialdesk_app::{App, analytics::next_poll};
 use socialdesk_app::{ConnectAccount, ManualClock, NewPost, SecretBox, Settings, SignUp, When, Worker, WorkerOptions};
 use socialdesk_core::analytics::Metric;
 use socialdesk_core::goals::GoalStatus;
+use socialdesk_core::tags::PostTags;
 use socialdesk_networks::{
     Capabilities, ConnectMethod, ConnectRequest, Connected, Credentials, IdempotencyKey, Network, NetworkError,
     OutgoingPost, PostMetrics, Profile, Published, Registry, RemotePost,
@@ -125,8 +126,11 @@ async fn posts_are_measured_on_schedule_and_the_figures_follow_the_formulas() {
             .await
             .unwrap()
             .id;
-        for text in ["Our new roast is here", "Open late on Friday (no impressions)"] {
-            app.create_post(&actor, NewPost { text: text.into(), accounts: vec![account], when: When::Now })
+        for (text, tags) in [
+            ("Our new roast is here", PostTags::parse("Autumn launch", "promotional", "coffee, #Roast").unwrap()),
+            ("Open late on Friday (no impressions)", PostTags::parse("", "", "coffee").unwrap()),
+        ] {
+            app.create_post(&actor, NewPost { text: text.into(), accounts: vec![account], when: When::Now, tags })
                 .await
                 .unwrap();
         }
@@ -188,6 +192,16 @@ async fn posts_are_measured_on_schedule_and_the_figures_follow_the_formulas() {
         assert!(o.unreported.iter().all(|u| u.networks == ["fixed"]));
         assert_eq!(o.accounts.len(), 1);
         assert_eq!(o.accounts[0].follower_growth, Some(100));
+        // What works: by pillar, campaign and label (a post counts under each of its labels).
+        let names = |groups: &[socialdesk_app::analytics::GroupFigures]| {
+            groups.iter().map(|g| (g.name.clone(), g.posts)).collect::<Vec<_>>()
+        };
+        assert_eq!(names(&o.by_pillar), [("No pillar".to_owned(), 1), ("Promotional".to_owned(), 1)]);
+        assert_eq!(names(&o.by_campaign), [("Autumn launch".to_owned(), 1)]);
+        assert_eq!(names(&o.by_label), [("#coffee".to_owned(), 2), ("#roast".to_owned(), 1)]);
+        assert_eq!(o.by_label[0].engagements_per_post, Some(60.0));
+        assert_eq!(app.campaigns(&actor).await.unwrap(), ["Autumn launch"]);
+
         // The day the posts went out carries their engagements; the others are unknown, not zero.
         assert_eq!(o.engagements_by_day[0].1, Some(120));
         assert_eq!(o.engagements_by_day[1].1, None);

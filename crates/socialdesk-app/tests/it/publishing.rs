@@ -158,7 +158,10 @@ async fn an_unknown_outcome_is_settled_by_asking_the_network_never_by_posting_ag
         let account = connect(&s, "flaky").await;
         let (post, _) = s
             .app
-            .create_post(&s.actor, NewPost { text: "Hello".into(), accounts: vec![account], when: When::Now })
+            .create_post(
+                &s.actor,
+                NewPost { text: "Hello".into(), accounts: vec![account], when: When::Now, tags: Default::default() },
+            )
             .await
             .unwrap();
         let (stop, running) = worker(&s.app);
@@ -181,7 +184,10 @@ async fn a_refusal_fails_the_post_with_the_networks_reason() {
     let account = connect(&s, "flaky").await;
     let (post, _) = s
         .app
-        .create_post(&s.actor, NewPost { text: "Hi".into(), accounts: vec![account], when: When::Now })
+        .create_post(
+            &s.actor,
+            NewPost { text: "Hi".into(), accounts: vec![account], when: When::Now, tags: Default::default() },
+        )
         .await
         .unwrap();
     let (stop, running) = worker(&s.app);
@@ -200,14 +206,20 @@ async fn scheduled_posts_wait_for_their_time_and_cancelled_ones_never_go_out() {
     let at = |time: &str| When::At { date: "2026-11-23".into(), time: time.into() };
     let (later, _) = s
         .app
-        .create_post(&s.actor, NewPost { text: "At noon".into(), accounts: vec![account], when: at("12:00") })
+        .create_post(
+            &s.actor,
+            NewPost { text: "At noon".into(), accounts: vec![account], when: at("12:00"), tags: Default::default() },
+        )
         .await
         .unwrap();
     assert_eq!(later.state, PostState::Scheduled);
     assert_eq!(later.scheduled_at.unwrap().to_rfc3339(), "2026-11-23T11:00:00+00:00", "noon in Rome");
     let (cancelled, _) = s
         .app
-        .create_post(&s.actor, NewPost { text: "Never".into(), accounts: vec![account], when: at("11:00") })
+        .create_post(
+            &s.actor,
+            NewPost { text: "Never".into(), accounts: vec![account], when: at("11:00"), tags: Default::default() },
+        )
         .await
         .unwrap();
     s.app.cancel_post(&s.actor, cancelled.id).await.unwrap();
@@ -235,6 +247,7 @@ async fn bad_posts_are_refused_with_every_reason_at_once() {
                 text: "  ".into(),
                 accounts: vec![account, AccountId::from_uuid(uuid::Uuid::now_v7())],
                 when: When::At { date: "2027-03-28".into(), time: "02:30".into() },
+                tags: Default::default(),
             },
         )
         .await
@@ -277,7 +290,10 @@ async fn contributors_posts_wait_for_an_approval_that_is_not_their_own() {
 
     let (post, _) = s
         .app
-        .create_post(&jin, NewPost { text: "Draft by Jin".into(), accounts: vec![account], when: When::Now })
+        .create_post(
+            &jin,
+            NewPost { text: "Draft by Jin".into(), accounts: vec![account], when: When::Now, tags: Default::default() },
+        )
         .await
         .unwrap();
     assert_eq!(post.state, PostState::InReview, "a contributor's post goes to review");
@@ -305,7 +321,10 @@ async fn contributors_posts_wait_for_an_approval_that_is_not_their_own() {
     s.app.set_approval_policy(&s.actor, true, false).await.unwrap();
     let (own, _) = s
         .app
-        .create_post(&marta, NewPost { text: "By Marta".into(), accounts: vec![account], when: When::Now })
+        .create_post(
+            &marta,
+            NewPost { text: "By Marta".into(), accounts: vec![account], when: When::Now, tags: Default::default() },
+        )
         .await
         .unwrap();
     assert_eq!(own.state, PostState::InReview);
@@ -322,7 +341,10 @@ async fn crisis_mode_holds_every_post_until_it_is_lifted() {
     assert_eq!(policy.crisis.as_ref().unwrap().reason, "Product recall");
     let (post, _) = s
         .app
-        .create_post(&s.actor, NewPost { text: "Big launch!".into(), accounts: vec![account], when: When::Now })
+        .create_post(
+            &s.actor,
+            NewPost { text: "Big launch!".into(), accounts: vec![account], when: When::Now, tags: Default::default() },
+        )
         .await
         .unwrap();
     let (stop, running) = worker(&s.app);
@@ -344,8 +366,14 @@ async fn a_moved_post_goes_out_once_at_its_new_time() {
     let s = setup(TestDb::sqlite().await, Arc::new(Flaky::default())).await;
     let account = connect(&s, "sandbox").await;
     let at = When::At { date: "2026-11-23".into(), time: "12:00".into() };
-    let (post, _) =
-        s.app.create_post(&s.actor, NewPost { text: "Moved".into(), accounts: vec![account], when: at }).await.unwrap();
+    let (post, _) = s
+        .app
+        .create_post(
+            &s.actor,
+            NewPost { text: "Moved".into(), accounts: vec![account], when: at, tags: Default::default() },
+        )
+        .await
+        .unwrap();
     let (moved, _) = s.app.reschedule_post(&s.actor, post.id, "2026-11-23", "14:00").await.unwrap();
     assert_eq!((moved.revision, moved.scheduled_at.unwrap().to_rfc3339()), (2, "2026-11-23T13:00:00+00:00".to_owned()));
     let err = s.app.reschedule_post(&s.actor, post.id, "2026-11-22", "14:00").await.unwrap_err();

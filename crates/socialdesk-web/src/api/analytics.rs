@@ -183,6 +183,40 @@ pub struct UnreportedBody {
     pub networks: Vec<String>,
 }
 
+/// How one group of posts did.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct GroupBody {
+    pub name: String,
+    pub posts: u32,
+    pub impressions: Option<u64>,
+    pub engagements: Option<u64>,
+    pub engagements_per_post: Option<f64>,
+    pub engagement_rate_by_impressions: Option<f64>,
+}
+
+/// Performance by content pillar, campaign, label and network (best engagements per post first).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct GroupsBody {
+    pub pillars: Vec<GroupBody>,
+    pub campaigns: Vec<GroupBody>,
+    /// A post with several labels counts in each.
+    pub labels: Vec<GroupBody>,
+    pub networks: Vec<GroupBody>,
+}
+
+fn groups(list: &[socialdesk_app::analytics::GroupFigures]) -> Vec<GroupBody> {
+    list.iter()
+        .map(|g| GroupBody {
+            name: g.name.clone(),
+            posts: g.posts,
+            impressions: g.impressions,
+            engagements: g.engagements,
+            engagements_per_post: g.engagements_per_post,
+            engagement_rate_by_impressions: g.engagement_rate_by_impressions,
+        })
+        .collect()
+}
+
 /// The overview of a period compared with the period before it.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct OverviewBody {
@@ -200,6 +234,7 @@ pub struct OverviewBody {
     pub best_slot: Option<BestSlotBody>,
     /// Counts some of the workspace's networks do not report (so their totals cover the others only).
     pub unreported: Vec<UnreportedBody>,
+    pub groups: GroupsBody,
 }
 
 impl From<&Overview> for OverviewBody {
@@ -221,6 +256,12 @@ impl From<&Overview> for OverviewBody {
                 hour: *hour,
                 mean_engagements: *mean,
             }),
+            groups: GroupsBody {
+                pillars: groups(&o.by_pillar),
+                campaigns: groups(&o.by_campaign),
+                labels: groups(&o.by_label),
+                networks: groups(&o.by_network),
+            },
             unreported: o
                 .unreported
                 .iter()

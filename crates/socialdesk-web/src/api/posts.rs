@@ -1,7 +1,8 @@
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use socialdesk_app::{NewPost, When};
+use socialdesk_app::{AppError, NewPost, When};
+use socialdesk_core::tags::PostTags;
 use socialdesk_core::{AccountId, PostId};
 use uuid::Uuid;
 
@@ -27,10 +28,12 @@ pub async fn list_posts(
 ) -> ApiResult<Json<Vec<PostBody>>> {
     let limit = query.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
-        return Err(socialdesk_app::AppError::field("limit", "between 1 and 500").into());
+        return Err(AppError::field("limit", "between 1 and 500").into());
     }
     let posts = state.app.posts(&actor, limit).await?;
-    Ok(Json(posts.iter().map(|(p, v)| PostBody::new(p, v)).collect()))
+    let ids: Vec<_> = posts.iter().map(|(p, _)| p.id).collect();
+    let tags = state.app.post_tags(&actor, &ids).await?;
+    Ok(Json(posts.iter().map(|(p, v)| PostBody::new(p, v).tagged(tags.get(&p.id))).collect()))
 }
 
 /// Writes a post to one or more accounts: as a draft, to publish now, or at
@@ -49,10 +52,20 @@ pub async fn create_post(
         WhenBody::Now => When::Now,
         WhenBody::Scheduled => When::At { date: body.date.unwrap_or_default(), time: body.time.unwrap_or_default() },
     };
-    let input =
-        NewPost { text: body.text, accounts: body.account_ids.into_iter().map(AccountId::from_uuid).collect(), when };
+    let tags = PostTags::parse(
+        body.campaign.as_deref().unwrap_or_default(),
+        body.pillar.as_deref().unwrap_or_default(),
+        &body.labels.iter().map(|l| l.replace(',', " ")).collect::<Vec<_>>().join(","),
+    )
+    .map_err(|e| AppError::field(e.field, e.message))?;
+    let input = NewPost {
+        text: body.text,
+        accounts: body.account_ids.into_iter().map(AccountId::from_uuid).collect(),
+        when,
+        tags: tags.clone(),
+    };
     let (post, variants) = state.app.create_post(&actor, input).await?;
-    Ok((StatusCode::CREATED, Json(PostBody::new(&post, &variants))))
+    Ok((StatusCode::CREATED, Json(PostBody::new(&post, &variants).tagged(Some(&tags)))))
 }
 
 /// One post with its deliveries.
@@ -64,7 +77,8 @@ pub async fn get_post(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<PostBody>> {
     let (post, variants) = state.app.post(&actor, PostId::from_uuid(id)).await?;
-    Ok(Json(PostBody::new(&post, &variants)))
+    let tags = state.app.post_tags(&actor, &[post.id]).await?;
+    Ok(Json(PostBody::new(&post, &variants).tagged(tags.get(&post.id))))
 }
 
 /// Cancels a post that has not gone out.

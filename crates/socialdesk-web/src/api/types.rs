@@ -303,6 +303,10 @@ pub struct PostBody {
     pub time_zone: String,
     pub created_at: DateTime<Utc>,
     pub variants: Vec<VariantBody>,
+    pub campaign: Option<String>,
+    /// `promotional`, `educational`, `community` or `entertainment`.
+    pub pillar: Option<String>,
+    pub labels: Vec<String>,
 }
 
 /// The post's version for one account.
@@ -323,8 +327,21 @@ pub struct VariantBody {
 }
 
 impl PostBody {
+    /// With how the post is filed.
+    pub fn tagged(mut self, tags: Option<&socialdesk_core::tags::PostTags>) -> PostBody {
+        if let Some(t) = tags {
+            self.campaign = t.campaign.clone();
+            self.pillar = t.pillar.map(|p| p.as_str().to_owned());
+            self.labels = t.labels.clone();
+        }
+        self
+    }
+
     pub fn new(post: &socialdesk_store::Post, variants: &[socialdesk_store::Variant]) -> PostBody {
         PostBody {
+            campaign: None,
+            pillar: None,
+            labels: Vec::new(),
             id: post.id.as_uuid(),
             text: post.text.clone(),
             state: post.state.as_str().to_owned(),
@@ -371,6 +388,15 @@ pub struct CreatePostRequest {
     /// `HH:MM`, 24-hour, with `when: scheduled`. A time skipped by a daylight-saving
     /// change is refused; a repeated one means the first.
     pub time: Option<String>,
+    /// The campaign it belongs to (at most 80 characters).
+    #[serde(default)]
+    pub campaign: Option<String>,
+    /// `promotional`, `educational`, `community` or `entertainment`.
+    #[serde(default)]
+    pub pillar: Option<String>,
+    /// Up to 10 labels (lowercased, a leading `#` dropped).
+    #[serde(default)]
+    pub labels: Vec<String>,
 }
 
 /// Crisis mode and who approves what.

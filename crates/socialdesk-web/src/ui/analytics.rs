@@ -68,6 +68,8 @@ struct AnalyticsPage {
     csv_href: String,
     has_posts: bool,
     goals: Vec<GoalRow>,
+    /// Performance tables: (title, rows of name, posts, per post, rate).
+    group_tables: Vec<(&'static str, Vec<[String; 4]>)>,
     account_choices: Vec<(String, String)>,
     /// The chosen account's id, or empty for the whole workspace.
     account: String,
@@ -256,7 +258,29 @@ async fn analytics_page(
     let chosen = asked.map(str::trim).filter(|s| !s.is_empty() && error.is_none()).unwrap_or("last-30-days").to_owned();
     let is_preset = PRESETS.iter().any(|(key, _)| *key == chosen);
     let goals = state.app.goals(actor).await?;
+    let table = |list: &[socialdesk_app::analytics::GroupFigures]| -> Vec<[String; 4]> {
+        list.iter()
+            .map(|g| {
+                [
+                    g.name.clone(),
+                    g.posts.to_string(),
+                    g.engagements_per_post.map_or("—".to_owned(), |v| format!("{v:.1}")),
+                    report::rate(g.engagement_rate_by_impressions),
+                ]
+            })
+            .collect()
+    };
+    let group_tables: Vec<(&'static str, Vec<[String; 4]>)> = [
+        ("Content pillar", table(&overview.by_pillar)),
+        ("Campaign", table(&overview.by_campaign)),
+        ("Label", table(&overview.by_label)),
+        ("Network", table(&overview.by_network)),
+    ]
+    .into_iter()
+    .filter(|(_, rows)| !rows.is_empty())
+    .collect();
     let page = AnalyticsPage {
+        group_tables,
         account_choices: all_accounts.iter().map(|a| (a.id.to_string(), a.handle.clone())).collect(),
         account: account.map(|a| a.to_string()).unwrap_or_default(),
         best_times,

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Duration, DurationRound};
 use serde::{Deserialize, Serialize};
 use socialdesk_app::{AppError, NewPost, When, text_rules};
+use socialdesk_core::tags::{Pillar, PostTags};
 use socialdesk_core::text::{self, Limits};
 use socialdesk_core::{Account, AccountId, DeliveryState, Permission, PostId, PostState};
 use uuid::Uuid;
@@ -34,6 +35,12 @@ struct ComposePage {
     errors: FormErrors,
     /// Posts go to review first (a contributor, or the workspace requires approval).
     needs_review: bool,
+    campaign: String,
+    pillar: String,
+    labels: String,
+    /// Campaigns already in use, offered as suggestions.
+    campaigns: Vec<String>,
+    pillars: Vec<(&'static str, &'static str)>,
 }
 
 struct ComposeAccount {
@@ -95,6 +102,12 @@ pub struct ComposeForm {
     date: String,
     #[serde(default)]
     time: String,
+    #[serde(default)]
+    campaign: String,
+    #[serde(default)]
+    pillar: String,
+    #[serde(default)]
+    labels: String,
 }
 
 async fn compose_page(
@@ -136,6 +149,11 @@ async fn compose_page(
         errors,
         needs_review: member.policy.approval_required || !actor.can(Permission::Publish),
         shell: Shell::new(member, "compose"),
+        campaign: form.campaign,
+        pillar: form.pillar,
+        labels: form.labels,
+        campaigns: state.app.campaigns(actor).await?,
+        pillars: Pillar::ALL.iter().map(|p| (p.as_str(), p.label())).collect(),
     })
 }
 
@@ -156,7 +174,15 @@ pub async fn create(
     };
     let accounts = form.account.iter().map(|id| id.parse::<AccountId>()).collect::<Result<Vec<_>, _>>();
     let Ok(accounts) = accounts else { return Err(UiError::BadRequest("an account in the form is not an id".into())) };
-    let input = NewPost { text: form.text.clone(), accounts, when };
+    let tags = match PostTags::parse(&form.campaign, &form.pillar, &form.labels) {
+        Ok(tags) => tags,
+        Err(e) => {
+            let errors = FormErrors::from_app(AppError::field(e.field, e.message))?;
+            let page = compose_page(&state, &member, form, errors).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
+        }
+    };
+    let input = NewPost { text: form.text.clone(), accounts, when, tags };
     match state.app.create_post(&member.actor, input).await {
         Ok((post, _)) => {
             let done = match post.state {
@@ -193,10 +219,26 @@ pub async fn check(member: Member, Json(body): Json<CheckRequest>) -> Result<Jso
 #[template(path = "calendar.html")]
 struct CalendarPage {
     shell: Shell,
+    /// The filters in force, in words (empty: none).
+    filter: String,
+    mix: Vec<MixRow>,
+    campaigns: Vec<String>,
+    pillars: Vec<(&'static str, &'static str)>,
+    q_campaign: String,
+    q_pillar: String,
+    q_label: String,
     days: Vec<Day>,
     notice: Option<&'static str>,
     can_publish: bool,
     zone: String,
+}
+
+/// One pillar's share of the posts shown.
+struct MixRow {
+    label: String,
+    key: &'static str,
+    count: usize,
+    percent: usize,
 }
 
 struct Day {
@@ -211,6 +253,9 @@ struct PostRow {
     time_value: String,
     time: String,
     text: String,
+    campaign: Option<String>,
+    pillar: Option<(&'static str, &'static str)>,
+    labels: Vec<String>,
     state: PostState,
     deliveries: Vec<DeliveryRow>,
     cancellable: bool,
@@ -236,6 +281,10 @@ pub struct CalendarQuery {
     view: Option<String>,
     /// `YYYY-MM`, for the month view.
     month: Option<String>,
+    /// Only posts of this campaign, pillar or label.
+    campaign: Option<String>,
+    pillar: Option<String>,
+    label: Option<String>,
 }
 
 pub async fn calendar(
@@ -251,8 +300,39 @@ pub async fn calendar(
     let posts = state.app.posts(actor, 200).await?;
     let accounts: BTreeMap<AccountId, Account> =
         state.app.accounts(actor).await?.into_iter().map(|a| (a.id, a)).collect();
+    let ids: Vec<PostId> = posts.iter().map(|(p, _)| p.id).collect();
+    let tags = state.app.post_tags(actor, &ids).await?;
+    let none = PostTags::default();
+    let wanted = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_lowercase);
+    let (campaign, pillar, label) = (wanted(&q.campaign), wanted(&q.pillar), wanted(&q.label));
+    let shown: Vec<_> = posts
+        .into_iter()
+        .filter(|(post, _)| {
+            let t = tags.get(&post.id).unwrap_or(&none);
+            campaign.as_ref().is_none_or(|c| t.campaign.as_ref().is_some_and(|own| own.to_lowercase() == *c))
+                && pillar.as_ref().is_none_or(|p| t.pillar.is_some_and(|own| own.as_str() == p))
+                && label.as_ref().is_none_or(|l| t.labels.contains(l))
+        })
+        .collect();
+    // The pillar mix of what is shown.
+    let mut mix: Vec<(String, &'static str, usize)> =
+        Pillar::ALL.iter().map(|p| (p.label().to_owned(), p.as_str(), 0)).collect();
+    mix.push(("No pillar".to_owned(), "none", 0));
+    for (post, _) in &shown {
+        let key = tags.get(&post.id).and_then(|t| t.pillar).map_or("none", |p| p.as_str());
+        if let Some(slot) = mix.iter_mut().find(|(_, k, _)| *k == key) {
+            slot.2 += 1;
+        }
+    }
+    let total = shown.len().max(1);
+    let mix: Vec<MixRow> = mix
+        .into_iter()
+        .filter(|(_, _, n)| *n > 0)
+        .map(|(label, key, n)| MixRow { label, key, count: n, percent: (n * 100 + total / 2) / total })
+        .collect();
     let mut days: Vec<Day> = Vec::new();
-    for (post, variants) in posts {
+    for (post, variants) in shown {
+        let t = tags.get(&post.id).cloned().unwrap_or_default();
         let at = post.scheduled_at.unwrap_or(post.created_at).with_timezone(&zone.tz());
         let label = if post.scheduled_at.is_some() {
             at.format("%A %-d %B %Y").to_string()
@@ -269,6 +349,9 @@ pub async fn calendar(
                 when(post.created_at, &zone)
             },
             text: post.text.clone(),
+            campaign: t.campaign.clone(),
+            pillar: t.pillar.map(|p| (p.as_str(), p.label())),
+            labels: t.labels.clone(),
             state: post.state,
             cancellable: post.state.after(socialdesk_core::PostEvent::Cancel).is_ok(),
             deliveries: variants
@@ -296,6 +379,13 @@ pub async fn calendar(
         _ => None,
     };
     let page = CalendarPage {
+        filter: [campaign, pillar, label].into_iter().flatten().collect::<Vec<_>>().join(" · "),
+        mix,
+        campaigns: state.app.campaigns(actor).await?,
+        pillars: Pillar::ALL.iter().map(|p| (p.as_str(), p.label())).collect(),
+        q_campaign: q.campaign.clone().unwrap_or_default(),
+        q_pillar: q.pillar.clone().unwrap_or_default(),
+        q_label: q.label.clone().unwrap_or_default(),
         days,
         notice,
         can_publish: actor.can(Permission::Publish),

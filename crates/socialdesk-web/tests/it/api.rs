@@ -764,3 +764,39 @@ async fn analytics_of_a_period_through_the_api() {
     let gone = admin.delete(s.url(&format!("/api/v1/reports/schedules/{id}"))).send().await.unwrap();
     assert_eq!(gone.status(), StatusCode::NO_CONTENT);
 }
+
+#[tokio::test]
+async fn posts_carry_campaign_pillar_and_labels_through_the_api() {
+    let (s, ana, editor) = with_synced_sandbox().await;
+    let accounts: Value = editor.get(s.url("/api/v1/accounts")).send().await.unwrap().json().await.unwrap();
+    let account = accounts[0]["id"].as_str().unwrap();
+    let created = editor
+        .post(s.url("/api/v1/posts"))
+        .json(&json!({"text": "How we roast", "account_ids": [account], "when": "draft",
+                      "campaign": "Roastery stories", "pillar": "educational", "labels": ["#Roasting", "behind the scenes"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let post: Value = created.json().await.unwrap();
+    assert_eq!(
+        (post["campaign"].as_str(), post["pillar"].as_str(), post["labels"].clone()),
+        (Some("Roastery stories"), Some("educational"), json!(["roasting", "behind the scenes"]))
+    );
+    let id = post["id"].as_str().unwrap();
+    let again: Value = editor.get(s.url(&format!("/api/v1/posts/{id}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(again["labels"], json!(["roasting", "behind the scenes"]));
+    let listed: Value = editor.get(s.url("/api/v1/posts")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed[0]["campaign"], "Roastery stories");
+    let (status, body) = problem(
+        editor
+            .post(s.url("/api/v1/posts"))
+            .json(&json!({"text": "x", "account_ids": [account], "when": "draft", "pillar": "sales"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/pillar")));
+    let _ = ana;
+}

@@ -409,6 +409,7 @@ async fn the_month_view_shows_scheduled_posts_and_moves_them() {
                 text: "Winter menu launch".into(),
                 accounts: vec![account.id],
                 when: socialdesk_app::When::At { date: "2031-01-15".into(), time: "09:30".into() },
+                tags: Default::default(),
             },
         )
         .await
@@ -597,4 +598,67 @@ async fn a_scheduled_report_goes_to_its_webhook_and_into_the_archive() {
     let archived = browser.get(s.url(&format!("/w/northwind-coffee/reports/archive/{id}"))).send().await.unwrap();
     assert!(archived.headers()["content-security-policy"].to_str().unwrap().starts_with("default-src 'none'"));
     assert!(archived.text().await.unwrap().contains("Week 45, 2026"));
+}
+
+#[tokio::test]
+async fn posts_are_filed_by_campaign_pillar_and_label_and_the_calendar_shows_the_mix() {
+    let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()));
+    let (s, ana) = Server::with_measured_post(clock).await;
+    let browser = s.browser_for(&ana);
+    let csrf = s.csrf(&ana).await;
+    let account = s.app.accounts(&s.actor(&ana).await).await.unwrap()[0].id.to_string();
+    let compose = |text: &str, campaign: &str, pillar: &str, labels: &str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("text", text.to_owned()),
+            ("account", account.clone()),
+            ("when", "draft".to_owned()),
+            ("campaign", campaign.to_owned()),
+            ("pillar", pillar.to_owned()),
+            ("labels", labels.to_owned()),
+        ]
+    };
+    let wrong = browser
+        .post(s.url("/w/northwind-coffee/compose"))
+        .form(&compose("Brewing guide", "", "sales", ""))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.text().await.unwrap().contains("is not a content pillar"));
+    for (text, campaign, pillar, labels) in [
+        ("Brewing guide, part 1", "Home brewing", "educational", "#V60, guides"),
+        ("Brewing guide, part 2", "Home brewing", "educational", "guides"),
+        ("Saturday market stall", "", "community", "events"),
+    ] {
+        let made = browser
+            .post(s.url("/w/northwind-coffee/compose"))
+            .form(&compose(text, campaign, pillar, labels))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(made.status(), StatusCode::SEE_OTHER, "{text}");
+    }
+    let page = browser.get(s.url("/w/northwind-coffee/calendar")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains("Educational 40% (2)")
+            && page.contains("Community 20% (1)")
+            && page.contains("No pillar 40% (2)"),
+        "{page}"
+    );
+    assert!(page.contains("#v60") && page.contains(">Home brewing</a>"), "chips link to their filter: {page}");
+    let filtered =
+        browser.get(s.url("/w/northwind-coffee/calendar?label=guides")).send().await.unwrap().text().await.unwrap();
+    assert!(filtered.contains("Brewing guide, part 1") && filtered.contains("Brewing guide, part 2"));
+    assert!(!filtered.contains("Saturday market stall") && !filtered.contains("Fresh beans are in"), "{filtered}");
+    assert!(filtered.contains("Pillar mix of guides: "), "{filtered}");
+    let campaign = browser
+        .get(s.url("/w/northwind-coffee/calendar?campaign=Home%20brewing&pillar=community"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!campaign.contains("Brewing guide") && !campaign.contains("Saturday market"), "both filters apply");
 }
