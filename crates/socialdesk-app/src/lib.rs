@@ -67,6 +67,8 @@ pub struct Settings {
     pub invite_ttl: chrono::Duration,
     /// Whether webhooks may point at loopback and private addresses (tests, closed networks).
     pub allow_private_urls: bool,
+    /// The address people reach this server at (`https://social.example.com`), for short links.
+    pub public_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -76,6 +78,7 @@ impl Default for Settings {
             session_idle: chrono::Duration::days(14),
             invite_ttl: chrono::Duration::days(7),
             allow_private_urls: false,
+            public_url: None,
         }
     }
 }

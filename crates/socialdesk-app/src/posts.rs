@@ -19,6 +19,7 @@ use socialdesk_core::{
     AccountId, DeliveryState, JobId, Permission, PostEvent, PostId, PostState, VariantId, WorkspaceId,
 };
 use socialdesk_networks::{IdempotencyKey, NetworkError, OutgoingPart, OutgoingPost};
+use socialdesk_store::ShortLink;
 use socialdesk_store::{ClaimedJob, NewJob, Post, Variant};
 
 use crate::worker::{JobError, JobFuture, JobHandler};
@@ -78,6 +79,64 @@ impl App {
     /// Writes a post and, unless it is a draft, schedules it. Every account
     /// must be this workspace's, connected, and the text must fit each
     /// account's network; every problem is reported at once.
+    /// Whether the workspace adds UTM tags to links, and whether it shortens them.
+    pub async fn link_settings(&self, actor: &Actor) -> Result<(bool, bool), AppError> {
+        actor.require(Permission::ViewWorkspace)?;
+        Ok(self.store.link_settings(actor.workspace.id).await?)
+    }
+
+    /// Turns UTM tags and short links on or off; short links need the server's public address.
+    pub async fn set_link_settings(&self, actor: &Actor, utm: bool, short_links: bool) -> Result<(), AppError> {
+        actor.require(Permission::ManageSettings)?;
+        if short_links && self.settings.public_url.is_none() {
+            return Err(AppError::field(
+                "short_links",
+                "short links need the address people reach this server at: start it with --public-url",
+            ));
+        }
+        self.store.set_link_settings(actor.workspace.id, utm, short_links, self.now()).await?;
+        self.audit(actor, "links.settings", &format!("utm {utm}, short links {short_links}"), serde_json::json!({}))
+            .await;
+        Ok(())
+    }
+
+    /// A variant's text: links tagged for `network` and shortened as the
+    /// workspace chose, with the short links that makes.
+    fn variant_text(
+        &self,
+        text: &str,
+        network: &str,
+        variant: VariantId,
+        tags: &PostTags,
+        (utm, short): (bool, bool),
+    ) -> (String, Vec<ShortLink>) {
+        let mut made = Vec::new();
+        let public = self.settings.public_url.as_deref().map(|u| u.trim_end_matches('/'));
+        let out = socialdesk_core::links::rewrite(text, |link| {
+            let target = if utm {
+                socialdesk_core::links::tag(link, network, tags.campaign.as_deref())
+            } else {
+                link.to_owned()
+            };
+            match public.filter(|_| short) {
+                Some(base) => {
+                    let code = crate::secrets::random_token(6);
+                    made.push(ShortLink { code: code.clone(), variant_id: variant, target });
+                    format!("{base}/l/{code}")
+                }
+                None => target,
+            }
+        });
+        (out, made)
+    }
+
+    /// Where a short link leads, counting the click unless a link-preview
+    /// fetcher asked. Anyone may follow a link; unknown codes are not found.
+    pub async fn follow_short_link(&self, code: &str, user_agent: &str) -> Result<String, AppError> {
+        let count = !socialdesk_core::links::is_preview_fetcher(user_agent);
+        self.store.follow_short_link(code, count).await?.ok_or(AppError::NotFound)
+    }
+
     /// The workspace's campaign names, for suggestions and filters.
     pub async fn campaigns(&self, actor: &Actor) -> Result<Vec<String>, AppError> {
         actor.require(Permission::ViewWorkspace)?;
@@ -109,6 +168,8 @@ impl App {
         }
         let mut seen = HashSet::new();
         let mut accounts = Vec::new();
+        let mut short_links = Vec::new();
+        let link_settings = self.store.link_settings(actor.workspace.id).await?;
         for (i, id) in input.accounts.iter().enumerate() {
             if !seen.insert(*id) {
                 continue;
@@ -119,13 +180,17 @@ impl App {
                     format!("{} is {}; reconnect it first", account.handle, account.status.label().to_lowercase()),
                 )),
                 Ok(account) => {
+                    let variant = VariantId::from_uuid(new_uuid());
+                    let (text, links) =
+                        self.variant_text(&input.text, &account.network, variant, &input.tags, link_settings);
                     if let Some(kind) = text_rules(&account.network) {
-                        let report = text::check(kind, &input.text, &Limits::default());
+                        let report = text::check(kind, &text, &Limits::default());
                         for problem in report.problems {
                             errors.push(FieldError::new("text", format!("{}: {}", account.handle, problem.message)));
                         }
                     }
-                    accounts.push(account);
+                    short_links.extend(links);
+                    accounts.push((account, variant, text));
                 }
                 Err(socialdesk_store::StoreError::NotFound) => {
                     errors.push(FieldError::new(format!("accounts/{i}"), "no such account in this workspace"))
@@ -174,11 +239,11 @@ impl App {
         };
         let variants: Vec<Variant> = accounts
             .iter()
-            .map(|a| Variant {
-                id: VariantId::from_uuid(new_uuid()),
+            .map(|(a, variant, text)| Variant {
+                id: *variant,
                 post_id: post.id,
                 account_id: a.id,
-                text: input.text.clone(),
+                text: text.clone(),
                 delivery: DeliveryState::Pending,
                 attempts: 0,
                 remote_id: None,
@@ -187,7 +252,7 @@ impl App {
                 error: None,
             })
             .collect();
-        self.store.create_tagged_post(&post, &variants, &input.tags).await?;
+        self.store.create_tagged_post(&post, &variants, &input.tags, &short_links).await?;
         if needs_review {
             let at = if input.when == When::Now { None } else { scheduled_at };
             self.store

@@ -12,6 +12,7 @@ pub mod goals;
 pub mod ids;
 pub mod inbox;
 pub mod insights;
+pub mod links;
 pub mod metrics;
 pub mod money;
 pub mod post;

@@ -108,6 +108,7 @@ struct PublishedRow {
     campaign: Option<String>,
     pillar: Option<String>,
     labels: Option<String>,
+    link_clicks: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -275,7 +276,8 @@ impl Store {
             sqlx::query_as(
                 "SELECT v.id, v.post_id, v.account_id, a.network, a.handle, v.text, v.remote_url, v.published_at, \
                         v.metrics_at, v.impressions, v.reach, v.likes, v.reposts, v.replies, v.quotes, v.saves, \
-                        v.clicks, v.video_views, p.campaign, p.pillar, p.labels \
+                        v.clicks, v.video_views, p.campaign, p.pillar, p.labels, \
+                        (SELECT CAST(SUM(s.clicks) AS BIGINT) FROM short_links s WHERE s.variant_id = v.id) AS link_clicks \
                  FROM post_variants v JOIN accounts a ON a.id = v.account_id JOIN posts p ON p.id = v.post_id \
                  WHERE v.workspace_id = $1 AND v.published_at >= $2 AND v.published_at < $3 \
                    AND ($4 IS NULL OR v.account_id = $4) \
@@ -300,7 +302,13 @@ impl Store {
                 remote_url: r.remote_url,
                 published_at: r.published_at,
                 metrics_at: r.metrics_at,
-                counts: r.counts.into_counts(),
+                // Link clicks are the network's count where it reports one, else
+                // the clicks on socialdesk's short links in the post.
+                counts: {
+                    let mut counts = r.counts.into_counts();
+                    counts.clicks = counts.clicks.or(r.link_clicks.map(|c| c.max(0) as u64));
+                    counts
+                },
                 tags: crate::posts::tags_of(r.campaign, r.pillar.as_deref(), r.labels.as_deref()),
             })
             .collect())

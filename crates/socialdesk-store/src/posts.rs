@@ -131,11 +131,18 @@ const VARIANT_COLUMNS: &str =
 impl Store {
     /// Stores a post with its variants, in one transaction.
     pub async fn create_post(&self, post: &Post, variants: &[Variant]) -> Result<()> {
-        self.create_tagged_post(post, variants, &PostTags::default()).await
+        self.create_tagged_post(post, variants, &PostTags::default(), &[]).await
     }
 
-    /// Stores a post with its variants and how it is filed, in one transaction.
-    pub async fn create_tagged_post(&self, post: &Post, variants: &[Variant], tags: &PostTags) -> Result<()> {
+    /// Stores a post with its variants, how it is filed and the short links
+    /// in its text, in one transaction: no post goes out with a link that leads nowhere.
+    pub async fn create_tagged_post(
+        &self,
+        post: &Post,
+        variants: &[Variant],
+        tags: &PostTags,
+        links: &[crate::ShortLink],
+    ) -> Result<()> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             sqlx::query(
@@ -168,6 +175,20 @@ impl Store {
                 .bind(v.account_id.as_uuid())
                 .bind(&v.text)
                 .bind(v.delivery.as_str())
+                .execute(&mut *tx)
+                .await?;
+            }
+            for link in links {
+                sqlx::query(
+                    "INSERT INTO short_links (code, workspace_id, post_id, variant_id, target, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&link.code)
+                .bind(post.workspace_id.as_uuid())
+                .bind(post.id.as_uuid())
+                .bind(link.variant_id.as_uuid())
+                .bind(&link.target)
+                .bind(post.created_at)
                 .execute(&mut *tx)
                 .await?;
             }

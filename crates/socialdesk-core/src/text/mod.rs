@@ -27,7 +27,7 @@ mod emoji;
 pub mod mastodon;
 mod normalization;
 mod punycode;
-mod url;
+pub(crate) mod url;
 pub mod x;
 
 use serde::{Deserialize, Serialize};

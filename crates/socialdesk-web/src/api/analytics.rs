@@ -645,3 +645,33 @@ pub async fn put_branding(
     let b = state.app.set_report_branding(&actor, &body.color, body.logo_svg.as_deref()).await?;
     Ok(Json(BrandingBody { color: b.color, logo_svg: b.logo_svg }))
 }
+
+/// What happens to links in this workspace's posts.
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkSettingsBody {
+    /// Add `utm_source` (the network), `utm_medium=social` and `utm_campaign` (the post's campaign).
+    pub utm: bool,
+    /// Replace links with this server's short links (`/l/...`), whose clicks count as the post's link clicks
+    /// where the network reports none. Needs the server's public address (`--public-url`).
+    pub short_links: bool,
+}
+
+/// UTM tags and short links of this workspace.
+#[utoipa::path(get, path = "/links", tag = "posts", responses((status = 200, body = LinkSettingsBody)))]
+pub async fn get_links(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<LinkSettingsBody>> {
+    let (utm, short_links) = state.app.link_settings(&actor).await?;
+    Ok(Json(LinkSettingsBody { utm, short_links }))
+}
+
+/// Turns UTM tags and short links on or off (owners and admins); applies to posts written from now on.
+#[utoipa::path(put, path = "/links", tag = "posts", request_body = LinkSettingsBody,
+    responses((status = 200, body = LinkSettingsBody), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn put_links(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<LinkSettingsBody>,
+) -> ApiResult<Json<LinkSettingsBody>> {
+    state.app.set_link_settings(&actor, body.utm, body.short_links).await?;
+    Ok(Json(body))
+}

@@ -102,6 +102,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(analytics::delete_schedule))
         .routes(routes!(analytics::list_archive))
         .routes(routes!(analytics::get_branding, analytics::put_branding))
+        .routes(routes!(analytics::get_links, analytics::put_links))
         .routes(routes!(analytics::get_archived))
         .routes(routes!(listening::list, listening::create))
         .routes(routes!(listening::delete))

@@ -73,6 +73,8 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}/crisis", post(settings::start_crisis))
         .route("/w/{slug}/crisis/end", post(settings::end_crisis))
         .route("/w/{slug}/settings/approvals", post(settings::update_approvals))
+        .route("/w/{slug}/settings/links", post(settings::update_links))
+        .route("/l/{code}", get(short_link))
         .route("/w/{slug}/settings", get(settings::general_page).post(settings::update_general))
         .route("/w/{slug}/settings/accounts", get(accounts::accounts_page).post(accounts::connect))
         .route("/w/{slug}/settings/accounts/{id}", post(accounts::update))
@@ -431,6 +433,18 @@ static METRICS_HELP: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     html::push_html(&mut out, parser);
     out
 });
+
+/// A short link: where it leads, counted as a click unless a preview fetcher asked.
+async fn short_link(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::extract::Path(code): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, UiError> {
+    let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let target = state.app.follow_short_link(&code, agent).await?;
+    Ok((StatusCode::FOUND, [(header::LOCATION, target), (header::CACHE_CONTROL, "no-store".to_owned())], ())
+        .into_response())
+}
 
 async fn metrics_help() -> Response {
     render(&HelpPage { title: "How figures are computed", html: METRICS_HELP.as_str() })

@@ -40,6 +40,9 @@ fn notice(done: Option<&str>) -> Option<&'static str> {
         "invite-revoked" => "Invitation revoked.",
         "token-revoked" => "Token revoked. It stopped working at once.",
         "renamed" => "Your name was changed.",
+        "short-links-need-url" => {
+            "Short links need the address people reach this server at: start socialdesk with --public-url. Nothing was changed."
+        }
         _ => return None,
     })
 }
@@ -58,11 +61,18 @@ struct GeneralPage {
     created: String,
     approval_required: bool,
     self_approval: bool,
+    /// (UTM tags, short links).
+    links: (bool, bool),
 }
 
-pub async fn general_page(member: Member, Query(q): Query<Done>) -> Response {
+pub async fn general_page(
+    State(state): State<AppState>,
+    member: Member,
+    Query(q): Query<Done>,
+) -> Result<Response, UiError> {
     let ws = &member.actor.workspace;
     let page = GeneralPage {
+        links: state.app.link_settings(&member.actor).await?,
         name: ws.name.as_str().to_owned(),
         time_zone: ws.time_zone.name().to_owned(),
         time_zones: time_zones(),
@@ -73,7 +83,7 @@ pub async fn general_page(member: Member, Query(q): Query<Done>) -> Response {
         self_approval: member.policy.self_approval,
         shell: Shell::new(&member, "settings"),
     };
-    render(&page)
+    Ok(render(&page))
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,6 +106,7 @@ pub async fn update_general(
             let errors = FormErrors::from_app(e)?;
             let ws = &member.actor.workspace;
             let page = GeneralPage {
+                links: state.app.link_settings(&member.actor).await?,
                 name: form.name,
                 time_zone: form.time_zone,
                 time_zones: time_zones(),
@@ -655,6 +666,28 @@ pub struct ApprovalForm {
     approval_required: Option<String>,
     #[serde(default)]
     self_approval: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LinksForm {
+    utm: Option<String>,
+    short_links: Option<String>,
+}
+
+/// UTM tags and short links for the links in this workspace's posts.
+pub async fn update_links(
+    State(state): State<AppState>,
+    member: Member,
+    CsrfForm(form): CsrfForm<LinksForm>,
+) -> Result<Response, UiError> {
+    let slug = &member.actor.workspace.slug;
+    match state.app.set_link_settings(&member.actor, form.utm.is_some(), form.short_links.is_some()).await {
+        Ok(()) => Ok(Redirect::to(&format!("/w/{slug}/settings?done=saved")).into_response()),
+        Err(AppError::Invalid(_)) => {
+            Ok(Redirect::to(&format!("/w/{slug}/settings?done=short-links-need-url")).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn update_approvals(

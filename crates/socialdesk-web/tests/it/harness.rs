@@ -93,15 +93,15 @@ impl Server {
             Some(c) => c.clone(),
             None => Arc::new(SystemClock),
         };
-        let settings = Settings { allow_private_urls: true, ..Settings::default() };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let settings = Settings { allow_private_urls: true, public_url: Some(base.clone()), ..Settings::default() };
         let mut app = App::new(db.store.clone(), clock_dyn, SecretBox::ephemeral(), settings)
             .with_report_renderer(Arc::new(socialdesk_web::report::HtmlReports));
         if let Some(networks) = networks {
             app = app.with_networks(networks);
         }
         let router = socialdesk_web::router(app.clone(), WebSettings::default());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move {
             axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap();
         });

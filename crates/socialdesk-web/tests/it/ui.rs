@@ -662,3 +662,68 @@ async fn posts_are_filed_by_campaign_pillar_and_label_and_the_calendar_shows_the
         .unwrap();
     assert!(!campaign.contains("Brewing guide") && !campaign.contains("Saturday market"), "both filters apply");
 }
+
+#[tokio::test]
+async fn links_get_utm_tags_and_short_links_that_count_people_not_previews() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let actor = s.actor(&ana).await;
+    let account = s
+        .app
+        .connect_account(
+            &actor,
+            socialdesk_app::ConnectAccount {
+                network: "sandbox".into(),
+                identifier: "Acme".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let browser = s.browser_for(&ana);
+    let csrf = s.csrf(&ana).await;
+    let saved = browser
+        .post(s.url("/w/acme/settings/links"))
+        .form(&[("_csrf", csrf.as_str()), ("utm", "on"), ("short_links", "on")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let post = browser
+        .post(s.url("/w/acme/compose"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("text", "New beans: https://shop.acme.coffee/beans?size=1kg see you!"),
+            ("account", &account.id.to_string()),
+            ("when", "draft"),
+            ("campaign", "Autumn Launch"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(post.status(), StatusCode::SEE_OTHER);
+    let posts = s.app.posts(&actor, 10).await.unwrap();
+    let variant_text = &posts[0].1[0].text;
+    let prefix = format!("New beans: {}/l/", s.base);
+    assert!(variant_text.starts_with(&prefix) && variant_text.ends_with(" see you!"), "{variant_text}");
+    let code = variant_text[prefix.len()..].split(' ').next().unwrap().to_owned();
+
+    let no_redirects = reqwest::Client::builder().redirect(Policy::none()).build().unwrap();
+    let follow = |agent: &'static str| {
+        let url = s.url(&format!("/l/{code}"));
+        let client = no_redirects.clone();
+        async move { client.get(url).header("user-agent", agent).send().await.unwrap() }
+    };
+    let person =
+        follow("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130 Safari/537.36").await;
+    assert_eq!(person.status(), StatusCode::FOUND);
+    assert_eq!(
+        person.headers()["location"],
+        "https://shop.acme.coffee/beans?size=1kg&utm_source=sandbox&utm_medium=social&utm_campaign=autumn-launch"
+    );
+    let preview = follow("http.rb/5.1.1 (Mastodon/4.3.0; +https://mastodon.social/)").await;
+    assert_eq!(preview.status(), StatusCode::FOUND, "previews still get the page");
+    let clicks = s.app.store.short_link_clicks(actor.workspace.id, posts[0].1[0].id).await.unwrap();
+    assert_eq!(clicks, Some(1), "one person, one preview: one click");
+    assert_eq!(no_redirects.get(s.url("/l/nothing")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+}
