@@ -86,6 +86,9 @@ impl App {
                 format!("{} connects through its own sign-in page: start from Settings → Accounts", network.label()),
             ));
         }
+        if !input.server.trim().is_empty() {
+            self.refuse_private_server(&input.server).await?;
+        }
         let request = ConnectRequest {
             identifier: input.identifier.trim().to_owned(),
             secret: input.secret.trim().to_owned(),
@@ -94,6 +97,16 @@ impl App {
         };
         let connected = network.connect(&request).await.map_err(|e| connect_error(network.as_ref(), e))?;
         self.store_connected(actor, network.as_ref(), connected).await
+    }
+
+    /// Refuses a network server (a Mastodon instance, a Bluesky PDS) in a
+    /// private network unless the operator allows it.
+    pub(crate) async fn refuse_private_server(&self, server: &str) -> Result<(), AppError> {
+        let server = server.trim();
+        let with_scheme = if server.contains("://") { server.to_owned() } else { format!("https://{server}") };
+        let url = reqwest::Url::parse(&with_scheme)
+            .map_err(|e| AppError::field("server", format!("{server:?} is not a server address: {e}")))?;
+        self.refuse_private_address("server", &url).await
     }
 
     /// Stores what a network returned on connecting (from any connect flow).

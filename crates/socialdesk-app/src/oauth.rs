@@ -75,6 +75,7 @@ impl App {
         if server.trim().is_empty() {
             return Err(AppError::field("server", "enter your server's address, such as https://mastodon.social"));
         }
+        self.refuse_private_server(server).await?;
         let state = random_token(24);
         let verifier = random_token(48);
         let start = connector

@@ -273,21 +273,30 @@ impl App {
         if !matches!(url.scheme(), "https" | "http") {
             return Err(AppError::field("webhook_url", "use an https:// (or http://) URL"));
         }
-        let host = url.host_str().ok_or_else(|| AppError::field("webhook_url", "the URL has no host"))?.to_owned();
-        if !self.settings.allow_private_urls {
-            let port = url.port_or_known_default().unwrap_or(443);
-            let addresses: Vec<IpAddr> = match tokio::net::lookup_host((host.trim_matches(['[', ']']), port)).await {
-                Ok(found) => found.map(|a| a.ip()).collect(),
-                Err(e) => return Err(AppError::field("webhook_url", format!("{host} cannot be resolved: {e}"))),
-            };
-            if let Some(private) = addresses.iter().find(|ip| !is_public(ip)) {
-                return Err(AppError::field(
-                    "webhook_url",
-                    format!("{host} points into a private network ({private}); this server does not send there"),
-                ));
-            }
-        }
+        self.refuse_private_address("webhook_url", &url).await?;
         Ok(url.to_string())
+    }
+
+    /// Refuses a URL this server would fetch when it points into a private
+    /// network (loopback, RFC 1918, link-local, unique-local, CGNAT), unless
+    /// the operator allows that: no one should make the server reach inside.
+    pub(crate) async fn refuse_private_address(&self, field: &'static str, url: &reqwest::Url) -> Result<(), AppError> {
+        if self.settings.allow_private_urls {
+            return Ok(());
+        }
+        let host = url.host_str().ok_or_else(|| AppError::field(field, "the address has no host"))?.to_owned();
+        let port = url.port_or_known_default().unwrap_or(443);
+        let addresses: Vec<IpAddr> = match tokio::net::lookup_host((host.trim_matches(['[', ']']), port)).await {
+            Ok(found) => found.map(|a| a.ip()).collect(),
+            Err(e) => return Err(AppError::field(field, format!("{host} cannot be resolved: {e}"))),
+        };
+        if let Some(private) = addresses.iter().find(|ip| !is_public(ip)) {
+            return Err(AppError::field(
+                field,
+                format!("{host} points into a private network ({private}); this server does not connect there"),
+            ));
+        }
+        Ok(())
     }
 
     /// Makes and sends every due report. Returns how many were made.

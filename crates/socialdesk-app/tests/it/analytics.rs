@@ -370,6 +370,20 @@ async fn scheduled_reports_go_out_once_per_run_signed_and_archived() {
         }
     }
     let strict = App::new(db.store.clone(), clock.clone(), SecretBox::ephemeral(), Settings::default());
+    // The same guard keeps network servers (a Mastodon instance, a PDS) out of private networks.
+    let inside = socialdesk_app::ConnectAccount {
+        network: "sandbox".into(),
+        identifier: "Acme".into(),
+        server: "http://127.0.0.1:3000".into(),
+        ..socialdesk_app::ConnectAccount::default()
+    };
+    match strict.connect_account(&actor, inside).await {
+        Err(socialdesk_app::AppError::Invalid(fields)) => {
+            assert_eq!(fields[0].field, "server");
+            assert!(fields[0].message.contains("private network"), "{}", fields[0].message);
+        }
+        other => panic!("{other:?}"),
+    }
     match strict.create_report_schedule(&actor, refuse("monthly:1:08:00", "", &hook_url)).await {
         Err(socialdesk_app::AppError::Invalid(fields)) => {
             assert!(fields[0].message.contains("private network"), "{}", fields[0].message)
