@@ -47,6 +47,10 @@ pub struct CommonArgs {
     /// Default: Noto Sans CJK from the system (Debian: fonts-noto-cjk).
     #[arg(long, env = "SOCIALDESK_REPORT_FONT", value_name = "PATH")]
     pub report_font: Option<PathBuf>,
+    /// Let users point socialdesk at servers in private networks (a Mastodon instance or webhook on
+    /// your LAN). Off by default: nobody should make the server reach inside its network.
+    #[arg(long, env = "SOCIALDESK_ALLOW_PRIVATE_ADDRESSES")]
+    pub allow_private_addresses: bool,
     /// Bold font for PDF reports. Default: the bold of the regular font's family, or the regular one.
     #[arg(long, env = "SOCIALDESK_REPORT_FONT_BOLD", value_name = "PATH")]
     pub report_font_bold: Option<PathBuf>,
@@ -111,6 +115,7 @@ struct FileConfig {
     smtp_from: Option<String>,
     report_font: Option<PathBuf>,
     report_font_bold: Option<PathBuf>,
+    allow_private_addresses: Option<bool>,
 }
 
 /// The resolved configuration.
@@ -132,6 +137,8 @@ pub struct Config {
     pub smtp: Option<(String, String)>,
     /// Font files for PDF reports; `None` finds them on the system.
     pub report_fonts: Option<(PathBuf, Option<PathBuf>)>,
+    /// Whether user-given servers and webhooks may be in private networks.
+    pub allow_private_addresses: bool,
 }
 
 impl fmt::Debug for Config {
@@ -150,6 +157,7 @@ impl fmt::Debug for Config {
             .field("worker_lease_secs", &self.worker_lease_secs)
             .field("smtp", &self.smtp.as_ref().map(|(url, from)| (redact_url(url), from)))
             .field("report_fonts", &self.report_fonts)
+            .field("allow_private_addresses", &self.allow_private_addresses)
             .finish()
     }
 }
@@ -220,6 +228,7 @@ impl Config {
             worker_lease_secs: common.worker_lease_secs.or(file.worker_lease_secs).unwrap_or(300).clamp(5, 86_400),
             smtp,
             report_fonts,
+            allow_private_addresses: common.allow_private_addresses || file.allow_private_addresses.unwrap_or(false),
         })
     }
 

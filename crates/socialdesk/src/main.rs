@@ -331,7 +331,12 @@ async fn open(config: &Config) -> anyhow::Result<App> {
     let store = open_store(config).await?;
     let secrets = SecretBox::load(config.secret_key.as_deref(), &config.secret_key_file)?;
     tracing::info!(database = %redact_url(&config.database_url), backend = store.backend().name(), key = ?secrets.source, "storage ready");
-    let settings = Settings { signup: config.signup, public_url: config.public_url.clone(), ..Settings::default() };
+    let settings = Settings {
+        signup: config.signup,
+        public_url: config.public_url.clone(),
+        allow_private_urls: config.allow_private_addresses,
+        ..Settings::default()
+    };
     let networks = socialdesk_networks::Registry::standard(socialdesk_networks::http_client());
     let mut app = App::new(store, Arc::new(SystemClock), secrets, settings)
         .with_networks(networks)
