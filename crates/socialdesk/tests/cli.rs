@@ -60,6 +60,7 @@ fn mistakes_end_in_one_clear_line_and_a_failure_code() {
 }
 
 #[test]
+#[allow(clippy::print_stderr)] // Says which check was skipped, and why.
 fn migrate_then_demo_seed_a_fresh_sqlite_database_once() {
     let dir = temp_dir("demo");
     assert!(run(&["migrate"], &dir).status.success());
