@@ -371,11 +371,11 @@ async fn scheduled_reports_go_out_once_per_run_signed_and_archived() {
     }
     let strict = App::new(db.store.clone(), clock.clone(), SecretBox::ephemeral(), Settings::default());
     // The same guard keeps network servers (a Mastodon instance, a PDS) out of private networks.
-    let inside = socialdesk_app::ConnectAccount {
+    let inside = ConnectAccount {
         network: "sandbox".into(),
         identifier: "Acme".into(),
         server: "http://127.0.0.1:3000".into(),
-        ..socialdesk_app::ConnectAccount::default()
+        ..ConnectAccount::default()
     };
     match strict.connect_account(&actor, inside).await {
         Err(socialdesk_app::AppError::Invalid(fields)) => {
