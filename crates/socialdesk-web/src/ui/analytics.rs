@@ -496,6 +496,7 @@ struct ReportsPage {
     brand_color: String,
     has_logo: bool,
     brand_errors: FormErrors,
+    zone: String,
 }
 
 struct ScheduleRow {
@@ -631,6 +632,7 @@ async fn reports_page(
         brand_color: brand.color.clone(),
         has_logo: brand.logo_svg.is_some(),
         brand_errors: FormErrors::default(),
+        zone: zone.name().to_owned(),
     })
 }
 
