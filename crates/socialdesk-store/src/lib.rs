@@ -17,6 +17,7 @@
 mod accounts;
 mod analytics;
 mod audit;
+pub mod bulk;
 mod error;
 mod goals;
 mod inbox;

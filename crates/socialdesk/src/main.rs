@@ -1,5 +1,6 @@
 //! The `socialdesk` binary: the command line, configuration and wiring.
 
+mod bench;
 mod config;
 mod demo;
 mod mail;
@@ -49,6 +50,10 @@ enum Command {
     /// Listening: check a boolean query (`socialdesk listen check '"northwind coffee" -job*'`).
     #[command(subcommand)]
     Listen(ListenCommand),
+    /// Benchmarks on a database of their own (refused if anyone signed up in it): analytics over a year of
+    /// history, and the publisher's throughput and lateness (figures in docs/benchmarks.md).
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -168,6 +173,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             outcome
         }
         Command::Listen(ListenCommand::Check { query }) => check_query(&query),
+        Command::Bench(command) => bench::run(command).await,
         Command::Demo(common) => {
             let config = Config::load_common(&common)?;
             init_logs(config.log_format);

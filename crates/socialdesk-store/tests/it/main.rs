@@ -5,6 +5,7 @@
 
 mod accounts;
 mod analytics;
+mod bulk;
 mod fixtures;
 mod inbox;
 mod jobs;
