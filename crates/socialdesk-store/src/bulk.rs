@@ -154,7 +154,7 @@ impl Store {
         let params = Params(self.backend());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
-            for chunk in statements(posts, |(p, _)| 10 * PARAMETER_BYTES + 84 + p.text.len() + p.time_zone.name().len())
+            for chunk in statements(posts, |(p, _)| 8 * PARAMETER_BYTES + 84 + text(&p.text) + text(p.time_zone.name()))
             {
                 let sql = format!(
                     "INSERT INTO posts (id, workspace_id, author_id, text, state, scheduled_at, time_zone, revision, \
