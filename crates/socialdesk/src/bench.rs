@@ -696,6 +696,11 @@ async fn publish(app: &App, url: &str, plan: &PublishPlan) -> anyhow::Result<Pub
     }
     let seeding = seeding_started.elapsed();
     let margin = (first_due - app.now()).num_microseconds().unwrap_or(0) as f64 / 1e6;
+    println!(
+        "  seeded in {:.1} s; the first post is due in {margin:.1} s; starting {} worker(s)",
+        seeding.as_secs_f64(),
+        plan.workers
+    );
 
     let (stop, stopped) = watch::channel(false);
     let mut workers = Vec::with_capacity(plan.workers);
