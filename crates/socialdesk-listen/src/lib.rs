@@ -6,8 +6,14 @@
 //!   other active query into one matcher whose cost does not grow with the
 //!   number of queries.
 //! - [`enrich`]: the language and the sentiment of a short social text.
+//! - [`mention`]: a public post as sources deliver it, and the JSONL import format.
+//! - [`spike`]: when a query's volume or negative share leaves its usual range.
+//! - [`terms`]: the words that stand out in a set of posts.
 //!
 //! Pure: no IO, no async, no clock. Time arrives as parameters.
 
 pub mod enrich;
+pub mod mention;
 pub mod query;
+pub mod spike;
+pub mod terms;

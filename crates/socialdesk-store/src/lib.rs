@@ -26,6 +26,7 @@ mod jobs;
 mod links;
 mod listening;
 mod logins;
+mod mentions;
 mod policies;
 mod pool;
 mod posts;
@@ -47,6 +48,10 @@ pub use inbox::InboxFilter;
 pub use jobs::{ClaimedJob, Job, NewJob, WorkerHealth};
 pub use links::ShortLink;
 pub use listening::SavedQuery;
+pub use mentions::{
+    AlertSettings, ListeningSource, MentionFilter, MinuteRow, NewAlert, NewMention, QueryToCheck, QueryTotals,
+    SourceCounts, StoredAlert, StoredMention,
+};
 pub use policies::PostComment;
 pub use pool::{Backend, Store};
 pub use posts::{FIRST_METRICS_POLL_SECS, Post, Variant};

@@ -11,6 +11,8 @@ pub struct SavedQuery {
     pub id: Uuid,
     pub name: String,
     pub query: String,
+    /// `brand`, `competitor` or `topic`: what share of voice compares.
+    pub role: String,
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
@@ -22,17 +24,19 @@ impl Store {
         id: Uuid,
         name: &str,
         query: &str,
+        role: &str,
         by: UserId,
         at: DateTime<Utc>,
     ) -> Result<()> {
         on_pool!(self, |pool| {
             sqlx::query(
-                "INSERT INTO listening_queries (id, workspace_id, name, query, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO listening_queries (id, workspace_id, name, query, role, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(id)
             .bind(workspace.as_uuid())
             .bind(name)
             .bind(query)
+            .bind(role)
             .bind(by.as_uuid())
             .bind(at)
             .execute(pool)
@@ -46,12 +50,26 @@ impl Store {
     pub async fn listening_queries(&self, workspace: WorkspaceId) -> Result<Vec<SavedQuery>> {
         Ok(on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT id, name, query, created_by, created_at FROM listening_queries WHERE workspace_id = $1 ORDER BY name",
+                "SELECT id, name, query, role, created_by, created_at FROM listening_queries WHERE workspace_id = $1 ORDER BY name",
             )
             .bind(workspace.as_uuid())
             .fetch_all(pool)
             .await
         })?)
+    }
+
+    /// Changes what a query stands for in share of voice.
+    pub async fn set_listening_query_role(&self, workspace: WorkspaceId, id: Uuid, role: &str) -> Result<()> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query("UPDATE listening_queries SET role = $3 WHERE workspace_id = $1 AND id = $2")
+                .bind(workspace.as_uuid())
+                .bind(id)
+                .bind(role)
+                .execute(pool)
+                .await
+                .map(|r| r.rows())
+        })?;
+        StoreError::found(done)
     }
 
     pub async fn delete_listening_query(&self, workspace: WorkspaceId, id: Uuid) -> Result<()> {

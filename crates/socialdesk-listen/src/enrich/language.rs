@@ -378,3 +378,9 @@ static FUNCTION_WORDS: LazyLock<FxHashMap<&'static str, u8>> = LazyLock::new(|| 
     }
     words
 });
+
+/// Whether `word` (lower case) is a function word (`the`, `und`, `que`) of
+/// one of the Latin-script languages: what a list of top terms leaves out.
+pub(crate) fn is_function_word(word: &str) -> bool {
+    FUNCTION_WORDS.contains_key(word)
+}

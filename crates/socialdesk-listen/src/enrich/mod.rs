@@ -27,6 +27,7 @@ mod lexicon;
 mod sentiment;
 
 pub use classify::{ItemKind, classify};
+pub(crate) use language::is_function_word;
 pub use language::{Lang, UnknownLang, detect_language};
 pub use sentiment::{Sentiment, SentimentLabel, sentiment};
 

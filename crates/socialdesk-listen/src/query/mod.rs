@@ -68,12 +68,13 @@
 mod eval;
 mod matcher;
 mod parse;
-mod text;
+pub(crate) mod text;
 
 use std::fmt;
 use std::str::FromStr;
 
 pub use matcher::{MatchScratch, Matcher};
+pub use parse::{network_name, network_named};
 use socialdesk_core::text::NetworkKind;
 
 /// A valid listening query. Built only by [`Query::parse`], so holding one
@@ -251,7 +252,7 @@ impl fmt::Display for Expr {
             Expr::Filter(filter) => match filter {
                 Filter::Lang(code) => write!(f, "lang:{code}"),
                 Filter::Author { handle, prefix } => write!(f, "author:{handle}{}", if *prefix { "*" } else { "" }),
-                Filter::Network(network) => write!(f, "network:{}", parse::network_name(*network)),
+                Filter::Network(network) => write!(f, "network:{}", network_name(*network)),
                 Filter::Url { pattern, prefix } => write!(f, "url:{pattern}{}", if *prefix { "*" } else { "" }),
             },
             Expr::And(children) | Expr::Or(children) => {

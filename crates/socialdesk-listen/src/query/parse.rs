@@ -44,7 +44,7 @@ pub(super) fn parse(source: &str) -> Result<Expr, ParseError> {
 
 /// The name `network:` takes for `network`, as [`Display`](std::fmt::Display)
 /// writes it.
-pub(super) fn network_name(network: NetworkKind) -> &'static str {
+pub fn network_name(network: NetworkKind) -> &'static str {
     match network {
         NetworkKind::X => "x",
         NetworkKind::Bluesky => "bluesky",
@@ -56,7 +56,9 @@ pub(super) fn network_name(network: NetworkKind) -> &'static str {
     }
 }
 
-fn network_named(name: &str) -> Option<NetworkKind> {
+/// The network a name given to `network:` (or in an import) stands for;
+/// `twitter` and `bsky` are understood too. `name` is lower case.
+pub fn network_named(name: &str) -> Option<NetworkKind> {
     Some(match name {
         "x" | "twitter" => NetworkKind::X,
         "bluesky" | "bsky" => NetworkKind::Bluesky,

@@ -9,6 +9,7 @@ mod bulk;
 mod fixtures;
 mod inbox;
 mod jobs;
+mod mentions;
 mod team;
 
 /// Runs an `async fn(TestDb)` on each backend, as two tests.
