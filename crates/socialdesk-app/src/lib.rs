@@ -7,6 +7,7 @@
 
 mod accounts;
 mod actor;
+pub mod alerts;
 pub mod analytics;
 mod auth;
 mod clock;
@@ -14,6 +15,7 @@ mod error;
 mod goals;
 mod inbox;
 mod listening;
+pub mod mentions;
 mod oauth;
 mod passwords;
 mod policies;
@@ -29,12 +31,14 @@ use std::sync::Arc;
 
 pub use accounts::{AccountChange, ConnectAccount};
 pub use actor::Actor;
+pub use alerts::{Alert, AlertChannels, AlertChannelsView, LISTENING_ALERTS};
 pub use auth::{LoginAttempt, SignUp, SignedIn};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{AppError, FieldError};
 pub use goals::{Goal, NewGoal};
 pub use inbox::{INBOX_SYNC, INBOX_SYNC_EVERY_SECS};
-pub use listening::QueryCheck;
+pub use listening::{Bucket, ListeningOverview, QueryCheck, QueryReport, QueryRole, QuerySummary, Totals};
+pub use mentions::ImportSummary;
 pub use oauth::OAuthRedirect;
 pub use posts::{CRISIS_RECHECK_SECS, NewPost, PUBLISH, When, text_rules};
 pub use reports::{Branding, Mailer, NewReportSchedule, ReportRenderer, ScheduleView, SendMail};

@@ -184,17 +184,7 @@ impl App {
     ) -> Result<ScheduleView, AppError> {
         actor.require(Permission::ManageSettings)?;
         let cadence = Cadence::from_str(&input.cadence).map_err(|e| AppError::field("cadence", e.to_string()))?;
-        let mut recipients = Vec::new();
-        for part in input.recipients.split([',', ' ', ';', '\n']).map(str::trim).filter(|p| !p.is_empty()) {
-            let email = Email::parse(part).map_err(|e| AppError::field("recipients", format!("{part:?}: {e}")))?;
-            recipients.push(email.to_string());
-        }
-        if !recipients.is_empty() && self.mailer.is_none() {
-            return Err(AppError::field(
-                "recipients",
-                "this server has no SMTP settings, so it cannot send email; set --smtp-url, or use a webhook",
-            ));
-        }
+        let recipients = self.parse_recipients("recipients", &input.recipients)?;
         let webhook_url = match input.webhook_url.trim() {
             "" => None,
             url => Some(self.check_webhook_url(url).await?),
@@ -265,9 +255,54 @@ impl App {
         }
     }
 
+    /// Email addresses separated by commas, spaces or semicolons; refused
+    /// when there are some and this server cannot send email.
+    pub(crate) fn parse_recipients(&self, field: &'static str, input: &str) -> Result<Vec<String>, AppError> {
+        let mut recipients = Vec::new();
+        for part in input.split([',', ' ', ';', '\n']).map(str::trim).filter(|p| !p.is_empty()) {
+            let email = Email::parse(part).map_err(|e| AppError::field(field, format!("{part:?}: {e}")))?;
+            recipients.push(email.to_string());
+        }
+        if !recipients.is_empty() && self.mailer.is_none() {
+            return Err(AppError::field(
+                field,
+                "this server has no SMTP settings, so it cannot send email; set --smtp-url, or use a webhook",
+            ));
+        }
+        Ok(recipients)
+    }
+
+    /// POSTs `body` as JSON to a webhook, signed with `secret` (see [`sign`]).
+    /// The address is checked again at sending: a name may resolve elsewhere
+    /// now than when it was saved.
+    pub(crate) async fn post_signed(
+        &self,
+        url: &str,
+        secret: &[u8],
+        event: &str,
+        body: Vec<u8>,
+    ) -> Result<u16, String> {
+        self.check_webhook_url(url).await.map_err(|e| e.to_string())?;
+        let timestamp = self.now().timestamp();
+        let signature = sign(secret, timestamp, &body);
+        let response = self
+            .http
+            .post(url)
+            .header("content-type", "application/json")
+            .header("x-socialdesk-event", event)
+            .header("x-socialdesk-timestamp", timestamp.to_string())
+            .header("x-socialdesk-signature", format!("sha256={signature}"))
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| format!("could not reach it: {e}"))?;
+        let status = response.status();
+        if status.is_success() { Ok(status.as_u16()) } else { Err(format!("it answered {status}")) }
+    }
+
     /// A webhook URL must be http(s) and, unless the operator allows it,
     /// must not point into private networks (it is fetched from the server).
-    async fn check_webhook_url(&self, input: &str) -> Result<String, AppError> {
+    pub(crate) async fn check_webhook_url(&self, input: &str) -> Result<String, AppError> {
         let url = reqwest::Url::parse(input)
             .map_err(|e| AppError::field("webhook_url", format!("{input:?} is not a URL: {e}")))?;
         if !matches!(url.scheme(), "https" | "http") {
@@ -405,8 +440,6 @@ impl App {
             .secrets
             .open(sealed, &secret_context(schedule))
             .map_err(|_| "the webhook secret cannot be opened".to_owned())?;
-        // Checked again at sending: a name may resolve elsewhere now than when it was saved.
-        self.check_webhook_url(url).await.map_err(|e| e.to_string())?;
         let body = serde_json::to_vec(&WebhookBody {
             event: "report.made",
             workspace,
@@ -416,21 +449,7 @@ impl App {
             html: &report.html,
         })
         .map_err(|e| e.to_string())?;
-        let timestamp = self.now().timestamp();
-        let signature = sign(&secret, timestamp, &body);
-        let response = self
-            .http
-            .post(url)
-            .header("content-type", "application/json")
-            .header("x-socialdesk-event", "report.made")
-            .header("x-socialdesk-timestamp", timestamp.to_string())
-            .header("x-socialdesk-signature", format!("sha256={signature}"))
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| format!("could not reach it: {e}"))?;
-        let status = response.status();
-        if status.is_success() { Ok(status.as_u16()) } else { Err(format!("it answered {status}")) }
+        self.post_signed(url, &secret, "report.made", body).await
     }
 }
 

@@ -100,6 +100,7 @@ impl Worker {
         handlers.insert(crate::inbox::INBOX_SYNC, Arc::new(crate::inbox::InboxSync));
         handlers.insert(crate::analytics::METRICS_POLL, Arc::new(crate::analytics::MetricsPoll));
         handlers.insert(crate::reports::REPORT_DELIVERIES, Arc::new(crate::reports::ReportDeliveries));
+        handlers.insert(crate::alerts::LISTENING_ALERTS, Arc::new(crate::alerts::ListeningAlerts));
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".to_owned());
         let id = format!("{host}:{}:{}", std::process::id(), &new_uuid().simple().to_string()[24..]);
         Worker { app, id, handlers: Arc::new(handlers), options, wake: Arc::new(Notify::new()) }
@@ -240,6 +241,7 @@ impl Worker {
             crate::inbox::INBOX_SYNC,
             crate::analytics::METRICS_POLL,
             crate::reports::REPORT_DELIVERIES,
+            crate::alerts::LISTENING_ALERTS,
         ] {
             if let Err(e) = enqueue_periodic(&self.app, kind, kind.to_owned(), now).await {
                 tracing::warn!(error = %e, kind, "could not schedule a periodic job");

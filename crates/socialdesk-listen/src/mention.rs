@@ -76,9 +76,12 @@ pub fn parse_line(text: &str, line: u64) -> Result<Option<Mention>, LineError> {
         return Ok(None);
     }
     let raw: Line = serde_json::from_str(trimmed).map_err(|e| {
+        // serde's own "at line 1 column 9" would read as a second line number.
+        let what = e.to_string();
+        let what = what.split(" at line ").next().unwrap_or(&what).to_owned();
         fail(match e.classify() {
-            serde_json::error::Category::Data => format!("unexpected field type: {e}"),
-            _ => format!("not a JSON object: {e}"),
+            serde_json::error::Category::Data => format!("unexpected field type: {what} (column {})", e.column()),
+            _ => format!("not a JSON object: {what} (column {})", e.column()),
         })
     })?;
     let remote_id = match raw.id {

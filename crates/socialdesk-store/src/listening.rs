@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use socialdesk_core::{UserId, WorkspaceId};
+use socialdesk_core::WorkspaceId;
 use uuid::Uuid;
 
 use crate::pool::{RowsAffected, on_pool};
@@ -18,27 +18,20 @@ pub struct SavedQuery {
 }
 
 impl Store {
-    pub async fn create_listening_query(
-        &self,
-        workspace: WorkspaceId,
-        id: Uuid,
-        name: &str,
-        query: &str,
-        role: &str,
-        by: UserId,
-        at: DateTime<Utc>,
-    ) -> Result<()> {
+    /// Saves a query; its name is unique in the workspace.
+    pub async fn create_listening_query(&self, workspace: WorkspaceId, q: &SavedQuery) -> Result<()> {
         on_pool!(self, |pool| {
             sqlx::query(
-                "INSERT INTO listening_queries (id, workspace_id, name, query, role, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO listening_queries (id, workspace_id, name, query, role, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
-            .bind(id)
+            .bind(q.id)
             .bind(workspace.as_uuid())
-            .bind(name)
-            .bind(query)
-            .bind(role)
-            .bind(by.as_uuid())
-            .bind(at)
+            .bind(&q.name)
+            .bind(&q.query)
+            .bind(&q.role)
+            .bind(q.created_by)
+            .bind(q.created_at)
             .execute(pool)
             .await
             .map(|r| r.rows())

@@ -493,20 +493,24 @@ impl Store {
         Ok(rows == 1)
     }
 
-    /// The latest alert of each kind for a query: `(kind, window_end, severity)`.
+    /// The latest alert of each kind for a query whose window ended before
+    /// `before`: `(kind, window_end, severity)`.
     pub async fn last_alerts(
         &self,
         workspace: WorkspaceId,
         query: Uuid,
+        before: DateTime<Utc>,
     ) -> Result<Vec<(String, DateTime<Utc>, String)>> {
         Ok(on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT a.kind, a.window_end, a.severity FROM listening_alerts a \
                  WHERE a.workspace_id = $1 AND a.query_id = $2 AND a.window_end = \
-                     (SELECT MAX(b.window_end) FROM listening_alerts b WHERE b.query_id = a.query_id AND b.kind = a.kind)",
+                     (SELECT MAX(b.window_end) FROM listening_alerts b \
+                      WHERE b.query_id = a.query_id AND b.kind = a.kind AND b.window_end < $3)",
             )
             .bind(workspace.as_uuid())
             .bind(query)
+            .bind(before)
             .fetch_all(pool)
             .await
         })?)

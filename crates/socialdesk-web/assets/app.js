@@ -54,6 +54,40 @@ document.addEventListener("DOMContentLoaded", () => {
     select.addEventListener("change", () => select.form.requestSubmit());
   }
 
+  // A JSONL import: the file goes as the request body, the answer is a summary.
+  for (const form of document.querySelectorAll("form[data-jsonl-import]")) {
+    const result = document.getElementById("import-result");
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const file = form.elements.file.files[0];
+      if (!file) return;
+      const params = new URLSearchParams({ source: file.name, restart: form.elements.restart.checked });
+      result.textContent = "Importing " + file.name + "…";
+      try {
+        const response = await fetch(form.dataset.url + "?" + params, {
+          method: "POST",
+          headers: { "content-type": "application/x-ndjson", "x-csrf-token": form.dataset.csrf },
+          body: file,
+        });
+        const body = await response.json().catch(() => ({}));
+        if (!response.ok) {
+          const why = body.detail || response.statusText;
+          result.textContent = "Not imported: " + why;
+          return;
+        }
+        const lines = [
+          (body.resumed_after_line ? "Went on after line " + body.resumed_after_line + ". " : "") +
+            body.read + " posts read, " + body.matched + " matched a query, " + body.stored + " new, " +
+            body.skipped + " lines skipped, " + body.alerts + " alerts.",
+          ...body.errors,
+        ];
+        result.replaceChildren(...lines.map((text) => Object.assign(document.createElement("p"), { textContent: text })));
+      } catch (e) {
+        result.textContent = "Not imported: " + e;
+      }
+    });
+  }
+
   // Live per-network counters in the composer: the server counts with each
   // network's own rules (graphemes, weights, links as 23), so ask it.
   const composer = document.querySelector("form[data-composer]");

@@ -215,6 +215,150 @@ pub fn bar_chart(title: &str, bars: &[Bar<'_>], y_format: &dyn Fn(f64) -> String
     out
 }
 
+/// One column of a [`volume_chart`].
+#[derive(Debug, Clone, Copy)]
+pub struct VolumeBar<'a> {
+    pub label: &'a str,
+    pub positive: u64,
+    pub neutral: u64,
+    pub negative: u64,
+    /// What the alert raised in this span says; marks the column.
+    pub alert: Option<&'a str>,
+}
+
+/// Draws posts per span as stacked columns (negative at the bottom in the
+/// negative colour, then neutral in grey, then positive), with a marker
+/// above every column that holds an alert, its tooltip saying which.
+///
+/// The chart is 640 × 240 in viewBox units, with a legend; the y axis has
+/// nice ticks from zero; at most about eight x labels are shown.
+pub fn volume_chart(title: &str, bars: &[VolumeBar<'_>], palette: &Palette) -> String {
+    const W: f64 = 640.0;
+    const H: f64 = 240.0;
+    const NEUTRAL: &str = "#9aa3b5";
+    let total = |b: &VolumeBar<'_>| (b.positive + b.neutral + b.negative) as f64;
+    let sum: f64 = bars.iter().map(total).sum();
+    let alerts = bars.iter().filter(|b| b.alert.is_some()).count();
+    let summary = if sum == 0.0 {
+        NO_DATA.to_owned()
+    } else {
+        let negative: u64 = bars.iter().map(|b| b.negative).sum();
+        let peak = bars.iter().max_by(|a, b| total(a).total_cmp(&total(b))).map_or("", |b| b.label);
+        format!(
+            "{} posts, {} negative; the most in {peak}; {alerts} span{} with an alert.",
+            full_number(sum),
+            full_number(negative as f64),
+            if alerts == 1 { "" } else { "s" }
+        )
+    };
+    let mut out = open_svg(W, H, title, &summary);
+    let (top, bottom) = (40.0, H - 24.0);
+    // Legend.
+    let mut x = 16.0;
+    for (name, colour) in [("Negative", palette.negative), ("Neutral", NEUTRAL), ("Positive", palette.positive)] {
+        w!(out, r#"<rect x="{}" y="6" width="12" height="12" rx="2" fill="{colour}"/>"#, Px(x));
+        w!(out, r#"<text x="{}" y="12" dy="0.35em" fill="{}">{name}</text>"#, Px(x + 18.0), palette.text);
+        x += 18.0 + text_width(name) + 18.0;
+    }
+    if alerts > 0 {
+        w!(out, r#"<path d="M{} 18L{} 6L{} 18Z" fill="{}"/>"#, Px(x), Px(x + 6.0), Px(x + 12.0), palette.negative);
+        w!(out, r#"<text x="{}" y="12" dy="0.35em" fill="{}">Alert</text>"#, Px(x + 18.0), palette.text);
+    }
+    let hi = bars.iter().map(total).fold(0.0, f64::max);
+    let ticks = nice_ticks(0.0, hi.max(1.0));
+    let labels = axis_labels(&ticks);
+    let y_label_w = labels.iter().map(|l| text_width(l)).fold(0.0, f64::max);
+    let left = (y_label_w + 12.0).max(16.0);
+    let right = 12.0;
+    let plot_w = W - left - right;
+    let n = bars.len().max(1);
+    let slot = plot_w / n as f64;
+    let (t0, t1) = (ticks.values[0], ticks.values[ticks.values.len() - 1]);
+    let y_of = |v: f64| bottom - (v - t0) / (t1 - t0) * (bottom - top);
+    for (t, l) in ticks.values.iter().zip(&labels) {
+        let y = y_of(*t);
+        w!(
+            out,
+            r#"<line x1="{0}" y1="{1}" x2="{2}" y2="{1}" stroke="{3}" stroke-width="1"/>"#,
+            Px(left),
+            Px(y),
+            Px(W - right),
+            palette.grid
+        );
+        w!(
+            out,
+            r#"<text x="{}" y="{}" dy="0.35em" text-anchor="end" fill="{}">{}</text>"#,
+            Px(left - 8.0),
+            Px(y),
+            palette.muted,
+            Esc(l)
+        );
+    }
+    let x_label_w = bars.iter().map(|b| text_width(b.label)).fold(0.0, f64::max);
+    let every = n.div_ceil(((plot_w / (x_label_w + 12.0)).floor() as usize).clamp(1, 8)).max(1);
+    let width = (slot * 0.7).max(1.0);
+    for (i, b) in bars.iter().enumerate() {
+        let x0 = left + slot * i as f64 + (slot - width) / 2.0;
+        let tip = format!(
+            "{}: {} posts ({} positive, {} neutral, {} negative){}",
+            b.label,
+            full_number(total(b)),
+            b.positive,
+            b.neutral,
+            b.negative,
+            b.alert.map(|a| format!(" — {a}")).unwrap_or_default()
+        );
+        w!(out, "<g><title>{}</title>", Esc(&tip));
+        let mut base = 0.0;
+        for (v, colour) in [(b.negative, palette.negative), (b.neutral, NEUTRAL), (b.positive, palette.positive)] {
+            if v == 0 {
+                continue;
+            }
+            let (y1, y0) = (y_of(base + v as f64), y_of(base));
+            w!(
+                out,
+                r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{colour}"/>"#,
+                Px(x0),
+                Px(y1),
+                Px(width),
+                Px((y0 - y1).max(0.5))
+            );
+            base += v as f64;
+        }
+        if b.alert.is_some() {
+            let cx = x0 + width / 2.0;
+            let y = y_of(base) - 4.0;
+            w!(
+                out,
+                r#"<path d="M{} {}L{} {}L{} {}Z" fill="{}"/>"#,
+                Px(cx - 5.0),
+                Px(y - 9.0),
+                Px(cx + 5.0),
+                Px(y - 9.0),
+                Px(cx),
+                Px(y),
+                palette.negative
+            );
+        }
+        out.push_str("</g>");
+        if i % every == 0 {
+            w!(
+                out,
+                r#"<text x="{}" y="{}" text-anchor="middle" fill="{}">{}</text>"#,
+                Px(x0 + width / 2.0),
+                Px(H - 8.0),
+                palette.muted,
+                Esc(b.label)
+            );
+        }
+    }
+    if sum == 0.0 {
+        centred_text(&mut out, left + plot_w / 2.0, (top + bottom) / 2.0, NO_DATA, palette);
+    }
+    out.push_str("</svg>");
+    out
+}
+
 /// Draws a week as 7 rows (labelled by the caller, Monday first) of 24 hourly cells, each
 /// shaded by its value from the lowest to the highest known one, with a "less … more" legend.
 ///
@@ -990,6 +1134,27 @@ mod tests {
         assert!(svg.contains("viewBox=\"0 0 "));
         assert!(svg.contains(r#"width="100%""#));
         assert!(svg.contains("sans-serif"));
+    }
+
+    #[test]
+    fn volume_columns_stack_by_sentiment_and_mark_alerts() {
+        let bars = [
+            VolumeBar { label: "09:00", positive: 2, neutral: 3, negative: 1, alert: None },
+            VolumeBar { label: "10:00", positive: 1, neutral: 4, negative: 40, alert: Some("High negative spike") },
+            VolumeBar { label: "11:00", positive: 0, neutral: 0, negative: 0, alert: None },
+        ];
+        let svg = volume_chart("Mentions <per hour>", &bars, &Palette::default());
+        assert!(
+            svg.contains("Mentions &lt;per hour&gt;. 51 posts, 41 negative; the most in 10:00; 1 span with an alert.")
+        );
+        assert!(
+            svg.contains("<title>10:00: 45 posts (1 positive, 4 neutral, 40 negative) — High negative spike</title>")
+        );
+        // Three segments for 09:00 and three for 10:00, none for the empty hour, and the legend's three keys.
+        assert_eq!(svg.matches("<rect").count(), 9, "{svg}");
+        assert_eq!(svg.matches(r##"Z" fill="#b42318""##).count(), 2, "the legend's marker and one alert");
+        let empty = volume_chart("Mentions", &[], &Palette::default());
+        assert!(empty.contains(NO_DATA));
     }
 
     #[test]

@@ -99,6 +99,7 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
         accounts.push((actor, account.id));
     }
     history.replay(app, &accounts).await?;
+    listening(app, &accounts[0].0).await?;
 
     // A few posts: one goes out as soon as a worker runs, one tomorrow
     // morning, a draft, and a contributor's post waiting for approval.
@@ -287,4 +288,89 @@ fn posts_at(at: DateTime<Utc>, n: u64) -> bool {
     let pick = (day.wrapping_mul(2_654_435_761) ^ n.wrapping_mul(40_503)) % 97;
     let hour = 8 + pick % 12;
     pick % 7 < 5 && u64::from(at.hour()) == hour
+}
+
+/// What people say in the demo's sample of public posts: (language, text,
+/// which query it is about). Sentiment comes from the real enrichment.
+const SAMPLE_POSTS: [(&str, &str, u8); 18] = [
+    ("en", "Best flat white in town is still at Northwind Coffee", 0),
+    ("en", "Northwind Coffee was packed this morning, waited 10 minutes", 0),
+    ("en", "Trying the new Northwind cold brew with orange, not bad at all", 0),
+    ("es", "El café de Northwind está buenísimo, me encanta", 0),
+    ("it", "Cappuccino da Northwind Coffee, ottimo come sempre", 0),
+    ("de", "Northwind Coffee hat heute leider keinen Hafermilch mehr", 0),
+    ("fr", "Le latte de Northwind Coffee est vraiment délicieux", 0),
+    ("pt", "Northwind Coffee tem o melhor espresso da cidade", 0),
+    ("en", "Globex Coffee opened a new shop downtown, nice space", 1),
+    ("en", "Globex Coffee prices went up again, disappointing", 1),
+    ("es", "Globex Coffee tiene buen precio pero el café es flojo", 1),
+    ("it", "Da Globex Coffee il servizio è lento ma il caffè è buono", 1),
+    ("en", "Cold brew season is over but I still want one every day", 2),
+    ("en", "Anyone has a good cold brew recipe? Mine is always bitter", 2),
+    ("de", "Cold Brew zu Hause machen: einfacher als gedacht", 2),
+    ("fr", "Le cold brew maison, c'est génial en été", 2),
+    ("en", "Northwind app lost my order again, terrible 😡", 3),
+    ("en", "Northwind Coffee charged me twice and nobody answers, awful", 3),
+];
+
+/// The demo's listening: its brand, a competitor and a topic, with two
+/// weeks of sample public posts (generated here, deterministic, and named
+/// as such in the Sources table) run through the real import: language,
+/// sentiment, matching, counts and spike alerts. Yesterday afternoon an app
+/// outage brings a burst of angry posts, which raises the alerts.
+async fn listening(app: &App, actor: &Actor) -> anyhow::Result<()> {
+    let e = |e: socialdesk_app::AppError| anyhow::anyhow!("demo listening: {e}");
+    app.create_query(actor, "Northwind", r#""northwind coffee" OR northwind OR #northwind"#, "brand")
+        .await
+        .map_err(e)?;
+    app.create_query(actor, "Globex Coffee", r#""globex coffee" OR #globexcoffee"#, "competitor").await.map_err(e)?;
+    app.create_query(actor, "Cold brew", r#""cold brew" OR coldbrew OR #coldbrew"#, "topic").await.map_err(e)?;
+    let now = app.now().duration_trunc(Duration::minutes(1)).unwrap_or(app.now());
+    let outage = (now - Duration::days(1)).duration_trunc(Duration::days(1)).unwrap_or(now) + Duration::hours(14);
+    let mut seed: u64 = 0x5eed;
+    let mut next = move || {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed >> 33
+    };
+    let mut lines = Vec::new();
+    let mut at = now - Duration::days(14);
+    let mut n = 0u64;
+    while at < now {
+        // Busier by day than by night, about 14 posts an hour at noon.
+        let hour = at.hour() as u64;
+        let busy = if (7..22).contains(&hour) { 3 } else { 12 };
+        at += Duration::minutes(1 + (next() % (busy * 2)) as i64);
+        let calm = SAMPLE_POSTS.iter().filter(|p| p.2 < 3).count() as u64;
+        let mut pick = (next() % calm) as usize;
+        if at >= outage && at < outage + Duration::minutes(50) {
+            // The outage: most posts are complaints.
+            if next() % 5 != 0 {
+                pick = SAMPLE_POSTS.len() - 1 - (next() % 2) as usize;
+            }
+            for _ in 0..3 {
+                let angry = SAMPLE_POSTS.len() - 1 - (next() % 2) as usize;
+                lines.push(sample_line(n, angry, at, next()));
+                n += 1;
+            }
+        }
+        lines.push(sample_line(n, pick, at, next()));
+        n += 1;
+    }
+    let body = lines.join("\n");
+    app.import_mentions(actor, "demo sample (generated)", body.as_bytes(), false).await.map_err(e)?;
+    Ok(())
+}
+
+fn sample_line(n: u64, pick: usize, at: DateTime<Utc>, r: u64) -> String {
+    let (lang, text, _) = SAMPLE_POSTS[pick];
+    let network = ["bluesky", "mastodon", "x", "threads"][(r % 4) as usize];
+    serde_json::json!({
+        "id": format!("demo-{n}"),
+        "network": network,
+        "text": text,
+        "lang": lang,
+        "created_at": at.to_rfc3339(),
+        "author": format!("person{}.example", r % 97),
+    })
+    .to_string()
 }

@@ -63,6 +63,27 @@ enum ListenCommand {
         /// The query, e.g. '("northwind coffee" OR #northwind) -job* lang:en'.
         query: String,
     },
+    /// Imports posts from a JSONL file (one JSON object per line: id, network, text, created_at, and optionally
+    /// author, lang, url, urls). Posts matching one of the workspace's queries are kept; broken lines are
+    /// counted, logged with their number and skipped. Importing the same file again resumes after the last line stored.
+    Import(Box<ListenImportArgs>),
+}
+
+#[derive(Debug, clap::Args)]
+struct ListenImportArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// The JSONL file; `-` reads standard input.
+    file: std::path::PathBuf,
+    /// The workspace's address (its slug, as in /w/SLUG).
+    #[arg(long, value_name = "SLUG")]
+    workspace: String,
+    /// The import's name, which resumes it; default: the file's name.
+    #[arg(long, value_name = "NAME")]
+    source: Option<String>,
+    /// Read from the first line again (posts already stored are still not counted twice).
+    #[arg(long)]
+    restart: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -173,6 +194,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             outcome
         }
         Command::Listen(ListenCommand::Check { query }) => check_query(&query),
+        Command::Listen(ListenCommand::Import(args)) => {
+            let config = Config::load_common(&args.common)?;
+            init_logs(config.log_format);
+            let app = open(&config).await?;
+            let outcome = listen_import(&app, &args).await;
+            app.store.close().await;
+            outcome
+        }
         Command::Bench(command) => bench::run(command).await,
         Command::Demo(common) => {
             let config = Config::load_common(&common)?;
@@ -185,20 +214,74 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// The actor a command acts as: the workspace's owner.
+async fn owner_of(app: &App, slug: &str) -> anyhow::Result<socialdesk_app::Actor> {
+    let workspace = app
+        .store
+        .workspace_by_slug(slug.trim())
+        .await
+        .map_err(|_| anyhow::anyhow!("--workspace: there is no workspace {slug:?}"))?;
+    let owner = app
+        .store
+        .members(workspace.id)
+        .await?
+        .into_iter()
+        .find(|m| m.role == socialdesk_core::Role::Owner)
+        .with_context(|| format!("--workspace: {slug:?} has no owner"))?;
+    app.actor_for_user(&owner.user, workspace.slug.as_str()).await.map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Streams a JSONL file into the workspace's listening data and prints what happened.
+#[allow(clippy::print_stdout)]
+async fn listen_import(app: &App, args: &ListenImportArgs) -> anyhow::Result<()> {
+    let actor = owner_of(app, &args.workspace).await?;
+    let stdin = args.file.as_os_str() == "-";
+    let name = match &args.source {
+        Some(name) => name.clone(),
+        None if stdin => "stdin".to_owned(),
+        None => args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "import".into()),
+    };
+    let started = std::time::Instant::now();
+    let summary = if stdin {
+        let reader = tokio::io::BufReader::with_capacity(1 << 20, tokio::io::stdin());
+        app.import_mentions(&actor, &name, reader, args.restart).await
+    } else {
+        let file =
+            tokio::fs::File::open(&args.file).await.with_context(|| format!("cannot open {}", args.file.display()))?;
+        let reader = tokio::io::BufReader::with_capacity(1 << 20, file);
+        app.import_mentions(&actor, &name, reader, args.restart).await
+    }
+    .map_err(|e| anyhow::anyhow!("{}", field_message(&e)))?;
+    if summary.resumed_after_line > 0 {
+        println!(
+            "{}: went on after line {} (stored by an earlier run; --restart reads them again)",
+            summary.source, summary.resumed_after_line
+        );
+    }
+    println!(
+        "{}: {} posts read, {} matched a query, {} new, {} lines skipped, {} alerts, in {:.1} s",
+        summary.source,
+        summary.read,
+        summary.matched,
+        summary.stored,
+        summary.skipped,
+        summary.alerts,
+        started.elapsed().as_secs_f64()
+    );
+    for e in &summary.errors {
+        println!("  skipped {e}");
+    }
+    if summary.skipped > summary.errors.len() as u64 {
+        println!("  … and {} more (each is in the log)", summary.skipped - summary.errors.len() as u64);
+    }
+    Ok(())
+}
+
 /// Writes a workspace's analytics for a period, read as its owner would see them.
 #[allow(clippy::print_stdout)]
 async fn report_command(app: &App, config: &Config, args: &ReportArgs) -> anyhow::Result<()> {
-    let workspace = app
-        .store
-        .workspace_by_slug(args.workspace.trim())
-        .await
-        .map_err(|_| anyhow::anyhow!("--workspace: there is no workspace {:?}", args.workspace))?;
-    let members = app.store.members(workspace.id).await?;
-    let owner = members
-        .into_iter()
-        .find(|m| m.role == socialdesk_core::Role::Owner)
-        .with_context(|| format!("--workspace: {:?} has no owner", args.workspace))?;
-    let actor = app.actor_for_user(&owner.user, workspace.slug.as_str()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let actor = owner_of(app, &args.workspace).await?;
+    let workspace = actor.workspace.clone();
     let period =
         app.period(&actor, Some(&args.period)).map_err(|e| anyhow::anyhow!("--period: {}", field_message(&e)))?;
     let body: Vec<u8> = match args.format.as_str() {

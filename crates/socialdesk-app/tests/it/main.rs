@@ -2,6 +2,7 @@
 //! failures, and a graceful shutdown that finishes or hands back its work.
 
 mod analytics;
+mod listening;
 mod publishing;
 
 use std::sync::Arc;
@@ -150,5 +151,6 @@ async fn shutdown_hands_back_the_leases_of_jobs_that_outlast_the_grace_period() 
     let job = app.store.job(id).await.unwrap().expect("the job is still there");
     assert_eq!((job.locked_by, job.lease_until, job.attempts), (None, None, 0), "its lease is handed back, uncounted");
     let next = app.store.claim_jobs("another", app.now(), app.now() + Duration::minutes(1), 10).await.unwrap();
-    assert_eq!(next.len(), 1, "another worker can take it at once");
+    // (Periodic jobs interrupted by the same shutdown may be handed back too.)
+    assert!(next.iter().any(|j| j.id == id), "another worker can take it at once");
 }

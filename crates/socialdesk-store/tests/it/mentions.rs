@@ -1,5 +1,5 @@
 use socialdesk_store::testing::TestDb;
-use socialdesk_store::{MentionFilter, NewAlert, NewMention, SourceCounts, StoreError};
+use socialdesk_store::{MentionFilter, NewAlert, NewMention, SavedQuery, SourceCounts, StoreError};
 use uuid::Uuid;
 
 use crate::both;
@@ -10,6 +10,17 @@ both!(
     mentions_filter_page_and_stay_in_their_workspace,
     alerts_are_kept_once_per_window_and_acknowledged
 );
+
+fn query(id: Uuid, name: &str, text: &str, role: &str, by: &socialdesk_core::User) -> SavedQuery {
+    SavedQuery {
+        id,
+        name: name.into(),
+        query: text.into(),
+        role: role.into(),
+        created_by: Some(by.id.as_uuid()),
+        created_at: at(0),
+    }
+}
 
 fn mention(remote: &str, label: &str, minute: u32, queries: &[Uuid]) -> NewMention {
     NewMention {
@@ -34,8 +45,8 @@ fn mention(remote: &str, label: &str, minute: u32, queries: &[Uuid]) -> NewMenti
 async fn a_batch_counts_once_and_moves_its_cursor_with_it(db: TestDb) {
     let (user, ws) = signed_up(&db.store, "ana@example.com", "Acme").await;
     let (brand, rival) = (Uuid::now_v7(), Uuid::now_v7());
-    db.store.create_listening_query(ws.id, brand, "Brand", "acme", "brand", user.id, at(0)).await.unwrap();
-    db.store.create_listening_query(ws.id, rival, "Rival", "globex", "competitor", user.id, at(0)).await.unwrap();
+    db.store.create_listening_query(ws.id, &query(brand, "Brand", "acme", "brand", &user)).await.unwrap();
+    db.store.create_listening_query(ws.id, &query(rival, "Rival", "globex", "competitor", &user)).await.unwrap();
     let batch = vec![
         mention("a", "positive", 1, &[brand]),
         mention("b", "negative", 1, &[brand, rival]),
@@ -70,7 +81,7 @@ async fn a_batch_counts_once_and_moves_its_cursor_with_it(db: TestDb) {
     // A query of another workspace is never matched or counted here.
     let (other_user, other) = signed_up(&db.store, "bo@example.com", "Globex").await;
     let theirs = Uuid::now_v7();
-    db.store.create_listening_query(other.id, theirs, "Theirs", "x", "topic", other_user.id, at(0)).await.unwrap();
+    db.store.create_listening_query(other.id, &query(theirs, "Theirs", "x", "topic", &other_user)).await.unwrap();
     db.store
         .store_mentions(ws.id, "import:x", &[mention("d", "neutral", 3, &[theirs])], None, counts, at(8))
         .await
@@ -82,7 +93,7 @@ async fn a_batch_counts_once_and_moves_its_cursor_with_it(db: TestDb) {
 async fn mentions_filter_page_and_stay_in_their_workspace(db: TestDb) {
     let (user, ws) = signed_up(&db.store, "ana@example.com", "Acme").await;
     let q = Uuid::now_v7();
-    db.store.create_listening_query(ws.id, q, "Brand", "acme", "brand", user.id, at(0)).await.unwrap();
+    db.store.create_listening_query(ws.id, &query(q, "Brand", "acme", "brand", &user)).await.unwrap();
     let batch: Vec<NewMention> = (0..6)
         .map(|i| {
             mention(
@@ -123,7 +134,7 @@ async fn mentions_filter_page_and_stay_in_their_workspace(db: TestDb) {
 async fn alerts_are_kept_once_per_window_and_acknowledged(db: TestDb) {
     let (user, ws) = signed_up(&db.store, "ana@example.com", "Acme").await;
     let q = Uuid::now_v7();
-    db.store.create_listening_query(ws.id, q, "Brand", "acme", "brand", user.id, at(0)).await.unwrap();
+    db.store.create_listening_query(ws.id, &query(q, "Brand", "acme", "brand", &user)).await.unwrap();
     let alert = NewAlert {
         id: Uuid::now_v7(),
         query_id: q,
@@ -142,8 +153,10 @@ async fn alerts_are_kept_once_per_window_and_acknowledged(db: TestDb) {
     assert!(!db.store.insert_alert(ws.id, &NewAlert { id: Uuid::now_v7(), ..alert.clone() }, at(32)).await.unwrap());
     let later = NewAlert { id: Uuid::now_v7(), severity: "high".into(), window_end: at(50), ..alert.clone() };
     db.store.insert_alert(ws.id, &later, at(51)).await.unwrap();
-    let last = db.store.last_alerts(ws.id, q).await.unwrap();
+    let last = db.store.last_alerts(ws.id, q, at(90)).await.unwrap();
     assert_eq!(last, vec![("negative".into(), at(50), "high".into())]);
+    let earlier = db.store.last_alerts(ws.id, q, at(50)).await.unwrap();
+    assert_eq!(earlier, vec![("negative".into(), at(30), "medium".into())]);
 
     let open = db.store.alerts(ws.id, None, true, 10).await.unwrap();
     assert_eq!(open.iter().map(|a| a.id).collect::<Vec<_>>(), [later.id, alert.id]);

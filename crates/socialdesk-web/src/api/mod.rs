@@ -5,7 +5,7 @@
 mod accounts;
 pub(crate) mod analytics;
 mod inbox;
-mod listening;
+pub(crate) mod listening;
 mod members;
 mod posts;
 mod review;
@@ -107,6 +107,14 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(listening::list, listening::create))
         .routes(routes!(listening::delete))
         .routes(routes!(listening::check))
+        .routes(routes!(listening::overview))
+        .routes(routes!(listening::report))
+        .routes(routes!(listening::mentions))
+        .routes(routes!(listening::import))
+        .routes(routes!(listening::alerts))
+        .routes(routes!(listening::acknowledge))
+        .routes(routes!(listening::crisis))
+        .routes(routes!(listening::channels, listening::set_channels))
         .routes(routes!(members::list_members))
         .routes(routes!(members::get_member, members::update_member, members::remove_member))
         .routes(routes!(members::list_invites, members::create_invite))

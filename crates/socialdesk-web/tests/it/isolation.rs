@@ -37,6 +37,7 @@ struct B {
     post_id: String,
     item_id: String,
     query_id: String,
+    alert_id: String,
 }
 
 async fn walk(db: TestDb) {
@@ -82,7 +83,22 @@ async fn walk(db: TestDb) {
         .unwrap();
     s.app.sync_inbox(bob_actor.workspace.id, account.id).await.unwrap();
     let item = s.app.inbox(&bob_actor, &socialdesk_store::InboxFilter::default(), 1).await.unwrap().remove(0);
-    let query = s.app.create_query(&bob_actor, "Bravo watch", "bravo OR secret").await.unwrap();
+    let query = s.app.create_query(&bob_actor, "Bravo watch", "bravo OR secret", "brand").await.unwrap();
+    let alert = socialdesk_store::NewAlert {
+        id: uuid::Uuid::now_v7(),
+        query_id: query.id,
+        kind: "negative".into(),
+        severity: "high".into(),
+        window_start: s.app.now() - chrono::Duration::minutes(15),
+        window_end: s.app.now(),
+        volume: 40,
+        negative: 30,
+        baseline: 0.2,
+        observed: 0.75,
+        score: 9.0,
+        details: "{}".into(),
+    };
+    s.app.store.insert_alert(bob_actor.workspace.id, &alert, s.app.now()).await.unwrap();
     let b = B {
         slug: bob.workspace.as_ref().unwrap().slug.to_string(),
         name: "Bravo Secret Brand",
@@ -95,6 +111,7 @@ async fn walk(db: TestDb) {
         post_id: post.id.to_string(),
         item_id: item.id.to_string(),
         query_id: query.id.to_string(),
+        alert_id: alert.id.to_string(),
     };
     let before = snapshot(&s, &bob).await;
 
@@ -139,8 +156,17 @@ async fn snapshot(s: &Server, bob: &crate::harness::Person) -> Value {
         .map(|i| (i.status.as_str(), i.assignee_id, i.reply_text.clone()))
         .collect();
     let ws = s.app.store.workspace(actor.workspace.id).await.unwrap();
-    let queries: Vec<_> = s.app.queries(&actor).await.unwrap().into_iter().map(|q| q.name).collect();
-    json!({"queries": queries, "inbox": inbox, "crisis": policy.crisis.is_some(), "approval": policy.approval_required, "members": members, "invites": invites, "tokens": tokens, "accounts": accounts, "posts": posts, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
+    let queries: Vec<_> = s.app.queries(&actor).await.unwrap().into_iter().map(|q| (q.name, q.role)).collect();
+    let alerts: Vec<_> = s
+        .app
+        .listening_alerts(&actor, None, false, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| (a.id, a.acknowledged_at))
+        .collect();
+    let channels = s.app.alert_channels(&actor).await.unwrap();
+    json!({"queries": queries, "alerts": alerts, "channels": (channels.recipients, channels.webhook_url, channels.min_severity), "inbox": inbox, "crisis": policy.crisis.is_some(), "approval": policy.approval_required, "members": members, "invites": invites, "tokens": tokens, "accounts": accounts, "posts": posts, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
 }
 
 fn refuses_without_leaking(status: StatusCode, body: &str, b: &B, what: &str) {
@@ -181,7 +207,8 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
                 .replace("{account_id}", &b.account_id)
                 .replace("{post_id}", &b.post_id)
                 .replace("{item_id}", &b.item_id)
-                .replace("{query_id}", &b.query_id);
+                .replace("{query_id}", &b.query_id)
+                .replace("{alert_id}", &b.alert_id);
             let body = match (method.as_str(), path.as_str()) {
                 ("PATCH", "/members/{user_id}") => json!({"role": "viewer"}),
                 ("PATCH", "/workspace") => json!({"name": "Alpha renamed"}),
@@ -262,6 +289,8 @@ async fn walk_ui(s: &Server, alice: &crate::harness::Person, b: &B) {
                 &b.post_id
             } else if path.contains("/inbox/") {
                 &b.item_id
+            } else if path.contains("/listening/alerts/") {
+                &b.alert_id
             } else if path.contains("/listening/") {
                 &b.query_id
             } else {
