@@ -573,6 +573,132 @@ async fn listening_queries_are_checked_previewed_and_only_saved_when_they_parse(
 }
 
 #[tokio::test]
+async fn listening_data_comes_in_by_jsonl_and_out_as_figures_mentions_and_alerts() {
+    let now = chrono::Utc.with_ymd_and_hms(2026, 11, 10, 12, 0, 0).unwrap();
+    let s = Server::with_clock(Arc::new(ManualClock::new(now))).await;
+    let ana = s.person("ana@example.com", "Northwind Coffee").await;
+    let editor = api(&s.token(&ana, Role::Editor).await);
+    let admin = api(&s.token(&ana, Role::Admin).await);
+    for (name, query, role) in [("Brand", "northwind", "brand"), ("Rival", "globex", "competitor")] {
+        let created = editor
+            .post(s.url("/api/v1/listening/queries"))
+            .json(&json!({"name": name, "query": query, "role": role}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+    }
+    let (status, body) = problem(
+        editor
+            .post(s.url("/api/v1/listening/queries"))
+            .json(&json!({"name": "X", "query": "x", "role": "boss"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/role")));
+
+    // Three brand posts (one negative), one rival post, a broken line.
+    let at = |m: i64| (now - chrono::Duration::minutes(m)).to_rfc3339();
+    let body = [
+        json!({"id": "1", "network": "bluesky", "text": "I love Northwind", "created_at": at(50), "author": "ana.bsky.social"}).to_string(),
+        json!({"id": "2", "network": "mastodon", "text": "Northwind lost my order, awful", "created_at": at(40), "author": "bo@m.social", "lang": "en"}).to_string(),
+        "not json".to_owned(),
+        json!({"id": "3", "network": "x", "text": "Northwind espresso", "created_at": at(30)}).to_string(),
+        json!({"id": "4", "network": "bluesky", "text": "Globex is fine", "created_at": at(20)}).to_string(),
+    ]
+    .join("\n");
+    let import = |restart: bool| {
+        editor
+            .post(s.url(&format!("/api/v1/listening/import?source=api.jsonl&restart={restart}")))
+            .header("content-type", "application/x-ndjson")
+            .body(body.clone())
+            .send()
+    };
+    let summary: Value = import(false).await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (&summary["read"], &summary["matched"], &summary["stored"], &summary["skipped"]),
+        (&json!(4), &json!(4), &json!(4), &json!(1)),
+        "{summary}"
+    );
+    assert!(summary["errors"][0].as_str().unwrap().starts_with("line 3: not a JSON object"), "{summary}");
+    let again: Value = import(true).await.unwrap().json().await.unwrap();
+    assert_eq!((&again["read"], &again["stored"]), (&json!(4), &json!(0)), "nothing twice");
+
+    let overview: Value =
+        editor.get(s.url("/api/v1/listening/overview?period=2026-11-10")).send().await.unwrap().json().await.unwrap();
+    let brand = overview["queries"].as_array().unwrap().iter().find(|q| q["query"]["name"] == "Brand").unwrap();
+    assert_eq!((&brand["totals"]["mentions"], &brand["totals"]["negative"]), (&json!(3), &json!(1)), "{brand}");
+    assert_eq!(brand["share_of_voice"].as_f64(), Some(0.75));
+    assert_eq!(overview["sources"][0]["cursor"], "5");
+    let id = brand["query"]["id"].as_str().unwrap();
+    let report: Value = editor
+        .get(s.url(&format!("/api/v1/listening/queries/{id}/report?period=2026-11-10")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["bucket"], "hour");
+    assert_eq!(report["series"].as_array().unwrap().len(), 24);
+    assert_eq!(report["networks"].as_array().unwrap().len(), 3);
+    let negative: Value = editor
+        .get(s.url(&format!("/api/v1/listening/mentions?query_id={id}&sentiment=negative")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(negative.as_array().unwrap().len(), 1);
+    assert_eq!(negative[0]["author"], "bo@m.social");
+    let empty: Value = editor.get(s.url("/api/v1/listening/alerts")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(empty, json!([]), "four posts are no spike");
+
+    // Where alerts go: an admin sets them; a wrong severity is pointed at.
+    let (status, body) = problem(
+        admin
+            .put(s.url("/api/v1/listening/alert-channels"))
+            .json(&json!({"min_severity": "urgent"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["errors"][0]["pointer"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("/min_severity"))
+    );
+    let (status, _) = problem(
+        editor
+            .put(s.url("/api/v1/listening/alert-channels"))
+            .json(&json!({"min_severity": "high"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "editors do not change where alerts go");
+    let set: Value = admin
+        .put(s.url("/api/v1/listening/alert-channels"))
+        .json(&json!({"min_severity": "high"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(set["min_severity"], "high");
+    let (status, _) = problem(
+        editor.post(s.url(&format!("/api/v1/listening/alerts/{}/crisis", uuid::Uuid::now_v7()))).send().await.unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn analytics_of_a_period_through_the_api() {
     let clock = Arc::new(ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()));
     let (s, ana) = Server::with_measured_post(clock).await;

@@ -383,3 +383,103 @@ async fn analytics_shows_a_measured_period_and_explains_its_figures() {
     assert_eq!(heading, "Engagement");
     shot(&c, "help-metrics").await;
 }
+
+/// Six hours of calm brand mentions, one broken line, then a burst of angry
+/// ones ending `now − 5 min`, as a JSONL file.
+fn listening_corpus(now: chrono::DateTime<chrono::Utc>) -> PathBuf {
+    let start = now - chrono::Duration::hours(7);
+    let line = |id: String, text: &str, at: chrono::DateTime<chrono::Utc>| {
+        serde_json::json!({"id": id, "network": "bluesky", "text": text, "created_at": at.to_rfc3339(), "author": "fan.bsky.social"})
+            .to_string()
+    };
+    let mut lines: Vec<String> = (0..180)
+        .map(|i| line(format!("calm{i}"), "Northwind latte at the station", start + chrono::Duration::minutes(2 * i)))
+        .collect();
+    lines.insert(5, "{ this is not json".into());
+    for i in 0..50 {
+        let at = now - chrono::Duration::minutes(15) + chrono::Duration::seconds(12 * i);
+        lines.push(line(format!("angry{i}"), "Northwind lost my order, terrible service 😡", at));
+    }
+    let path = std::env::temp_dir().join(format!("sd-mentions-{}.jsonl", uuid::Uuid::now_v7()));
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listening_checks_a_query_imports_posts_and_acts_on_an_alert() {
+    let Some((_driver, c)) = start_driver().await else { return };
+    let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 10, 12, 0, 0).unwrap();
+    let s = Server::with_clock(std::sync::Arc::new(socialdesk_app::ManualClock::new(now))).await;
+    let _ana = s.person("ana@example.com", "Northwind Coffee").await;
+    c.goto(&s.url("/login")).await.unwrap();
+    fill(&c, "#email", "ana@example.com").await;
+    fill(&c, "#password", PASSWORD).await;
+    submit(&c, "form button[type=submit]").await;
+    c.goto(&s.url("/w/northwind-coffee/listening")).await.unwrap();
+
+    // The editor checks the query as it is typed and points at the mistake.
+    fill(&c, "#q-query", "northwind AND").await;
+    let status = c.find(Locator::Css("#q-status")).await.unwrap();
+    let mut said = String::new();
+    for _ in 0..100 {
+        said = status.text().await.unwrap();
+        if said.contains("t character 14") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(said.contains("t character 14: expected a term after AND"), "{said}");
+    fill(&c, "#q-name", "Northwind").await;
+    fill(&c, "#q-query", "northwind -job*").await;
+    c.find(Locator::Css("#q-role option[value=brand]")).await.unwrap().click().await.unwrap();
+    submit(&c, "form[data-query-editor] button[type=submit]").await;
+    assert!(text(&c).await.contains("Query saved."));
+
+    // A JSONL file through the page: counted, the broken line named, the burst alerted.
+    let file = listening_corpus(now);
+    c.find(Locator::Css("#i-file")).await.unwrap().send_keys(&file.display().to_string()).await.unwrap();
+    c.find(Locator::Css("form[data-jsonl-import] button[type=submit]")).await.unwrap().click().await.unwrap();
+    let result = c.find(Locator::Css("#import-result")).await.unwrap();
+    let mut summary = String::new();
+    for _ in 0..200 {
+        summary = result.text().await.unwrap();
+        if summary.contains("posts read") || summary.contains("Not imported") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = std::fs::remove_file(&file);
+    assert!(summary.contains("230 posts read, 230 matched a query, 230 new, 1 lines skipped"), "{summary}");
+    assert!(summary.contains("line 6: not a JSON object"), "{summary}");
+    shot(&c, "listening-import").await;
+
+    c.goto(&s.url("/w/northwind-coffee/listening")).await.unwrap();
+    let page = text(&c).await;
+    assert!(page.contains("negative spike on Northwind"), "{page}");
+    assert!(page.contains("Top terms:") && page.contains("terrible"), "{page}");
+    shot(&c, "listening").await;
+
+    // The query's page: a chart with the alert marked, and the stream filtered to the angry posts.
+    c.find(Locator::LinkText("Northwind")).await.unwrap().click().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    c.find(Locator::Css("#f-sentiment option[value=negative]")).await.unwrap().click().await.unwrap();
+    submit(&c, "form[aria-label='Filter mentions'] button[type=submit]").await;
+    let stream = c.find(Locator::Css(".mentions")).await.unwrap().text().await.unwrap();
+    assert!(stream.contains("Northwind lost my order") && !stream.contains("latte"), "{stream}");
+    let chart = c.find(Locator::Css("#volume-title + .chart svg")).await.unwrap().html(false).await.unwrap();
+    assert!(chart.contains("spike on Northwind"), "the alert is marked on the chart");
+    shot(&c, "listening-query").await;
+
+    // One click pauses every post, after a confirmation.
+    c.goto(&s.url("/w/northwind-coffee/listening/alerts")).await.unwrap();
+    c.find(Locator::Css("form[action$='/crisis'] button")).await.unwrap().click().await.unwrap();
+    c.accept_alert().await.unwrap();
+    for _ in 0..200 {
+        if text(&c).await.contains("Crisis mode is on") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(text(&c).await.contains("Crisis mode is on: nothing will be published"));
+    shot(&c, "listening-alerts").await;
+}
