@@ -5,9 +5,10 @@
 
 use chrono::{DateTime, Utc};
 use socialdesk_core::{Permission, WorkspaceId};
-use socialdesk_listen::enrich::{self, Lang, SentimentLabel};
+use socialdesk_listen::enrich::SentimentLabel;
 use socialdesk_listen::mention::{LineError, Mention, parse_line};
-use socialdesk_listen::query::{MatchScratch, Matcher, Post, Query, network_name};
+use socialdesk_listen::pipeline::Pipeline;
+use socialdesk_listen::query::{Matcher, Query, network_name};
 use socialdesk_store::{MentionFilter, NewMention, SourceCounts, StoredMention};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 use uuid::Uuid;
@@ -62,10 +63,6 @@ impl std::fmt::Debug for CompiledQueries {
     }
 }
 
-fn lang_of(code: &str) -> Option<Lang> {
-    Lang::from_code(code.split(['-', '_']).next().unwrap_or(code))
-}
-
 impl App {
     /// The workspace's queries as one matcher.
     pub async fn compiled_queries(&self, workspace: WorkspaceId) -> Result<CompiledQueries, AppError> {
@@ -93,27 +90,11 @@ impl App {
         skipped: u64,
         cursor: Option<&str>,
     ) -> Result<Ingested, AppError> {
-        let mut scratch = MatchScratch::default();
-        let mut hits = Vec::new();
+        let mut pipeline = Pipeline::new(&queries.matcher);
         let mut batch = Vec::new();
         let mut span: Option<(DateTime<Utc>, DateTime<Utc>)> = None;
         for m in mentions {
-            let detected;
-            let lang = match m.lang.as_deref() {
-                Some(code) => Some(code),
-                None => {
-                    detected = enrich::detect_language(&m.text);
-                    detected.map(Lang::code)
-                }
-            };
-            let urls: Vec<&str> = m.urls.iter().map(String::as_str).collect();
-            let post = Post { text: &m.text, lang, author: Some(&m.author), network: Some(m.network), urls: &urls };
-            hits.clear();
-            queries.matcher.matches_into(&post, &mut scratch, &mut hits);
-            if hits.is_empty() {
-                continue;
-            }
-            let sentiment = enrich::sentiment(&m.text, lang.and_then(lang_of));
+            let Some(matched) = pipeline.process(m) else { continue };
             span = Some(match span {
                 None => (m.posted_at, m.posted_at),
                 Some((a, b)) => (a.min(m.posted_at), b.max(m.posted_at)),
@@ -125,16 +106,16 @@ impl App {
                 author: m.author.clone(),
                 text: m.text.clone(),
                 url: m.url.clone(),
-                lang: lang.map(str::to_owned),
-                sentiment: sentiment.score,
-                sentiment_label: match sentiment.label {
+                lang: matched.lang,
+                sentiment: matched.sentiment.score,
+                sentiment_label: match matched.sentiment.label {
                     SentimentLabel::Positive => "positive",
                     SentimentLabel::Neutral => "neutral",
                     SentimentLabel::Negative => "negative",
                 }
                 .to_owned(),
                 posted_at: m.posted_at,
-                queries: hits.clone(),
+                queries: matched.queries,
             });
         }
         let counts = SourceCounts { read: mentions.len() as u64, matched: batch.len() as u64, skipped };

@@ -311,6 +311,13 @@ proptest! {
                 matcher.matches_into(&post, &mut scratch, &mut out);
                 prop_assert_eq!(!out.is_empty(), expected.contains(&index), "{} on {:?}", queries[index].1, text);
             }
+            // A post of unknown language whose language is detected on demand
+            // matches as if it had been known from the start.
+            if let Some(known) = lang {
+                let unknown = Post { lang: None, ..post };
+                all.matches_detecting(&unknown, || Some(known), &mut scratch, &mut out);
+                prop_assert_eq!(&out, &expected, "detected {:?}, post {:?}", known, text);
+            }
         }
     }
 

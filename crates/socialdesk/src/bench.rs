@@ -49,6 +49,10 @@ pub enum BenchCommand {
     /// The publisher: posts due all at once (or offered at --rate per second) published by in-process
     /// workers to a fake Mastodon on 127.0.0.1; throughput, lateness, and that each went out once.
     Publish(PublishArgs),
+    /// Listening: a generated corpus of public posts (1,000,000 by default) matched against 10 and 10,000
+    /// queries, then through the whole pipeline (parse, language, match, sentiment, counts), one core, with a
+    /// Python baseline (VADER and regexes) on the same posts.
+    Listen(crate::bench_listen::ListenArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -89,6 +93,7 @@ pub struct PublishArgs {
 /// Runs one benchmark and prints its report.
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
+        BenchCommand::Listen(args) => crate::bench_listen::run(&args),
         BenchCommand::Analytics(args) => {
             let config = Config::load_common(&args.common)?;
             crate::init_logs(config.log_format);

@@ -222,3 +222,51 @@ fn listen_check_prints_the_canonical_query_or_where_it_is_wrong() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("at character 19: expected a term after OR"), "{stderr}");
 }
+
+#[test]
+fn listen_import_streams_a_file_resumes_and_reports_broken_lines() {
+    let dir = temp_dir("listen-import");
+    assert!(run(&["demo"], &dir).status.success());
+    let lines = [
+        r#"{"id":"cli-1","network":"bluesky","text":"Northwind coffee is lovely","created_at":"2026-11-01T10:00:00Z"}"#,
+        "{ broken",
+        r#"{"id":"cli-2","network":"mastodon","text":"Globex coffee again","created_at":"2026-11-01T10:01:00Z"}"#,
+        r#"{"id":"cli-3","network":"myspace","text":"northwind","created_at":"2026-11-01T10:02:00Z"}"#,
+    ];
+    std::fs::write(dir.join("posts.jsonl"), lines.join("\n")).unwrap();
+    let import = |extra: &[&str]| {
+        let mut args = vec!["listen", "import", "posts.jsonl", "--workspace", "northwind-coffee"];
+        args.extend_from_slice(extra);
+        let out = run(&args, &dir);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let first = import(&[]);
+    assert!(first.contains("import:posts.jsonl: 2 posts read, 2 matched a query, 2 new, 2 lines skipped"), "{first}");
+    assert!(
+        first.contains("skipped line 2: not a JSON object") && first.contains("skipped line 4: \"network\""),
+        "{first}"
+    );
+    let again = import(&[]);
+    assert!(again.contains("went on after line 4") && again.contains("0 posts read"), "{again}");
+    let restart = import(&["--restart"]);
+    assert!(restart.contains("2 posts read, 2 matched a query, 0 new"), "{restart}");
+    let wrong = run(&["listen", "import", "posts.jsonl", "--workspace", "nowhere"], &dir);
+    assert!(!wrong.status.success());
+    assert_eq!(String::from_utf8(wrong.stderr).unwrap().lines().filter(|l| l.starts_with("socialdesk:")).count(), 1);
+}
+
+#[test]
+fn bench_listen_measures_a_small_corpus() {
+    let dir = temp_dir("bench-listen");
+    let out =
+        run(&["bench", "listen", "--posts", "2000", "--queries", "10", "--python-posts", "0", "--dir", "."], &dir);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for line in
+        ["corpus: 2000 posts", "full pipeline:", "matching only:", "every post enriched:", "memory while streaming"]
+    {
+        assert!(text.contains(line), "{line}: {text}");
+    }
+    assert!(dir.join("corpus-2000.jsonl").exists() && dir.join("queries-10.txt").exists());
+}

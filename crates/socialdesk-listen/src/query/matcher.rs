@@ -57,6 +57,8 @@ pub struct Matcher<Id> {
     /// post.
     unanchored: Vec<u32>,
     term_count: usize,
+    /// Per query: whether it filters by language.
+    needs_lang: Vec<bool>,
 }
 
 /// The buffers one thread reuses from post to post, so that matching does
@@ -165,6 +167,7 @@ impl<Id: Clone> Matcher<Id> {
             anchored,
             unanchored,
             term_count,
+            needs_lang: queries.iter().map(|(_, q)| q.expr.uses_lang()).collect(),
         }
     }
 
@@ -189,6 +192,32 @@ impl<Id: Clone> Matcher<Id> {
     /// matches, in the order the queries were given, reusing `scratch`'s
     /// buffers.
     pub fn matches_into(&self, post: &Post<'_>, scratch: &mut MatchScratch, out: &mut Vec<Id>) {
+        self.run(post, &mut None::<fn() -> Option<&'static str>>, scratch, out);
+    }
+
+    /// As [`Matcher::matches_into`], for a post whose language is not known:
+    /// `detect` is called only when a query the post may match filters by
+    /// language (most posts concern no query, and are never detected), and
+    /// its answer serves every such query. Returns what `detect` said, if it
+    /// was called.
+    pub fn matches_detecting(
+        &self,
+        post: &Post<'_>,
+        detect: impl FnOnce() -> Option<&'static str>,
+        scratch: &mut MatchScratch,
+        out: &mut Vec<Id>,
+    ) -> Option<Option<&'static str>> {
+        let mut detect = Some(detect);
+        self.run(post, &mut detect, scratch, out)
+    }
+
+    fn run<F: FnOnce() -> Option<&'static str>>(
+        &self,
+        post: &Post<'_>,
+        detect: &mut Option<F>,
+        scratch: &mut MatchScratch,
+        out: &mut Vec<Id>,
+    ) -> Option<Option<&'static str>> {
         out.clear();
         scratch.start(self.term_count, self.ids.len());
         let mut folded = std::mem::take(&mut scratch.folded);
@@ -199,8 +228,19 @@ impl<Id: Clone> Matcher<Id> {
         self.find_candidates(&folded, scratch);
         if scratch.candidates.is_empty() {
             scratch.folded = folded;
-            return;
+            return None;
         }
+        let mut detected = None;
+        let mut with_lang = *post;
+        if post.lang.is_none()
+            && scratch.candidates.iter().any(|&q| self.needs_lang[q as usize])
+            && let Some(detect) = detect.take()
+        {
+            let lang = detect();
+            with_lang.lang = lang;
+            detected = Some(lang);
+        }
+        let post = &with_lang;
 
         // Second pass: every term, with its positions, to evaluate the
         // candidates.
@@ -226,6 +266,7 @@ impl<Id: Clone> Matcher<Id> {
         out.extend(matched.iter().map(|&query| self.ids[query as usize].clone()));
         scratch.candidates = candidates;
         scratch.matched = matched;
+        detected
     }
 
     fn find_candidates(&self, folded: &str, scratch: &mut MatchScratch) {

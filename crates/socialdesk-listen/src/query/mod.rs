@@ -190,6 +190,19 @@ enum Expr {
     },
 }
 
+impl Expr {
+    /// Whether a `lang:` filter appears anywhere in it.
+    fn uses_lang(&self) -> bool {
+        match self {
+            Expr::Phrase(_) => false,
+            Expr::Filter(f) => matches!(f, Filter::Lang(_)),
+            Expr::And(list) | Expr::Or(list) => list.iter().any(Expr::uses_lang),
+            Expr::Not(inner) => inner.uses_lang(),
+            Expr::Near { left, right, .. } => left.uses_lang() || right.uses_lang(),
+        }
+    }
+}
+
 /// One word of a phrase: a folded token key (`apple`, `#ad`, `@nike.com`,
 /// `東`), matched whole or, when `prefix`, as the start of a word.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
