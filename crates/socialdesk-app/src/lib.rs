@@ -14,6 +14,7 @@ mod clock;
 mod error;
 mod goals;
 mod inbox;
+mod inbox_work;
 mod listening;
 pub mod mentions;
 mod oauth;

@@ -54,6 +54,18 @@ document.addEventListener("DOMContentLoaded", () => {
     select.addEventListener("change", () => select.form.requestSubmit());
   }
 
+  // Choosing a saved reply writes it (filled for this message) into the answer, to send or edit.
+  for (const select of document.querySelectorAll("select[data-saved-reply]")) {
+    select.addEventListener("change", () => {
+      const area = document.getElementById(select.dataset.savedReply);
+      const option = select.selectedOptions[0];
+      if (area && option && option.dataset.text !== undefined) {
+        area.value = option.dataset.text;
+        area.focus();
+      }
+    });
+  }
+
   // A JSONL import: the file goes as the request body, the answer is a summary.
   for (const form of document.querySelectorAll("form[data-jsonl-import]")) {
     const result = document.getElementById("import-result");

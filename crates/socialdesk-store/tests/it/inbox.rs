@@ -5,7 +5,11 @@ use socialdesk_store::{InboxFilter, NewAccount, StoreError};
 use crate::both;
 use crate::fixtures::{at, signed_up};
 
-both!(a_page_and_its_cursor_are_stored_together_and_items_once, the_inbox_filters_and_stays_in_its_workspace);
+both!(
+    a_page_and_its_cursor_are_stored_together_and_items_once,
+    the_inbox_filters_and_stays_in_its_workspace,
+    saved_replies_and_notes_stay_in_their_workspace
+);
 
 pub(crate) async fn account(db: &TestDb, ws: &Workspace) -> Account {
     let a = Account {
@@ -113,4 +117,40 @@ async fn the_inbox_filters_and_stays_in_its_workspace(db: TestDb) {
         Err(StoreError::NotFound)
     ));
     assert!(store.inbox(other.id, &InboxFilter::default(), 10).await.unwrap().is_empty());
+}
+
+async fn saved_replies_and_notes_stay_in_their_workspace(db: TestDb) {
+    let (ana, ws) = signed_up(&db.store, "ana@example.com", "Acme").await;
+    let (bo, other) = signed_up(&db.store, "bo@example.com", "Globex").await;
+    let reply = socialdesk_store::SavedReply {
+        id: uuid::Uuid::now_v7(),
+        name: "Thanks".into(),
+        body: "Thanks {first_name}!".into(),
+        created_by: Some(ana.id.as_uuid()),
+        created_at: at(0),
+    };
+    db.store.create_saved_reply(ws.id, &reply).await.unwrap();
+    let twin = socialdesk_store::SavedReply { id: uuid::Uuid::now_v7(), ..reply.clone() };
+    assert!(matches!(db.store.create_saved_reply(ws.id, &twin).await, Err(StoreError::Conflict("name"))));
+    db.store.create_saved_reply(other.id, &twin).await.unwrap();
+    assert_eq!(db.store.saved_replies(ws.id).await.unwrap(), vec![reply.clone()]);
+    assert!(matches!(db.store.delete_saved_reply(other.id, reply.id).await, Err(StoreError::NotFound)));
+
+    let a = account(&db, &ws).await;
+    let items = [item(&a, "n1", "reply", 1), item(&a, "n2", "reply", 2)];
+    db.store.store_inbox_page(ws.id, a.id, &items, None, at(3)).await.unwrap();
+    let stored = db.store.inbox(ws.id, &InboxFilter::default(), 10).await.unwrap();
+    let (first, second) = (stored[1].id, stored[0].id);
+    db.store.add_inbox_note(ws.id, first, uuid::Uuid::now_v7(), ana.id, "VIP, be nice", at(4)).await.unwrap();
+    db.store.add_inbox_note(ws.id, first, uuid::Uuid::now_v7(), ana.id, "called them", at(5)).await.unwrap();
+    db.store.add_inbox_note(ws.id, second, uuid::Uuid::now_v7(), ana.id, "spam?", at(6)).await.unwrap();
+    let notes = db.store.inbox_notes(ws.id, &[first]).await.unwrap();
+    assert_eq!(notes.iter().map(|n| n.body.as_str()).collect::<Vec<_>>(), ["VIP, be nice", "called them"]);
+    assert_eq!(notes[0].author_name.as_deref(), Some("ana"));
+    assert_eq!(db.store.inbox_notes(ws.id, &[first, second]).await.unwrap().len(), 3);
+    assert!(db.store.inbox_notes(ws.id, &[]).await.unwrap().is_empty());
+    // Another workspace can neither note on this item nor read its notes.
+    let e = db.store.add_inbox_note(other.id, first, uuid::Uuid::now_v7(), bo.id, "hi", at(7)).await;
+    assert!(matches!(e, Err(StoreError::NotFound)));
+    assert!(db.store.inbox_notes(other.id, &[first]).await.unwrap().is_empty());
 }

@@ -91,7 +91,121 @@ pub async fn reply(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<ReplyRequest>,
 ) -> ApiResult<Json<InboxItemBody>> {
-    Ok(Json((&state.app.reply_to_inbox_item(&actor, id, &body.text).await?).into()))
+    let item = match body.saved_reply_id {
+        Some(saved) if body.text.trim().is_empty() => state.app.reply_with_saved(&actor, id, saved).await?,
+        _ => state.app.reply_to_inbox_item(&actor, id, &body.text).await?,
+    };
+    Ok(Json((&item).into()))
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct SavedReplyBody {
+    pub id: Uuid,
+    pub name: String,
+    /// May hold `{first_name}`, `{name}`, `{handle}` and `{brand}`.
+    pub body: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<socialdesk_store::SavedReply> for SavedReplyBody {
+    fn from(r: socialdesk_store::SavedReply) -> Self {
+        SavedReplyBody { id: r.id, name: r.name, body: r.body, created_at: r.created_at }
+    }
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SavedReplyRequest {
+    pub name: String,
+    /// The reply; `{first_name}`, `{name}`, `{handle}` and `{brand}` are filled for each item (`{{` writes a brace).
+    pub body: String,
+}
+
+/// The workspace's saved replies.
+#[utoipa::path(get, path = "/saved-replies", tag = "inbox", responses((status = 200, body = Vec<SavedReplyBody>)))]
+pub async fn list_saved_replies(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> ApiResult<Json<Vec<SavedReplyBody>>> {
+    Ok(Json(state.app.saved_replies(&actor).await?.into_iter().map(SavedReplyBody::from).collect()))
+}
+
+/// Saves a reply for reuse; an unknown variable is refused with its position.
+#[utoipa::path(post, path = "/saved-replies", tag = "inbox", request_body = SavedReplyRequest,
+    responses((status = 201, body = SavedReplyBody), (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn create_saved_reply(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<SavedReplyRequest>,
+) -> ApiResult<(axum::http::StatusCode, Json<SavedReplyBody>)> {
+    let reply = state.app.create_saved_reply(&actor, &body.name, &body.body).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(reply.into())))
+}
+
+/// Deletes a saved reply.
+#[utoipa::path(delete, path = "/saved-replies/{saved_reply_id}", tag = "inbox", params(("saved_reply_id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn delete_saved_reply(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<axum::http::StatusCode> {
+    state.app.delete_saved_reply(&actor, id).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct NoteBody {
+    pub id: Uuid,
+    pub author_id: Option<Uuid>,
+    pub author_name: Option<String>,
+    pub body: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<socialdesk_store::InboxNote> for NoteBody {
+    fn from(n: socialdesk_store::InboxNote) -> Self {
+        NoteBody {
+            id: n.id,
+            author_id: n.author_id,
+            author_name: n.author_name,
+            body: n.body,
+            created_at: n.created_at,
+        }
+    }
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteRequest {
+    pub body: String,
+}
+
+/// An item's internal notes, oldest first: the team sees them, the author never does.
+#[utoipa::path(get, path = "/inbox/{item_id}/notes", tag = "inbox", params(("item_id" = Uuid, Path)),
+    responses((status = 200, body = Vec<NoteBody>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_notes(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Vec<NoteBody>>> {
+    state.app.inbox_item(&actor, id).await?;
+    Ok(Json(state.app.inbox_notes(&actor, &[id]).await?.into_iter().map(NoteBody::from).collect()))
+}
+
+/// Adds an internal note to an item.
+#[utoipa::path(post, path = "/inbox/{item_id}/notes", tag = "inbox", params(("item_id" = Uuid, Path)), request_body = NoteRequest,
+    responses((status = 201, body = NoteBody), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn add_note(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<NoteRequest>,
+) -> ApiResult<(axum::http::StatusCode, Json<NoteBody>)> {
+    let note = state.app.add_inbox_note(&actor, id, &body.body).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(note.into())))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]

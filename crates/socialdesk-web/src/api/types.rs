@@ -534,5 +534,10 @@ pub struct UpdateInboxItemRequest {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReplyRequest {
+    /// The answer; leave it out to send `saved_reply_id`.
+    #[serde(default)]
     pub text: String,
+    /// A saved reply, its variables filled for the item's author; used when `text` is empty.
+    #[serde(default)]
+    pub saved_reply_id: Option<Uuid>,
 }

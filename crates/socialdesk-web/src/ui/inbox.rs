@@ -43,6 +43,12 @@ struct InboxPage {
     query_base: String,
     /// Last 30 days: (rate, answered of questions, median, p90), each "—" when unknown.
     response: (String, String, String, String),
+    /// (id, name, body as saved).
+    saved: Vec<(Uuid, String, String)>,
+    variables: &'static [(&'static str, &'static str)],
+    errors: super::FormErrors,
+    saved_name: String,
+    saved_body: String,
 }
 
 struct ItemRow {
@@ -61,6 +67,10 @@ struct ItemRow {
     assignee: Option<String>,
     assigned_to_me: bool,
     reply: Option<(String, String)>,
+    /// (who, when, text), oldest first.
+    notes: Vec<(String, String, String)>,
+    /// Each saved reply written out for this item: (id, name, text).
+    saved: Vec<(Uuid, String, String)>,
 }
 
 fn filter_value(v: &Option<String>) -> Option<String> {
@@ -72,6 +82,17 @@ pub async fn inbox(
     member: Member,
     Query(q): Query<InboxQuery>,
 ) -> Result<Response, UiError> {
+    Ok(render(&page(&state, &member, &q, super::FormErrors::default(), String::new(), String::new()).await?))
+}
+
+async fn page(
+    state: &AppState,
+    member: &Member,
+    q: &InboxQuery,
+    errors: super::FormErrors,
+    saved_name: String,
+    saved_body: String,
+) -> Result<InboxPage, UiError> {
     let actor = &member.actor;
     let zone = actor.workspace.time_zone;
     let status: InboxStatus = q.status.as_deref().unwrap_or("open").parse().map_err(UiError::BadRequest)?;
@@ -99,9 +120,18 @@ pub async fn inbox(
         .into_iter()
         .map(|m| (m.user.id, m.user.name.as_str().to_owned()))
         .collect();
+    let ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
+    let notes = state.app.inbox_notes(actor, &ids).await?;
+    let saved = state.app.saved_replies(actor).await?;
     let rows = items
         .iter()
         .map(|i| ItemRow {
+            notes: notes
+                .iter()
+                .filter(|n| n.item_id == i.id)
+                .map(|n| (n.author_name.clone().unwrap_or_default(), when(n.created_at, &zone), n.body.clone()))
+                .collect(),
+            saved: saved.iter().map(|r| (r.id, r.name.clone(), state.app.saved_reply_for(actor, r, i))).collect(),
             id: i.id,
             author_name: i.author_name.clone(),
             author_handle: i.author_handle.clone(),
@@ -125,6 +155,9 @@ pub async fn inbox(
     let notice = match q.done.as_deref() {
         Some("replied") => Some("Answer sent.".to_owned()),
         Some("updated") => Some("Updated.".to_owned()),
+        Some("noted") => Some("Note added.".to_owned()),
+        Some("saved-reply") => Some("Saved reply added.".to_owned()),
+        Some("saved-reply-deleted") => Some("Saved reply deleted.".to_owned()),
         Some(n) if n.starts_with("synced-") => Some(format!("Synced: {} new.", &n[7..])),
         _ => None,
     };
@@ -150,9 +183,14 @@ pub async fn inbox(
         can_work: actor.can(Permission::Publish),
         notice,
         query_base: format!("/w/{}/inbox", actor.workspace.slug),
-        shell: Shell::new(&member, "inbox"),
+        saved: saved.into_iter().map(|r| (r.id, r.name, r.body)).collect(),
+        variables: &socialdesk_core::inbox::REPLY_VARIABLES,
+        errors,
+        saved_name,
+        saved_body,
+        shell: Shell::new(member, "inbox"),
     };
-    Ok(render(&page))
+    Ok(page)
 }
 
 #[derive(Debug, Deserialize)]
@@ -195,6 +233,10 @@ pub async fn update(
 pub struct ReplyForm {
     #[serde(default)]
     text: String,
+    /// A saved reply to send when `text` is empty (without JavaScript, which
+    /// otherwise writes it into `text` to be edited).
+    #[serde(default)]
+    saved_reply: String,
     #[serde(default)]
     back: String,
 }
@@ -205,7 +247,11 @@ pub async fn reply(
     Path((_, id)): Path<(String, Uuid)>,
     CsrfForm(form): CsrfForm<ReplyForm>,
 ) -> Result<Response, UiError> {
-    match state.app.reply_to_inbox_item(&member.actor, id, &form.text).await {
+    let sent = match form.saved_reply.parse::<Uuid>() {
+        Ok(saved) if form.text.trim().is_empty() => state.app.reply_with_saved(&member.actor, id, saved).await,
+        _ => state.app.reply_to_inbox_item(&member.actor, id, &form.text).await,
+    };
+    match sent {
         Ok(_) => Ok(Redirect::to(&back(&member, &form.back, "replied")).into_response()),
         Err(AppError::Invalid(errors)) => {
             Err(UiError::BadRequest(errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ")))
@@ -231,4 +277,63 @@ pub async fn sync(
         }
     }
     Ok(Redirect::to(&format!("/w/{}/inbox?done=synced-{new}", member.actor.workspace.slug)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NoteForm {
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// An internal note on an item.
+pub async fn note(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, Uuid)>,
+    CsrfForm(form): CsrfForm<NoteForm>,
+) -> Result<Response, UiError> {
+    match state.app.add_inbox_note(&member.actor, id, &form.body).await {
+        Ok(_) => Ok(Redirect::to(&back(&member, &form.back, "noted")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            Err(UiError::BadRequest(errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ")))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SavedReplyForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    body: String,
+}
+
+pub async fn create_saved_reply(
+    State(state): State<AppState>,
+    member: Member,
+    CsrfForm(form): CsrfForm<SavedReplyForm>,
+) -> Result<Response, UiError> {
+    match state.app.create_saved_reply(&member.actor, &form.name, &form.body).await {
+        Ok(_) => Ok(Redirect::to(&format!("/w/{}/inbox?done=saved-reply#saved-replies", member.actor.workspace.slug))
+            .into_response()),
+        Err(AppError::Forbidden(why)) => Err(UiError::Forbidden(why.to_owned())),
+        Err(e) => {
+            let errors = super::FormErrors::from_app(e)?;
+            let p = page(&state, &member, &InboxQuery::default(), errors, form.name, form.body).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&p)).into_response())
+        }
+    }
+}
+
+pub async fn delete_saved_reply(
+    State(state): State<AppState>,
+    member: Member,
+    Path((slug, id)): Path<(String, Uuid)>,
+    CsrfForm(_): CsrfForm<super::auth::Empty>,
+) -> Result<Response, UiError> {
+    state.app.delete_saved_reply(&member.actor, id).await?;
+    Ok(Redirect::to(&format!("/w/{slug}/inbox?done=saved-reply-deleted#saved-replies")).into_response())
 }

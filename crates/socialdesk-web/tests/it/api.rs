@@ -507,6 +507,87 @@ async fn the_inbox_through_the_api_with_its_response_metrics() {
 }
 
 #[tokio::test]
+async fn saved_replies_fill_their_variables_and_notes_stay_internal() {
+    let (s, _ana, editor) = with_synced_sandbox().await;
+    let (status, body) = problem(
+        editor
+            .post(s.url("/api/v1/saved-replies"))
+            .json(&json!({"name": "Thanks", "body": "Hi {frist_name}!"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/body")));
+    assert!(
+        body["errors"][0]["detail"].as_str().unwrap().starts_with("at character 4: {frist_name} is not a variable")
+    );
+    let saved: Value = editor
+        .post(s.url("/api/v1/saved-replies"))
+        .json(&json!({"name": "Thanks", "body": "Hi {first_name}, {brand} here. {{sic}}"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let listed: Value = editor.get(s.url("/api/v1/saved-replies")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+
+    let items: Value = editor.get(s.url("/api/v1/inbox?status=open")).send().await.unwrap().json().await.unwrap();
+    let item = &items[0];
+    let id = item["id"].as_str().unwrap();
+    let note: Value = editor
+        .post(s.url(&format!("/api/v1/inbox/{id}/notes")))
+        .json(&json!({"body": "Called them back"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(note["body"], "Called them back");
+    let notes: Value =
+        editor.get(s.url(&format!("/api/v1/inbox/{id}/notes"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(notes.as_array().unwrap().len(), 1);
+    let (status, _) = problem(
+        editor.post(s.url(&format!("/api/v1/inbox/{id}/notes"))).json(&json!({"body": "  "})).send().await.unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let replied: Value = editor
+        .post(s.url(&format!("/api/v1/inbox/{id}/reply")))
+        .json(&json!({"saved_reply_id": saved["id"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let name = item["author_name"].as_str().unwrap();
+    let first = name.split_whitespace().next().unwrap_or(item["author_handle"].as_str().unwrap());
+    assert_eq!(replied["reply_text"].as_str().unwrap(), format!("Hi {first}, Acme here. {{sic}}"));
+    let id2 = items[1]["id"].as_str().unwrap();
+    let (status, body) = problem(
+        editor
+            .post(s.url(&format!("/api/v1/inbox/{id2}/reply")))
+            .json(&json!({"saved_reply_id": uuid::Uuid::now_v7()}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["errors"][0]["pointer"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("/saved_reply_id"))
+    );
+    let deleted =
+        editor.delete(s.url(&format!("/api/v1/saved-replies/{}", saved["id"].as_str().unwrap()))).send().await.unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
 async fn listening_queries_are_checked_previewed_and_only_saved_when_they_parse() {
     let (s, _ana, editor) = with_synced_sandbox().await;
 

@@ -201,6 +201,43 @@ async fn a_team_signs_up_invites_and_sees_what_roles_allow() {
     submit(&c, "details[open] form button[type=submit]").await;
     assert!(text(&c).await.contains("Answer sent."));
 
+    // A saved reply: a wrong variable is pointed at, a right one is filled for each author.
+    fill(&c, "#sr-name", "Thanks").await;
+    fill(&c, "#sr-body", "Hi {firstname}, thanks for writing to {brand}!").await;
+    submit(&c, "form[aria-label='New saved reply'] button[type=submit]").await;
+    let error = c.find(Locator::Css("#sr-body-error")).await.unwrap().text().await.unwrap();
+    assert!(error.contains("{firstname} is not a variable"), "{error}");
+    fill(&c, "#sr-body", "Hi {first_name}, thanks for writing to {brand}!").await;
+    submit(&c, "form[aria-label='New saved reply'] button[type=submit]").await;
+    assert!(text(&c).await.contains("Saved reply added."));
+    c.find(Locator::Css("body")).await.unwrap().send_keys("j").await.unwrap();
+    let author = c
+        .execute("return document.activeElement.querySelector('.inbox-head strong').textContent", vec![])
+        .await
+        .unwrap();
+    let first_name = author.as_str().unwrap().split_whitespace().next().unwrap().to_owned();
+    c.active_element().await.unwrap().send_keys("r").await.unwrap();
+    let select = c.find(Locator::Css("details[open] select[data-saved-reply]")).await.unwrap();
+    select.select_by_label("Thanks").await.unwrap();
+    let written = c.execute("return document.querySelector('details[open] textarea').value", vec![]).await.unwrap();
+    assert_eq!(written.as_str().unwrap(), format!("Hi {first_name}, thanks for writing to Northwind Coffee!"));
+    submit(&c, "details[open] form button[type=submit]").await;
+    let page = text(&c).await;
+    assert!(page.contains("Answer sent."), "{page}");
+    // An internal note on the next message, for the team only.
+    c.find(Locator::Css("body")).await.unwrap().send_keys("j").await.unwrap();
+    c.execute("document.activeElement.querySelector('details[data-action=note]').open = true", vec![]).await.unwrap();
+    c.find(Locator::Css("details[data-action=note][open] textarea"))
+        .await
+        .unwrap()
+        .send_keys("VIP: loyal customer since 2019")
+        .await
+        .unwrap();
+    submit(&c, "details[data-action=note][open] form button[type=submit]").await;
+    let notes = c.find(Locator::Css(".notes")).await.unwrap().text().await.unwrap();
+    assert!(notes.contains("VIP: loyal customer since 2019") && notes.contains("internal"), "{notes}");
+    shot(&c, "inbox-saved-reply").await;
+
     // Listening: a query is checked and previewed as it is typed.
     c.goto(&s.url("/w/northwind-coffee/listening")).await.unwrap();
     fill(&c, "#q-name", "Delivery").await;

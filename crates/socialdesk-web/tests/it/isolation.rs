@@ -38,6 +38,7 @@ struct B {
     item_id: String,
     query_id: String,
     alert_id: String,
+    saved_reply_id: String,
 }
 
 async fn walk(db: TestDb) {
@@ -99,6 +100,8 @@ async fn walk(db: TestDb) {
         details: "{}".into(),
     };
     s.app.store.insert_alert(bob_actor.workspace.id, &alert, s.app.now()).await.unwrap();
+    let saved = s.app.create_saved_reply(&bob_actor, "Bravo thanks", "Thanks {first_name}").await.unwrap();
+    s.app.add_inbox_note(&bob_actor, item.id, "Bravo internal note").await.unwrap();
     let b = B {
         slug: bob.workspace.as_ref().unwrap().slug.to_string(),
         name: "Bravo Secret Brand",
@@ -112,6 +115,7 @@ async fn walk(db: TestDb) {
         item_id: item.id.to_string(),
         query_id: query.id.to_string(),
         alert_id: alert.id.to_string(),
+        saved_reply_id: saved.id.to_string(),
     };
     let before = snapshot(&s, &bob).await;
 
@@ -166,7 +170,17 @@ async fn snapshot(s: &Server, bob: &crate::harness::Person) -> Value {
         .map(|a| (a.id, a.acknowledged_at))
         .collect();
     let channels = s.app.alert_channels(&actor).await.unwrap();
-    json!({"queries": queries, "alerts": alerts, "channels": (channels.recipients, channels.webhook_url, channels.min_severity), "inbox": inbox, "crisis": policy.crisis.is_some(), "approval": policy.approval_required, "members": members, "invites": invites, "tokens": tokens, "accounts": accounts, "posts": posts, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
+    let saved: Vec<_> = s.app.saved_replies(&actor).await.unwrap().into_iter().map(|r| (r.name, r.body)).collect();
+    let ids: Vec<uuid::Uuid> = s
+        .app
+        .inbox(&actor, &socialdesk_store::InboxFilter::default(), 500)
+        .await
+        .unwrap()
+        .iter()
+        .map(|i| i.id)
+        .collect();
+    let notes: Vec<_> = s.app.inbox_notes(&actor, &ids).await.unwrap().into_iter().map(|n| n.body).collect();
+    json!({"saved": saved, "notes": notes, "queries": queries, "alerts": alerts, "channels": (channels.recipients, channels.webhook_url, channels.min_severity), "inbox": inbox, "crisis": policy.crisis.is_some(), "approval": policy.approval_required, "members": members, "invites": invites, "tokens": tokens, "accounts": accounts, "posts": posts, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
 }
 
 fn refuses_without_leaking(status: StatusCode, body: &str, b: &B, what: &str) {
@@ -184,6 +198,8 @@ fn assert_no_leak(body: &str, b: &B, what: &str) {
         "bea@b.example",
         "new@b.example",
         "Bravo CI",
+        "Bravo internal note",
+        "Bravo thanks",
         &b.slug,
         &b.owner_id,
         &b.invite_id,
@@ -208,7 +224,8 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
                 .replace("{post_id}", &b.post_id)
                 .replace("{item_id}", &b.item_id)
                 .replace("{query_id}", &b.query_id)
-                .replace("{alert_id}", &b.alert_id);
+                .replace("{alert_id}", &b.alert_id)
+                .replace("{saved_reply_id}", &b.saved_reply_id);
             let body = match (method.as_str(), path.as_str()) {
                 ("PATCH", "/members/{user_id}") => json!({"role": "viewer"}),
                 ("PATCH", "/workspace") => json!({"name": "Alpha renamed"}),
@@ -222,6 +239,8 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
                 ("PATCH", "/inbox/{item_id}") => json!({"status": "done"}),
                 ("POST", "/inbox/{item_id}/reply") => json!({"text": "probe"}),
                 ("POST", "/listening/queries") => json!({"name": "probe", "query": "probe"}),
+                ("POST", "/saved-replies") => json!({"name": "probe", "body": "probe"}),
+                ("POST", "/inbox/{item_id}/notes") => json!({"body": "probe"}),
                 ("POST", "/listening/check") => json!({"query": "bravo"}),
                 ("PUT", "/workspace/policy") => json!({"approval_required": false, "self_approval": false}),
                 ("POST", "/workspace/crisis") => json!({"reason": "probe"}),
@@ -281,7 +300,9 @@ async fn walk_ui(s: &Server, alice: &crate::harness::Person, b: &B) {
             tries.push(path.replace("{slug}", &a_slug));
         }
         for target in tries {
-            let id = if path.contains("/invites/") {
+            let id = if path.contains("/saved-replies/") {
+                &b.saved_reply_id
+            } else if path.contains("/invites/") {
                 &b.invite_id
             } else if path.contains("/accounts/") {
                 &b.account_id

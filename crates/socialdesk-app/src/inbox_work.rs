@@ -1,0 +1,106 @@
+//! Working the inbox: saved replies with variables, and internal notes.
+
+use socialdesk_core::inbox::{ReplyVars, check_reply_template, fill_reply};
+use socialdesk_core::{InboxItem, Permission};
+use socialdesk_store::{InboxNote, SavedReply, StoreError};
+use uuid::Uuid;
+
+use crate::{Actor, App, AppError, FieldError, new_uuid};
+
+/// The longest note, in characters.
+const MAX_NOTE: usize = 2000;
+
+impl App {
+    pub async fn saved_replies(&self, actor: &Actor) -> Result<Vec<SavedReply>, AppError> {
+        actor.require(Permission::ViewAllContent)?;
+        Ok(self.store.saved_replies(actor.workspace.id).await?)
+    }
+
+    /// Saves a reply for reuse. Its variables (`{first_name}`, `{name}`,
+    /// `{handle}`, `{brand}`) are checked now, with the position of a mistake.
+    pub async fn create_saved_reply(&self, actor: &Actor, name: &str, body: &str) -> Result<SavedReply, AppError> {
+        actor.require(Permission::Publish)?;
+        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        let body = body.trim();
+        let mut errors = Vec::new();
+        if name.is_empty() || name.chars().count() > 80 {
+            errors
+                .push(FieldError::new("name", "name it (1 to 80 characters), such as \"Thanks\" or \"Refund steps\""));
+        }
+        if body.is_empty() || body.chars().count() > 5000 {
+            errors.push(FieldError::new("body", "write the reply (1 to 5,000 characters)"));
+        } else if let Err(e) = check_reply_template(body) {
+            errors.push(FieldError::new("body", e.to_string()));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let reply = SavedReply {
+            id: new_uuid(),
+            name,
+            body: body.to_owned(),
+            created_by: Some(actor.user.id.as_uuid()),
+            created_at: self.now(),
+        };
+        self.store.create_saved_reply(actor.workspace.id, &reply).await.map_err(|e| match e {
+            StoreError::Conflict(_) => {
+                AppError::Conflict { field: "name", message: "a saved reply with this name exists".into() }
+            }
+            other => other.into(),
+        })?;
+        self.audit(actor, "inbox.saved_reply_created", &reply.name, serde_json::json!({"id": reply.id})).await;
+        Ok(reply)
+    }
+
+    pub async fn delete_saved_reply(&self, actor: &Actor, id: Uuid) -> Result<(), AppError> {
+        actor.require(Permission::Publish)?;
+        self.store.delete_saved_reply(actor.workspace.id, id).await?;
+        Ok(())
+    }
+
+    /// A saved reply written out for one item.
+    pub fn saved_reply_for(&self, actor: &Actor, reply: &SavedReply, item: &InboxItem) -> String {
+        let vars =
+            ReplyVars { name: &item.author_name, handle: &item.author_handle, brand: actor.workspace.name.as_str() };
+        // Saved bodies were checked when saved; one that no longer fills is sent as written.
+        fill_reply(&reply.body, &vars).unwrap_or_else(|_| reply.body.clone())
+    }
+
+    /// Answers an item with a saved reply, its variables filled for the item's author.
+    pub async fn reply_with_saved(&self, actor: &Actor, item: Uuid, saved: Uuid) -> Result<InboxItem, AppError> {
+        actor.require(Permission::Publish)?;
+        let replies = self.store.saved_replies(actor.workspace.id).await?;
+        let reply = replies
+            .iter()
+            .find(|r| r.id == saved)
+            .ok_or_else(|| AppError::field("saved_reply_id", "no such saved reply in this workspace"))?;
+        let found = self.store.inbox_item(actor.workspace.id, item).await?;
+        let text = self.saved_reply_for(actor, reply, &found);
+        self.reply_to_inbox_item(actor, item, &text).await
+    }
+
+    /// Adds an internal note to an item: the team sees it, the author never does.
+    pub async fn add_inbox_note(&self, actor: &Actor, item: Uuid, body: &str) -> Result<InboxNote, AppError> {
+        actor.require(Permission::Publish)?;
+        // Another workspace's item is "not found", whatever the note says.
+        self.store.inbox_item(actor.workspace.id, item).await?;
+        let body = body.trim();
+        if body.is_empty() || body.chars().count() > MAX_NOTE {
+            return Err(AppError::field("body", format!("write the note (1 to {MAX_NOTE} characters)")));
+        }
+        let id = new_uuid();
+        self.store.add_inbox_note(actor.workspace.id, item, id, actor.user.id, body, self.now()).await?;
+        self.store
+            .inbox_notes(actor.workspace.id, &[item])
+            .await?
+            .into_iter()
+            .find(|n| n.id == id)
+            .ok_or(AppError::NotFound)
+    }
+
+    /// The notes of the given items, oldest first.
+    pub async fn inbox_notes(&self, actor: &Actor, items: &[Uuid]) -> Result<Vec<InboxNote>, AppError> {
+        actor.require(Permission::ViewAllContent)?;
+        Ok(self.store.inbox_notes(actor.workspace.id, items).await?)
+    }
+}
