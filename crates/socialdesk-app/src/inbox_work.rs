@@ -1,7 +1,7 @@
 //! Working the inbox: saved replies with variables, and internal notes.
 
 use socialdesk_core::inbox::{ReplyVars, check_reply_template, fill_reply};
-use socialdesk_core::{InboxItem, Permission};
+use socialdesk_core::{InboxItem, InboxStatus, Permission, UserId};
 use socialdesk_store::{InboxNote, SavedReply, StoreError};
 use uuid::Uuid;
 
@@ -9,6 +9,8 @@ use crate::{Actor, App, AppError, FieldError, new_uuid};
 
 /// The longest note, in characters.
 const MAX_NOTE: usize = 2000;
+/// The most items one bulk action changes.
+pub const MAX_BULK: usize = 500;
 
 impl App {
     pub async fn saved_replies(&self, actor: &Actor) -> Result<Vec<SavedReply>, AppError> {
@@ -102,5 +104,42 @@ impl App {
     pub async fn inbox_notes(&self, actor: &Actor, items: &[Uuid]) -> Result<Vec<InboxNote>, AppError> {
         actor.require(Permission::ViewAllContent)?;
         Ok(self.store.inbox_notes(actor.workspace.id, items).await?)
+    }
+
+    /// Sets the status and/or the assignee (`Some(None)` unassigns) of many
+    /// items at once. Ids that are not this workspace's items are left out;
+    /// returns how many changed.
+    pub async fn bulk_update_inbox(
+        &self,
+        actor: &Actor,
+        items: &[Uuid],
+        status: Option<InboxStatus>,
+        assignee: Option<Option<UserId>>,
+    ) -> Result<u64, AppError> {
+        actor.require(Permission::Publish)?;
+        if items.is_empty() {
+            return Err(AppError::field("item_ids", "choose at least one message"));
+        }
+        if items.len() > MAX_BULK {
+            return Err(AppError::field("item_ids", format!("at most {MAX_BULK} messages at once")));
+        }
+        if status.is_none() && assignee.is_none() {
+            return Err(AppError::field("status", "say what to change: a status, an assignee, or both"));
+        }
+        if let Some(Some(user)) = assignee {
+            self.store
+                .member(actor.workspace.id, user)
+                .await
+                .map_err(|_| AppError::field("assignee_id", "not a member of this workspace"))?;
+        }
+        let changed = self.store.bulk_update_inbox(actor.workspace.id, items, status, assignee).await?;
+        self.audit(
+            actor,
+            "inbox.bulk_updated",
+            &format!("{changed} items"),
+            serde_json::json!({"status": status.map(InboxStatus::as_str), "assignee": assignee.map(|a| a.map(|u| u.to_string()))}),
+        )
+        .await;
+        Ok(changed)
     }
 }

@@ -1,7 +1,7 @@
 //! Saved replies and internal notes on inbox items.
 
 use chrono::{DateTime, Utc};
-use socialdesk_core::{UserId, WorkspaceId};
+use socialdesk_core::{InboxStatus, UserId, WorkspaceId};
 use uuid::Uuid;
 
 use crate::pool::{RowsAffected, on_pool};
@@ -120,5 +120,41 @@ impl Store {
             query.fetch_all(pool).await
         })?;
         Ok(notes)
+    }
+
+    /// Sets the status and/or the assignee (`Some(None)` unassigns) of many
+    /// items of this workspace at once; ids of other workspaces are ignored.
+    /// Returns how many items changed.
+    pub async fn bulk_update_inbox(
+        &self,
+        workspace: WorkspaceId,
+        items: &[Uuid],
+        status: Option<InboxStatus>,
+        assignee: Option<Option<UserId>>,
+    ) -> Result<u64> {
+        if items.is_empty() || (status.is_none() && assignee.is_none()) {
+            return Ok(0);
+        }
+        // $1 the workspace, $2–$3 the status, $4–$5 the assignee, then one placeholder per item.
+        let placeholders: Vec<String> = (0..items.len()).map(|i| format!("${}", i + 6)).collect();
+        let sql = format!(
+            "UPDATE inbox_items SET status = CASE WHEN $2 THEN $3 ELSE status END, \
+                 assignee_id = CASE WHEN $4 THEN $5 ELSE assignee_id END \
+             WHERE workspace_id = $1 AND id IN ({})",
+            placeholders.join(", ")
+        );
+        let changed = on_pool!(self, |pool| {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(workspace.as_uuid())
+                .bind(status.is_some())
+                .bind(status.map_or("open", |s| s.as_str()))
+                .bind(assignee.is_some())
+                .bind(assignee.flatten().map(|u| u.as_uuid()));
+            for item in items {
+                query = query.bind(*item);
+            }
+            query.execute(pool).await.map(|r| r.rows())
+        })?;
+        Ok(changed)
     }
 }

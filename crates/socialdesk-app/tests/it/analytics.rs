@@ -256,40 +256,13 @@ impl socialdesk_app::ReportRenderer for PlainReports {
     }
 }
 
-/// Keeps the emails it is asked to send.
-#[derive(Default)]
-struct Outbox(Mutex<Vec<(Vec<String>, String, String)>>);
-
-#[async_trait::async_trait]
-impl socialdesk_app::SendMail for Outbox {
-    async fn send(&self, _from: &str, to: &[String], subject: &str, html: &str) -> Result<(), String> {
-        self.0.lock().unwrap().push((to.to_vec(), subject.to_owned(), html.to_owned()));
-        Ok(())
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scheduled_reports_go_out_once_per_run_signed_and_archived() {
-    // A webhook receiver on this machine.
-    let received: Arc<Mutex<Vec<(axum::http::HeaderMap, String)>>> = Arc::default();
-    let keep = received.clone();
-    let hook = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
-            let keep = keep.clone();
-            async move {
-                keep.lock().unwrap().push((headers, body));
-                "ok"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let hook_url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, hook).await.unwrap() });
+    let (hook_url, received) = crate::support::webhook_receiver().await;
 
     let db = TestDb::sqlite().await;
     let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 10, 15, 12, 0, 0).unwrap()));
-    let outbox = Arc::new(Outbox::default());
+    let outbox = Arc::new(crate::support::Outbox::default());
     let settings = Settings { allow_private_urls: true, ..Settings::default() };
     let app = App::new(db.store.clone(), clock.clone(), SecretBox::ephemeral(), settings)
         .with_report_renderer(Arc::new(PlainReports))

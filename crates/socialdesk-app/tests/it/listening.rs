@@ -4,7 +4,7 @@
 //! signed, email) and can pause publishing in one click. Share of voice and
 //! a query's chart come out of the same counts.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use socialdesk_app::{Actor, AlertChannels, App, ManualClock, SecretBox, Settings, SignUp};
@@ -12,16 +12,7 @@ use socialdesk_listen::spike::{Severity, SpikeKind};
 use socialdesk_store::MentionFilter;
 use socialdesk_store::testing::TestDb;
 
-#[derive(Default)]
-struct Outbox(Mutex<Vec<(Vec<String>, String, String)>>);
-
-#[async_trait::async_trait]
-impl socialdesk_app::SendMail for Outbox {
-    async fn send(&self, _from: &str, to: &[String], subject: &str, html: &str) -> Result<(), String> {
-        self.0.lock().unwrap().push((to.to_vec(), subject.to_owned(), html.to_owned()));
-        Ok(())
-    }
-}
+use crate::support::{Outbox, Received};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 10, 4, 0, 0).unwrap()
@@ -65,23 +56,8 @@ fn corpus() -> String {
     lines.join("\n") + "\n"
 }
 
-async fn setup(db: &TestDb) -> (App, Actor, Arc<Outbox>, Arc<Mutex<Vec<(axum::http::HeaderMap, String)>>>, String) {
-    let received: Arc<Mutex<Vec<(axum::http::HeaderMap, String)>>> = Arc::default();
-    let keep = received.clone();
-    let hook = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
-            let keep = keep.clone();
-            async move {
-                keep.lock().unwrap().push((headers, body));
-                "ok"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let hook_url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, hook).await.unwrap() });
-
+async fn setup(db: &TestDb) -> (App, Actor, Arc<Outbox>, Received, String) {
+    let (hook_url, received) = crate::support::webhook_receiver().await;
     // Twenty minutes after the burst began.
     let clock = Arc::new(ManualClock::new(t0() + Duration::hours(8) + Duration::minutes(20)));
     let outbox = Arc::new(Outbox::default());

@@ -4,6 +4,7 @@
 mod analytics;
 mod listening;
 mod publishing;
+mod support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -153,4 +153,17 @@ async fn saved_replies_and_notes_stay_in_their_workspace(db: TestDb) {
     let e = db.store.add_inbox_note(other.id, first, uuid::Uuid::now_v7(), bo.id, "hi", at(7)).await;
     assert!(matches!(e, Err(StoreError::NotFound)));
     assert!(db.store.inbox_notes(other.id, &[first]).await.unwrap().is_empty());
+
+    // Bulk: both items done and assigned in one statement; another workspace changes nothing.
+    let changed =
+        db.store.bulk_update_inbox(ws.id, &[first, second], Some(InboxStatus::Done), Some(Some(ana.id))).await;
+    assert_eq!(changed.unwrap(), 2);
+    let after = db.store.inbox(ws.id, &InboxFilter::default(), 10).await.unwrap();
+    assert!(after.iter().all(|i| i.status == InboxStatus::Done && i.assignee_id == Some(ana.id)));
+    assert_eq!(db.store.bulk_update_inbox(ws.id, &[first], None, Some(None)).await.unwrap(), 1);
+    assert_eq!(db.store.inbox_item(ws.id, first).await.unwrap().assignee_id, None, "unassigned, status kept");
+    assert_eq!(db.store.inbox_item(ws.id, first).await.unwrap().status, InboxStatus::Done);
+    let theirs = db.store.bulk_update_inbox(other.id, &[first, second], Some(InboxStatus::Open), Some(None)).await;
+    assert_eq!(theirs.unwrap(), 0);
+    assert_eq!(db.store.inbox_item(ws.id, second).await.unwrap().assignee_id, Some(ana.id));
 }

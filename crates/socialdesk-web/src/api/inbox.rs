@@ -253,3 +253,41 @@ pub async fn response_metrics(
         p90_first_response_seconds: m.p90_first_response.map(|d| d.num_seconds()),
     }))
 }
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkInboxRequest {
+    /// Up to 500 items; ids that are not this workspace's items are left out.
+    pub item_ids: Vec<Uuid>,
+    /// `open`, `pending` or `done`.
+    #[serde(default)]
+    pub status: Option<String>,
+    pub assignee_id: Option<Uuid>,
+    /// Take the items away from whoever has them.
+    #[serde(default)]
+    pub unassign: bool,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct BulkInboxBody {
+    /// How many items changed.
+    pub updated: u64,
+}
+
+/// Sets the status and/or the assignee of many items at once.
+#[utoipa::path(post, path = "/inbox/bulk", tag = "inbox", request_body = BulkInboxRequest,
+    responses((status = 200, body = BulkInboxBody), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn bulk(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<BulkInboxRequest>,
+) -> ApiResult<Json<BulkInboxBody>> {
+    let status = body
+        .status
+        .as_deref()
+        .map(|s| s.parse::<InboxStatus>().map_err(|e| AppError::field("status", e)))
+        .transpose()?;
+    let assignee = if body.unassign { Some(None) } else { body.assignee_id.map(|u| Some(UserId::from_uuid(u))) };
+    let updated = state.app.bulk_update_inbox(&actor, &body.item_ids, status, assignee).await?;
+    Ok(Json(BulkInboxBody { updated }))
+}

@@ -93,6 +93,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(inbox::get, inbox::update))
         .routes(routes!(inbox::reply))
         .routes(routes!(inbox::list_notes, inbox::add_note))
+        .routes(routes!(inbox::bulk))
         .routes(routes!(inbox::list_saved_replies, inbox::create_saved_reply))
         .routes(routes!(inbox::delete_saved_reply))
         .routes(routes!(inbox::response_metrics))

@@ -156,6 +156,7 @@ async fn page(
         Some("replied") => Some("Answer sent.".to_owned()),
         Some("updated") => Some("Updated.".to_owned()),
         Some("noted") => Some("Note added.".to_owned()),
+        Some(n) if n.starts_with("bulk-") => Some(format!("{} messages updated.", &n[5..])),
         Some("saved-reply") => Some("Saved reply added.".to_owned()),
         Some("saved-reply-deleted") => Some("Saved reply deleted.".to_owned()),
         Some(n) if n.starts_with("synced-") => Some(format!("Synced: {} new.", &n[7..])),
@@ -336,4 +337,36 @@ pub async fn delete_saved_reply(
 ) -> Result<Response, UiError> {
     state.app.delete_saved_reply(&member.actor, id).await?;
     Ok(Redirect::to(&format!("/w/{slug}/inbox?done=saved-reply-deleted#saved-replies")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BulkForm {
+    /// The checked items (a repeated field).
+    #[serde(default)]
+    ids: Vec<Uuid>,
+    /// `done`, `pending`, `open`, `assign-me` or `unassign`.
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// One action on every checked item.
+pub async fn bulk(
+    State(state): State<AppState>,
+    member: Member,
+    CsrfForm(form): CsrfForm<BulkForm>,
+) -> Result<Response, UiError> {
+    let (status, assignee) = match form.action.as_str() {
+        "assign-me" => (None, Some(Some(member.actor.user.id))),
+        "unassign" => (None, Some(None)),
+        other => (Some(other.parse::<InboxStatus>().map_err(UiError::BadRequest)?), None),
+    };
+    match state.app.bulk_update_inbox(&member.actor, &form.ids, status, assignee).await {
+        Ok(n) => Ok(Redirect::to(&back(&member, &form.back, &format!("bulk-{n}"))).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            Err(UiError::BadRequest(errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ")))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -54,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}/reports/archive/{id}", get(analytics::archived_report))
         .route("/w/{slug}/inbox", get(inbox::inbox))
         .route("/w/{slug}/inbox/sync", post(inbox::sync))
+        .route("/w/{slug}/inbox/bulk", post(inbox::bulk))
         .route("/w/{slug}/inbox/{id}", post(inbox::update))
         .route("/w/{slug}/inbox/{id}/reply", post(inbox::reply))
         .route("/w/{slug}/inbox/{id}/notes", post(inbox::note))

@@ -585,6 +585,36 @@ async fn saved_replies_fill_their_variables_and_notes_stay_internal() {
     let deleted =
         editor.delete(s.url(&format!("/api/v1/saved-replies/{}", saved["id"].as_str().unwrap()))).send().await.unwrap();
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+
+    // Bulk: three open items done at once; a wrong status is pointed at.
+    let ids: Vec<&str> = items.as_array().unwrap()[2..5].iter().map(|i| i["id"].as_str().unwrap()).collect();
+    let done: Value = editor
+        .post(s.url("/api/v1/inbox/bulk"))
+        .json(&json!({"item_ids": ids, "status": "done"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(done["updated"], 3);
+    for id in &ids {
+        let item: Value = editor.get(s.url(&format!("/api/v1/inbox/{id}"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(item["status"], "done");
+    }
+    let (status, body) = problem(
+        editor
+            .post(s.url("/api/v1/inbox/bulk"))
+            .json(&json!({"item_ids": ids, "status": "finished"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/status")));
+    let (status, body) =
+        problem(editor.post(s.url("/api/v1/inbox/bulk")).json(&json!({"item_ids": []})).send().await.unwrap()).await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/item_ids")));
 }
 
 #[tokio::test]

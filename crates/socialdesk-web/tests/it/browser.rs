@@ -237,6 +237,14 @@ async fn a_team_signs_up_invites_and_sees_what_roles_allow() {
     let notes = c.find(Locator::Css(".notes")).await.unwrap().text().await.unwrap();
     assert!(notes.contains("VIP: loyal customer since 2019") && notes.contains("internal"), "{notes}");
     shot(&c, "inbox-saved-reply").await;
+    // Two messages checked, done in one click.
+    let open_now = c.find_all(Locator::Css("[data-item]")).await.unwrap().len();
+    for pick in c.find_all(Locator::Css("input.pick-item")).await.unwrap().into_iter().take(2) {
+        pick.click().await.unwrap();
+    }
+    submit(&c, "#bulk button[value=done]").await;
+    assert!(text(&c).await.contains("2 messages updated."));
+    assert_eq!(c.find_all(Locator::Css("[data-item]")).await.unwrap().len(), open_now - 2);
 
     // Listening: a query is checked and previewed as it is typed.
     c.goto(&s.url("/w/northwind-coffee/listening")).await.unwrap();

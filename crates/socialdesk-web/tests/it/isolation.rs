@@ -240,6 +240,7 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
                 ("POST", "/inbox/{item_id}/reply") => json!({"text": "probe"}),
                 ("POST", "/listening/queries") => json!({"name": "probe", "query": "probe"}),
                 ("POST", "/saved-replies") => json!({"name": "probe", "body": "probe"}),
+                ("POST", "/inbox/bulk") => json!({"item_ids": [b.item_id], "status": "done", "unassign": true}),
                 ("POST", "/inbox/{item_id}/notes") => json!({"body": "probe"}),
                 ("POST", "/listening/check") => json!({"query": "bravo"}),
                 ("PUT", "/workspace/policy") => json!({"approval_required": false, "self_approval": false}),
