@@ -191,6 +191,40 @@ impl App {
         Ok(socialdesk_core::metrics::response_metrics(&facts))
     }
 
+    /// Each teammate's answers sent in `[from, to)` and their response times,
+    /// with their names.
+    pub async fn teammate_figures(
+        &self,
+        actor: &Actor,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<(String, socialdesk_core::metrics::TeammateFigures<Uuid>)>, AppError> {
+        actor.require(Permission::ViewAllContent)?;
+        let replies: Vec<_> = self
+            .store
+            .replies_between(actor.workspace.id, from, to)
+            .await?
+            .into_iter()
+            .map(|(by, category, received_at, answered_at)| socialdesk_core::metrics::Reply {
+                by,
+                question: category.as_deref() == Some("question"),
+                received_at,
+                answered_at,
+            })
+            .collect();
+        let names: std::collections::HashMap<Uuid, String> = self
+            .store
+            .members(actor.workspace.id)
+            .await?
+            .into_iter()
+            .map(|m| (m.user.id.as_uuid(), m.user.name.as_str().to_owned()))
+            .collect();
+        Ok(socialdesk_core::metrics::teammate_figures(&replies)
+            .into_iter()
+            .map(|f| (names.get(&f.user).cloned().unwrap_or_else(|| "a former member".into()), f))
+            .collect())
+    }
+
     /// How many items are open, pending and done.
     pub async fn inbox_counts(&self, actor: &Actor) -> Result<[(InboxStatus, i64); 3], AppError> {
         actor.require(Permission::ViewAllContent)?;

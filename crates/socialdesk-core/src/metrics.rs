@@ -47,6 +47,87 @@ pub fn response_metrics(questions: &[Answered]) -> ResponseMetrics {
     }
 }
 
+/// One answer a teammate sent, for per-teammate figures.
+#[derive(Debug, Clone, Copy)]
+pub struct Reply<U> {
+    pub by: U,
+    /// Whether the item answered was a question.
+    pub question: bool,
+    pub received_at: DateTime<Utc>,
+    pub answered_at: DateTime<Utc>,
+}
+
+/// How one teammate answered over a period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TeammateFigures<U> {
+    pub user: U,
+    /// Answers sent in the period.
+    pub replies: u64,
+    /// Of those, answers to questions.
+    pub questions_answered: u64,
+    /// Median and 90th percentile (nearest rank) of the time from a question
+    /// to this teammate's answer, over the questions they answered.
+    pub median_first_response: Option<Duration>,
+    pub p90_first_response: Option<Duration>,
+}
+
+/// Per-teammate figures of the answers sent in a period, most replies first.
+pub fn teammate_figures<U: Copy + Eq + Ord>(replies: &[Reply<U>]) -> Vec<TeammateFigures<U>> {
+    let mut users: Vec<U> = replies.iter().map(|r| r.by).collect();
+    users.sort();
+    users.dedup();
+    let mut out: Vec<TeammateFigures<U>> = users
+        .into_iter()
+        .map(|user| {
+            let mine: Vec<&Reply<U>> = replies.iter().filter(|r| r.by == user).collect();
+            let questions: Vec<Answered> = mine
+                .iter()
+                .filter(|r| r.question)
+                .map(|r| Answered { received_at: r.received_at, answered_at: Some(r.answered_at) })
+                .collect();
+            let times = response_metrics(&questions);
+            TeammateFigures {
+                user,
+                replies: mine.len() as u64,
+                questions_answered: questions.len() as u64,
+                median_first_response: times.median_first_response,
+                p90_first_response: times.p90_first_response,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| b.replies.cmp(&a.replies).then(a.user.cmp(&b.user)));
+    out
+}
+
+#[cfg(test)]
+mod teammate_tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn each_teammate_gets_their_replies_and_their_response_times() {
+        let t = |m: i64| Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap() + Duration::minutes(m);
+        let replies = [
+            Reply { by: 1, question: true, received_at: t(0), answered_at: t(10) },
+            Reply { by: 1, question: true, received_at: t(0), answered_at: t(30) },
+            Reply { by: 1, question: false, received_at: t(0), answered_at: t(5) },
+            Reply { by: 2, question: true, received_at: t(0), answered_at: t(60) },
+            Reply { by: 2, question: false, received_at: t(0), answered_at: t(1) },
+            Reply { by: 3, question: false, received_at: t(0), answered_at: t(2) },
+        ];
+        let figures = teammate_figures(&replies);
+        assert_eq!(
+            figures.iter().map(|f| (f.user, f.replies, f.questions_answered)).collect::<Vec<_>>(),
+            [(1, 3, 2), (2, 2, 1), (3, 1, 0)]
+        );
+        // Teammate 1: 10 and 30 minutes; median rank ⌈0.5 × 2⌉ = 1 → 10 min, p90 rank 2 → 30 min.
+        assert_eq!(figures[0].median_first_response, Some(Duration::minutes(10)));
+        assert_eq!(figures[0].p90_first_response, Some(Duration::minutes(30)));
+        assert_eq!(figures[2].median_first_response, None, "no question answered: unknown, not zero");
+    }
+}
+
 /// A duration as people read it: "45 min", "3 h 10 min", "2 d 4 h".
 pub fn human_duration(d: Duration) -> String {
     let minutes = d.num_minutes().max(0);

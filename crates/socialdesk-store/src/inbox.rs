@@ -215,6 +215,27 @@ impl Store {
         })?)
     }
 
+    /// The answers sent in `[from, to)`: who sent each, whether it answered
+    /// a question, when the item was written and when it was answered.
+    pub async fn replies_between(
+        &self,
+        workspace: WorkspaceId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(Uuid, Option<String>, DateTime<Utc>, DateTime<Utc>)>> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT replied_by, category, created_at, replied_at FROM inbox_items \
+                 WHERE workspace_id = $1 AND replied_by IS NOT NULL AND replied_at >= $2 AND replied_at < $3",
+            )
+            .bind(workspace.as_uuid())
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
     /// How many items are open, pending and done.
     pub async fn inbox_counts(&self, workspace: WorkspaceId) -> Result<Vec<(String, i64)>> {
         Ok(on_pool!(self, |pool| {

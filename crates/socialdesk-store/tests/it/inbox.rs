@@ -166,4 +166,11 @@ async fn saved_replies_and_notes_stay_in_their_workspace(db: TestDb) {
     let theirs = db.store.bulk_update_inbox(other.id, &[first, second], Some(InboxStatus::Open), Some(None)).await;
     assert_eq!(theirs.unwrap(), 0);
     assert_eq!(db.store.inbox_item(ws.id, second).await.unwrap().assignee_id, Some(ana.id));
+
+    // Answers sent in a span, for the per-teammate figures.
+    db.store.record_inbox_reply(ws.id, first, ana.id, "On it", "r-1", at(8)).await.unwrap();
+    let replies = db.store.replies_between(ws.id, at(0), at(10)).await.unwrap();
+    assert_eq!(replies, vec![(ana.id.as_uuid(), Some("complaint".into()), at(1), at(8))]);
+    assert!(db.store.replies_between(ws.id, at(9), at(10)).await.unwrap().is_empty());
+    assert!(db.store.replies_between(other.id, at(0), at(10)).await.unwrap().is_empty());
 }

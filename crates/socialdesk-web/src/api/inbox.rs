@@ -291,3 +291,44 @@ pub async fn bulk(
     let updated = state.app.bulk_update_inbox(&actor, &body.item_ids, status, assignee).await?;
     Ok(Json(BulkInboxBody { updated }))
 }
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct TeammateBody {
+    pub user_id: Uuid,
+    pub name: String,
+    /// Answers sent in the period.
+    pub replies: u64,
+    pub questions_answered: u64,
+    /// Over the questions they answered; `null` when none.
+    pub median_first_response_seconds: Option<i64>,
+    pub p90_first_response_seconds: Option<i64>,
+}
+
+/// Each teammate's answers sent in the last N days and their response times, most answers first.
+#[utoipa::path(get, path = "/analytics/inbox/teammates", tag = "inbox", params(PeriodQuery),
+    responses((status = 200, body = Vec<TeammateBody>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn teammates(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(q): Query<PeriodQuery>,
+) -> ApiResult<Json<Vec<TeammateBody>>> {
+    let days = q.days.unwrap_or(30);
+    if !(1..=366).contains(&days) {
+        return Err(AppError::field("days", "between 1 and 366").into());
+    }
+    let to = state.app.now();
+    let figures = state.app.teammate_figures(&actor, to - chrono::Duration::days(days), to).await?;
+    Ok(Json(
+        figures
+            .into_iter()
+            .map(|(name, f)| TeammateBody {
+                user_id: f.user,
+                name,
+                replies: f.replies,
+                questions_answered: f.questions_answered,
+                median_first_response_seconds: f.median_first_response.map(|d| d.num_seconds()),
+                p90_first_response_seconds: f.p90_first_response.map(|d| d.num_seconds()),
+            })
+            .collect(),
+    ))
+}

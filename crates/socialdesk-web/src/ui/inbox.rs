@@ -49,6 +49,8 @@ struct InboxPage {
     errors: super::FormErrors,
     saved_name: String,
     saved_body: String,
+    /// Last 30 days, per teammate: (name, replies, questions answered, median, p90).
+    teammates: Vec<(String, u64, u64, String, String)>,
 }
 
 struct ItemRow {
@@ -171,7 +173,23 @@ async fn page(
         m.median_first_response.map_or_else(dash, socialdesk_core::metrics::human_duration),
         m.p90_first_response.map_or_else(dash, socialdesk_core::metrics::human_duration),
     );
+    let teammates = state
+        .app
+        .teammate_figures(actor, now - chrono::Duration::days(30), now)
+        .await?
+        .into_iter()
+        .map(|(name, f)| {
+            (
+                name,
+                f.replies,
+                f.questions_answered,
+                f.median_first_response.map_or_else(dash, socialdesk_core::metrics::human_duration),
+                f.p90_first_response.map_or_else(dash, socialdesk_core::metrics::human_duration),
+            )
+        })
+        .collect();
     let page = InboxPage {
+        teammates,
         response,
         counts: state.app.inbox_counts(actor).await?,
         status,

@@ -568,6 +568,10 @@ async fn saved_replies_fill_their_variables_and_notes_stay_internal() {
     let name = item["author_name"].as_str().unwrap();
     let first = name.split_whitespace().next().unwrap_or(item["author_handle"].as_str().unwrap());
     assert_eq!(replied["reply_text"].as_str().unwrap(), format!("Hi {first}, Acme here. {{sic}}"));
+    let teammates: Value =
+        editor.get(s.url("/api/v1/analytics/inbox/teammates?days=7")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(teammates.as_array().unwrap().len(), 1, "{teammates}");
+    assert_eq!(teammates[0]["replies"], 1);
     let id2 = items[1]["id"].as_str().unwrap();
     let (status, body) = problem(
         editor

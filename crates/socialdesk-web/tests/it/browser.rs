@@ -224,6 +224,8 @@ async fn a_team_signs_up_invites_and_sees_what_roles_allow() {
     submit(&c, "details[open] form button[type=submit]").await;
     let page = text(&c).await;
     assert!(page.contains("Answer sent."), "{page}");
+    let teammates = c.find(Locator::Css("#teammates")).await.unwrap().text().await.unwrap();
+    assert!(teammates.contains("Ana Lima 2 "), "two answers sent: {teammates}");
     // An internal note on the next message, for the team only.
     c.find(Locator::Css("body")).await.unwrap().send_keys("j").await.unwrap();
     c.execute("document.activeElement.querySelector('details[data-action=note]').open = true", vec![]).await.unwrap();
