@@ -5,8 +5,10 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use socialdesk_core::analytics::Period;
 use socialdesk_core::{InboxItem, Permission};
-use socialdesk_listen::query::{Matcher, Post, Query};
-use socialdesk_store::{InboxFilter, ListeningSource, MentionFilter, MinuteRow, QueryTotals, SavedQuery, StoreError};
+use socialdesk_listen::query::{Matcher, Post, Query, network_named};
+use socialdesk_store::{
+    InboxFilter, ListeningSource, MentionFilter, MinuteRow, QueryTotals, SavedQuery, StoreError, StoredMention,
+};
 use uuid::Uuid;
 
 use crate::alerts::Alert;
@@ -139,7 +141,7 @@ pub struct QueryReport {
 }
 
 /// What checking a query says: where it is wrong, or what it matches.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct QueryCheck {
     /// The canonical form, when it parses.
     pub canonical: Option<String>,
@@ -149,6 +151,10 @@ pub struct QueryCheck {
     pub previewed: usize,
     pub matched: usize,
     pub samples: Vec<InboxItem>,
+    /// Of the latest public posts stored by listening, how many match, and a few of them.
+    pub mentions_previewed: usize,
+    pub mentions_matched: usize,
+    pub mention_samples: Vec<StoredMention>,
 }
 
 /// How many recent items a preview looks at.
@@ -165,7 +171,8 @@ fn as_post<'a>(item: &'a InboxItem, no_urls: &'a [&'a str]) -> Post<'a> {
 }
 
 impl App {
-    /// Parses `text` and previews it against the workspace's recent inbox items.
+    /// Parses `text` and previews it against the workspace's recent inbox
+    /// items and the public posts listening stored last.
     pub async fn check_query(&self, actor: &Actor, text: &str) -> Result<QueryCheck, AppError> {
         actor.require(Permission::ViewAllContent)?;
         let query = match Query::parse(text) {
@@ -177,6 +184,9 @@ impl App {
                     previewed: 0,
                     matched: 0,
                     samples: Vec::new(),
+                    mentions_previewed: 0,
+                    mentions_matched: 0,
+                    mention_samples: Vec::new(),
                 });
             }
         };
@@ -185,12 +195,29 @@ impl App {
         let no_urls: [&str; 0] = [];
         let hits: Vec<&InboxItem> =
             recent.iter().filter(|i| !matcher.matches(&as_post(i, &no_urls)).is_empty()).collect();
+        let mentions = self.store.mentions(actor.workspace.id, &MentionFilter::default(), PREVIEW_ITEMS).await?;
+        let mention_hits: Vec<&StoredMention> = mentions
+            .iter()
+            .filter(|m| {
+                let post = Post {
+                    text: &m.text,
+                    lang: m.lang.as_deref(),
+                    author: Some(&m.author),
+                    network: network_named(&m.network),
+                    urls: &no_urls,
+                };
+                !matcher.matches(&post).is_empty()
+            })
+            .collect();
         Ok(QueryCheck {
             canonical: Some(query.to_string()),
             error: None,
             previewed: recent.len(),
             matched: hits.len(),
             samples: hits.into_iter().take(5).cloned().collect(),
+            mentions_previewed: mentions.len(),
+            mentions_matched: mention_hits.len(),
+            mention_samples: mention_hits.into_iter().take(5).cloned().collect(),
         })
     }
 

@@ -225,8 +225,10 @@ document.addEventListener("DOMContentLoaded", () => {
             input.setAttribute("aria-invalid", "true");
           } else {
             input.removeAttribute("aria-invalid");
-            status.textContent = `Matches ${check.matched} of the last ${check.previewed} messages received.`;
-            preview.replaceChildren(...check.samples.map((s) => {
+            const stored = check.mentions_previewed
+              ? ` and ${check.mentions_matched} of the last ${check.mentions_previewed} public posts stored` : "";
+            status.textContent = `Matches ${check.matched} of the last ${check.previewed} messages received${stored}.`;
+            preview.replaceChildren(...[...(check.mention_samples || []), ...check.samples].map((s) => {
               const li = document.createElement("li");
               const who = document.createElement("strong");
               who.textContent = s.author + " ";

@@ -144,6 +144,11 @@ async fn a_burst_in_an_import_is_stored_once_explained_and_sent(db: TestDb) {
     assert!(mails.iter().any(|m| m.1 == negative.headline() && m.0 == ["pr@example.com"]));
     assert!(alerts.iter().all(|a| a.delivery.is_some()));
 
+    // The query editor's preview now reads the stored public posts too.
+    let check = app.check_query(&actor, "broken -latte").await.unwrap();
+    assert_eq!((check.mentions_previewed, check.mentions_matched), (420, 60));
+    assert!(check.mention_samples.iter().all(|m| m.text.contains("broken")));
+
     // Again under the same name: resumes after the last line, reads nothing.
     let again = app.import_mentions(&actor, "corpus.jsonl", corpus().as_bytes(), false).await.unwrap();
     assert_eq!((again.resumed_after_line, again.read, again.stored), (424, 0, 0));

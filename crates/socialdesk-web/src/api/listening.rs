@@ -58,6 +58,10 @@ pub struct QueryCheckBody {
     pub previewed: usize,
     pub matched: usize,
     pub samples: Vec<InboxItemBody>,
+    /// Of the latest public posts listening stored, how many match, and a few of them.
+    pub mentions_previewed: usize,
+    pub mentions_matched: usize,
+    pub mention_samples: Vec<MentionBody>,
 }
 
 /// The workspace's listening queries.
@@ -107,6 +111,9 @@ pub async fn check(
         previewed: c.previewed,
         matched: c.matched,
         samples: c.samples.iter().map(InboxItemBody::from).collect(),
+        mentions_previewed: c.mentions_previewed,
+        mentions_matched: c.mentions_matched,
+        mention_samples: c.mention_samples.into_iter().map(MentionBody::from).collect(),
     }))
 }
 

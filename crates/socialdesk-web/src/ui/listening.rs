@@ -333,6 +333,9 @@ pub async fn check(
         "previewed": check.previewed,
         "matched": check.matched,
         "samples": check.samples.iter().map(|i| serde_json::json!({"author": i.author_handle, "text": i.text})).collect::<Vec<_>>(),
+        "mentions_previewed": check.mentions_previewed,
+        "mentions_matched": check.mentions_matched,
+        "mention_samples": check.mention_samples.iter().map(|m| serde_json::json!({"author": format!("@{}", m.author), "text": m.text})).collect::<Vec<_>>(),
     })))
 }
 
