@@ -237,6 +237,10 @@ pub struct Overview {
     pub by_campaign: Vec<GroupFigures>,
     pub by_label: Vec<GroupFigures>,
     pub by_network: Vec<GroupFigures>,
+    /// Listening over the same period (whole workspace only): every query's
+    /// mentions, sentiment and share of voice (in the API under `/listening/overview`).
+    #[serde(skip)]
+    pub listening: Vec<crate::QuerySummary>,
 }
 
 /// The period shown when none is asked for.
@@ -486,7 +490,12 @@ impl App {
             .count();
         let insights = insights(&facts, current.questions, current.answered, busy_weeks as u32, weeks.len() as u32);
 
+        let listening = match account {
+            Some(_) => Vec::new(),
+            None => self.listening_overview(actor, period).await?.queries,
+        };
         Ok(Overview {
+            listening,
             period: *period,
             previous_period,
             unreported: unreported(&variants),

@@ -34,8 +34,15 @@ pub struct ReportView {
     pub engagements_chart: String,
     pub best_posts: Vec<PostView>,
     pub accounts: Vec<Vec<String>>,
+    /// Listening: a sentence on share of voice, and a row per query (see [`LISTENING_COLUMNS`]).
+    pub voice: Option<String>,
+    pub listening: Vec<Vec<String>>,
     pub notes: Vec<String>,
 }
+
+/// Column titles of [`ReportView::listening`].
+pub const LISTENING_COLUMNS: [&str; 6] =
+    ["Query", "Stands for", "Mentions", "Change", "Net sentiment", "Share of voice"];
 
 /// One key figure with its change.
 #[derive(Debug, Clone)]
@@ -138,6 +145,21 @@ impl ReportView {
                     engagements: count(p.engagements),
                     rate: rate(p.engagement_rate),
                     url: p.url.clone(),
+                })
+                .collect(),
+            voice: voice_sentence(overview),
+            listening: overview
+                .listening
+                .iter()
+                .map(|q| {
+                    vec![
+                        q.query.name.clone(),
+                        q.query.role.clone(),
+                        thousands(q.totals.volume as f64),
+                        listening_change(q.totals.volume, q.previous_volume),
+                        q.totals.net_sentiment().map_or("—".into(), |n| format!("{:+.0}", n * 100.0)),
+                        rate(q.share_of_voice),
+                    ]
                 })
                 .collect(),
             accounts: overview
@@ -337,6 +359,32 @@ pub fn day_chart(title: &str, name: &str, series: &[(DateTime<Utc>, Option<u64>)
 }
 
 /// 12345 → "12,345"; fractions keep one decimal.
+/// "Share of voice: Northwind 67.7% of brand and competitor mentions (Globex 32.3%)."
+fn voice_sentence(overview: &Overview) -> Option<String> {
+    let voices: Vec<_> = overview.listening.iter().filter(|q| q.share_of_voice.is_some()).collect();
+    let brand = voices.iter().filter(|q| q.query.role == "brand").max_by_key(|q| q.totals.volume)?;
+    let others: Vec<String> = voices
+        .iter()
+        .filter(|q| q.query.id != brand.query.id)
+        .map(|q| format!("{} {}", q.query.name, rate(q.share_of_voice)))
+        .collect();
+    Some(format!(
+        "Share of voice: {} {} of brand and competitor mentions{}, net sentiment {}.",
+        brand.query.name,
+        rate(brand.share_of_voice),
+        if others.is_empty() { String::new() } else { format!(" ({})", others.join(", ")) },
+        brand.totals.net_sentiment().map_or("unknown".into(), |n| format!("{:+.0}", n * 100.0))
+    ))
+}
+
+fn listening_change(now: u64, before: u64) -> String {
+    if before == 0 {
+        return if now == 0 { "—".into() } else { "new".into() };
+    }
+    let pct = (now as f64 - before as f64) / before as f64 * 100.0;
+    format!("{}{:.0}%", if pct >= 0.0 { "+" } else { "−" }, pct.abs())
+}
+
 pub fn thousands(v: f64) -> String {
     if v.fract().abs() > 1e-9 {
         return format!("{v:.1}");
@@ -551,6 +599,20 @@ pub fn pdf(report: &ReportView, fonts: &ReportFonts) -> Result<Vec<u8>, String> 
             .collect(),
         rows: report.accounts.clone(),
     });
+    if !report.listening.is_empty() {
+        blocks.push(Block::Heading("What people said".into()));
+        if let Some(voice) = &report.voice {
+            blocks.push(Block::Paragraph(voice.clone()));
+        }
+        blocks.push(Block::Table {
+            columns: LISTENING_COLUMNS
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Column { title: (*t).to_owned(), numeric: i > 1 })
+                .collect(),
+            rows: report.listening.clone(),
+        });
+    }
     blocks.push(Block::Paragraph(report.notes.join("\n")));
     let document = Document {
         title: report.title.clone(),

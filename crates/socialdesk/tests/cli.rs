@@ -111,6 +111,8 @@ fn migrate_then_demo_seed_a_fresh_sqlite_database_once() {
                 "{text}"
             );
             assert!(text.contains("Page 1 of"), "{text}");
+            // The demo listens too: the report says what people said, with share of voice.
+            assert!(text.contains("What people said") && text.contains("Share of voice: Northwind"), "{text}");
         }
         Err(e) => {
             assert!(std::env::var_os("CI").is_none(), "CI must check the PDF's text, but pdftotext: {e}");
