@@ -156,8 +156,8 @@ impl ReportView {
                         q.query.name.clone(),
                         q.query.role.clone(),
                         thousands(q.totals.volume as f64),
-                        listening_change(q.totals.volume, q.previous_volume),
-                        q.totals.net_sentiment().map_or("—".into(), |n| format!("{:+.0}", n * 100.0)),
+                        mention_change(q.totals.volume, q.previous_volume),
+                        net_points(q.totals.net_sentiment()),
                         rate(q.share_of_voice),
                     ]
                 })
@@ -373,16 +373,26 @@ fn voice_sentence(overview: &Overview) -> Option<String> {
         brand.query.name,
         rate(brand.share_of_voice),
         if others.is_empty() { String::new() } else { format!(" ({})", others.join(", ")) },
-        brand.totals.net_sentiment().map_or("unknown".into(), |n| format!("{:+.0}", n * 100.0))
+        net_points(brand.totals.net_sentiment())
     ))
 }
 
-fn listening_change(now: u64, before: u64) -> String {
+/// A change in mentions: "+4%", "−12%", "new" (none before), "—" (none at all).
+pub fn mention_change(now: u64, before: u64) -> String {
     if before == 0 {
         return if now == 0 { "—".into() } else { "new".into() };
     }
-    let pct = (now as f64 - before as f64) / before as f64 * 100.0;
-    format!("{}{:.0}%", if pct >= 0.0 { "+" } else { "−" }, pct.abs())
+    let pct = ((now as f64 - before as f64) / before as f64 * 100.0).round() as i64;
+    if pct >= 0 { format!("+{pct}%") } else { format!("−{}%", -pct) }
+}
+
+/// Net sentiment in points from −100 to +100 ("+43", "−7", "0"); "—" when unknown.
+pub fn net_points(v: Option<f64>) -> String {
+    v.map_or("—".to_owned(), |v| match (v * 100.0).round() as i64 {
+        p if p > 0 => format!("+{p}"),
+        p if p < 0 => format!("−{}", -p),
+        _ => "0".to_owned(),
+    })
 }
 
 pub fn thousands(v: f64) -> String {
@@ -454,6 +464,17 @@ mod tests {
             unit: "count",
             baseline: None,
         }
+    }
+
+    #[test]
+    fn mention_changes_and_net_points_read_as_people_write_them() {
+        assert_eq!((mention_change(1068, 1029), mention_change(509, 522)), ("+4%".into(), "−2%".into()));
+        assert_eq!((mention_change(3, 0), mention_change(0, 0)), ("new".into(), "—".into()));
+        assert_eq!(
+            (net_points(Some(0.43)), net_points(Some(-0.071)), net_points(Some(0.001))),
+            ("+43".into(), "−7".into(), "0".into())
+        );
+        assert_eq!(net_points(None), "—");
     }
 
     #[test]

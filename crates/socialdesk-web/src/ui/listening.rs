@@ -23,7 +23,7 @@ use super::{FormErrors, Shell, UiError, render, urlencode};
 use crate::AppState;
 use crate::charts::{self, Bar, Palette, VolumeBar};
 use crate::extract::{CsrfForm, Member};
-use crate::report::{excerpt, rate, thousands};
+use crate::report::{excerpt, mention_change, net_points, rate, thousands};
 
 /// The periods offered in the picker; any other form can be typed.
 const PRESETS: [(&str, &str); 5] = [
@@ -91,25 +91,9 @@ fn pick(
     ))
 }
 
-fn signed_percent(v: Option<f64>) -> String {
-    v.map_or("—".to_owned(), |v| {
-        let p = (v * 100.0).round() as i64;
-        if p > 0 {
-            format!("+{p}")
-        } else if p < 0 {
-            format!("−{}", -p)
-        } else {
-            "0".to_owned()
-        }
-    })
-}
-
 fn change(now: u64, before: u64) -> String {
-    if before == 0 {
-        return if now == 0 { "no change".into() } else { "new".into() };
-    }
-    let pct = (now as f64 - before as f64) / before as f64 * 100.0;
-    format!("{}{:.0}% (was {})", if pct >= 0.0 { "+" } else { "−" }, pct.abs(), thousands(before as f64))
+    let change = mention_change(now, before);
+    if before == 0 { change } else { format!("{change} (was {})", thousands(before as f64)) }
 }
 
 struct QueryRow {
@@ -199,7 +183,7 @@ async fn page(
             role: s.query.role.clone(),
             volume: thousands(s.totals.volume as f64),
             change: change(s.totals.volume, s.previous_volume),
-            net: signed_percent(s.totals.net_sentiment()),
+            net: net_points(s.totals.net_sentiment()),
             negative: rate(s.totals.negative_share()),
             share: rate(s.share_of_voice),
             open_alerts: open.iter().filter(|a| a.query_id == s.query.id).count(),
@@ -557,7 +541,7 @@ pub async fn query_page(
         volume: thousands(t.volume as f64),
         positive: rate((t.volume > 0).then(|| t.positive as f64 / t.volume as f64)),
         negative: rate(t.negative_share()),
-        net: signed_percent(t.net_sentiment()),
+        net: net_points(t.net_sentiment()),
         mean: t.mean_sentiment().map_or("—".into(), |m| format!("{m:+.2}")),
         chart,
         sentiment_chart,
