@@ -21,6 +21,7 @@ mod oauth;
 mod passwords;
 mod policies;
 mod posts;
+mod queues;
 pub mod reports;
 pub mod secrets;
 mod team;
@@ -42,6 +43,7 @@ pub use listening::{Bucket, ListeningOverview, QueryCheck, QueryReport, QueryRol
 pub use mentions::ImportSummary;
 pub use oauth::OAuthRedirect;
 pub use posts::{CRISIS_RECHECK_SECS, NewPost, PUBLISH, When, text_rules};
+pub use queues::{Direction, QueueView};
 pub use reports::{Branding, Mailer, NewReportSchedule, ReportRenderer, ScheduleView, SendMail};
 pub use secrets::SecretBox;
 pub use team::{NewInvite, WorkspaceSettings};

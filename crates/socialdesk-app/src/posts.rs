@@ -13,6 +13,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use socialdesk_core::post::{local_to_utc, settle};
+use socialdesk_core::queue::Evergreen;
 use socialdesk_core::tags::PostTags;
 use socialdesk_core::text::{self, Limits, NetworkKind};
 use socialdesk_core::{
@@ -42,16 +43,26 @@ pub enum When {
     At { date: String, time: String },
     /// At an instant already resolved (an import row with its own zone).
     AtInstant(DateTime<Utc>),
+    /// In the next free slot of its accounts' queues.
+    Queue,
+}
+
+impl Default for When {
+    fn default() -> When {
+        When::Draft
+    }
 }
 
 /// A new post as written in the composer or sent to the API.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct NewPost {
     pub text: String,
     pub accounts: Vec<AccountId>,
     pub when: When,
     /// Campaign, content pillar and labels.
     pub tags: PostTags,
+    /// Published again, as a new post, every N days.
+    pub evergreen: Option<Evergreen>,
 }
 
 /// The text rules of a network, when we know them.
@@ -208,6 +219,20 @@ impl App {
                 None
             }
             When::AtInstant(at) => Some(*at),
+            When::Queue => {
+                let chosen: Vec<AccountId> = accounts.iter().map(|(a, _, _)| a.id).collect();
+                match self.next_queue_slot(actor.workspace.id, &chosen, now).await? {
+                    Some(at) => Some(at),
+                    None if chosen.is_empty() => None,
+                    None => {
+                        errors.push(FieldError::new(
+                            "when",
+                            "none of these accounts has queue slots yet: set them on the account's queue page",
+                        ));
+                        None
+                    }
+                }
+            }
             When::At { date, time } => match local_to_utc(date, time, zone) {
                 Ok(at) if at < now - chrono::Duration::minutes(1) => {
                     errors.push(FieldError::new("time", "that time has passed; publish now or pick a later time"));
@@ -234,6 +259,7 @@ impl App {
             scheduled_at: None,
             time_zone: zone,
             revision: 1,
+            queued: input.when == When::Queue,
             created_at: now,
             updated_at: now,
         };
@@ -252,7 +278,7 @@ impl App {
                 error: None,
             })
             .collect();
-        self.store.create_tagged_post(&post, &variants, &input.tags, &short_links).await?;
+        self.store.create_tagged_post(&post, &variants, &input.tags, &short_links, input.evergreen.as_ref()).await?;
         if needs_review {
             let at = if input.when == When::Now { None } else { scheduled_at };
             self.store
@@ -329,7 +355,12 @@ impl App {
         self.store.add_post_comment(actor.workspace.id, id, Some(actor.user.id), "approved", note.trim(), now).await?;
         self.audit(actor, "post.approved", &id.to_string(), serde_json::json!({})).await;
         let approved = Post { state: PostState::Approved, ..post };
-        let at = approved.scheduled_at.filter(|at| *at > now).unwrap_or(now);
+        let mut at = approved.scheduled_at.filter(|at| *at > now).unwrap_or(now);
+        if approved.queued && approved.scheduled_at.is_none_or(|chosen| chosen <= now) {
+            // Its slot passed while it waited: it takes the next free one.
+            let accounts: Vec<AccountId> = variants.iter().map(|v| v.account_id).collect();
+            at = self.next_queue_slot(actor.workspace.id, &accounts, now).await?.unwrap_or(now);
+        }
         self.schedule(&approved, &variants, at).await?;
         Ok(self.store.post(actor.workspace.id, id).await?)
     }
@@ -417,22 +448,30 @@ impl App {
 
     /// One publish job per variant at `at`, keyed by variant and revision.
     async fn enqueue_publish(&self, post: &Post, variants: &[Variant], at: DateTime<Utc>) -> Result<(), AppError> {
-        for variant in variants {
-            let payload = PublishPayload { variant: variant.id, post: post.id, revision: post.revision };
-            self.store
-                .enqueue_job(&NewJob {
+        for job in self.publish_jobs(post, variants, at) {
+            self.store.enqueue_job(&job).await?;
+        }
+        Ok(())
+    }
+
+    /// The publish jobs of a post's revision: one per variant, at `at`.
+    pub(crate) fn publish_jobs(&self, post: &Post, variants: &[Variant], at: DateTime<Utc>) -> Vec<NewJob> {
+        variants
+            .iter()
+            .map(|variant| {
+                let payload = PublishPayload { variant: variant.id, post: post.id, revision: post.revision };
+                NewJob {
                     id: JobId::from_uuid(new_uuid()),
                     workspace_id: Some(post.workspace_id),
                     kind: PUBLISH.into(),
-                    payload: serde_json::to_value(&payload).map_err(|e| AppError::internal(e.to_string()))?,
+                    payload: serde_json::json!(payload),
                     dedupe_key: Some(format!("{PUBLISH}:{}:r{}", variant.id, post.revision)),
                     run_at: at,
                     max_attempts: 12,
                     created_at: self.now(),
-                })
-                .await?;
-        }
-        Ok(())
+                }
+            })
+            .collect()
     }
 
     pub async fn posts(&self, actor: &Actor, limit: i64) -> Result<Vec<(Post, Vec<Variant>)>, AppError> {
@@ -476,6 +515,14 @@ impl App {
         if let Some(crisis) = self.store.workspace_policy(workspace).await.map_err(AppError::from)?.crisis {
             return Err(JobError::Defer {
                 reason: format!("crisis mode since {}: {}", crisis.since.to_rfc3339(), crisis.reason),
+                after: chrono::Duration::seconds(CRISIS_RECHECK_SECS),
+            });
+        }
+        if post.queued
+            && let Some(since) = self.store.queue(workspace, variant.account_id).await.map_err(AppError::from)?.1
+        {
+            return Err(JobError::Defer {
+                reason: format!("its account's queue is paused since {}", since.to_rfc3339()),
                 after: chrono::Duration::seconds(CRISIS_RECHECK_SECS),
             });
         }
@@ -602,10 +649,17 @@ impl App {
     async fn settle_post(&self, workspace: WorkspaceId, id: PostId) -> Result<(), JobError> {
         let (post, variants) = self.store.post(workspace, id).await.map_err(AppError::from)?;
         let states: Vec<DeliveryState> = variants.iter().map(|v| v.delivery).collect();
+        let mut state = post.state;
         if let Some(event) = settle(&states)
             && let Ok(next) = post.state.after(event)
+            && self.store.set_post_state(workspace, id, post.state, next, None, self.now()).await.unwrap_or(false)
         {
-            let _ = self.store.set_post_state(workspace, id, post.state, next, None, self.now()).await;
+            state = next;
+        }
+        if state == PostState::Published {
+            // Also when it was settled before: a process that died between
+            // settling and copying makes the copy on the job's next run.
+            self.repeat_evergreen(&post, &variants).await?;
         }
         Ok(())
     }

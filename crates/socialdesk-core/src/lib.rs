@@ -16,6 +16,7 @@ pub mod links;
 pub mod metrics;
 pub mod money;
 pub mod post;
+pub mod queue;
 pub mod role;
 pub mod tags;
 pub mod team;

@@ -80,27 +80,36 @@ const CLAIM_SQLITE: &str = "UPDATE jobs SET lease_until = $2, locked_by = $3 || 
                   ORDER BY run_at LIMIT $4) \
      RETURNING id, workspace_id, kind, payload, run_at, attempts, max_attempts, locked_by AS claim";
 
+/// Inserts a job on a pool or inside a transaction (so work and the job
+/// that finishes it commit together); the rows inserted, 0 when a job
+/// with the same dedupe key is waiting.
+macro_rules! insert_job {
+    ($conn:expr, $job:expr) => {{
+        let job: &NewJob = $job;
+        sqlx::query(
+            "INSERT INTO jobs (id, workspace_id, kind, payload, dedupe_key, run_at, attempts, max_attempts, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8) ON CONFLICT (dedupe_key) DO NOTHING",
+        )
+        .bind(job.id.as_uuid())
+        .bind(job.workspace_id.map(|w| w.as_uuid()))
+        .bind(&job.kind)
+        .bind(job.payload.to_string())
+        .bind(&job.dedupe_key)
+        .bind(job.run_at)
+        .bind(job.max_attempts)
+        .bind(job.created_at)
+        .execute($conn)
+        .await
+        .map(|r| r.rows())?
+    }};
+}
+pub(crate) use insert_job;
+
 impl Store {
     /// Adds a job. Returns `false`, and changes nothing, when a job with the
     /// same dedupe key is already waiting.
     pub async fn enqueue_job(&self, job: &NewJob) -> Result<bool> {
-        let inserted = on_pool!(self, |pool| {
-            sqlx::query(
-                "INSERT INTO jobs (id, workspace_id, kind, payload, dedupe_key, run_at, attempts, max_attempts, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8) ON CONFLICT (dedupe_key) DO NOTHING",
-            )
-            .bind(job.id.as_uuid())
-            .bind(job.workspace_id.map(|w| w.as_uuid()))
-            .bind(&job.kind)
-            .bind(job.payload.to_string())
-            .bind(&job.dedupe_key)
-            .bind(job.run_at)
-            .bind(job.max_attempts)
-            .bind(job.created_at)
-            .execute(pool)
-            .await
-            .map(|r| r.rows())
-        })?;
+        let inserted = on_pool!(self, |pool| insert_job!(pool, job));
         Ok(inserted == 1)
     }
 

@@ -31,6 +31,7 @@ mod mentions;
 mod policies;
 mod pool;
 mod posts;
+mod queues;
 mod reports;
 mod sessions;
 mod tokens;
@@ -57,6 +58,7 @@ pub use mentions::{
 pub use policies::PostComment;
 pub use pool::{Backend, Store};
 pub use posts::{FIRST_METRICS_POLL_SECS, Post, Variant};
+pub use queues::{EvergreenCopy, Move};
 pub use reports::{ArchivedReport, ReportSchedule};
 pub use sessions::{NewSession, Session};
 pub use tokens::{AuthenticatedToken, NewApiToken};

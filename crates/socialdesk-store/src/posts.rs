@@ -1,6 +1,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use socialdesk_core::queue::Evergreen;
 use socialdesk_core::tags::{Pillar, PostTags};
 use socialdesk_core::{AccountId, DeliveryState, PostId, PostState, TimeZone, UserId, VariantId, WorkspaceId};
 use uuid::Uuid;
@@ -21,6 +22,8 @@ pub struct Post {
     pub time_zone: TimeZone,
     /// Grows with every edit; publish jobs of an older revision do nothing.
     pub revision: i32,
+    /// Added to its accounts' queues: it holds a queue slot, and moves with the queue.
+    pub queued: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -41,7 +44,7 @@ pub struct Variant {
 }
 
 #[derive(sqlx::FromRow)]
-struct PostRow {
+pub(crate) struct PostRow {
     id: Uuid,
     workspace_id: Uuid,
     author_id: Option<Uuid>,
@@ -50,12 +53,13 @@ struct PostRow {
     scheduled_at: Option<DateTime<Utc>>,
     time_zone: String,
     revision: i32,
+    queued: bool,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
 
 impl PostRow {
-    fn into_post(self) -> Result<Post> {
+    pub(crate) fn into_post(self) -> Result<Post> {
         let bad = |e: String| StoreError::corrupt("posts", e);
         Ok(Post {
             id: PostId::from_uuid(self.id),
@@ -66,6 +70,7 @@ impl PostRow {
             scheduled_at: self.scheduled_at,
             time_zone: TimeZone::parse(&self.time_zone).map_err(|e| bad(e.to_string()))?,
             revision: self.revision,
+            queued: self.queued,
             created_at: self.created_at,
             updated_at: self.updated_at,
         })
@@ -73,7 +78,7 @@ impl PostRow {
 }
 
 #[derive(sqlx::FromRow)]
-struct VariantRow {
+pub(crate) struct VariantRow {
     id: Uuid,
     post_id: Uuid,
     account_id: Uuid,
@@ -87,7 +92,7 @@ struct VariantRow {
 }
 
 impl VariantRow {
-    fn into_variant(self) -> Result<Variant> {
+    pub(crate) fn into_variant(self) -> Result<Variant> {
         Ok(Variant {
             id: VariantId::from_uuid(self.id),
             post_id: PostId::from_uuid(self.post_id),
@@ -123,61 +128,91 @@ pub(crate) fn tags_of(campaign: Option<String>, pillar: Option<&str>, labels: Op
     }
 }
 
-const POST_COLUMNS: &str =
-    "id, workspace_id, author_id, text, state, scheduled_at, time_zone, revision, created_at, updated_at";
-const VARIANT_COLUMNS: &str =
+pub(crate) const POST_COLUMNS: &str =
+    "id, workspace_id, author_id, text, state, scheduled_at, time_zone, revision, queued, created_at, updated_at";
+pub(crate) const VARIANT_COLUMNS: &str =
     "id, post_id, account_id, text, delivery, attempts, remote_id, remote_url, published_at, error";
+
+/// Inserts a post, its variants and its tags on a connection or transaction.
+macro_rules! insert_post {
+    ($conn:expr, $post:expr, $variants:expr, $tags:expr) => {{
+        let (post, tags): (&Post, &PostTags) = ($post, $tags);
+        sqlx::query(
+            "INSERT INTO posts (id, workspace_id, author_id, text, state, scheduled_at, time_zone, revision, queued, \
+                 created_at, updated_at, campaign, pillar, labels) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .bind(post.id.as_uuid())
+        .bind(post.workspace_id.as_uuid())
+        .bind(post.author_id.map(|u| u.as_uuid()))
+        .bind(&post.text)
+        .bind(post.state.as_str())
+        .bind(post.scheduled_at)
+        .bind(post.time_zone.name())
+        .bind(post.revision)
+        .bind(post.queued)
+        .bind(post.created_at)
+        .bind(post.updated_at)
+        .bind(&tags.campaign)
+        .bind(tags.pillar.map(|p| p.as_str()))
+        .bind(tags.labels_column())
+        .execute($conn)
+        .await?;
+        for v in $variants {
+            sqlx::query(
+                "INSERT INTO post_variants (id, post_id, workspace_id, account_id, text, delivery) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(v.id.as_uuid())
+            .bind(post.id.as_uuid())
+            .bind(post.workspace_id.as_uuid())
+            .bind(v.account_id.as_uuid())
+            .bind(&v.text)
+            .bind(v.delivery.as_str())
+            .execute($conn)
+            .await?;
+        }
+    }};
+}
+pub(crate) use insert_post;
+
+/// Inserts how a post repeats.
+macro_rules! insert_evergreen {
+    ($conn:expr, $workspace:expr, $post:expr, $rule:expr) => {{
+        let rule: &Evergreen = $rule;
+        sqlx::query(
+            "INSERT INTO evergreen (post_id, workspace_id, every_days, until_date, rounds_left) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind($post.as_uuid())
+        .bind($workspace.as_uuid())
+        .bind(i32::from(rule.every_days))
+        .bind(rule.until)
+        .bind(rule.times_left.map(i32::from))
+        .execute($conn)
+        .await?;
+    }};
+}
+pub(crate) use insert_evergreen;
 
 impl Store {
     /// Stores a post with its variants, in one transaction.
     pub async fn create_post(&self, post: &Post, variants: &[Variant]) -> Result<()> {
-        self.create_tagged_post(post, variants, &PostTags::default(), &[]).await
+        self.create_tagged_post(post, variants, &PostTags::default(), &[], None).await
     }
 
-    /// Stores a post with its variants, how it is filed and the short links
-    /// in its text, in one transaction: no post goes out with a link that leads nowhere.
+    /// Stores a post with its variants, how it is filed, the short links in
+    /// its text and how it repeats, in one transaction: no post goes out with
+    /// a link that leads nowhere.
     pub async fn create_tagged_post(
         &self,
         post: &Post,
         variants: &[Variant],
         tags: &PostTags,
         links: &[crate::ShortLink],
+        evergreen: Option<&Evergreen>,
     ) -> Result<()> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
-            sqlx::query(
-                "INSERT INTO posts (id, workspace_id, author_id, text, state, scheduled_at, time_zone, revision, created_at, updated_at, \
-                     campaign, pillar, labels) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-            )
-            .bind(post.id.as_uuid())
-            .bind(post.workspace_id.as_uuid())
-            .bind(post.author_id.map(|u| u.as_uuid()))
-            .bind(&post.text)
-            .bind(post.state.as_str())
-            .bind(post.scheduled_at)
-            .bind(post.time_zone.name())
-            .bind(post.revision)
-            .bind(post.created_at)
-            .bind(post.updated_at)
-            .bind(&tags.campaign)
-            .bind(tags.pillar.map(|p| p.as_str()))
-            .bind(tags.labels_column())
-            .execute(&mut *tx)
-            .await?;
-            for v in variants {
-                sqlx::query(
-                    "INSERT INTO post_variants (id, post_id, workspace_id, account_id, text, delivery) VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(v.id.as_uuid())
-                .bind(post.id.as_uuid())
-                .bind(post.workspace_id.as_uuid())
-                .bind(v.account_id.as_uuid())
-                .bind(&v.text)
-                .bind(v.delivery.as_str())
-                .execute(&mut *tx)
-                .await?;
-            }
+            insert_post!(&mut *tx, post, variants, tags);
             for link in links {
                 sqlx::query(
                     "INSERT INTO short_links (code, workspace_id, post_id, variant_id, target, created_at) \
@@ -191,6 +226,9 @@ impl Store {
                 .bind(post.created_at)
                 .execute(&mut *tx)
                 .await?;
+            }
+            if let Some(rule) = evergreen {
+                insert_evergreen!(&mut *tx, post.workspace_id, post.id, rule);
             }
             tx.commit().await?;
             Ok(())

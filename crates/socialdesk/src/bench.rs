@@ -412,6 +412,7 @@ fn published_post(
         scheduled_at: Some(at - Duration::seconds(2)),
         time_zone: actor.workspace.time_zone,
         revision: 1,
+        queued: false,
         created_at: created,
         updated_at: at,
     };
@@ -829,6 +830,7 @@ fn scheduled_post(
         scheduled_at: Some(due),
         time_zone: actor.workspace.time_zone,
         revision: 1,
+        queued: false,
         created_at: now,
         updated_at: now,
     };

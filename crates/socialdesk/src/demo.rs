@@ -120,7 +120,7 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
         ("Idea: a behind-the-scenes thread about our roasting curve.", vec![roastery], When::Draft),
     ];
     for (text, to, when) in posts {
-        app.create_post(owner_actor, NewPost { text: text.into(), accounts: to, when, tags: Default::default() })
+        app.create_post(owner_actor, NewPost { text: text.into(), accounts: to, when, ..Default::default() })
             .await
             .map_err(|e| anyhow::anyhow!("creating a demo post: {e}"))?;
     }
@@ -133,7 +133,7 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
                 text: "Weekend hours: 8:00–14:00, Sunday closed.".into(),
                 accounts: vec![coffee],
                 when: When::Now,
-                tags: Default::default(),
+                ..Default::default()
             },
         )
         .await
@@ -228,7 +228,7 @@ impl History {
                     self.app
                         .create_post(
                             actor,
-                            NewPost { text: text.into(), accounts: vec![*account], when: When::Now, tags },
+                            NewPost { text: text.into(), accounts: vec![*account], when: When::Now, tags, ..Default::default() },
                         )
                         .await
                         .map_err(|e| anyhow::anyhow!("replaying a post: {e}"))?;

@@ -48,6 +48,8 @@ enum Command {
     Import(ImportArgs),
     /// The report of a period for one workspace: PDF, a web page, JSON (the API's overview) or CSV (every post).
     Report(ReportArgs),
+    /// An account's posting queue: its weekly slots and queued posts; set the slots, pause or resume it.
+    Queue(QueueArgs),
     /// Listening: check a boolean query (`socialdesk listen check '"northwind coffee" -job*'`).
     #[command(subcommand)]
     Listen(ListenCommand),
@@ -105,6 +107,27 @@ struct ImportArgs {
     /// Check every row and report, without importing anything.
     #[arg(long)]
     dry_run: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct QueueArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// The workspace's address (its slug, as in /w/SLUG).
+    #[arg(long, value_name = "SLUG")]
+    workspace: String,
+    /// The account's handle, as the accounts page shows it.
+    #[arg(long, value_name = "HANDLE")]
+    account: String,
+    /// Replace the weekly slots, in the account's zone: "mon 09:00, wed 12:30, fri 17:00".
+    #[arg(long, value_name = "SLOTS")]
+    set: Option<String>,
+    /// Hold back the queue's posts until it is resumed.
+    #[arg(long, conflicts_with = "resume")]
+    pause: bool,
+    /// Resume a paused queue; posts whose time passed move to the next free slots.
+    #[arg(long)]
+    resume: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -194,6 +217,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             app.store.close().await;
             outcome
         }
+        Command::Queue(args) => {
+            let config = Config::load_common(&args.common)?;
+            init_logs(config.log_format);
+            let app = open(&config).await?;
+            let outcome = queue_command(&app, &args).await;
+            app.store.close().await;
+            outcome
+        }
         Command::Listen(ListenCommand::Check { query }) => check_query(&query),
         Command::Listen(ListenCommand::Import(args)) => {
             let config = Config::load_common(&args.common)?;
@@ -230,6 +261,43 @@ async fn owner_of(app: &App, slug: &str) -> anyhow::Result<socialdesk_app::Actor
         .find(|m| m.role == socialdesk_core::Role::Owner)
         .with_context(|| format!("--workspace: {slug:?} has no owner"))?;
     app.actor_for_user(&owner.user, workspace.slug.as_str()).await.map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Changes an account's queue as asked, then prints it.
+#[allow(clippy::print_stdout)]
+async fn queue_command(app: &App, args: &QueueArgs) -> anyhow::Result<()> {
+    let actor = owner_of(app, &args.workspace).await?;
+    let handle = args.account.trim().trim_start_matches('@');
+    let account = app
+        .accounts(&actor)
+        .await?
+        .into_iter()
+        .find(|a| a.handle.trim_start_matches('@').eq_ignore_ascii_case(handle))
+        .with_context(|| format!("--account: {:?} has no account {handle:?}", args.workspace))?;
+    let fail = |e: socialdesk_app::AppError| anyhow::anyhow!("{e}");
+    if let Some(slots) = &args.set {
+        app.set_queue_slots(&actor, account.id, slots).await.map_err(|e| anyhow::anyhow!("--set: {e}"))?;
+    }
+    if args.pause {
+        app.pause_queue(&actor, account.id).await.map_err(fail)?;
+    }
+    if args.resume {
+        let moved = app.resume_queue(&actor, account.id).await.map_err(fail)?;
+        println!("resumed; {moved} overdue post(s) moved to the next free slots");
+    }
+    let view = app.queue(&actor, account.id).await.map_err(fail)?;
+    let slots = view.slots.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    let slots = if slots.is_empty() { "none".to_owned() } else { slots };
+    println!("{} ({}): slots {slots}", view.account.handle, view.zone.name());
+    if let Some(since) = view.paused_since {
+        println!("paused since {}", since.with_timezone(&view.zone.tz()).format("%Y-%m-%d %H:%M"));
+    }
+    for (post, _) in &view.posts {
+        let at = post.scheduled_at.map(|at| at.with_timezone(&view.zone.tz()).format("%a %Y-%m-%d %H:%M").to_string());
+        let text: String = post.text.chars().take(60).collect();
+        println!("{}  {:<9}  {text}", at.unwrap_or_default(), post.state.as_str());
+    }
+    Ok(())
 }
 
 /// Streams a JSONL file into the workspace's listening data and prints what happened.

@@ -409,7 +409,7 @@ impl Scene {
             writers.spawn(async move {
                 for i in (writer..POSTS).step_by(WRITERS) {
                     let text = format!("Exactly once, whatever happens: post {i:04} of {POSTS}");
-                    let post = NewPost { text, accounts: vec![account], when: When::Now, tags: Default::default() };
+                    let post = NewPost { text, accounts: vec![account], when: When::Now, ..Default::default() };
                     app.create_post(&actor, post).await.unwrap();
                 }
             });

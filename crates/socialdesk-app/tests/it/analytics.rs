@@ -130,7 +130,7 @@ async fn posts_are_measured_on_schedule_and_the_figures_follow_the_formulas() {
             ("Our new roast is here", PostTags::parse("Autumn launch", "promotional", "coffee, #Roast").unwrap()),
             ("Open late on Friday (no impressions)", PostTags::parse("", "", "coffee").unwrap()),
         ] {
-            app.create_post(&actor, NewPost { text: text.into(), accounts: vec![account], when: When::Now, tags })
+            app.create_post(&actor, NewPost { text: text.into(), accounts: vec![account], when: When::Now, tags, ..Default::default() })
                 .await
                 .unwrap();
         }

@@ -4,6 +4,7 @@
 mod analytics;
 mod listening;
 mod publishing;
+mod queues;
 mod support;
 
 use std::sync::Arc;

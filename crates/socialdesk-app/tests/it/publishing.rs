@@ -21,7 +21,7 @@ use tokio::sync::watch;
 /// time" after having created the post, as a real network might, and
 /// remembers what it created.
 #[derive(Default)]
-struct Flaky {
+pub(crate) struct Flaky {
     publish_calls: AtomicU32,
     created: Mutex<Vec<String>>,
     reject_with: Option<&'static str>,
@@ -92,14 +92,14 @@ fn published(key: &IdempotencyKey) -> Published {
     }
 }
 
-struct Setup {
-    app: App,
-    actor: Actor,
-    clock: Arc<ManualClock>,
+pub(crate) struct Setup {
+    pub app: App,
+    pub actor: Actor,
+    pub clock: Arc<ManualClock>,
     _db: TestDb,
 }
 
-async fn setup(db: TestDb, network: Arc<dyn Network>) -> Setup {
+pub(crate) async fn setup(db: TestDb, network: Arc<dyn Network>) -> Setup {
     let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()));
     let mut networks = Registry::default();
     networks.add(Arc::new(socialdesk_networks::sandbox::Sandbox::new()));
@@ -122,7 +122,7 @@ async fn setup(db: TestDb, network: Arc<dyn Network>) -> Setup {
     Setup { app, actor, clock, _db: db }
 }
 
-async fn connect(s: &Setup, network: &str) -> AccountId {
+pub(crate) async fn connect(s: &Setup, network: &str) -> AccountId {
     s.app
         .connect_account(
             &s.actor,
@@ -133,13 +133,13 @@ async fn connect(s: &Setup, network: &str) -> AccountId {
         .id
 }
 
-fn worker(app: &App) -> (watch::Sender<bool>, tokio::task::JoinHandle<()>) {
+pub(crate) fn worker(app: &App) -> (watch::Sender<bool>, tokio::task::JoinHandle<()>) {
     let options = WorkerOptions { poll_interval: StdDuration::from_millis(10), ..WorkerOptions::default() };
     let (stop, stopped) = watch::channel(false);
     (stop, tokio::spawn(Worker::new(app.clone(), options).run(stopped)))
 }
 
-async fn until_state(s: &Setup, post: socialdesk_core::PostId, state: PostState, advance: Duration) {
+pub(crate) async fn until_state(s: &Setup, post: socialdesk_core::PostId, state: PostState, advance: Duration) {
     for _ in 0..400 {
         if s.app.post(&s.actor, post).await.unwrap().0.state == state {
             return;
@@ -160,7 +160,7 @@ async fn an_unknown_outcome_is_settled_by_asking_the_network_never_by_posting_ag
             .app
             .create_post(
                 &s.actor,
-                NewPost { text: "Hello".into(), accounts: vec![account], when: When::Now, tags: Default::default() },
+                NewPost { text: "Hello".into(), accounts: vec![account], when: When::Now, ..Default::default() },
             )
             .await
             .unwrap();
@@ -186,7 +186,7 @@ async fn a_refusal_fails_the_post_with_the_networks_reason() {
         .app
         .create_post(
             &s.actor,
-            NewPost { text: "Hi".into(), accounts: vec![account], when: When::Now, tags: Default::default() },
+            NewPost { text: "Hi".into(), accounts: vec![account], when: When::Now, ..Default::default() },
         )
         .await
         .unwrap();
@@ -208,7 +208,7 @@ async fn scheduled_posts_wait_for_their_time_and_cancelled_ones_never_go_out() {
         .app
         .create_post(
             &s.actor,
-            NewPost { text: "At noon".into(), accounts: vec![account], when: at("12:00"), tags: Default::default() },
+            NewPost { text: "At noon".into(), accounts: vec![account], when: at("12:00"), ..Default::default() },
         )
         .await
         .unwrap();
@@ -218,7 +218,7 @@ async fn scheduled_posts_wait_for_their_time_and_cancelled_ones_never_go_out() {
         .app
         .create_post(
             &s.actor,
-            NewPost { text: "Never".into(), accounts: vec![account], when: at("11:00"), tags: Default::default() },
+            NewPost { text: "Never".into(), accounts: vec![account], when: at("11:00"), ..Default::default() },
         )
         .await
         .unwrap();
@@ -247,7 +247,7 @@ async fn bad_posts_are_refused_with_every_reason_at_once() {
                 text: "  ".into(),
                 accounts: vec![account, AccountId::from_uuid(uuid::Uuid::now_v7())],
                 when: When::At { date: "2027-03-28".into(), time: "02:30".into() },
-                tags: Default::default(),
+                ..Default::default()
             },
         )
         .await
@@ -260,7 +260,7 @@ async fn bad_posts_are_refused_with_every_reason_at_once() {
 }
 
 /// A teammate of `s.actor`'s workspace with `role`.
-async fn teammate(s: &Setup, email: &str, role: &str) -> Actor {
+pub(crate) async fn teammate(s: &Setup, email: &str, role: &str) -> Actor {
     let (_, secret) = s
         .app
         .invite(&s.actor, socialdesk_app::NewInvite { email: Some(email.into()), role: role.into() })
@@ -292,7 +292,7 @@ async fn contributors_posts_wait_for_an_approval_that_is_not_their_own() {
         .app
         .create_post(
             &jin,
-            NewPost { text: "Draft by Jin".into(), accounts: vec![account], when: When::Now, tags: Default::default() },
+            NewPost { text: "Draft by Jin".into(), accounts: vec![account], when: When::Now, ..Default::default() },
         )
         .await
         .unwrap();
@@ -323,7 +323,7 @@ async fn contributors_posts_wait_for_an_approval_that_is_not_their_own() {
         .app
         .create_post(
             &marta,
-            NewPost { text: "By Marta".into(), accounts: vec![account], when: When::Now, tags: Default::default() },
+            NewPost { text: "By Marta".into(), accounts: vec![account], when: When::Now, ..Default::default() },
         )
         .await
         .unwrap();
@@ -343,7 +343,7 @@ async fn crisis_mode_holds_every_post_until_it_is_lifted() {
         .app
         .create_post(
             &s.actor,
-            NewPost { text: "Big launch!".into(), accounts: vec![account], when: When::Now, tags: Default::default() },
+            NewPost { text: "Big launch!".into(), accounts: vec![account], when: When::Now, ..Default::default() },
         )
         .await
         .unwrap();
@@ -370,7 +370,7 @@ async fn a_moved_post_goes_out_once_at_its_new_time() {
         .app
         .create_post(
             &s.actor,
-            NewPost { text: "Moved".into(), accounts: vec![account], when: at, tags: Default::default() },
+            NewPost { text: "Moved".into(), accounts: vec![account], when: at, ..Default::default() },
         )
         .await
         .unwrap();

@@ -29,6 +29,7 @@ async fn published(db: &TestDb, ws: &Workspace, a: &Account, remote: &str, minut
         scheduled_at: Some(at(minute)),
         time_zone: TimeZone::UTC,
         revision: 1,
+        queued: false,
         created_at: at(0),
         updated_at: at(0),
     };

@@ -22,6 +22,7 @@ fn post(ws: &Workspace, a: &Account, n: u32, minute: u32, published: bool) -> (P
         scheduled_at: Some(at(minute)),
         time_zone: TimeZone::UTC,
         revision: 1,
+        queued: false,
         created_at: at(0),
         updated_at: at(0),
     };

@@ -10,6 +10,7 @@ mod fixtures;
 mod inbox;
 mod jobs;
 mod mentions;
+mod queues;
 mod team;
 
 /// Runs an `async fn(TestDb)` on each backend, as two tests.

@@ -1,11 +1,14 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use socialdesk_app::{AccountChange, ConnectAccount};
-use socialdesk_core::AccountId;
+use socialdesk_app::{AccountChange, AppError, ConnectAccount, Direction};
+use socialdesk_core::{AccountId, PostId};
 use uuid::Uuid;
 
-use super::{AccountBody, ApiPath, ConnectAccountRequest, UpdateAccountRequest};
+use super::{
+    AccountBody, ApiPath, ConnectAccountRequest, MoveDirection, MoveInQueueRequest, PutQueueRequest, QueueBody,
+    UpdateAccountRequest,
+};
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiActor, ApiJson};
@@ -94,4 +97,95 @@ pub async fn disconnect_account(
 ) -> ApiResult<StatusCode> {
     state.app.disconnect_account(&actor, AccountId::from_uuid(id)).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The account's posting queue: its weekly slots, whether it is paused, and
+/// its queued posts in slot order.
+#[utoipa::path(get, path = "/accounts/{account_id}/queue", tag = "queues", params(("account_id" = Uuid, Path)),
+    responses((status = 200, body = QueueBody), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_queue(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<QueueBody>> {
+    let view = state.app.queue(&actor, AccountId::from_uuid(id)).await?;
+    Ok(Json(QueueBody::new(&view)))
+}
+
+/// Replaces the account's weekly slots. Posts already queued keep their times.
+#[utoipa::path(put, path = "/accounts/{account_id}/queue", tag = "queues", params(("account_id" = Uuid, Path)),
+    request_body = PutQueueRequest,
+    responses((status = 200, body = QueueBody),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn put_queue(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<PutQueueRequest>,
+) -> ApiResult<Json<QueueBody>> {
+    let id = AccountId::from_uuid(id);
+    // Each slot on its own line: a bad one is named, and one with a comma cannot pass for two.
+    if let Some(i) = body.slots.iter().position(|s| s.contains([',', '\n', ';'])) {
+        return Err(AppError::field(format!("slots/{i}"), "one slot per item, like \"mon 09:00\"").into());
+    }
+    for (i, slot) in body.slots.iter().enumerate() {
+        if let Err(e) = slot.parse::<socialdesk_core::queue::Slot>() {
+            return Err(AppError::field(format!("slots/{i}"), e.0).into());
+        }
+    }
+    state.app.set_queue_slots(&actor, id, &body.slots.join("\n")).await?;
+    Ok(Json(QueueBody::new(&state.app.queue(&actor, id).await?)))
+}
+
+/// Pauses the queue: its posts are held back until it is resumed.
+#[utoipa::path(post, path = "/accounts/{account_id}/queue/pause", tag = "queues", params(("account_id" = Uuid, Path)),
+    responses((status = 200, body = QueueBody), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn pause_queue(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<QueueBody>> {
+    let id = AccountId::from_uuid(id);
+    state.app.pause_queue(&actor, id).await?;
+    Ok(Json(QueueBody::new(&state.app.queue(&actor, id).await?)))
+}
+
+/// Resumes the queue; its posts whose time passed while it was paused move to
+/// the next free slots, in their order.
+#[utoipa::path(post, path = "/accounts/{account_id}/queue/resume", tag = "queues", params(("account_id" = Uuid, Path)),
+    responses((status = 200, body = QueueBody),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn resume_queue(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<QueueBody>> {
+    let id = AccountId::from_uuid(id);
+    state.app.resume_queue(&actor, id).await?;
+    Ok(Json(QueueBody::new(&state.app.queue(&actor, id).await?)))
+}
+
+/// Moves a scheduled post one place earlier or later in the queue: it swaps
+/// times with its neighbour.
+#[utoipa::path(post, path = "/accounts/{account_id}/queue/move", tag = "queues", params(("account_id" = Uuid, Path)),
+    request_body = MoveInQueueRequest,
+    responses((status = 200, body = QueueBody),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn move_in_queue(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<MoveInQueueRequest>,
+) -> ApiResult<Json<QueueBody>> {
+    let id = AccountId::from_uuid(id);
+    let direction = match body.direction {
+        MoveDirection::Earlier => Direction::Earlier,
+        MoveDirection::Later => Direction::Later,
+    };
+    state.app.move_in_queue(&actor, id, PostId::from_uuid(body.post_id), direction).await?;
+    Ok(Json(QueueBody::new(&state.app.queue(&actor, id).await?)))
 }

@@ -45,6 +45,7 @@ pub use types::*;
         (name = "workspace", description = "The token's workspace and who is calling"),
         (name = "accounts", description = "Connected social accounts"),
         (name = "posts", description = "Writing, scheduling and publishing"),
+        (name = "queues", description = "Posting queues: weekly slots per account, add to queue, reorder, pause"),
         (name = "listening", description = "Boolean queries over what people say"),
         (name = "inbox", description = "Replies, mentions, quotes and messages of every account"),
         (name = "analytics", description = "Figures of a period, as docs/metrics.md defines them"),
@@ -77,6 +78,10 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(accounts::list_accounts, accounts::connect_account))
         .routes(routes!(accounts::get_account, accounts::update_account, accounts::disconnect_account))
         .routes(routes!(accounts::check_account))
+        .routes(routes!(accounts::get_queue, accounts::put_queue))
+        .routes(routes!(accounts::pause_queue))
+        .routes(routes!(accounts::resume_queue))
+        .routes(routes!(accounts::move_in_queue))
         .routes(routes!(posts::list_posts, posts::create_post))
         .routes(routes!(posts::get_post))
         .routes(routes!(transfer::import_posts))

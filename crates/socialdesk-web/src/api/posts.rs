@@ -6,7 +6,7 @@ use socialdesk_core::tags::PostTags;
 use socialdesk_core::{AccountId, PostId};
 use uuid::Uuid;
 
-use super::{ApiPath, CreatePostRequest, PostBody, WhenBody};
+use super::{ApiPath, CreatePostRequest, EvergreenBody, PostBody, WhenBody};
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiActor, ApiJson};
@@ -36,8 +36,8 @@ pub async fn list_posts(
     Ok(Json(posts.iter().map(|(p, v)| PostBody::new(p, v).tagged(tags.get(&p.id))).collect()))
 }
 
-/// Writes a post to one or more accounts: as a draft, to publish now, or at
-/// a time. Its text is checked against each account's network first.
+/// Writes a post to one or more accounts: as a draft, to publish now, at
+/// a time, or in the next free slot of its accounts' queues. Its text is checked against each account's network first.
 #[utoipa::path(post, path = "/posts", tag = "posts", request_body = CreatePostRequest,
     responses((status = 201, body = PostBody),
               (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -51,7 +51,9 @@ pub async fn create_post(
         WhenBody::Draft => When::Draft,
         WhenBody::Now => When::Now,
         WhenBody::Scheduled => When::At { date: body.date.unwrap_or_default(), time: body.time.unwrap_or_default() },
+        WhenBody::Queue => When::Queue,
     };
+    let evergreen = body.evergreen.as_ref().map(EvergreenBody::rule).transpose()?;
     let tags = PostTags::parse(
         body.campaign.as_deref().unwrap_or_default(),
         body.pillar.as_deref().unwrap_or_default(),
@@ -63,6 +65,7 @@ pub async fn create_post(
         accounts: body.account_ids.into_iter().map(AccountId::from_uuid).collect(),
         when,
         tags: tags.clone(),
+        evergreen,
     };
     let (post, variants) = state.app.create_post(&actor, input).await?;
     Ok((StatusCode::CREATED, Json(PostBody::new(&post, &variants).tagged(Some(&tags)))))

@@ -307,6 +307,8 @@ pub struct PostBody {
     /// `promotional`, `educational`, `community` or `entertainment`.
     pub pillar: Option<String>,
     pub labels: Vec<String>,
+    /// Added to its accounts' queues: it holds a queue slot and moves with the queue.
+    pub queued: bool,
 }
 
 /// The post's version for one account.
@@ -342,6 +344,7 @@ impl PostBody {
             campaign: None,
             pillar: None,
             labels: Vec::new(),
+            queued: post.queued,
             id: post.id.as_uuid(),
             text: post.text.clone(),
             state: post.state.as_str().to_owned(),
@@ -374,6 +377,92 @@ pub enum WhenBody {
     Now,
     /// At `date` and `time`, wall-clock in the workspace's time zone.
     Scheduled,
+    /// In the next free slot of its accounts' queues (see `/accounts/{id}/queue`).
+    Queue,
+}
+
+/// How a post repeats: published again, as a new post, every `every_days`
+/// days at the same local time, until `until` or `times` more times.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvergreenBody {
+    /// 1 to 365.
+    pub every_days: i64,
+    /// `YYYY-MM-DD` in the workspace's zone: no copy goes out after it.
+    #[serde(default)]
+    pub until: Option<String>,
+    /// 1 to 100 more times. At least one of `until` and `times` is needed.
+    #[serde(default)]
+    pub times: Option<i64>,
+}
+
+impl EvergreenBody {
+    pub fn rule(&self) -> Result<socialdesk_core::queue::Evergreen, socialdesk_app::AppError> {
+        let until = match self.until.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            Some(u) => Some(chrono::NaiveDate::parse_from_str(u, "%Y-%m-%d").map_err(|_| {
+                socialdesk_app::AppError::field("evergreen/until", format!("{u:?} is not a date; use YYYY-MM-DD"))
+            })?),
+            None => None,
+        };
+        socialdesk_core::queue::Evergreen::new(self.every_days, until, self.times)
+            .map_err(|e| socialdesk_app::AppError::field("evergreen", e.0))
+    }
+
+    pub fn from_rule(rule: &socialdesk_core::queue::Evergreen) -> EvergreenBody {
+        EvergreenBody {
+            every_days: i64::from(rule.every_days),
+            until: rule.until.map(|d| d.to_string()),
+            times: rule.times_left.map(i64::from),
+        }
+    }
+}
+
+/// An account's posting queue.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QueueBody {
+    pub account_id: Uuid,
+    /// Weekly slots like `mon 09:00`, in week order, read in `time_zone`.
+    pub slots: Vec<String>,
+    /// The account's zone, or the workspace's when the account has none.
+    pub time_zone: String,
+    /// Set while the queue is paused: its posts are held back.
+    pub paused_since: Option<DateTime<Utc>>,
+    /// Its queued posts that still hold a slot, in slot order.
+    pub posts: Vec<PostBody>,
+}
+
+impl QueueBody {
+    pub fn new(view: &socialdesk_app::QueueView) -> QueueBody {
+        QueueBody {
+            account_id: view.account.id.as_uuid(),
+            slots: view.slots.iter().map(ToString::to_string).collect(),
+            time_zone: view.zone.name().to_owned(),
+            paused_since: view.paused_since,
+            posts: view.posts.iter().map(|(p, v)| PostBody::new(p, v)).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutQueueRequest {
+    /// Weekly slots like `mon 09:00` (weekday and 24-hour time), at most 168.
+    pub slots: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveInQueueRequest {
+    pub post_id: Uuid,
+    /// `earlier` or `later`: it swaps times with its neighbour.
+    pub direction: MoveDirection,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MoveDirection {
+    Earlier,
+    Later,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -397,6 +486,9 @@ pub struct CreatePostRequest {
     /// Up to 10 labels (lowercased, a leading `#` dropped).
     #[serde(default)]
     pub labels: Vec<String>,
+    /// Publish it again every N days, as a new post.
+    #[serde(default)]
+    pub evergreen: Option<EvergreenBody>,
 }
 
 /// Crisis mode and who approves what.

@@ -9,6 +9,7 @@ mod inbox;
 mod listening;
 mod pages;
 mod posts;
+mod queues;
 mod settings;
 
 use std::collections::HashMap;
@@ -71,6 +72,11 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}/listening/alerts/{id}/acknowledge", post(listening::acknowledge))
         .route("/w/{slug}/listening/alerts/{id}/crisis", post(listening::crisis))
         .route("/w/{slug}/calendar", get(posts::calendar))
+        .route("/w/{slug}/queue", get(queues::queue))
+        .route("/w/{slug}/queue/{id}/slots", post(queues::set_slots))
+        .route("/w/{slug}/queue/{id}/pause", post(queues::pause))
+        .route("/w/{slug}/queue/{id}/resume", post(queues::resume))
+        .route("/w/{slug}/queue/{id}/move", post(queues::move_post))
         .route("/w/{slug}/calendar.csv", get(posts::calendar_csv))
         .route("/w/{slug}/calendar.ics", get(posts::calendar_ics))
         .route("/w/{slug}/import", get(posts::import_page).post(posts::import))
@@ -282,6 +288,12 @@ pub const NAV: &[NavItem] = &[
         label: "Calendar",
         path: "/calendar",
         icon: "M19 4h-1V2h-2v2H8V2H6v2H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V6a2 2 0 0 0-2-2zm0 16H5V10h14v10zM5 8V6h14v2H5z",
+    },
+    NavItem {
+        key: "queue",
+        label: "Queues",
+        path: "/queue",
+        icon: "M3 5h18v2H3V5zm0 6h12v2H3v-2zm0 6h18v2H3v-2zm15-7l4 2-4 2v-4z",
     },
     NavItem {
         key: "inbox",

@@ -41,6 +41,9 @@ struct ComposePage {
     /// Campaigns already in use, offered as suggestions.
     campaigns: Vec<String>,
     pillars: Vec<(&'static str, &'static str)>,
+    repeat_every: String,
+    repeat_until: String,
+    repeat_times: String,
 }
 
 struct ComposeAccount {
@@ -108,6 +111,41 @@ pub struct ComposeForm {
     pillar: String,
     #[serde(default)]
     labels: String,
+    /// Evergreen: publish again every N days (empty: once).
+    #[serde(default)]
+    repeat_every: String,
+    #[serde(default)]
+    repeat_until: String,
+    #[serde(default)]
+    repeat_times: String,
+}
+
+impl ComposeForm {
+    /// The evergreen rule the form asks for, if any, or the field that is wrong.
+    fn evergreen(&self) -> Result<Option<socialdesk_core::queue::Evergreen>, AppError> {
+        let every = self.repeat_every.trim();
+        if every.is_empty() {
+            return Ok(None);
+        }
+        let number = |field: &str, value: &str| {
+            value.parse::<i64>().map_err(|_| AppError::field(field, format!("{value:?} is not a whole number")))
+        };
+        let every = number("repeat_every", every)?;
+        let times = match self.repeat_times.trim() {
+            "" => None,
+            t => Some(number("repeat_times", t)?),
+        };
+        let until = match self.repeat_until.trim() {
+            "" => None,
+            u => Some(
+                chrono::NaiveDate::parse_from_str(u, "%Y-%m-%d")
+                    .map_err(|_| AppError::field("repeat_until", format!("{u:?} is not a date; use YYYY-MM-DD")))?,
+            ),
+        };
+        socialdesk_core::queue::Evergreen::new(every, until, times)
+            .map(Some)
+            .map_err(|e| AppError::field("repeat_every", e.0))
+    }
 }
 
 async fn compose_page(
@@ -154,12 +192,25 @@ async fn compose_page(
         labels: form.labels,
         campaigns: state.app.campaigns(actor).await?,
         pillars: Pillar::ALL.iter().map(|p| (p.as_str(), p.label())).collect(),
+        repeat_every: form.repeat_every,
+        repeat_until: form.repeat_until,
+        repeat_times: form.repeat_times,
     })
 }
 
-pub async fn compose(State(state): State<AppState>, member: Member) -> Result<Response, UiError> {
+#[derive(Debug, Deserialize)]
+pub struct ComposeQuery {
+    when: Option<String>,
+}
+
+pub async fn compose(
+    State(state): State<AppState>,
+    member: Member,
+    Query(q): Query<ComposeQuery>,
+) -> Result<Response, UiError> {
     member.actor.require(Permission::CreateDraft)?;
-    Ok(render(&compose_page(&state, &member, ComposeForm::default(), FormErrors::default()).await?))
+    let form = ComposeForm { when: q.when.filter(|w| w == "queue").unwrap_or_default(), ..ComposeForm::default() };
+    Ok(render(&compose_page(&state, &member, form, FormErrors::default()).await?))
 }
 
 pub async fn create(
@@ -170,19 +221,23 @@ pub async fn create(
     let when = match form.when.as_str() {
         "draft" => When::Draft,
         "schedule" => When::At { date: form.date.clone(), time: form.time.clone() },
+        "queue" => When::Queue,
         _ => When::Now,
     };
     let accounts = form.account.iter().map(|id| id.parse::<AccountId>()).collect::<Result<Vec<_>, _>>();
     let Ok(accounts) = accounts else { return Err(UiError::BadRequest("an account in the form is not an id".into())) };
-    let tags = match PostTags::parse(&form.campaign, &form.pillar, &form.labels) {
-        Ok(tags) => tags,
+    let filed = PostTags::parse(&form.campaign, &form.pillar, &form.labels)
+        .map_err(|e| AppError::field(e.field, e.message))
+        .and_then(|tags| Ok((tags, form.evergreen()?)));
+    let (tags, evergreen) = match filed {
+        Ok(filed) => filed,
         Err(e) => {
-            let errors = FormErrors::from_app(AppError::field(e.field, e.message))?;
+            let errors = FormErrors::from_app(e)?;
             let page = compose_page(&state, &member, form, errors).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
         }
     };
-    let input = NewPost { text: form.text.clone(), accounts, when, tags };
+    let input = NewPost { text: form.text.clone(), accounts, when, tags, evergreen };
     match state.app.create_post(&member.actor, input).await {
         Ok((post, _)) => {
             let done = match post.state {

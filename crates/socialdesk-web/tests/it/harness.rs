@@ -72,7 +72,7 @@ impl Server {
                         text: text.into(),
                         accounts: vec![account.id],
                         when: socialdesk_app::When::Now,
-                        tags: Default::default(),
+                        ..Default::default()
                     },
                 )
                 .await

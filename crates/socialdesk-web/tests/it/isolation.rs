@@ -77,7 +77,7 @@ async fn walk(db: TestDb) {
                 text: "Bravo launch secret".into(),
                 accounts: vec![account.id],
                 when: socialdesk_app::When::Draft,
-                tags: Default::default(),
+                ..Default::default()
             },
         )
         .await

@@ -409,7 +409,7 @@ async fn the_month_view_shows_scheduled_posts_and_moves_them() {
                 text: "Winter menu launch".into(),
                 accounts: vec![account.id],
                 when: socialdesk_app::When::At { date: "2031-01-15".into(), time: "09:30".into() },
-                tags: Default::default(),
+                ..Default::default()
             },
         )
         .await

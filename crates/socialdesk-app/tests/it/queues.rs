@@ -1,0 +1,163 @@
+//! Posting queues and evergreen posts, through the real worker and store.
+//!
+//! The clock starts on Monday 23 November 2026 at 09:00 UTC (10:00 in Rome,
+//! the workspace's zone).
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use socialdesk_app::{AppError, Direction, NewPost, When};
+use socialdesk_core::queue::Evergreen;
+use socialdesk_core::{AccountId, DeliveryState, PostId, PostState};
+use socialdesk_store::testing::TestDb;
+
+use crate::publishing::{Flaky, Setup, connect, setup, teammate, until_state, worker};
+
+fn utc(m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, m, d, h, min, 0).unwrap()
+}
+
+async fn queue_post(s: &Setup, account: AccountId, text: &str) -> Result<socialdesk_store::Post, AppError> {
+    let input = NewPost { text: text.into(), accounts: vec![account], when: When::Queue, ..Default::default() };
+    Ok(s.app.create_post(&s.actor, input).await?.0)
+}
+
+async fn scheduled_at(s: &Setup, post: PostId) -> DateTime<Utc> {
+    s.app.post(&s.actor, post).await.unwrap().0.scheduled_at.unwrap()
+}
+
+async fn order(s: &Setup, account: AccountId) -> Vec<String> {
+    s.app.queue(&s.actor, account).await.unwrap().posts.into_iter().map(|(p, _)| p.text).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn add_to_queue_takes_the_next_free_slot_and_the_queue_reorders_pauses_and_resumes() {
+    for db in TestDb::each().await {
+        let s = setup(db, Arc::new(Flaky::default())).await;
+        let account = connect(&s, "sandbox").await;
+
+        let err = queue_post(&s, account, "Too early").await.unwrap_err();
+        assert!(matches!(&err, AppError::Invalid(e) if e[0].field == "when"), "no slots yet: {err:?}");
+        let err = s.app.set_queue_slots(&s.actor, account, "mon 09:00, mon 9am").await.unwrap_err();
+        assert!(matches!(&err, AppError::Invalid(e) if e[0].field == "slots" && e[0].message.contains("\"mon 9am\"")));
+        assert!(s.app.queue(&s.actor, account).await.unwrap().slots.is_empty(), "nothing saved from a bad list");
+        s.app.set_queue_slots(&s.actor, account, "wed 12:30\nmon 09:00").await.unwrap();
+
+        // It is Monday 10:00 in Rome: Monday's 09:00 has passed.
+        let a = queue_post(&s, account, "A").await.unwrap();
+        let b = queue_post(&s, account, "B").await.unwrap();
+        let c = queue_post(&s, account, "C").await.unwrap();
+        assert!(a.queued && a.state == PostState::Scheduled);
+        assert_eq!(a.scheduled_at, Some(utc(11, 25, 11, 30)), "Wednesday 12:30 in Rome");
+        assert_eq!(b.scheduled_at, Some(utc(11, 30, 8, 0)), "next Monday 09:00");
+        assert_eq!(c.scheduled_at, Some(utc(12, 2, 11, 30)));
+        assert_eq!(order(&s, account).await, ["A", "B", "C"]);
+
+        // Reorder: B swaps with A.
+        s.app.move_in_queue(&s.actor, account, b.id, Direction::Earlier).await.unwrap();
+        assert_eq!(order(&s, account).await, ["B", "A", "C"]);
+        assert_eq!(scheduled_at(&s, b.id).await, utc(11, 25, 11, 30));
+        assert_eq!(scheduled_at(&s, a.id).await, utc(11, 30, 8, 0));
+        let err = s.app.move_in_queue(&s.actor, account, b.id, Direction::Earlier).await.unwrap_err();
+        assert!(matches!(err, AppError::Conflict { .. }), "already first: {err:?}");
+
+        // A cancelled post gives its slot back.
+        s.app.cancel_post(&s.actor, c.id).await.unwrap();
+        let d = queue_post(&s, account, "D").await.unwrap();
+        assert_eq!(d.scheduled_at, Some(utc(12, 2, 11, 30)));
+
+        // Paused, nothing goes out, even when its time comes.
+        s.app.pause_queue(&s.actor, account).await.unwrap();
+        let (stop, running) = worker(&s.app);
+        s.clock.set(utc(11, 30, 8, 1));
+        tokio::time::sleep(StdDuration::from_millis(400)).await;
+        for post in [a.id, b.id] {
+            assert_eq!(s.app.post(&s.actor, post).await.unwrap().0.state, PostState::Scheduled, "held back");
+        }
+
+        // Resumed: the two overdue posts take the next free slots, in their order (D keeps Wednesday).
+        assert_eq!(s.app.resume_queue(&s.actor, account).await.unwrap(), 2);
+        assert_eq!(scheduled_at(&s, b.id).await, utc(12, 7, 8, 0));
+        assert_eq!(scheduled_at(&s, a.id).await, utc(12, 9, 11, 30));
+        assert_eq!(order(&s, account).await, ["D", "B", "A"]);
+
+        s.clock.set(utc(12, 7, 8, 0) + Duration::seconds(1));
+        until_state(&s, b.id, PostState::Published, Duration::zero()).await;
+        stop.send(true).unwrap();
+        running.await.unwrap();
+        let (_, variants) = s.app.post(&s.actor, b.id).await.unwrap();
+        assert_eq!((variants[0].delivery, variants[0].attempts), (DeliveryState::Published, 1), "exactly one attempt");
+        assert_eq!(s.app.post(&s.actor, a.id).await.unwrap().0.state, PostState::Scheduled, "A waits for Wednesday");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queued_post_approved_after_its_slot_takes_the_next_free_one() {
+    let s = setup(TestDb::sqlite().await, Arc::new(Flaky::default())).await;
+    let account = connect(&s, "sandbox").await;
+    s.app.set_queue_slots(&s.actor, account, "mon 09:00, wed 12:30").await.unwrap();
+    let jin = teammate(&s, "jin@example.com", "contributor").await;
+    let input = NewPost { text: "By Jin".into(), accounts: vec![account], when: When::Queue, ..Default::default() };
+    let (post, _) = s.app.create_post(&jin, input).await.unwrap();
+    assert_eq!((post.state, post.scheduled_at), (PostState::InReview, Some(utc(11, 25, 11, 30))));
+    // Someone else queues a post meanwhile: it does not take Jin's slot.
+    let other = queue_post(&s, account, "By Ana").await.unwrap();
+    assert_eq!(other.scheduled_at, Some(utc(11, 30, 8, 0)));
+    // Approved on Thursday, after its slot: the next free one is Wednesday 2 December.
+    s.clock.set(utc(11, 26, 9, 0));
+    let (approved, _) = s.app.approve_post(&s.actor, post.id, "").await.unwrap();
+    assert_eq!((approved.state, approved.scheduled_at), (PostState::Scheduled, Some(utc(12, 2, 11, 30))));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_evergreen_post_comes_back_until_its_count_is_used_up() {
+    for db in TestDb::each().await {
+        let s = setup(db, Arc::new(Flaky::default())).await;
+        let account = connect(&s, "sandbox").await;
+        let input = NewPost {
+            text: "Our espresso guide, still the best read".into(),
+            accounts: vec![account],
+            when: When::At { date: "2026-11-23".into(), time: "12:00".into() },
+            evergreen: Some(Evergreen::new(7, None, Some(2)).unwrap()),
+            ..Default::default()
+        };
+        let (first, _) = s.app.create_post(&s.actor, input).await.unwrap();
+        let (stop, running) = worker(&s.app);
+        let mut post = first.id;
+        let mut copies = Vec::new();
+        for (round, at) in [utc(11, 23, 11, 0), utc(11, 30, 11, 0), utc(12, 7, 11, 0)].into_iter().enumerate() {
+            assert_eq!(scheduled_at(&s, post).await, at, "round {round}: noon in Rome");
+            s.clock.set(at + Duration::seconds(1));
+            until_state(&s, post, PostState::Published, Duration::zero()).await;
+            if round == 2 {
+                break;
+            }
+            let next = wait_for_copy(&s, post).await;
+            copies.push(next);
+            post = next;
+        }
+        tokio::time::sleep(StdDuration::from_millis(200)).await;
+        stop.send(true).unwrap();
+        running.await.unwrap();
+        assert_eq!(copies.len(), 2);
+        assert_eq!(s.app.evergreen(&s.actor, copies[0]).await.unwrap().unwrap().times_left, Some(1));
+        assert_eq!(s.app.evergreen(&s.actor, copies[1]).await.unwrap(), None, "the last copy does not repeat");
+        let all = s.app.posts(&s.actor, 100).await.unwrap();
+        assert_eq!(all.len(), 3, "the post and two copies, no more");
+        assert!(all.iter().all(|(p, v)| p.text == "Our espresso guide, still the best read" && v.len() == 1));
+    }
+}
+
+async fn wait_for_copy(s: &Setup, post: PostId) -> PostId {
+    for _ in 0..200 {
+        let copy = s.app.posts(&s.actor, 100).await.unwrap().into_iter().find(|(p, _)| {
+            p.id != post && p.state == PostState::Scheduled && p.scheduled_at > Some(s.app.now())
+        });
+        if let Some((copy, _)) = copy {
+            return copy.id;
+        }
+        tokio::time::sleep(StdDuration::from_millis(10)).await;
+    }
+    panic!("no copy of {post} was made");
+}
