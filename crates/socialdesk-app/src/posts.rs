@@ -33,9 +33,10 @@ pub const PUBLISH: &str = "publish";
 pub const CRISIS_RECHECK_SECS: i64 = 30;
 
 /// What to do with a new post.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum When {
     /// Keep it as a draft.
+    #[default]
     Draft,
     /// Publish as soon as a worker takes it.
     Now,
@@ -45,12 +46,6 @@ pub enum When {
     AtInstant(DateTime<Utc>),
     /// In the next free slot of its accounts' queues.
     Queue,
-}
-
-impl Default for When {
-    fn default() -> When {
-        When::Draft
-    }
 }
 
 /// A new post as written in the composer or sent to the API.

@@ -13,7 +13,9 @@
 
 use chrono::{DateTime, Utc};
 use socialdesk_core::queue::{self, Evergreen, Slot};
-use socialdesk_core::{Account, AccountId, TimeZone, DeliveryState, Permission, PostId, PostState, VariantId, WorkspaceId};
+use socialdesk_core::{
+    Account, AccountId, DeliveryState, Permission, PostId, PostState, TimeZone, VariantId, WorkspaceId,
+};
 use socialdesk_store::{EvergreenCopy, Move, Post, Variant};
 
 use crate::{Actor, App, AppError, new_uuid};
@@ -153,6 +155,7 @@ impl App {
     ) -> Result<(), AppError> {
         actor.require(Permission::Publish)?;
         let workspace = actor.workspace.id;
+        self.store.account(workspace, account).await?; // Not found, rather than "not in its queue".
         let posts = self.store.queued_posts(workspace, account).await?;
         let Some(at) = posts.iter().position(|(p, _)| p.id == post) else {
             return Err(AppError::field("post_id", "that post is not in this account's queue"));
@@ -163,13 +166,17 @@ impl App {
         };
         let Some(other) = other else {
             let end = if direction == Direction::Earlier { "first" } else { "last" };
-            return Err(AppError::Conflict { field: "post_id", message: format!("that post is already {end} in the queue") });
+            return Err(AppError::Conflict {
+                field: "post_id",
+                message: format!("that post is already {end} in the queue"),
+            });
         };
         let ((a, a_variants), (b, b_variants)) = (&posts[at], &posts[other]);
         if a.state != PostState::Scheduled || b.state != PostState::Scheduled {
             return Err(AppError::Conflict {
                 field: "post_id",
-                message: "only scheduled posts swap places; a post in review keeps its slot until it is approved".into(),
+                message: "only scheduled posts swap places; a post in review keeps its slot until it is approved"
+                    .into(),
             });
         }
         let (Some(a_at), Some(b_at)) = (a.scheduled_at, b.scheduled_at) else {
@@ -178,10 +185,8 @@ impl App {
         let now = self.now();
         let mut jobs = self.publish_jobs(&Post { revision: a.revision + 1, ..a.clone() }, a_variants, b_at);
         jobs.extend(self.publish_jobs(&Post { revision: b.revision + 1, ..b.clone() }, b_variants, a_at));
-        let moves = [
-            Move { post: a.id, revision: a.revision, to: b_at },
-            Move { post: b.id, revision: b.revision, to: a_at },
-        ];
+        let moves =
+            [Move { post: a.id, revision: a.revision, to: b_at }, Move { post: b.id, revision: b.revision, to: a_at }];
         if !self.store.move_posts(workspace, &moves, &jobs, now).await? {
             return Err(AppError::Conflict {
                 field: "post_id",

@@ -302,7 +302,10 @@ fn parse(
         if row_problems.is_empty()
             && let (Some(when), Some(tags)) = (when, tags)
         {
-            rows.push(Some(Row { number, post: NewPost { text: text.to_owned(), accounts: ids, when, tags, ..Default::default() } }));
+            rows.push(Some(Row {
+                number,
+                post: NewPost { text: text.to_owned(), accounts: ids, when, tags, ..Default::default() },
+            }));
         } else {
             for (column, message) in row_problems {
                 add(&mut problems, number, column, message);

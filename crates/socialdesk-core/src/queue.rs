@@ -46,7 +46,7 @@ impl Slot {
     /// From the stored form; `None` when out of range.
     pub fn from_parts(weekday: i64, minute: i64) -> Option<Slot> {
         ((0..7).contains(&weekday) && (0..24 * 60).contains(&minute))
-            .then(|| Slot { weekday: weekday as u8, minute: minute as u16 })
+            .then_some(Slot { weekday: weekday as u8, minute: minute as u16 })
     }
 
     pub fn weekday_index(self) -> i64 {
@@ -87,7 +87,8 @@ impl FromStr for Slot {
     type Err = QueueError;
 
     fn from_str(input: &str) -> Result<Slot, QueueError> {
-        let bad = || QueueError(format!("{:?} is not a slot: write a weekday and a time, like \"mon 09:00\"", input.trim()));
+        let bad =
+            || QueueError(format!("{:?} is not a slot: write a weekday and a time, like \"mon 09:00\"", input.trim()));
         let mut words = input.split_whitespace();
         let (Some(day), Some(time), None) = (words.next(), words.next(), words.next()) else { return Err(bad()) };
         let weekday: Weekday = day.parse().map_err(|_| bad())?;
@@ -149,8 +150,11 @@ pub fn next_free(
     // Merge the streams in time order; every slot taken is passed at most once,
     // so this ends after at most `taken.len() + 1` candidates per stream.
     loop {
-        let (i, at) =
-            streams.iter_mut().enumerate().filter_map(|(i, s)| s.peek().map(|at| (i, *at))).min_by_key(|(_, at)| *at)?;
+        let (i, at) = streams
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, s)| s.peek().map(|at| (i, *at)))
+            .min_by_key(|(_, at)| *at)?;
         streams[i].next();
         if !taken.contains(&at) {
             return Some(at);
@@ -288,7 +292,10 @@ mod tests {
         assert_eq!(next, utc(2026, 4, 5, 0, 30), "the week after, 02:30 summer time");
         // Sunday 25 October 2026: 02:30 happens twice; the first (summer time) is the slot.
         let slots = parse_slots("sun 02:30").unwrap();
-        assert_eq!(next_free(&[(slots, rome)], utc(2026, 10, 24, 0, 0), &HashSet::new()), Some(utc(2026, 10, 25, 0, 30)));
+        assert_eq!(
+            next_free(&[(slots, rome)], utc(2026, 10, 24, 0, 0), &HashSet::new()),
+            Some(utc(2026, 10, 25, 0, 30))
+        );
     }
 
     #[test]

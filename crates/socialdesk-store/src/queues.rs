@@ -36,6 +36,14 @@ pub struct EvergreenCopy {
     pub jobs: Vec<NewJob>,
 }
 
+#[derive(sqlx::FromRow)]
+struct EvergreenRow {
+    every_days: i32,
+    until_date: Option<NaiveDate>,
+    rounds_left: Option<i32>,
+    next_post_id: Option<Uuid>,
+}
+
 impl Store {
     /// An account's slots, in week order, and since when its queue is paused.
     pub async fn queue(
@@ -257,7 +265,7 @@ impl Store {
 
     /// How a post repeats, and the copy already made of it, if any.
     pub async fn evergreen(&self, workspace: WorkspaceId, post: PostId) -> Result<Option<(Evergreen, Option<PostId>)>> {
-        let row: Option<(i32, Option<NaiveDate>, Option<i32>, Option<Uuid>)> = on_pool!(self, |pool| {
+        let row: Option<EvergreenRow> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "SELECT every_days, until_date, rounds_left, next_post_id FROM evergreen WHERE workspace_id = $1 AND post_id = $2",
             )
@@ -266,7 +274,10 @@ impl Store {
             .fetch_optional(pool)
             .await
         })?;
-        let Some((every, until, left, next)) = row else { return Ok(None) };
+        let Some(EvergreenRow { every_days: every, until_date: until, rounds_left: left, next_post_id: next }) = row
+        else {
+            return Ok(None);
+        };
         let corrupt = || StoreError::corrupt("evergreen", format!("every {every} days, {left:?} left"));
         let rule = Evergreen {
             every_days: u16::try_from(every).map_err(|_| corrupt())?,
@@ -279,7 +290,12 @@ impl Store {
     /// Makes the next copy of an evergreen post, with its publish jobs, in one
     /// transaction, unless a copy was already made (two workers settling the
     /// same post): then nothing is written and this returns `false`.
-    pub async fn make_evergreen_copy(&self, workspace: WorkspaceId, original: PostId, copy: &EvergreenCopy) -> Result<bool> {
+    pub async fn make_evergreen_copy(
+        &self,
+        workspace: WorkspaceId,
+        original: PostId,
+        copy: &EvergreenCopy,
+    ) -> Result<bool> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             insert_post!(&mut *tx, &copy.post, &copy.variants, &copy.tags);

@@ -228,7 +228,13 @@ impl History {
                     self.app
                         .create_post(
                             actor,
-                            NewPost { text: text.into(), accounts: vec![*account], when: When::Now, tags, ..Default::default() },
+                            NewPost {
+                                text: text.into(),
+                                accounts: vec![*account],
+                                when: When::Now,
+                                tags,
+                                ..Default::default()
+                            },
                         )
                         .await
                         .map_err(|e| anyhow::anyhow!("replaying a post: {e}"))?;

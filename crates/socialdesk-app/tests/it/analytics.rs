@@ -130,9 +130,12 @@ async fn posts_are_measured_on_schedule_and_the_figures_follow_the_formulas() {
             ("Our new roast is here", PostTags::parse("Autumn launch", "promotional", "coffee, #Roast").unwrap()),
             ("Open late on Friday (no impressions)", PostTags::parse("", "", "coffee").unwrap()),
         ] {
-            app.create_post(&actor, NewPost { text: text.into(), accounts: vec![account], when: When::Now, tags, ..Default::default() })
-                .await
-                .unwrap();
+            app.create_post(
+                &actor,
+                NewPost { text: text.into(), accounts: vec![account], when: When::Now, tags, ..Default::default() },
+            )
+            .await
+            .unwrap();
         }
         let worker = Worker::new(app.clone(), WorkerOptions::default());
         worker.run_due().await.unwrap();

@@ -151,9 +151,13 @@ async fn an_evergreen_post_comes_back_until_its_count_is_used_up() {
 
 async fn wait_for_copy(s: &Setup, post: PostId) -> PostId {
     for _ in 0..200 {
-        let copy = s.app.posts(&s.actor, 100).await.unwrap().into_iter().find(|(p, _)| {
-            p.id != post && p.state == PostState::Scheduled && p.scheduled_at > Some(s.app.now())
-        });
+        let copy = s
+            .app
+            .posts(&s.actor, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|(p, _)| p.id != post && p.state == PostState::Scheduled && p.scheduled_at > Some(s.app.now()));
         if let Some((copy, _)) = copy {
             return copy.id;
         }

@@ -75,7 +75,7 @@ async fn slots_and_queued_posts_stay_in_their_workspace(db: TestDb) {
     for (p, v) in [&queued, &planned, &early] {
         store.create_post(p, v).await.unwrap();
     }
-    assert_eq!(store.post(ws.id, queued.0.id).await.unwrap().0.queued, true);
+    assert!(store.post(ws.id, queued.0.id).await.unwrap().0.queued);
     let texts: Vec<String> = store.queued_posts(ws.id, a.id).await.unwrap().into_iter().map(|(p, _)| p.text).collect();
     assert_eq!(texts, ["early", "queued"], "queued posts only, in slot order");
     assert!(store.queued_posts(other.id, a.id).await.unwrap().is_empty());
@@ -94,17 +94,11 @@ async fn moves_and_evergreen_copies_are_all_or_nothing(db: TestDb) {
     store.create_post(&second, &second_v).await.unwrap();
 
     // One stale revision: nothing moves and no job is written.
-    let stale = [
-        Move { post: first.id, revision: 1, to: at(120) },
-        Move { post: second.id, revision: 7, to: at(60) },
-    ];
+    let stale = [Move { post: first.id, revision: 1, to: at(120) }, Move { post: second.id, revision: 7, to: at(60) }];
     assert!(!store.move_posts(ws.id, &stale, &[job(&first, "move:a")], at(1)).await.unwrap());
     assert_eq!(store.post(ws.id, first.id).await.unwrap().0.revision, 1, "rolled back");
     assert!(store.enqueue_job(&job(&first, "move:a")).await.unwrap(), "the job was not written");
-    let swap = [
-        Move { post: first.id, revision: 1, to: at(120) },
-        Move { post: second.id, revision: 1, to: at(60) },
-    ];
+    let swap = [Move { post: first.id, revision: 1, to: at(120) }, Move { post: second.id, revision: 1, to: at(60) }];
     assert!(store.move_posts(ws.id, &swap, &[job(&first, "move:b")], at(1)).await.unwrap());
     let moved = store.post(ws.id, first.id).await.unwrap().0;
     assert_eq!((moved.revision, moved.scheduled_at), (2, Some(at(120))));
@@ -118,7 +112,13 @@ async fn moves_and_evergreen_copies_are_all_or_nothing(db: TestDb) {
     let copy = |text: &str| {
         let (p, v) = post(&ws, &a, text, 10 + 7 * 24 * 60, false);
         let jobs = vec![job(&p, &format!("copy:{text}"))];
-        EvergreenCopy { post: p, variants: v, tags: PostTags::default(), carried: Some(Evergreen { times_left: Some(2), ..rule }), jobs }
+        EvergreenCopy {
+            post: p,
+            variants: v,
+            tags: PostTags::default(),
+            carried: Some(Evergreen { times_left: Some(2), ..rule }),
+            jobs,
+        }
     };
     let one = copy("one");
     let two = copy("two");

@@ -226,10 +226,17 @@ pub async fn move_post(
     };
     let moved = state
         .app
-        .move_in_queue(&member.actor, AccountId::from_uuid(id), socialdesk_core::PostId::from_uuid(form.post), direction)
+        .move_in_queue(
+            &member.actor,
+            AccountId::from_uuid(id),
+            socialdesk_core::PostId::from_uuid(form.post),
+            direction,
+        )
         .await;
     match moved {
-        Ok(()) => Ok(Redirect::to(&format!("/w/{slug}/queue?account={id}&done=moved#post-{}", form.post)).into_response()),
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/w/{slug}/queue?account={id}&done=moved#post-{}", form.post)).into_response())
+        }
         Err(e) => {
             let errors = FormErrors::from_app(e)?;
             let page = queue_page(&state, &member, Some(id), None, None, errors).await?;

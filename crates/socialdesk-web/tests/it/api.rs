@@ -1041,3 +1041,108 @@ async fn posts_carry_campaign_pillar_and_labels_through_the_api() {
     assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/pillar")));
     let _ = ana;
 }
+
+#[tokio::test]
+async fn queues_and_evergreen_posts_through_the_api() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let editor = api(&s.token(&ana, Role::Editor).await);
+    let viewer = api(&s.token(&ana, Role::Viewer).await);
+    let admin = api(&s.token(&ana, Role::Admin).await);
+    let account: Value = admin
+        .post(s.url("/api/v1/accounts"))
+        .json(&json!({"network": "sandbox", "identifier": "Acme"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let account_id = account["id"].as_str().unwrap().to_owned();
+    let queue_url = s.url(&format!("/api/v1/accounts/{account_id}/queue"));
+
+    // A bad slot is named by its place in the list, and nothing is saved.
+    let (status, body) =
+        problem(editor.put(&queue_url).json(&json!({"slots": ["mon 09:00", "noon"]})).send().await.unwrap()).await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/slots/1")));
+    assert!(body["errors"][0]["detail"].as_str().unwrap().contains("\"noon\" is not a slot"), "{body}");
+    let (status, _) = problem(viewer.put(&queue_url).json(&json!({"slots": []})).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "viewers do not change queues");
+    let saved: Value = editor
+        .put(&queue_url)
+        .json(&json!({"slots": ["fri 17:00", "mon 09:00"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(saved["slots"], json!(["mon 09:00", "fri 17:00"]), "{saved}");
+
+    // Add to queue, twice: two different slots, in order.
+    let mut ids = Vec::new();
+    for text in ["First tip", "Second tip"] {
+        let response = editor
+            .post(s.url("/api/v1/posts"))
+            .json(&json!({"text": text, "account_ids": [account_id], "when": "queue"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let post: Value = response.json().await.unwrap();
+        assert_eq!((post["state"].as_str(), post["queued"].as_bool()), (Some("scheduled"), Some(true)), "{post}");
+        ids.push(post["id"].as_str().unwrap().to_owned());
+    }
+    let queue: Value = viewer.get(&queue_url).send().await.unwrap().json().await.unwrap();
+    let texts: Vec<&str> = queue["posts"].as_array().unwrap().iter().map(|p| p["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["First tip", "Second tip"]);
+    let first_at = queue["posts"][0]["scheduled_at"].clone();
+    let moved: Value = editor
+        .post(format!("{queue_url}/move"))
+        .json(&json!({"post_id": ids[0], "direction": "later"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(moved["posts"][0]["text"], "Second tip");
+    assert_eq!(moved["posts"][0]["scheduled_at"], first_at, "they swapped times");
+    let (status, body) = problem(
+        editor
+            .post(format!("{queue_url}/move"))
+            .json(&json!({"post_id": ids[0], "direction": "later"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::CONFLICT, Some("/post_id")), "{body}");
+
+    let paused: Value = editor.post(format!("{queue_url}/pause")).send().await.unwrap().json().await.unwrap();
+    assert!(paused["paused_since"].is_string());
+    let resumed: Value = editor.post(format!("{queue_url}/resume")).send().await.unwrap().json().await.unwrap();
+    assert!(resumed["paused_since"].is_null());
+
+    // Evergreen: a rule needs an end; a bad date is named.
+    let (status, body) = problem(
+        editor
+            .post(s.url("/api/v1/posts"))
+            .json(&json!({"text": "Evergreen", "account_ids": [account_id], "when": "queue", "evergreen": {"every_days": 30, "until": "soon"}}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["errors"][0]["pointer"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("/evergreen/until"))
+    );
+    let response = editor
+        .post(s.url("/api/v1/posts"))
+        .json(&json!({"text": "Evergreen", "account_ids": [account_id], "when": "queue", "evergreen": {"every_days": 30, "times": 3}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+}

@@ -288,6 +288,41 @@ async fn a_team_signs_up_invites_and_sees_what_roles_allow() {
     assert!(text(&c).await.contains("Fresh beans are in"));
     shot(&c, "calendar-month").await;
 
+    // Queues: set weekly slots (a bad one is named), add two posts to the
+    // queue from the composer, swap them, then pause the queue.
+    c.goto(&s.url("/w/northwind-coffee/queue")).await.unwrap();
+    fill(&c, "#slots", "mon 09:00, mon 9am").await;
+    submit(&c, "form[action$='/slots'] button[type=submit]").await;
+    let error = c.find(Locator::Css("#slots-error")).await.unwrap().text().await.unwrap();
+    assert!(error.contains("\"mon 9am\" is not a slot"), "{error}");
+    fill(&c, "#slots", "mon 09:00, wed 12:30, fri 17:00").await;
+    submit(&c, "form[action$='/slots'] button[type=submit]").await;
+    assert!(text(&c).await.contains("Slots saved."));
+    for post in ["Tip of the week: grind just before brewing", "Tip of the week: warm the cup"] {
+        c.goto(&s.url("/w/northwind-coffee/compose?when=queue")).await.unwrap();
+        fill(&c, "#text", post).await;
+        submit(&c, "form[data-composer] button[type=submit]").await;
+        let after = c.current_url().await.unwrap().path().to_owned();
+        assert_eq!(after, "/w/northwind-coffee/calendar", "{}", text(&c).await);
+    }
+    c.goto(&s.url("/w/northwind-coffee/queue")).await.unwrap();
+    let listed = c.find(Locator::Css(".queue-list")).await.unwrap().text().await.unwrap();
+    assert!(listed.find("grind just before").unwrap() < listed.find("warm the cup").unwrap(), "{listed}");
+    submit(&c, ".queue-list li:first-child button[aria-label^='Move later']").await;
+    let listed = c.find(Locator::Css(".queue-list")).await.unwrap().text().await.unwrap();
+    assert!(listed.find("warm the cup").unwrap() < listed.find("grind just before").unwrap(), "swapped: {listed}");
+    shot(&c, "queue").await;
+    c.find(Locator::Css("form[action$='/pause'] button")).await.unwrap().click().await.unwrap();
+    c.accept_alert().await.unwrap();
+    for _ in 0..200 {
+        if text(&c).await.contains("Queue paused") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(text(&c).await.contains("nothing in this queue goes out until it is resumed"));
+    shot(&c, "queue-paused").await;
+
     // Approvals: with approval required, a post waits in review for someone else.
     c.goto(&s.url("/w/northwind-coffee/settings")).await.unwrap();
     c.find(Locator::Css("input[name=approval_required]")).await.unwrap().click().await.unwrap();

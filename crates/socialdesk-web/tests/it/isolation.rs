@@ -142,6 +142,11 @@ async fn snapshot(s: &Server, bob: &crate::harness::Person) -> Value {
         .iter()
         .map(|a| (a.handle.clone(), a.status.as_str(), a.time_zone.map(|z| z.name())))
         .collect();
+    let mut queues = Vec::new();
+    for a in s.app.accounts(&actor).await.unwrap() {
+        let q = s.app.queue(&actor, a.id).await.unwrap();
+        queues.push((q.slots.iter().map(ToString::to_string).collect::<Vec<_>>(), q.paused_since.is_some()));
+    }
     let posts: Vec<_> = s
         .app
         .posts(&actor, 100)
@@ -180,7 +185,7 @@ async fn snapshot(s: &Server, bob: &crate::harness::Person) -> Value {
         .map(|i| i.id)
         .collect();
     let notes: Vec<_> = s.app.inbox_notes(&actor, &ids).await.unwrap().into_iter().map(|n| n.body).collect();
-    json!({"saved": saved, "notes": notes, "queries": queries, "alerts": alerts, "channels": (channels.recipients, channels.webhook_url, channels.min_severity), "inbox": inbox, "crisis": policy.crisis.is_some(), "approval": policy.approval_required, "members": members, "invites": invites, "tokens": tokens, "accounts": accounts, "posts": posts, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
+    json!({"saved": saved, "notes": notes, "queries": queries, "alerts": alerts, "channels": (channels.recipients, channels.webhook_url, channels.min_severity), "inbox": inbox, "crisis": policy.crisis.is_some(), "approval": policy.approval_required, "members": members, "invites": invites, "tokens": tokens, "accounts": accounts, "queues": queues, "posts": posts, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
 }
 
 fn refuses_without_leaking(status: StatusCode, body: &str, b: &B, what: &str) {
@@ -233,6 +238,8 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
                 ("POST", "/tokens") => json!({"name": "probe", "role": "viewer"}),
                 ("POST", "/accounts") => json!({"network": "sandbox", "identifier": "Alpha probe"}),
                 ("PATCH", "/accounts/{account_id}") => json!({"time_zone": "UTC"}),
+                ("PUT", "/accounts/{account_id}/queue") => json!({"slots": ["mon 09:00"]}),
+                ("POST", "/accounts/{account_id}/queue/move") => json!({"post_id": b.post_id, "direction": "later"}),
                 ("POST", "/posts") => json!({"text": "probe", "account_ids": [b.account_id], "when": "now"}),
                 ("POST", "/posts/{post_id}/approve" | "/posts/{post_id}/reject") => json!({"reason": "probe"}),
                 ("POST", "/posts/{post_id}/comments") => json!({"body": "probe"}),
@@ -305,7 +312,7 @@ async fn walk_ui(s: &Server, alice: &crate::harness::Person, b: &B) {
                 &b.saved_reply_id
             } else if path.contains("/invites/") {
                 &b.invite_id
-            } else if path.contains("/accounts/") {
+            } else if path.contains("/accounts/") || path.contains("/queue/") {
                 &b.account_id
             } else if path.contains("/posts/") {
                 &b.post_id
@@ -325,6 +332,9 @@ async fn walk_ui(s: &Server, alice: &crate::harness::Person, b: &B) {
                 ("name", "Hijacked"),
                 ("time_zone", "UTC"),
                 ("email", "x@a.example"),
+                ("slots", "mon 09:00"),
+                ("post", b.post_id.as_str()),
+                ("direction", "later"),
             ];
             let response = match method.as_str() {
                 "GET" => browser.get(s.url(&target)).send().await.unwrap(),
@@ -336,5 +346,10 @@ async fn walk_ui(s: &Server, alice: &crate::harness::Person, b: &B) {
         }
         covered.insert((method, path));
     }
+    // A page that takes B's id in its query.
+    let target = format!("/w/{a_slug}/queue?account={}", b.account_id);
+    let response = browser.get(s.url(&target)).send().await.unwrap();
+    let status = response.status();
+    refuses_without_leaking(status, &response.text().await.unwrap(), b, &format!("UI GET {target}"));
     assert!(covered.len() >= 36, "walked {} UI routes: {covered:?}", covered.len());
 }
