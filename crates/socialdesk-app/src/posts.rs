@@ -58,6 +58,8 @@ pub struct NewPost {
     pub tags: PostTags,
     /// Published again, as a new post, every N days.
     pub evergreen: Option<Evergreen>,
+    /// Paid, or part of an influencer collaboration: it must carry a disclosure.
+    pub sponsored: bool,
 }
 
 /// The text rules of a network, when we know them.
@@ -204,6 +206,9 @@ impl App {
                 Err(e) => return Err(e.into()),
             }
         }
+        if input.when != When::Draft && !input.text.trim().is_empty() {
+            errors.extend(self.guide_errors(actor.workspace.id, &input.text, &input.tags, input.sponsored).await?);
+        }
         let zone = actor.workspace.time_zone;
         let now = self.now();
         let scheduled_at = match &input.when {
@@ -255,6 +260,7 @@ impl App {
             time_zone: zone,
             revision: 1,
             queued: input.when == When::Queue,
+            sponsored: input.sponsored,
             created_at: now,
             updated_at: now,
         };
@@ -329,6 +335,7 @@ impl App {
         if post.author_id != Some(actor.user.id) && !actor.can(Permission::Publish) {
             return Err(AppError::Forbidden("only its author or an editor can submit someone's draft"));
         }
+        self.require_guide(actor.workspace.id, &post).await?;
         self.transition(actor, &post, PostEvent::Submit, None).await?;
         self.store.add_post_comment(actor.workspace.id, id, Some(actor.user.id), "submitted", "", self.now()).await?;
         Ok(self.store.post(actor.workspace.id, id).await?)
@@ -345,6 +352,7 @@ impl App {
                 "you cannot approve your own post; ask a teammate, or allow self-approval in the workspace settings",
             ));
         }
+        self.require_guide(actor.workspace.id, &post).await?;
         self.transition(actor, &post, PostEvent::Approve, None).await?;
         let now = self.now();
         self.store.add_post_comment(actor.workspace.id, id, Some(actor.user.id), "approved", note.trim(), now).await?;

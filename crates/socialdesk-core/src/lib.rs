@@ -9,6 +9,7 @@ pub mod account;
 pub mod analytics;
 pub mod cadence;
 pub mod goals;
+pub mod guide;
 pub mod ids;
 pub mod inbox;
 pub mod insights;

@@ -154,12 +154,13 @@ impl Store {
         let params = Params(self.backend());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
-            for chunk in statements(posts, |(p, _)| 9 * PARAMETER_BYTES + 84 + text(&p.text) + text(p.time_zone.name()))
+            for chunk in
+                statements(posts, |(p, _)| 10 * PARAMETER_BYTES + 84 + text(&p.text) + text(p.time_zone.name()))
             {
                 let sql = format!(
                     "INSERT INTO posts (id, workspace_id, author_id, text, state, scheduled_at, time_zone, revision, \
-                     queued, created_at, updated_at) VALUES {}",
-                    params.rows(chunk.len(), 11, 1)
+                     queued, sponsored, created_at, updated_at) VALUES {}",
+                    params.rows(chunk.len(), 12, 1)
                 );
                 let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for (post, _) in chunk {
@@ -173,6 +174,7 @@ impl Store {
                         .bind(post.time_zone.name())
                         .bind(post.revision)
                         .bind(post.queued)
+                        .bind(post.sponsored)
                         .bind(post.created_at)
                         .bind(post.updated_at);
                 }

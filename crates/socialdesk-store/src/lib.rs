@@ -20,6 +20,7 @@ mod audit;
 pub mod bulk;
 mod error;
 mod goals;
+mod guides;
 mod inbox;
 mod inbox_work;
 mod invites;

@@ -24,6 +24,8 @@ pub struct Post {
     pub revision: i32,
     /// Added to its accounts' queues: it holds a queue slot, and moves with the queue.
     pub queued: bool,
+    /// Paid, or part of an influencer collaboration: it must carry a disclosure.
+    pub sponsored: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -54,6 +56,7 @@ pub(crate) struct PostRow {
     time_zone: String,
     revision: i32,
     queued: bool,
+    sponsored: bool,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -71,6 +74,7 @@ impl PostRow {
             time_zone: TimeZone::parse(&self.time_zone).map_err(|e| bad(e.to_string()))?,
             revision: self.revision,
             queued: self.queued,
+            sponsored: self.sponsored,
             created_at: self.created_at,
             updated_at: self.updated_at,
         })
@@ -128,8 +132,7 @@ pub(crate) fn tags_of(campaign: Option<String>, pillar: Option<&str>, labels: Op
     }
 }
 
-pub(crate) const POST_COLUMNS: &str =
-    "id, workspace_id, author_id, text, state, scheduled_at, time_zone, revision, queued, created_at, updated_at";
+pub(crate) const POST_COLUMNS: &str = "id, workspace_id, author_id, text, state, scheduled_at, time_zone, revision, queued, sponsored, created_at, updated_at";
 pub(crate) const VARIANT_COLUMNS: &str =
     "id, post_id, account_id, text, delivery, attempts, remote_id, remote_url, published_at, error";
 
@@ -139,8 +142,8 @@ macro_rules! insert_post {
         let (post, tags): (&Post, &PostTags) = ($post, $tags);
         sqlx::query(
             "INSERT INTO posts (id, workspace_id, author_id, text, state, scheduled_at, time_zone, revision, queued, \
-                 created_at, updated_at, campaign, pillar, labels) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                 sponsored, created_at, updated_at, campaign, pillar, labels) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(post.id.as_uuid())
         .bind(post.workspace_id.as_uuid())
@@ -151,6 +154,7 @@ macro_rules! insert_post {
         .bind(post.time_zone.name())
         .bind(post.revision)
         .bind(post.queued)
+        .bind(post.sponsored)
         .bind(post.created_at)
         .bind(post.updated_at)
         .bind(&tags.campaign)

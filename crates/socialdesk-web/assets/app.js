@@ -106,6 +106,7 @@ document.addEventListener("DOMContentLoaded", () => {
   if (composer) {
     const text = composer.querySelector("textarea[name=text]");
     const box = composer.querySelector("#counters");
+    const guide = composer.querySelector("#guide-problems");
     const csrf = composer.querySelector("input[name=_csrf]").value;
     let timer = null;
     const refresh = async () => {
@@ -114,10 +115,19 @@ document.addEventListener("DOMContentLoaded", () => {
         const response = await fetch(composer.dataset.checkUrl, {
           method: "POST",
           headers: { "content-type": "application/json", "x-csrf-token": csrf },
-          body: JSON.stringify({ text: text.value, networks }),
+          body: JSON.stringify({
+            text: text.value,
+            networks,
+            campaign: composer.querySelector("input[name=campaign]")?.value ?? "",
+            sponsored: composer.querySelector("input[name=sponsored]")?.checked ?? false,
+          }),
         });
         if (!response.ok) return;
-        const counters = await response.json();
+        const { counters, guide: problems } = await response.json();
+        if (guide) {
+          guide.replaceChildren(...problems.map((p) => Object.assign(document.createElement("li"), { textContent: p.message })));
+          guide.hidden = problems.length === 0;
+        }
         box.replaceChildren(...counters.map((c) => {
           const span = document.createElement("span");
           span.className = "counter" + (c.remaining < 0 ? " over" : "");

@@ -413,6 +413,7 @@ fn published_post(
         time_zone: actor.workspace.time_zone,
         revision: 1,
         queued: false,
+        sponsored: false,
         created_at: created,
         updated_at: at,
     };
@@ -831,6 +832,7 @@ fn scheduled_post(
         time_zone: actor.workspace.time_zone,
         revision: 1,
         queued: false,
+        sponsored: false,
         created_at: now,
         updated_at: now,
     };

@@ -1,4 +1,4 @@
-//! Posting queues and evergreen posts, through the real worker and store.
+//! Posting queues, evergreen posts and the style guide, through the real worker and store.
 //!
 //! The clock starts on Monday 23 November 2026 at 09:00 UTC (10:00 in Rome,
 //! the workspace's zone).
@@ -164,4 +164,71 @@ async fn wait_for_copy(s: &Setup, post: PostId) -> PostId {
         tokio::time::sleep(StdDuration::from_millis(10)).await;
     }
     panic!("no copy of {post} was made");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_style_guide_and_the_disclosure_rule_hold_posts_back_until_they_follow_them() {
+    for db in TestDb::each().await {
+        let s = setup(db, Arc::new(Flaky::default())).await;
+        let account = connect(&s, "sandbox").await;
+        let bad = socialdesk_app::GuideForm {
+            required: "no colon".into(),
+            max_hashtags: "many".into(),
+            ..Default::default()
+        };
+        let err = s.app.set_style_guide(&s.actor, &bad).await.unwrap_err();
+        let AppError::Invalid(fields) = err else { panic!("{err:?}") };
+        assert_eq!(fields.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["required", "max_hashtags"]);
+        let form = socialdesk_app::GuideForm {
+            banned: "cheap".into(),
+            required: "Autumn blend: #autumnblend".into(),
+            max_hashtags: "3".into(),
+            disclosures: String::new(),
+        };
+        s.app.set_style_guide(&s.actor, &form).await.unwrap();
+        assert_eq!(s.app.style_guide(&s.actor).await.unwrap().banned, ["cheap"]);
+
+        let post = |text: &str, when: When, sponsored: bool| NewPost {
+            text: text.into(),
+            accounts: vec![account],
+            when,
+            sponsored,
+            tags: socialdesk_core::tags::PostTags::parse("Autumn blend", "", "").unwrap(),
+            ..Default::default()
+        };
+        let err = s.app.create_post(&s.actor, post("Cheap coffee!", When::Now, false)).await.unwrap_err();
+        let AppError::Invalid(fields) = err else { panic!("{err:?}") };
+        let messages: Vec<&str> = fields.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "\"Cheap\" is on the style guide's banned list",
+                "posts of the campaign \"Autumn blend\" must include \"#autumnblend\""
+            ]
+        );
+        let err =
+            s.app.create_post(&s.actor, post("Our grinder partner #autumnblend", When::Now, true)).await.unwrap_err();
+        assert!(format!("{err:?}").contains("a sponsored post must say so"), "{err:?}");
+        let (ok, _) =
+            s.app.create_post(&s.actor, post("Our grinder partner #autumnblend #ad", When::Now, true)).await.unwrap();
+        assert!(ok.sponsored && ok.state == PostState::Scheduled);
+
+        // A draft may break the guide while it is written, but cannot be submitted.
+        let (draft, _) = s.app.create_post(&s.actor, post("Cheap draft", When::Draft, false)).await.unwrap();
+        let err = s.app.submit_post(&s.actor, draft.id).await.unwrap_err();
+        assert!(
+            matches!(&err, AppError::Conflict { field: "text", message } if message.contains("banned list")),
+            "{err:?}"
+        );
+
+        // A post submitted before the guide changed cannot be approved against it.
+        let jin = teammate(&s, "jin@example.com", "contributor").await;
+        let (waiting, _) = s.app.create_post(&jin, post("Fine #autumnblend", When::Now, false)).await.unwrap();
+        assert_eq!(waiting.state, PostState::InReview);
+        let stricter = socialdesk_app::GuideForm { banned: "fine".into(), ..form.clone() };
+        s.app.set_style_guide(&s.actor, &stricter).await.unwrap();
+        let err = s.app.approve_post(&s.actor, waiting.id, "").await.unwrap_err();
+        assert!(matches!(err, AppError::Conflict { field: "text", .. }), "{err:?}");
+        assert_eq!(s.app.post(&s.actor, waiting.id).await.unwrap().0.state, PostState::InReview, "still waiting");
+    }
 }

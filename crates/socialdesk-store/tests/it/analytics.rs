@@ -30,6 +30,7 @@ async fn published(db: &TestDb, ws: &Workspace, a: &Account, remote: &str, minut
         time_zone: TimeZone::UTC,
         revision: 1,
         queued: false,
+        sponsored: false,
         created_at: at(0),
         updated_at: at(0),
     };

@@ -23,6 +23,7 @@ fn post(ws: &Workspace, a: &Account, n: u32, minute: u32, published: bool) -> (P
         time_zone: TimeZone::UTC,
         revision: 1,
         queued: false,
+        sponsored: false,
         created_at: at(0),
         updated_at: at(0),
     };

@@ -24,6 +24,7 @@ fn post(ws: &Workspace, a: &Account, text: &str, minute: u32, queued: bool) -> (
         time_zone: TimeZone::UTC,
         revision: 1,
         queued,
+        sponsored: false,
         created_at: at(0),
         updated_at: at(0),
     };

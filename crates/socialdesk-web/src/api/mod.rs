@@ -93,6 +93,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(review::reject))
         .routes(routes!(review::list_comments, review::add_comment))
         .routes(routes!(review::get_policy, review::put_policy))
+        .routes(routes!(review::get_style_guide, review::put_style_guide))
         .routes(routes!(review::start_crisis, review::end_crisis))
         .routes(routes!(inbox::list))
         .routes(routes!(inbox::get, inbox::update))

@@ -66,6 +66,7 @@ pub async fn create_post(
         when,
         tags: tags.clone(),
         evergreen,
+        sponsored: body.sponsored,
     };
     let (post, variants) = state.app.create_post(&actor, input).await?;
     Ok((StatusCode::CREATED, Json(PostBody::new(&post, &variants).tagged(Some(&tags)))))

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::{
     ApiPath, ApprovalPolicyRequest, CommentBody, CommentRequest, DecisionRequest, PolicyBody, PostBody,
-    StartCrisisRequest,
+    StartCrisisRequest, StyleGuideBody, StyleGuideRequest,
 };
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
@@ -126,4 +126,28 @@ pub async fn add_comment(
 ) -> ApiResult<StatusCode> {
     state.app.comment_on_post(&actor, PostId::from_uuid(id), &body.body).await?;
     Ok(StatusCode::CREATED)
+}
+
+/// The workspace's style guide: banned words, required words per campaign,
+/// a hashtag limit, and the disclosures a sponsored post must carry one of.
+#[utoipa::path(get, path = "/workspace/style-guide", tag = "workspace", responses((status = 200, body = StyleGuideBody)))]
+pub async fn get_style_guide(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> ApiResult<Json<StyleGuideBody>> {
+    Ok(Json(StyleGuideBody::new(&state.app.style_guide(&actor).await?)))
+}
+
+/// Replaces the style guide (owners and admins). Every mistake is named by its place.
+#[utoipa::path(put, path = "/workspace/style-guide", tag = "workspace", request_body = StyleGuideRequest,
+    responses((status = 200, body = StyleGuideBody),
+              (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn put_style_guide(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<StyleGuideRequest>,
+) -> ApiResult<Json<StyleGuideBody>> {
+    let form = body.form()?;
+    Ok(Json(StyleGuideBody::new(&state.app.set_style_guide(&actor, &form).await?)))
 }

@@ -309,6 +309,8 @@ pub struct PostBody {
     pub labels: Vec<String>,
     /// Added to its accounts' queues: it holds a queue slot and moves with the queue.
     pub queued: bool,
+    /// Paid, or part of an influencer collaboration: it carries a disclosure.
+    pub sponsored: bool,
 }
 
 /// The post's version for one account.
@@ -345,6 +347,7 @@ impl PostBody {
             pillar: None,
             labels: Vec::new(),
             queued: post.queued,
+            sponsored: post.sponsored,
             id: post.id.as_uuid(),
             text: post.text.clone(),
             state: post.state.as_str().to_owned(),
@@ -489,6 +492,10 @@ pub struct CreatePostRequest {
     /// Publish it again every N days, as a new post.
     #[serde(default)]
     pub evergreen: Option<EvergreenBody>,
+    /// Paid, or part of an influencer collaboration: the text must carry one of
+    /// the workspace's disclosures (`#ad`, `#sponsored` by default) to be scheduled.
+    #[serde(default)]
+    pub sponsored: bool,
 }
 
 /// Crisis mode and who approves what.
@@ -632,4 +639,74 @@ pub struct ReplyRequest {
     /// A saved reply, its variables filled for the item's author; used when `text` is empty.
     #[serde(default)]
     pub saved_reply_id: Option<Uuid>,
+}
+
+/// A workspace's style guide.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StyleGuideBody {
+    /// Words and phrases that must not appear (whole words, any case).
+    pub banned: Vec<String>,
+    /// For each campaign, the words its posts must carry.
+    pub required: std::collections::BTreeMap<String, Vec<String>>,
+    /// At most this many hashtags in a post.
+    pub max_hashtags: Option<u32>,
+    /// The workspace's own disclosures (empty: the defaults).
+    pub disclosures: Vec<String>,
+    /// What a sponsored post must carry one of, now.
+    pub disclosures_in_force: Vec<String>,
+}
+
+impl StyleGuideBody {
+    pub fn new(guide: &socialdesk_core::guide::StyleGuide) -> StyleGuideBody {
+        StyleGuideBody {
+            banned: guide.banned.clone(),
+            required: guide.required.clone(),
+            max_hashtags: guide.max_hashtags,
+            disclosures: guide.disclosures.clone(),
+            disclosures_in_force: guide.disclosures_in_force().into_iter().map(str::to_owned).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StyleGuideRequest {
+    #[serde(default)]
+    pub banned: Vec<String>,
+    #[serde(default)]
+    pub required: std::collections::BTreeMap<String, Vec<String>>,
+    /// 0 to 100; absent for no limit.
+    #[serde(default)]
+    pub max_hashtags: Option<u32>,
+    #[serde(default)]
+    pub disclosures: Vec<String>,
+}
+
+impl StyleGuideRequest {
+    /// As the form would send it; a term that holds a separator is named by its place.
+    pub fn form(&self) -> Result<socialdesk_app::GuideForm, socialdesk_app::AppError> {
+        let list = |field: &str, terms: &[String]| match terms.iter().position(|t| t.contains([',', '\n'])) {
+            Some(i) => Err(socialdesk_app::AppError::field(
+                format!("{field}/{i}"),
+                "one word or phrase per item, without commas or line breaks",
+            )),
+            None => Ok(terms.join("\n")),
+        };
+        let mut required = Vec::new();
+        for (campaign, words) in &self.required {
+            if campaign.contains([':', '\n']) {
+                return Err(socialdesk_app::AppError::field(
+                    "required",
+                    format!("{campaign:?}: a campaign name without colons or line breaks"),
+                ));
+            }
+            required.push(format!("{campaign}: {}", list(&format!("required/{campaign}"), words)?.replace('\n', ", ")));
+        }
+        Ok(socialdesk_app::GuideForm {
+            banned: list("banned", &self.banned)?,
+            required: required.join("\n"),
+            max_hashtags: self.max_hashtags.map(|n| n.to_string()).unwrap_or_default(),
+            disclosures: list("disclosures", &self.disclosures)?,
+        })
+    }
 }

@@ -91,6 +91,7 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}/crisis/end", post(settings::end_crisis))
         .route("/w/{slug}/settings/approvals", post(settings::update_approvals))
         .route("/w/{slug}/settings/links", post(settings::update_links))
+        .route("/w/{slug}/settings/style-guide", post(settings::update_style_guide))
         .route("/l/{code}", get(short_link))
         .route("/w/{slug}/settings", get(settings::general_page).post(settings::update_general))
         .route("/w/{slug}/settings/accounts", get(accounts::accounts_page).post(accounts::connect))

@@ -44,6 +44,8 @@ struct ComposePage {
     repeat_every: String,
     repeat_until: String,
     repeat_times: String,
+    sponsored: bool,
+    guide: socialdesk_core::guide::StyleGuide,
 }
 
 struct ComposeAccount {
@@ -118,6 +120,9 @@ pub struct ComposeForm {
     repeat_until: String,
     #[serde(default)]
     repeat_times: String,
+    /// A checkbox: present when ticked.
+    #[serde(default)]
+    sponsored: Option<String>,
 }
 
 impl ComposeForm {
@@ -195,6 +200,8 @@ async fn compose_page(
         repeat_every: form.repeat_every,
         repeat_until: form.repeat_until,
         repeat_times: form.repeat_times,
+        sponsored: form.sponsored.is_some(),
+        guide: state.app.style_guide(actor).await?,
     })
 }
 
@@ -237,7 +244,8 @@ pub async fn create(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
         }
     };
-    let input = NewPost { text: form.text.clone(), accounts, when, tags, evergreen };
+    let sponsored = form.sponsored.is_some();
+    let input = NewPost { text: form.text.clone(), accounts, when, tags, evergreen, sponsored };
     match state.app.create_post(&member.actor, input).await {
         Ok((post, _)) => {
             let done = match post.state {
@@ -261,13 +269,34 @@ pub struct CheckRequest {
     text: String,
     #[serde(default)]
     networks: Vec<String>,
+    #[serde(default)]
+    campaign: String,
+    #[serde(default)]
+    sponsored: bool,
 }
 
-/// Live counters for the composer (fetched as the person types).
-pub async fn check(member: Member, Json(body): Json<CheckRequest>) -> Result<Json<Vec<Counter>>, UiError> {
+/// What the composer shows as the person types.
+#[derive(Debug, Serialize)]
+pub struct CheckResponse {
+    counters: Vec<Counter>,
+    /// What the text breaks of the workspace's style guide.
+    guide: Vec<socialdesk_core::guide::GuideProblem>,
+}
+
+/// Live counters and style-guide problems for the composer (fetched as the person types).
+pub async fn check(
+    State(state): State<AppState>,
+    member: Member,
+    Json(body): Json<CheckRequest>,
+) -> Result<Json<CheckResponse>, UiError> {
     member.actor.require(Permission::CreateDraft)?;
     let text: String = body.text.chars().take(100_000).collect();
-    Ok(Json(counters(&text, &body.networks)))
+    let guide = state.app.style_guide(&member.actor).await?;
+    let campaign = Some(body.campaign.trim()).filter(|c| !c.is_empty());
+    Ok(Json(CheckResponse {
+        counters: counters(&text, &body.networks),
+        guide: guide.check(&text, campaign, body.sponsored),
+    }))
 }
 
 #[derive(Template)]

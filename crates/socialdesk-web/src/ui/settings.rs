@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use socialdesk_app::{AppError, NewInvite, NewToken, WorkspaceSettings};
+use socialdesk_app::{AppError, GuideForm, NewInvite, NewToken, WorkspaceSettings};
 use socialdesk_core::{
     ApiToken, ApiTokenId, Invite, InviteId, InviteState, Member as TeamMember, Membership, Role, TimeZone, UserId,
 };
@@ -63,6 +63,65 @@ struct GeneralPage {
     self_approval: bool,
     /// (UTM tags, short links).
     links: (bool, bool),
+    /// The style guide's form: as saved, or as typed when it had mistakes.
+    guide: GuideForm,
+}
+
+/// The style guide as its form shows it.
+fn guide_form(guide: &socialdesk_core::guide::StyleGuide) -> GuideForm {
+    GuideForm {
+        banned: guide.banned.join(", "),
+        required: guide.required_text(),
+        max_hashtags: guide.max_hashtags.map(|n| n.to_string()).unwrap_or_default(),
+        disclosures: guide.disclosures.join(", "),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GuideFields {
+    #[serde(default)]
+    banned: String,
+    #[serde(default)]
+    required: String,
+    #[serde(default)]
+    max_hashtags: String,
+    #[serde(default)]
+    disclosures: String,
+}
+
+pub async fn update_style_guide(
+    State(state): State<AppState>,
+    member: Member,
+    CsrfForm(form): CsrfForm<GuideFields>,
+) -> Result<Response, UiError> {
+    let guide = GuideForm {
+        banned: form.banned,
+        required: form.required,
+        max_hashtags: form.max_hashtags,
+        disclosures: form.disclosures,
+    };
+    match state.app.set_style_guide(&member.actor, &guide).await {
+        Ok(_) => Ok(Redirect::to(&format!("/w/{}/settings?done=saved#style-guide", member.actor.workspace.slug))
+            .into_response()),
+        Err(e) => {
+            let errors = FormErrors::from_app(e)?;
+            let ws = &member.actor.workspace;
+            let page = GeneralPage {
+                links: state.app.link_settings(&member.actor).await?,
+                name: ws.name.as_str().to_owned(),
+                time_zone: ws.time_zone.name().to_owned(),
+                time_zones: time_zones(),
+                errors,
+                notice: None,
+                created: when(ws.created_at, &ws.time_zone),
+                approval_required: member.policy.approval_required,
+                self_approval: member.policy.self_approval,
+                guide,
+                shell: Shell::new(&member, "settings"),
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
 }
 
 pub async fn general_page(
@@ -81,6 +140,7 @@ pub async fn general_page(
         created: when(ws.created_at, &ws.time_zone),
         approval_required: member.policy.approval_required,
         self_approval: member.policy.self_approval,
+        guide: guide_form(&state.app.style_guide(&member.actor).await?),
         shell: Shell::new(&member, "settings"),
     };
     Ok(render(&page))
@@ -115,6 +175,7 @@ pub async fn update_general(
                 created: when(ws.created_at, &ws.time_zone),
                 approval_required: member.policy.approval_required,
                 self_approval: member.policy.self_approval,
+                guide: guide_form(&state.app.style_guide(&member.actor).await?),
                 shell: Shell::new(&member, "settings"),
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())

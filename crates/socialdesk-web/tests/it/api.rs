@@ -1146,3 +1146,67 @@ async fn queues_and_evergreen_posts_through_the_api() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn the_style_guide_through_the_api_holds_back_posts_that_break_it() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let admin = api(&s.token(&ana, Role::Admin).await);
+    let editor = api(&s.token(&ana, Role::Editor).await);
+    let account: Value = admin
+        .post(s.url("/api/v1/accounts"))
+        .json(&json!({"network": "sandbox", "identifier": "Acme"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let account_id = account["id"].as_str().unwrap().to_owned();
+    let url = s.url("/api/v1/workspace/style-guide");
+    let (status, body) = problem(admin.put(&url).json(&json!({"banned": ["ok", "a, b"]})).send().await.unwrap()).await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/banned/1")));
+    let (status, _) = problem(editor.put(&url).json(&json!({"banned": ["x"]})).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "editors do not set the style guide");
+    let saved: Value = admin
+        .put(&url)
+        .json(&json!({"banned": ["guaranteed"], "required": {"Launch": ["#newblend"]}, "max_hashtags": 2, "disclosures": ["#ad", "#werbung"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(saved["disclosures_in_force"], json!(["#ad", "#werbung"]));
+    let got: Value = editor.get(&url).send().await.unwrap().json().await.unwrap();
+    assert_eq!(got["required"]["Launch"], json!(["#newblend"]));
+
+    let (status, body) = problem(
+        editor
+            .post(s.url("/api/v1/posts"))
+            .json(&json!({"text": "Guaranteed freshness", "account_ids": [account_id], "when": "now", "campaign": "Launch", "sponsored": true}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let details: Vec<(&str, &str)> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["pointer"].as_str().unwrap(), e["detail"].as_str().unwrap()))
+        .collect();
+    assert_eq!(details.len(), 3, "{body}");
+    assert!(details.iter().all(|(p, _)| *p == "/text"));
+    assert!(details[2].1.contains("a sponsored post must say so: add one of \"#ad\", \"#werbung\""), "{body}");
+    let response = editor
+        .post(s.url("/api/v1/posts"))
+        .json(&json!({"text": "Fresh #newblend #werbung", "account_ids": [account_id], "when": "now", "campaign": "Launch", "sponsored": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let post: Value = response.json().await.unwrap();
+    assert_eq!(post["sponsored"], true);
+}

@@ -323,6 +323,32 @@ async fn a_team_signs_up_invites_and_sees_what_roles_allow() {
     assert!(text(&c).await.contains("nothing in this queue goes out until it is resumed"));
     shot(&c, "queue-paused").await;
 
+    // The style guide: a banned word shows under the text as it is typed,
+    // and a sponsored post without a disclosure is not saved.
+    c.goto(&s.url("/w/northwind-coffee/settings")).await.unwrap();
+    fill(&c, "#banned", "cheap, guaranteed").await;
+    submit(&c, "form[action$='/style-guide'] button[type=submit]").await;
+    assert_eq!(
+        c.find(Locator::Css("#banned")).await.unwrap().prop("value").await.unwrap().unwrap(),
+        "cheap, guaranteed"
+    );
+    c.goto(&s.url("/w/northwind-coffee/compose")).await.unwrap();
+    c.find(Locator::Css("input[name=sponsored]")).await.unwrap().click().await.unwrap();
+    fill(&c, "#text", "Cheap beans from our partner roaster").await;
+    let mut live = String::new();
+    for _ in 0..100 {
+        live = c.find(Locator::Css("#guide-problems")).await.unwrap().text().await.unwrap();
+        if live.contains("banned") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(live.contains("\"Cheap\" is on the style guide's banned list"), "{live}");
+    assert!(live.contains("a sponsored post must say so"), "{live}");
+    shot(&c, "compose-style-guide").await;
+    submit(&c, "form[data-composer] button[type=submit]").await;
+    assert!(text(&c).await.contains("a sponsored post must say so"), "refused with the reason");
+
     // Approvals: with approval required, a post waits in review for someone else.
     c.goto(&s.url("/w/northwind-coffee/settings")).await.unwrap();
     c.find(Locator::Css("input[name=approval_required]")).await.unwrap().click().await.unwrap();
