@@ -44,7 +44,7 @@ pub use inbox::{INBOX_SYNC, INBOX_SYNC_EVERY_SECS};
 pub use listening::{Bucket, ListeningOverview, QueryCheck, QueryReport, QueryRole, QuerySummary, Totals};
 pub use mentions::ImportSummary;
 pub use oauth::OAuthRedirect;
-pub use posts::{CRISIS_RECHECK_SECS, NewPost, PUBLISH, When, text_rules};
+pub use posts::{CRISIS_RECHECK_SECS, MAX_PARTS, NewPost, PUBLISH, PostChange, VariantText, When, text_rules};
 pub use queues::{Direction, QueueView};
 pub use reports::{Branding, Mailer, NewReportSchedule, ReportRenderer, ScheduleView, SendMail};
 pub use secrets::SecretBox;

@@ -60,6 +60,104 @@ pub struct NewPost {
     pub evergreen: Option<Evergreen>,
     /// Paid, or part of an influencer collaboration: it must carry a disclosure.
     pub sponsored: bool,
+    /// The parts after the first, for a thread.
+    pub thread: Vec<String>,
+    /// Posted under the first part right after it.
+    pub first_comment: Option<String>,
+    /// Accounts whose version differs from the text as written: all its parts.
+    pub variants: Vec<VariantText>,
+}
+
+/// A post's new texts, as the editor sends them.
+#[derive(Debug, Clone, Default)]
+pub struct PostChange {
+    pub text: String,
+    pub thread: Vec<String>,
+    pub first_comment: Option<String>,
+    pub sponsored: bool,
+    /// Accounts whose version differs from the text: all its parts.
+    pub variants: Vec<VariantText>,
+}
+
+/// One account's own version of a post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariantText {
+    pub account: AccountId,
+    /// The first part, then the rest of the thread.
+    pub parts: Vec<String>,
+}
+
+/// What a post says, as written: its parts, its first comment, and the
+/// accounts whose version differs.
+struct Texts<'a> {
+    base: Vec<String>,
+    first_comment: Option<String>,
+    variants: &'a [VariantText],
+}
+
+impl<'a> Texts<'a> {
+    fn new(text: &str, thread: &[String], first_comment: Option<&str>, variants: &'a [VariantText]) -> Texts<'a> {
+        Texts {
+            base: std::iter::once(text.to_owned()).chain(thread.iter().cloned()).collect(),
+            first_comment: first_comment.map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned),
+            variants,
+        }
+    }
+
+    /// What is wrong whatever the networks: empty parts, too many, versions
+    /// for accounts the post does not go to.
+    fn check(&self, accounts: &[AccountId], errors: &mut Vec<FieldError>) {
+        check_parts(&self.base, "thread", errors);
+        if self.first_comment.as_ref().is_some_and(|c| c.chars().count() > 5000) {
+            errors.push(FieldError::new("first_comment", "a first comment has at most 5000 characters"));
+        }
+        for (i, v) in self.variants.iter().enumerate() {
+            if !accounts.contains(&v.account) {
+                errors.push(FieldError::new(format!("variants/{i}"), "that account is not among the post's accounts"));
+            } else if v.parts.first().is_none_or(|p| p.trim().is_empty()) {
+                errors.push(FieldError::new(
+                    format!("variants/{i}"),
+                    "write something for this account, or drop its own version",
+                ));
+            } else {
+                check_parts(&v.parts, &format!("variants/{i}"), errors);
+            }
+        }
+    }
+
+    /// The parts an account gets, and the field that names them.
+    fn for_account(&self, account: AccountId) -> (String, &[String]) {
+        match self.variants.iter().position(|v| v.account == account) {
+            Some(n) => (format!("variants/{n}"), &self.variants[n].parts),
+            None => ("text".to_owned(), &self.base),
+        }
+    }
+
+    /// Every distinct text, whole, for the style guide.
+    fn wholes(&self) -> Vec<String> {
+        let mut all = vec![self.base.join("\n\n")];
+        all.extend(self.variants.iter().map(|v| v.parts.join("\n\n")));
+        all
+    }
+}
+
+/// The longest thread a post may be.
+pub const MAX_PARTS: usize = 25;
+
+/// A thread's parts, checked for what every network needs: none empty, not too many.
+fn check_parts(parts: &[String], field: &str, errors: &mut Vec<FieldError>) {
+    if parts.len() > MAX_PARTS {
+        errors.push(FieldError::new(
+            field,
+            format!("{} parts is too many: a thread has at most {MAX_PARTS}", parts.len()),
+        ));
+    }
+    for (n, part) in parts.iter().enumerate().skip(1) {
+        if part.trim().is_empty() {
+            errors
+                .push(FieldError::new(format!("{field}/{}", n - 1), format!("part {} of the thread is empty", n + 1)));
+        }
+    }
 }
 
 /// The text rules of a network, when we know them.
@@ -121,6 +219,10 @@ impl App {
         let mut made = Vec::new();
         let public = self.settings.public_url.as_deref().map(|u| u.trim_end_matches('/'));
         let out = socialdesk_core::links::rewrite(text, |link| {
+            // One of our own short links (an edited variant keeps its links): as it is.
+            if public.is_some_and(|base| link.strip_prefix(base).is_some_and(|rest| rest.starts_with("/l/"))) {
+                return link.to_owned();
+            }
             let target = if utm {
                 socialdesk_core::links::tag(link, network, tags.campaign.as_deref())
             } else {
@@ -161,6 +263,65 @@ impl App {
         Ok(self.store.post_tags(actor.workspace.id, posts).await?)
     }
 
+    /// An account's parts with links tagged and shortened, checked against
+    /// its network's rules (length, threads, first comments).
+    #[allow(clippy::too_many_arguments)]
+    fn variant_parts(
+        &self,
+        account: &socialdesk_core::Account,
+        variant: VariantId,
+        texts: &Texts<'_>,
+        tags: &PostTags,
+        link_settings: (bool, bool),
+        errors: &mut Vec<FieldError>,
+        short_links: &mut Vec<ShortLink>,
+    ) -> Vec<String> {
+        let (field, written) = texts.for_account(account.id);
+        let capabilities = self.networks.get(&account.network).map(|n| n.capabilities());
+        if written.len() > 1 && capabilities.as_ref().is_some_and(|c| !c.threads) {
+            errors.push(FieldError::new(field.clone(), format!("{} does not take threads", account.handle)));
+        }
+        if texts.first_comment.is_some() && capabilities.as_ref().is_some_and(|c| !c.first_comment) {
+            errors.push(FieldError::new("first_comment", format!("{} does not take a first comment", account.handle)));
+        }
+        let mut parts = Vec::with_capacity(written.len());
+        for (n, part) in written.iter().enumerate() {
+            let (text, links) = self.variant_text(part, &account.network, variant, tags, link_settings);
+            if let Some(kind) = text_rules(&account.network) {
+                let report = text::check(kind, &text, &Limits::default());
+                let which = if written.len() > 1 { format!(", part {}", n + 1) } else { String::new() };
+                for problem in report.problems {
+                    errors.push(FieldError::new(
+                        field.clone(),
+                        format!("{}{which}: {}", account.handle, problem.message),
+                    ));
+                }
+            }
+            short_links.extend(links);
+            parts.push(text);
+        }
+        parts
+    }
+
+    /// The style guide's objections to every text of a post, each once.
+    async fn texts_guide_errors(
+        &self,
+        workspace: WorkspaceId,
+        texts: &Texts<'_>,
+        tags: &PostTags,
+        sponsored: bool,
+        errors: &mut Vec<FieldError>,
+    ) -> Result<(), AppError> {
+        for text in texts.wholes() {
+            for e in self.guide_errors(workspace, &text, tags, sponsored).await? {
+                if !errors.contains(&e) {
+                    errors.push(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
     pub async fn create_post(&self, actor: &Actor, input: NewPost) -> Result<(Post, Vec<Variant>), AppError> {
         actor.require(Permission::CreateDraft)?;
         let policy = self.store.workspace_policy(actor.workspace.id).await?;
@@ -174,6 +335,8 @@ impl App {
         if input.accounts.is_empty() {
             errors.push(FieldError::new("accounts", "choose at least one account"));
         }
+        let texts = Texts::new(&input.text, &input.thread, input.first_comment.as_deref(), &input.variants);
+        texts.check(&input.accounts, &mut errors);
         let mut seen = HashSet::new();
         let mut accounts = Vec::new();
         let mut short_links = Vec::new();
@@ -189,16 +352,16 @@ impl App {
                 )),
                 Ok(account) => {
                     let variant = VariantId::from_uuid(new_uuid());
-                    let (text, links) =
-                        self.variant_text(&input.text, &account.network, variant, &input.tags, link_settings);
-                    if let Some(kind) = text_rules(&account.network) {
-                        let report = text::check(kind, &text, &Limits::default());
-                        for problem in report.problems {
-                            errors.push(FieldError::new("text", format!("{}: {}", account.handle, problem.message)));
-                        }
-                    }
-                    short_links.extend(links);
-                    accounts.push((account, variant, text));
+                    let parts = self.variant_parts(
+                        &account,
+                        variant,
+                        &texts,
+                        &input.tags,
+                        link_settings,
+                        &mut errors,
+                        &mut short_links,
+                    );
+                    accounts.push((account, variant, parts));
                 }
                 Err(socialdesk_store::StoreError::NotFound) => {
                     errors.push(FieldError::new(format!("accounts/{i}"), "no such account in this workspace"))
@@ -207,7 +370,7 @@ impl App {
             }
         }
         if input.when != When::Draft && !input.text.trim().is_empty() {
-            errors.extend(self.guide_errors(actor.workspace.id, &input.text, &input.tags, input.sponsored).await?);
+            self.texts_guide_errors(actor.workspace.id, &texts, &input.tags, input.sponsored, &mut errors).await?;
         }
         let zone = actor.workspace.time_zone;
         let now = self.now();
@@ -255,6 +418,8 @@ impl App {
             workspace_id: actor.workspace.id,
             author_id: Some(actor.user.id),
             text: input.text.clone(),
+            thread: input.thread.clone(),
+            first_comment: texts.first_comment.clone(),
             state: PostState::Draft,
             scheduled_at: None,
             time_zone: zone,
@@ -266,11 +431,12 @@ impl App {
         };
         let variants: Vec<Variant> = accounts
             .iter()
-            .map(|(a, variant, text)| Variant {
+            .map(|(a, variant, parts)| Variant {
                 id: *variant,
                 post_id: post.id,
                 account_id: a.id,
-                text: text.clone(),
+                text: parts[0].clone(),
+                thread: parts[1..].to_vec(),
                 delivery: DeliveryState::Pending,
                 attempts: 0,
                 remote_id: None,
@@ -326,6 +492,95 @@ impl App {
         self.enqueue_publish(&moved, &variants, at).await?;
         self.audit(actor, "post.rescheduled", &id.to_string(), serde_json::json!({"at": at})).await;
         Ok(self.store.post(actor.workspace.id, id).await?)
+    }
+
+    /// Changes what a post says, as a new revision: its text and thread, its
+    /// first comment, whether it is sponsored, and each account's own version
+    /// (accounts not listed follow the new text). Its author or an editor may
+    /// edit it until it starts publishing. An edit after approval sends it
+    /// back to review wherever a review is needed; a scheduled post that
+    /// needs none keeps its time. Recorded in the post's history and the audit log.
+    pub async fn edit_post(
+        &self,
+        actor: &Actor,
+        id: PostId,
+        change: PostChange,
+    ) -> Result<(Post, Vec<Variant>), AppError> {
+        actor.require(Permission::CreateDraft)?;
+        let workspace = actor.workspace.id;
+        let (post, variants) = self.store.post(workspace, id).await?;
+        if post.author_id != Some(actor.user.id) && !actor.can(Permission::Publish) {
+            return Err(AppError::Forbidden("only its author or an editor can edit someone's post"));
+        }
+        let edited = post.state.after(PostEvent::Edit).map_err(|_| AppError::Conflict {
+            field: "state",
+            message: format!("a post that is {} cannot be edited", post.state),
+        })?;
+        let policy = self.store.workspace_policy(workspace).await?;
+        let needs_review = policy.approval_required || !actor.can(Permission::Publish);
+        let next = match post.state {
+            PostState::Draft => Ok(edited),
+            PostState::InReview => edited.after(PostEvent::Submit),
+            _ if needs_review => edited.after(PostEvent::Submit),
+            _ => edited.after(PostEvent::Schedule),
+        }
+        .map_err(|e| AppError::Conflict { field: "state", message: e.to_string() })?;
+
+        let mut errors = Vec::new();
+        if change.text.trim().is_empty() {
+            errors.push(FieldError::new("text", "write something to post"));
+        }
+        let listed: Vec<AccountId> = variants.iter().map(|v| v.account_id).collect();
+        let texts = Texts::new(&change.text, &change.thread, change.first_comment.as_deref(), &change.variants);
+        texts.check(&listed, &mut errors);
+        let tags = self.store.post_tags(workspace, &[id]).await?.remove(&id).unwrap_or_default();
+        let link_settings = self.store.link_settings(workspace).await?;
+        let mut links = Vec::new();
+        let mut new_variants = Vec::new();
+        for v in &variants {
+            let account = self.store.account(workspace, v.account_id).await?;
+            let parts = self.variant_parts(&account, v.id, &texts, &tags, link_settings, &mut errors, &mut links);
+            new_variants.push((v.id, parts[0].clone(), parts[1..].to_vec()));
+        }
+        if next != PostState::Draft && !change.text.trim().is_empty() {
+            self.texts_guide_errors(workspace, &texts, &tags, change.sponsored, &mut errors).await?;
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let now = self.now();
+        let edited_post = Post { revision: post.revision + 1, state: next, ..post.clone() };
+        let jobs = match (next, post.scheduled_at) {
+            (PostState::Scheduled, Some(at)) => self.publish_jobs(&edited_post, &variants, at.max(now)),
+            _ => Vec::new(),
+        };
+        let edit = socialdesk_store::PostEdit {
+            post: id,
+            revision: post.revision,
+            from: post.state,
+            to: next,
+            text: change.text.clone(),
+            thread: change.thread.clone(),
+            first_comment: texts.first_comment.clone(),
+            sponsored: change.sponsored,
+            variants: new_variants,
+        };
+        if !self.store.edit_post(workspace, &edit, &links, &jobs, now).await? {
+            return Err(AppError::Conflict {
+                field: "state",
+                message: "this post has started publishing or changed meanwhile; reload it".into(),
+            });
+        }
+        let note = if next == PostState::InReview && post.state != PostState::InReview {
+            "edited after approval: it needs to be approved again"
+        } else {
+            ""
+        };
+        self.store.add_post_comment(workspace, id, Some(actor.user.id), "edited", note, now).await?;
+        let detail =
+            serde_json::json!({"from": post.state.as_str(), "to": next.as_str(), "revision": post.revision + 1});
+        self.audit(actor, "post.edited", &id.to_string(), detail).await;
+        Ok(self.store.post(workspace, id).await?)
     }
 
     /// Sends a draft to review.
@@ -567,8 +822,11 @@ impl App {
             }
         }
         let outgoing = OutgoingPost {
-            parts: vec![OutgoingPart { text: variant.text.clone(), images: Vec::new() }],
-            first_comment: None,
+            parts: std::iter::once(&variant.text)
+                .chain(&variant.thread)
+                .map(|text| OutgoingPart { text: text.clone(), images: Vec::new() })
+                .collect(),
+            first_comment: post.first_comment.clone(),
             langs: Vec::new(),
             created_at: post.scheduled_at.unwrap_or(post.created_at),
         };

@@ -228,6 +228,7 @@ impl App {
                 post_id: copy.id,
                 account_id: v.account_id,
                 text: v.text.clone(),
+                thread: v.thread.clone(),
                 delivery: DeliveryState::Pending,
                 attempts: 0,
                 remote_id: None,

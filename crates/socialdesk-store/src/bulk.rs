@@ -154,13 +154,18 @@ impl Store {
         let params = Params(self.backend());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
-            for chunk in
-                statements(posts, |(p, _)| 10 * PARAMETER_BYTES + 84 + text(&p.text) + text(p.time_zone.name()))
-            {
+            for chunk in statements(posts, |(p, _)| {
+                10 * PARAMETER_BYTES
+                    + 84
+                    + text(&p.text)
+                    + text(p.time_zone.name())
+                    + optional_text(&crate::posts::thread_column(&p.thread))
+                    + optional_text(&p.first_comment)
+            }) {
                 let sql = format!(
                     "INSERT INTO posts (id, workspace_id, author_id, text, state, scheduled_at, time_zone, revision, \
-                     queued, sponsored, created_at, updated_at) VALUES {}",
-                    params.rows(chunk.len(), 12, 1)
+                     queued, sponsored, created_at, updated_at, thread, first_comment) VALUES {}",
+                    params.rows(chunk.len(), 14, 1)
                 );
                 let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for (post, _) in chunk {
@@ -176,7 +181,9 @@ impl Store {
                         .bind(post.queued)
                         .bind(post.sponsored)
                         .bind(post.created_at)
-                        .bind(post.updated_at);
+                        .bind(post.updated_at)
+                        .bind(crate::posts::thread_column(&post.thread))
+                        .bind(&post.first_comment);
                 }
                 query.execute(&mut *tx).await?;
             }
@@ -187,11 +194,12 @@ impl Store {
                     + optional_text(&v.remote_id)
                     + optional_text(&v.remote_url)
                     + optional_text(&v.error)
+                    + optional_text(&crate::posts::thread_column(&v.thread))
             }) {
                 let sql = format!(
                     "INSERT INTO post_variants (id, post_id, workspace_id, account_id, text, delivery, attempts, \
-                     remote_id, remote_url, published_at, error) VALUES {}",
-                    params.rows(chunk.len(), 11, 1)
+                     remote_id, remote_url, published_at, error, thread) VALUES {}",
+                    params.rows(chunk.len(), 12, 1)
                 );
                 let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for (post, v) in chunk {
@@ -206,7 +214,8 @@ impl Store {
                         .bind(&v.remote_id)
                         .bind(&v.remote_url)
                         .bind(v.published_at)
-                        .bind(&v.error);
+                        .bind(&v.error)
+                        .bind(crate::posts::thread_column(&v.thread));
                 }
                 query.execute(&mut *tx).await?;
             }

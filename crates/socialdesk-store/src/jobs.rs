@@ -85,7 +85,7 @@ const CLAIM_SQLITE: &str = "UPDATE jobs SET lease_until = $2, locked_by = $3 || 
 /// with the same dedupe key is waiting.
 macro_rules! insert_job {
     ($conn:expr, $job:expr) => {{
-        let job: &NewJob = $job;
+        let job: &$crate::NewJob = $job;
         sqlx::query(
             "INSERT INTO jobs (id, workspace_id, kind, payload, dedupe_key, run_at, attempts, max_attempts, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8) ON CONFLICT (dedupe_key) DO NOTHING",

@@ -58,7 +58,7 @@ pub use mentions::{
 };
 pub use policies::PostComment;
 pub use pool::{Backend, Store};
-pub use posts::{FIRST_METRICS_POLL_SECS, Post, Variant};
+pub use posts::{FIRST_METRICS_POLL_SECS, Post, PostEdit, Variant};
 pub use queues::{EvergreenCopy, Move};
 pub use reports::{ArchivedReport, ReportSchedule};
 pub use sessions::{NewSession, Session};

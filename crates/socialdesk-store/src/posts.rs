@@ -15,7 +15,12 @@ pub struct Post {
     pub id: PostId,
     pub workspace_id: WorkspaceId,
     pub author_id: Option<UserId>,
+    /// The first part as written (each account's variant may differ).
     pub text: String,
+    /// The parts after the first, for a thread.
+    pub thread: Vec<String>,
+    /// Posted under the first part right after it, where the network takes one.
+    pub first_comment: Option<String>,
     pub state: PostState,
     pub scheduled_at: Option<DateTime<Utc>>,
     /// The zone it was planned in.
@@ -36,7 +41,10 @@ pub struct Variant {
     pub id: VariantId,
     pub post_id: PostId,
     pub account_id: AccountId,
+    /// Its first part.
     pub text: String,
+    /// Its parts after the first, for a thread.
+    pub thread: Vec<String>,
     pub delivery: DeliveryState,
     pub attempts: i32,
     pub remote_id: Option<String>,
@@ -51,6 +59,8 @@ pub(crate) struct PostRow {
     workspace_id: Uuid,
     author_id: Option<Uuid>,
     text: String,
+    thread: Option<String>,
+    first_comment: Option<String>,
     state: String,
     scheduled_at: Option<DateTime<Utc>>,
     time_zone: String,
@@ -69,6 +79,8 @@ impl PostRow {
             workspace_id: WorkspaceId::from_uuid(self.workspace_id),
             author_id: self.author_id.map(UserId::from_uuid),
             text: self.text,
+            thread: thread_of(self.thread.as_deref()).map_err(|e| bad(e.to_string()))?,
+            first_comment: self.first_comment,
             state: self.state.parse().map_err(bad)?,
             scheduled_at: self.scheduled_at,
             time_zone: TimeZone::parse(&self.time_zone).map_err(|e| bad(e.to_string()))?,
@@ -87,6 +99,7 @@ pub(crate) struct VariantRow {
     post_id: Uuid,
     account_id: Uuid,
     text: String,
+    thread: Option<String>,
     delivery: String,
     attempts: i32,
     remote_id: Option<String>,
@@ -102,6 +115,8 @@ impl VariantRow {
             post_id: PostId::from_uuid(self.post_id),
             account_id: AccountId::from_uuid(self.account_id),
             text: self.text,
+            thread: thread_of(self.thread.as_deref())
+                .map_err(|e| StoreError::corrupt("post_variants", e.to_string()))?,
             delivery: self.delivery.parse().map_err(|e: String| StoreError::corrupt("post_variants", e))?,
             attempts: self.attempts,
             remote_id: self.remote_id,
@@ -110,6 +125,15 @@ impl VariantRow {
             error: self.error,
         })
     }
+}
+
+/// The parts after the first, as stored: a JSON array, or NULL for none.
+pub(crate) fn thread_column(thread: &[String]) -> Option<String> {
+    (!thread.is_empty()).then(|| serde_json::Value::from(thread.to_vec()).to_string())
+}
+
+fn thread_of(column: Option<&str>) -> std::result::Result<Vec<String>, serde_json::Error> {
+    column.map_or(Ok(Vec::new()), serde_json::from_str)
 }
 
 /// The first metrics poll of a post comes this long after it went out.
@@ -132,9 +156,10 @@ pub(crate) fn tags_of(campaign: Option<String>, pillar: Option<&str>, labels: Op
     }
 }
 
-pub(crate) const POST_COLUMNS: &str = "id, workspace_id, author_id, text, state, scheduled_at, time_zone, revision, queued, sponsored, created_at, updated_at";
+pub(crate) const POST_COLUMNS: &str = "id, workspace_id, author_id, text, thread, first_comment, state, scheduled_at, \
+     time_zone, revision, queued, sponsored, created_at, updated_at";
 pub(crate) const VARIANT_COLUMNS: &str =
-    "id, post_id, account_id, text, delivery, attempts, remote_id, remote_url, published_at, error";
+    "id, post_id, account_id, text, thread, delivery, attempts, remote_id, remote_url, published_at, error";
 
 /// Inserts a post, its variants and its tags on a connection or transaction.
 macro_rules! insert_post {
@@ -142,8 +167,8 @@ macro_rules! insert_post {
         let (post, tags): (&Post, &PostTags) = ($post, $tags);
         sqlx::query(
             "INSERT INTO posts (id, workspace_id, author_id, text, state, scheduled_at, time_zone, revision, queued, \
-                 sponsored, created_at, updated_at, campaign, pillar, labels) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                 sponsored, created_at, updated_at, campaign, pillar, labels, thread, first_comment) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
         )
         .bind(post.id.as_uuid())
         .bind(post.workspace_id.as_uuid())
@@ -160,11 +185,14 @@ macro_rules! insert_post {
         .bind(&tags.campaign)
         .bind(tags.pillar.map(|p| p.as_str()))
         .bind(tags.labels_column())
+        .bind($crate::posts::thread_column(&post.thread))
+        .bind(&post.first_comment)
         .execute($conn)
         .await?;
         for v in $variants {
             sqlx::query(
-                "INSERT INTO post_variants (id, post_id, workspace_id, account_id, text, delivery) VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO post_variants (id, post_id, workspace_id, account_id, text, delivery, thread) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(v.id.as_uuid())
             .bind(post.id.as_uuid())
@@ -172,6 +200,7 @@ macro_rules! insert_post {
             .bind(v.account_id.as_uuid())
             .bind(&v.text)
             .bind(v.delivery.as_str())
+            .bind($crate::posts::thread_column(&v.thread))
             .execute($conn)
             .await?;
         }
@@ -314,7 +343,7 @@ impl Store {
         let posts: Vec<Post> = rows.into_iter().map(PostRow::into_post).collect::<Result<_>>()?;
         let variants: Vec<VariantRow> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT v.id, v.post_id, v.account_id, v.text, v.delivery, v.attempts, v.remote_id, v.remote_url, \
+                "SELECT v.id, v.post_id, v.account_id, v.text, v.thread, v.delivery, v.attempts, v.remote_id, v.remote_url, \
                         v.published_at, v.error \
                  FROM post_variants v JOIN posts p ON p.id = v.post_id \
                  WHERE p.workspace_id = $1 AND p.id IN (SELECT id FROM posts WHERE workspace_id = $1 \
@@ -502,5 +531,91 @@ impl Store {
             .map(|r| r.rows())
         })?;
         Ok(done == 1)
+    }
+}
+
+/// A post's new texts, and the state and jobs the edit leaves it with.
+#[derive(Debug, Clone)]
+pub struct PostEdit {
+    pub post: PostId,
+    /// The revision and state the edit was made against.
+    pub revision: i32,
+    pub from: PostState,
+    pub to: PostState,
+    pub text: String,
+    pub thread: Vec<String>,
+    pub first_comment: Option<String>,
+    pub sponsored: bool,
+    /// Each variant's new first part and thread.
+    pub variants: Vec<(VariantId, String, Vec<String>)>,
+}
+
+impl Store {
+    /// Applies an edit as a new revision, with the short links of its new
+    /// texts and the publish jobs of the new revision, in one transaction.
+    /// Only if the post is still at `revision` and `from`, and none of its
+    /// variants has started: otherwise nothing changes and this returns `false`.
+    pub async fn edit_post(
+        &self,
+        workspace: WorkspaceId,
+        edit: &PostEdit,
+        links: &[crate::ShortLink],
+        jobs: &[crate::NewJob],
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let done = sqlx::query(
+                "UPDATE posts SET text = $5, thread = $6, first_comment = $7, sponsored = $8, state = $9, \
+                     revision = revision + 1, updated_at = $10 \
+                 WHERE workspace_id = $1 AND id = $2 AND revision = $3 AND state = $4 \
+                 AND NOT EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.delivery <> 'pending')",
+            )
+            .bind(workspace.as_uuid())
+            .bind(edit.post.as_uuid())
+            .bind(edit.revision)
+            .bind(edit.from.as_str())
+            .bind(&edit.text)
+            .bind(thread_column(&edit.thread))
+            .bind(&edit.first_comment)
+            .bind(edit.sponsored)
+            .bind(edit.to.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows();
+            if done != 1 {
+                return Ok(false);
+            }
+            for (id, text, thread) in &edit.variants {
+                sqlx::query("UPDATE post_variants SET text = $4, thread = $5 WHERE workspace_id = $1 AND post_id = $2 AND id = $3")
+                    .bind(workspace.as_uuid())
+                    .bind(edit.post.as_uuid())
+                    .bind(id.as_uuid())
+                    .bind(text)
+                    .bind(thread_column(thread))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for link in links {
+                sqlx::query(
+                    "INSERT INTO short_links (code, workspace_id, post_id, variant_id, target, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&link.code)
+                .bind(workspace.as_uuid())
+                .bind(edit.post.as_uuid())
+                .bind(link.variant_id.as_uuid())
+                .bind(&link.target)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for job in jobs {
+                crate::jobs::insert_job!(&mut *tx, job);
+            }
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 }

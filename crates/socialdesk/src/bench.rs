@@ -414,6 +414,8 @@ fn published_post(
         revision: 1,
         queued: false,
         sponsored: false,
+        thread: Vec::new(),
+        first_comment: None,
         created_at: created,
         updated_at: at,
     };
@@ -429,6 +431,7 @@ fn published_post(
         remote_id: Some(remote_id),
         published_at: Some(at),
         error: None,
+        thread: Vec::new(),
     };
     Ok((post, variant))
 }
@@ -833,6 +836,8 @@ fn scheduled_post(
         revision: 1,
         queued: false,
         sponsored: false,
+        thread: Vec::new(),
+        first_comment: None,
         created_at: now,
         updated_at: now,
     };
@@ -847,6 +852,7 @@ fn scheduled_post(
         remote_url: None,
         published_at: None,
         error: None,
+        thread: Vec::new(),
     };
     // The payload and key of `App::enqueue_publish`.
     let payload = json_object(&[

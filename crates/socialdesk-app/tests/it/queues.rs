@@ -232,3 +232,126 @@ async fn the_style_guide_and_the_disclosure_rule_hold_posts_back_until_they_foll
         assert_eq!(s.app.post(&s.actor, waiting.id).await.unwrap().0.state, PostState::InReview, "still waiting");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn threads_first_comments_and_own_versions_are_checked_stored_and_edited() {
+    use socialdesk_app::{PostChange, VariantText};
+    for db in TestDb::each().await {
+        let s = setup(db, Arc::new(Flaky::default())).await;
+        let sandbox = connect(&s, "sandbox").await;
+        let flaky = connect(&s, "flaky").await;
+        let thread = vec!["Part two".to_owned()];
+
+        // A network that takes no threads is named.
+        let input = NewPost {
+            text: "Part one".into(),
+            thread: thread.clone(),
+            first_comment: Some("More at https://example.com".into()),
+            accounts: vec![sandbox, flaky],
+            when: When::Now,
+            ..Default::default()
+        };
+        let err = s.app.create_post(&s.actor, input).await.unwrap_err();
+        let AppError::Invalid(fields) = err else { panic!("{err:?}") };
+        let found: Vec<(&str, &str)> = fields.iter().map(|f| (f.field.as_str(), f.message.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                ("text", "@brand.flaky does not take threads"),
+                ("first_comment", "@brand.flaky does not take a first comment")
+            ]
+        );
+
+        // Flaky gets its own one-part version; the sandbox the thread.
+        let own = VariantText { account: flaky, parts: vec!["All in one for Flaky".into()] };
+        let input = NewPost {
+            text: "Part one".into(),
+            thread: thread.clone(),
+            accounts: vec![sandbox, flaky],
+            variants: vec![own],
+            when: When::Draft,
+            ..Default::default()
+        };
+        let (draft, variants) = s.app.create_post(&s.actor, input).await.unwrap();
+        let of = |vs: &[socialdesk_store::Variant], a: AccountId| {
+            let v = vs.iter().find(|v| v.account_id == a).unwrap().clone();
+            (v.text, v.thread)
+        };
+        assert_eq!(of(&variants, sandbox), ("Part one".to_owned(), thread.clone()));
+        assert_eq!(of(&variants, flaky), ("All in one for Flaky".to_owned(), Vec::new()));
+        let change = PostChange {
+            text: "Part one, edited".into(),
+            thread: vec!["Part two".into(), "Part three".into()],
+            variants: vec![VariantText { account: flaky, parts: vec!["Still one part".into()] }],
+            ..Default::default()
+        };
+        let (edited, variants) = s.app.edit_post(&s.actor, draft.id, change).await.unwrap();
+        assert_eq!((edited.state, edited.revision, edited.thread.len()), (PostState::Draft, 2, 2));
+        assert_eq!(of(&variants, sandbox).1, ["Part two", "Part three"]);
+        assert_eq!(of(&variants, flaky).0, "Still one part");
+        let bad = PostChange { text: "x".into(), thread: vec![" ".into()], ..Default::default() };
+        let err = s.app.edit_post(&s.actor, draft.id, bad).await.unwrap_err();
+        let AppError::Invalid(fields) = err else { panic!("{err:?}") };
+        let found: Vec<(&str, &str)> = fields.iter().map(|f| (f.field.as_str(), f.message.as_str())).collect();
+        assert_eq!(
+            found,
+            [("thread/0", "part 2 of the thread is empty"), ("text", "@brand.flaky does not take threads")]
+        );
+
+        // A scheduled post keeps its time when edited, and goes out once, as edited, with its first comment.
+        let input = NewPost {
+            text: "Tasting on Saturday".into(),
+            thread: vec!["Bring a friend".into()],
+            first_comment: Some("Tickets: https://example.com/t".into()),
+            accounts: vec![sandbox],
+            when: When::At { date: "2026-11-23".into(), time: "12:00".into() },
+            ..Default::default()
+        };
+        let (scheduled, _) = s.app.create_post(&s.actor, input).await.unwrap();
+        let change = PostChange {
+            text: "Tasting on Saturday, 10:00".into(),
+            thread: vec!["Bring a friend".into()],
+            first_comment: Some("Tickets: https://example.com/t".into()),
+            ..Default::default()
+        };
+        let (moved, _) = s.app.edit_post(&s.actor, scheduled.id, change).await.unwrap();
+        assert_eq!(
+            (moved.state, moved.revision, moved.scheduled_at),
+            (PostState::Scheduled, 2, scheduled.scheduled_at)
+        );
+        let (stop, running) = worker(&s.app);
+        s.clock.set(utc(11, 23, 11, 0) + Duration::seconds(1));
+        until_state(&s, scheduled.id, PostState::Published, Duration::zero()).await;
+        stop.send(true).unwrap();
+        running.await.unwrap();
+        let (done, variants) = s.app.post(&s.actor, scheduled.id).await.unwrap();
+        assert_eq!((done.text.as_str(), variants[0].attempts), ("Tasting on Saturday, 10:00", 1));
+        assert_eq!(done.first_comment.as_deref(), Some("Tickets: https://example.com/t"));
+        let change = PostChange { text: "Too late".into(), ..Default::default() };
+        let err = s.app.edit_post(&s.actor, scheduled.id, change).await.unwrap_err();
+        assert!(matches!(err, AppError::Conflict { .. }), "a published post cannot be edited: {err:?}");
+
+        // Edited after approval: back to review, with the reason in its history.
+        s.app.set_approval_policy(&s.actor, true, true).await.unwrap();
+        let input = NewPost {
+            text: "Needs a yes".into(),
+            accounts: vec![sandbox],
+            when: When::At { date: "2026-11-30".into(), time: "12:00".into() },
+            ..Default::default()
+        };
+        let (post, _) = s.app.create_post(&s.actor, input).await.unwrap();
+        let (approved, _) = s.app.approve_post(&s.actor, post.id, "").await.unwrap();
+        assert_eq!(approved.state, PostState::Scheduled);
+        let jin = teammate(&s, "jin@example.com", "contributor").await;
+        let change = PostChange { text: "Needs a yes, changed".into(), ..Default::default() };
+        assert!(matches!(s.app.edit_post(&jin, post.id, change.clone()).await, Err(AppError::Forbidden(_))));
+        let (back, _) = s.app.edit_post(&s.actor, post.id, change).await.unwrap();
+        assert_eq!(back.state, PostState::InReview);
+        let history = s.app.post_comments(&s.actor, post.id).await.unwrap();
+        let last = history.last().unwrap();
+        assert_eq!(
+            (last.kind.as_str(), last.body.as_str()),
+            ("edited", "edited after approval: it needs to be approved again")
+        );
+    }
+}

@@ -31,6 +31,8 @@ async fn published(db: &TestDb, ws: &Workspace, a: &Account, remote: &str, minut
         revision: 1,
         queued: false,
         sponsored: false,
+        thread: Vec::new(),
+        first_comment: None,
         created_at: at(0),
         updated_at: at(0),
     };
@@ -45,6 +47,7 @@ async fn published(db: &TestDb, ws: &Workspace, a: &Account, remote: &str, minut
         remote_url: None,
         published_at: None,
         error: None,
+        thread: Vec::new(),
     };
     db.store.create_post(&post, std::slice::from_ref(&variant)).await.unwrap();
     db.store.variant_published(ws.id, variant.id, remote, None, at(minute)).await.unwrap();

@@ -24,6 +24,8 @@ fn post(ws: &Workspace, a: &Account, n: u32, minute: u32, published: bool) -> (P
         revision: 1,
         queued: false,
         sponsored: false,
+        thread: Vec::new(),
+        first_comment: None,
         created_at: at(0),
         updated_at: at(0),
     };
@@ -38,6 +40,7 @@ fn post(ws: &Workspace, a: &Account, n: u32, minute: u32, published: bool) -> (P
         remote_url: published.then(|| format!("https://sandbox.example/r{n}")),
         published_at: published.then(|| at(minute)),
         error: None,
+        thread: Vec::new(),
     };
     (post, vec![variant])
 }

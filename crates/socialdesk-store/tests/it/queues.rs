@@ -25,6 +25,8 @@ fn post(ws: &Workspace, a: &Account, text: &str, minute: u32, queued: bool) -> (
         revision: 1,
         queued,
         sponsored: false,
+        thread: Vec::new(),
+        first_comment: None,
         created_at: at(0),
         updated_at: at(0),
     };
@@ -39,6 +41,7 @@ fn post(ws: &Workspace, a: &Account, text: &str, minute: u32, queued: bool) -> (
         remote_url: None,
         published_at: None,
         error: None,
+        thread: Vec::new(),
     };
     (post, vec![variant])
 }

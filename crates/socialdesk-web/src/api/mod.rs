@@ -83,7 +83,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(accounts::resume_queue))
         .routes(routes!(accounts::move_in_queue))
         .routes(routes!(posts::list_posts, posts::create_post))
-        .routes(routes!(posts::get_post))
+        .routes(routes!(posts::get_post, posts::edit_post))
         .routes(routes!(transfer::import_posts))
         .routes(routes!(transfer::export_csv))
         .routes(routes!(transfer::export_ics))

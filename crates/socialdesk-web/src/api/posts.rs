@@ -6,7 +6,7 @@ use socialdesk_core::tags::PostTags;
 use socialdesk_core::{AccountId, PostId};
 use uuid::Uuid;
 
-use super::{ApiPath, CreatePostRequest, EvergreenBody, PostBody, WhenBody};
+use super::{ApiPath, CreatePostRequest, EditPostRequest, EvergreenBody, PostBody, VariantTextBody, WhenBody};
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiActor, ApiJson};
@@ -67,6 +67,9 @@ pub async fn create_post(
         tags: tags.clone(),
         evergreen,
         sponsored: body.sponsored,
+        thread: body.thread,
+        first_comment: body.first_comment,
+        variants: body.variants.into_iter().map(VariantTextBody::into_app).collect(),
     };
     let (post, variants) = state.app.create_post(&actor, input).await?;
     Ok((StatusCode::CREATED, Json(PostBody::new(&post, &variants).tagged(Some(&tags)))))
@@ -98,4 +101,31 @@ pub async fn cancel_post(
     state.app.cancel_post(&actor, PostId::from_uuid(id)).await?;
     let (post, variants) = state.app.post(&actor, PostId::from_uuid(id)).await?;
     Ok(Json(PostBody::new(&post, &variants)))
+}
+
+/// Changes what a post says, as a new revision, until it starts publishing.
+/// An edit after approval sends it back to review where a review is needed.
+#[utoipa::path(patch, path = "/posts/{post_id}", tag = "posts", params(("post_id" = Uuid, Path)),
+    request_body = EditPostRequest,
+    responses((status = 200, body = PostBody),
+              (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn edit_post(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<EditPostRequest>,
+) -> ApiResult<Json<PostBody>> {
+    let change = socialdesk_app::PostChange {
+        text: body.text,
+        thread: body.thread,
+        first_comment: body.first_comment,
+        sponsored: body.sponsored,
+        variants: body.variants.into_iter().map(VariantTextBody::into_app).collect(),
+    };
+    let (post, variants) = state.app.edit_post(&actor, PostId::from_uuid(id), change).await?;
+    let tags = state.app.post_tags(&actor, &[post.id]).await?;
+    Ok(Json(PostBody::new(&post, &variants).tagged(tags.get(&post.id))))
 }

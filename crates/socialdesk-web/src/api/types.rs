@@ -295,7 +295,12 @@ pub struct UpdateAccountRequest {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PostBody {
     pub id: Uuid,
+    /// The first part as written.
     pub text: String,
+    /// The parts after the first, for a thread.
+    pub thread: Vec<String>,
+    /// Posted under the first part right after it.
+    pub first_comment: Option<String>,
     /// `draft`, `in_review`, `approved`, `scheduled`, `publishing`, `published`, `failed` or `cancelled`.
     pub state: String,
     pub scheduled_at: Option<DateTime<Utc>>,
@@ -318,7 +323,10 @@ pub struct PostBody {
 pub struct VariantBody {
     pub id: Uuid,
     pub account_id: Uuid,
+    /// Its first part, as it goes out (links tagged and shortened).
     pub text: String,
+    /// Its parts after the first.
+    pub thread: Vec<String>,
     /// `pending`, `publishing`, `published`, `failed` or `cancelled`.
     pub delivery: String,
     pub attempts: i32,
@@ -350,6 +358,8 @@ impl PostBody {
             sponsored: post.sponsored,
             id: post.id.as_uuid(),
             text: post.text.clone(),
+            thread: post.thread.clone(),
+            first_comment: post.first_comment.clone(),
             state: post.state.as_str().to_owned(),
             scheduled_at: post.scheduled_at,
             time_zone: post.time_zone.name().to_owned(),
@@ -360,6 +370,7 @@ impl PostBody {
                     id: v.id.as_uuid(),
                     account_id: v.account_id.as_uuid(),
                     text: v.text.clone(),
+                    thread: v.thread.clone(),
                     delivery: v.delivery.as_str().to_owned(),
                     attempts: v.attempts,
                     remote_id: v.remote_id.clone(),
@@ -496,6 +507,48 @@ pub struct CreatePostRequest {
     /// the workspace's disclosures (`#ad`, `#sponsored` by default) to be scheduled.
     #[serde(default)]
     pub sponsored: bool,
+    /// The parts after `text`, for a thread (at most 24).
+    #[serde(default)]
+    pub thread: Vec<String>,
+    /// Posted under the first part right after it.
+    #[serde(default)]
+    pub first_comment: Option<String>,
+    /// Accounts whose version differs from `text` and `thread`.
+    #[serde(default)]
+    pub variants: Vec<VariantTextBody>,
+}
+
+/// One account's own version of a post.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VariantTextBody {
+    pub account_id: Uuid,
+    /// Its first part, then the rest of its thread.
+    pub parts: Vec<String>,
+}
+
+impl VariantTextBody {
+    pub fn into_app(self) -> socialdesk_app::VariantText {
+        socialdesk_app::VariantText {
+            account: socialdesk_core::AccountId::from_uuid(self.account_id),
+            parts: self.parts,
+        }
+    }
+}
+
+/// A post's new texts. Accounts not in `variants` follow `text` and `thread`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditPostRequest {
+    pub text: String,
+    #[serde(default)]
+    pub thread: Vec<String>,
+    #[serde(default)]
+    pub first_comment: Option<String>,
+    #[serde(default)]
+    pub sponsored: bool,
+    #[serde(default)]
+    pub variants: Vec<VariantTextBody>,
 }
 
 /// Crisis mode and who approves what.

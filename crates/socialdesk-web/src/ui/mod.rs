@@ -80,6 +80,7 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}/calendar.csv", get(posts::calendar_csv))
         .route("/w/{slug}/calendar.ics", get(posts::calendar_ics))
         .route("/w/{slug}/import", get(posts::import_page).post(posts::import))
+        .route("/w/{slug}/posts/{id}/edit", get(posts::edit).post(posts::save_edit))
         .route("/w/{slug}/posts/{id}/cancel", post(posts::cancel))
         .route("/w/{slug}/posts/{id}/submit", post(posts::submit))
         .route("/w/{slug}/posts/{id}/reschedule", post(posts::reschedule))

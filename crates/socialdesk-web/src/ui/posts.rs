@@ -46,6 +46,10 @@ struct ComposePage {
     repeat_times: String,
     sponsored: bool,
     guide: socialdesk_core::guide::StyleGuide,
+    thread: String,
+    first_comment: String,
+    /// Some account has its own version (the per-account section opens).
+    customized: bool,
 }
 
 struct ComposeAccount {
@@ -54,6 +58,39 @@ struct ComposeAccount {
     network: String,
     network_label: String,
     checked: bool,
+    /// Its own version as typed (parts separated by `---` lines); empty: the text.
+    own: String,
+    /// What is wrong with its own version.
+    error: Option<String>,
+}
+
+/// A thread as typed in one box: parts separated by lines that hold only `---`.
+/// Empty parts are dropped.
+pub(crate) fn split_parts(input: &str) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    for line in input.lines() {
+        if line.trim() == "---" {
+            parts.push(String::new());
+        } else {
+            let part = parts.last_mut().expect("one part at least");
+            if !part.is_empty() {
+                part.push('\n');
+            }
+            part.push_str(line);
+        }
+    }
+    parts.into_iter().map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect()
+}
+
+/// Parts written back into one box.
+pub(crate) fn join_parts(parts: &[String]) -> String {
+    parts.join("\n---\n")
+}
+
+/// The per-account versions a form sends: (account, box) pairs; those left
+/// empty follow the text.
+fn own_versions(accounts: &[String], texts: &[String]) -> Vec<(String, String)> {
+    accounts.iter().zip(texts).filter(|(_, t)| !t.trim().is_empty()).map(|(a, t)| (a.clone(), t.clone())).collect()
 }
 
 /// One network's count of the text, as the composer shows it.
@@ -123,6 +160,30 @@ pub struct ComposeForm {
     /// A checkbox: present when ticked.
     #[serde(default)]
     sponsored: Option<String>,
+    /// The parts after the first, separated by `---` lines.
+    #[serde(default)]
+    thread: String,
+    #[serde(default)]
+    first_comment: String,
+    /// Repeated: each account's id, paired in order with `variant_text`.
+    #[serde(default)]
+    variant_account: Vec<String>,
+    /// Repeated: each account's own version (empty: the text).
+    #[serde(default)]
+    variant_text: Vec<String>,
+}
+
+/// The accounts with their own version, as the service takes them.
+fn variant_texts(accounts: &[String], texts: &[String]) -> Result<Vec<socialdesk_app::VariantText>, UiError> {
+    own_versions(accounts, texts)
+        .into_iter()
+        .map(|(account, text)| {
+            let account = account
+                .parse::<AccountId>()
+                .map_err(|_| UiError::BadRequest("an account in the form is not an id".into()))?;
+            Ok(socialdesk_app::VariantText { account, parts: split_parts(&text) })
+        })
+        .collect()
 }
 
 impl ComposeForm {
@@ -168,7 +229,9 @@ async fn compose_page(
         (now + Duration::hours(1)).duration_trunc(Duration::hours(1)).unwrap_or(now).with_timezone(&zone.tz());
     let picked = |a: &Account| form.account.iter().any(|id| *id == a.id.to_string());
     let chosen: Vec<String> = accounts.iter().filter(|a| picked(a)).map(|a| a.network.clone()).collect();
+    let own = own_versions(&form.variant_account, &form.variant_text);
     Ok(ComposePage {
+        customized: !own.is_empty(),
         counters: counters(&form.text, &chosen),
         accounts: accounts
             .iter()
@@ -182,6 +245,12 @@ async fn compose_page(
                     .get(&a.network)
                     .map_or_else(|| a.network.clone(), |n| n.label().to_owned()),
                 checked: picked(a) || (form.account.is_empty() && accounts.len() == 1),
+                own: own.iter().find(|(id, _)| *id == a.id.to_string()).map(|(_, t)| t.clone()).unwrap_or_default(),
+                error: own
+                    .iter()
+                    .position(|(id, _)| *id == a.id.to_string())
+                    .and_then(|n| errors.get(&format!("variants/{n}")))
+                    .map(str::to_owned),
             })
             .collect(),
         text: form.text,
@@ -202,6 +271,8 @@ async fn compose_page(
         repeat_times: form.repeat_times,
         sponsored: form.sponsored.is_some(),
         guide: state.app.style_guide(actor).await?,
+        thread: form.thread,
+        first_comment: form.first_comment,
     })
 }
 
@@ -244,8 +315,17 @@ pub async fn create(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
         }
     };
-    let sponsored = form.sponsored.is_some();
-    let input = NewPost { text: form.text.clone(), accounts, when, tags, evergreen, sponsored };
+    let input = NewPost {
+        text: form.text.clone(),
+        accounts,
+        when,
+        tags,
+        evergreen,
+        sponsored: form.sponsored.is_some(),
+        thread: split_parts(&form.thread),
+        first_comment: Some(form.first_comment.clone()),
+        variants: variant_texts(&form.variant_account, &form.variant_text)?,
+    };
     match state.app.create_post(&member.actor, input).await {
         Ok((post, _)) => {
             let done = match post.state {
@@ -343,6 +423,11 @@ struct PostRow {
     state: PostState,
     deliveries: Vec<DeliveryRow>,
     cancellable: bool,
+    /// Its text may still change (it has not started publishing).
+    editable: bool,
+    /// How many parts after the first, and whether a first comment follows.
+    thread_len: usize,
+    first_comment: bool,
 }
 
 struct DeliveryRow {
@@ -438,6 +523,10 @@ pub async fn calendar(
             labels: t.labels.clone(),
             state: post.state,
             cancellable: post.state.after(socialdesk_core::PostEvent::Cancel).is_ok(),
+            editable: post.state.after(socialdesk_core::PostEvent::Edit).is_ok()
+                && variants.iter().all(|v| v.delivery == DeliveryState::Pending),
+            thread_len: post.thread.len(),
+            first_comment: post.first_comment.is_some(),
             deliveries: variants
                 .iter()
                 .map(|v| DeliveryRow {
@@ -460,6 +549,8 @@ pub async fn calendar(
         Some("submitted") => Some("Submitted for review. It is scheduled once approved."),
         Some("cancelled") => Some("Post cancelled. Nothing of it will go out."),
         Some("moved") => Some("Post moved to its new time."),
+        Some("edited") => Some("Changes saved."),
+        Some("edited-review") => Some("Changes saved. The post is back in review: it needs to be approved again."),
         _ => None,
     };
     let page = CalendarPage {
@@ -815,4 +906,139 @@ pub async fn import(
         shell: Shell::new(&member, "calendar"),
     };
     Ok((status, render(&page)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "edit.html")]
+struct EditPage {
+    shell: Shell,
+    id: Uuid,
+    state: PostState,
+    text: String,
+    thread: String,
+    first_comment: String,
+    sponsored: bool,
+    accounts: Vec<ComposeAccount>,
+    customized: bool,
+    errors: FormErrors,
+    /// Saving sends an approved or scheduled post back to review.
+    back_to_review: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct EditForm {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    thread: String,
+    #[serde(default)]
+    first_comment: String,
+    #[serde(default)]
+    sponsored: Option<String>,
+    #[serde(default)]
+    variant_account: Vec<String>,
+    #[serde(default)]
+    variant_text: Vec<String>,
+}
+
+async fn edit_page(
+    state: &AppState,
+    member: &Member,
+    id: PostId,
+    typed: Option<EditForm>,
+    errors: FormErrors,
+) -> Result<EditPage, UiError> {
+    let actor = &member.actor;
+    let (post, variants) = state.app.post(actor, id).await?;
+    let accounts = state.app.accounts(actor).await?;
+    let form = typed.unwrap_or_else(|| EditForm {
+        text: post.text.clone(),
+        thread: join_parts(&post.thread),
+        first_comment: post.first_comment.clone().unwrap_or_default(),
+        sponsored: post.sponsored.then(|| "on".to_owned()),
+        variant_account: variants.iter().map(|v| v.account_id.to_string()).collect(),
+        variant_text: variants
+            .iter()
+            .map(|v| {
+                if v.text == post.text && v.thread == post.thread {
+                    String::new()
+                } else {
+                    join_parts(&std::iter::once(v.text.clone()).chain(v.thread.iter().cloned()).collect::<Vec<_>>())
+                }
+            })
+            .collect(),
+    });
+    let own = own_versions(&form.variant_account, &form.variant_text);
+    let policy = state.app.policy(actor).await?;
+    Ok(EditPage {
+        id: id.as_uuid(),
+        state: post.state,
+        back_to_review: matches!(post.state, PostState::Approved | PostState::Scheduled)
+            && (policy.approval_required || !actor.can(Permission::Publish)),
+        accounts: variants
+            .iter()
+            .filter_map(|v| accounts.iter().find(|a| a.id == v.account_id))
+            .map(|a| ComposeAccount {
+                id: a.id.as_uuid(),
+                handle: a.handle.clone(),
+                network: a.network.clone(),
+                network_label: state
+                    .app
+                    .networks
+                    .get(&a.network)
+                    .map_or_else(|| a.network.clone(), |n| n.label().to_owned()),
+                checked: true,
+                own: own.iter().find(|(id, _)| *id == a.id.to_string()).map(|(_, t)| t.clone()).unwrap_or_default(),
+                error: own
+                    .iter()
+                    .position(|(id, _)| *id == a.id.to_string())
+                    .and_then(|n| errors.get(&format!("variants/{n}")))
+                    .map(str::to_owned),
+            })
+            .collect(),
+        customized: !own.is_empty(),
+        text: form.text,
+        thread: form.thread,
+        first_comment: form.first_comment,
+        sponsored: form.sponsored.is_some(),
+        errors,
+        shell: Shell::new(member, "calendar"),
+    })
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, Uuid)>,
+) -> Result<Response, UiError> {
+    member.actor.require(Permission::CreateDraft)?;
+    Ok(render(&edit_page(&state, &member, PostId::from_uuid(id), None, FormErrors::default()).await?))
+}
+
+pub async fn save_edit(
+    State(state): State<AppState>,
+    member: Member,
+    Path((slug, id)): Path<(String, Uuid)>,
+    CsrfForm(form): CsrfForm<EditForm>,
+) -> Result<Response, UiError> {
+    let variants = variant_texts(&form.variant_account, &form.variant_text)?;
+    let change = socialdesk_app::PostChange {
+        text: form.text.clone(),
+        thread: split_parts(&form.thread),
+        first_comment: Some(form.first_comment.clone()),
+        sponsored: form.sponsored.is_some(),
+        variants,
+    };
+    match state.app.edit_post(&member.actor, PostId::from_uuid(id), change).await {
+        Ok((post, _)) => {
+            let done = if post.state == PostState::InReview { "edited-review" } else { "edited" };
+            Ok(Redirect::to(&format!("/w/{slug}/calendar?done={done}")).into_response())
+        }
+        Err(AppError::Forbidden(why)) => Err(UiError::Forbidden(why.to_owned())),
+        Err(e) => {
+            let errors = FormErrors::from_app(e)?;
+            let page = edit_page(&state, &member, PostId::from_uuid(id), Some(form), errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
 }

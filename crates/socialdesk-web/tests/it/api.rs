@@ -1210,3 +1210,64 @@ async fn the_style_guide_through_the_api_holds_back_posts_that_break_it() {
     let post: Value = response.json().await.unwrap();
     assert_eq!(post["sponsored"], true);
 }
+
+#[tokio::test]
+async fn threads_first_comments_and_edits_through_the_api() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let admin = api(&s.token(&ana, Role::Admin).await);
+    let editor = api(&s.token(&ana, Role::Editor).await);
+    let account: Value = admin
+        .post(s.url("/api/v1/accounts"))
+        .json(&json!({"network": "sandbox", "identifier": "Acme"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let account_id = account["id"].as_str().unwrap().to_owned();
+    let response = editor
+        .post(s.url("/api/v1/posts"))
+        .json(&json!({"text": "1/ Our roasting week", "thread": ["2/ Monday: greens arrive", "3/ Friday: tasting"],
+                      "first_comment": "Tickets at the bar", "account_ids": [account_id], "when": "draft"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let post: Value = response.json().await.unwrap();
+    assert_eq!(post["thread"], json!(["2/ Monday: greens arrive", "3/ Friday: tasting"]));
+    assert_eq!(post["variants"][0]["thread"].as_array().unwrap().len(), 2);
+    assert_eq!(post["first_comment"], "Tickets at the bar");
+    let id = post["id"].as_str().unwrap();
+
+    let (status, body) = problem(
+        editor
+            .patch(s.url(&format!("/api/v1/posts/{id}")))
+            .json(&json!({"text": "1/ Our roasting week", "variants": [{"account_id": uuid::Uuid::now_v7(), "parts": ["x"]}]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["errors"][0]["pointer"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("/variants/0"))
+    );
+    let edited: Value = editor
+        .patch(s.url(&format!("/api/v1/posts/{id}")))
+        .json(&json!({"text": "Our roasting week, in one", "variants": [{"account_id": account_id, "parts": ["Own version", "and its second part"]}]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (edited["text"].as_str(), edited["thread"].as_array().unwrap().len()),
+        (Some("Our roasting week, in one"), 0)
+    );
+    assert_eq!(edited["variants"][0]["text"], "Own version");
+    assert_eq!(edited["variants"][0]["thread"], json!(["and its second part"]));
+    assert_eq!(edited["first_comment"], Value::Null, "a first comment left out is removed");
+}

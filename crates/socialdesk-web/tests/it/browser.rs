@@ -323,6 +323,24 @@ async fn a_team_signs_up_invites_and_sees_what_roles_allow() {
     assert!(text(&c).await.contains("nothing in this queue goes out until it is resumed"));
     shot(&c, "queue-paused").await;
 
+    // Edit a scheduled post from the calendar: it becomes a thread and keeps its time.
+    c.goto(&s.url("/w/northwind-coffee/calendar")).await.unwrap();
+    let edit = "//li[contains(@class,'post')][.//p[contains(., 'warm the cup')]]//a[contains(., 'Edit')]";
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    c.find(Locator::XPath(edit)).await.unwrap().click().await.unwrap();
+    for _ in 0..200 {
+        if old.tag_name().await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(text(&c).await.contains("Saving keeps its time."), "{}", text(&c).await);
+    fill(&c, "#thread", "Then pour slowly, in circles").await;
+    shot(&c, "edit").await;
+    submit(&c, "form[action$='/edit'] button[type=submit]").await;
+    let page = text(&c).await;
+    assert!(page.contains("Changes saved.") && page.contains("Thread of 2 parts"), "{page}");
+
     // The style guide: a banned word shows under the text as it is typed,
     // and a sponsored post without a disclosure is not saved.
     c.goto(&s.url("/w/northwind-coffee/settings")).await.unwrap();

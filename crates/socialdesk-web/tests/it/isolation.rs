@@ -240,6 +240,7 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
                 ("PATCH", "/accounts/{account_id}") => json!({"time_zone": "UTC"}),
                 ("PUT", "/accounts/{account_id}/queue") => json!({"slots": ["mon 09:00"]}),
                 ("POST", "/accounts/{account_id}/queue/move") => json!({"post_id": b.post_id, "direction": "later"}),
+                ("PATCH", "/posts/{post_id}") => json!({"text": "probe"}),
                 ("POST", "/posts") => json!({"text": "probe", "account_ids": [b.account_id], "when": "now"}),
                 ("POST", "/posts/{post_id}/approve" | "/posts/{post_id}/reject") => json!({"reason": "probe"}),
                 ("POST", "/posts/{post_id}/comments") => json!({"body": "probe"}),
