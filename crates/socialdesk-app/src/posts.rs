@@ -737,6 +737,18 @@ impl App {
         Ok(self.store.posts(actor.workspace.id, limit).await?)
     }
 
+    /// The posts planned in `[from, to)`, by time: at most `limit`.
+    pub async fn posts_between(
+        &self,
+        actor: &Actor,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<(Post, Vec<Variant>)>, AppError> {
+        actor.require(Permission::ViewAllContent)?;
+        Ok(self.store.posts_between(actor.workspace.id, from, to, limit).await?)
+    }
+
     pub async fn post(&self, actor: &Actor, id: PostId) -> Result<(Post, Vec<Variant>), AppError> {
         actor.require(Permission::ViewAllContent)?;
         Ok(self.store.post(actor.workspace.id, id).await?)

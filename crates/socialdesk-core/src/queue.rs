@@ -224,7 +224,7 @@ impl Evergreen {
 }
 
 /// A local date-time as an instant: the earlier of two, or the first minute after a gap.
-fn resolve(zone: TimeZone, local: chrono::NaiveDateTime) -> DateTime<Utc> {
+pub(crate) fn resolve(zone: TimeZone, local: chrono::NaiveDateTime) -> DateTime<Utc> {
     let tz = zone.tz();
     let mut probe = local;
     for _ in 0..(24 * 60) {

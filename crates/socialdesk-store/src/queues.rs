@@ -199,6 +199,39 @@ impl Store {
             .collect())
     }
 
+    /// The posts planned in `[from, to)`, by time, at most `limit`, with
+    /// their variants: what a calendar shows (an index on the workspace and
+    /// time serves it, however many posts the workspace holds).
+    pub async fn posts_between(
+        &self,
+        workspace: WorkspaceId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<(Post, Vec<Variant>)>> {
+        let rows: Vec<PostRow> = on_pool!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {POST_COLUMNS} FROM posts WHERE workspace_id = $1 AND scheduled_at >= $2 AND scheduled_at < $3 \
+                 ORDER BY scheduled_at, id LIMIT $4"
+            )))
+            .bind(workspace.as_uuid())
+            .bind(from)
+            .bind(to)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })?;
+        let posts: Vec<Post> = rows.into_iter().map(PostRow::into_post).collect::<Result<_>>()?;
+        let mut variants = self.variants_of(workspace, &posts.iter().map(|p| p.id).collect::<Vec<_>>()).await?;
+        Ok(posts
+            .into_iter()
+            .map(|p| {
+                let mine = variants.remove(&p.id).unwrap_or_default();
+                (p, mine)
+            })
+            .collect())
+    }
+
     /// The variants of these posts, by post.
     async fn variants_of(&self, workspace: WorkspaceId, posts: &[PostId]) -> Result<HashMap<PostId, Vec<Variant>>> {
         let mut found: HashMap<PostId, Vec<Variant>> = HashMap::new();

@@ -167,7 +167,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const form = document.createElement("form");
       form.method = "post";
       form.action = `/w/${month.dataset.slug}/posts/${dragged.dataset.post}/reschedule`;
-      for (const [name, value] of [["_csrf", month.dataset.csrf], ["date", day.dataset.date], ["time", dragged.dataset.time], ["view", "month"]]) {
+      for (const [name, value] of [["_csrf", month.dataset.csrf], ["date", day.dataset.date], ["time", dragged.dataset.time], ["view", month.dataset.view || "month"]]) {
         const input = document.createElement("input");
         input.type = "hidden"; input.name = name; input.value = value;
         form.append(input);

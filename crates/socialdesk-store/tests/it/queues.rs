@@ -86,6 +86,13 @@ async fn slots_and_queued_posts_stay_in_their_workspace(db: TestDb) {
     let taken = store.queue_taken(ws.id, &[a.id], at(45)).await.unwrap();
     assert_eq!(taken.into_iter().collect::<Vec<_>>(), [at(60)], "queued posts after the instant");
     assert!(store.queue_taken(other.id, &[a.id], at(0)).await.unwrap().is_empty());
+
+    // A calendar loads its range, in time order, with the variants.
+    let shown = store.posts_between(ws.id, at(30), at(120), 100).await.unwrap();
+    let texts: Vec<(&str, usize)> = shown.iter().map(|(p, v)| (p.text.as_str(), v.len())).collect();
+    assert_eq!(texts, [("early", 1), ("queued", 1)], "from included, to excluded");
+    assert_eq!(store.posts_between(ws.id, at(0), at(1000), 1).await.unwrap().len(), 1, "at most the limit");
+    assert!(store.posts_between(other.id, at(0), at(1000), 100).await.unwrap().is_empty());
 }
 
 async fn moves_and_evergreen_copies_are_all_or_nothing(db: TestDb) {

@@ -14,11 +14,16 @@ use crate::extract::{ApiActor, ApiJson};
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
-    /// How many posts, latest plan first (1 to 500, default 100).
+    /// How many posts (1 to 500, default 100; with `from` and `to`, up to 5000).
     limit: Option<i64>,
+    /// With `to`: only posts planned at or after this instant (RFC 3339), in time order.
+    from: Option<chrono::DateTime<chrono::Utc>>,
+    /// With `from`: only posts planned before this instant.
+    to: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// The workspace's posts, latest plan first.
+/// The workspace's posts: latest plan first, or those planned between `from`
+/// and `to` in time order (what a calendar shows).
 #[utoipa::path(get, path = "/posts", tag = "posts", params(ListQuery),
     responses((status = 200, body = Vec<PostBody>), (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_posts(
@@ -27,10 +32,19 @@ pub async fn list_posts(
     Query(query): Query<ListQuery>,
 ) -> ApiResult<Json<Vec<PostBody>>> {
     let limit = query.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(AppError::field("limit", "between 1 and 500").into());
-    }
-    let posts = state.app.posts(&actor, limit).await?;
+    let posts = match (query.from, query.to) {
+        (None, None) if !(1..=500).contains(&limit) => return Err(AppError::field("limit", "between 1 and 500").into()),
+        (None, None) => state.app.posts(&actor, limit).await?,
+        (Some(from), Some(to)) if from < to && (1..=5000).contains(&limit) => {
+            state.app.posts_between(&actor, from, to, limit).await?
+        }
+        (Some(_), Some(_)) if !(1..=5000).contains(&limit) => {
+            return Err(AppError::field("limit", "between 1 and 5000").into());
+        }
+        (Some(_), Some(_)) => return Err(AppError::field("to", "must be after from").into()),
+        (None, Some(_)) => return Err(AppError::field("from", "give from with to").into()),
+        (Some(_), None) => return Err(AppError::field("to", "give to with from").into()),
+    };
     let ids: Vec<_> = posts.iter().map(|(p, _)| p.id).collect();
     let tags = state.app.post_tags(&actor, &ids).await?;
     Ok(Json(posts.iter().map(|(p, v)| PostBody::new(p, v).tagged(tags.get(&p.id))).collect()))

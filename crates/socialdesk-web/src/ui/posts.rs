@@ -446,10 +446,12 @@ pub struct Done {
 #[derive(Debug, Deserialize)]
 pub struct CalendarQuery {
     done: Option<String>,
-    /// `list` (default) or `month`.
+    /// `list` (default), `month` or `week`.
     view: Option<String>,
     /// `YYYY-MM`, for the month view.
     month: Option<String>,
+    /// `YYYY-MM-DD`, any day of the week the week view shows.
+    date: Option<String>,
     /// Only posts of this campaign, pillar or label.
     campaign: Option<String>,
     pillar: Option<String>,
@@ -461,8 +463,10 @@ pub async fn calendar(
     member: Member,
     Query(q): Query<CalendarQuery>,
 ) -> Result<Response, UiError> {
-    if q.view.as_deref() == Some("month") {
-        return month(&state, &member, q.month.as_deref()).await;
+    match q.view.as_deref() {
+        Some("month") => return month(&state, &member, &q, false).await,
+        Some("week") => return month(&state, &member, &q, true).await,
+        _ => {}
     }
     let actor = &member.actor;
     let zone = actor.workspace.time_zone;
@@ -737,7 +741,9 @@ pub async fn reschedule(
     CsrfForm(form): CsrfForm<MoveForm>,
 ) -> Result<Response, UiError> {
     state.app.reschedule_post(&member.actor, PostId::from_uuid(id), &form.date, &form.time).await?;
-    let view = if form.view == "month" {
+    let view = if form.view == "week" {
+        format!("&view=week&date={}", form.date)
+    } else if form.view == "month" {
         format!("&view=month&month={}", form.date.get(..7).unwrap_or_default())
     } else {
         String::new()
@@ -750,8 +756,11 @@ pub async fn reschedule(
 struct MonthPage {
     shell: Shell,
     title: String,
+    /// Links (query strings) to the period before and after.
     prev: String,
     next: String,
+    /// `month` or `week`.
+    view: &'static str,
     weeks: Vec<Vec<MonthDay>>,
     zone: String,
     can_publish: bool,
@@ -760,9 +769,13 @@ struct MonthPage {
 struct MonthDay {
     date: String,
     number: u32,
+    /// "Mon 30", for the week view.
+    label: String,
     in_month: bool,
     today: bool,
     posts: Vec<MonthPost>,
+    /// Posts of the day not shown (the week view shows them all).
+    more: usize,
 }
 
 struct MonthPost {
@@ -773,55 +786,84 @@ struct MonthPost {
     movable: bool,
 }
 
-async fn month(state: &AppState, member: &Member, month: Option<&str>) -> Result<Response, UiError> {
+/// At most this many posts show in a day of the month view; the week view shows them all.
+const MONTH_DAY_POSTS: usize = 6;
+
+/// At most this many posts load into one view of the calendar.
+const CALENDAR_VIEW_POSTS: i64 = 5000;
+
+/// The month view (`week` false) or the week view of the calendar, loaded by
+/// the range it shows.
+async fn month(state: &AppState, member: &Member, q: &CalendarQuery, week_view: bool) -> Result<Response, UiError> {
     use chrono::{Datelike, NaiveDate};
     let actor = &member.actor;
     let zone = actor.workspace.time_zone;
-    let today = state.app.now().with_timezone(&zone.tz()).date_naive();
-    let first = month
-        .and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok())
-        .unwrap_or_else(|| today.with_day(1).unwrap_or(today));
-    let next_first = first.checked_add_months(chrono::Months::new(1)).unwrap_or(first);
-    let prev_first = first.checked_sub_months(chrono::Months::new(1)).unwrap_or(first);
-    let grid_start = first - Duration::days(first.weekday().num_days_from_monday().into());
-    let posts = state.app.posts(actor, 500).await?;
+    let tz = zone.tz();
+    let today = state.app.now().with_timezone(&tz).date_naive();
+    let monday = |d: NaiveDate| d - Duration::days(d.weekday().num_days_from_monday().into());
+    let (title, grid_start, grid_end, in_view, prev, next) = if week_view {
+        let start =
+            monday(q.date.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).unwrap_or(today));
+        let end = start + Duration::days(7);
+        let title = format!("Week of {}", start.format("%-d %B %Y"));
+        let prev = format!("?view=week&date={}", (start - Duration::days(7)).format("%Y-%m-%d"));
+        let next = format!("?view=week&date={}", end.format("%Y-%m-%d"));
+        (title, start, end, (start, end), prev, next)
+    } else {
+        let first = q
+            .month
+            .as_deref()
+            .and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok())
+            .unwrap_or_else(|| today.with_day(1).unwrap_or(today));
+        let next_first = first.checked_add_months(chrono::Months::new(1)).unwrap_or(first);
+        let prev_first = first.checked_sub_months(chrono::Months::new(1)).unwrap_or(first);
+        let start = monday(first);
+        let weeks = (next_first - start).num_days().div_euclid(7) + i64::from((next_first - start).num_days() % 7 != 0);
+        let end = start + Duration::days(7 * weeks.max(5));
+        let title = first.format("%B %Y").to_string();
+        let prev = format!("?view=month&month={}", prev_first.format("%Y-%m"));
+        let next = format!("?view=month&month={}", next_first.format("%Y-%m"));
+        (title, start, end, (first, next_first), prev, next)
+    };
+    let instant = |d: NaiveDate| socialdesk_core::post::start_of_day(d, zone);
+    let posts = state.app.posts_between(actor, instant(grid_start), instant(grid_end), CALENDAR_VIEW_POSTS).await?;
+    let mut by_day: BTreeMap<NaiveDate, Vec<MonthPost>> = BTreeMap::new();
+    for (p, _) in &posts {
+        let Some(at) = p.scheduled_at.map(|at| at.with_timezone(&tz)) else { continue };
+        by_day.entry(at.date_naive()).or_default().push(MonthPost {
+            id: p.id.as_uuid(),
+            time: at.format("%H:%M").to_string(),
+            text: p.text.chars().take(60).collect(),
+            state: p.state,
+            movable: p.state == PostState::Scheduled,
+        });
+    }
     let mut weeks = Vec::new();
     let mut day = grid_start;
-    while day < next_first || weeks.len() < 5 {
+    while day < grid_end {
         let mut week = Vec::new();
         for _ in 0..7 {
-            let mut day_posts: Vec<MonthPost> = posts
-                .iter()
-                .filter_map(|(p, _)| {
-                    let at = p.scheduled_at?.with_timezone(&zone.tz());
-                    (at.date_naive() == day).then(|| MonthPost {
-                        id: p.id.as_uuid(),
-                        time: at.format("%H:%M").to_string(),
-                        text: p.text.chars().take(60).collect(),
-                        state: p.state,
-                        movable: p.state == PostState::Scheduled,
-                    })
-                })
-                .collect();
-            day_posts.sort_by(|a, b| a.time.cmp(&b.time));
+            let mut day_posts = by_day.remove(&day).unwrap_or_default();
+            let more = if week_view { 0 } else { day_posts.len().saturating_sub(MONTH_DAY_POSTS) };
+            day_posts.truncate(day_posts.len() - more);
             week.push(MonthDay {
                 date: day.format("%Y-%m-%d").to_string(),
                 number: day.day(),
-                in_month: day.month() == first.month(),
+                label: day.format("%a %-d").to_string(),
+                in_month: (in_view.0..in_view.1).contains(&day),
                 today: day == today,
                 posts: day_posts,
+                more,
             });
             day += Duration::days(1);
         }
         weeks.push(week);
-        if day >= next_first && weeks.len() >= 5 {
-            break;
-        }
     }
     let page = MonthPage {
-        title: first.format("%B %Y").to_string(),
-        prev: prev_first.format("%Y-%m").to_string(),
-        next: next_first.format("%Y-%m").to_string(),
+        title,
+        prev,
+        next,
+        view: if week_view { "week" } else { "month" },
         weeks,
         zone: zone.name().to_owned(),
         can_publish: actor.can(Permission::Publish),

@@ -1270,4 +1270,30 @@ async fn threads_first_comments_and_edits_through_the_api() {
     assert_eq!(edited["variants"][0]["text"], "Own version");
     assert_eq!(edited["variants"][0]["thread"], json!(["and its second part"]));
     assert_eq!(edited["first_comment"], Value::Null, "a first comment left out is removed");
+
+    // A calendar's range: posts planned between two instants, in time order.
+    for (date, text) in [("2031-01-16", "Later"), ("2031-01-15", "Earlier"), ("2031-02-01", "Next month")] {
+        let response = editor
+            .post(s.url("/api/v1/posts"))
+            .json(
+                &json!({"text": text, "account_ids": [account_id], "when": "scheduled", "date": date, "time": "09:00"}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+    let range: Value = editor
+        .get(s.url("/api/v1/posts?from=2031-01-01T00:00:00Z&to=2031-02-01T00:00:00Z"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let texts: Vec<&str> = range.as_array().unwrap().iter().map(|p| p["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["Earlier", "Later"]);
+    let (status, body) =
+        problem(editor.get(s.url("/api/v1/posts?from=2031-01-01T00:00:00Z")).send().await.unwrap()).await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/to")));
 }

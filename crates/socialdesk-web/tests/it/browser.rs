@@ -340,6 +340,18 @@ async fn a_team_signs_up_invites_and_sees_what_roles_allow() {
     submit(&c, "form[action$='/edit'] button[type=submit]").await;
     let page = text(&c).await;
     assert!(page.contains("Changes saved.") && page.contains("Thread of 2 parts"), "{page}");
+    // The week view shows it on its day (this week's slot, or next week's).
+    let mut week = String::new();
+    let today = s.app.now().date_naive();
+    for date in [today, today + chrono::Duration::days(7)] {
+        c.goto(&s.url(&format!("/w/northwind-coffee/calendar?view=week&date={date}"))).await.unwrap();
+        week = text(&c).await;
+        if week.contains("warm the cup") {
+            break;
+        }
+    }
+    assert!(week.contains("Week of") && week.contains("warm the cup"), "{week}");
+    shot(&c, "calendar-week").await;
 
     // The style guide: a banned word shows under the text as it is typed,
     // and a sponsored post without a disclosure is not saved.
