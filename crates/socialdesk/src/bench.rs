@@ -53,6 +53,9 @@ pub enum BenchCommand {
     /// queries, then through the whole pipeline (parse, language, match, sentiment, counts), one core, with a
     /// Python baseline (VADER and regexes) on the same posts.
     Listen(crate::bench_listen::ListenArgs),
+    /// The calendar of a workspace holding many posts (50,000 by default): this month's page and the API's
+    /// range of this month under 64 concurrent clients, measured with wrk (`apt-get install wrk`).
+    Calendar(crate::bench_calendar::CalendarArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -94,6 +97,7 @@ pub struct PublishArgs {
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Listen(args) => crate::bench_listen::run(&args),
+        BenchCommand::Calendar(args) => crate::bench_calendar::run(&args).await,
         BenchCommand::Analytics(args) => {
             let config = Config::load_common(&args.common)?;
             crate::init_logs(config.log_format);
@@ -127,7 +131,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
 }
 
 /// The migrated database of `config`, refused unless nobody has signed up in it.
-async fn open_empty(config: &Config) -> anyhow::Result<App> {
+pub(crate) async fn open_empty(config: &Config) -> anyhow::Result<App> {
     let store = crate::open_store(config).await?;
     let users = store.count_users().await?;
     if users > 0 {
@@ -174,7 +178,7 @@ async fn sign_up(app: &App) -> anyhow::Result<Actor> {
 /// Post snapshots written per transaction.
 const SNAPSHOTS_PER_TRANSACTION: usize = 50_000;
 /// Posts (with their variants, and jobs) written per transaction.
-const POSTS_PER_TRANSACTION: usize = 5_000;
+pub(crate) const POSTS_PER_TRANSACTION: usize = 5_000;
 /// Account counts are taken this often, as the account checks do.
 const ACCOUNT_SNAPSHOT_EVERY_HOURS: i64 = 6;
 /// How far back the history goes.
@@ -394,7 +398,7 @@ const TOPICS: [&str; 8] = [
 ];
 
 /// A post published at `at` on `account`, as the publisher would have left it.
-fn published_post(
+pub(crate) fn published_post(
     ids: &mut Ids,
     actor: &Actor,
     account: &Account,
@@ -1030,17 +1034,17 @@ fn json_object<T: DeserializeOwned>(fields: &[(&str, toml::Value)]) -> anyhow::R
 /// UUIDv7 ids at a given time, from a counter and a seeded generator: unique
 /// within a run, ordered by time like the application's own.
 #[derive(Debug)]
-struct Ids {
+pub(crate) struct Ids {
     rng: Rng,
     counter: u64,
 }
 
 impl Ids {
-    fn new(seed: u64) -> Ids {
+    pub(crate) fn new(seed: u64) -> Ids {
         Ids { rng: Rng(seed), counter: 0 }
     }
 
-    fn next<T>(&mut self, at: DateTime<Utc>) -> anyhow::Result<T>
+    pub(crate) fn next<T>(&mut self, at: DateTime<Utc>) -> anyhow::Result<T>
     where
         T: FromStr,
         T::Err: Debug,
@@ -1064,10 +1068,10 @@ impl Ids {
 
 /// SplitMix64: small, seeded, good enough to draw benchmark data from.
 #[derive(Debug, Clone)]
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -1075,7 +1079,7 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         if n == 0 { 0 } else { self.next() % n }
     }
 
@@ -1114,7 +1118,7 @@ impl std::fmt::Display for Spread {
 }
 
 /// 1234567 as "1,234,567".
-fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     socialdesk_web::report::thousands(n as f64)
 }
 

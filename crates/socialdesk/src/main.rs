@@ -1,6 +1,7 @@
 //! The `socialdesk` binary: the command line, configuration and wiring.
 
 mod bench;
+mod bench_calendar;
 mod bench_listen;
 mod config;
 mod demo;
