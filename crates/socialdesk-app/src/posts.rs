@@ -737,6 +737,18 @@ impl App {
         Ok(self.store.posts(actor.workspace.id, limit).await?)
     }
 
+    /// What a calendar grid shows of the posts planned in `[from, to)`.
+    pub async fn calendar_entries(
+        &self,
+        actor: &Actor,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<socialdesk_store::CalendarEntry>, AppError> {
+        actor.require(Permission::ViewAllContent)?;
+        Ok(self.store.calendar_entries(actor.workspace.id, from, to, limit).await?)
+    }
+
     /// The posts planned in `[from, to)`, by time: at most `limit`.
     pub async fn posts_between(
         &self,

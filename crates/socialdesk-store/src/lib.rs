@@ -59,7 +59,7 @@ pub use mentions::{
 pub use policies::PostComment;
 pub use pool::{Backend, Store};
 pub use posts::{FIRST_METRICS_POLL_SECS, Post, PostEdit, Variant};
-pub use queues::{EvergreenCopy, Move};
+pub use queues::{CalendarEntry, EvergreenCopy, Move};
 pub use reports::{ArchivedReport, ReportSchedule};
 pub use sessions::{NewSession, Session};
 pub use tokens::{AuthenticatedToken, NewApiToken};

@@ -17,6 +17,16 @@ use crate::{NewJob, Post, Result, Store, StoreError, Variant};
 /// States in which a queued post still holds its slot.
 const HOLDING: &str = "('in_review', 'approved', 'scheduled')";
 
+/// A post as a calendar grid shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarEntry {
+    pub id: PostId,
+    pub scheduled_at: DateTime<Utc>,
+    pub state: socialdesk_core::PostState,
+    /// The first 80 characters of its text.
+    pub text: String,
+}
+
 /// One post's move to a new time, made only if it is still scheduled at `revision`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Move {
@@ -230,6 +240,40 @@ impl Store {
                 (p, mine)
             })
             .collect())
+    }
+
+    /// What a calendar grid shows of the posts planned in `[from, to)`, by
+    /// time, at most `limit`: no variants, and only the start of the text, so a
+    /// busy month stays cheap to draw.
+    pub async fn calendar_entries(
+        &self,
+        workspace: WorkspaceId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<CalendarEntry>> {
+        let rows: Vec<(Uuid, DateTime<Utc>, String, String)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, scheduled_at, state, substr(text, 1, 80) FROM posts \
+                 WHERE workspace_id = $1 AND scheduled_at >= $2 AND scheduled_at < $3 ORDER BY scheduled_at LIMIT $4",
+            )
+            .bind(workspace.as_uuid())
+            .bind(from)
+            .bind(to)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })?;
+        rows.into_iter()
+            .map(|(id, at, state, text)| {
+                Ok(CalendarEntry {
+                    id: PostId::from_uuid(id),
+                    scheduled_at: at,
+                    state: state.parse().map_err(|e: String| StoreError::corrupt("posts", e))?,
+                    text,
+                })
+            })
+            .collect()
     }
 
     /// The variants of these posts, by post.

@@ -193,10 +193,13 @@ impl WrkReport {
 /// Runs wrk with its latency distribution, on a blocking thread (this process serves meanwhile).
 async fn wrk(url: &str, header: &str, connections: usize, seconds: u64) -> anyhow::Result<WrkReport> {
     let args = [
-        "-t2".to_owned(),
+        format!("-t{}", connections.clamp(1, 2)),
         format!("-c{connections}"),
         format!("-d{seconds}s"),
         "--latency".to_owned(),
+        // Slow answers are measured, not dropped as wrk's default 2 s timeouts.
+        "--timeout".to_owned(),
+        "60s".to_owned(),
         "-H".to_owned(),
         header.to_owned(),
         url.to_owned(),

@@ -93,6 +93,13 @@ async fn slots_and_queued_posts_stay_in_their_workspace(db: TestDb) {
     assert_eq!(texts, [("early", 1), ("queued", 1)], "from included, to excluded");
     assert_eq!(store.posts_between(ws.id, at(0), at(1000), 1).await.unwrap().len(), 1, "at most the limit");
     assert!(store.posts_between(other.id, at(0), at(1000), 100).await.unwrap().is_empty());
+    let entries = store.calendar_entries(ws.id, at(30), at(121), 100).await.unwrap();
+    let seen: Vec<(&str, PostState)> = entries.iter().map(|e| (e.text.as_str(), e.state)).collect();
+    assert_eq!(
+        seen,
+        [("early", PostState::Scheduled), ("queued", PostState::Scheduled), ("planned", PostState::Scheduled)]
+    );
+    assert!(store.calendar_entries(other.id, at(0), at(1000), 100).await.unwrap().is_empty());
 }
 
 async fn moves_and_evergreen_copies_are_all_or_nothing(db: TestDb) {

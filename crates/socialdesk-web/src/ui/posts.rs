@@ -826,10 +826,10 @@ async fn month(state: &AppState, member: &Member, q: &CalendarQuery, week_view: 
         (title, start, end, (first, next_first), prev, next)
     };
     let instant = |d: NaiveDate| socialdesk_core::post::start_of_day(d, zone);
-    let posts = state.app.posts_between(actor, instant(grid_start), instant(grid_end), CALENDAR_VIEW_POSTS).await?;
+    let posts = state.app.calendar_entries(actor, instant(grid_start), instant(grid_end), CALENDAR_VIEW_POSTS).await?;
     let mut by_day: BTreeMap<NaiveDate, Vec<MonthPost>> = BTreeMap::new();
-    for (p, _) in &posts {
-        let Some(at) = p.scheduled_at.map(|at| at.with_timezone(&tz)) else { continue };
+    for p in &posts {
+        let at = p.scheduled_at.with_timezone(&tz);
         by_day.entry(at.date_naive()).or_default().push(MonthPost {
             id: p.id.as_uuid(),
             time: at.format("%H:%M").to_string(),
