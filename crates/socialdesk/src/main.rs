@@ -275,9 +275,11 @@ async fn queue_command(app: &App, args: &QueueArgs) -> anyhow::Result<()> {
         .into_iter()
         .find(|a| a.handle.trim_start_matches('@').eq_ignore_ascii_case(handle))
         .with_context(|| format!("--account: {:?} has no account {handle:?}", args.workspace))?;
-    let fail = |e: socialdesk_app::AppError| anyhow::anyhow!("{e}");
+    let fail = |e: socialdesk_app::AppError| anyhow::anyhow!("{}", field_message(&e));
     if let Some(slots) = &args.set {
-        app.set_queue_slots(&actor, account.id, slots).await.map_err(|e| anyhow::anyhow!("--set: {e}"))?;
+        app.set_queue_slots(&actor, account.id, slots)
+            .await
+            .map_err(|e| anyhow::anyhow!("--set: {}", field_message(&e)))?;
     }
     if args.pause {
         app.pause_queue(&actor, account.id).await.map_err(fail)?;

@@ -129,6 +129,20 @@ fn migrate_then_demo_seed_a_fresh_sqlite_database_once() {
         let last = stderr.lines().last().unwrap_or_default();
         assert!(last.starts_with("socialdesk: ") && last.contains(expected), "one line says what is wrong: {stderr}");
     }
+    // An account's queue: a bad slot is one clear line; good ones are set and shown; pause and resume.
+    let queue = ["queue", "--workspace", "northwind-coffee", "--account", "@northwind_coffee.sandbox"];
+    let bad = run(&[&queue[..], &["--set", "mon 9am"]].concat(), &dir);
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8(bad.stderr).unwrap();
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(last.starts_with("socialdesk: --set: \"mon 9am\" is not a slot"), "{stderr}");
+    let set = run(&[&queue[..], &["--set", "wed 12:30, mon 09:00", "--pause"]].concat(), &dir);
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    let out = String::from_utf8(set.stdout).unwrap();
+    assert!(out.contains("@northwind_coffee.sandbox (Europe/Rome): slots mon 09:00, wed 12:30"), "{out}");
+    assert!(out.contains("paused since"), "{out}");
+    let resumed = String::from_utf8(run(&[&queue[..], &["--resume"]].concat(), &dir).stdout).unwrap();
+    assert!(resumed.contains("resumed; 0 overdue post(s) moved") && !resumed.contains("paused since"), "{resumed}");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
