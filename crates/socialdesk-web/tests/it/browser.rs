@@ -362,6 +362,8 @@ async fn a_team_signs_up_invites_and_sees_what_roles_allow() {
         c.find(Locator::Css("#banned")).await.unwrap().prop("value").await.unwrap().unwrap(),
         "cheap, guaranteed"
     );
+    c.execute("document.getElementById('style-guide').scrollIntoView()", vec![]).await.unwrap();
+    shot(&c, "settings-style-guide").await;
     c.goto(&s.url("/w/northwind-coffee/compose")).await.unwrap();
     c.find(Locator::Css("input[name=sponsored]")).await.unwrap().click().await.unwrap();
     fill(&c, "#text", "Cheap beans from our partner roaster").await;
