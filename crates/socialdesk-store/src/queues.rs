@@ -198,15 +198,7 @@ impl Store {
             .fetch_all(pool)
             .await
         })?;
-        let posts: Vec<Post> = rows.into_iter().map(PostRow::into_post).collect::<Result<_>>()?;
-        let mut variants = self.variants_of(workspace, &posts.iter().map(|p| p.id).collect::<Vec<_>>()).await?;
-        Ok(posts
-            .into_iter()
-            .map(|p| {
-                let mine = variants.remove(&p.id).unwrap_or_default();
-                (p, mine)
-            })
-            .collect())
+        self.with_variants(workspace, rows).await
     }
 
     /// The posts planned in `[from, to)`, by time, at most `limit`, with
@@ -231,15 +223,7 @@ impl Store {
             .fetch_all(pool)
             .await
         })?;
-        let posts: Vec<Post> = rows.into_iter().map(PostRow::into_post).collect::<Result<_>>()?;
-        let mut variants = self.variants_of(workspace, &posts.iter().map(|p| p.id).collect::<Vec<_>>()).await?;
-        Ok(posts
-            .into_iter()
-            .map(|p| {
-                let mine = variants.remove(&p.id).unwrap_or_default();
-                (p, mine)
-            })
-            .collect())
+        self.with_variants(workspace, rows).await
     }
 
     /// What a calendar grid shows of the posts planned in `[from, to)`, by
@@ -274,6 +258,19 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Posts read as rows, each with its variants.
+    async fn with_variants(&self, workspace: WorkspaceId, rows: Vec<PostRow>) -> Result<Vec<(Post, Vec<Variant>)>> {
+        let posts: Vec<Post> = rows.into_iter().map(PostRow::into_post).collect::<Result<_>>()?;
+        let mut variants = self.variants_of(workspace, &posts.iter().map(|p| p.id).collect::<Vec<_>>()).await?;
+        Ok(posts
+            .into_iter()
+            .map(|p| {
+                let mine = variants.remove(&p.id).unwrap_or_default();
+                (p, mine)
+            })
+            .collect())
     }
 
     /// The variants of these posts, by post.

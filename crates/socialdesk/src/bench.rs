@@ -157,6 +157,11 @@ fn bench_app_with(store: Store, secrets: SecretBox) -> App {
 }
 
 async fn sign_up(app: &App) -> anyhow::Result<Actor> {
+    Ok(sign_up_signed(app).await?.0)
+}
+
+/// The benchmark's owner and workspace, with the new session (its cookie's secret).
+pub(crate) async fn sign_up_signed(app: &App) -> anyhow::Result<(Actor, socialdesk_app::SignedIn)> {
     let signed = app
         .sign_up(SignUp {
             email: "bench@socialdesk.test".into(),
@@ -169,8 +174,9 @@ async fn sign_up(app: &App) -> anyhow::Result<Actor> {
         })
         .await
         .map_err(|e| anyhow::anyhow!("signing up: {}", crate::field_message(&e)))?;
-    let workspace = signed.workspace.context("sign-up made no workspace")?;
-    app.actor_for_user(&signed.user, workspace.slug.as_str()).await.map_err(|e| anyhow::anyhow!("{e}"))
+    let workspace = signed.workspace.clone().context("sign-up made no workspace")?;
+    let actor = app.actor_for_user(&signed.user, workspace.slug.as_str()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((actor, signed))
 }
 
 // ---- analytics ----

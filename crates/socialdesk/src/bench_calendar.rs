@@ -12,10 +12,10 @@
 use std::process::Command;
 
 use chrono::{Datelike, Duration, NaiveDate};
-use socialdesk_app::{App, ConnectAccount, NewToken, SignUp};
+use socialdesk_app::{App, ConnectAccount, NewToken};
 use socialdesk_core::{DeliveryState, PostState};
 
-use crate::bench::{Ids, POSTS_PER_TRANSACTION, Rng, open_empty, published_post, thousands};
+use crate::bench::{Ids, POSTS_PER_TRANSACTION, Rng, open_empty, published_post, sign_up_signed, thousands};
 use crate::config::{CommonArgs, Config};
 
 #[derive(Debug, clap::Args)]
@@ -50,20 +50,8 @@ pub async fn run(args: &CalendarArgs) -> anyhow::Result<()> {
 
 async fn calendar(app: &App, args: &CalendarArgs) -> anyhow::Result<()> {
     anyhow::ensure!(args.accounts > 0, "--accounts: at least one");
-    let signed = app
-        .sign_up(SignUp {
-            email: "bench@socialdesk.test".into(),
-            name: "Bench".into(),
-            password: "northwind espresso on every table".into(),
-            workspace_name: "Benchmark".into(),
-            time_zone: "Europe/Rome".into(),
-            invite: None,
-            user_agent: "socialdesk bench".into(),
-        })
-        .await
-        .map_err(|e| anyhow::anyhow!("signing up: {}", crate::field_message(&e)))?;
-    let workspace = signed.workspace.clone().ok_or_else(|| anyhow::anyhow!("sign-up made no workspace"))?;
-    let actor = app.actor_for_user(&signed.user, workspace.slug.as_str()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (actor, signed) = sign_up_signed(app).await?;
+    let workspace = actor.workspace.clone();
     let mut accounts = Vec::new();
     for i in 0..args.accounts {
         let input = ConnectAccount {

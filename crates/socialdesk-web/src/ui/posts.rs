@@ -64,6 +64,28 @@ struct ComposeAccount {
     error: Option<String>,
 }
 
+impl ComposeAccount {
+    /// An account as the composer lists it, with its own version as typed (`own`:
+    /// the form's (account, box) pairs) and what is wrong with it.
+    fn new(state: &AppState, a: &Account, checked: bool, own: &[(String, String)], errors: &FormErrors) -> Self {
+        let id = a.id.to_string();
+        let mine = own.iter().position(|(account, _)| *account == id);
+        ComposeAccount {
+            id: a.id.as_uuid(),
+            handle: a.handle.clone(),
+            network: a.network.clone(),
+            network_label: state
+                .app
+                .networks
+                .get(&a.network)
+                .map_or_else(|| a.network.clone(), |n| n.label().to_owned()),
+            checked,
+            own: mine.map(|n| own[n].1.clone()).unwrap_or_default(),
+            error: mine.and_then(|n| errors.get(&format!("variants/{n}"))).map(str::to_owned),
+        }
+    }
+}
+
 /// A thread as typed in one box: parts separated by lines that hold only `---`.
 /// Empty parts are dropped.
 pub(crate) fn split_parts(input: &str) -> Vec<String> {
@@ -235,22 +257,14 @@ async fn compose_page(
         counters: counters(&form.text, &chosen),
         accounts: accounts
             .iter()
-            .map(|a| ComposeAccount {
-                id: a.id.as_uuid(),
-                handle: a.handle.clone(),
-                network: a.network.clone(),
-                network_label: state
-                    .app
-                    .networks
-                    .get(&a.network)
-                    .map_or_else(|| a.network.clone(), |n| n.label().to_owned()),
-                checked: picked(a) || (form.account.is_empty() && accounts.len() == 1),
-                own: own.iter().find(|(id, _)| *id == a.id.to_string()).map(|(_, t)| t.clone()).unwrap_or_default(),
-                error: own
-                    .iter()
-                    .position(|(id, _)| *id == a.id.to_string())
-                    .and_then(|n| errors.get(&format!("variants/{n}")))
-                    .map(str::to_owned),
+            .map(|a| {
+                ComposeAccount::new(
+                    state,
+                    a,
+                    picked(a) || (form.account.is_empty() && accounts.len() == 1),
+                    &own,
+                    &errors,
+                )
             })
             .collect(),
         text: form.text,
@@ -1020,23 +1034,7 @@ async fn edit_page(
         accounts: variants
             .iter()
             .filter_map(|v| accounts.iter().find(|a| a.id == v.account_id))
-            .map(|a| ComposeAccount {
-                id: a.id.as_uuid(),
-                handle: a.handle.clone(),
-                network: a.network.clone(),
-                network_label: state
-                    .app
-                    .networks
-                    .get(&a.network)
-                    .map_or_else(|| a.network.clone(), |n| n.label().to_owned()),
-                checked: true,
-                own: own.iter().find(|(id, _)| *id == a.id.to_string()).map(|(_, t)| t.clone()).unwrap_or_default(),
-                error: own
-                    .iter()
-                    .position(|(id, _)| *id == a.id.to_string())
-                    .and_then(|n| errors.get(&format!("variants/{n}")))
-                    .map(str::to_owned),
-            })
+            .map(|a| ComposeAccount::new(state, a, true, &own, &errors))
             .collect(),
         customized: !own.is_empty(),
         text: form.text,
