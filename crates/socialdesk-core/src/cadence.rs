@@ -80,7 +80,7 @@ impl Cadence {
 }
 
 /// The UTC instant of a local date-time in `zone`: the earliest of two, or the first after a gap.
-fn resolve(zone: TimeZone, local: chrono::NaiveDateTime) -> DateTime<Utc> {
+pub(crate) fn resolve(zone: TimeZone, local: chrono::NaiveDateTime) -> DateTime<Utc> {
     let tz = zone.tz();
     let mut probe = local;
     // Gaps are at most a few hours; step by minutes until the local time exists.

@@ -229,7 +229,7 @@ pub enum ScheduleError {
 /// The first instant of a local date in a zone: midnight, or the first
 /// minute after it where a daylight-saving change skips midnight.
 pub fn start_of_day(date: NaiveDate, zone: TimeZone) -> DateTime<Utc> {
-    crate::queue::resolve(zone, date.and_time(NaiveTime::MIN))
+    crate::cadence::resolve(zone, date.and_time(NaiveTime::MIN))
 }
 
 /// The UTC instant of a wall-clock time in a zone, as people mean it.

@@ -19,6 +19,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone as _, Timelike, Utc, Weekday};
 
+use crate::cadence::resolve;
 use crate::values::TimeZone;
 
 /// At most this many slots per account and week.
@@ -221,19 +222,6 @@ impl Evergreen {
         }
         out
     }
-}
-
-/// A local date-time as an instant: the earlier of two, or the first minute after a gap.
-pub(crate) fn resolve(zone: TimeZone, local: chrono::NaiveDateTime) -> DateTime<Utc> {
-    let tz = zone.tz();
-    let mut probe = local;
-    for _ in 0..(24 * 60) {
-        if let Some(at) = tz.from_local_datetime(&probe).earliest() {
-            return at.with_timezone(&Utc);
-        }
-        probe += Duration::minutes(1);
-    }
-    Utc.from_utc_datetime(&local)
 }
 
 #[cfg(test)]
