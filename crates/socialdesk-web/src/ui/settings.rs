@@ -105,20 +105,7 @@ pub async fn update_style_guide(
             .into_response()),
         Err(e) => {
             let errors = FormErrors::from_app(e)?;
-            let ws = &member.actor.workspace;
-            let page = GeneralPage {
-                links: state.app.link_settings(&member.actor).await?,
-                name: ws.name.as_str().to_owned(),
-                time_zone: ws.time_zone.name().to_owned(),
-                time_zones: time_zones(),
-                errors,
-                notice: None,
-                created: when(ws.created_at, &ws.time_zone),
-                approval_required: member.policy.approval_required,
-                self_approval: member.policy.self_approval,
-                guide,
-                shell: Shell::new(&member, "settings"),
-            };
+            let page = GeneralPage { errors, guide, ..general(&state, &member).await? };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
     }
@@ -129,21 +116,26 @@ pub async fn general_page(
     member: Member,
     Query(q): Query<Done>,
 ) -> Result<Response, UiError> {
+    let page = GeneralPage { notice: notice(q.done.as_deref()), ..general(&state, &member).await? };
+    Ok(render(&page))
+}
+
+/// The general settings as saved, without errors or notice.
+async fn general(state: &AppState, member: &Member) -> Result<GeneralPage, UiError> {
     let ws = &member.actor.workspace;
-    let page = GeneralPage {
+    Ok(GeneralPage {
         links: state.app.link_settings(&member.actor).await?,
         name: ws.name.as_str().to_owned(),
         time_zone: ws.time_zone.name().to_owned(),
         time_zones: time_zones(),
         errors: FormErrors::default(),
-        notice: notice(q.done.as_deref()),
+        notice: None,
         created: when(ws.created_at, &ws.time_zone),
         approval_required: member.policy.approval_required,
         self_approval: member.policy.self_approval,
         guide: guide_form(&state.app.style_guide(&member.actor).await?),
-        shell: Shell::new(&member, "settings"),
-    };
-    Ok(render(&page))
+        shell: Shell::new(member, "settings"),
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -164,20 +156,8 @@ pub async fn update_general(
         Ok(ws) => Ok(Redirect::to(&format!("/w/{}/settings?done=saved", ws.slug)).into_response()),
         Err(e) => {
             let errors = FormErrors::from_app(e)?;
-            let ws = &member.actor.workspace;
-            let page = GeneralPage {
-                links: state.app.link_settings(&member.actor).await?,
-                name: form.name,
-                time_zone: form.time_zone,
-                time_zones: time_zones(),
-                errors,
-                notice: None,
-                created: when(ws.created_at, &ws.time_zone),
-                approval_required: member.policy.approval_required,
-                self_approval: member.policy.self_approval,
-                guide: guide_form(&state.app.style_guide(&member.actor).await?),
-                shell: Shell::new(&member, "settings"),
-            };
+            let page =
+                GeneralPage { errors, name: form.name, time_zone: form.time_zone, ..general(&state, &member).await? };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
     }
