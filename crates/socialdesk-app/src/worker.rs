@@ -11,6 +11,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
+use tracing::Instrument;
 
 use chrono::{DateTime, Duration, Utc};
 use socialdesk_core::JobId;
@@ -203,9 +204,16 @@ impl Worker {
         }
     }
 
+    /// Runs one job inside its span. The span is attached to the future, never
+    /// entered across an `.await`: a guard held over an await leaks into
+    /// whatever else the thread polls, and nested spans pile up until
+    /// tracing-subscriber panics on a span that already closed.
     async fn execute(&self, job: ClaimedJob) {
         let span = tracing::info_span!("job", id = %job.id, kind = %job.kind, attempt = job.attempts);
-        let _enter = span.enter();
+        self.execute_job(job).instrument(span).await
+    }
+
+    async fn execute_job(&self, job: ClaimedJob) {
         let result = match self.handlers.get(job.kind.as_str()) {
             Some(handler) => handler.run(&self.app, &job).await,
             None => Err(JobError::Permanent(format!("no handler for job kind {:?}", job.kind))),
