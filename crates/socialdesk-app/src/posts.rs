@@ -17,11 +17,11 @@ use socialdesk_core::queue::Evergreen;
 use socialdesk_core::tags::PostTags;
 use socialdesk_core::text::{self, Limits, NetworkKind};
 use socialdesk_core::{
-    AccountId, DeliveryState, JobId, Permission, PostEvent, PostId, PostState, VariantId, WorkspaceId,
+    AccountId, DeliveryState, JobId, MediaId, Permission, PostEvent, PostId, PostState, VariantId, WorkspaceId,
 };
 use socialdesk_networks::{IdempotencyKey, NetworkError, OutgoingPart, OutgoingPost};
 use socialdesk_store::ShortLink;
-use socialdesk_store::{ClaimedJob, NewJob, Post, Variant};
+use socialdesk_store::{ClaimedJob, Media, NewJob, Post, Variant};
 
 use crate::worker::{JobError, JobFuture, JobHandler};
 use crate::{Actor, App, AppError, FieldError, new_uuid};
@@ -66,6 +66,8 @@ pub struct NewPost {
     pub first_comment: Option<String>,
     /// Accounts whose version differs from the text as written: all its parts.
     pub variants: Vec<VariantText>,
+    /// Files of the media library for each part (index 0: the first part).
+    pub media: Vec<Vec<MediaId>>,
 }
 
 /// A post's new texts, as the editor sends them.
@@ -77,6 +79,8 @@ pub struct PostChange {
     pub sponsored: bool,
     /// Accounts whose version differs from the text: all its parts.
     pub variants: Vec<VariantText>,
+    /// The media of each part; `None` keeps what the post has.
+    pub media: Option<Vec<Vec<MediaId>>>,
 }
 
 /// One account's own version of a post.
@@ -93,6 +97,8 @@ struct Texts<'a> {
     base: Vec<String>,
     first_comment: Option<String>,
     variants: &'a [VariantText],
+    /// The library files of each part, every account alike.
+    media: Vec<Vec<Media>>,
 }
 
 impl<'a> Texts<'a> {
@@ -101,7 +107,18 @@ impl<'a> Texts<'a> {
             base: std::iter::once(text.to_owned()).chain(thread.iter().cloned()).collect(),
             first_comment: first_comment.map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned),
             variants,
+            media: Vec::new(),
         }
+    }
+
+    /// Whether the first part shows something other than text: it may then have none.
+    fn has_first_media(&self) -> bool {
+        self.media.first().is_some_and(|m| !m.is_empty())
+    }
+
+    /// The media ids of each part, as stored.
+    fn media_ids(&self) -> Vec<Vec<MediaId>> {
+        self.media.iter().map(|part| part.iter().map(|m| m.id).collect()).collect()
     }
 
     /// What is wrong whatever the networks: empty parts, too many, versions
@@ -300,6 +317,8 @@ impl App {
             short_links.extend(links);
             parts.push(text);
         }
+        let label = self.networks.get(&account.network).map_or(account.network.as_str(), |n| n.label());
+        errors.extend(crate::media::media_errors(account, capabilities.as_ref(), label, &texts.media));
         parts
     }
 
@@ -329,13 +348,14 @@ impl App {
         // posts to review; the time they chose is kept for when it is approved.
         let needs_review = input.when != When::Draft && (policy.approval_required || !actor.can(Permission::Publish));
         let mut errors = Vec::new();
-        if input.text.trim().is_empty() {
-            errors.push(FieldError::new("text", "write something to post"));
-        }
         if input.accounts.is_empty() {
             errors.push(FieldError::new("accounts", "choose at least one account"));
         }
-        let texts = Texts::new(&input.text, &input.thread, input.first_comment.as_deref(), &input.variants);
+        let mut texts = Texts::new(&input.text, &input.thread, input.first_comment.as_deref(), &input.variants);
+        texts.media = self.attached_media(actor.workspace.id, &input.media, texts.base.len(), &mut errors).await?;
+        if input.text.trim().is_empty() && !texts.has_first_media() {
+            errors.insert(0, FieldError::new("text", "write something to post, or attach an image"));
+        }
         texts.check(&input.accounts, &mut errors);
         let mut seen = HashSet::new();
         let mut accounts = Vec::new();
@@ -369,7 +389,7 @@ impl App {
                 Err(e) => return Err(e.into()),
             }
         }
-        if input.when != When::Draft && !input.text.trim().is_empty() {
+        if input.when != When::Draft {
             self.texts_guide_errors(actor.workspace.id, &texts, &input.tags, input.sponsored, &mut errors).await?;
         }
         let zone = actor.workspace.time_zone;
@@ -445,7 +465,16 @@ impl App {
                 error: None,
             })
             .collect();
-        self.store.create_tagged_post(&post, &variants, &input.tags, &short_links, input.evergreen.as_ref()).await?;
+        self.store
+            .create_tagged_post(
+                &post,
+                &variants,
+                &input.tags,
+                &short_links,
+                input.evergreen.as_ref(),
+                &texts.media_ids(),
+            )
+            .await?;
         if needs_review {
             let at = if input.when == When::Now { None } else { scheduled_at };
             self.store
@@ -527,11 +556,16 @@ impl App {
         .map_err(|e| AppError::Conflict { field: "state", message: e.to_string() })?;
 
         let mut errors = Vec::new();
-        if change.text.trim().is_empty() {
-            errors.push(FieldError::new("text", "write something to post"));
-        }
         let listed: Vec<AccountId> = variants.iter().map(|v| v.account_id).collect();
-        let texts = Texts::new(&change.text, &change.thread, change.first_comment.as_deref(), &change.variants);
+        let mut texts = Texts::new(&change.text, &change.thread, change.first_comment.as_deref(), &change.variants);
+        let wanted = match change.media {
+            Some(media) => media,
+            None => self.store.post_media(workspace, id).await?,
+        };
+        texts.media = self.attached_media(workspace, &wanted, texts.base.len(), &mut errors).await?;
+        if change.text.trim().is_empty() && !texts.has_first_media() {
+            errors.insert(0, FieldError::new("text", "write something to post, or attach an image"));
+        }
         texts.check(&listed, &mut errors);
         let tags = self.store.post_tags(workspace, &[id]).await?.remove(&id).unwrap_or_default();
         let link_settings = self.store.link_settings(workspace).await?;
@@ -542,7 +576,7 @@ impl App {
             let parts = self.variant_parts(&account, v.id, &texts, &tags, link_settings, &mut errors, &mut links);
             new_variants.push((v.id, parts[0].clone(), parts[1..].to_vec()));
         }
-        if next != PostState::Draft && !change.text.trim().is_empty() {
+        if next != PostState::Draft {
             self.texts_guide_errors(workspace, &texts, &tags, change.sponsored, &mut errors).await?;
         }
         if !errors.is_empty() {
@@ -564,6 +598,7 @@ impl App {
             first_comment: texts.first_comment.clone(),
             sponsored: change.sponsored,
             variants: new_variants,
+            media: texts.media_ids(),
         };
         if !self.store.edit_post(workspace, &edit, &links, &jobs, now).await? {
             return Err(AppError::Conflict {
@@ -592,12 +627,15 @@ impl App {
         }
         self.require_guide(actor.workspace.id, &post).await?;
         self.transition(actor, &post, PostEvent::Submit, None).await?;
+        // A new submission is reviewed from the first step again.
+        self.store.clear_post_approvals(actor.workspace.id, id).await?;
         self.store.add_post_comment(actor.workspace.id, id, Some(actor.user.id), "submitted", "", self.now()).await?;
         Ok(self.store.post(actor.workspace.id, id).await?)
     }
 
-    /// Approves a post in review and schedules it: at the time its author
-    /// chose, or now if that time has passed or none was chosen.
+    /// Approves the step of a post's review that waits for `actor`. When
+    /// that was the last step, the post is approved and scheduled: at the
+    /// time its author chose, or now if that time has passed or none was chosen.
     pub async fn approve_post(&self, actor: &Actor, id: PostId, note: &str) -> Result<(Post, Vec<Variant>), AppError> {
         actor.require(Permission::Approve)?;
         let policy = self.store.workspace_policy(actor.workspace.id).await?;
@@ -607,11 +645,65 @@ impl App {
                 "you cannot approve your own post; ask a teammate, or allow self-approval in the workspace settings",
             ));
         }
+        if post.state != PostState::InReview {
+            return Err(AppError::Conflict {
+                field: "state",
+                message: format!("a post that is {} cannot be approved", post.state),
+            });
+        }
         self.require_guide(actor.workspace.id, &post).await?;
-        self.transition(actor, &post, PostEvent::Approve, None).await?;
+        let review = self.review_of(&post, &policy).await?;
         let now = self.now();
-        self.store.add_post_comment(actor.workspace.id, id, Some(actor.user.id), "approved", note.trim(), now).await?;
-        self.audit(actor, "post.approved", &id.to_string(), serde_json::json!({})).await;
+        let step = match review.current {
+            Some(step) if review.may_approve(actor.user.id) => step,
+            Some(step) if review.steps[step].approved_by.contains(&actor.user.id) => {
+                return Err(AppError::Conflict {
+                    field: "review",
+                    message: format!("you already approved \"{}\"; it waits for the others", review.steps[step].name),
+                });
+            }
+            Some(step) => {
+                if !self.shared_with_as_approver(actor, &post, &policy).await? {
+                    return Err(AppError::Forbidden("the workspace's approval steps do not name you for this post"));
+                }
+                return Err(AppError::Conflict {
+                    field: "review",
+                    message: format!(
+                        "it waits for step {} of {}, \"{}\", which is not yours to approve",
+                        step + 1,
+                        review.steps.len(),
+                        review.steps[step].name
+                    ),
+                });
+            }
+            None => review.steps.len().saturating_sub(1),
+        };
+        self.store.add_post_approval(actor.workspace.id, id, post.revision, step, actor.user.id, now).await?;
+        let total = review.steps.len();
+        let label = if total > 1 {
+            format!("{} (step {} of {total})", review.steps[step].name, step + 1)
+        } else {
+            String::new()
+        };
+        let body = match (label.is_empty(), note.trim()) {
+            (true, note) => note.to_owned(),
+            (false, "") => label.clone(),
+            (false, note) => format!("{label}: {note}"),
+        };
+        self.store.add_post_comment(actor.workspace.id, id, Some(actor.user.id), "approved", &body, now).await?;
+        self.audit(actor, "post.approved", &id.to_string(), serde_json::json!({"step": step + 1, "of": total})).await;
+        if !self.review_of(&post, &policy).await?.is_approved() {
+            return Ok(self.store.post(actor.workspace.id, id).await?);
+        }
+        if let Err(e) = self.transition(actor, &post, PostEvent::Approve, None).await {
+            // Two last approvals at once: one of them moves the post on.
+            let (now_post, _) = self.store.post(actor.workspace.id, id).await?;
+            return if now_post.state != PostState::InReview && now_post.revision == post.revision {
+                Ok(self.store.post(actor.workspace.id, id).await?)
+            } else {
+                Err(e)
+            };
+        }
         let approved = Post { state: PostState::Approved, ..post };
         let mut at = approved.scheduled_at.filter(|at| *at > now).unwrap_or(now);
         if approved.queued && approved.scheduled_at.is_none_or(|chosen| chosen <= now) {
@@ -627,6 +719,7 @@ impl App {
     pub async fn reject_post(&self, actor: &Actor, id: PostId, reason: &str) -> Result<(Post, Vec<Variant>), AppError> {
         actor.require(Permission::Approve)?;
         let (post, _) = self.store.post(actor.workspace.id, id).await?;
+        self.require_visible(actor, &post).await?;
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(AppError::field("reason", "say what should change, so its author can fix it"));
@@ -645,9 +738,7 @@ impl App {
             return Err(AppError::Forbidden("your role cannot comment on posts"));
         }
         let (post, _) = self.store.post(actor.workspace.id, id).await?;
-        if !actor.can(Permission::ViewAllContent) && post.state != PostState::InReview {
-            return Err(AppError::NotFound);
-        }
+        self.require_visible(actor, &post).await?;
         let body = body.trim();
         if body.is_empty() || body.chars().count() > 5000 {
             return Err(AppError::field("body", "write a comment of at most 5000 characters"));
@@ -662,20 +753,25 @@ impl App {
         id: PostId,
     ) -> Result<Vec<socialdesk_store::PostComment>, AppError> {
         let (post, _) = self.store.post(actor.workspace.id, id).await?;
-        if !actor.can(Permission::ViewAllContent) && post.state != PostState::InReview {
-            return Err(AppError::NotFound);
-        }
+        self.require_visible(actor, &post).await?;
         Ok(self.store.post_comments(actor.workspace.id, id).await?)
     }
 
-    /// Posts waiting for approval. Clients see these (what is shared with
-    /// them for approval) even though they see nothing else.
+    /// Posts waiting for approval. Clients see those whose approval steps
+    /// name them (what is shared with them), even though they see nothing else.
     pub async fn posts_in_review(&self, actor: &Actor) -> Result<Vec<(Post, Vec<Variant>)>, AppError> {
         if !actor.can(Permission::Approve) && !actor.can(Permission::ViewAllContent) {
             return Err(AppError::Forbidden("your role cannot see posts in review"));
         }
+        let policy = self.store.workspace_policy(actor.workspace.id).await?;
         let all = self.store.posts(actor.workspace.id, 500).await?;
-        Ok(all.into_iter().filter(|(p, _)| p.state == PostState::InReview).collect())
+        let mut shown = Vec::new();
+        for (post, variants) in all.into_iter().filter(|(p, _)| p.state == PostState::InReview) {
+            if self.shared_with_as_approver(actor, &post, &policy).await? || actor.can(Permission::ViewAllContent) {
+                shown.push((post, variants));
+            }
+        }
+        Ok(shown)
     }
 
     async fn transition(
@@ -845,10 +941,11 @@ impl App {
                 Err(e) => return self.attempt_failed(workspace, &post, variant, attempt, e).await,
             }
         }
+        let mut media = self.outgoing_media(workspace, post.id).await.map_err(JobError::from)?.into_iter();
         let outgoing = OutgoingPost {
             parts: std::iter::once(&variant.text)
                 .chain(&variant.thread)
-                .map(|text| OutgoingPart { text: text.clone(), images: Vec::new() })
+                .map(|text| OutgoingPart { text: text.clone(), images: media.next().unwrap_or_default() })
                 .collect(),
             first_comment: post.first_comment.clone(),
             langs: Vec::new(),

@@ -90,3 +90,7 @@ id_type!(
     /// A post's version for one account.
     VariantId
 );
+id_type!(
+    /// A file in a workspace's media library.
+    MediaId
+);

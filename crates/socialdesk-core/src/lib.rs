@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod analytics;
+pub mod approval;
 pub mod cadence;
 pub mod goals;
 pub mod guide;
@@ -14,6 +15,7 @@ pub mod ids;
 pub mod inbox;
 pub mod insights;
 pub mod links;
+pub mod media;
 pub mod metrics;
 pub mod money;
 pub mod post;
@@ -26,7 +28,7 @@ pub mod values;
 
 pub use account::{Account, AccountStatus};
 pub use analytics::{Counts, Period, PeriodError};
-pub use ids::{AccountId, ApiTokenId, InviteId, JobId, PostId, SessionId, UserId, VariantId, WorkspaceId};
+pub use ids::{AccountId, ApiTokenId, InviteId, JobId, MediaId, PostId, SessionId, UserId, VariantId, WorkspaceId};
 pub use inbox::{InboxItem, InboxStatus};
 pub use money::{Currency, Money};
 pub use post::{DeliveryState, PostEvent, PostState};

@@ -44,6 +44,8 @@ pub struct WorkspacePolicy {
     pub approval_required: bool,
     /// Whether people may approve their own posts.
     pub self_approval: bool,
+    /// Who approves, step by step; empty: one step, anyone who may approve.
+    pub steps: Vec<crate::approval::ApprovalStep>,
 }
 
 /// A workspace as one member sees it: the workspace and their role in it.

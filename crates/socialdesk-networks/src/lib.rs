@@ -30,6 +30,11 @@ pub struct Capabilities {
     pub max_images: usize,
     /// The largest image, in bytes, the network accepts.
     pub max_image_bytes: usize,
+    /// How many videos one post may carry (0: this connector does not upload videos).
+    pub max_videos: usize,
+    /// A network where posts are looked at more than read: the composer
+    /// suggests an image when a post has none (a suggestion, not an error).
+    pub visual: bool,
     pub metrics: bool,
     pub followers: bool,
     pub inbox: bool,

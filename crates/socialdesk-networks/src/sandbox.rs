@@ -183,6 +183,9 @@ impl Network for Sandbox {
             first_comment: true,
             max_images: 4,
             max_image_bytes: 5_000_000,
+            max_videos: 0,
+            // It stands in for every network, the visual ones too.
+            visual: true,
             metrics: true,
             followers: true,
             inbox: true,

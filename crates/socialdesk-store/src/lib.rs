@@ -28,6 +28,7 @@ mod jobs;
 mod links;
 mod listening;
 mod logins;
+mod media;
 mod mentions;
 mod policies;
 mod pool;
@@ -52,6 +53,7 @@ pub use inbox_work::{InboxNote, SavedReply};
 pub use jobs::{ClaimedJob, Job, NewJob, WorkerHealth};
 pub use links::ShortLink;
 pub use listening::SavedQuery;
+pub use media::{Added, Media, PartMedia};
 pub use mentions::{
     AlertSettings, ListeningSource, MentionFilter, MinuteRow, NewAlert, NewMention, QueryToCheck, QueryTotals,
     SourceCounts, StoredAlert, StoredMention,

@@ -1,4 +1,5 @@
 use chrono::{DateTime, Utc};
+use socialdesk_core::approval::ApprovalStep;
 use socialdesk_core::{Crisis, PostId, UserId, WorkspaceId, WorkspacePolicy};
 use uuid::Uuid;
 
@@ -13,6 +14,7 @@ struct PolicyRow {
     crisis_reason: Option<String>,
     approval_required: bool,
     self_approval: bool,
+    approval_steps: Option<String>,
 }
 
 /// A comment on a post, or a recorded decision on it.
@@ -31,7 +33,8 @@ impl Store {
     pub async fn workspace_policy(&self, workspace: WorkspaceId) -> Result<WorkspacePolicy> {
         let row: Option<PolicyRow> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT w.crisis_since, w.crisis_by, u.name AS crisis_by_name, w.crisis_reason, w.approval_required, w.self_approval \
+                "SELECT w.crisis_since, w.crisis_by, u.name AS crisis_by_name, w.crisis_reason, w.approval_required, w.self_approval, \
+                     w.approval_steps \
                  FROM workspaces w LEFT JOIN users u ON u.id = w.crisis_by WHERE w.id = $1",
             )
             .bind(workspace.as_uuid())
@@ -39,7 +42,12 @@ impl Store {
             .await
         })?;
         let row = row.ok_or(StoreError::NotFound)?;
+        let steps = match row.approval_steps.as_deref() {
+            None => Vec::new(),
+            Some(json) => serde_json::from_str(json).map_err(|e| StoreError::corrupt("workspaces", e))?,
+        };
         Ok(WorkspacePolicy {
+            steps,
             crisis: row.crisis_since.map(|since| Crisis {
                 since,
                 by: row.crisis_by.map(UserId::from_uuid),
@@ -87,6 +95,96 @@ impl Store {
                 .map(|r| r.rows())
         })?;
         StoreError::found(done)
+    }
+
+    /// Replaces the approval steps (none: the one default step).
+    pub async fn set_approval_steps(&self, workspace: WorkspaceId, steps: &[ApprovalStep]) -> Result<()> {
+        let json = if steps.is_empty() {
+            None
+        } else {
+            Some(serde_json::to_string(steps).map_err(|e| StoreError::corrupt("workspaces", e))?)
+        };
+        let done = on_pool!(self, |pool| {
+            sqlx::query("UPDATE workspaces SET approval_steps = $2 WHERE id = $1")
+                .bind(workspace.as_uuid())
+                .bind(json)
+                .execute(pool)
+                .await
+                .map(|r| r.rows())
+        })?;
+        StoreError::found(done)
+    }
+
+    /// Records `user`'s approval of `step` of a post's `revision`; `false`
+    /// when they had already given it. [`StoreError::NotFound`] when the
+    /// post is not the workspace's.
+    pub async fn add_post_approval(
+        &self,
+        workspace: WorkspaceId,
+        post: PostId,
+        revision: i32,
+        step: usize,
+        user: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let owned: Option<i32> = on_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT revision FROM posts WHERE workspace_id = $1 AND id = $2")
+                .bind(workspace.as_uuid())
+                .bind(post.as_uuid())
+                .fetch_optional(pool)
+                .await
+        })?;
+        owned.ok_or(StoreError::NotFound)?;
+        let inserted = on_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO post_approvals (post_id, workspace_id, revision, step, user_id, approved_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            )
+            .bind(post.as_uuid())
+            .bind(workspace.as_uuid())
+            .bind(revision)
+            .bind(step as i32)
+            .bind(user.as_uuid())
+            .bind(at)
+            .execute(pool)
+            .await
+            .map(|r| r.rows())
+        })?;
+        Ok(inserted == 1)
+    }
+
+    /// The approvals of a post's revision, `(step, user)`, in the order given.
+    pub async fn post_approvals(
+        &self,
+        workspace: WorkspaceId,
+        post: PostId,
+        revision: i32,
+    ) -> Result<Vec<(usize, UserId)>> {
+        let rows: Vec<(i32, Uuid)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT step, user_id FROM post_approvals WHERE workspace_id = $1 AND post_id = $2 AND revision = $3 \
+                 ORDER BY approved_at, step",
+            )
+            .bind(workspace.as_uuid())
+            .bind(post.as_uuid())
+            .bind(revision)
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows.into_iter().map(|(step, user)| (step.max(0) as usize, UserId::from_uuid(user))).collect())
+    }
+
+    /// Forgets a post's approvals: it is submitted again, and its review starts over.
+    pub async fn clear_post_approvals(&self, workspace: WorkspaceId, post: PostId) -> Result<()> {
+        on_pool!(self, |pool| {
+            sqlx::query("DELETE FROM post_approvals WHERE workspace_id = $1 AND post_id = $2")
+                .bind(workspace.as_uuid())
+                .bind(post.as_uuid())
+                .execute(pool)
+                .await
+                .map(|r| r.rows())
+        })?;
+        Ok(())
     }
 
     pub async fn add_post_comment(

@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use socialdesk_core::queue::Evergreen;
 use socialdesk_core::tags::{Pillar, PostTags};
-use socialdesk_core::{AccountId, DeliveryState, PostId, PostState, TimeZone, UserId, VariantId, WorkspaceId};
+use socialdesk_core::{AccountId, DeliveryState, MediaId, PostId, PostState, TimeZone, UserId, VariantId, WorkspaceId};
 use uuid::Uuid;
 
 use crate::pool::{BeginWrite, RowsAffected, on_pool};
@@ -229,12 +229,12 @@ pub(crate) use insert_evergreen;
 impl Store {
     /// Stores a post with its variants, in one transaction.
     pub async fn create_post(&self, post: &Post, variants: &[Variant]) -> Result<()> {
-        self.create_tagged_post(post, variants, &PostTags::default(), &[], None).await
+        self.create_tagged_post(post, variants, &PostTags::default(), &[], None, &[]).await
     }
 
     /// Stores a post with its variants, how it is filed, the short links in
-    /// its text and how it repeats, in one transaction: no post goes out with
-    /// a link that leads nowhere.
+    /// its text, how it repeats and the media of each part, in one
+    /// transaction: no post goes out with a link that leads nowhere.
     pub async fn create_tagged_post(
         &self,
         post: &Post,
@@ -242,10 +242,12 @@ impl Store {
         tags: &PostTags,
         links: &[crate::ShortLink],
         evergreen: Option<&Evergreen>,
+        media: &[Vec<MediaId>],
     ) -> Result<()> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             insert_post!(&mut *tx, post, variants, tags);
+            crate::media::insert_post_media!(&mut *tx, post.id, media);
             for link in links {
                 sqlx::query(
                     "INSERT INTO short_links (code, workspace_id, post_id, variant_id, target, created_at) \
@@ -548,6 +550,8 @@ pub struct PostEdit {
     pub sponsored: bool,
     /// Each variant's new first part and thread.
     pub variants: Vec<(VariantId, String, Vec<String>)>,
+    /// The media of each part, replacing what it had.
+    pub media: Vec<Vec<MediaId>>,
 }
 
 impl Store {
@@ -587,6 +591,11 @@ impl Store {
             if done != 1 {
                 return Ok(false);
             }
+            sqlx::query("DELETE FROM post_media WHERE post_id = $1")
+                .bind(edit.post.as_uuid())
+                .execute(&mut *tx)
+                .await?;
+            crate::media::insert_post_media!(&mut *tx, edit.post, &edit.media);
             for (id, text, thread) in &edit.variants {
                 sqlx::query("UPDATE post_variants SET text = $4, thread = $5 WHERE workspace_id = $1 AND post_id = $2 AND id = $3")
                     .bind(workspace.as_uuid())

@@ -388,6 +388,15 @@ impl Store {
             if let Some(rule) = &copy.carried {
                 insert_evergreen!(&mut *tx, workspace, copy.post.id, rule);
             }
+            // The copy shows what the original showed.
+            sqlx::query(
+                "INSERT INTO post_media (post_id, part, position, media_id) \
+                 SELECT $2, part, position, media_id FROM post_media WHERE post_id = $1",
+            )
+            .bind(original.as_uuid())
+            .bind(copy.post.id.as_uuid())
+            .execute(&mut *tx)
+            .await?;
             for job in &copy.jobs {
                 insert_job!(&mut *tx, job);
             }

@@ -107,6 +107,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const text = composer.querySelector("textarea[name=text]");
     const box = composer.querySelector("#counters");
     const guide = composer.querySelector("#guide-problems");
+    const suggestions = composer.querySelector("#suggestions");
     const csrf = composer.querySelector("input[name=_csrf]").value;
     let timer = null;
     const refresh = async () => {
@@ -120,10 +121,15 @@ document.addEventListener("DOMContentLoaded", () => {
             networks,
             campaign: composer.querySelector("input[name=campaign]")?.value ?? "",
             sponsored: composer.querySelector("input[name=sponsored]")?.checked ?? false,
+            media: [...composer.querySelectorAll("input[name=media]:checked")].map((i) => i.value),
           }),
         });
         if (!response.ok) return;
-        const { counters, guide: problems } = await response.json();
+        const { counters, guide: problems, suggestions: advice } = await response.json();
+        if (suggestions) {
+          suggestions.replaceChildren(...advice.map((s) => Object.assign(document.createElement("li"), { textContent: s })));
+          suggestions.hidden = advice.length === 0;
+        }
         if (guide) {
           guide.replaceChildren(...problems.map((p) => Object.assign(document.createElement("li"), { textContent: p.message })));
           guide.hidden = problems.length === 0;

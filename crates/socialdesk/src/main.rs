@@ -51,6 +51,8 @@ enum Command {
     Report(ReportArgs),
     /// An account's posting queue: its weekly slots and queued posts; set the slots, pause or resume it.
     Queue(QueueArgs),
+    /// The media library: add files (`socialdesk media --workspace SLUG photo.png --alt "…"`) and list them.
+    Media(MediaArgs),
     /// Listening: check a boolean query (`socialdesk listen check '"northwind coffee" -job*'`).
     #[command(subcommand)]
     Listen(ListenCommand),
@@ -108,6 +110,20 @@ struct ImportArgs {
     /// Check every row and report, without importing anything.
     #[arg(long)]
     dry_run: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct MediaArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// The workspace's address (its slug, as in /w/SLUG).
+    #[arg(long, value_name = "SLUG")]
+    workspace: String,
+    /// Files to add (PNG, JPEG, WebP, GIF, MP4 or MOV; up to 50 MB each). None: list the library.
+    files: Vec<std::path::PathBuf>,
+    /// Alt text for the files added: what they show, for people who cannot see them.
+    #[arg(long, value_name = "TEXT")]
+    alt: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -218,6 +234,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             app.store.close().await;
             outcome
         }
+        Command::Media(args) => {
+            let config = Config::load_common(&args.common)?;
+            init_logs(config.log_format);
+            let app = open(&config).await?;
+            let outcome = media_command(&app, &args).await;
+            app.store.close().await;
+            outcome
+        }
         Command::Queue(args) => {
             let config = Config::load_common(&args.common)?;
             init_logs(config.log_format);
@@ -299,6 +323,53 @@ async fn queue_command(app: &App, args: &QueueArgs) -> anyhow::Result<()> {
         let at = post.scheduled_at.map(|at| at.with_timezone(&view.zone.tz()).format("%a %Y-%m-%d %H:%M").to_string());
         let text: String = post.text.chars().take(60).collect();
         println!("{}  {:<9}  {text}", at.unwrap_or_default(), post.state.as_str());
+    }
+    Ok(())
+}
+
+/// Adds files to a workspace's media library, or lists it; one line per file.
+#[allow(clippy::print_stdout)]
+async fn media_command(app: &App, args: &MediaArgs) -> anyhow::Result<()> {
+    let actor = owner_of(app, &args.workspace).await?;
+    let fail = |e: socialdesk_app::AppError| anyhow::anyhow!("{}", field_message(&e));
+    let show = |m: &socialdesk_store::Media, what: &str| {
+        let size = match (m.width, m.height) {
+            (Some(w), Some(h)) => format!("{w}x{h} "),
+            _ => String::new(),
+        };
+        let alt = if m.alt.is_empty() { "no alt text".to_owned() } else { format!("alt {:?}", m.alt) };
+        println!(
+            "{what}{}  {}  {size}{}  {}  {alt}",
+            m.id,
+            m.name,
+            m.mime,
+            socialdesk_core::media::human_bytes(m.bytes as u64)
+        );
+    };
+    if args.files.is_empty() {
+        for m in app.media_library(&actor, 1000).await.map_err(fail)? {
+            show(&m, "");
+        }
+        return Ok(());
+    }
+    for path in &args.files {
+        let data = tokio::fs::read(path).await.with_context(|| format!("cannot read {}", path.display()))?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let added = app
+            .upload_media(&actor, &name, &data)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), field_message(&e)))?;
+        let (what, mut media) = match added {
+            socialdesk_store::Added::New(m) => ("added ", m),
+            socialdesk_store::Added::Existing(m) => ("already there ", m),
+        };
+        if let Some(alt) = &args.alt {
+            media = app
+                .set_media_alt(&actor, media.id, alt)
+                .await
+                .map_err(|e| anyhow::anyhow!("--alt: {}", field_message(&e)))?;
+        }
+        show(&media, what);
     }
     Ok(())
 }

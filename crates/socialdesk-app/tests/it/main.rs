@@ -2,7 +2,9 @@
 //! failures, and a graceful shutdown that finishes or hands back its work.
 
 mod analytics;
+mod approvals;
 mod listening;
+mod media;
 mod publishing;
 mod queues;
 mod support;

@@ -582,6 +582,8 @@ impl Network for Bluesky {
             first_comment: true,
             max_images: MAX_IMAGES,
             max_image_bytes: MAX_IMAGE_BYTES,
+            max_videos: 0,
+            visual: false,
             metrics: true,
             followers: true,
             inbox: true,

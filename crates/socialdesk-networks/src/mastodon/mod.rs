@@ -381,6 +381,8 @@ impl Network for Mastodon {
             first_comment: true,
             max_images: 4,
             max_image_bytes: 10 * 1024 * 1024,
+            max_videos: 0,
+            visual: false,
             metrics: true,
             followers: true,
             inbox: true,

@@ -5,10 +5,12 @@
 
 mod accounts;
 mod analytics;
+mod approvals;
 mod bulk;
 mod fixtures;
 mod inbox;
 mod jobs;
+mod media;
 mod mentions;
 mod queues;
 mod team;

@@ -13,7 +13,7 @@ use crate::inbox::account;
 
 both!(slots_and_queued_posts_stay_in_their_workspace, moves_and_evergreen_copies_are_all_or_nothing);
 
-fn post(ws: &Workspace, a: &Account, text: &str, minute: u32, queued: bool) -> (Post, Vec<Variant>) {
+pub(crate) fn post(ws: &Workspace, a: &Account, text: &str, minute: u32, queued: bool) -> (Post, Vec<Variant>) {
     let post = Post {
         id: PostId::from_uuid(uuid::Uuid::now_v7()),
         workspace_id: ws.id,
@@ -46,7 +46,7 @@ fn post(ws: &Workspace, a: &Account, text: &str, minute: u32, queued: bool) -> (
     (post, vec![variant])
 }
 
-fn job(post: &Post, key: &str) -> NewJob {
+pub(crate) fn job(post: &Post, key: &str) -> NewJob {
     NewJob {
         id: JobId::from_uuid(uuid::Uuid::now_v7()),
         workspace_id: Some(post.workspace_id),
@@ -125,7 +125,7 @@ async fn moves_and_evergreen_copies_are_all_or_nothing(db: TestDb) {
     // Evergreen: the rule reads back, and only the first copy is made.
     let rule = Evergreen::new(7, None, Some(3)).unwrap();
     let (ever, ever_v) = post(&ws, &a, "evergreen", 10, false);
-    store.create_tagged_post(&ever, &ever_v, &PostTags::default(), &[], Some(&rule)).await.unwrap();
+    store.create_tagged_post(&ever, &ever_v, &PostTags::default(), &[], Some(&rule), &[]).await.unwrap();
     assert_eq!(store.evergreen(ws.id, ever.id).await.unwrap(), Some((rule, None)));
     let copy = |text: &str| {
         let (p, v) = post(&ws, &a, text, 10 + 7 * 24 * 60, false);

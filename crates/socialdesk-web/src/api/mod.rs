@@ -6,6 +6,7 @@ mod accounts;
 pub(crate) mod analytics;
 mod inbox;
 pub(crate) mod listening;
+pub(crate) mod media;
 mod members;
 mod posts;
 mod review;
@@ -45,6 +46,7 @@ pub use types::*;
         (name = "workspace", description = "The token's workspace and who is calling"),
         (name = "accounts", description = "Connected social accounts"),
         (name = "posts", description = "Writing, scheduling and publishing"),
+        (name = "media", description = "The media library: files with their alt text, attached to posts by id"),
         (name = "queues", description = "Posting queues: weekly slots per account, add to queue, reorder, pause"),
         (name = "listening", description = "Boolean queries over what people say"),
         (name = "inbox", description = "Replies, mentions, quotes and messages of every account"),
@@ -84,6 +86,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(accounts::move_in_queue))
         .routes(routes!(posts::list_posts, posts::create_post))
         .routes(routes!(posts::get_post, posts::edit_post))
+        .routes(routes!(media::list, media::upload))
+        .routes(routes!(media::get, media::update, media::delete))
+        .routes(routes!(media::file))
         .routes(routes!(transfer::import_posts))
         .routes(routes!(transfer::export_csv))
         .routes(routes!(transfer::export_ics))
@@ -93,6 +98,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(review::reject))
         .routes(routes!(review::list_comments, review::add_comment))
         .routes(routes!(review::get_policy, review::put_policy))
+        .routes(routes!(review::put_approval_steps))
+        .routes(routes!(review::get_review))
         .routes(routes!(review::get_style_guide, review::put_style_guide))
         .routes(routes!(review::start_crisis, review::end_crisis))
         .routes(routes!(inbox::list))

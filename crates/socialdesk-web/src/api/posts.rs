@@ -3,7 +3,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use socialdesk_app::{AppError, NewPost, When};
 use socialdesk_core::tags::PostTags;
-use socialdesk_core::{AccountId, PostId};
+use socialdesk_core::{AccountId, MediaId, PostId};
 use uuid::Uuid;
 
 use super::{ApiPath, CreatePostRequest, EditPostRequest, EvergreenBody, PostBody, VariantTextBody, WhenBody};
@@ -47,7 +47,10 @@ pub async fn list_posts(
     };
     let ids: Vec<_> = posts.iter().map(|(p, _)| p.id).collect();
     let tags = state.app.post_tags(&actor, &ids).await?;
-    Ok(Json(posts.iter().map(|(p, v)| PostBody::new(p, v).tagged(tags.get(&p.id))).collect()))
+    let media = state.app.posts_media(&actor, &ids).await?;
+    Ok(Json(
+        posts.iter().map(|(p, v)| PostBody::new(p, v).tagged(tags.get(&p.id)).with_media(media.get(&p.id))).collect(),
+    ))
 }
 
 /// Writes a post to one or more accounts: as a draft, to publish now, at
@@ -78,15 +81,16 @@ pub async fn create_post(
         text: body.text,
         accounts: body.account_ids.into_iter().map(AccountId::from_uuid).collect(),
         when,
-        tags: tags.clone(),
+        tags,
         evergreen,
         sponsored: body.sponsored,
         thread: body.thread,
         first_comment: body.first_comment,
         variants: body.variants.into_iter().map(VariantTextBody::into_app).collect(),
+        media: media_ids(body.media),
     };
     let (post, variants) = state.app.create_post(&actor, input).await?;
-    Ok((StatusCode::CREATED, Json(PostBody::new(&post, &variants).tagged(Some(&tags)))))
+    Ok((StatusCode::CREATED, Json(post_body(&state, &actor, &post, &variants).await?)))
 }
 
 /// One post with its deliveries.
@@ -98,8 +102,7 @@ pub async fn get_post(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<PostBody>> {
     let (post, variants) = state.app.post(&actor, PostId::from_uuid(id)).await?;
-    let tags = state.app.post_tags(&actor, &[post.id]).await?;
-    Ok(Json(PostBody::new(&post, &variants).tagged(tags.get(&post.id))))
+    Ok(Json(post_body(&state, &actor, &post, &variants).await?))
 }
 
 /// Cancels a post that has not gone out.
@@ -114,7 +117,7 @@ pub async fn cancel_post(
 ) -> ApiResult<Json<PostBody>> {
     state.app.cancel_post(&actor, PostId::from_uuid(id)).await?;
     let (post, variants) = state.app.post(&actor, PostId::from_uuid(id)).await?;
-    Ok(Json(PostBody::new(&post, &variants)))
+    Ok(Json(post_body(&state, &actor, &post, &variants).await?))
 }
 
 /// Changes what a post says, as a new revision, until it starts publishing.
@@ -138,8 +141,25 @@ pub async fn edit_post(
         first_comment: body.first_comment,
         sponsored: body.sponsored,
         variants: body.variants.into_iter().map(VariantTextBody::into_app).collect(),
+        media: body.media.map(media_ids),
     };
     let (post, variants) = state.app.edit_post(&actor, PostId::from_uuid(id), change).await?;
-    let tags = state.app.post_tags(&actor, &[post.id]).await?;
-    Ok(Json(PostBody::new(&post, &variants).tagged(tags.get(&post.id))))
+    Ok(Json(post_body(&state, &actor, &post, &variants).await?))
+}
+
+/// A post as the API shows it: with how it is filed and its media.
+pub(crate) async fn post_body(
+    state: &AppState,
+    actor: &socialdesk_app::Actor,
+    post: &socialdesk_store::Post,
+    variants: &[socialdesk_store::Variant],
+) -> ApiResult<PostBody> {
+    let tags = state.app.post_tags(actor, &[post.id]).await?;
+    let media = state.app.posts_media(actor, &[post.id]).await?;
+    Ok(PostBody::new(post, variants).tagged(tags.get(&post.id)).with_media(media.get(&post.id)))
+}
+
+/// Media ids of each part, as the service takes them.
+fn media_ids(parts: Vec<Vec<Uuid>>) -> Vec<Vec<MediaId>> {
+    parts.into_iter().map(|part| part.into_iter().map(MediaId::from_uuid).collect()).collect()
 }

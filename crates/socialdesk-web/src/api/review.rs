@@ -1,12 +1,14 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use socialdesk_core::PostId;
+use socialdesk_app::{AppError, FieldError};
+use socialdesk_core::approval::{ApprovalStep, StepMode};
+use socialdesk_core::{PostId, Role, UserId};
 use uuid::Uuid;
 
 use super::{
-    ApiPath, ApprovalPolicyRequest, CommentBody, CommentRequest, DecisionRequest, PolicyBody, PostBody,
-    StartCrisisRequest, StyleGuideBody, StyleGuideRequest,
+    ApiPath, ApprovalPolicyRequest, ApprovalStepsRequest, CommentBody, CommentRequest, DecisionRequest, PolicyBody,
+    PostBody, ReviewBody, StartCrisisRequest, StyleGuideBody, StyleGuideRequest,
 };
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
@@ -27,6 +29,57 @@ pub async fn put_policy(
     ApiJson(body): ApiJson<ApprovalPolicyRequest>,
 ) -> ApiResult<Json<PolicyBody>> {
     Ok(Json((&state.app.set_approval_policy(&actor, body.approval_required, body.self_approval).await?).into()))
+}
+
+/// Replaces the approval steps (owners and admins): each step is `any` or `all` of the people and
+/// roles it names, taken in order. A bad step is named by its place (`/steps/1/user_ids/0`).
+#[utoipa::path(put, path = "/workspace/approval-steps", tag = "workspace", request_body = ApprovalStepsRequest,
+    responses((status = 200, body = PolicyBody), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn put_approval_steps(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<ApprovalStepsRequest>,
+) -> ApiResult<Json<PolicyBody>> {
+    let mut errors = Vec::new();
+    let mut steps = Vec::with_capacity(body.steps.len());
+    for (i, step) in body.steps.into_iter().enumerate() {
+        let mode = step.mode.parse::<StepMode>().unwrap_or_else(|e| {
+            errors.push(FieldError::new(format!("steps/{i}/mode"), e));
+            StepMode::Any
+        });
+        let mut roles = Vec::new();
+        for (n, role) in step.roles.iter().enumerate() {
+            match role.parse::<Role>() {
+                Ok(r) => roles.push(r),
+                Err(e) => errors.push(FieldError::new(format!("steps/{i}/roles/{n}"), e.to_string())),
+            }
+        }
+        let users = step.user_ids.into_iter().map(UserId::from_uuid).collect();
+        steps.push(ApprovalStep { name: step.name, mode, users, roles });
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors).into());
+    }
+    // Field paths name `user_ids` as the API calls them.
+    let policy = state.app.set_approval_steps(&actor, steps).await.map_err(|e| match e {
+        AppError::Invalid(list) => AppError::Invalid(
+            list.into_iter().map(|f| FieldError::new(f.field.replace("/users/", "/user_ids/"), f.message)).collect(),
+        ),
+        other => other,
+    })?;
+    Ok(Json((&policy).into()))
+}
+
+/// Where a post's review stands: each step, who approved it and whom it waits for.
+#[utoipa::path(get, path = "/posts/{post_id}/review", tag = "posts", params(("post_id" = Uuid, Path)),
+    responses((status = 200, body = ReviewBody), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_review(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<ReviewBody>> {
+    Ok(Json((&state.app.post_review(&actor, PostId::from_uuid(id)).await?.review).into()))
 }
 
 /// Crisis mode on: every scheduled post of the workspace waits until it is lifted.
@@ -57,7 +110,7 @@ pub async fn submit(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<PostBody>> {
     let (post, variants) = state.app.submit_post(&actor, PostId::from_uuid(id)).await?;
-    Ok(Json(PostBody::new(&post, &variants)))
+    Ok(Json(super::posts::post_body(&state, &actor, &post, &variants).await?))
 }
 
 /// Approves a post in review and schedules it. Nobody approves their own post unless the workspace allows it.
@@ -72,7 +125,7 @@ pub async fn approve(
 ) -> ApiResult<Json<PostBody>> {
     let (post, variants) =
         state.app.approve_post(&actor, PostId::from_uuid(id), body.reason.as_deref().unwrap_or("")).await?;
-    Ok(Json(PostBody::new(&post, &variants)))
+    Ok(Json(super::posts::post_body(&state, &actor, &post, &variants).await?))
 }
 
 /// Sends a post in review back to draft with a reason.
@@ -87,7 +140,7 @@ pub async fn reject(
 ) -> ApiResult<Json<PostBody>> {
     let (post, variants) =
         state.app.reject_post(&actor, PostId::from_uuid(id), body.reason.as_deref().unwrap_or("")).await?;
-    Ok(Json(PostBody::new(&post, &variants)))
+    Ok(Json(super::posts::post_body(&state, &actor, &post, &variants).await?))
 }
 
 /// A post's comments and decisions, oldest first.

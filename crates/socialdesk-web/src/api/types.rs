@@ -316,6 +316,8 @@ pub struct PostBody {
     pub queued: bool,
     /// Paid, or part of an influencer collaboration: it carries a disclosure.
     pub sponsored: bool,
+    /// Media library files of each part, in order (index 0: the first part).
+    pub media: Vec<Vec<Uuid>>,
 }
 
 /// The post's version for one account.
@@ -339,6 +341,14 @@ pub struct VariantBody {
 }
 
 impl PostBody {
+    /// With the media of its parts.
+    pub fn with_media(mut self, media: Option<&socialdesk_store::PartMedia>) -> PostBody {
+        self.media = media
+            .map(|parts| parts.iter().map(|p| p.iter().map(|m| m.as_uuid()).collect()).collect())
+            .unwrap_or_default();
+        self
+    }
+
     /// With how the post is filed.
     pub fn tagged(mut self, tags: Option<&socialdesk_core::tags::PostTags>) -> PostBody {
         if let Some(t) = tags {
@@ -356,6 +366,7 @@ impl PostBody {
             labels: Vec::new(),
             queued: post.queued,
             sponsored: post.sponsored,
+            media: Vec::new(),
             id: post.id.as_uuid(),
             text: post.text.clone(),
             thread: post.thread.clone(),
@@ -516,6 +527,10 @@ pub struct CreatePostRequest {
     /// Accounts whose version differs from `text` and `thread`.
     #[serde(default)]
     pub variants: Vec<VariantTextBody>,
+    /// Media library files for each part: `[[first part's ids], [second part's ids], …]`. With
+    /// an image in the first part, `text` may be empty.
+    #[serde(default)]
+    pub media: Vec<Vec<Uuid>>,
 }
 
 /// One account's own version of a post.
@@ -549,6 +564,9 @@ pub struct EditPostRequest {
     pub sponsored: bool,
     #[serde(default)]
     pub variants: Vec<VariantTextBody>,
+    /// The media of each part, replacing what the post has; absent: unchanged.
+    #[serde(default)]
+    pub media: Option<Vec<Vec<Uuid>>>,
 }
 
 /// Crisis mode and who approves what.
@@ -558,6 +576,83 @@ pub struct PolicyBody {
     pub crisis: Option<CrisisBody>,
     pub approval_required: bool,
     pub self_approval: bool,
+    /// Who approves, step by step; empty: one step, any owner, admin, editor or client.
+    pub steps: Vec<ApprovalStepBody>,
+}
+
+/// One step of the approval flow.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalStepBody {
+    /// At most 60 characters.
+    pub name: String,
+    /// `any`: one approval completes the step; `all`: everyone it names must approve.
+    pub mode: String,
+    /// Members named one by one.
+    #[serde(default)]
+    pub user_ids: Vec<Uuid>,
+    /// Roles, standing for every member holding them: `owner`, `admin`, `editor`, `client`.
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+impl From<&socialdesk_core::approval::ApprovalStep> for ApprovalStepBody {
+    fn from(s: &socialdesk_core::approval::ApprovalStep) -> Self {
+        ApprovalStepBody {
+            name: s.name.clone(),
+            mode: s.mode.as_str().to_owned(),
+            user_ids: s.users.iter().map(|u| u.as_uuid()).collect(),
+            roles: s.roles.iter().map(|r| r.as_str().to_owned()).collect(),
+        }
+    }
+}
+
+/// The approval steps, replacing those the workspace has (an empty list: the one default step).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalStepsRequest {
+    pub steps: Vec<ApprovalStepBody>,
+}
+
+/// Where a post's review stands.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReviewBody {
+    /// Every step is done.
+    pub approved: bool,
+    /// The index of the step it waits for (0 is the first); absent once approved.
+    pub current_step: Option<usize>,
+    pub steps: Vec<ReviewStepBody>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReviewStepBody {
+    pub name: String,
+    /// `any` or `all`.
+    pub mode: String,
+    pub approved_by: Vec<Uuid>,
+    /// Who may still approve it (for `all`: whose approval it still needs).
+    pub waiting_on: Vec<Uuid>,
+    pub done: bool,
+}
+
+impl From<&socialdesk_core::approval::Review> for ReviewBody {
+    fn from(r: &socialdesk_core::approval::Review) -> Self {
+        ReviewBody {
+            approved: r.is_approved(),
+            current_step: r.current,
+            steps: r
+                .steps
+                .iter()
+                .map(|s| ReviewStepBody {
+                    name: s.name.clone(),
+                    mode: s.mode.as_str().to_owned(),
+                    approved_by: s.approved_by.iter().map(|u| u.as_uuid()).collect(),
+                    waiting_on: s.waiting_on.iter().map(|u| u.as_uuid()).collect(),
+                    done: s.done,
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -577,6 +672,7 @@ impl From<&socialdesk_core::WorkspacePolicy> for PolicyBody {
             }),
             approval_required: p.approval_required,
             self_approval: p.self_approval,
+            steps: p.steps.iter().map(ApprovalStepBody::from).collect(),
         }
     }
 }
@@ -762,4 +858,52 @@ impl StyleGuideRequest {
             disclosures: list("disclosures", &self.disclosures)?,
         })
     }
+}
+
+/// A file of the workspace's media library.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MediaBody {
+    pub id: Uuid,
+    /// The file's name as uploaded.
+    pub name: String,
+    /// `image`, `gif` or `video`.
+    pub kind: String,
+    /// Read from the file's bytes, not from its name.
+    pub mime: String,
+    pub bytes: i64,
+    /// In pixels, for images.
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    /// Hex SHA-256: uploading the same file again returns this item.
+    pub sha256: String,
+    /// What it shows, for people who cannot see it (sent to networks with it).
+    pub alt: String,
+    pub created_at: DateTime<Utc>,
+    /// How many posts it goes with; a file in use cannot be deleted.
+    pub used_by: i64,
+}
+
+impl From<&socialdesk_store::Media> for MediaBody {
+    fn from(m: &socialdesk_store::Media) -> Self {
+        MediaBody {
+            id: m.id.as_uuid(),
+            name: m.name.clone(),
+            kind: m.kind.as_str().to_owned(),
+            mime: m.mime.clone(),
+            bytes: m.bytes,
+            width: m.width,
+            height: m.height,
+            sha256: m.sha256.clone(),
+            alt: m.alt.clone(),
+            created_at: m.created_at,
+            used_by: m.used_by,
+        }
+    }
+}
+
+/// A file's new alt text (at most 1,000 characters; empty removes it).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MediaAltRequest {
+    pub alt: String,
 }

@@ -7,6 +7,7 @@ pub(crate) mod analytics;
 mod auth;
 mod inbox;
 mod listening;
+mod media;
 mod pages;
 mod posts;
 mod queues;
@@ -72,6 +73,10 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}/listening/alerts/{id}/acknowledge", post(listening::acknowledge))
         .route("/w/{slug}/listening/alerts/{id}/crisis", post(listening::crisis))
         .route("/w/{slug}/calendar", get(posts::calendar))
+        .route("/w/{slug}/media", get(media::library).post(media::upload).layer(media::upload_limit()))
+        .route("/w/{slug}/media/{id}/file", get(media::file))
+        .route("/w/{slug}/media/{id}/alt", post(media::set_alt))
+        .route("/w/{slug}/media/{id}/delete", post(media::delete))
         .route("/w/{slug}/queue", get(queues::queue))
         .route("/w/{slug}/queue/{id}/slots", post(queues::set_slots))
         .route("/w/{slug}/queue/{id}/pause", post(queues::pause))
@@ -91,6 +96,7 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}/crisis", post(settings::start_crisis))
         .route("/w/{slug}/crisis/end", post(settings::end_crisis))
         .route("/w/{slug}/settings/approvals", post(settings::update_approvals))
+        .route("/w/{slug}/settings/approval-steps", post(settings::update_approval_steps))
         .route("/w/{slug}/settings/links", post(settings::update_links))
         .route("/w/{slug}/settings/style-guide", post(settings::update_style_guide))
         .route("/l/{code}", get(short_link))
@@ -236,6 +242,17 @@ impl FormErrors {
         Ok(FormErrors(list.into_iter().map(|f| (f.field, capitalise(&f.message))).collect()))
     }
 
+    /// The messages of `field` and of the fields under it (`media`, `media/0/1`), in field order.
+    pub fn under(&self, field: &str) -> Vec<String> {
+        let mut found: Vec<(&String, &String)> = self
+            .0
+            .iter()
+            .filter(|(k, _)| *k == field || k.strip_prefix(field).is_some_and(|rest| rest.starts_with('/')))
+            .collect();
+        found.sort();
+        found.into_iter().map(|(_, v)| v.clone()).collect()
+    }
+
     pub fn one(field: &str, message: &str) -> FormErrors {
         FormErrors(HashMap::from([(field.to_owned(), message.to_owned())]))
     }
@@ -296,6 +313,12 @@ pub const NAV: &[NavItem] = &[
         label: "Queues",
         path: "/queue",
         icon: "M3 5h18v2H3V5zm0 6h12v2H3v-2zm0 6h18v2H3v-2zm15-7l4 2-4 2v-4z",
+    },
+    NavItem {
+        key: "media",
+        label: "Media",
+        path: "/media",
+        icon: "M21 19V5a2 2 0 0 0-2-2H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2zM8.5 13.5l2.5 3 3.5-4.5 4.5 6H5l3.5-4.5z",
     },
     NavItem {
         key: "inbox",

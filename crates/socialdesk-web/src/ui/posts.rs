@@ -12,10 +12,11 @@ use serde::{Deserialize, Serialize};
 use socialdesk_app::{AppError, NewPost, When, text_rules};
 use socialdesk_core::tags::{Pillar, PostTags};
 use socialdesk_core::text::{self, Limits};
-use socialdesk_core::{Account, AccountId, DeliveryState, Permission, PostId, PostState};
+use socialdesk_core::{Account, AccountId, DeliveryState, MediaId, Permission, PostId, PostState};
 use uuid::Uuid;
 
 use super::auth::Empty;
+use super::media::MediaCard;
 use super::settings::when;
 use super::{FormErrors, Shell, UiError, render};
 use crate::AppState;
@@ -50,6 +51,46 @@ struct ComposePage {
     first_comment: String,
     /// Some account has its own version (the per-account section opens).
     customized: bool,
+    library: Vec<MediaCard>,
+    picked: Vec<Uuid>,
+    media_errors: Vec<String>,
+    suggestions: Vec<String>,
+}
+
+/// How many of the library's latest files the composer offers.
+const PICKER_FILES: i64 = 60;
+
+/// The composer's media picker: the library's latest files and those already
+/// picked, with the suggestions for what is picked.
+async fn media_picker(
+    state: &AppState,
+    member: &Member,
+    picked: &[Uuid],
+    networks: &[String],
+) -> Result<(Vec<MediaCard>, Vec<String>), UiError> {
+    let actor = &member.actor;
+    if !actor.can(Permission::ViewAllContent) {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let mut items = state.app.media_library(actor, PICKER_FILES).await?;
+    for id in picked {
+        if !items.iter().any(|m| m.id.as_uuid() == *id)
+            && let Ok(m) = state.app.media_item(actor, MediaId::from_uuid(*id)).await
+        {
+            items.push(m);
+        }
+    }
+    let ids: Vec<MediaId> = picked.iter().map(|id| MediaId::from_uuid(*id)).collect();
+    let suggestions = state.app.compose_suggestions(actor, networks, &ids).await?;
+    Ok((items.iter().map(MediaCard::new).collect(), suggestions))
+}
+
+/// The files a form picked, as ids.
+fn picked_media(form_values: &[String]) -> Result<Vec<Uuid>, UiError> {
+    form_values
+        .iter()
+        .map(|v| v.parse::<Uuid>().map_err(|_| UiError::BadRequest("a media file in the form is not an id".into())))
+        .collect()
 }
 
 struct ComposeAccount {
@@ -193,6 +234,9 @@ pub struct ComposeForm {
     /// Repeated: each account's own version (empty: the text).
     #[serde(default)]
     variant_text: Vec<String>,
+    /// Repeated: the media library files picked for the first part.
+    #[serde(default)]
+    media: Vec<String>,
 }
 
 /// The accounts with their own version, as the service takes them.
@@ -252,7 +296,13 @@ async fn compose_page(
     let picked = |a: &Account| form.account.iter().any(|id| *id == a.id.to_string());
     let chosen: Vec<String> = accounts.iter().filter(|a| picked(a)).map(|a| a.network.clone()).collect();
     let own = own_versions(&form.variant_account, &form.variant_text);
+    let chosen_media = picked_media(&form.media)?;
+    let (library, suggestions) = media_picker(state, member, &chosen_media, &chosen).await?;
     Ok(ComposePage {
+        library,
+        picked: chosen_media,
+        media_errors: errors.under("media"),
+        suggestions,
         customized: !own.is_empty(),
         counters: counters(&form.text, &chosen),
         accounts: accounts
@@ -339,6 +389,7 @@ pub async fn create(
         thread: split_parts(&form.thread),
         first_comment: Some(form.first_comment.clone()),
         variants: variant_texts(&form.variant_account, &form.variant_text)?,
+        media: vec![picked_media(&form.media)?.into_iter().map(MediaId::from_uuid).collect()],
     };
     match state.app.create_post(&member.actor, input).await {
         Ok((post, _)) => {
@@ -367,6 +418,9 @@ pub struct CheckRequest {
     campaign: String,
     #[serde(default)]
     sponsored: bool,
+    /// The media library files picked.
+    #[serde(default)]
+    media: Vec<Uuid>,
 }
 
 /// What the composer shows as the person types.
@@ -375,6 +429,8 @@ pub struct CheckResponse {
     counters: Vec<Counter>,
     /// What the text breaks of the workspace's style guide.
     guide: Vec<socialdesk_core::guide::GuideProblem>,
+    /// Advice that does not stop the post (an image, alt text).
+    suggestions: Vec<String>,
 }
 
 /// Live counters and style-guide problems for the composer (fetched as the person types).
@@ -387,9 +443,11 @@ pub async fn check(
     let text: String = body.text.chars().take(100_000).collect();
     let guide = state.app.style_guide(&member.actor).await?;
     let campaign = Some(body.campaign.trim()).filter(|c| !c.is_empty());
+    let media: Vec<MediaId> = body.media.iter().take(100).map(|id| MediaId::from_uuid(*id)).collect();
     Ok(Json(CheckResponse {
         counters: counters(&text, &body.networks),
         guide: guide.check(&text, campaign, body.sponsored),
+        suggestions: state.app.compose_suggestions(&member.actor, &body.networks, &media).await?,
     }))
 }
 
@@ -674,6 +732,11 @@ struct ReviewRow {
     wanted: String,
     accounts: Vec<String>,
     comments: Vec<(String, String, String, String)>,
+    /// Where its review stands, in words.
+    review: String,
+    /// The review's current step waits for this person.
+    my_turn: bool,
+    media: Vec<MediaCard>,
 }
 
 pub async fn approvals(
@@ -705,7 +768,12 @@ pub async fn approvals(
     let mut posts = Vec::new();
     for (post, variants) in in_review {
         let comments = state.app.post_comments(actor, post.id).await?;
+        let review = state.app.post_review(actor, post.id).await?;
+        let media = state.app.post_media(actor, post.id).await?;
         posts.push(ReviewRow {
+            my_turn: review.review.may_approve(actor.user.id),
+            review: review.summary(),
+            media: media.iter().flatten().map(MediaCard::new).collect(),
             id: post.id.as_uuid(),
             text: post.text.clone(),
             author: post
@@ -722,7 +790,7 @@ pub async fn approvals(
         });
     }
     let notice = match q.done.as_deref() {
-        Some("approved") => Some("Approved and scheduled."),
+        Some("approved") => Some("Approved."),
         Some("rejected") => Some("Sent back to its author with your reason."),
         Some("submitted") => Some("Submitted for review."),
         Some("reason-needed") => Some("Say what should change before sending a post back."),
@@ -979,6 +1047,10 @@ struct EditPage {
     errors: FormErrors,
     /// Saving sends an approved or scheduled post back to review.
     back_to_review: bool,
+    library: Vec<MediaCard>,
+    picked: Vec<Uuid>,
+    media_errors: Vec<String>,
+    suggestions: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -995,6 +1067,9 @@ pub struct EditForm {
     variant_account: Vec<String>,
     #[serde(default)]
     variant_text: Vec<String>,
+    /// Repeated: the media library files of the first part.
+    #[serde(default)]
+    media: Vec<String>,
 }
 
 async fn edit_page(
@@ -1007,7 +1082,9 @@ async fn edit_page(
     let actor = &member.actor;
     let (post, variants) = state.app.post(actor, id).await?;
     let accounts = state.app.accounts(actor).await?;
+    let attached = state.app.posts_media(actor, &[id]).await?.remove(&id).unwrap_or_default();
     let form = typed.unwrap_or_else(|| EditForm {
+        media: attached.first().map(|ids| ids.iter().map(ToString::to_string).collect()).unwrap_or_default(),
         text: post.text.clone(),
         thread: join_parts(&post.thread),
         first_comment: post.first_comment.clone().unwrap_or_default(),
@@ -1026,7 +1103,18 @@ async fn edit_page(
     });
     let own = own_versions(&form.variant_account, &form.variant_text);
     let policy = state.app.policy(actor).await?;
+    let picked = picked_media(&form.media)?;
+    let networks: Vec<String> = variants
+        .iter()
+        .filter_map(|v| accounts.iter().find(|a| a.id == v.account_id))
+        .map(|a| a.network.clone())
+        .collect();
+    let (library, suggestions) = media_picker(state, member, &picked, &networks).await?;
     Ok(EditPage {
+        library,
+        picked,
+        media_errors: errors.under("media"),
+        suggestions,
         id: id.as_uuid(),
         state: post.state,
         back_to_review: matches!(post.state, PostState::Approved | PostState::Scheduled)
@@ -1062,12 +1150,21 @@ pub async fn save_edit(
     CsrfForm(form): CsrfForm<EditForm>,
 ) -> Result<Response, UiError> {
     let variants = variant_texts(&form.variant_account, &form.variant_text)?;
+    // The form picks the first part's media; the other parts keep theirs.
+    let post = PostId::from_uuid(id);
+    let mut media = state.app.posts_media(&member.actor, &[post]).await?.remove(&post).unwrap_or_default();
+    let first = picked_media(&form.media)?.into_iter().map(MediaId::from_uuid).collect();
+    match media.first_mut() {
+        Some(part) => *part = first,
+        None => media.push(first),
+    }
     let change = socialdesk_app::PostChange {
         text: form.text.clone(),
         thread: split_parts(&form.thread),
         first_comment: Some(form.first_comment.clone()),
         sponsored: form.sponsored.is_some(),
         variants,
+        media: Some(media),
     };
     match state.app.edit_post(&member.actor, PostId::from_uuid(id), change).await {
         Ok((post, _)) => {

@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use socialdesk_app::{AppError, GuideForm, NewInvite, NewToken, WorkspaceSettings};
 use socialdesk_core::{
-    ApiToken, ApiTokenId, Invite, InviteId, InviteState, Member as TeamMember, Membership, Role, TimeZone, UserId,
+    ApiToken, ApiTokenId, Invite, InviteId, InviteState, Member as TeamMember, Membership, Permission, Role, TimeZone,
+    UserId,
 };
 use uuid::Uuid;
 
@@ -65,6 +66,56 @@ struct GeneralPage {
     links: (bool, bool),
     /// The style guide's form: as saved, or as typed when it had mistakes.
     guide: GuideForm,
+    /// The approval steps as saved (or as typed), and a blank row to add one.
+    steps: Vec<StepRow>,
+    /// Members who may approve: (id, name, role).
+    approvers: Vec<(Uuid, String, &'static str)>,
+    /// Roles that may approve: (value, label).
+    approver_roles: Vec<(&'static str, &'static str)>,
+}
+
+/// One approval step as its form row shows it.
+pub(crate) struct StepRow {
+    index: usize,
+    name: String,
+    mode: &'static str,
+    roles: Vec<String>,
+    users: Vec<String>,
+    errors: Vec<String>,
+}
+
+impl StepRow {
+    fn has_role(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r == role)
+    }
+
+    fn has_user(&self, user: &Uuid) -> bool {
+        self.users.iter().any(|u| *u == user.to_string())
+    }
+
+    fn blank(index: usize) -> StepRow {
+        StepRow { index, name: String::new(), mode: "any", roles: Vec::new(), users: Vec::new(), errors: Vec::new() }
+    }
+}
+
+/// The steps as saved, plus a blank row while there is room for one.
+fn step_rows(steps: &[socialdesk_core::approval::ApprovalStep]) -> Vec<StepRow> {
+    let mut rows: Vec<StepRow> = steps
+        .iter()
+        .enumerate()
+        .map(|(index, s)| StepRow {
+            index,
+            name: s.name.clone(),
+            mode: s.mode.as_str(),
+            roles: s.roles.iter().map(|r| r.as_str().to_owned()).collect(),
+            users: s.users.iter().map(ToString::to_string).collect(),
+            errors: Vec::new(),
+        })
+        .collect();
+    if rows.len() < socialdesk_core::approval::MAX_STEPS {
+        rows.push(StepRow::blank(rows.len()));
+    }
+    rows
 }
 
 /// The style guide as its form shows it.
@@ -134,8 +185,72 @@ async fn general(state: &AppState, member: &Member) -> Result<GeneralPage, UiErr
         approval_required: member.policy.approval_required,
         self_approval: member.policy.self_approval,
         guide: guide_form(&state.app.style_guide(&member.actor).await?),
+        steps: step_rows(&member.policy.steps),
+        approvers: state
+            .app
+            .members(&member.actor)
+            .await?
+            .into_iter()
+            .filter(|m| m.role.can(Permission::Approve))
+            .map(|m| (m.user.id.as_uuid(), m.user.name.as_str().to_owned(), m.role.label()))
+            .collect(),
+        approver_roles: Role::ALL
+            .into_iter()
+            .filter(|r| r.can(Permission::Approve))
+            .map(|r| (r.as_str(), r.label()))
+            .collect(),
         shell: Shell::new(member, "settings"),
     })
+}
+
+/// The approval steps form: rows of `name_N`, `mode_N`, repeated `role_N` and `user_N`.
+/// Rows left blank are dropped.
+pub async fn update_approval_steps(
+    State(state): State<AppState>,
+    member: Member,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, UiError> {
+    use socialdesk_core::approval::{ApprovalStep, MAX_STEPS, StepMode};
+    let mut rows: Vec<StepRow> = (0..MAX_STEPS).map(StepRow::blank).collect();
+    for (key, value) in &pairs {
+        let Some((field, n)) = key.rsplit_once('_') else { continue };
+        let Some(row) = n.parse::<usize>().ok().and_then(|n| rows.get_mut(n)) else { continue };
+        match field {
+            "name" => row.name = value.clone(),
+            "mode" => row.mode = if value == "all" { "all" } else { "any" },
+            "role" => row.roles.push(value.clone()),
+            "user" => row.users.push(value.clone()),
+            _ => {}
+        }
+    }
+    rows.retain(|r| !r.name.trim().is_empty() || !r.roles.is_empty() || !r.users.is_empty());
+    let mut steps = Vec::new();
+    for row in &rows {
+        let roles = row.roles.iter().map(|r| r.parse::<Role>()).collect::<Result<Vec<_>, _>>();
+        let users = row.users.iter().map(|u| u.parse::<UserId>()).collect::<Result<Vec<_>, _>>();
+        let (Ok(roles), Ok(users)) = (roles, users) else {
+            return Err(UiError::BadRequest("a role or a person in the form is not valid".into()));
+        };
+        let mode = if row.mode == "all" { StepMode::All } else { StepMode::Any };
+        steps.push(ApprovalStep { name: row.name.clone(), mode, users, roles });
+    }
+    match state.app.set_approval_steps(&member.actor, steps).await {
+        Ok(_) => Ok(Redirect::to(&format!("/w/{}/settings?done=saved#approval-steps", member.actor.workspace.slug))
+            .into_response()),
+        Err(e) => {
+            let errors = FormErrors::from_app(e)?;
+            for (i, row) in rows.iter_mut().enumerate() {
+                row.index = i;
+                row.errors = errors.under(&format!("steps/{i}"));
+            }
+            if rows.len() < MAX_STEPS {
+                rows.push(StepRow::blank(rows.len()));
+            }
+            let base = general(&state, &member).await?;
+            let page = GeneralPage { steps: rows, errors, ..base };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -209,7 +324,7 @@ async fn team_page_for(
     let zone = actor.workspace.time_zone;
     let members: Vec<TeamMember> = state.app.members(actor).await?;
     let invites: Vec<Invite> =
-        if actor.can(socialdesk_core::Permission::ManageTeam) { state.app.invites(actor).await? } else { Vec::new() };
+        if actor.can(Permission::ManageTeam) { state.app.invites(actor).await? } else { Vec::new() };
     let now = state.app.now();
     Ok(TeamPage {
         members: members

@@ -1297,3 +1297,198 @@ async fn threads_first_comments_and_edits_through_the_api() {
         problem(editor.get(s.url("/api/v1/posts?from=2031-01-01T00:00:00Z")).send().await.unwrap()).await;
     assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/to")));
 }
+
+/// A PNG's signature and header, with `padding` bytes after it.
+fn png(width: u32, height: u32, padding: usize) -> Vec<u8> {
+    let mut data = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    data.extend(width.to_be_bytes());
+    data.extend(height.to_be_bytes());
+    data.extend([8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    data.resize(data.len() + padding, 0);
+    data
+}
+
+#[tokio::test]
+async fn the_media_library_through_the_api() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let editor = api(&s.token(&ana, Role::Editor).await);
+    let viewer = api(&s.token(&ana, Role::Viewer).await);
+    let admin = api(&s.token(&ana, Role::Admin).await);
+    let account: Value = admin
+        .post(s.url("/api/v1/accounts"))
+        .json(&json!({"network": "sandbox", "identifier": "Acme"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let account_id = account["id"].as_str().unwrap().to_owned();
+
+    // The body is the file; larger than other requests may be (300 KB here).
+    let upload = |client: &reqwest::Client, query: &str, body: Vec<u8>| {
+        client.post(s.url(&format!("/api/v1/media?{query}"))).header("content-type", "image/png").body(body).send()
+    };
+    let response = upload(&editor, "name=latte.png&alt=A%20latte", png(1200, 675, 300_000)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let latte: Value = response.json().await.unwrap();
+    assert_eq!(
+        (&latte["kind"], &latte["mime"], &latte["width"], &latte["alt"], &latte["bytes"]),
+        (&json!("image"), &json!("image/png"), &json!(1200), &json!("A latte"), &json!(300_033))
+    );
+    let id = latte["id"].as_str().unwrap().to_owned();
+    let again = upload(&editor, "name=copy.png", png(1200, 675, 300_000)).await.unwrap();
+    assert_eq!(again.status(), StatusCode::OK, "the same file is the same item");
+    assert_eq!(again.json::<Value>().await.unwrap()["id"], latte["id"]);
+    let (status, body) = problem(upload(&editor, "name=x.png", b"GIF? no".to_vec()).await.unwrap()).await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/file")));
+    let (status, _) = problem(upload(&viewer, "name=v.png", png(1, 1, 0)).await.unwrap()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The file, as it was sent, with its type and no sniffing.
+    let file = viewer.get(s.url(&format!("/api/v1/media/{id}/file"))).send().await.unwrap();
+    assert_eq!(file.headers()["content-type"], "image/png");
+    assert_eq!(file.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(file.bytes().await.unwrap().len(), 300_033);
+
+    // Alt text, then a post of an image alone.
+    let (status, body) = problem(
+        editor
+            .patch(s.url(&format!("/api/v1/media/{id}")))
+            .json(&json!({"alt": "x".repeat(1001)}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/alt")));
+    let described: Value = editor
+        .patch(s.url(&format!("/api/v1/media/{id}")))
+        .json(&json!({"alt": "A latte on a wooden table"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(described["alt"], "A latte on a wooden table");
+    let (status, body) = problem(
+        editor
+            .post(s.url("/api/v1/posts"))
+            .json(&json!({"text": "", "account_ids": [account_id], "when": "draft", "media": [[id, uuid::Uuid::now_v7()]]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/media/0/1")));
+    let response = editor
+        .post(s.url("/api/v1/posts"))
+        .json(&json!({"text": "", "account_ids": [account_id], "when": "draft", "media": [[id]]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let post: Value = response.json().await.unwrap();
+    assert_eq!(post["media"], json!([[id]]));
+    let listed: Value = viewer.get(s.url("/api/v1/posts")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed[0]["media"], json!([[id]]));
+    let library: Value = viewer.get(s.url("/api/v1/media")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(library[0]["used_by"], 1);
+    let (status, _) = problem(editor.delete(s.url(&format!("/api/v1/media/{id}"))).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "a post uses it");
+    let post_id = post["id"].as_str().unwrap();
+    let edited: Value = editor
+        .patch(s.url(&format!("/api/v1/posts/{post_id}")))
+        .json(&json!({"text": "Words now", "media": []}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(edited["media"], json!([]));
+    let gone = editor.delete(s.url(&format!("/api/v1/media/{id}"))).send().await.unwrap();
+    assert_eq!(gone.status(), StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn approval_steps_and_a_posts_review_through_the_api() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let jin = s.member(&ana, "jin@example.com", Role::Editor).await;
+    let jin_id = s.actor(&jin).await.user.id.as_uuid();
+    let admin = api(&s.token(&ana, Role::Admin).await);
+    let editor = api(&s.token(&ana, Role::Editor).await);
+    let url = s.url("/api/v1/workspace/approval-steps");
+
+    let (status, body) = problem(
+        admin
+            .put(&url)
+            .json(&json!({"steps": [{"name": "Lead", "mode": "some", "user_ids": [uuid::Uuid::now_v7()], "roles": ["superuser"]}]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let pointers: Vec<&str> =
+        body["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap()).collect();
+    assert_eq!(pointers, ["/steps/0/mode", "/steps/0/roles/0"], "{body}");
+    let (status, body) = problem(
+        admin
+            .put(&url)
+            .json(&json!({"steps": [{"name": "Lead", "mode": "any", "user_ids": [uuid::Uuid::now_v7()]}]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["errors"][0]["pointer"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("/steps/0/user_ids/0"))
+    );
+    let (status, _) = problem(editor.put(&url).json(&json!({"steps": []})).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let saved: Value = admin
+        .put(&url)
+        .json(&json!({"steps": [{"name": "Lead", "mode": "any", "user_ids": [jin_id]}]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(saved["steps"], json!([{"name": "Lead", "mode": "any", "user_ids": [jin_id], "roles": []}]));
+    let policy: Value = editor.get(s.url("/api/v1/workspace/policy")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(policy["steps"][0]["name"], "Lead");
+
+    // A draft submitted by the owner waits for Jin.
+    let account: Value = admin
+        .post(s.url("/api/v1/accounts"))
+        .json(&json!({"network": "sandbox", "identifier": "Acme"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let post: Value = admin
+        .post(s.url("/api/v1/posts"))
+        .json(&json!({"text": "Hello", "account_ids": [account["id"]], "when": "draft"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = post["id"].as_str().unwrap();
+    admin.post(s.url(&format!("/api/v1/posts/{id}/submit"))).send().await.unwrap();
+    let review: Value =
+        editor.get(s.url(&format!("/api/v1/posts/{id}/review"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(review["approved"], false);
+    assert_eq!(review["current_step"], 0);
+    assert_eq!(review["steps"][0]["waiting_on"], json!([jin_id]));
+}

@@ -623,3 +623,90 @@ async fn listening_checks_a_query_imports_posts_and_acts_on_an_alert() {
     assert!(text(&c).await.contains("Crisis mode is on: nothing will be published"));
     shot(&c, "listening-alerts").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn media_is_uploaded_described_and_picked_in_the_composer() {
+    let Some((_driver, c)) = start_driver().await else { return };
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Northwind Coffee").await;
+    let actor = s.actor(&ana).await;
+    s.app
+        .connect_account(
+            &actor,
+            socialdesk_app::ConnectAccount {
+                network: "sandbox".into(),
+                identifier: "Northwind Coffee".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    c.goto(&s.url("/login")).await.unwrap();
+    fill(&c, "#email", "ana@example.com").await;
+    fill(&c, "#password", PASSWORD).await;
+    submit(&c, "form button[type=submit]").await;
+
+    // A real image to upload: the browser's own screenshot of the sign-in result.
+    let image = std::env::temp_dir().join(format!("sd-upload-{}.png", uuid::Uuid::now_v7()));
+    std::fs::write(&image, c.screenshot().await.unwrap()).unwrap();
+    c.goto(&s.url("/w/northwind-coffee/media")).await.unwrap();
+    assert!(text(&c).await.contains("No media yet."));
+    c.find(Locator::Css("#file")).await.unwrap().send_keys(&image.display().to_string()).await.unwrap();
+    submit(&c, "form[enctype] button[type=submit]").await;
+    let _ = std::fs::remove_file(&image);
+    let page = text(&c).await;
+    assert!(page.contains("1 file added.") && page.contains("1280×") && page.contains(" · PNG · "), "{page}");
+    assert!(page.contains("missing"), "the missing alt text is pointed out");
+    fill(&c, ".media-card textarea[name=alt]", "The dashboard of Northwind Coffee").await;
+    submit(&c, ".media-card form[action$='/alt'] button").await;
+    assert!(text(&c).await.contains("Alt text saved."));
+    let loaded = c
+        .execute("const i = document.querySelector('.media-thumb img'); return i.complete && i.naturalWidth", vec![])
+        .await
+        .unwrap();
+    assert_eq!(loaded.as_u64(), Some(1280), "the thumbnail is the image itself");
+    shot(&c, "media-library").await;
+
+    // The composer suggests an image for the sandbox (a visual network) until one is picked.
+    c.goto(&s.url("/w/northwind-coffee/compose")).await.unwrap();
+    let advice = c.find(Locator::Css("#suggestions")).await.unwrap();
+    assert!(advice.text().await.unwrap().contains("No image: posts on Sandbox"));
+    c.find(Locator::Css(".media-pick input")).await.unwrap().click().await.unwrap();
+    for _ in 0..100 {
+        if !advice.is_displayed().await.unwrap() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(!advice.is_displayed().await.unwrap(), "no suggestion left once an image with alt text is picked");
+    fill(&c, "#text", "Our new dashboard is live").await;
+    shot(&c, "compose-media").await;
+    submit(&c, "form[data-composer] button[type=submit]").await;
+    let page = text(&c).await;
+    assert!(page.contains("Our new dashboard is live"), "{page}");
+    let posts = s.app.posts(&actor, 10).await.unwrap();
+    let media = s.app.posts_media(&actor, &[posts[0].0.id]).await.unwrap();
+    assert_eq!(media[&posts[0].0.id][0].len(), 1, "the picked image goes with the post");
+
+    // Approval steps from the settings page; the Approvals page says whose turn it is and shows the image.
+    let jin = s.member(&ana, "jin@example.com", socialdesk_core::Role::Editor).await;
+    let jin_id = s.actor(&jin).await.user.id;
+    s.app.set_approval_policy(&actor, true, false).await.unwrap();
+    c.goto(&s.url("/w/northwind-coffee/settings")).await.unwrap();
+    fill(&c, "#step-name-0", "Team lead").await;
+    c.find(Locator::Css(&format!("input[name=user_0][value='{jin_id}']"))).await.unwrap().click().await.unwrap();
+    submit(&c, "#approval-steps button[type=submit]").await;
+    assert!(text(&c).await.contains("Settings saved."));
+    assert_eq!(s.app.policy(&actor).await.unwrap().steps[0].users, [jin_id]);
+    c.goto(&s.url("/w/northwind-coffee/settings#approval-steps")).await.unwrap();
+    shot(&c, "settings-approval-steps").await;
+    c.goto(&s.url("/w/northwind-coffee/compose")).await.unwrap();
+    fill(&c, "#text", "Second look at the dashboard").await;
+    c.find(Locator::Css(".media-pick input")).await.unwrap().click().await.unwrap();
+    submit(&c, "form[data-composer] button[type=submit]").await;
+    c.goto(&s.url("/w/northwind-coffee/approvals")).await.unwrap();
+    let page = text(&c).await;
+    assert!(page.contains("Step 1 of 1, Team lead: any of jin"), "{page}");
+    assert!(page.contains("Alt: The dashboard of Northwind Coffee"), "{page}");
+    shot(&c, "approvals-steps").await;
+}

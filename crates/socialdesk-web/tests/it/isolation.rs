@@ -39,6 +39,7 @@ struct B {
     query_id: String,
     alert_id: String,
     saved_reply_id: String,
+    media_id: String,
 }
 
 async fn walk(db: TestDb) {
@@ -102,7 +103,11 @@ async fn walk(db: TestDb) {
     s.app.store.insert_alert(bob_actor.workspace.id, &alert, s.app.now()).await.unwrap();
     let saved = s.app.create_saved_reply(&bob_actor, "Bravo thanks", "Thanks {first_name}").await.unwrap();
     s.app.add_inbox_note(&bob_actor, item.id, "Bravo internal note").await.unwrap();
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\0\0\0\0";
+    let media = s.app.upload_media(&bob_actor, "Bravo CI.png", png).await.unwrap().media().clone();
+    s.app.set_media_alt(&bob_actor, media.id, "Bravo internal note").await.unwrap();
     let b = B {
+        media_id: media.id.to_string(),
         slug: bob.workspace.as_ref().unwrap().slug.to_string(),
         name: "Bravo Secret Brand",
         owner_id: bob_actor.user.id.to_string(),
@@ -156,6 +161,8 @@ async fn snapshot(s: &Server, bob: &crate::harness::Person) -> Value {
         .map(|(p, v)| (p.text.clone(), p.state.as_str(), v.len()))
         .collect();
     let policy = s.app.policy(&actor).await.unwrap();
+    let media: Vec<(String, String, i64)> =
+        s.app.media_library(&actor, 100).await.unwrap().into_iter().map(|m| (m.name, m.alt, m.used_by)).collect();
     let inbox: Vec<_> = s
         .app
         .inbox(&actor, &socialdesk_store::InboxFilter::default(), 500)
@@ -185,7 +192,7 @@ async fn snapshot(s: &Server, bob: &crate::harness::Person) -> Value {
         .map(|i| i.id)
         .collect();
     let notes: Vec<_> = s.app.inbox_notes(&actor, &ids).await.unwrap().into_iter().map(|n| n.body).collect();
-    json!({"saved": saved, "notes": notes, "queries": queries, "alerts": alerts, "channels": (channels.recipients, channels.webhook_url, channels.min_severity), "inbox": inbox, "crisis": policy.crisis.is_some(), "approval": policy.approval_required, "members": members, "invites": invites, "tokens": tokens, "accounts": accounts, "queues": queues, "posts": posts, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
+    json!({"saved": saved, "notes": notes, "queries": queries, "alerts": alerts, "channels": (channels.recipients, channels.webhook_url, channels.min_severity), "inbox": inbox, "crisis": policy.crisis.is_some(), "approval": policy.approval_required, "members": members, "invites": invites, "tokens": tokens, "accounts": accounts, "queues": queues, "posts": posts, "media": media, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
 }
 
 fn refuses_without_leaking(status: StatusCode, body: &str, b: &B, what: &str) {
@@ -230,7 +237,8 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
                 .replace("{item_id}", &b.item_id)
                 .replace("{query_id}", &b.query_id)
                 .replace("{alert_id}", &b.alert_id)
-                .replace("{saved_reply_id}", &b.saved_reply_id);
+                .replace("{saved_reply_id}", &b.saved_reply_id)
+                .replace("{media_id}", &b.media_id);
             let body = match (method.as_str(), path.as_str()) {
                 ("PATCH", "/members/{user_id}") => json!({"role": "viewer"}),
                 ("PATCH", "/workspace") => json!({"name": "Alpha renamed"}),
@@ -241,6 +249,7 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
                 ("PUT", "/accounts/{account_id}/queue") => json!({"slots": ["mon 09:00"]}),
                 ("POST", "/accounts/{account_id}/queue/move") => json!({"post_id": b.post_id, "direction": "later"}),
                 ("PATCH", "/posts/{post_id}") => json!({"text": "probe"}),
+                ("PATCH", "/media/{media_id}") => json!({"alt": "Hijacked"}),
                 ("POST", "/posts") => json!({"text": "probe", "account_ids": [b.account_id], "when": "now"}),
                 ("POST", "/posts/{post_id}/approve" | "/posts/{post_id}/reject") => json!({"reason": "probe"}),
                 ("POST", "/posts/{post_id}/comments") => json!({"body": "probe"}),
@@ -309,7 +318,9 @@ async fn walk_ui(s: &Server, alice: &crate::harness::Person, b: &B) {
             tries.push(path.replace("{slug}", &a_slug));
         }
         for target in tries {
-            let id = if path.contains("/saved-replies/") {
+            let id = if path.contains("/media/") {
+                &b.media_id
+            } else if path.contains("/saved-replies/") {
                 &b.saved_reply_id
             } else if path.contains("/invites/") {
                 &b.invite_id
@@ -336,6 +347,7 @@ async fn walk_ui(s: &Server, alice: &crate::harness::Person, b: &B) {
                 ("slots", "mon 09:00"),
                 ("post", b.post_id.as_str()),
                 ("direction", "later"),
+                ("alt", "Hijacked"),
             ];
             let response = match method.as_str() {
                 "GET" => browser.get(s.url(&target)).send().await.unwrap(),
