@@ -143,6 +143,28 @@ fn migrate_then_demo_seed_a_fresh_sqlite_database_once() {
     assert!(out.contains("paused since"), "{out}");
     let resumed = String::from_utf8(run(&[&queue[..], &["--resume"]].concat(), &dir).stdout).unwrap();
     assert!(resumed.contains("resumed; 0 overdue post(s) moved") && !resumed.contains("paused since"), "{resumed}");
+    // The media library: a file that is not an image is one clear line; an image is added with its alt text, once.
+    std::fs::write(dir.join("notes.png"), "not a picture").unwrap();
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x04\xb0\0\0\x02\xa3\x08\x06\0\0\0".to_vec();
+    png.extend([0; 64]);
+    std::fs::write(dir.join("latte.png"), &png).unwrap();
+    let media = ["media", "--workspace", "northwind-coffee"];
+    let bad = run(&[&media[..], &["notes.png"]].concat(), &dir);
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8(bad.stderr).unwrap();
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(last.starts_with("socialdesk: notes.png: not a file we can post"), "{stderr}");
+    let added = run(&[&media[..], &["latte.png", "--alt", "A latte"]].concat(), &dir);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let out = String::from_utf8(added.stdout).unwrap();
+    assert!(
+        out.starts_with("added ") && out.contains("latte.png  1200x675 image/png") && out.contains("alt \"A latte\""),
+        "{out}"
+    );
+    let again = String::from_utf8(run(&[&media[..], &["latte.png"]].concat(), &dir).stdout).unwrap();
+    assert!(again.starts_with("already there "), "{again}");
+    let listed = String::from_utf8(run(&media, &dir).stdout).unwrap();
+    assert_eq!(listed.lines().count(), 1, "{listed}");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
