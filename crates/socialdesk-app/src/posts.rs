@@ -81,6 +81,9 @@ pub struct PostChange {
     pub variants: Vec<VariantText>,
     /// The media of each part; `None` keeps what the post has.
     pub media: Option<Vec<Vec<MediaId>>>,
+    /// Campaign, pillar and labels; `None` keeps what the post has. The
+    /// style guide's required words follow the new campaign.
+    pub tags: Option<PostTags>,
 }
 
 /// One account's own version of a post.
@@ -567,7 +570,10 @@ impl App {
             errors.insert(0, FieldError::new("text", "write something to post, or attach an image"));
         }
         texts.check(&listed, &mut errors);
-        let tags = self.store.post_tags(workspace, &[id]).await?.remove(&id).unwrap_or_default();
+        let tags = match change.tags {
+            Some(tags) => tags,
+            None => self.store.post_tags(workspace, &[id]).await?.remove(&id).unwrap_or_default(),
+        };
         let link_settings = self.store.link_settings(workspace).await?;
         let mut links = Vec::new();
         let mut new_variants = Vec::new();
@@ -599,6 +605,7 @@ impl App {
             sponsored: change.sponsored,
             variants: new_variants,
             media: texts.media_ids(),
+            tags: tags.clone(),
         };
         if !self.store.edit_post(workspace, &edit, &links, &jobs, now).await? {
             return Err(AppError::Conflict {

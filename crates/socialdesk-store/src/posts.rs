@@ -552,6 +552,8 @@ pub struct PostEdit {
     pub variants: Vec<(VariantId, String, Vec<String>)>,
     /// The media of each part, replacing what it had.
     pub media: Vec<Vec<MediaId>>,
+    /// How it is filed, replacing what it had.
+    pub tags: PostTags,
 }
 
 impl Store {
@@ -571,7 +573,7 @@ impl Store {
             let mut tx = pool.begin_write().await?;
             let done = sqlx::query(
                 "UPDATE posts SET text = $5, thread = $6, first_comment = $7, sponsored = $8, state = $9, \
-                     revision = revision + 1, updated_at = $10 \
+                     revision = revision + 1, updated_at = $10, campaign = $11, pillar = $12, labels = $13 \
                  WHERE workspace_id = $1 AND id = $2 AND revision = $3 AND state = $4 \
                  AND NOT EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.delivery <> 'pending')",
             )
@@ -585,6 +587,9 @@ impl Store {
             .bind(edit.sponsored)
             .bind(edit.to.as_str())
             .bind(now)
+            .bind(&edit.tags.campaign)
+            .bind(edit.tags.pillar.map(|p| p.as_str()))
+            .bind(edit.tags.labels_column())
             .execute(&mut *tx)
             .await?
             .rows();

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::Duration;
 use socialdesk_app::{AppError, NewPost, PostChange, When};
+use socialdesk_core::tags::PostTags;
 use socialdesk_core::{MediaId, PostState};
 use socialdesk_networks::{
     Capabilities, ConnectMethod, ConnectRequest, Connected, Credentials, IdempotencyKey, Network, NetworkError,
@@ -197,7 +198,14 @@ async fn edits_keep_or_replace_media_and_suggestions_do_not_block() {
     assert_eq!(s.app.posts_media(&s.actor, &[post.id]).await.unwrap()[&post.id], [vec![latte.id, cup.id]]);
     s.app.edit_post(&s.actor, post.id, change(None)).await.unwrap();
     assert_eq!(s.app.posts_media(&s.actor, &[post.id]).await.unwrap()[&post.id], [vec![latte.id, cup.id]], "kept");
+    let filed = PostTags::parse("Autumn launch", "promotional", "menu").unwrap();
+    s.app
+        .edit_post(&s.actor, post.id, PostChange { tags: Some(filed.clone()), ..change(Some(vec![vec![cup.id]])) })
+        .await
+        .unwrap();
+    assert_eq!(s.app.post_tags(&s.actor, &[post.id]).await.unwrap()[&post.id], filed, "filing changes with an edit");
     s.app.edit_post(&s.actor, post.id, change(Some(vec![vec![cup.id]]))).await.unwrap();
+    assert_eq!(s.app.post_tags(&s.actor, &[post.id]).await.unwrap()[&post.id], filed, "and stays when not given");
     assert_eq!(s.app.post_media(&s.actor, post.id).await.unwrap()[0][0].name, "cup.png");
     s.app.delete_media(&s.actor, latte.id).await.expect("no post uses it any more");
 

@@ -87,9 +87,15 @@ async fn the_library_keeps_one_item_per_file_and_what_posts_use(db: TestDb) {
         sponsored: false,
         variants: vec![(v[0].id, "one picture".into(), Vec::new())],
         media: vec![vec![cup.id]],
+        tags: PostTags { campaign: Some("launch".into()), ..PostTags::default() },
     };
     assert!(store.edit_post(ws.id, &edit, &[], &[], at(2)).await.unwrap());
     assert_eq!(store.post_media(ws.id, p.id).await.unwrap(), [vec![cup.id]]);
+    assert_eq!(
+        store.post_tags(ws.id, &[p.id]).await.unwrap()[&p.id].campaign.as_deref(),
+        Some("launch"),
+        "and its filing"
+    );
     store.delete_media(ws.id, latte.id).await.unwrap();
     assert!(matches!(store.delete_media(ws.id, latte.id).await, Err(StoreError::NotFound)));
 

@@ -6,7 +6,9 @@ use socialdesk_core::tags::PostTags;
 use socialdesk_core::{AccountId, MediaId, PostId};
 use uuid::Uuid;
 
-use super::{ApiPath, CreatePostRequest, EditPostRequest, EvergreenBody, PostBody, VariantTextBody, WhenBody};
+use super::{
+    ApiPath, CreatePostRequest, EditPostRequest, EvergreenBody, FilingBody, PostBody, VariantTextBody, WhenBody,
+};
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiActor, ApiJson};
@@ -142,6 +144,7 @@ pub async fn edit_post(
         sponsored: body.sponsored,
         variants: body.variants.into_iter().map(VariantTextBody::into_app).collect(),
         media: body.media.map(media_ids),
+        tags: body.filing.as_ref().map(FilingBody::tags).transpose()?,
     };
     let (post, variants) = state.app.edit_post(&actor, PostId::from_uuid(id), change).await?;
     Ok(Json(post_body(&state, &actor, &post, &variants).await?))

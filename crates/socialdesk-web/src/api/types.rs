@@ -567,6 +567,35 @@ pub struct EditPostRequest {
     /// The media of each part, replacing what the post has; absent: unchanged.
     #[serde(default)]
     pub media: Option<Vec<Vec<Uuid>>>,
+    /// How it is filed, replacing what the post has; absent: unchanged. With a
+    /// new campaign, links get that campaign's UTM tag and its required words apply.
+    #[serde(default)]
+    pub filing: Option<FilingBody>,
+}
+
+/// A post's campaign, content pillar and labels.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FilingBody {
+    #[serde(default)]
+    pub campaign: Option<String>,
+    /// `promotional`, `educational`, `community` or `entertainment`.
+    #[serde(default)]
+    pub pillar: Option<String>,
+    #[serde(default)]
+    pub labels: Vec<String>,
+}
+
+impl FilingBody {
+    /// The tags, or the field that is wrong.
+    pub fn tags(&self) -> Result<socialdesk_core::tags::PostTags, socialdesk_app::AppError> {
+        socialdesk_core::tags::PostTags::parse(
+            self.campaign.as_deref().unwrap_or_default(),
+            self.pillar.as_deref().unwrap_or_default(),
+            &self.labels.iter().map(|l| l.replace(',', " ")).collect::<Vec<_>>().join(","),
+        )
+        .map_err(|e| socialdesk_app::AppError::field(format!("filing/{}", e.field), e.message))
+    }
 }
 
 /// Crisis mode and who approves what.

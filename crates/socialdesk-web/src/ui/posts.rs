@@ -1051,6 +1051,11 @@ struct EditPage {
     picked: Vec<Uuid>,
     media_errors: Vec<String>,
     suggestions: Vec<String>,
+    campaign: String,
+    pillar: String,
+    labels: String,
+    campaigns: Vec<String>,
+    pillars: Vec<(&'static str, &'static str)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -1070,6 +1075,12 @@ pub struct EditForm {
     /// Repeated: the media library files of the first part.
     #[serde(default)]
     media: Vec<String>,
+    #[serde(default)]
+    campaign: String,
+    #[serde(default)]
+    pillar: String,
+    #[serde(default)]
+    labels: String,
 }
 
 async fn edit_page(
@@ -1083,7 +1094,11 @@ async fn edit_page(
     let (post, variants) = state.app.post(actor, id).await?;
     let accounts = state.app.accounts(actor).await?;
     let attached = state.app.posts_media(actor, &[id]).await?.remove(&id).unwrap_or_default();
+    let filed = state.app.post_tags(actor, &[id]).await?.remove(&id).unwrap_or_default();
     let form = typed.unwrap_or_else(|| EditForm {
+        campaign: filed.campaign.clone().unwrap_or_default(),
+        pillar: filed.pillar.map(|p| p.as_str().to_owned()).unwrap_or_default(),
+        labels: filed.labels.join(", "),
         media: attached.first().map(|ids| ids.iter().map(ToString::to_string).collect()).unwrap_or_default(),
         text: post.text.clone(),
         thread: join_parts(&post.thread),
@@ -1111,6 +1126,11 @@ async fn edit_page(
         .collect();
     let (library, suggestions) = media_picker(state, member, &picked, &networks).await?;
     Ok(EditPage {
+        campaigns: state.app.campaigns(actor).await?,
+        pillars: Pillar::ALL.iter().map(|p| (p.as_str(), p.label())).collect(),
+        campaign: form.campaign.clone(),
+        pillar: form.pillar.clone(),
+        labels: form.labels.clone(),
         library,
         picked,
         media_errors: errors.under("media"),
@@ -1158,6 +1178,14 @@ pub async fn save_edit(
         Some(part) => *part = first,
         None => media.push(first),
     }
+    let tags = match PostTags::parse(&form.campaign, &form.pillar, &form.labels) {
+        Ok(tags) => tags,
+        Err(e) => {
+            let errors = FormErrors::from_app(AppError::field(e.field, e.message))?;
+            let page = edit_page(&state, &member, PostId::from_uuid(id), Some(form), errors).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
+        }
+    };
     let change = socialdesk_app::PostChange {
         text: form.text.clone(),
         thread: split_parts(&form.thread),
@@ -1165,6 +1193,7 @@ pub async fn save_edit(
         sponsored: form.sponsored.is_some(),
         variants,
         media: Some(media),
+        tags: Some(tags),
     };
     match state.app.edit_post(&member.actor, PostId::from_uuid(id), change).await {
         Ok((post, _)) => {

@@ -1401,7 +1401,7 @@ async fn the_media_library_through_the_api() {
     let post_id = post["id"].as_str().unwrap();
     let edited: Value = editor
         .patch(s.url(&format!("/api/v1/posts/{post_id}")))
-        .json(&json!({"text": "Words now", "media": []}))
+        .json(&json!({"text": "Words now", "media": [], "filing": {"campaign": "Autumn", "labels": ["menu"]}}))
         .send()
         .await
         .unwrap()
@@ -1409,6 +1409,20 @@ async fn the_media_library_through_the_api() {
         .await
         .unwrap();
     assert_eq!(edited["media"], json!([]));
+    assert_eq!((&edited["campaign"], &edited["labels"]), (&json!("Autumn"), &json!(["menu"])));
+    let (status, body) = problem(
+        editor
+            .patch(s.url(&format!("/api/v1/posts/{post_id}")))
+            .json(&json!({"text": "Words now", "filing": {"pillar": "gossip"}}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["errors"][0]["pointer"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("/filing/pillar"))
+    );
     let gone = editor.delete(s.url(&format!("/api/v1/media/{id}"))).send().await.unwrap();
     assert_eq!(gone.status(), StatusCode::NO_CONTENT);
 }

@@ -336,10 +336,12 @@ async fn a_team_signs_up_invites_and_sees_what_roles_allow() {
     }
     assert!(text(&c).await.contains("Saving keeps its time."), "{}", text(&c).await);
     fill(&c, "#thread", "Then pour slowly, in circles").await;
+    fill(&c, "#campaign", "Brewing tips").await;
     shot(&c, "edit").await;
     submit(&c, "form[action$='/edit'] button[type=submit]").await;
     let page = text(&c).await;
     assert!(page.contains("Changes saved.") && page.contains("Thread of 2 parts"), "{page}");
+    assert!(page.contains("Brewing tips"), "the campaign changed with the edit: {page}");
     // The week view shows it on its day (this week's slot, or next week's).
     let mut week = String::new();
     let today = s.app.now().date_naive();
