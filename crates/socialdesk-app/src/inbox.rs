@@ -7,6 +7,7 @@
 //! `socialdesk-listen` as it arrives.
 
 use chrono::Duration;
+use socialdesk_core::hours::BusinessHours;
 use socialdesk_core::{AccountId, InboxItem, InboxStatus, Permission, UserId, WorkspaceId};
 use socialdesk_listen::enrich;
 use socialdesk_networks::{IdempotencyKey, InboxKind, NetworkError, RemotePost};
@@ -188,7 +189,31 @@ impl App {
             .into_iter()
             .map(|(received_at, answered_at)| socialdesk_core::metrics::Answered { received_at, answered_at })
             .collect();
-        Ok(socialdesk_core::metrics::response_metrics(&facts))
+        let hours = self.business_hours(actor).await?;
+        let zone = actor.workspace.time_zone;
+        Ok(socialdesk_core::metrics::response_metrics_in(&facts, hours.as_ref().map(|h| (h, zone))))
+    }
+
+    /// The workspace's business hours, if it set them.
+    pub async fn business_hours(&self, actor: &Actor) -> Result<Option<BusinessHours>, AppError> {
+        actor.require(Permission::ViewWorkspace)?;
+        match self.store.business_hours(actor.workspace.id).await? {
+            None => Ok(None),
+            Some(text) => {
+                BusinessHours::parse(&text).map_err(|e| AppError::internal(format!("stored business hours: {e}")))
+            }
+        }
+    }
+
+    /// Sets the business hours (`mon-fri 09:00-17:30, sat 10:00-14:00`); empty removes them.
+    pub async fn set_business_hours(&self, actor: &Actor, text: &str) -> Result<Option<BusinessHours>, AppError> {
+        actor.require(Permission::ManageSettings)?;
+        let hours = BusinessHours::parse(text).map_err(|e| AppError::field("business_hours", e.0))?;
+        let written = hours.map(|h| h.to_string());
+        self.store.set_business_hours(actor.workspace.id, written.as_deref()).await?;
+        self.audit(actor, "workspace.business_hours", written.as_deref().unwrap_or("none"), serde_json::json!({}))
+            .await;
+        Ok(hours)
     }
 
     /// Each teammate's answers sent in `[from, to)` and their response times,

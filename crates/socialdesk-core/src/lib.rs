@@ -11,6 +11,7 @@ pub mod approval;
 pub mod cadence;
 pub mod goals;
 pub mod guide;
+pub mod hours;
 pub mod ids;
 pub mod inbox;
 pub mod insights;

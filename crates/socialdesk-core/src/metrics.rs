@@ -16,6 +16,10 @@ pub struct ResponseMetrics {
     pub median_first_response: Option<Duration>,
     /// 90th percentile of the same.
     pub p90_first_response: Option<Duration>,
+    /// The median counting only business hours; `None` without business hours.
+    pub median_first_response_business: Option<Duration>,
+    /// The 90th percentile counting only business hours.
+    pub p90_first_response_business: Option<Duration>,
 }
 
 /// One item's facts, for response metrics.
@@ -28,10 +32,27 @@ pub struct Answered {
 /// Response rate and first response time of `questions` (items whose kind is
 /// `question`). Percentiles use the nearest-rank method.
 pub fn response_metrics(questions: &[Answered]) -> ResponseMetrics {
+    response_metrics_in(questions, None)
+}
+
+/// [`response_metrics`], with first response times also counted in business
+/// hours when the workspace has them (`docs/metrics.md`).
+pub fn response_metrics_in(
+    questions: &[Answered],
+    hours: Option<(&crate::hours::BusinessHours, crate::TimeZone)>,
+) -> ResponseMetrics {
     let mut times: Vec<Duration> =
         questions.iter().filter_map(|q| q.answered_at.map(|a| (a - q.received_at).max(Duration::zero()))).collect();
     times.sort();
-    let rank = |p: f64| -> Option<Duration> {
+    let mut business: Vec<Duration> = match hours {
+        Some((hours, zone)) => questions
+            .iter()
+            .filter_map(|q| q.answered_at.map(|a| hours.business_time(zone, q.received_at, a)))
+            .collect(),
+        None => Vec::new(),
+    };
+    business.sort();
+    let rank = |times: &[Duration], p: f64| -> Option<Duration> {
         if times.is_empty() {
             return None;
         }
@@ -42,8 +63,10 @@ pub fn response_metrics(questions: &[Answered]) -> ResponseMetrics {
         questions: questions.len() as u64,
         answered: times.len() as u64,
         response_rate: (!questions.is_empty()).then(|| times.len() as f64 / questions.len() as f64),
-        median_first_response: rank(0.5),
-        p90_first_response: rank(0.9),
+        median_first_response: rank(&times, 0.5),
+        p90_first_response: rank(&times, 0.9),
+        median_first_response_business: rank(&business, 0.5),
+        p90_first_response_business: rank(&business, 0.9),
     }
 }
 
@@ -161,6 +184,20 @@ mod tests {
         assert_eq!(m.p90_first_response, Some(Duration::minutes(300)), "nearest rank: the 5th of 5");
         let none = response_metrics(&[]);
         assert_eq!((none.response_rate, none.median_first_response), (None, None), "unknown, never zero");
+    }
+
+    #[test]
+    fn first_response_in_business_hours_counts_only_open_time() {
+        // 2026-11-01 is a Sunday; questions at 09:00 Sunday (UTC, the zone here) answered Monday.
+        let hours = crate::hours::BusinessHours::parse("mon-fri 09:00-17:00").unwrap().unwrap();
+        let q = |answered: i64| Answered { received_at: at(0), answered_at: Some(at(answered)) };
+        // Answered Monday 09:30 (24 h 30 min later) and Monday 11:00 (26 h later); one Sunday 10:00.
+        let history = [q(24 * 60 + 30), q(26 * 60), q(60)];
+        let m = response_metrics_in(&history, Some((&hours, crate::TimeZone::UTC)));
+        assert_eq!(m.median_first_response, Some(Duration::minutes(24 * 60 + 30)));
+        assert_eq!(m.median_first_response_business, Some(Duration::minutes(30)), "0, 30 and 120 business minutes");
+        assert_eq!(m.p90_first_response_business, Some(Duration::minutes(120)));
+        assert_eq!(response_metrics(&history).median_first_response_business, None, "no hours, no business figure");
     }
 
     #[test]

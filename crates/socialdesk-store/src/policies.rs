@@ -97,6 +97,29 @@ impl Store {
         StoreError::found(done)
     }
 
+    /// The workspace's business hours as written; `None` when it has none.
+    pub async fn business_hours(&self, workspace: WorkspaceId) -> Result<Option<String>> {
+        let row: Option<Option<String>> = on_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT business_hours FROM workspaces WHERE id = $1")
+                .bind(workspace.as_uuid())
+                .fetch_optional(pool)
+                .await
+        })?;
+        row.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn set_business_hours(&self, workspace: WorkspaceId, hours: Option<&str>) -> Result<()> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query("UPDATE workspaces SET business_hours = $2 WHERE id = $1")
+                .bind(workspace.as_uuid())
+                .bind(hours)
+                .execute(pool)
+                .await
+                .map(|r| r.rows())
+        })?;
+        StoreError::found(done)
+    }
+
     /// Replaces the approval steps (none: the one default step).
     pub async fn set_approval_steps(&self, workspace: WorkspaceId, steps: &[ApprovalStep]) -> Result<()> {
         let json = if steps.is_empty() {

@@ -226,6 +226,9 @@ pub struct ResponseMetricsBody {
     pub response_rate: Option<f64>,
     pub median_first_response_seconds: Option<i64>,
     pub p90_first_response_seconds: Option<i64>,
+    /// The median counting only the workspace's business hours; absent without business hours.
+    pub business_median_first_response_seconds: Option<i64>,
+    pub business_p90_first_response_seconds: Option<i64>,
 }
 
 /// Response rate and first response time for questions received in the period.
@@ -251,7 +254,39 @@ pub async fn response_metrics(
         response_rate: m.response_rate,
         median_first_response_seconds: m.median_first_response.map(|d| d.num_seconds()),
         p90_first_response_seconds: m.p90_first_response.map(|d| d.num_seconds()),
+        business_median_first_response_seconds: m.median_first_response_business.map(|d| d.num_seconds()),
+        business_p90_first_response_seconds: m.p90_first_response_business.map(|d| d.num_seconds()),
     }))
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BusinessHoursBody {
+    /// `mon-fri 09:00-17:30, sat 10:00-14:00` in the workspace's time zone; empty: none.
+    pub hours: String,
+}
+
+/// The workspace's business hours, used for first response times in business hours.
+#[utoipa::path(get, path = "/workspace/business-hours", tag = "inbox", responses((status = 200, body = BusinessHoursBody)))]
+pub async fn get_business_hours(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> ApiResult<Json<BusinessHoursBody>> {
+    let hours = state.app.business_hours(&actor).await?;
+    Ok(Json(BusinessHoursBody { hours: hours.map(|h| h.to_string()).unwrap_or_default() }))
+}
+
+/// Sets the business hours (owners and admins); a mistake is named at `/business_hours`.
+#[utoipa::path(put, path = "/workspace/business-hours", tag = "inbox", request_body = BusinessHoursBody,
+    responses((status = 200, body = BusinessHoursBody), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn put_business_hours(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<BusinessHoursBody>,
+) -> ApiResult<Json<BusinessHoursBody>> {
+    let hours = state.app.set_business_hours(&actor, &body.hours).await?;
+    Ok(Json(BusinessHoursBody { hours: hours.map(|h| h.to_string()).unwrap_or_default() }))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]

@@ -110,6 +110,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(inbox::list_saved_replies, inbox::create_saved_reply))
         .routes(routes!(inbox::delete_saved_reply))
         .routes(routes!(inbox::response_metrics))
+        .routes(routes!(inbox::get_business_hours, inbox::put_business_hours))
         .routes(routes!(inbox::teammates))
         .routes(routes!(analytics::overview))
         .routes(routes!(analytics::posts))

@@ -43,6 +43,8 @@ struct InboxPage {
     query_base: String,
     /// Last 30 days: (rate, answered of questions, median, p90), each "—" when unknown.
     response: (String, String, String, String),
+    /// Median and 90th percentile counting business hours only, when the workspace has them.
+    business: Option<(String, String)>,
     /// (id, name, body as saved).
     saved: Vec<(Uuid, String, String)>,
     variables: &'static [(&'static str, &'static str)],
@@ -173,6 +175,13 @@ async fn page(
         m.median_first_response.map_or_else(dash, socialdesk_core::metrics::human_duration),
         m.p90_first_response.map_or_else(dash, socialdesk_core::metrics::human_duration),
     );
+    let business = match (m.median_first_response_business, m.p90_first_response_business) {
+        (None, None) if state.app.business_hours(actor).await?.is_none() => None,
+        (median, p90) => Some((
+            median.map_or_else(dash, socialdesk_core::metrics::human_duration),
+            p90.map_or_else(dash, socialdesk_core::metrics::human_duration),
+        )),
+    };
     let teammates = state
         .app
         .teammate_figures(actor, now - chrono::Duration::days(30), now)
@@ -189,6 +198,7 @@ async fn page(
         })
         .collect();
     let page = InboxPage {
+        business,
         teammates,
         response,
         counts: state.app.inbox_counts(actor).await?,

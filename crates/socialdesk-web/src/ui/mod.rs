@@ -97,6 +97,7 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}/crisis/end", post(settings::end_crisis))
         .route("/w/{slug}/settings/approvals", post(settings::update_approvals))
         .route("/w/{slug}/settings/approval-steps", post(settings::update_approval_steps))
+        .route("/w/{slug}/settings/business-hours", post(settings::update_business_hours))
         .route("/w/{slug}/settings/links", post(settings::update_links))
         .route("/w/{slug}/settings/style-guide", post(settings::update_style_guide))
         .route("/l/{code}", get(short_link))

@@ -72,6 +72,8 @@ struct GeneralPage {
     approvers: Vec<(Uuid, String, &'static str)>,
     /// Roles that may approve: (value, label).
     approver_roles: Vec<(&'static str, &'static str)>,
+    /// The business hours as saved, or as typed when refused.
+    business_hours: String,
 }
 
 /// One approval step as its form row shows it.
@@ -186,6 +188,7 @@ async fn general(state: &AppState, member: &Member) -> Result<GeneralPage, UiErr
         self_approval: member.policy.self_approval,
         guide: guide_form(&state.app.style_guide(&member.actor).await?),
         steps: step_rows(&member.policy.steps),
+        business_hours: state.app.business_hours(&member.actor).await?.map(|h| h.to_string()).unwrap_or_default(),
         approvers: state
             .app
             .members(&member.actor)
@@ -201,6 +204,28 @@ async fn general(state: &AppState, member: &Member) -> Result<GeneralPage, UiErr
             .collect(),
         shell: Shell::new(member, "settings"),
     })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BusinessHoursForm {
+    #[serde(default)]
+    business_hours: String,
+}
+
+pub async fn update_business_hours(
+    State(state): State<AppState>,
+    member: Member,
+    CsrfForm(form): CsrfForm<BusinessHoursForm>,
+) -> Result<Response, UiError> {
+    match state.app.set_business_hours(&member.actor, &form.business_hours).await {
+        Ok(_) => Ok(Redirect::to(&format!("/w/{}/settings?done=saved#business-hours", member.actor.workspace.slug))
+            .into_response()),
+        Err(e) => {
+            let errors = FormErrors::from_app(e)?;
+            let page = GeneralPage { errors, business_hours: form.business_hours, ..general(&state, &member).await? };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+    }
 }
 
 /// The approval steps form: rows of `name_N`, `mode_N`, repeated `role_N` and `user_N`.

@@ -1506,3 +1506,24 @@ async fn approval_steps_and_a_posts_review_through_the_api() {
     assert_eq!(review["current_step"], 0);
     assert_eq!(review["steps"][0]["waiting_on"], json!([jin_id]));
 }
+
+#[tokio::test]
+async fn business_hours_are_set_checked_and_used_for_response_times() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let admin = api(&s.token(&ana, Role::Admin).await);
+    let editor = api(&s.token(&ana, Role::Editor).await);
+    let url = s.url("/api/v1/workspace/business-hours");
+    let none: Value = editor.get(&url).send().await.unwrap().json().await.unwrap();
+    assert_eq!(none["hours"], "");
+    let (status, body) = problem(admin.put(&url).json(&json!({"hours": "mon-fri 9-5"})).send().await.unwrap()).await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/business_hours")));
+    assert!(body["errors"][0]["detail"].as_str().unwrap().contains("HH:MM-HH:MM"), "{body}");
+    let (status, _) = problem(editor.put(&url).json(&json!({"hours": "mon 09:00-17:00"})).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let saved: Value =
+        admin.put(&url).json(&json!({"hours": "Mon-Fri 09:00-17:30"})).send().await.unwrap().json().await.unwrap();
+    assert_eq!(saved["hours"], "mon-fri 09:00-17:30", "written back in one form");
+    let metrics: Value = editor.get(s.url("/api/v1/analytics/inbox")).send().await.unwrap().json().await.unwrap();
+    assert!(metrics.as_object().unwrap().contains_key("business_median_first_response_seconds"), "{metrics}");
+}

@@ -711,4 +711,17 @@ async fn media_is_uploaded_described_and_picked_in_the_composer() {
     assert!(page.contains("Step 1 of 1, Team lead: any of jin"), "{page}");
     assert!(page.contains("Alt: The dashboard of Northwind Coffee"), "{page}");
     shot(&c, "approvals-steps").await;
+
+    // Business hours: a mistake is said next to the field; saved hours show in the inbox's response figures.
+    c.goto(&s.url("/w/northwind-coffee/settings")).await.unwrap();
+    fill(&c, "#business_hours", "weekdays 9 to 5").await;
+    submit(&c, "#business-hours button[type=submit]").await;
+    assert!(text(&c).await.contains("days, then hours") || text(&c).await.contains("days are mon"), "{}", text(&c).await);
+    fill(&c, "#business_hours", "mon-fri 09:00-17:30").await;
+    submit(&c, "#business-hours button[type=submit]").await;
+    assert!(text(&c).await.contains("Settings saved."));
+    c.goto(&s.url("/w/northwind-coffee/settings#business-hours")).await.unwrap();
+    shot(&c, "settings-business-hours").await;
+    c.goto(&s.url("/w/northwind-coffee/inbox")).await.unwrap();
+    assert!(text(&c).await.contains("In business hours"), "{}", text(&c).await);
 }
