@@ -50,11 +50,11 @@ impl BusinessHours {
             if close <= open {
                 return Err(bad("closing comes after opening, on the same day"));
             }
-            for d in first..=last {
-                if hours.days[d].is_some() {
-                    return Err(HoursError(format!("{} has hours twice", DAYS[d])));
+            for (slot, name) in hours.days[first..=last].iter_mut().zip(&DAYS[first..=last]) {
+                if slot.is_some() {
+                    return Err(HoursError(format!("{name} has hours twice")));
                 }
-                hours.days[d] = Some((open, close));
+                *slot = Some((open, close));
             }
         }
         Ok(Some(hours))
