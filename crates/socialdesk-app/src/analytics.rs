@@ -237,6 +237,8 @@ pub struct Overview {
     pub by_campaign: Vec<GroupFigures>,
     pub by_label: Vec<GroupFigures>,
     pub by_network: Vec<GroupFigures>,
+    /// By what the first part shows: text only, an image, several images, a GIF, a video.
+    pub by_format: Vec<GroupFigures>,
     /// Listening over the same period (whole workspace only): every query's
     /// mentions, sentiment and share of voice (in the API under `/listening/overview`).
     #[serde(skip)]
@@ -517,6 +519,9 @@ impl App {
             by_campaign: group_figures(&variants, |v| v.tags.campaign.iter().cloned().collect()),
             by_label: group_figures(&variants, |v| v.tags.labels.iter().map(|l| format!("#{l}")).collect()),
             by_network: group_figures(&variants, |v| vec![network_label(&v.network)]),
+            by_format: group_figures(&variants, |v| {
+                vec![socialdesk_core::media::post_format(v.first_media, v.media_count.max(0) as usize).to_owned()]
+            }),
         })
     }
 

@@ -57,6 +57,17 @@ impl std::str::FromStr for MediaKind {
     }
 }
 
+/// A post's format, by what its first part shows, for comparing how formats do.
+pub fn post_format(first: Option<MediaKind>, count: usize) -> &'static str {
+    match (first, count) {
+        (None, _) | (_, 0) => "Text only",
+        (Some(MediaKind::Video), _) => "Video",
+        (Some(MediaKind::Gif), 1) => "GIF",
+        (Some(_), 1) => "Image",
+        (Some(_), _) => "Several images",
+    }
+}
+
 /// What the first bytes of a file say it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sniffed {
@@ -242,6 +253,15 @@ mod tests {
         let long = "é".repeat(MAX_ALT_CHARS + 1);
         assert!(clean_alt(&long).unwrap_err().contains("1001 characters"));
         assert!(clean_alt(&"é".repeat(MAX_ALT_CHARS)).is_ok());
+    }
+
+    #[test]
+    fn posts_are_grouped_by_what_they_show() {
+        assert_eq!(post_format(None, 0), "Text only");
+        assert_eq!(post_format(Some(MediaKind::Image), 1), "Image");
+        assert_eq!(post_format(Some(MediaKind::Image), 3), "Several images");
+        assert_eq!(post_format(Some(MediaKind::Gif), 1), "GIF");
+        assert_eq!(post_format(Some(MediaKind::Video), 1), "Video");
     }
 
     #[test]

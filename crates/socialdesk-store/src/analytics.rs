@@ -40,6 +40,9 @@ pub struct PublishedVariant {
     pub counts: Counts,
     /// How its post is filed.
     pub tags: PostTags,
+    /// What its first part shows: the kind of its first file, and how many files.
+    pub first_media: Option<socialdesk_core::media::MediaKind>,
+    pub media_count: i64,
 }
 
 /// An account's public counts at one moment.
@@ -109,6 +112,8 @@ struct PublishedRow {
     pillar: Option<String>,
     labels: Option<String>,
     link_clicks: Option<i64>,
+    first_media: Option<String>,
+    media_count: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -277,7 +282,10 @@ impl Store {
                 "SELECT v.id, v.post_id, v.account_id, a.network, a.handle, v.text, v.remote_url, v.published_at, \
                         v.metrics_at, v.impressions, v.reach, v.likes, v.reposts, v.replies, v.quotes, v.saves, \
                         v.clicks, v.video_views, p.campaign, p.pillar, p.labels, \
-                        (SELECT CAST(SUM(s.clicks) AS BIGINT) FROM short_links s WHERE s.variant_id = v.id) AS link_clicks \
+                        (SELECT CAST(SUM(s.clicks) AS BIGINT) FROM short_links s WHERE s.variant_id = v.id) AS link_clicks, \
+                        (SELECT m.kind FROM post_media pm JOIN media m ON m.id = pm.media_id \
+                         WHERE pm.post_id = v.post_id AND pm.part = 0 ORDER BY pm.position LIMIT 1) AS first_media, \
+                        (SELECT COUNT(*) FROM post_media pm WHERE pm.post_id = v.post_id AND pm.part = 0) AS media_count \
                  FROM post_variants v JOIN accounts a ON a.id = v.account_id JOIN posts p ON p.id = v.post_id \
                  WHERE v.workspace_id = $1 AND v.published_at >= $2 AND v.published_at < $3 \
                    AND ($4 IS NULL OR v.account_id = $4) \
@@ -310,6 +318,8 @@ impl Store {
                     counts
                 },
                 tags: crate::posts::tags_of(r.campaign, r.pillar.as_deref(), r.labels.as_deref()),
+                first_media: r.first_media.and_then(|k| k.parse().ok()),
+                media_count: r.media_count,
             })
             .collect())
     }

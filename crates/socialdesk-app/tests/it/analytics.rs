@@ -55,7 +55,14 @@ impl Network for Fixed {
         ConnectMethod::Instant
     }
     fn capabilities(&self) -> Capabilities {
-        Capabilities { publish: true, metrics: true, followers: true, ..Capabilities::default() }
+        Capabilities {
+            publish: true,
+            metrics: true,
+            followers: true,
+            max_images: 4,
+            max_image_bytes: 1_000_000,
+            ..Capabilities::default()
+        }
     }
     async fn connect(&self, _: &ConnectRequest) -> Result<Connected, NetworkError> {
         Ok(Connected { profile: self.profile(), credentials: Credentials(serde_json::json!({})), expires_at: None })
@@ -126,16 +133,25 @@ async fn posts_are_measured_on_schedule_and_the_figures_follow_the_formulas() {
             .await
             .unwrap()
             .id;
-        for (text, tags) in [
-            ("Our new roast is here", PostTags::parse("Autumn launch", "promotional", "coffee, #Roast").unwrap()),
-            ("Open late on Friday (no impressions)", PostTags::parse("", "", "coffee").unwrap()),
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0\0\0\0\0";
+        let roast = app.upload_media(&actor, "roast.png", png).await.unwrap().media().id;
+        for (text, tags, media) in [
+            (
+                "Our new roast is here",
+                PostTags::parse("Autumn launch", "promotional", "coffee, #Roast").unwrap(),
+                vec![vec![roast]],
+            ),
+            ("Open late on Friday (no impressions)", PostTags::parse("", "", "coffee").unwrap(), Vec::new()),
         ] {
-            app.create_post(
-                &actor,
-                NewPost { text: text.into(), accounts: vec![account], when: When::Now, tags, ..Default::default() },
-            )
-            .await
-            .unwrap();
+            let post = NewPost {
+                text: text.into(),
+                accounts: vec![account],
+                when: When::Now,
+                tags,
+                media,
+                ..Default::default()
+            };
+            app.create_post(&actor, post).await.unwrap();
         }
         let worker = Worker::new(app.clone(), WorkerOptions::default());
         worker.run_due().await.unwrap();
@@ -203,6 +219,7 @@ async fn posts_are_measured_on_schedule_and_the_figures_follow_the_formulas() {
         assert_eq!(names(&o.by_campaign), [("Autumn launch".to_owned(), 1)]);
         assert_eq!(names(&o.by_label), [("#coffee".to_owned(), 2), ("#roast".to_owned(), 1)]);
         assert_eq!(o.by_label[0].engagements_per_post, Some(60.0));
+        assert_eq!(names(&o.by_format), [("Image".to_owned(), 1), ("Text only".to_owned(), 1)]);
         assert_eq!(app.campaigns(&actor).await.unwrap(), ["Autumn launch"]);
 
         // The day the posts went out carries their engagements; the others are unknown, not zero.

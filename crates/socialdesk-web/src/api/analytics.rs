@@ -202,6 +202,8 @@ pub struct GroupsBody {
     /// A post with several labels counts in each.
     pub labels: Vec<GroupBody>,
     pub networks: Vec<GroupBody>,
+    /// By what the first part shows: `Text only`, `Image`, `Several images`, `GIF`, `Video`.
+    pub formats: Vec<GroupBody>,
 }
 
 fn groups(list: &[socialdesk_app::analytics::GroupFigures]) -> Vec<GroupBody> {
@@ -261,6 +263,7 @@ impl From<&Overview> for OverviewBody {
                 campaigns: groups(&o.by_campaign),
                 labels: groups(&o.by_label),
                 networks: groups(&o.by_network),
+                formats: groups(&o.by_format),
             },
             unreported: o
                 .unreported

@@ -275,6 +275,7 @@ async fn analytics_page(
         ("Campaign", table(&overview.by_campaign)),
         ("Label", table(&overview.by_label)),
         ("Network", table(&overview.by_network)),
+        ("Format", table(&overview.by_format)),
     ]
     .into_iter()
     .filter(|(_, rows)| !rows.is_empty())

@@ -1517,7 +1517,10 @@ async fn business_hours_are_set_checked_and_used_for_response_times() {
     let none: Value = editor.get(&url).send().await.unwrap().json().await.unwrap();
     assert_eq!(none["hours"], "");
     let (status, body) = problem(admin.put(&url).json(&json!({"hours": "mon-fri 9-5"})).send().await.unwrap()).await;
-    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/business_hours")));
+    assert_eq!(
+        (status, body["errors"][0]["pointer"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("/business_hours"))
+    );
     assert!(body["errors"][0]["detail"].as_str().unwrap().contains("HH:MM-HH:MM"), "{body}");
     let (status, _) = problem(editor.put(&url).json(&json!({"hours": "mon 09:00-17:00"})).send().await.unwrap()).await;
     assert_eq!(status, StatusCode::FORBIDDEN);

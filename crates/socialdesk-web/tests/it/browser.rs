@@ -716,7 +716,11 @@ async fn media_is_uploaded_described_and_picked_in_the_composer() {
     c.goto(&s.url("/w/northwind-coffee/settings")).await.unwrap();
     fill(&c, "#business_hours", "weekdays 9 to 5").await;
     submit(&c, "#business-hours button[type=submit]").await;
-    assert!(text(&c).await.contains("days, then hours") || text(&c).await.contains("days are mon"), "{}", text(&c).await);
+    assert!(
+        text(&c).await.contains("days, then hours") || text(&c).await.contains("days are mon"),
+        "{}",
+        text(&c).await
+    );
     fill(&c, "#business_hours", "mon-fri 09:00-17:30").await;
     submit(&c, "#business-hours button[type=submit]").await;
     assert!(text(&c).await.contains("Settings saved."));
