@@ -10,6 +10,7 @@ mod actor;
 pub mod alerts;
 pub mod analytics;
 mod auth;
+mod calendar;
 mod clock;
 mod error;
 mod goals;
@@ -111,6 +112,8 @@ pub struct App {
     pub mailer: Option<Mailer>,
     /// The client for webhooks.
     pub http: reqwest::Client,
+    /// Calendar ranges read recently.
+    calendar: Arc<calendar::CalendarCache>,
 }
 
 impl App {
@@ -125,7 +128,13 @@ impl App {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
-        App { store, clock, secrets, settings, networks, reports: None, mailer: None, http }
+        App { store, clock, secrets, settings, networks, reports: None, mailer: None, http, calendar: Arc::default() }
+    }
+
+    /// The same services reading another clock (the demo replays history with one).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> App {
+        self.clock = clock;
+        self
     }
 
     pub fn with_networks(mut self, networks: Registry) -> App {

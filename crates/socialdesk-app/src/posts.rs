@@ -840,16 +840,25 @@ impl App {
         Ok(self.store.posts(actor.workspace.id, limit).await?)
     }
 
-    /// What a calendar grid shows of the posts planned in `[from, to)`.
+    /// What a calendar grid shows of the posts planned in `[from, to)`:
+    /// kept in memory while no post changes (see `calendar.rs`).
     pub async fn calendar_entries(
         &self,
         actor: &Actor,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         limit: i64,
-    ) -> Result<Vec<socialdesk_store::CalendarEntry>, AppError> {
+    ) -> Result<std::sync::Arc<Vec<socialdesk_store::CalendarEntry>>, AppError> {
         actor.require(Permission::ViewAllContent)?;
-        Ok(self.store.calendar_entries(actor.workspace.id, from, to, limit).await?)
+        let key = (actor.workspace.id, from, to, limit);
+        // Taken before reading: a write that lands meanwhile makes the next request read again.
+        let generation = self.store.posts_generation();
+        if let Some(kept) = self.calendar.get(&key, generation) {
+            return Ok(kept);
+        }
+        let entries = std::sync::Arc::new(self.store.calendar_entries(actor.workspace.id, from, to, limit).await?);
+        self.calendar.put(key, generation, entries.clone());
+        Ok(entries)
     }
 
     /// The posts planned in `[from, to)`, by time: at most `limit`.

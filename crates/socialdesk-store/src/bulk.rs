@@ -149,6 +149,7 @@ impl Store {
     /// Stores posts with their variants exactly as given (any state, any
     /// delivery, with remote ids and publication times), in one transaction.
     pub async fn insert_posts(&self, posts: &[(Post, Vec<Variant>)]) -> Result<()> {
+        let _changed = self.posts_change();
         let variants: Vec<(&Post, &Variant)> =
             posts.iter().flat_map(|(p, vs)| vs.iter().map(move |v| (p, v))).collect();
         let params = Params(self.backend());

@@ -29,10 +29,22 @@ pub(crate) enum Pool {
     Postgres(PgPool),
 }
 
+/// See [`Store::posts_change`].
+pub(crate) struct PostsChange<'a>(&'a std::sync::atomic::AtomicU64);
+
+impl Drop for PostsChange<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
 /// The repositories. Cheap to clone: it holds a connection pool.
 #[derive(Debug, Clone)]
 pub struct Store {
     pub(crate) pool: Pool,
+    /// Grows whenever this process writes the `posts` table, so readers that
+    /// keep posts in memory (the calendar) know when to read them again.
+    posts_generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Runs the same code on whichever pool the store holds. Inside, `$pool` is a
@@ -106,7 +118,7 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_owned()));
         };
-        Ok(Store { pool })
+        Ok(Store { pool, posts_generation: Default::default() })
     }
 
     /// Applies every migration not yet applied. Safe to run from several
@@ -117,6 +129,22 @@ impl Store {
             Pool::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
         }
         Ok(())
+    }
+
+    /// How many times this process has written the `posts` table (creations,
+    /// state changes, edits, moves): a cache of posts read at one generation
+    /// is current while the generation stays the same. Writes by other
+    /// processes are not counted.
+    pub fn posts_generation(&self) -> u64 {
+        self.posts_generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Counts a write of the `posts` table when the returned guard is dropped:
+    /// at the end of the writing function, after its transaction committed
+    /// (readers take the generation before they read, so they never keep
+    /// older rows under a newer generation).
+    pub(crate) fn posts_change(&self) -> PostsChange<'_> {
+        PostsChange(&self.posts_generation)
     }
 
     pub fn backend(&self) -> Backend {

@@ -244,6 +244,7 @@ impl Store {
         evergreen: Option<&Evergreen>,
         media: &[Vec<MediaId>],
     ) -> Result<()> {
+        let _changed = self.posts_change();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             insert_post!(&mut *tx, post, variants, tags);
@@ -377,6 +378,7 @@ impl Store {
         scheduled_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<bool> {
+        let _changed = self.posts_change();
         let done = on_pool!(self, |pool| {
             sqlx::query(
                 "UPDATE posts SET state = $4, scheduled_at = COALESCE($5, scheduled_at), updated_at = $6 \
@@ -406,6 +408,7 @@ impl Store {
         at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<bool> {
+        let _changed = self.posts_change();
         let done = on_pool!(self, |pool| {
             sqlx::query(
                 "UPDATE posts SET scheduled_at = $4, revision = revision + 1, updated_at = $5 \
@@ -569,6 +572,7 @@ impl Store {
         jobs: &[crate::NewJob],
         now: DateTime<Utc>,
     ) -> Result<bool> {
+        let _changed = self.posts_change();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let done = sqlx::query(

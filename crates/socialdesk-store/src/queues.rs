@@ -309,6 +309,7 @@ impl Store {
         jobs: &[NewJob],
         now: DateTime<Utc>,
     ) -> Result<bool> {
+        let _changed = self.posts_change();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             for m in moves {
@@ -370,6 +371,7 @@ impl Store {
         original: PostId,
         copy: &EvergreenCopy,
     ) -> Result<bool> {
+        let _changed = self.posts_change();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             insert_post!(&mut *tx, &copy.post, &copy.variants, &copy.tags);

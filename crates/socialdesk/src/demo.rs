@@ -206,7 +206,7 @@ impl History {
         let sandbox_clock = clock.clone();
         let mut networks = Registry::default();
         networks.add(Arc::new(Sandbox::with_clock(Arc::new(move || sandbox_clock.now()))));
-        let past = App { clock: clock.clone(), networks, ..app.clone() };
+        let past = app.clone().with_clock(clock.clone()).with_networks(networks);
         History { clock, app: past }
     }
 

@@ -355,3 +355,57 @@ async fn threads_first_comments_and_own_versions_are_checked_stored_and_edited()
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_calendar_kept_in_memory_shows_every_change_at_once() {
+    let s = setup(TestDb::sqlite().await, Arc::new(Flaky::default())).await;
+    let account = connect(&s, "sandbox").await;
+    let (from, to) = (s.app.now() - Duration::days(1), s.app.now() + Duration::days(30));
+    let at = |time: &str| When::At { date: "2026-11-24".into(), time: time.into() };
+    let (post, _) = s
+        .app
+        .create_post(
+            &s.actor,
+            NewPost { text: "Tomorrow".into(), accounts: vec![account], when: at("10:00"), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    let seen = |entries: &[socialdesk_store::CalendarEntry]| {
+        entries.iter().map(|e| (e.text.clone(), e.state, e.scheduled_at)).collect::<Vec<_>>()
+    };
+    let first = s.app.calendar_entries(&s.actor, from, to, 100).await.unwrap();
+    assert_eq!(first.len(), 1);
+    let again = s.app.calendar_entries(&s.actor, from, to, 100).await.unwrap();
+    assert!(Arc::ptr_eq(&first, &again), "nothing changed: the same range from memory");
+
+    // An edit, a move and a publish, each with the clock standing still: every one shows at once.
+    s.app
+        .edit_post(
+            &s.actor,
+            post.id,
+            socialdesk_app::PostChange { text: "Tomorrow, edited".into(), ..Default::default() },
+        )
+        .await
+        .unwrap();
+    let edited = s.app.calendar_entries(&s.actor, from, to, 100).await.unwrap();
+    assert_eq!(seen(&edited)[0].0, "Tomorrow, edited");
+    s.app.reschedule_post(&s.actor, post.id, "2026-11-25", "11:00").await.unwrap();
+    let moved = s.app.calendar_entries(&s.actor, from, to, 100).await.unwrap();
+    assert_ne!(seen(&moved)[0].2, seen(&edited)[0].2);
+    let (now_post, _) = s
+        .app
+        .create_post(
+            &s.actor,
+            NewPost { text: "Now".into(), accounts: vec![account], when: When::Now, ..Default::default() },
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.app.calendar_entries(&s.actor, from, to, 100).await.unwrap().len(), 2);
+    let (stop, handle) = worker(&s.app);
+    until_state(&s, now_post.id, PostState::Published, Duration::zero()).await;
+    stop.send(true).unwrap();
+    handle.await.unwrap();
+    let states: Vec<PostState> =
+        s.app.calendar_entries(&s.actor, from, to, 100).await.unwrap().iter().map(|e| e.state).collect();
+    assert!(states.contains(&PostState::Published), "{states:?}");
+}

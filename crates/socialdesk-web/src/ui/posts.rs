@@ -910,7 +910,7 @@ async fn month(state: &AppState, member: &Member, q: &CalendarQuery, week_view: 
     let instant = |d: NaiveDate| socialdesk_core::post::start_of_day(d, zone);
     let posts = state.app.calendar_entries(actor, instant(grid_start), instant(grid_end), CALENDAR_VIEW_POSTS).await?;
     let mut by_day: BTreeMap<NaiveDate, Vec<MonthPost>> = BTreeMap::new();
-    for p in &posts {
+    for p in posts.iter() {
         let at = p.scheduled_at.with_timezone(&tz);
         by_day.entry(at.date_naive()).or_default().push(MonthPost {
             id: p.id.as_uuid(),
