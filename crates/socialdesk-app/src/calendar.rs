@@ -23,9 +23,12 @@ const MAX_RANGES: usize = 512;
 
 type Key = (WorkspaceId, DateTime<Utc>, DateTime<Utc>, i64);
 
+/// A range as read: the posts generation it was read at, when, and its entries.
+type Kept = (u64, Instant, Arc<Vec<CalendarEntry>>);
+
 #[derive(Debug, Default)]
 pub(crate) struct CalendarCache {
-    ranges: Mutex<HashMap<Key, (u64, Instant, Arc<Vec<CalendarEntry>>)>>,
+    ranges: Mutex<HashMap<Key, Kept>>,
 }
 
 impl CalendarCache {
