@@ -345,9 +345,14 @@ impl<M: Measure> Writer<'_, M> {
                 .iter()
                 .map(|figure| {
                     let change = Style { color: tone_color(figure.tone), ..FIGURE_CHANGE };
+                    // A figure is read at a glance: too wide for its card, it gets smaller, not broken.
+                    let mut value = FIGURE_VALUE;
+                    while value.size > 10.0 && self.measure.width(&figure.value, value.size, value.bold) > inner_width {
+                        value = Style { size: value.size - 1.0, ..value };
+                    }
                     [
                         (FIGURE_LABEL, &figure.label),
-                        (FIGURE_VALUE, &figure.value),
+                        (value, &figure.value),
                         (change, &figure.change),
                         (FIGURE_NOTE, &figure.note),
                     ]
@@ -582,6 +587,23 @@ mod tests {
                 assert!(brand_bar || (top >= TOP - 0.01 && bottom <= BOTTOM + 0.01), "page {}: {op:?}", number + 1);
             }
         }
+    }
+
+    #[test]
+    fn a_figure_too_wide_for_its_card_gets_smaller_not_broken() {
+        let figure = |value: &str| Figure {
+            label: "Impressions".into(),
+            value: value.into(),
+            change: String::new(),
+            tone: Tone::Neutral,
+            note: String::new(),
+        };
+        let figures = ["25,080,408,120", "8,206", "6.97%", "1,748,233"].map(figure).to_vec();
+        let pages = lay_out_blocks(vec![Block::Figures(figures)]);
+        let shown = texts(&pages[0]);
+        assert!(shown.contains(&"25,080,408,120"), "on one line: {shown:?}");
+        assert!(shown.contains(&"8,206"));
+        assert_inside_margins(&pages);
     }
 
     #[test]
