@@ -659,7 +659,9 @@ impl App {
             });
         }
         self.require_guide(actor.workspace.id, &post).await?;
-        let review = self.review_of(&post, &policy).await?;
+        let approvers = self.approvers(actor.workspace.id).await?;
+        let mut given = self.store.post_approvals(actor.workspace.id, id, post.revision).await?;
+        let review = crate::review::review_of(&post, &policy, &approvers, &given);
         let now = self.now();
         let step = match review.current {
             Some(step) if review.may_approve(actor.user.id) => step,
@@ -670,7 +672,7 @@ impl App {
                 });
             }
             Some(step) => {
-                if !self.shared_with_as_approver(actor, &post, &policy).await? {
+                if !crate::review::names_approver(&policy, &approvers, &post, actor.user.id) {
                     return Err(AppError::Forbidden("the workspace's approval steps do not name you for this post"));
                 }
                 return Err(AppError::Conflict {
@@ -699,7 +701,8 @@ impl App {
         };
         self.store.add_post_comment(actor.workspace.id, id, Some(actor.user.id), "approved", &body, now).await?;
         self.audit(actor, "post.approved", &id.to_string(), serde_json::json!({"step": step + 1, "of": total})).await;
-        if !self.review_of(&post, &policy).await?.is_approved() {
+        given.push((step, actor.user.id));
+        if !crate::review::review_of(&post, &policy, &approvers, &given).is_approved() {
             return Ok(self.store.post(actor.workspace.id, id).await?);
         }
         if let Err(e) = self.transition(actor, &post, PostEvent::Approve, None).await {
@@ -770,15 +773,16 @@ impl App {
         if !actor.can(Permission::Approve) && !actor.can(Permission::ViewAllContent) {
             return Err(AppError::Forbidden("your role cannot see posts in review"));
         }
-        let policy = self.store.workspace_policy(actor.workspace.id).await?;
         let all = self.store.posts(actor.workspace.id, 500).await?;
-        let mut shown = Vec::new();
-        for (post, variants) in all.into_iter().filter(|(p, _)| p.state == PostState::InReview) {
-            if self.shared_with_as_approver(actor, &post, &policy).await? || actor.can(Permission::ViewAllContent) {
-                shown.push((post, variants));
-            }
+        let in_review = all.into_iter().filter(|(p, _)| p.state == PostState::InReview);
+        if actor.can(Permission::ViewAllContent) {
+            return Ok(in_review.collect());
         }
-        Ok(shown)
+        let policy = self.store.workspace_policy(actor.workspace.id).await?;
+        let approvers = self.approvers(actor.workspace.id).await?;
+        Ok(in_review
+            .filter(|(post, _)| crate::review::names_approver(&policy, &approvers, post, actor.user.id))
+            .collect())
     }
 
     async fn transition(

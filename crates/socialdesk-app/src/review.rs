@@ -66,24 +66,13 @@ impl App {
         let (post, _) = self.store.post(actor.workspace.id, id).await?;
         self.require_visible(actor, &post).await?;
         let policy = self.store.workspace_policy(actor.workspace.id).await?;
-        let review = self.review_of(&post, &policy).await?;
-        let names = self.store.members(actor.workspace.id).await?;
+        let members = self.store.members(actor.workspace.id).await?;
+        let approvers: Vec<Approver> = members.iter().map(|m| Approver { user: m.user.id, role: m.role }).collect();
+        let given = self.store.post_approvals(post.workspace_id, post.id, post.revision).await?;
         Ok(ReviewView {
-            review,
-            names: names.into_iter().map(|m| (m.user.id, m.user.name.as_str().to_owned())).collect(),
+            review: review_of(&post, &policy, &approvers, &given),
+            names: members.into_iter().map(|m| (m.user.id, m.user.name.as_str().to_owned())).collect(),
         })
-    }
-
-    /// Whether one of a post's approval steps names `actor` (clients see only such posts).
-    pub(crate) async fn shared_with_as_approver(
-        &self,
-        actor: &Actor,
-        post: &Post,
-        policy: &WorkspacePolicy,
-    ) -> Result<bool, AppError> {
-        let members = self.approvers(actor.workspace.id).await?;
-        let steps = if policy.steps.is_empty() { approval::default_steps() } else { policy.steps.clone() };
-        Ok(steps.iter().any(|s| s.approvers(&members, post.author_id, policy.self_approval).contains(&actor.user.id)))
     }
 
     /// Everyone who sees all content sees a post; clients only while it waits for their approval.
@@ -93,20 +82,15 @@ impl App {
         }
         if post.state == PostState::InReview {
             let policy = self.store.workspace_policy(actor.workspace.id).await?;
-            if self.shared_with_as_approver(actor, post, &policy).await? {
+            if names_approver(&policy, &self.approvers(actor.workspace.id).await?, post, actor.user.id) {
                 return Ok(());
             }
         }
         Err(AppError::NotFound)
     }
 
-    pub(crate) async fn review_of(&self, post: &Post, policy: &WorkspacePolicy) -> Result<Review, AppError> {
-        let members = self.approvers(post.workspace_id).await?;
-        let given = self.store.post_approvals(post.workspace_id, post.id, post.revision).await?;
-        Ok(approval::review(&policy.steps, &members, post.author_id, policy.self_approval, &given))
-    }
-
-    async fn approvers(&self, workspace: WorkspaceId) -> Result<Vec<Approver>, AppError> {
+    /// The workspace's members as the approval rules read them.
+    pub(crate) async fn approvers(&self, workspace: WorkspaceId) -> Result<Vec<Approver>, AppError> {
         Ok(self
             .store
             .members(workspace)
@@ -115,4 +99,26 @@ impl App {
             .map(|m| Approver { user: m.user.id, role: m.role })
             .collect())
     }
+}
+
+/// Where a post's review stands, from its approvals so far (`(step, user)`).
+pub(crate) fn review_of(
+    post: &Post,
+    policy: &WorkspacePolicy,
+    approvers: &[Approver],
+    given: &[(usize, UserId)],
+) -> Review {
+    approval::review(&policy.steps, approvers, post.author_id, policy.self_approval, given)
+}
+
+/// Whether one of a post's approval steps names `user` (clients see only such posts).
+pub(crate) fn names_approver(policy: &WorkspacePolicy, approvers: &[Approver], post: &Post, user: UserId) -> bool {
+    let defaults;
+    let steps = if policy.steps.is_empty() {
+        defaults = approval::default_steps();
+        &defaults[..]
+    } else {
+        &policy.steps[..]
+    };
+    steps.iter().any(|s| s.approvers(approvers, post.author_id, policy.self_approval).contains(&user))
 }

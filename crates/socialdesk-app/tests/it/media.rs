@@ -15,25 +15,12 @@ use socialdesk_networks::{
 use socialdesk_store::Added;
 use socialdesk_store::testing::TestDb;
 
-use crate::publishing::{connect, setup, teammate, until_state, worker};
+use crate::publishing::{connect, profile, setup, teammate, until_state, worker};
 
 /// A network that takes two images of at most 200 bytes a post, and keeps what it was sent.
 #[derive(Default)]
 struct Camera {
     sent: Mutex<Vec<OutgoingPost>>,
-}
-
-fn profile() -> Profile {
-    Profile {
-        external_id: "camera:1".into(),
-        handle: "@brand.camera".into(),
-        display_name: "Brand".into(),
-        url: None,
-        avatar_url: None,
-        followers: Some(1),
-        following: None,
-        posts: None,
-    }
 }
 
 #[async_trait::async_trait]

@@ -27,7 +27,8 @@ pub(crate) struct Flaky {
     reject_with: Option<&'static str>,
 }
 
-fn profile() -> Profile {
+/// The profile of the test networks' one account.
+pub(crate) fn profile() -> Profile {
     Profile {
         external_id: "flaky:1".into(),
         handle: "@brand.flaky".into(),
