@@ -84,6 +84,11 @@ pub struct InboxItem {
     pub category: Option<String>,
     pub status: InboxStatus,
     pub assignee_id: Option<UserId>,
+    pub priority: crate::moderation::Priority,
+    /// Lowercase, each once, in the order given.
+    pub tags: Vec<String>,
+    /// When it was hidden on the network (by a rule or a teammate).
+    pub hidden_at: Option<DateTime<Utc>>,
     /// When it was written on the network.
     pub created_at: DateTime<Utc>,
     pub fetched_at: DateTime<Utc>,

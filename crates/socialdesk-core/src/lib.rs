@@ -18,6 +18,7 @@ pub mod insights;
 pub mod links;
 pub mod media;
 pub mod metrics;
+pub mod moderation;
 pub mod money;
 pub mod post;
 pub mod queue;

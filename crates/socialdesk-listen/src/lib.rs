@@ -8,6 +8,7 @@
 //! - [`corpus`]: deterministic queries and posts for benchmarks and tests.
 //! - [`enrich`]: the language and the sentiment of a short social text.
 //! - [`mention`]: a public post as sources deliver it, and the JSONL import format.
+//! - [`rules`]: moderation rules compiled to run on inbox items.
 //! - [`pipeline`]: what happens to each post: language, matching, sentiment, counts per minute.
 //! - [`spike`]: when a query's volume or negative share leaves its usual range.
 //! - [`terms`]: the words that stand out in a set of posts.
@@ -19,5 +20,6 @@ pub mod enrich;
 pub mod mention;
 pub mod pipeline;
 pub mod query;
+pub mod rules;
 pub mod spike;
 pub mod terms;

@@ -1,7 +1,9 @@
 use chrono::{DateTime, Utc};
+use socialdesk_core::moderation::Priority;
 use socialdesk_core::{AccountId, InboxItem, InboxStatus, UserId, WorkspaceId};
 use uuid::Uuid;
 
+use crate::inbox_rules::{Arrival, insert_arrival_parts};
 use crate::pool::{BeginWrite, RowsAffected, on_pool};
 use crate::{Result, Store, StoreError};
 
@@ -13,6 +15,10 @@ pub struct InboxFilter {
     pub assignee: Option<UserId>,
     pub kind: Option<String>,
     pub category: Option<String>,
+    pub tag: Option<String>,
+    pub priority: Option<Priority>,
+    /// `positive`, `neutral` or `negative`, by the thresholds of [`InboxItem::sentiment_label`].
+    pub sentiment: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -35,6 +41,8 @@ struct ItemRow {
     category: Option<String>,
     status: String,
     assignee_id: Option<Uuid>,
+    priority: i32,
+    hidden_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     fetched_at: DateTime<Utc>,
     replied_at: Option<DateTime<Utc>>,
@@ -63,6 +71,10 @@ impl ItemRow {
             category: self.category,
             status: self.status.parse().map_err(|e: String| StoreError::corrupt("inbox_items", e))?,
             assignee_id: self.assignee_id.map(UserId::from_uuid),
+            priority: Priority::from_rank(self.priority)
+                .ok_or_else(|| StoreError::corrupt("inbox_items", format!("priority {}", self.priority)))?,
+            tags: Vec::new(),
+            hidden_at: self.hidden_at,
             created_at: self.created_at,
             fetched_at: self.fetched_at,
             replied_at: self.replied_at,
@@ -73,30 +85,33 @@ impl ItemRow {
 }
 
 const COLUMNS: &str = "id, workspace_id, account_id, remote_id, remote_url, remote_cid, parent_remote_id, kind, author_external_id, \
-     author_handle, author_name, author_followers, text, language, sentiment, category, status, assignee_id, created_at, \
-     fetched_at, replied_at, replied_by, reply_text";
+     author_handle, author_name, author_followers, text, language, sentiment, category, status, assignee_id, priority, \
+     hidden_at, created_at, fetched_at, replied_at, replied_by, reply_text";
 
 impl Store {
     /// Stores a page of items fetched for an account and moves its cursor,
     /// in one transaction: the cursor never passes items that are not stored,
-    /// and an item fetched twice is stored once. Returns how many were new.
+    /// and an item fetched twice is stored once, with its tags, the log of
+    /// what rules did to it and the jobs that finish their work, all only
+    /// when it is new. Returns how many were new.
     pub async fn store_inbox_page(
         &self,
         workspace: WorkspaceId,
         account: AccountId,
-        items: &[InboxItem],
+        items: &[Arrival],
         cursor: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<u64> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let mut inserted = 0;
-            for i in items {
-                inserted += sqlx::query(
+            for arrival in items {
+                let i = &arrival.item;
+                let new = sqlx::query(
                     "INSERT INTO inbox_items (id, workspace_id, account_id, remote_id, remote_url, parent_remote_id, kind, \
                          author_external_id, author_handle, author_name, author_followers, text, language, sentiment, \
-                         category, status, created_at, fetched_at, remote_cid) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
+                         category, status, created_at, fetched_at, remote_cid, assignee_id, priority) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) \
                      ON CONFLICT (account_id, remote_id) DO NOTHING",
                 )
                 .bind(i.id)
@@ -118,9 +133,15 @@ impl Store {
                 .bind(i.created_at)
                 .bind(now)
                 .bind(&i.remote_cid)
+                .bind(i.assignee_id.map(|u| u.as_uuid()))
+                .bind(i.priority.rank())
                 .execute(&mut *tx)
                 .await?
                 .rows();
+                if new > 0 {
+                    insert_arrival_parts!(tx, workspace, arrival, now);
+                }
+                inserted += new;
             }
             sqlx::query(
                 "UPDATE accounts SET inbox_cursor = COALESCE($3, inbox_cursor), inbox_synced_at = $4 \
@@ -164,6 +185,10 @@ impl Store {
                 "SELECT {COLUMNS} FROM inbox_items WHERE workspace_id = $1 \
                    AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR account_id = $3) \
                    AND ($4 IS NULL OR assignee_id = $4) AND ($5 IS NULL OR kind = $5) AND ($6 IS NULL OR category = $6) \
+                   AND ($8 IS NULL OR id IN (SELECT item_id FROM inbox_item_tags WHERE workspace_id = $1 AND tag = $8)) \
+                   AND ($9 IS NULL OR priority = $9) \
+                   AND ($10 IS NULL OR ($10 = 'negative' AND sentiment <= -0.05) OR ($10 = 'positive' AND sentiment >= 0.05) \
+                        OR ($10 = 'neutral' AND sentiment > -0.05 AND sentiment < 0.05)) \
                  ORDER BY created_at DESC, id DESC LIMIT $7"
             )))
             .bind(workspace.as_uuid())
@@ -173,10 +198,25 @@ impl Store {
             .bind(filter.kind.as_deref())
             .bind(filter.category.as_deref())
             .bind(limit)
+            .bind(filter.tag.as_deref())
+            .bind(filter.priority.map(Priority::rank))
+            .bind(filter.sentiment.as_deref())
             .fetch_all(pool)
             .await
         })?;
-        rows.into_iter().map(ItemRow::into_item).collect()
+        let mut items = rows.into_iter().map(ItemRow::into_item).collect::<Result<Vec<_>>>()?;
+        self.fill_tags(&mut items).await?;
+        Ok(items)
+    }
+
+    async fn fill_tags(&self, items: &mut [InboxItem]) -> Result<()> {
+        let ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
+        for (item, tag) in self.tags_of(&ids).await? {
+            if let Some(i) = items.iter_mut().find(|i| i.id == item) {
+                i.tags.push(tag);
+            }
+        }
+        Ok(())
     }
 
     pub async fn inbox_item(&self, workspace: WorkspaceId, id: Uuid) -> Result<InboxItem> {
@@ -189,7 +229,10 @@ impl Store {
             .fetch_optional(pool)
             .await
         })?;
-        row.ok_or(StoreError::NotFound)?.into_item()
+        let mut item = [row.ok_or(StoreError::NotFound)?.into_item()?];
+        self.fill_tags(&mut item).await?;
+        let [item] = item;
+        Ok(item)
     }
 
     /// When each question of the period came in and was first answered.

@@ -1,6 +1,6 @@
 use socialdesk_core::{Account, AccountId, AccountStatus, InboxItem, InboxStatus, Workspace};
 use socialdesk_store::testing::TestDb;
-use socialdesk_store::{InboxFilter, NewAccount, StoreError};
+use socialdesk_store::{Arrival, InboxFilter, NewAccount, StoreError};
 
 use crate::both;
 use crate::fixtures::{at, signed_up};
@@ -34,7 +34,7 @@ pub(crate) async fn account(db: &TestDb, ws: &Workspace) -> Account {
     db.store.upsert_account(&NewAccount { account: a, sealed_credentials: "v1:x".into() }).await.unwrap()
 }
 
-fn item(a: &Account, remote: &str, kind: &str, minute: u32) -> InboxItem {
+pub(crate) fn item(a: &Account, remote: &str, kind: &str, minute: u32) -> InboxItem {
     InboxItem {
         id: uuid::Uuid::now_v7(),
         workspace_id: a.workspace_id,
@@ -54,6 +54,9 @@ fn item(a: &Account, remote: &str, kind: &str, minute: u32) -> InboxItem {
         category: Some("complaint".into()),
         status: InboxStatus::Open,
         assignee_id: None,
+        priority: Default::default(),
+        tags: Vec::new(),
+        hidden_at: None,
         created_at: at(minute),
         fetched_at: at(minute),
         replied_at: None,
@@ -68,11 +71,11 @@ async fn a_page_and_its_cursor_are_stored_together_and_items_once(db: TestDb) {
     let a = account(&db, &ws).await;
     assert_eq!(store.inbox_cursor(ws.id, a.id).await.unwrap(), None);
     let page = [item(&a, "r1", "reply", 1), item(&a, "r2", "mention", 2)];
-    assert_eq!(store.store_inbox_page(ws.id, a.id, &page, Some("c2"), at(3)).await.unwrap(), 2);
+    assert_eq!(store.store_inbox_page(ws.id, a.id, &page.map(Arrival::from), Some("c2"), at(3)).await.unwrap(), 2);
     assert_eq!(store.inbox_cursor(ws.id, a.id).await.unwrap().as_deref(), Some("c2"));
     // Fetched again (a crash before the cursor moved elsewhere): stored once.
     let again = [item(&a, "r2", "mention", 2), item(&a, "r3", "reply", 4)];
-    assert_eq!(store.store_inbox_page(ws.id, a.id, &again, None, at(5)).await.unwrap(), 1);
+    assert_eq!(store.store_inbox_page(ws.id, a.id, &again.map(Arrival::from), None, at(5)).await.unwrap(), 1);
     assert_eq!(store.inbox_cursor(ws.id, a.id).await.unwrap().as_deref(), Some("c2"), "no cursor keeps the old one");
     let all = store.inbox(ws.id, &InboxFilter::default(), 10).await.unwrap();
     assert_eq!(all.iter().map(|i| i.remote_id.as_str()).collect::<Vec<_>>(), ["r3", "r2", "r1"], "newest first");
@@ -90,7 +93,7 @@ async fn the_inbox_filters_and_stays_in_its_workspace(db: TestDb) {
         .store_inbox_page(
             ws.id,
             a.id,
-            &[item(&a, "r1", "reply", 1), item(&a, "d1", "direct_message", 2)],
+            &[item(&a, "r1", "reply", 1).into(), item(&a, "d1", "direct_message", 2).into()],
             Some("c"),
             at(3),
         )
@@ -138,7 +141,7 @@ async fn saved_replies_and_notes_stay_in_their_workspace(db: TestDb) {
 
     let a = account(&db, &ws).await;
     let items = [item(&a, "n1", "reply", 1), item(&a, "n2", "reply", 2)];
-    db.store.store_inbox_page(ws.id, a.id, &items, None, at(3)).await.unwrap();
+    db.store.store_inbox_page(ws.id, a.id, &items.map(Arrival::from), None, at(3)).await.unwrap();
     let stored = db.store.inbox(ws.id, &InboxFilter::default(), 10).await.unwrap();
     let (first, second) = (stored[1].id, stored[0].id);
     db.store.add_inbox_note(ws.id, first, uuid::Uuid::now_v7(), ana.id, "VIP, be nice", at(4)).await.unwrap();

@@ -9,6 +9,7 @@ mod approvals;
 mod bulk;
 mod fixtures;
 mod inbox;
+mod inbox_rules;
 mod jobs;
 mod media;
 mod mentions;
