@@ -8,6 +8,7 @@
 
 use chrono::Duration;
 use socialdesk_core::hours::BusinessHours;
+use socialdesk_core::moderation::Priority;
 use socialdesk_core::{AccountId, InboxItem, InboxStatus, Permission, UserId, WorkspaceId};
 use socialdesk_listen::enrich;
 use socialdesk_networks::{IdempotencyKey, InboxKind, NetworkError, RemotePost};
@@ -43,6 +44,7 @@ impl App {
             self.store.store_inbox_page(workspace, account, &[], None, now).await?;
             return Ok(0);
         }
+        let capabilities = network.capabilities();
         let cursor = self.store.inbox_cursor(workspace, account).await?;
         let page = match network.inbox(&credentials, cursor.as_deref()).await {
             Ok(page) => page,
@@ -96,7 +98,8 @@ impl App {
                 }
             })
             .collect();
-        let new = self.store.store_inbox_page(workspace, account, &items, page.next_cursor.as_deref(), now).await?;
+        let arrivals = self.run_rules(workspace, &stored_account.network, &capabilities, items).await?;
+        let new = self.store.store_inbox_page(workspace, account, &arrivals, page.next_cursor.as_deref(), now).await?;
         if new > 0 {
             tracing::info!(%workspace, %account, new, "inbox synced");
         }

@@ -20,6 +20,7 @@ mod inbox_work;
 mod listening;
 mod media;
 pub mod mentions;
+pub mod moderation;
 mod oauth;
 mod passwords;
 mod policies;

@@ -99,6 +99,7 @@ impl Worker {
         handlers.insert(ACCOUNT_CHECKS, Arc::new(AccountChecks));
         handlers.insert(crate::posts::PUBLISH, Arc::new(crate::posts::Publish));
         handlers.insert(crate::inbox::INBOX_SYNC, Arc::new(crate::inbox::InboxSync));
+        handlers.insert(crate::moderation::RULE_EFFECT, Arc::new(crate::moderation::RuleEffectJob));
         handlers.insert(crate::analytics::METRICS_POLL, Arc::new(crate::analytics::MetricsPoll));
         handlers.insert(crate::reports::REPORT_DELIVERIES, Arc::new(crate::reports::ReportDeliveries));
         handlers.insert(crate::alerts::LISTENING_ALERTS, Arc::new(crate::alerts::ListeningAlerts));

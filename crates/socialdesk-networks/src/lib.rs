@@ -149,6 +149,17 @@ pub trait Network: Send + Sync + 'static {
     ) -> Result<RemotePost, NetworkError> {
         Err(NetworkError::Unsupported("replies"))
     }
+
+    /// Hides a reply or comment under the account's posts from everyone else
+    /// (`hidden: false` shows it again), where the network allows it.
+    async fn hide_comment(
+        &self,
+        _credentials: &Credentials,
+        _comment: &RemotePost,
+        _hidden: bool,
+    ) -> Result<(), NetworkError> {
+        Err(NetworkError::Unsupported("hiding comments"))
+    }
 }
 
 /// Where to send a person to sign in, and the client to finish with.

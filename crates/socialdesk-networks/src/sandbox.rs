@@ -34,6 +34,8 @@ pub struct Sandbox {
     /// Posts published since this process started, by idempotency key, so
     /// `find_published` answers truthfully.
     published: Arc<Mutex<HashMap<String, Published>>>,
+    /// The comments hidden since this process started, by id.
+    hidden: Arc<Mutex<std::collections::HashSet<String>>>,
 }
 
 impl std::fmt::Debug for Sandbox {
@@ -65,7 +67,12 @@ impl Sandbox {
     }
 
     pub fn with_clock(now: Now) -> Sandbox {
-        Sandbox { now, published: Arc::new(Mutex::new(HashMap::new())) }
+        Sandbox { now, published: Default::default(), hidden: Default::default() }
+    }
+
+    /// Whether a comment is hidden, as the network would show it.
+    pub fn is_hidden(&self, comment: &str) -> bool {
+        self.hidden.lock().expect("sandbox lock").contains(comment)
     }
 
     fn account(credentials: &Credentials) -> Result<SandboxAccount, NetworkError> {
@@ -191,7 +198,7 @@ impl Network for Sandbox {
             inbox: true,
             reply: true,
             like: false,
-            hide_comment: false,
+            hide_comment: true,
             search: false,
         }
     }
@@ -373,6 +380,22 @@ impl Network for Sandbox {
             cid: None,
             id,
         })
+    }
+
+    async fn hide_comment(
+        &self,
+        credentials: &Credentials,
+        comment: &RemotePost,
+        hidden: bool,
+    ) -> Result<(), NetworkError> {
+        Sandbox::account(credentials)?;
+        let mut set = self.hidden.lock().expect("sandbox lock");
+        if hidden {
+            set.insert(comment.id.clone());
+        } else {
+            set.remove(&comment.id);
+        }
+        Ok(())
     }
 }
 

@@ -5,6 +5,7 @@ mod analytics;
 mod approvals;
 mod listening;
 mod media;
+mod moderation;
 mod publishing;
 mod queues;
 mod support;

@@ -1,0 +1,193 @@
+//! Moderation rules on a real sync from the sandbox: what they set on items,
+//! what the worker does on the network, the log and undo.
+
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+use socialdesk_app::AppError;
+use socialdesk_core::InboxStatus;
+use socialdesk_core::moderation::{Action, Assignee, EffectState, Priority, RuleSpec};
+use socialdesk_networks::sandbox::Sandbox;
+use socialdesk_store::InboxFilter;
+use socialdesk_store::testing::TestDb;
+
+use crate::publishing::{connect, setup, teammate, worker};
+
+fn rule(json: serde_json::Value) -> RuleSpec {
+    serde_json::from_value(json).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rules_act_on_arriving_items_the_worker_finishes_on_the_network_and_undo_takes_back() {
+    // The sandbox's own clock, moved with the app's.
+    let at = Arc::new(std::sync::Mutex::new(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()));
+    let sandbox_at = at.clone();
+    let sandbox = Sandbox::with_clock(Arc::new(move || *sandbox_at.lock().unwrap()));
+    let s = setup(TestDb::sqlite().await, Arc::new(sandbox.clone())).await;
+    let jin = teammate(&s, "jin@example.com", "editor").await;
+    let max = teammate(&s, "max@example.com", "editor").await;
+    let thanks = s.app.create_saved_reply(&s.actor, "Thanks", "Thanks {first_name}, we are on it!").await.unwrap();
+
+    // Every problem at once, each by its field.
+    let bad = rule(serde_json::json!({"name": "", "conditions": [{"type": "query", "query": "refund AND (late"}],
+        "actions": [{"type": "assign", "to": {"role": "viewer"}}]}));
+    let AppError::Invalid(errors) = s.app.create_inbox_rule(&s.actor, bad).await.unwrap_err() else { panic!() };
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["actions/0/to", "conditions/0/query", "name"]);
+    // Only those who manage settings write rules.
+    let spec = rule(serde_json::json!({"name": "x", "actions": [{"type": "tag", "tag": "x"}]}));
+    assert!(matches!(s.app.create_inbox_rule(&jin, spec).await, Err(AppError::Forbidden(_))));
+
+    let complaints = s
+        .app
+        .create_inbox_rule(
+            &s.actor,
+            rule(serde_json::json!({"name": "Complaints to the editors", "conditions": [{"type": "kind", "any": ["complaint"]}],
+                "actions": [{"type": "assign", "to": {"role": "editor"}}, {"type": "set_priority", "priority": "high"},
+                            {"type": "tag", "tag": "complaint"}]})),
+        )
+        .await
+        .unwrap();
+    s.app
+        .create_inbox_rule(
+            &s.actor,
+            rule(serde_json::json!({"name": "Spam", "stop": true,
+                "conditions": [{"type": "keywords", "any": ["10k followers", "free followers"]}],
+                "actions": [{"type": "mark_spam"}, {"type": "hide"}]})),
+        )
+        .await
+        .unwrap();
+    s.app
+        .create_inbox_rule(
+            &s.actor,
+            rule(serde_json::json!({"name": "Questions", "conditions": [{"type": "kind", "any": ["question"]}],
+                "actions": [{"type": "tag", "tag": "question"}, {"type": "auto_reply", "saved_reply": thanks.id}]})),
+        )
+        .await
+        .unwrap();
+    let rules = s.app.inbox_rules(&s.actor).await.unwrap();
+    assert_eq!(
+        rules.iter().map(|r| r.spec.name.as_str()).collect::<Vec<_>>(),
+        ["Complaints to the editors", "Spam", "Questions"]
+    );
+
+    // A rule tried on what is there before it is saved: nothing yet.
+    let preview = s.app.preview_inbox_rule(&s.actor, rules[0].spec.clone()).await.unwrap();
+    assert_eq!((preview.tried, preview.matched.len()), (0, 0));
+
+    let account = connect(&s, "sandbox").await;
+    let ws = s.actor.workspace.id;
+    let new = s.app.sync_inbox(ws, account).await.unwrap();
+    let items = s.app.inbox(&s.actor, &InboxFilter::default(), 500).await.unwrap();
+    assert_eq!(items.len() as u64, new);
+
+    let complaint_items: Vec<_> = items.iter().filter(|i| i.category.as_deref() == Some("complaint")).collect();
+    assert!(complaint_items.len() >= 2, "the sandbox has complaints");
+    for i in &complaint_items {
+        assert_eq!(i.priority, Priority::High);
+        assert!(i.tags.contains(&"complaint".to_owned()));
+        assert!([Some(jin.user.id), Some(max.user.id)].contains(&i.assignee_id), "an editor, not the owner");
+    }
+    let to_jin = complaint_items.iter().filter(|i| i.assignee_id == Some(jin.user.id)).count();
+    assert!(
+        to_jin.abs_diff(complaint_items.len() - to_jin) <= 1,
+        "shared out evenly: {to_jin} of {}",
+        complaint_items.len()
+    );
+
+    let spam: Vec<_> = items.iter().filter(|i| i.text.contains("10k followers")).collect();
+    assert!(!spam.is_empty(), "the sandbox has spam");
+    assert!(spam.iter().all(|i| i.category.as_deref() == Some("spam")));
+    assert!(spam.iter().all(|i| i.status == InboxStatus::Done && i.tags.is_empty()), "stop: later rules skip spam");
+
+    // Automatic replies are off: logged as skipped, never sent.
+    let question = items.iter().find(|i| i.category.as_deref() == Some("question")).unwrap();
+    let effects = s.app.rule_effects(&s.actor, Some(question.id), 10).await.unwrap();
+    let auto = effects.iter().find(|e| matches!(e.action, Action::AutoReply { .. })).unwrap();
+    assert_eq!(
+        (auto.state, auto.detail.as_deref()),
+        (EffectState::Skipped, Some("automatic replies are off in this workspace"))
+    );
+    assert!(question.tags.contains(&"question".to_owned()));
+
+    // The worker hides the spam on the network.
+    let hide = s.app.rule_effects(&s.actor, Some(spam[0].id), 10).await.unwrap();
+    let hide = hide.iter().find(|e| e.action == Action::Hide).unwrap().clone();
+    assert_eq!(hide.state, EffectState::Pending);
+    let (stop, running) = worker(&s.app);
+    for _ in 0..200 {
+        if s.app.rule_effects(&s.actor, None, 500).await.unwrap().iter().all(|e| e.state != EffectState::Pending) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(s.app.rule_effects(&s.actor, Some(spam[0].id), 10).await.unwrap()[0].state, EffectState::Applied);
+    assert!(sandbox.is_hidden(&spam[0].remote_id));
+    assert!(s.app.inbox_item(&s.actor, spam[0].id).await.unwrap().hidden_at.is_some());
+
+    // Undo: the hide is lifted on the network; an assignment goes back.
+    let undone = s.app.undo_rule_effect(&s.actor, hide.id).await.unwrap();
+    assert_eq!(undone.state, EffectState::Undone);
+    assert!(!sandbox.is_hidden(&spam[0].remote_id));
+    assert_eq!(s.app.inbox_item(&s.actor, spam[0].id).await.unwrap().hidden_at, None);
+    let again = s.app.undo_rule_effect(&s.actor, hide.id).await.unwrap_err();
+    assert!(matches!(again, AppError::Conflict { .. }), "once");
+    let assigned = complaint_items[0];
+    let effects = s.app.rule_effects(&s.actor, Some(assigned.id), 10).await.unwrap();
+    let assign = effects.iter().find(|e| matches!(e.action, Action::Assign { to: Assignee::User(_) })).unwrap();
+    assert_eq!(assign.detail.as_deref(), Some("the least busy editor"));
+    s.app.undo_rule_effect(&jin, assign.id).await.unwrap();
+    assert_eq!(s.app.inbox_item(&s.actor, assigned.id).await.unwrap().assignee_id, None);
+
+    // With automatic replies on, the next questions are answered once, by the worker.
+    s.app.set_auto_replies(&s.actor, true).await.unwrap();
+    s.clock.advance(Duration::hours(12));
+    *at.lock().unwrap() += Duration::hours(12);
+    let later = s.app.sync_inbox(ws, account).await.unwrap();
+    assert!(later > 0, "more conversation");
+    for _ in 0..200 {
+        if s.app.rule_effects(&s.actor, None, 500).await.unwrap().iter().all(|e| e.state != EffectState::Pending) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    stop.send(true).unwrap();
+    running.await.unwrap();
+    let sent: Vec<_> = s
+        .app
+        .rule_effects(&s.actor, None, 500)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| matches!(e.action, Action::AutoReply { .. }) && e.state == EffectState::Applied)
+        .collect();
+    assert!(
+        !sent.is_empty(),
+        "later questions were answered: {:?}",
+        s.app
+            .rule_effects(&s.actor, None, 20)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| (e.action.describe(), e.state, e.detail.clone()))
+            .collect::<Vec<_>>()
+    );
+    assert!(sent.iter().all(|e| e.remote_id.is_some()));
+
+    // The rule is tried on what is there now; deleting it keeps its log.
+    let preview = s.app.preview_inbox_rule(&s.actor, complaints.spec.clone()).await.unwrap();
+    assert!(preview.matched.len() >= complaint_items.len() && preview.tried > preview.matched.len());
+    s.app.delete_inbox_rule(&s.actor, complaints.id).await.unwrap();
+    let log = s.app.rule_effects(&s.actor, Some(assigned.id), 10).await.unwrap();
+    assert!(log.iter().any(|e| e.rule_name == "Complaints to the editors" && e.rule_id.is_none()));
+
+    // Tags and priority by hand.
+    let tagged = s.app.tag_inbox_item(&s.actor, question.id, " #VIP ").await.unwrap();
+    assert!(tagged.tags.contains(&"vip".to_owned()));
+    let filter = InboxFilter { tag: Some("vip".into()), ..Default::default() };
+    assert_eq!(s.app.inbox(&s.actor, &filter, 10).await.unwrap().len(), 1);
+    let urgent = s.app.set_inbox_priority(&s.actor, question.id, Priority::Urgent).await.unwrap();
+    assert_eq!(urgent.priority, Priority::Urgent);
+    let e = s.app.tag_inbox_item(&s.actor, question.id, "  ").await.unwrap_err();
+    assert!(matches!(e, AppError::Invalid(ref f) if f[0].field == "tag"));
+}
