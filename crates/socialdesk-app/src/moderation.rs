@@ -84,6 +84,8 @@ impl App {
 
     pub async fn update_inbox_rule(&self, actor: &Actor, id: Uuid, spec: RuleSpec) -> Result<Rule, AppError> {
         actor.require(Permission::ManageSettings)?;
+        // Another workspace's rule is not found, whatever the body says.
+        self.store.inbox_rule(actor.workspace.id, id).await?;
         let spec = self.checked_rule(actor, spec).await?;
         let rule = self.store.update_inbox_rule(actor.workspace.id, id, &spec, self.now()).await.map_err(name_taken)?;
         self.audit(actor, "inbox.rule_changed", &rule.spec.name, serde_json::json!({"id": rule.id})).await;
@@ -140,6 +142,12 @@ impl App {
     ) -> Result<Vec<RuleEffect>, AppError> {
         actor.require(Permission::ViewAllContent)?;
         Ok(self.store.rule_effects(actor.workspace.id, item, limit.clamp(1, 500)).await?)
+    }
+
+    /// What rules did to these items, oldest first.
+    pub async fn rule_effects_of(&self, actor: &Actor, items: &[Uuid]) -> Result<Vec<RuleEffect>, AppError> {
+        actor.require(Permission::ViewAllContent)?;
+        Ok(self.store.rule_effects_of(actor.workspace.id, items).await?)
     }
 
     /// Takes back one thing a rule did. A hide is lifted on the network and
@@ -209,6 +217,7 @@ impl App {
     pub async fn untag_inbox_item(&self, actor: &Actor, item: Uuid, tag: &str) -> Result<InboxItem, AppError> {
         actor.require(Permission::Publish)?;
         let tag = normalise_tag(tag).map_err(|m| AppError::field("tag", m))?;
+        self.store.inbox_item(actor.workspace.id, item).await?;
         self.store.untag_inbox_item(actor.workspace.id, item, &tag).await?;
         Ok(self.store.inbox_item(actor.workspace.id, item).await?)
     }

@@ -372,6 +372,26 @@ impl Store {
         rows.into_iter().map(EffectRow::into_effect).collect()
     }
 
+    /// What rules did to these items, oldest first (for a page of the inbox).
+    pub async fn rule_effects_of(&self, workspace: WorkspaceId, items: &[Uuid]) -> Result<Vec<RuleEffect>> {
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (0..items.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "{EFFECT_SELECT} WHERE e.workspace_id = $1 AND e.item_id IN ({}) ORDER BY e.created_at, e.id",
+            placeholders.join(", ")
+        );
+        let rows: Vec<EffectRow> = on_pool!(self, |pool| {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(workspace.as_uuid());
+            for item in items {
+                query = query.bind(*item);
+            }
+            query.fetch_all(pool).await
+        })?;
+        rows.into_iter().map(EffectRow::into_effect).collect()
+    }
+
     pub async fn rule_effect(&self, workspace: WorkspaceId, id: Uuid) -> Result<RuleEffect> {
         let row: Option<EffectRow> = on_pool!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!("{EFFECT_SELECT} WHERE e.workspace_id = $1 AND e.id = $2")))

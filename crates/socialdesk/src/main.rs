@@ -53,6 +53,9 @@ enum Command {
     Queue(QueueArgs),
     /// The media library: add files (`socialdesk media --workspace SLUG photo.png --alt "…"`) and list them.
     Media(MediaArgs),
+    /// The inbox's moderation rules: list them, add some from JSON (`--add rules.json`, one rule or a list),
+    /// delete one by name, or show what rules did (`--log`).
+    Rules(RulesArgs),
     /// Listening: check a boolean query (`socialdesk listen check '"northwind coffee" -job*'`).
     #[command(subcommand)]
     Listen(ListenCommand),
@@ -124,6 +127,25 @@ struct MediaArgs {
     /// Alt text for the files added: what they show, for people who cannot see them.
     #[arg(long, value_name = "TEXT")]
     alt: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+struct RulesArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// The workspace's address (its slug, as in /w/SLUG).
+    #[arg(long, value_name = "SLUG")]
+    workspace: String,
+    /// A JSON file with one rule or a list of rules (as `POST /api/v1/inbox/rules` takes); `-` reads standard
+    /// input. They are added below the others, all or none.
+    #[arg(long, value_name = "FILE")]
+    add: Option<std::path::PathBuf>,
+    /// Delete the rule with this name.
+    #[arg(long, value_name = "NAME")]
+    delete: Option<String>,
+    /// Show the last 50 things rules did.
+    #[arg(long)]
+    log: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -239,6 +261,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logs(config.log_format);
             let app = open(&config).await?;
             let outcome = media_command(&app, &args).await;
+            app.store.close().await;
+            outcome
+        }
+        Command::Rules(args) => {
+            let config = Config::load_common(&args.common)?;
+            init_logs(config.log_format);
+            let app = open(&config).await?;
+            let outcome = rules_command(&app, &args).await;
             app.store.close().await;
             outcome
         }
@@ -370,6 +400,86 @@ async fn media_command(app: &App, args: &MediaArgs) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("--alt: {}", field_message(&e)))?;
         }
         show(&media, what);
+    }
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+async fn rules_command(app: &App, args: &RulesArgs) -> anyhow::Result<()> {
+    use socialdesk_core::moderation::RuleSpec;
+    let actor = owner_of(app, &args.workspace).await?;
+    let with_fields = |e: &socialdesk_app::AppError| match e {
+        socialdesk_app::AppError::Invalid(fields) => {
+            fields.iter().map(|f| format!("/{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
+        }
+        other => other.to_string(),
+    };
+    if let Some(path) = &args.add {
+        let text = if path.as_os_str() == "-" {
+            std::io::read_to_string(std::io::stdin()).context("cannot read standard input")?
+        } else {
+            std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?
+        };
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: not JSON: {e}", path.display()))?;
+        let list = match value {
+            serde_json::Value::Array(list) => list,
+            one => vec![one],
+        };
+        let mut specs = Vec::with_capacity(list.len());
+        for (i, v) in list.into_iter().enumerate() {
+            let spec: RuleSpec = serde_path_to_error::deserialize(v)
+                .map_err(|e| anyhow::anyhow!("{}: rule {}: /{}: {}", path.display(), i + 1, e.path(), e.inner()))?;
+            specs.push(spec);
+        }
+        // All or none: every rule is checked before the first is added.
+        for (i, spec) in specs.iter().enumerate() {
+            app.preview_inbox_rule(&actor, spec.clone()).await.map_err(|e| {
+                anyhow::anyhow!("{}: rule {} ({}): {}", path.display(), i + 1, spec.name, with_fields(&e))
+            })?;
+        }
+        for spec in specs {
+            let name = spec.name.clone();
+            let rule = app
+                .create_inbox_rule(&actor, spec)
+                .await
+                .map_err(|e| anyhow::anyhow!("{name}: {}", with_fields(&e)))?;
+            println!("added {}", rule.spec.name);
+        }
+    }
+    if let Some(name) = &args.delete {
+        let rules = app.inbox_rules(&actor).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let rule =
+            rules.iter().find(|r| r.spec.name == *name).with_context(|| format!("--delete: no rule named {name:?}"))?;
+        app.delete_inbox_rule(&actor, rule.id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        println!("deleted {name}");
+    }
+    if args.log {
+        for e in app.rule_effects(&actor, None, 50).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+            let detail = e.detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
+            println!(
+                "{}  {}  {}: {}  {}{detail}  {} {:?}",
+                e.created_at.format("%Y-%m-%d %H:%M"),
+                e.id,
+                e.rule_name,
+                e.action.describe(),
+                e.state.as_str(),
+                e.item_author,
+                e.item_text.chars().take(60).collect::<String>()
+            );
+        }
+        return Ok(());
+    }
+    for (n, r) in app.inbox_rules(&actor).await.map_err(|e| anyhow::anyhow!("{e}"))?.iter().enumerate() {
+        let flags =
+            format!("{}{}", if r.spec.enabled { "" } else { " [off]" }, if r.spec.stop { " [stop]" } else { "" });
+        let when = if r.spec.conditions.is_empty() {
+            "any message".to_owned()
+        } else {
+            r.spec.conditions.iter().map(|c| c.describe()).collect::<Vec<_>>().join(" and ")
+        };
+        let then = r.spec.actions.iter().map(|a| a.describe()).collect::<Vec<_>>().join(", ");
+        println!("{}. {}{}: when {when}; then {then}", n + 1, r.spec.name, flags);
     }
     Ok(())
 }

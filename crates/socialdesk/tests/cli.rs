@@ -165,6 +165,37 @@ fn migrate_then_demo_seed_a_fresh_sqlite_database_once() {
     assert!(again.starts_with("already there "), "{again}");
     let listed = String::from_utf8(run(&media, &dir).stdout).unwrap();
     assert_eq!(listed.lines().count(), 1, "{listed}");
+    // Inbox rules: a broken one is named by its place and field, and none of the file is added.
+    std::fs::write(
+        dir.join("rules.json"),
+        r#"[{"name": "Refunds", "conditions": [{"type": "keywords", "any": ["refund", "환불"]}], "actions": [{"type": "tag", "tag": "billing"}]},
+            {"name": "Late", "conditions": [{"type": "query", "query": "late AND (delivery"}], "actions": [{"type": "hide"}]}]"#,
+    )
+    .unwrap();
+    let rules = ["rules", "--workspace", "northwind-coffee"];
+    let bad = run(&[&rules[..], &["--add", "rules.json"]].concat(), &dir);
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8(bad.stderr).unwrap();
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(last.starts_with("socialdesk: rules.json: rule 2 (Late): /conditions/0/query: at character"), "{stderr}");
+    assert_eq!(String::from_utf8(run(&rules, &dir).stdout).unwrap(), "", "all or none");
+    std::fs::write(dir.join("rules.json"), r#"{"name": "Refunds", "conditions": [{"type": "kinds"}], "actions": []}"#)
+        .unwrap();
+    let bad = run(&[&rules[..], &["--add", "rules.json"]].concat(), &dir);
+    let stderr = String::from_utf8(bad.stderr).unwrap();
+    assert!(stderr.lines().last().unwrap_or_default().contains("rule 1: /conditions[0]"), "{stderr}");
+    std::fs::write(
+        dir.join("rules.json"),
+        r#"{"name": "Refunds", "stop": true, "conditions": [{"type": "keywords", "any": ["refund", "환불"]}], "actions": [{"type": "tag", "tag": "Billing"}]}"#,
+    )
+    .unwrap();
+    let added = run(&[&rules[..], &["--add", "rules.json"]].concat(), &dir);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let listed = String::from_utf8(run(&rules, &dir).stdout).unwrap();
+    assert_eq!(listed, "1. Refunds [stop]: when says any of: refund, 환불; then tag billing\n");
+    let deleted = run(&[&rules[..], &["--delete", "Refunds"]].concat(), &dir);
+    assert!(deleted.status.success());
+    assert_eq!(String::from_utf8(run(&rules, &dir).stdout).unwrap(), "");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

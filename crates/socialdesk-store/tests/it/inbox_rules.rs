@@ -130,6 +130,9 @@ async fn what_rules_did_is_stored_with_a_new_item_only(db: TestDb) {
     assert_eq!(stored.tags, ["billing", "vip"]);
     let effects = store.rule_effects(ws.id, Some(first.id), 10).await.unwrap();
     assert_eq!(effects.len(), 3);
+    assert_eq!(store.rule_effects_of(ws.id, &[first.id, Uuid::now_v7()]).await.unwrap().len(), 3);
+    let (_, other) = signed_up(store, "bo@example.com", "Globex").await;
+    assert!(store.rule_effects_of(other.id, &[first.id]).await.unwrap().is_empty(), "not another workspace's");
     assert_eq!(store.rule_effects(ws.id, None, 10).await.unwrap().len(), 3);
     assert_eq!(effects.iter().filter(|e| e.state == EffectState::Pending).count(), 1);
     assert_eq!(effects[0].item_author, "@someone");

@@ -1,5 +1,6 @@
 use axum::Json;
 use axum::extract::{Query, State};
+use socialdesk_core::moderation::{Priority, normalise_tag};
 use socialdesk_core::{AccountId, InboxStatus, UserId};
 use socialdesk_store::InboxFilter;
 use uuid::Uuid;
@@ -21,6 +22,12 @@ pub struct InboxQuery {
     kind: Option<String>,
     /// `question`, `complaint`, `praise`, `spam` or `other`.
     category: Option<String>,
+    /// Items carrying this tag.
+    tag: Option<String>,
+    /// `low`, `normal`, `high` or `urgent`.
+    priority: Option<String>,
+    /// `positive`, `neutral` or `negative`.
+    sentiment: Option<String>,
     /// 1 to 500, default 100.
     limit: Option<i64>,
 }
@@ -45,9 +52,35 @@ pub async fn list(
         assignee: q.assignee_id.map(UserId::from_uuid),
         kind: q.kind,
         category: q.category,
+        tag: q.tag.as_deref().map(normalise_tag).transpose().map_err(|e| AppError::field("tag", e))?,
+        priority: q
+            .priority
+            .as_deref()
+            .map(str::parse::<Priority>)
+            .transpose()
+            .map_err(|e| AppError::field("priority", e))?,
+        sentiment: match q.sentiment.as_deref() {
+            None => None,
+            Some(s @ ("positive" | "neutral" | "negative")) => Some(s.to_owned()),
+            Some(other) => {
+                return Err(
+                    AppError::field("sentiment", format!("{other:?}: use positive, neutral or negative")).into()
+                );
+            }
+        },
     };
     let items = state.app.inbox(&actor, &filter, limit).await?;
     Ok(Json(items.iter().map(InboxItemBody::from).collect()))
+}
+
+/// A tag problem, on the tag's place in the list.
+fn at_index(e: AppError, list: &str, n: usize) -> AppError {
+    match e {
+        AppError::Invalid(fields) => AppError::Invalid(
+            fields.into_iter().map(|f| socialdesk_app::FieldError::new(format!("{list}/{n}"), f.message)).collect(),
+        ),
+        other => other,
+    }
 }
 
 /// One inbox item.
@@ -77,7 +110,19 @@ pub async fn update(
         None => item.status,
     };
     let assignee = if body.unassign { None } else { body.assignee_id.map(UserId::from_uuid).or(item.assignee_id) };
-    Ok(Json((&state.app.update_inbox_item(&actor, id, status, assignee).await?).into()))
+    let priority =
+        body.priority.as_deref().map(str::parse::<Priority>).transpose().map_err(|e| AppError::field("priority", e))?;
+    let mut updated = state.app.update_inbox_item(&actor, id, status, assignee).await?;
+    if let Some(p) = priority {
+        updated = state.app.set_inbox_priority(&actor, id, p).await?;
+    }
+    for (n, tag) in body.add_tags.iter().enumerate() {
+        updated = state.app.tag_inbox_item(&actor, id, tag).await.map_err(|e| at_index(e, "add_tags", n))?;
+    }
+    for (n, tag) in body.remove_tags.iter().enumerate() {
+        updated = state.app.untag_inbox_item(&actor, id, tag).await.map_err(|e| at_index(e, "remove_tags", n))?;
+    }
+    Ok(Json((&updated).into()))
 }
 
 /// Answers an item through its network (once); the item is then done.

@@ -8,6 +8,7 @@ mod inbox;
 pub(crate) mod listening;
 pub(crate) mod media;
 mod members;
+mod moderation;
 mod posts;
 mod review;
 mod tokens;
@@ -112,6 +113,14 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(inbox::response_metrics))
         .routes(routes!(inbox::get_business_hours, inbox::put_business_hours))
         .routes(routes!(inbox::teammates))
+        .routes(routes!(moderation::list, moderation::create))
+        .routes(routes!(moderation::get, moderation::update, moderation::delete))
+        .routes(routes!(moderation::move_rule))
+        .routes(routes!(moderation::preview))
+        .routes(routes!(moderation::effects))
+        .routes(routes!(moderation::undo))
+        .routes(routes!(moderation::tags))
+        .routes(routes!(moderation::get_auto_replies, moderation::put_auto_replies))
         .routes(routes!(analytics::overview))
         .routes(routes!(analytics::posts))
         .routes(routes!(analytics::best_times))

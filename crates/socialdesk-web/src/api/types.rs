@@ -767,6 +767,11 @@ pub struct InboxItemBody {
     /// `open`, `pending` or `done`.
     pub status: String,
     pub assignee_id: Option<Uuid>,
+    /// `low`, `normal`, `high` or `urgent`.
+    pub priority: String,
+    pub tags: Vec<String>,
+    /// When it was hidden on the network.
+    pub hidden_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub replied_at: Option<DateTime<Utc>>,
     pub reply_text: Option<String>,
@@ -789,6 +794,9 @@ impl From<&socialdesk_core::InboxItem> for InboxItemBody {
             category: i.category.clone(),
             status: i.status.as_str().to_owned(),
             assignee_id: i.assignee_id.map(|u| u.as_uuid()),
+            priority: i.priority.as_str().to_owned(),
+            tags: i.tags.clone(),
+            hidden_at: i.hidden_at,
             created_at: i.created_at,
             replied_at: i.replied_at,
             reply_text: i.reply_text.clone(),
@@ -806,6 +814,13 @@ pub struct UpdateInboxItemRequest {
     /// True to remove the assignee.
     #[serde(default)]
     pub unassign: bool,
+    /// `low`, `normal`, `high` or `urgent`.
+    pub priority: Option<String>,
+    /// Tags to add (`#` and case do not matter).
+    #[serde(default)]
+    pub add_tags: Vec<String>,
+    #[serde(default)]
+    pub remove_tags: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]

@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use socialdesk_app::AppError;
+use socialdesk_core::moderation::{Action, Assignee, Priority};
 use socialdesk_core::{AccountId, InboxStatus, Permission, UserId};
 use socialdesk_store::InboxFilter;
 use uuid::Uuid;
@@ -23,6 +24,9 @@ pub struct InboxQuery {
     kind: Option<String>,
     category: Option<String>,
     mine: Option<String>,
+    tag: Option<String>,
+    priority: Option<String>,
+    sentiment: Option<String>,
     done: Option<String>,
 }
 
@@ -37,6 +41,12 @@ struct InboxPage {
     account: String,
     kind: String,
     category: String,
+    tag: String,
+    priority: String,
+    sentiment: String,
+    /// Tags in use, with how many items carry each.
+    tags: Vec<(String, i64)>,
+    priorities: [Priority; 4],
     mine: bool,
     can_work: bool,
     notice: Option<String>,
@@ -70,6 +80,13 @@ struct ItemRow {
     url: Option<String>,
     assignee: Option<String>,
     assigned_to_me: bool,
+    /// Empty for normal.
+    priority: &'static str,
+    priority_value: &'static str,
+    tags: Vec<String>,
+    hidden: bool,
+    /// What rules did: (effect id, rule, action, state, can undo).
+    effects: Vec<(Uuid, String, String, &'static str, bool)>,
     reply: Option<(String, String)>,
     /// (who, when, text), oldest first.
     notes: Vec<(String, String, String)>,
@@ -111,6 +128,9 @@ async fn page(
         assignee: q.mine.is_some().then_some(actor.user.id),
         kind: filter_value(&q.kind),
         category: filter_value(&q.category),
+        tag: filter_value(&q.tag),
+        priority: filter_value(&q.priority).map(|p| p.parse::<Priority>()).transpose().map_err(UiError::BadRequest)?,
+        sentiment: filter_value(&q.sentiment).filter(|s| ["positive", "neutral", "negative"].contains(&s.as_str())),
     };
     let items = state.app.inbox(actor, &filter, 200).await?;
     let accounts = state.app.accounts(actor).await?;
@@ -126,6 +146,8 @@ async fn page(
         .collect();
     let ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
     let notes = state.app.inbox_notes(actor, &ids).await?;
+    let effects = state.app.rule_effects_of(actor, &ids).await?;
+    let can_work = actor.can(Permission::Publish);
     let saved = state.app.saved_replies(actor).await?;
     let rows = items
         .iter()
@@ -150,6 +172,26 @@ async fn page(
             url: i.remote_url.clone(),
             assignee: i.assignee_id.and_then(|a| members.get(&a).cloned()),
             assigned_to_me: i.assignee_id == Some(actor.user.id),
+            priority: if i.priority == Priority::Normal { "" } else { i.priority.as_str() },
+            priority_value: i.priority.as_str(),
+            tags: i.tags.clone(),
+            hidden: i.hidden_at.is_some(),
+            effects: effects
+                .iter()
+                .filter(|e| e.item_id == i.id)
+                .map(|e| {
+                    let action = match &e.action {
+                        Action::Assign { to: Assignee::User(u) } => {
+                            format!(
+                                "assigned to {}",
+                                members.get(u).cloned().unwrap_or_else(|| "a former member".into())
+                            )
+                        }
+                        other => other.describe(),
+                    };
+                    (e.id, e.rule_name.clone(), action, e.state.as_str(), can_work && e.state.can_undo())
+                })
+                .collect(),
             reply: i
                 .reply_text
                 .clone()
@@ -162,6 +204,7 @@ async fn page(
         Some("noted") => Some("Note added.".to_owned()),
         Some(n) if n.starts_with("bulk-") => Some(format!("{} messages updated.", &n[5..])),
         Some("saved-reply") => Some("Saved reply added.".to_owned()),
+        Some("undone") => Some("Undone.".to_owned()),
         Some("saved-reply-deleted") => Some("Saved reply deleted.".to_owned()),
         Some(n) if n.starts_with("synced-") => Some(format!("Synced: {} new.", &n[7..])),
         _ => None,
@@ -208,8 +251,13 @@ async fn page(
         account: account.unwrap_or_default(),
         kind: filter_value(&q.kind).unwrap_or_default(),
         category: filter_value(&q.category).unwrap_or_default(),
+        tag: filter_value(&q.tag).unwrap_or_default(),
+        priority: filter_value(&q.priority).unwrap_or_default(),
+        sentiment: filter_value(&q.sentiment).unwrap_or_default(),
+        tags: state.app.inbox_tags(actor).await?,
+        priorities: Priority::ALL,
         mine: q.mine.is_some(),
-        can_work: actor.can(Permission::Publish),
+        can_work,
         notice,
         query_base: format!("/w/{}/inbox", actor.workspace.slug),
         saved: saved.into_iter().map(|r| (r.id, r.name, r.body)).collect(),
@@ -256,6 +304,52 @@ pub async fn update(
     };
     state.app.update_inbox_item(&member.actor, id, status, assignee).await?;
     Ok(Redirect::to(&back(&member, &form.back, "updated")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LabelForm {
+    /// A tag to add.
+    #[serde(default)]
+    tag: String,
+    /// A tag to remove.
+    #[serde(default)]
+    remove_tag: String,
+    #[serde(default)]
+    priority: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// Tags and priority, by hand.
+pub async fn label(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, Uuid)>,
+    CsrfForm(form): CsrfForm<LabelForm>,
+) -> Result<Response, UiError> {
+    let actor = &member.actor;
+    state.app.inbox_item(actor, id).await?;
+    let result = async {
+        if !form.tag.trim().is_empty() {
+            state.app.tag_inbox_item(actor, id, &form.tag).await?;
+        }
+        if !form.remove_tag.trim().is_empty() {
+            state.app.untag_inbox_item(actor, id, &form.remove_tag).await?;
+        }
+        if !form.priority.is_empty() {
+            let p = form.priority.parse::<Priority>().map_err(|e| AppError::field("priority", e))?;
+            state.app.set_inbox_priority(actor, id, p).await?;
+        }
+        Ok::<_, AppError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&back(&member, &form.back, "updated")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            Err(UiError::BadRequest(errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ")))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Debug, Deserialize)]

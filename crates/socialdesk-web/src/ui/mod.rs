@@ -11,6 +11,7 @@ mod media;
 mod pages;
 mod posts;
 mod queues;
+mod rules;
 mod settings;
 
 use std::collections::HashMap;
@@ -57,6 +58,14 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}/inbox", get(inbox::inbox))
         .route("/w/{slug}/inbox/sync", post(inbox::sync))
         .route("/w/{slug}/inbox/bulk", post(inbox::bulk))
+        .route("/w/{slug}/inbox/rules", get(rules::rules).post(rules::create))
+        .route("/w/{slug}/inbox/rules/auto-replies", post(rules::auto_replies))
+        .route("/w/{slug}/inbox/rules/{id}", get(rules::edit).post(rules::update))
+        .route("/w/{slug}/inbox/rules/{id}/move", post(rules::move_rule))
+        .route("/w/{slug}/inbox/rules/{id}/toggle", post(rules::toggle))
+        .route("/w/{slug}/inbox/rules/{id}/delete", post(rules::delete))
+        .route("/w/{slug}/inbox/effects/{id}/undo", post(rules::undo))
+        .route("/w/{slug}/inbox/{id}/label", post(inbox::label))
         .route("/w/{slug}/inbox/{id}", post(inbox::update))
         .route("/w/{slug}/inbox/{id}/reply", post(inbox::reply))
         .route("/w/{slug}/inbox/{id}/notes", post(inbox::note))

@@ -1530,3 +1530,145 @@ async fn business_hours_are_set_checked_and_used_for_response_times() {
     let metrics: Value = editor.get(s.url("/api/v1/analytics/inbox")).send().await.unwrap().json().await.unwrap();
     assert!(metrics.as_object().unwrap().contains_key("business_median_first_response_seconds"), "{metrics}");
 }
+
+#[tokio::test]
+async fn moderation_rules_through_the_api() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let admin = api(&s.token(&ana, Role::Admin).await);
+    let editor = api(&s.token(&ana, Role::Editor).await);
+    let rules = s.url("/api/v1/inbox/rules");
+
+    // Bad input, each named where it is.
+    let unknown =
+        json!({"name": "x", "conditions": [{"type": "colour", "any": ["red"]}], "actions": [{"type": "hide"}]});
+    let (status, body) = problem(admin.post(&rules).json(&unknown).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["errors"][0]["pointer"].as_str().unwrap().starts_with("/conditions/0"), "{body}");
+    let broken = json!({"name": "Late", "conditions": [
+        {"type": "keywords", "any": ["late"]}, {"type": "query", "query": "late AND (delivery"}],
+        "actions": [{"type": "set_priority", "priority": "high"}, {"type": "tag", "tag": "  "}]});
+    let (status, body) = problem(admin.post(&rules).json(&broken).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let pointers: Vec<&str> =
+        body["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap()).collect();
+    assert_eq!(pointers, ["/actions/1/tag", "/conditions/1/query"]);
+    let (status, _) = problem(editor.post(&rules).json(&broken).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "editors work the inbox; admins write its rules");
+
+    let complaints = json!({"name": "Complaints", "conditions": [{"type": "kind", "any": ["complaint"]}],
+        "actions": [{"type": "tag", "tag": "#Unhappy"}, {"type": "set_priority", "priority": "urgent"}]});
+    let response = admin.post(&rules).json(&complaints).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let first: Value = response.json().await.unwrap();
+    assert_eq!(first["actions"][0], json!({"type": "tag", "tag": "unhappy"}), "stored tidy");
+    let (status, _) = problem(admin.post(&rules).json(&complaints).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "names are unique");
+    let spam = json!({"name": "Links from strangers", "stop": true,
+        "conditions": [{"type": "has_link"}, {"type": "followers_below", "count": 50}], "actions": [{"type": "mark_spam"}]});
+    let second: Value = admin.post(&rules).json(&spam).send().await.unwrap().json().await.unwrap();
+    let moved: Value = admin
+        .post(s.url(&format!("/api/v1/inbox/rules/{}/move", second["id"].as_str().unwrap())))
+        .json(&json!({"direction": "up"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(moved[0]["name"], "Links from strangers");
+    let listed: Value = editor.get(&rules).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+
+    // Messages arrive; the rule acts on them.
+    let actor = s.actor(&ana).await;
+    let account = s
+        .app
+        .connect_account(
+            &actor,
+            socialdesk_app::ConnectAccount {
+                network: "sandbox".into(),
+                identifier: "Acme".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    s.app.sync_inbox(actor.workspace.id, account.id).await.unwrap();
+    let tagged: Value =
+        editor.get(s.url("/api/v1/inbox?tag=unhappy&priority=urgent")).send().await.unwrap().json().await.unwrap();
+    let tagged = tagged.as_array().unwrap();
+    assert!(!tagged.is_empty());
+    assert!(tagged.iter().all(|i| i["category"] == "complaint" && i["tags"] == json!(["unhappy"])));
+    let (status, body) = problem(editor.get(s.url("/api/v1/inbox?sentiment=angry")).send().await.unwrap()).await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/sentiment")));
+
+    let item = tagged[0]["id"].as_str().unwrap();
+    let effects: Value = editor
+        .get(s.url(&format!("/api/v1/inbox/rule-effects?item_id={item}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tag_effect = effects.as_array().unwrap().iter().find(|e| e["action"]["type"] == "tag").unwrap();
+    assert_eq!((tag_effect["rule_name"].as_str(), tag_effect["state"].as_str()), (Some("Complaints"), Some("applied")));
+    let undo = s.url(&format!("/api/v1/inbox/rule-effects/{}/undo", tag_effect["id"].as_str().unwrap()));
+    let undone: Value = editor.post(&undo).send().await.unwrap().json().await.unwrap();
+    assert_eq!(undone["state"], "undone");
+    let (status, _) = problem(editor.post(&undo).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // Tags and priority by hand; a bad tag is named by its place.
+    let patched: Value = editor
+        .patch(s.url(&format!("/api/v1/inbox/{item}")))
+        .json(&json!({"add_tags": ["VIP"], "priority": "low"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((patched["tags"].clone(), patched["priority"].clone()), (json!(["vip"]), json!("low")));
+    let (status, body) = problem(
+        editor
+            .patch(s.url(&format!("/api/v1/inbox/{item}")))
+            .json(&json!({"add_tags": ["ok", " "]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["errors"][0]["pointer"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("/add_tags/1"))
+    );
+    let tags: Value = editor.get(s.url("/api/v1/inbox/tags")).send().await.unwrap().json().await.unwrap();
+    assert!(tags.as_array().unwrap().iter().any(|t| t["tag"] == "vip" && t["items"] == 1), "{tags}");
+
+    // Trying a rule changes nothing.
+    let preview: Value = editor
+        .post(s.url("/api/v1/inbox/rules/preview"))
+        .json(
+            &json!({"name": "try", "conditions": [{"type": "language", "any": ["ko"]}], "actions": [{"type": "hide"}]}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(preview["matched"].as_array().unwrap().iter().all(|i| i["language"] == "ko"));
+    assert!(preview["tried"].as_u64().unwrap() > preview["matched"].as_array().unwrap().len() as u64);
+
+    let auto = s.url("/api/v1/workspace/auto-replies");
+    assert_eq!(editor.get(&auto).send().await.unwrap().json::<Value>().await.unwrap()["enabled"], false);
+    let (status, _) = problem(editor.put(&auto).json(&json!({"enabled": true})).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(admin.put(&auto).json(&json!({"enabled": true})).send().await.unwrap().status(), StatusCode::OK);
+
+    let one = s.url(&format!("/api/v1/inbox/rules/{}", first["id"].as_str().unwrap()));
+    assert_eq!(admin.delete(&one).send().await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(admin.get(&one).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+}

@@ -729,3 +729,120 @@ async fn media_is_uploaded_described_and_picked_in_the_composer() {
     c.goto(&s.url("/w/northwind-coffee/inbox")).await.unwrap();
     assert!(text(&c).await.contains("In business hours"), "{}", text(&c).await);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inbox_rules_are_written_tried_applied_and_undone() {
+    let Some((_driver, c)) = start_driver().await else { return };
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Northwind Coffee").await;
+    let actor = s.actor(&ana).await;
+    let account = s
+        .app
+        .connect_account(
+            &actor,
+            socialdesk_app::ConnectAccount {
+                network: "sandbox".into(),
+                identifier: "Northwind Coffee".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    c.goto(&s.url("/login")).await.unwrap();
+    fill(&c, "#email", "ana@example.com").await;
+    fill(&c, "#password", PASSWORD).await;
+    submit(&c, "form button[type=submit]").await;
+
+    c.goto(&s.url("/w/northwind-coffee/inbox")).await.unwrap();
+    submit(&c, "a[href$='/inbox/rules']").await;
+    assert!(text(&c).await.contains("No rules yet."));
+    // A broken query is pointed at, next to its field, with what was typed kept.
+    fill(&c, "#r-name", "Late deliveries").await;
+    fill(&c, "#r-query", "late AND (delivery").await;
+    submit(&c, "form[aria-label=Rule] button[value=save]").await;
+    let error = c.find(Locator::Css("#r-query ~ .error")).await.unwrap().text().await.unwrap();
+    assert!(error.contains("At character"), "{error}");
+    assert_eq!(
+        c.find(Locator::Css("#r-name")).await.unwrap().prop("value").await.unwrap().as_deref(),
+        Some("Late deliveries")
+    );
+
+    // Messages first, so that the rule can be tried on them.
+    s.app.sync_inbox(actor.workspace.id, account.id).await.unwrap();
+    fill(&c, "#r-query", "").await;
+    fill(&c, "#r-name", "Complaints first").await;
+    c.find(Locator::Css("input[name=kinds][value=complaint]")).await.unwrap().click().await.unwrap();
+    fill(&c, "#r-tags", "unhappy, #Follow up").await;
+    c.find(Locator::Css("#r-priority")).await.unwrap().select_by_value("urgent").await.unwrap();
+    c.find(Locator::Css("#r-assign")).await.unwrap().select_by_value("role:owner").await.unwrap();
+    submit(&c, "form[aria-label=Rule] button[value=preview]").await;
+    let preview = c.find(Locator::Css("[data-preview]")).await.unwrap().text().await.unwrap();
+    assert!(preview.contains("of the latest") && !preview.starts_with("0 of"), "{preview}");
+    c.execute("document.querySelector('form[aria-label=Rule]').scrollIntoView()", vec![]).await.unwrap();
+    shot(&c, "inbox-rules-form").await;
+    c.execute("document.querySelector('[data-preview]').scrollIntoView({block: 'end'})", vec![]).await.unwrap();
+    shot(&c, "inbox-rules-preview").await;
+    submit(&c, "form[aria-label=Rule] button[value=save]").await;
+    let page = text(&c).await;
+    assert!(page.contains("Rule saved.") && page.contains("Complaints first"), "{page}");
+    assert!(
+        page.contains("is a complaint") && page.contains("tag follow up") && page.contains("priority urgent"),
+        "{page}"
+    );
+
+    // New messages meet the rule as they arrive: a second account's, synced now.
+    let support = s
+        .app
+        .connect_account(
+            &actor,
+            socialdesk_app::ConnectAccount {
+                network: "sandbox".into(),
+                identifier: "Northwind Support".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    s.app.sync_inbox(actor.workspace.id, support.id).await.unwrap();
+    c.goto(&s.url("/w/northwind-coffee/inbox?tag=follow+up")).await.unwrap();
+    let items = c.find_all(Locator::Css("[data-item]")).await.unwrap();
+    assert!(!items.is_empty(), "{}", text(&c).await);
+    let first = items[0].text().await.unwrap();
+    assert!(
+        first.contains("urgent priority")
+            && first.contains("#unhappy")
+            && first.contains("Complaints first:")
+            && first.contains("tag unhappy"),
+        "{first}"
+    );
+    assert!(first.contains("assigned: ana"), "{first}");
+    shot(&c, "inbox-rules-applied").await;
+
+    // Undo from the message: the tag goes, the log says so.
+    let tagged_before = items.len();
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    c.find(Locator::XPath(
+        "(//li[@data-item])[1]//ul[contains(@class,'rule-effects')]/li[contains(., 'tag unhappy')]//button",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    for _ in 0..200 {
+        if old.tag_name().await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(text(&c).await.contains("Undone."));
+    c.goto(&s.url("/w/northwind-coffee/inbox?tag=unhappy")).await.unwrap();
+    assert_eq!(c.find_all(Locator::Css("[data-item]")).await.unwrap().len(), tagged_before - 1);
+    c.goto(&s.url("/w/northwind-coffee/inbox/rules#activity")).await.unwrap();
+    assert!(text(&c).await.contains("undone"));
+    c.execute("document.querySelector('#activity').scrollIntoView()", vec![]).await.unwrap();
+    shot(&c, "inbox-rules-activity").await;
+    c.goto(&s.url("/w/northwind-coffee/inbox/rules")).await.unwrap();
+    shot(&c, "inbox-rules").await;
+}

@@ -40,6 +40,8 @@ struct B {
     alert_id: String,
     saved_reply_id: String,
     media_id: String,
+    rule_id: String,
+    effect_id: String,
 }
 
 async fn walk(db: TestDb) {
@@ -83,7 +85,19 @@ async fn walk(db: TestDb) {
         )
         .await
         .unwrap();
+    let rule = s
+        .app
+        .create_inbox_rule(
+            &bob_actor,
+            serde_json::from_value(
+                json!({"name": "Bravo CI rule", "actions": [{"type": "tag", "tag": "bravo internal note"}]}),
+            )
+            .unwrap(),
+        )
+        .await
+        .unwrap();
     s.app.sync_inbox(bob_actor.workspace.id, account.id).await.unwrap();
+    let effect = s.app.rule_effects(&bob_actor, None, 1).await.unwrap().remove(0);
     let item = s.app.inbox(&bob_actor, &socialdesk_store::InboxFilter::default(), 1).await.unwrap().remove(0);
     let query = s.app.create_query(&bob_actor, "Bravo watch", "bravo OR secret", "brand").await.unwrap();
     let alert = socialdesk_store::NewAlert {
@@ -121,6 +135,8 @@ async fn walk(db: TestDb) {
         query_id: query.id.to_string(),
         alert_id: alert.id.to_string(),
         saved_reply_id: saved.id.to_string(),
+        rule_id: rule.id.to_string(),
+        effect_id: effect.id.to_string(),
     };
     let before = snapshot(&s, &bob).await;
 
@@ -169,8 +185,19 @@ async fn snapshot(s: &Server, bob: &crate::harness::Person) -> Value {
         .await
         .unwrap()
         .iter()
-        .map(|i| (i.status.as_str(), i.assignee_id, i.reply_text.clone()))
+        .map(|i| (i.status.as_str(), i.assignee_id, i.reply_text.clone(), i.tags.clone(), i.priority.as_str()))
         .collect();
+    let rules: Vec<_> = s
+        .app
+        .inbox_rules(&actor)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.spec.name, r.spec.enabled, r.position))
+        .collect();
+    let effects: Vec<_> =
+        s.app.rule_effects(&actor, None, 500).await.unwrap().into_iter().map(|e| (e.id, e.state.as_str())).collect();
+    let auto_replies = s.app.auto_replies(&actor).await.unwrap();
     let ws = s.app.store.workspace(actor.workspace.id).await.unwrap();
     let queries: Vec<_> = s.app.queries(&actor).await.unwrap().into_iter().map(|q| (q.name, q.role)).collect();
     let alerts: Vec<_> = s
@@ -192,7 +219,7 @@ async fn snapshot(s: &Server, bob: &crate::harness::Person) -> Value {
         .map(|i| i.id)
         .collect();
     let notes: Vec<_> = s.app.inbox_notes(&actor, &ids).await.unwrap().into_iter().map(|n| n.body).collect();
-    json!({"saved": saved, "notes": notes, "queries": queries, "alerts": alerts, "channels": (channels.recipients, channels.webhook_url, channels.min_severity), "inbox": inbox, "crisis": policy.crisis.is_some(), "approval": policy.approval_required, "members": members, "invites": invites, "tokens": tokens, "accounts": accounts, "queues": queues, "posts": posts, "media": media, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
+    json!({"rules": rules, "effects": effects, "auto_replies": auto_replies, "saved": saved, "notes": notes, "queries": queries, "alerts": alerts, "channels": (channels.recipients, channels.webhook_url, channels.min_severity), "inbox": inbox, "crisis": policy.crisis.is_some(), "approval": policy.approval_required, "members": members, "invites": invites, "tokens": tokens, "accounts": accounts, "queues": queues, "posts": posts, "media": media, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
 }
 
 fn refuses_without_leaking(status: StatusCode, body: &str, b: &B, what: &str) {
@@ -238,7 +265,9 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
                 .replace("{query_id}", &b.query_id)
                 .replace("{alert_id}", &b.alert_id)
                 .replace("{saved_reply_id}", &b.saved_reply_id)
-                .replace("{media_id}", &b.media_id);
+                .replace("{media_id}", &b.media_id)
+                .replace("{rule_id}", &b.rule_id)
+                .replace("{effect_id}", &b.effect_id);
             let body = match (method.as_str(), path.as_str()) {
                 ("PATCH", "/members/{user_id}") => json!({"role": "viewer"}),
                 ("PATCH", "/workspace") => json!({"name": "Alpha renamed"}),
@@ -262,6 +291,8 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
                 ("POST", "/listening/check") => json!({"query": "bravo"}),
                 ("PUT", "/workspace/policy") => json!({"approval_required": false, "self_approval": false}),
                 ("POST", "/workspace/crisis") => json!({"reason": "probe"}),
+                ("PUT", "/inbox/rules/{rule_id}") => json!({"name": "Hijacked", "actions": [{"type": "mark_spam"}]}),
+                ("POST", "/inbox/rules/{rule_id}/move") => json!({"direction": "up"}),
                 _ => json!({}),
             };
             let mut request = client.request(method.clone(), s.url(&format!("/api/v1{with_b_ids}")));
@@ -320,6 +351,10 @@ async fn walk_ui(s: &Server, alice: &crate::harness::Person, b: &B) {
         for target in tries {
             let id = if path.contains("/media/") {
                 &b.media_id
+            } else if path.contains("/inbox/rules/") {
+                &b.rule_id
+            } else if path.contains("/inbox/effects/") {
+                &b.effect_id
             } else if path.contains("/saved-replies/") {
                 &b.saved_reply_id
             } else if path.contains("/invites/") {
