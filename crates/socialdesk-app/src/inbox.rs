@@ -58,6 +58,19 @@ impl App {
             }
             Err(e) => return Err(AppError::internal(format!("syncing {}: {e}", stored_account.handle))),
         };
+        self.ingest_inbox_page(&stored_account, &capabilities, &page).await
+    }
+
+    /// Enriches the items of a page fetched for `account` (language,
+    /// sentiment, kind), runs the workspace's rules on them and stores them
+    /// with the page's cursor. Returns how many were new.
+    pub async fn ingest_inbox_page(
+        &self,
+        stored_account: &socialdesk_core::Account,
+        capabilities: &socialdesk_networks::Capabilities,
+        page: &socialdesk_networks::InboxPage,
+    ) -> Result<u64, AppError> {
+        let (workspace, account, now) = (stored_account.workspace_id, stored_account.id, self.now());
         let items: Vec<InboxItem> = page
             .items
             .iter()
@@ -98,7 +111,7 @@ impl App {
                 }
             })
             .collect();
-        let arrivals = self.run_rules(workspace, &stored_account.network, &capabilities, items).await?;
+        let arrivals = self.run_rules(workspace, &stored_account.network, capabilities, items).await?;
         let new = self.store.store_inbox_page(workspace, account, &arrivals, page.next_cursor.as_deref(), now).await?;
         if new > 0 {
             tracing::info!(%workspace, %account, new, "inbox synced");

@@ -179,30 +179,67 @@ impl Store {
     }
 
     /// Items matching `filter`, newest first.
-    pub async fn inbox(&self, workspace: WorkspaceId, filter: &InboxFilter, limit: i64) -> Result<Vec<InboxItem>> {
+    pub async fn inbox<'f>(
+        &self,
+        workspace: WorkspaceId,
+        filter: &'f InboxFilter,
+        limit: i64,
+    ) -> Result<Vec<InboxItem>> {
+        // Only the filters in use become conditions: `($2 IS NULL OR status = $2)`
+        // would keep both backends from choosing an index by the values given.
+        enum Value<'a> {
+            Text(&'a str),
+            Id(Uuid),
+            Int(i32),
+        }
+        let mut conditions = String::new();
+        let mut values: Vec<Value<'f>> = Vec::new();
+        let mut add = |condition: &str, value: Value<'f>| {
+            values.push(value);
+            conditions.push_str(&format!(" AND {}", condition.replace('?', &format!("${}", values.len() + 1))));
+        };
+        if let Some(status) = filter.status {
+            add("status = ?", Value::Text(status.as_str()));
+        }
+        if let Some(account) = filter.account {
+            add("account_id = ?", Value::Id(account.as_uuid()));
+        }
+        if let Some(user) = filter.assignee {
+            add("assignee_id = ?", Value::Id(user.as_uuid()));
+        }
+        if let Some(kind) = &filter.kind {
+            add("kind = ?", Value::Text(kind));
+        }
+        if let Some(category) = &filter.category {
+            add("category = ?", Value::Text(category));
+        }
+        if let Some(tag) = &filter.tag {
+            add("id IN (SELECT item_id FROM inbox_item_tags WHERE workspace_id = $1 AND tag = ?)", Value::Text(tag));
+        }
+        if let Some(priority) = filter.priority {
+            add("priority = ?", Value::Int(priority.rank()));
+        }
+        match filter.sentiment.as_deref() {
+            Some("negative") => conditions.push_str(" AND sentiment <= -0.05"),
+            Some("positive") => conditions.push_str(" AND sentiment >= 0.05"),
+            Some("neutral") => conditions.push_str(" AND sentiment > -0.05 AND sentiment < 0.05"),
+            _ => {}
+        }
+        let sql = format!(
+            "SELECT {COLUMNS} FROM inbox_items WHERE workspace_id = $1{conditions} \
+             ORDER BY created_at DESC, id DESC LIMIT ${}",
+            values.len() + 2
+        );
         let rows: Vec<ItemRow> = on_pool!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {COLUMNS} FROM inbox_items WHERE workspace_id = $1 \
-                   AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR account_id = $3) \
-                   AND ($4 IS NULL OR assignee_id = $4) AND ($5 IS NULL OR kind = $5) AND ($6 IS NULL OR category = $6) \
-                   AND ($8 IS NULL OR id IN (SELECT item_id FROM inbox_item_tags WHERE workspace_id = $1 AND tag = $8)) \
-                   AND ($9 IS NULL OR priority = $9) \
-                   AND ($10 IS NULL OR ($10 = 'negative' AND sentiment <= -0.05) OR ($10 = 'positive' AND sentiment >= 0.05) \
-                        OR ($10 = 'neutral' AND sentiment > -0.05 AND sentiment < 0.05)) \
-                 ORDER BY created_at DESC, id DESC LIMIT $7"
-            )))
-            .bind(workspace.as_uuid())
-            .bind(filter.status.map(|s| s.as_str()))
-            .bind(filter.account.map(|a| a.as_uuid()))
-            .bind(filter.assignee.map(|u| u.as_uuid()))
-            .bind(filter.kind.as_deref())
-            .bind(filter.category.as_deref())
-            .bind(limit)
-            .bind(filter.tag.as_deref())
-            .bind(filter.priority.map(Priority::rank))
-            .bind(filter.sentiment.as_deref())
-            .fetch_all(pool)
-            .await
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(workspace.as_uuid());
+            for value in &values {
+                query = match value {
+                    Value::Text(t) => query.bind(*t),
+                    Value::Id(id) => query.bind(*id),
+                    Value::Int(n) => query.bind(*n),
+                };
+            }
+            query.bind(limit).fetch_all(pool).await
         })?;
         let mut items = rows.into_iter().map(ItemRow::into_item).collect::<Result<Vec<_>>>()?;
         self.fill_tags(&mut items).await?;

@@ -56,6 +56,9 @@ pub enum BenchCommand {
     /// The calendar of a workspace holding many posts (50,000 by default): this month's page and the API's
     /// range of this month under 64 concurrent clients, measured with wrk (`apt-get install wrk`).
     Calendar(crate::bench_calendar::CalendarArgs),
+    /// The inbox of a workspace holding many items (1,000,000 by default) with ten moderation rules: items
+    /// through the sync path per second, then the open inbox, filters, one item and the Inbox page.
+    Inbox(crate::bench_inbox::InboxArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -98,6 +101,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Listen(args) => crate::bench_listen::run(&args),
         BenchCommand::Calendar(args) => crate::bench_calendar::run(&args).await,
+        BenchCommand::Inbox(args) => crate::bench_inbox::run(&args).await,
         BenchCommand::Analytics(args) => {
             let config = Config::load_common(&args.common)?;
             crate::init_logs(config.log_format);
@@ -1097,14 +1101,14 @@ impl Rng {
 
 /// Median, 99th percentile and maximum of some durations.
 #[derive(Debug, Clone, Copy, Default)]
-struct Spread {
-    p50: StdDuration,
-    p99: StdDuration,
-    max: StdDuration,
+pub(crate) struct Spread {
+    pub(crate) p50: StdDuration,
+    pub(crate) p99: StdDuration,
+    pub(crate) max: StdDuration,
 }
 
 impl Spread {
-    fn of(samples: &[StdDuration]) -> Spread {
+    pub(crate) fn of(samples: &[StdDuration]) -> Spread {
         let mut sorted = samples.to_vec();
         sorted.sort();
         // Nearest rank.

@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_calendar;
+mod bench_inbox;
 mod bench_listen;
 mod config;
 mod demo;
