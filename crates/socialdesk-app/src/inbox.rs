@@ -144,8 +144,13 @@ impl App {
                 .await
                 .map_err(|_| AppError::field("assignee", "not a member of this workspace"))?;
         }
+        let before = self.store.inbox_item(actor.workspace.id, id).await?;
         self.store.update_inbox_item(actor.workspace.id, id, status, assignee).await?;
-        Ok(self.store.inbox_item(actor.workspace.id, id).await?)
+        let after = self.store.inbox_item(actor.workspace.id, id).await?;
+        if let Some(user) = assignee.filter(|u| before.assignee_id != Some(*u)) {
+            self.notify_assigned(actor, &after, user).await;
+        }
+        Ok(after)
     }
 
     /// Answers an item through its network, once; the item is then done.

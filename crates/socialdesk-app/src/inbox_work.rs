@@ -133,6 +133,21 @@ impl App {
                 .map_err(|_| AppError::field("assignee_id", "not a member of this workspace"))?;
         }
         let changed = self.store.bulk_update_inbox(actor.workspace.id, items, status, assignee).await?;
+        if let Some(Some(user)) = assignee.filter(|_| changed > 0)
+            && user != actor.user.id
+        {
+            let count = if changed == 1 { "a message".to_owned() } else { format!("{changed} messages") };
+            let note = socialdesk_store::NewNotification {
+                id: new_uuid(),
+                user_id: user,
+                kind: "assigned".into(),
+                item_id: (items.len() == 1).then(|| items[0]),
+                message: format!("{} assigned you {count}", actor.user.name.as_str()),
+            };
+            if let Err(e) = self.store.add_notifications(actor.workspace.id, &[note], self.now()).await {
+                tracing::warn!(error = %e, "could not write a notification");
+            }
+        }
         self.audit(
             actor,
             "inbox.bulk_updated",

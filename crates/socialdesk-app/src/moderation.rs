@@ -16,7 +16,7 @@ use socialdesk_core::moderation::{
 use socialdesk_core::{InboxItem, InboxStatus, JobId, Permission, UserId, WorkspaceId};
 use socialdesk_listen::rules::{CompiledRules, ItemFacts};
 use socialdesk_networks::{Capabilities, IdempotencyKey, NetworkError, RemotePost};
-use socialdesk_store::{Arrival, ClaimedJob, NewEffect, NewJob, RuleEffect, Undo};
+use socialdesk_store::{Arrival, ClaimedJob, NewEffect, NewJob, NewNotification, RuleEffect, Undo};
 use uuid::Uuid;
 
 use crate::error::FieldError;
@@ -27,6 +27,9 @@ use crate::{Actor, App, AppError, new_uuid};
 pub const RULE_EFFECT: &str = "inbox-rule-effect";
 /// How many recent items a rule is tried on before it is saved.
 pub const PREVIEW_ITEMS: i64 = 500;
+
+/// The tag that marks a message from someone who matters: a negative one is announced.
+pub const VIP_TAG: &str = "vip";
 
 /// What a rule would have matched among the latest items.
 #[derive(Debug, Clone)]
@@ -360,7 +363,38 @@ impl App {
                 }
                 effects.push(effect);
             }
-            arrivals.push(Arrival { item, effects, jobs });
+            let mut notifications = Vec::new();
+            let mut tell = |user: UserId, kind: &str, message: String| {
+                if !notifications.iter().any(|n: &NewNotification| n.user_id == user && n.kind == kind) {
+                    notifications.push(NewNotification {
+                        id: new_uuid(),
+                        user_id: user,
+                        kind: kind.into(),
+                        item_id: Some(item.id),
+                        message,
+                    });
+                }
+            };
+            for e in &effects {
+                if let (Action::Assign { to: Assignee::User(user) }, EffectState::Applied) = (&e.action, e.state) {
+                    tell(
+                        *user,
+                        "assigned",
+                        format!("Rule “{}” assigned you a message from {}", e.rule_name, item.author_handle),
+                    );
+                }
+            }
+            if item.tags.iter().any(|t| t == VIP_TAG) && item.sentiment_label() == Some("negative") {
+                if team.is_none() {
+                    team = Some(Team::load(self, workspace).await?);
+                }
+                let message = format!("A negative message from {}, tagged VIP", item.author_handle);
+                let leads = team.as_ref().map(|t| t.leads()).unwrap_or_default();
+                for user in item.assignee_id.into_iter().chain(leads) {
+                    tell(user, "vip_negative", message.clone());
+                }
+            }
+            arrivals.push(Arrival { item, effects, jobs, notifications });
         }
         Ok(arrivals)
     }
@@ -488,6 +522,11 @@ impl Team {
             .map(|(u, n)| (UserId::from_uuid(u), n))
             .collect();
         Ok(Team { members, open })
+    }
+
+    /// The owners and admins, who hear of negative VIP messages.
+    fn leads(&self) -> Vec<UserId> {
+        self.members.iter().filter(|(_, r, _)| r.can(Permission::ManageSettings)).map(|(u, _, _)| *u).collect()
     }
 
     /// The member of `role` with the fewest open items (ties: by email), counted as one more.

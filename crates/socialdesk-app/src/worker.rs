@@ -100,6 +100,7 @@ impl Worker {
         handlers.insert(crate::posts::PUBLISH, Arc::new(crate::posts::Publish));
         handlers.insert(crate::inbox::INBOX_SYNC, Arc::new(crate::inbox::InboxSync));
         handlers.insert(crate::moderation::RULE_EFFECT, Arc::new(crate::moderation::RuleEffectJob));
+        handlers.insert(crate::notifications::INBOX_WAITING, Arc::new(crate::notifications::InboxWaiting));
         handlers.insert(crate::analytics::METRICS_POLL, Arc::new(crate::analytics::MetricsPoll));
         handlers.insert(crate::reports::REPORT_DELIVERIES, Arc::new(crate::reports::ReportDeliveries));
         handlers.insert(crate::alerts::LISTENING_ALERTS, Arc::new(crate::alerts::ListeningAlerts));
@@ -251,6 +252,7 @@ impl Worker {
             crate::analytics::METRICS_POLL,
             crate::reports::REPORT_DELIVERIES,
             crate::alerts::LISTENING_ALERTS,
+            crate::notifications::INBOX_WAITING,
         ] {
             if let Err(e) = enqueue_periodic(&self.app, kind, kind.to_owned(), now).await {
                 tracing::warn!(error = %e, kind, "could not schedule a periodic job");

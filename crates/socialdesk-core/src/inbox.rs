@@ -112,6 +112,60 @@ impl InboxItem {
     }
 }
 
+/// The longest response target: a week.
+pub const MAX_RESPONSE_TARGET_MINUTES: u32 = 7 * 24 * 60;
+
+/// A response target as people write it: `2h`, `90m`, `1h30m`, `1d`, or a
+/// number of minutes (`45`); empty for none. In minutes.
+pub fn parse_response_target(text: &str) -> Result<Option<u32>, String> {
+    let text = text.trim().to_lowercase().replace(' ', "");
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let bad = || format!("{text:?} is not a duration: write it like 30m, 2h, 1h30m or 1d");
+    let minutes: u64 = if text.chars().all(|c| c.is_ascii_digit()) {
+        text.parse().map_err(|_| bad())?
+    } else {
+        let mut total = 0u64;
+        let mut number = String::new();
+        for c in text.chars() {
+            if c.is_ascii_digit() {
+                number.push(c);
+                continue;
+            }
+            let unit = match c {
+                'd' => 24 * 60,
+                'h' => 60,
+                'm' => 1,
+                _ => return Err(bad()),
+            };
+            let n: u64 = number.parse().map_err(|_| bad())?;
+            total = total.saturating_add(n.saturating_mul(unit));
+            number.clear();
+        }
+        if !number.is_empty() {
+            return Err(bad());
+        }
+        total
+    };
+    if minutes == 0 || minutes > u64::from(MAX_RESPONSE_TARGET_MINUTES) {
+        return Err("a response target is between 1 minute and 7 days".into());
+    }
+    Ok(Some(minutes as u32))
+}
+
+/// A target in minutes as people write it: `45m`, `2h`, `1h30m`, `1d`.
+pub fn format_response_target(minutes: u32) -> String {
+    let (d, h, m) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    let mut out = String::new();
+    for (n, unit) in [(d, "d"), (h, "h"), (m, "m")] {
+        if n > 0 {
+            out.push_str(&format!("{n}{unit}"));
+        }
+    }
+    out
+}
+
 /// The variables a saved reply may use, with what each becomes.
 pub const REPLY_VARIABLES: [(&str, &str); 4] = [
     ("first_name", "the author's first name (their handle when they have no name)"),
@@ -225,5 +279,26 @@ mod reply_tests {
         assert_eq!(check_reply_template("Oops {brand").unwrap_err().position, 5);
         assert_eq!(check_reply_template("a } b").unwrap_err().position, 2);
         assert!(check_reply_template("Plain text, no variables.").is_ok());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn response_targets_read_as_people_write_them() {
+        assert_eq!(parse_response_target(""), Ok(None));
+        assert_eq!(parse_response_target("45"), Ok(Some(45)));
+        assert_eq!(parse_response_target("2h"), Ok(Some(120)));
+        assert_eq!(parse_response_target(" 1H 30m "), Ok(Some(90)));
+        assert_eq!(parse_response_target("1d"), Ok(Some(1440)));
+        assert!(parse_response_target("2 hours").unwrap_err().contains("like 30m, 2h"));
+        assert!(parse_response_target("h").is_err());
+        assert!(parse_response_target("0m").unwrap_err().contains("between 1 minute and 7 days"));
+        assert!(parse_response_target("8d").is_err());
+        assert_eq!(format_response_target(90), "1h30m");
+        assert_eq!(format_response_target(1440), "1d");
+        assert_eq!(parse_response_target(&format_response_target(1501)), Ok(Some(1501)));
     }
 }

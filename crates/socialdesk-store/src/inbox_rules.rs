@@ -16,11 +16,13 @@ pub struct Arrival {
     pub item: InboxItem,
     pub effects: Vec<NewEffect>,
     pub jobs: Vec<NewJob>,
+    /// Who should hear of it (an assignment by a rule, a negative VIP).
+    pub notifications: Vec<crate::NewNotification>,
 }
 
 impl From<InboxItem> for Arrival {
     fn from(item: InboxItem) -> Arrival {
-        Arrival { item, effects: Vec::new(), jobs: Vec::new() }
+        Arrival { item, effects: Vec::new(), jobs: Vec::new(), notifications: Vec::new() }
     }
 }
 
@@ -183,6 +185,7 @@ macro_rules! insert_arrival_parts {
         for job in &arrival.jobs {
             $crate::jobs::insert_job!(&mut *$tx, job);
         }
+        $crate::notifications::insert_notifications!($tx, $workspace, &arrival.notifications, $now);
     }};
 }
 pub(crate) use insert_arrival_parts;

@@ -31,6 +31,7 @@ mod listening;
 mod logins;
 mod media;
 mod mentions;
+mod notifications;
 mod policies;
 mod pool;
 mod posts;
@@ -60,6 +61,7 @@ pub use mentions::{
     AlertSettings, ListeningSource, MentionFilter, MinuteRow, NewAlert, NewMention, QueryToCheck, QueryTotals,
     SourceCounts, StoredAlert, StoredMention,
 };
+pub use notifications::{NewNotification, Notification, WaitingItem};
 pub use policies::PostComment;
 pub use pool::{Backend, Store};
 pub use posts::{FIRST_METRICS_POLL_SECS, Post, PostEdit, Variant};

@@ -208,6 +208,8 @@ pub struct Member {
     pub memberships: Vec<Membership>,
     /// Crisis mode and approvals, for the banner every page shows.
     pub policy: socialdesk_core::WorkspacePolicy,
+    /// Unread notifications, for the bell every page shows.
+    pub unread: i64,
 }
 
 impl FromRequestParts<AppState> for Member {
@@ -221,7 +223,8 @@ impl FromRequestParts<AppState> for Member {
         let actor = state.app.actor_for_user(&session.user, slug).await?;
         let memberships = state.app.store.memberships(session.user.id).await.map_err(socialdesk_app::AppError::from)?;
         let policy = state.app.policy(&actor).await?;
-        Ok(Member { session, actor, memberships, policy })
+        let unread = state.app.unread_notifications(&actor).await?;
+        Ok(Member { session, actor, memberships, policy, unread })
     }
 }
 

@@ -191,3 +191,84 @@ async fn rules_act_on_arriving_items_the_worker_finishes_on_the_network_and_undo
     let e = s.app.tag_inbox_item(&s.actor, question.id, "  ").await.unwrap_err();
     assert!(matches!(e, AppError::Invalid(ref f) if f[0].field == "tag"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn assignments_negative_vips_and_waiting_messages_are_announced_to_the_right_people() {
+    let at = Arc::new(std::sync::Mutex::new(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()));
+    let sandbox_at = at.clone();
+    let sandbox = Sandbox::with_clock(Arc::new(move || *sandbox_at.lock().unwrap()));
+    let s = setup(TestDb::sqlite().await, Arc::new(sandbox)).await;
+    let jin = teammate(&s, "jin@example.com", "editor").await;
+    let max = teammate(&s, "max@example.com", "editor").await;
+    let viewer = teammate(&s, "vi@example.com", "viewer").await;
+    // Every negative message is VIP here; questions go to jin.
+    s.app
+        .create_inbox_rule(
+            &s.actor,
+            rule(serde_json::json!({"name": "VIP", "conditions": [{"type": "sentiment_below", "score": -0.05}],
+                "actions": [{"type": "tag", "tag": "VIP"}]})),
+        )
+        .await
+        .unwrap();
+    s.app
+        .create_inbox_rule(
+            &s.actor,
+            rule(serde_json::json!({"name": "Questions to Jin", "conditions": [{"type": "kind", "any": ["question"]}],
+                "actions": [{"type": "assign", "to": {"user": jin.user.id}}]})),
+        )
+        .await
+        .unwrap();
+    let account = connect(&s, "sandbox").await;
+    s.app.sync_inbox(s.actor.workspace.id, account).await.unwrap();
+    let items = s.app.inbox(&s.actor, &InboxFilter::default(), 500).await.unwrap();
+    let questions = items.iter().filter(|i| i.category.as_deref() == Some("question")).count();
+
+    let jins = s.app.notifications(&jin, false, 500).await.unwrap();
+    let assigned = jins.iter().filter(|n| n.kind == "assigned").count();
+    assert_eq!(assigned, questions, "one per question the rule gave jin");
+    assert!(
+        jins[0].message.starts_with("Rule “Questions to Jin” assigned you a message from @"),
+        "{}",
+        jins[0].message
+    );
+    let negative_vips = items.iter().filter(|i| i.tags.contains(&"vip".to_owned())).count();
+    assert!(negative_vips > 0);
+    let owners = s.app.notifications(&s.actor, false, 500).await.unwrap();
+    assert_eq!(owners.iter().filter(|n| n.kind == "vip_negative").count(), negative_vips, "the owner hears of each");
+    assert!(s.app.notifications(&max, false, 500).await.unwrap().is_empty(), "max is neither lead nor assignee");
+
+    // A teammate's assignment tells the assignee, not the one who did it.
+    let item = items.iter().find(|i| i.assignee_id.is_none()).unwrap();
+    s.app.update_inbox_item(&jin, item.id, InboxStatus::Open, Some(max.user.id)).await.unwrap();
+    let maxs = s.app.notifications(&max, true, 10).await.unwrap();
+    assert_eq!(maxs.len(), 1);
+    assert_eq!(maxs[0].message, format!("jin assigned you a message from {}", item.author_handle));
+    assert_eq!(maxs[0].item_id, Some(item.id));
+    s.app.update_inbox_item(&jin, item.id, InboxStatus::Pending, Some(max.user.id)).await.unwrap();
+    assert_eq!(s.app.unread_notifications(&max).await.unwrap(), 1, "no second notice for the same assignee");
+    s.app.update_inbox_item(&max, item.id, InboxStatus::Open, Some(max.user.id)).await.unwrap();
+    assert_eq!(s.app.mark_notifications_read(&max, None).await.unwrap(), 1);
+
+    // Waiting: nothing without a target; with one, each open message once, to its assignee or to
+    // everyone who answers (not the viewer).
+    assert_eq!(s.app.announce_waiting().await.unwrap(), 0);
+    let e = s.app.set_response_target(&jin, "2h").await.unwrap_err();
+    assert!(matches!(e, AppError::Forbidden(_)));
+    let e = s.app.set_response_target(&s.actor, "2 hours").await.unwrap_err();
+    assert!(matches!(e, AppError::Invalid(ref f) if f[0].field == "response_target"));
+    assert_eq!(s.app.set_response_target(&s.actor, "30m").await.unwrap(), Some(30));
+    s.clock.advance(Duration::hours(1));
+    let open = s
+        .app
+        .inbox(&s.actor, &InboxFilter { status: Some(InboxStatus::Open), ..Default::default() }, 500)
+        .await
+        .unwrap();
+    let announced = s.app.announce_waiting().await.unwrap();
+    assert_eq!(announced as usize, open.iter().filter(|i| i.created_at > s.app.now() - Duration::days(7)).count());
+    assert_eq!(s.app.announce_waiting().await.unwrap(), 0, "once per message");
+    let waiting_for_max = s.app.notifications(&max, true, 500).await.unwrap();
+    assert!(waiting_for_max.iter().all(|n| n.kind == "waiting"));
+    assert!(waiting_for_max.iter().any(|n| n.item_id == Some(item.id)), "max's own message");
+    assert!(waiting_for_max[0].message.contains("(the target is 30m)"), "{}", waiting_for_max[0].message);
+    assert!(s.app.notifications(&viewer, false, 500).await.unwrap().is_empty(), "viewers do not answer messages");
+}

@@ -115,6 +115,7 @@ async fn what_rules_did_is_stored_with_a_new_item_only(db: TestDb) {
             hide.clone(),
         ],
         jobs: vec![job.clone()],
+        notifications: Vec::new(),
     };
     let plain: Arrival = item(&a, "r2", "reply", 2).into();
     assert_eq!(store.store_inbox_page(ws.id, a.id, &[arrival.clone(), plain], None, at(3)).await.unwrap(), 2);
@@ -186,7 +187,7 @@ async fn rule_effects_are_undone_unless_changed_since(db: TestDb) {
     let tag = effect(rule.id, Action::Tag { tag: "billing".into() }, serde_json::json!({}), EffectState::Applied);
     let hide = effect(rule.id, Action::Hide, serde_json::json!({}), EffectState::Pending);
     let effects = vec![assign.clone(), priority.clone(), spam.clone(), tag.clone(), hide.clone()];
-    let arrival = Arrival { item: it.clone(), effects, jobs: Vec::new() };
+    let arrival = Arrival { item: it.clone(), effects, jobs: Vec::new(), notifications: Vec::new() };
     store.store_inbox_page(ws.id, a.id, &[arrival], None, at(2)).await.unwrap();
 
     assert!(matches!(store.undo_rule_effect(other.id, assign.id, ana.id, at(3)).await, Err(StoreError::NotFound)));

@@ -13,6 +13,7 @@ mod inbox_rules;
 mod jobs;
 mod media;
 mod mentions;
+mod notifications;
 mod queues;
 mod team;
 

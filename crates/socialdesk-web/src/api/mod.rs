@@ -9,6 +9,7 @@ pub(crate) mod listening;
 pub(crate) mod media;
 mod members;
 mod moderation;
+mod notifications;
 mod posts;
 mod review;
 mod tokens;
@@ -121,6 +122,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(moderation::undo))
         .routes(routes!(moderation::tags))
         .routes(routes!(moderation::get_auto_replies, moderation::put_auto_replies))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::read))
+        .routes(routes!(notifications::get_target, notifications::put_target))
         .routes(routes!(analytics::overview))
         .routes(routes!(analytics::posts))
         .routes(routes!(analytics::best_times))

@@ -27,6 +27,8 @@ pub struct InboxQuery {
     tag: Option<String>,
     priority: Option<String>,
     sentiment: Option<String>,
+    /// One item alone, whatever its status (from a notification).
+    item: Option<Uuid>,
     done: Option<String>,
 }
 
@@ -48,6 +50,8 @@ struct InboxPage {
     tags: Vec<(String, i64)>,
     priorities: [Priority; 4],
     mine: bool,
+    /// One message shown alone (from a notification).
+    single: bool,
     can_work: bool,
     notice: Option<String>,
     query_base: String,
@@ -132,7 +136,10 @@ async fn page(
         priority: filter_value(&q.priority).map(|p| p.parse::<Priority>()).transpose().map_err(UiError::BadRequest)?,
         sentiment: filter_value(&q.sentiment).filter(|s| ["positive", "neutral", "negative"].contains(&s.as_str())),
     };
-    let items = state.app.inbox(actor, &filter, 200).await?;
+    let items = match q.item {
+        Some(id) => vec![state.app.inbox_item(actor, id).await?],
+        None => state.app.inbox(actor, &filter, 200).await?,
+    };
     let accounts = state.app.accounts(actor).await?;
     let handles: BTreeMap<AccountId, String> = accounts.iter().map(|a| (a.id, a.handle.clone())).collect();
     let members: BTreeMap<UserId, String> = state
@@ -257,6 +264,7 @@ async fn page(
         tags: state.app.inbox_tags(actor).await?,
         priorities: Priority::ALL,
         mine: q.mine.is_some(),
+        single: q.item.is_some(),
         can_work,
         notice,
         query_base: format!("/w/{}/inbox", actor.workspace.slug),

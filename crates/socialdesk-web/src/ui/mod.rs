@@ -8,6 +8,7 @@ mod auth;
 mod inbox;
 mod listening;
 mod media;
+mod notifications;
 mod pages;
 mod posts;
 mod queues;
@@ -66,6 +67,9 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}/inbox/rules/{id}/delete", post(rules::delete))
         .route("/w/{slug}/inbox/effects/{id}/undo", post(rules::undo))
         .route("/w/{slug}/inbox/{id}/label", post(inbox::label))
+        .route("/w/{slug}/notifications", get(notifications::page))
+        .route("/w/{slug}/notifications/read", post(notifications::read_all))
+        .route("/w/{slug}/notifications/{id}", get(notifications::open))
         .route("/w/{slug}/inbox/{id}", post(inbox::update))
         .route("/w/{slug}/inbox/{id}/reply", post(inbox::reply))
         .route("/w/{slug}/inbox/{id}/notes", post(inbox::note))
@@ -287,6 +291,7 @@ pub struct Shell {
     pub crisis: Option<(String, String, String)>,
     pub can_end_crisis: bool,
     pub can_publish: bool,
+    pub unread: i64,
 }
 
 /// One entry of the main navigation.
@@ -388,6 +393,7 @@ impl Shell {
             }),
             can_end_crisis: actor.can(Permission::ManageSettings),
             can_publish: actor.can(Permission::Publish),
+            unread: member.unread,
         }
     }
 

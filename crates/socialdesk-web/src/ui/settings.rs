@@ -74,6 +74,8 @@ struct GeneralPage {
     approver_roles: Vec<(&'static str, &'static str)>,
     /// The business hours as saved, or as typed when refused.
     business_hours: String,
+    /// The response target (`2h`), as saved or as typed.
+    response_target: String,
 }
 
 /// One approval step as its form row shows it.
@@ -189,6 +191,12 @@ async fn general(state: &AppState, member: &Member) -> Result<GeneralPage, UiErr
         guide: guide_form(&state.app.style_guide(&member.actor).await?),
         steps: step_rows(&member.policy.steps),
         business_hours: state.app.business_hours(&member.actor).await?.map(|h| h.to_string()).unwrap_or_default(),
+        response_target: state
+            .app
+            .response_target(&member.actor)
+            .await?
+            .map(socialdesk_core::inbox::format_response_target)
+            .unwrap_or_default(),
         approvers: state
             .app
             .members(&member.actor)
@@ -210,6 +218,8 @@ async fn general(state: &AppState, member: &Member) -> Result<GeneralPage, UiErr
 pub struct BusinessHoursForm {
     #[serde(default)]
     business_hours: String,
+    #[serde(default)]
+    response_target: String,
 }
 
 pub async fn update_business_hours(
@@ -217,12 +227,21 @@ pub async fn update_business_hours(
     member: Member,
     CsrfForm(form): CsrfForm<BusinessHoursForm>,
 ) -> Result<Response, UiError> {
-    match state.app.set_business_hours(&member.actor, &form.business_hours).await {
-        Ok(_) => Ok(Redirect::to(&format!("/w/{}/settings?done=saved#business-hours", member.actor.workspace.slug))
+    let saved = match state.app.set_business_hours(&member.actor, &form.business_hours).await {
+        Ok(_) => state.app.set_response_target(&member.actor, &form.response_target).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match saved {
+        Ok(()) => Ok(Redirect::to(&format!("/w/{}/settings?done=saved#business-hours", member.actor.workspace.slug))
             .into_response()),
         Err(e) => {
             let errors = FormErrors::from_app(e)?;
-            let page = GeneralPage { errors, business_hours: form.business_hours, ..general(&state, &member).await? };
+            let page = GeneralPage {
+                errors,
+                business_hours: form.business_hours,
+                response_target: form.response_target,
+                ..general(&state, &member).await?
+            };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
     }

@@ -1672,3 +1672,55 @@ async fn moderation_rules_through_the_api() {
     assert_eq!(admin.delete(&one).send().await.unwrap().status(), StatusCode::NO_CONTENT);
     assert_eq!(admin.get(&one).send().await.unwrap().status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn notifications_and_the_response_target_through_the_api() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    // Jin's own token (admins make tokens) acts as Jin.
+    let jin = s.member(&ana, "jin@example.com", Role::Admin).await;
+    let admin = api(&s.token(&ana, Role::Admin).await);
+    let url = s.url("/api/v1/workspace/response-target");
+    let (status, body) = problem(admin.put(&url).json(&json!({"target": "soon"})).send().await.unwrap()).await;
+    assert_eq!(
+        (status, body["errors"][0]["pointer"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("/response_target"))
+    );
+    let set: Value = admin.put(&url).json(&json!({"target": "1h 30m"})).send().await.unwrap().json().await.unwrap();
+    assert_eq!((set["target"].as_str(), set["minutes"].as_u64()), (Some("1h30m"), Some(90)));
+    let read: Value = admin.get(&url).send().await.unwrap().json().await.unwrap();
+    assert_eq!(read["minutes"], 90);
+
+    // Ana assigns a message to Jin: Jin's token sees it, Ana's does not.
+    let actor = s.actor(&ana).await;
+    let account = s
+        .app
+        .connect_account(
+            &actor,
+            socialdesk_app::ConnectAccount {
+                network: "sandbox".into(),
+                identifier: "Acme".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    s.app.sync_inbox(actor.workspace.id, account.id).await.unwrap();
+    let item = s.app.inbox(&actor, &socialdesk_store::InboxFilter::default(), 1).await.unwrap().remove(0);
+    let jin_id = s.actor(&jin).await.user.id;
+    s.app.update_inbox_item(&actor, item.id, socialdesk_core::InboxStatus::Open, Some(jin_id)).await.unwrap();
+    let jins = api(&s.token(&jin, Role::Editor).await);
+    let list: Value = jins.get(s.url("/api/v1/notifications?unread=true")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(
+        (list[0]["kind"].as_str(), list[0]["item_id"].as_str()),
+        (Some("assigned"), Some(item.id.to_string().as_str()))
+    );
+    let anas: Value = admin.get(s.url("/api/v1/notifications")).send().await.unwrap().json().await.unwrap();
+    assert!(anas.as_array().unwrap().is_empty());
+    let marked: Value =
+        jins.post(s.url("/api/v1/notifications/read")).json(&json!({})).send().await.unwrap().json().await.unwrap();
+    assert_eq!(marked["marked"], 1);
+    let list: Value = jins.get(s.url("/api/v1/notifications?unread=true")).send().await.unwrap().json().await.unwrap();
+    assert!(list.as_array().unwrap().is_empty());
+}

@@ -839,6 +839,24 @@ async fn inbox_rules_are_written_tried_applied_and_undone() {
     assert!(text(&c).await.contains("Undone."));
     c.goto(&s.url("/w/northwind-coffee/inbox?tag=unhappy")).await.unwrap();
     assert_eq!(c.find_all(Locator::Css("[data-item]")).await.unwrap().len(), tagged_before - 1);
+    // The rule's assignments reached Ana's notifications: the bell counts them, a notice opens its message.
+    let bell = c.find(Locator::Css("a.bell")).await.unwrap();
+    let unread: usize = bell.attr("data-unread").await.unwrap().unwrap().parse().unwrap();
+    assert!(unread >= tagged_before, "{unread} unread");
+    submit(&c, "a.bell").await;
+    let page = text(&c).await;
+    assert!(page.contains("Rule “Complaints first” assigned you a message from @"), "{page}");
+    shot(&c, "notifications").await;
+    submit(&c, "[data-notifications] li:first-child a").await;
+    assert!(c.current_url().await.unwrap().query().unwrap_or_default().starts_with("item="));
+    assert!(text(&c).await.contains("One message, from a notification."));
+    assert_eq!(c.find_all(Locator::Css("[data-item]")).await.unwrap().len(), 1);
+    let bell = c.find(Locator::Css("a.bell")).await.unwrap();
+    assert_eq!(bell.attr("data-unread").await.unwrap().unwrap(), (unread - 1).to_string(), "that one is read");
+    c.goto(&s.url("/w/northwind-coffee/notifications")).await.unwrap();
+    submit(&c, "form[action$='/notifications/read'] button").await;
+    assert_eq!(c.find(Locator::Css("a.bell")).await.unwrap().attr("data-unread").await.unwrap().as_deref(), Some("0"));
+
     c.goto(&s.url("/w/northwind-coffee/inbox/rules#activity")).await.unwrap();
     assert!(text(&c).await.contains("undone"));
     c.execute("document.querySelector('#activity').scrollIntoView()", vec![]).await.unwrap();
