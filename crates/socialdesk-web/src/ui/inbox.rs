@@ -37,7 +37,8 @@ pub struct InboxQuery {
 struct InboxPage {
     shell: Shell,
     status: InboxStatus,
-    counts: [(InboxStatus, i64); 3],
+    /// Each status with its count as shown ("10,000+" past the cap).
+    counts: [(InboxStatus, String); 3],
     items: Vec<ItemRow>,
     accounts: Vec<(String, String)>,
     account: String,
@@ -251,7 +252,10 @@ async fn page(
         business,
         teammates,
         response,
-        counts: state.app.inbox_counts(actor).await?,
+        counts: state.app.inbox_counts(actor).await?.map(|(s, n)| {
+            let shown = crate::report::thousands(n as f64);
+            (s, if n >= socialdesk_app::INBOX_COUNT_CAP { format!("{shown}+") } else { shown })
+        }),
         status,
         items: rows,
         accounts: accounts.iter().map(|a| (a.id.to_string(), a.handle.clone())).collect(),

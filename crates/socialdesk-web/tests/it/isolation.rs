@@ -42,6 +42,7 @@ struct B {
     media_id: String,
     rule_id: String,
     effect_id: String,
+    notification_id: String,
 }
 
 async fn walk(db: TestDb) {
@@ -116,6 +117,10 @@ async fn walk(db: TestDb) {
     };
     s.app.store.insert_alert(bob_actor.workspace.id, &alert, s.app.now()).await.unwrap();
     let saved = s.app.create_saved_reply(&bob_actor, "Bravo thanks", "Thanks {first_name}").await.unwrap();
+    // Bea assigns a message to Bob: Bob has a notification.
+    let bea_actor = s.actor(&bea).await;
+    s.app.update_inbox_item(&bea_actor, item.id, item.status, Some(bob_actor.user.id)).await.unwrap();
+    let notification = s.app.notifications(&bob_actor, false, 1).await.unwrap().remove(0);
     s.app.add_inbox_note(&bob_actor, item.id, "Bravo internal note").await.unwrap();
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\0\0\0\0";
     let media = s.app.upload_media(&bob_actor, "Bravo CI.png", png).await.unwrap().media().clone();
@@ -137,6 +142,7 @@ async fn walk(db: TestDb) {
         saved_reply_id: saved.id.to_string(),
         rule_id: rule.id.to_string(),
         effect_id: effect.id.to_string(),
+        notification_id: notification.id.to_string(),
     };
     let before = snapshot(&s, &bob).await;
 
@@ -198,6 +204,7 @@ async fn snapshot(s: &Server, bob: &crate::harness::Person) -> Value {
     let effects: Vec<_> =
         s.app.rule_effects(&actor, None, 500).await.unwrap().into_iter().map(|e| (e.id, e.state.as_str())).collect();
     let auto_replies = s.app.auto_replies(&actor).await.unwrap();
+    let unread = s.app.unread_notifications(&actor).await.unwrap();
     let ws = s.app.store.workspace(actor.workspace.id).await.unwrap();
     let queries: Vec<_> = s.app.queries(&actor).await.unwrap().into_iter().map(|q| (q.name, q.role)).collect();
     let alerts: Vec<_> = s
@@ -219,7 +226,7 @@ async fn snapshot(s: &Server, bob: &crate::harness::Person) -> Value {
         .map(|i| i.id)
         .collect();
     let notes: Vec<_> = s.app.inbox_notes(&actor, &ids).await.unwrap().into_iter().map(|n| n.body).collect();
-    json!({"rules": rules, "effects": effects, "auto_replies": auto_replies, "saved": saved, "notes": notes, "queries": queries, "alerts": alerts, "channels": (channels.recipients, channels.webhook_url, channels.min_severity), "inbox": inbox, "crisis": policy.crisis.is_some(), "approval": policy.approval_required, "members": members, "invites": invites, "tokens": tokens, "accounts": accounts, "queues": queues, "posts": posts, "media": media, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
+    json!({"unread": unread, "rules": rules, "effects": effects, "auto_replies": auto_replies, "saved": saved, "notes": notes, "queries": queries, "alerts": alerts, "channels": (channels.recipients, channels.webhook_url, channels.min_severity), "inbox": inbox, "crisis": policy.crisis.is_some(), "approval": policy.approval_required, "members": members, "invites": invites, "tokens": tokens, "accounts": accounts, "queues": queues, "posts": posts, "media": media, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
 }
 
 fn refuses_without_leaking(status: StatusCode, body: &str, b: &B, what: &str) {
@@ -351,6 +358,8 @@ async fn walk_ui(s: &Server, alice: &crate::harness::Person, b: &B) {
         for target in tries {
             let id = if path.contains("/media/") {
                 &b.media_id
+            } else if path.contains("/notifications/") {
+                &b.notification_id
             } else if path.contains("/inbox/rules/") {
                 &b.rule_id
             } else if path.contains("/inbox/effects/") {
