@@ -22,8 +22,6 @@ use crate::{Actor, App, AppError, new_uuid};
 pub const INBOX_SYNC: &str = "inbox-sync";
 /// Accounts are synced about this often.
 pub const INBOX_SYNC_EVERY_SECS: i64 = 120;
-/// Status counts stop here: the tabs say "10,000+" rather than read a million rows.
-pub const INBOX_COUNT_CAP: i64 = 10_000;
 /// Authors with at least this many followers count as known (not spam by default).
 const KNOWN_AUTHOR_FOLLOWERS: u64 = 50;
 
@@ -276,11 +274,14 @@ impl App {
             .collect())
     }
 
-    /// How many items are open, pending and done, each up to [`INBOX_COUNT_CAP`].
-    pub async fn inbox_counts(&self, actor: &Actor) -> Result<[(InboxStatus, i64); 3], AppError> {
+    /// How many items are open and pending; done ones are not counted (`None`).
+    pub async fn inbox_counts(&self, actor: &Actor) -> Result<[(InboxStatus, Option<i64>); 3], AppError> {
         actor.require(Permission::ViewAllContent)?;
-        let counts = self.store.inbox_counts(actor.workspace.id, INBOX_COUNT_CAP).await?;
-        Ok(InboxStatus::ALL.map(|s| (s, counts.iter().find(|(name, _)| name == s.as_str()).map_or(0, |(_, n)| *n))))
+        let counts = self.store.inbox_counts(actor.workspace.id).await?;
+        Ok(InboxStatus::ALL.map(|s| {
+            let n = counts.iter().find(|(name, _)| name == s.as_str()).map_or(0, |(_, n)| *n);
+            (s, (s != InboxStatus::Done).then_some(n))
+        }))
     }
 }
 

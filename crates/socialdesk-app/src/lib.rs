@@ -45,7 +45,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{AppError, FieldError};
 pub use goals::{Goal, NewGoal};
 pub use guides::GuideForm;
-pub use inbox::{INBOX_COUNT_CAP, INBOX_SYNC, INBOX_SYNC_EVERY_SECS};
+pub use inbox::{INBOX_SYNC, INBOX_SYNC_EVERY_SECS};
 pub use listening::{Bucket, ListeningOverview, QueryCheck, QueryReport, QueryRole, QuerySummary, Totals};
 pub use media::MAX_MEDIA_PER_PART;
 pub use mentions::ImportSummary;

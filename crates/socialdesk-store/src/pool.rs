@@ -160,13 +160,13 @@ impl Store {
         Ok(())
     }
 
-    /// Refreshes the planner's statistics after a bulk load, as PostgreSQL's
-    /// autovacuum would in time (a benchmark that seeds a million rows and
+    /// Refreshes the planner's statistics and the visibility map after a bulk
+    /// load, as PostgreSQL's autovacuum would in time (a benchmark that seeds a million rows and
     /// reads at once must not measure plans made without any). SQLite keeps
     /// no statistics unless asked, and none are used in production: nothing.
     pub async fn analyze(&self) -> Result<()> {
         if let Pool::Postgres(pool) = &self.pool {
-            sqlx::query("ANALYZE").execute(pool).await?;
+            sqlx::query("VACUUM ANALYZE").execute(pool).await?;
         }
         Ok(())
     }

@@ -290,7 +290,7 @@ async fn inbox(app: &App, args: &InboxArgs) -> anyhow::Result<()> {
         app.inbox(&actor, &mine, 50).await.map_err(err)
     });
     time!("open with a tag, newest 50", |_| async { app.inbox(&actor, &tagged, 50).await.map_err(err) });
-    time!("counts per status (each up to 10,000)", |_| async { app.inbox_counts(&actor).await.map_err(err) });
+    time!("counts of open and pending", |_| async { app.inbox_counts(&actor).await.map_err(err) });
     let who = &actor;
     time!("one item with its notes and what rules did", |run: usize| {
         let id = sample[run % sample.len()].id;

@@ -37,7 +37,7 @@ pub struct InboxQuery {
 struct InboxPage {
     shell: Shell,
     status: InboxStatus,
-    /// Each status with its count as shown ("10,000+" past the cap).
+    /// Each status with its count as shown (none for done).
     counts: [(InboxStatus, String); 3],
     items: Vec<ItemRow>,
     accounts: Vec<(String, String)>,
@@ -252,10 +252,11 @@ async fn page(
         business,
         teammates,
         response,
-        counts: state.app.inbox_counts(actor).await?.map(|(s, n)| {
-            let shown = crate::report::thousands(n as f64);
-            (s, if n >= socialdesk_app::INBOX_COUNT_CAP { format!("{shown}+") } else { shown })
-        }),
+        counts: state
+            .app
+            .inbox_counts(actor)
+            .await?
+            .map(|(s, n)| (s, n.map(|n| crate::report::thousands(n as f64)).unwrap_or_default())),
         status,
         items: rows,
         accounts: accounts.iter().map(|a| (a.id.to_string(), a.handle.clone())).collect(),
