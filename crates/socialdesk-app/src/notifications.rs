@@ -31,6 +31,11 @@ impl App {
         Ok(self.store.notifications(actor.workspace.id, actor.user.id, unread_only, limit.clamp(1, 500)).await?)
     }
 
+    /// One of the acting member's notifications.
+    pub async fn notification(&self, actor: &Actor, id: Uuid) -> Result<Notification, AppError> {
+        Ok(self.store.notification(actor.workspace.id, actor.user.id, id).await?)
+    }
+
     pub async fn unread_notifications(&self, actor: &Actor) -> Result<i64, AppError> {
         Ok(self.store.unread_notifications(actor.workspace.id, actor.user.id).await?)
     }

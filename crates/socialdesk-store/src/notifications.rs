@@ -102,6 +102,22 @@ impl Store {
         })?)
     }
 
+    /// One of a member's notifications; `NotFound` for anyone else's.
+    pub async fn notification(&self, workspace: WorkspaceId, user: UserId, id: Uuid) -> Result<Notification> {
+        let row: Option<Notification> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, kind, item_id, message, created_at, read_at FROM notifications \
+                 WHERE user_id = $1 AND workspace_id = $2 AND id = $3",
+            )
+            .bind(user.as_uuid())
+            .bind(workspace.as_uuid())
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+        })?;
+        row.ok_or(StoreError::NotFound)
+    }
+
     pub async fn unread_notifications(&self, workspace: WorkspaceId, user: UserId) -> Result<i64> {
         Ok(on_pool!(self, |pool| {
             sqlx::query_scalar(

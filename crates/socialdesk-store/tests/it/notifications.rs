@@ -48,6 +48,8 @@ async fn notifications_are_each_persons_own_and_read_once(db: TestDb) {
     assert_eq!(store.notifications(ws.id, ana.id, false, 10).await.unwrap()[1].read_at, Some(at(4)));
     assert_eq!(store.unread_notifications(ws.id, bo.id).await.unwrap(), 1);
     assert_eq!(store.mark_notifications_read(ws.id, ana.id, Some(&[]), at(7)).await.unwrap(), 0);
+    assert_eq!(store.notification(ws.id, ana.id, first.id).await.unwrap().message, "first");
+    assert!(matches!(store.notification(ws.id, bo.id, first.id).await, Err(socialdesk_store::StoreError::NotFound)));
 }
 
 async fn waiting_items_are_announced_once(db: TestDb) {

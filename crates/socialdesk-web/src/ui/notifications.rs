@@ -63,8 +63,7 @@ pub async fn open(
     Path((slug, id)): Path<(String, Uuid)>,
 ) -> Result<Response, UiError> {
     let actor = &member.actor;
-    let found = state.app.notifications(actor, false, 500).await?.into_iter().find(|n| n.id == id);
-    let Some(notification) = found else { return Err(UiError::NotFound) };
+    let notification = state.app.notification(actor, id).await?;
     state.app.mark_notifications_read(actor, Some(&[id])).await?;
     let to = match notification.item_id {
         Some(item) => format!("/w/{slug}/inbox?item={item}"),
