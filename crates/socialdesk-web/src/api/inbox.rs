@@ -40,10 +40,7 @@ pub async fn list(
     ApiActor(actor): ApiActor,
     Query(q): Query<InboxQuery>,
 ) -> ApiResult<Json<Vec<InboxItemBody>>> {
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(AppError::field("limit", "between 1 and 500").into());
-    }
+    let limit = super::page_limit(q.limit, 100)?;
     let status =
         q.status.as_deref().map(str::parse::<InboxStatus>).transpose().map_err(|e| AppError::field("status", e))?;
     let filter = InboxFilter {

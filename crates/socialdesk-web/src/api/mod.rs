@@ -18,6 +18,16 @@ mod types;
 mod workspace;
 
 use axum::Router;
+
+/// A list's `limit`: `default` when absent, refused unless 1 to 500.
+pub(crate) fn page_limit(limit: Option<i64>, default: i64) -> Result<i64, socialdesk_app::AppError> {
+    let limit = limit.unwrap_or(default);
+    if (1..=500).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(socialdesk_app::AppError::field("limit", "between 1 and 500"))
+    }
+}
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};

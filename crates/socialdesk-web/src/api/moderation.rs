@@ -234,10 +234,7 @@ pub async fn effects(
     ApiActor(actor): ApiActor,
     Query(q): Query<EffectsQuery>,
 ) -> ApiResult<Json<Vec<EffectBody>>> {
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(AppError::field("limit", "between 1 and 500").into());
-    }
+    let limit = super::page_limit(q.limit, 100)?;
     Ok(Json(state.app.rule_effects(&actor, q.item_id, limit).await?.into_iter().map(EffectBody::from).collect()))
 }
 

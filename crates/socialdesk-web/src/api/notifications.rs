@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::{Query, State};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use socialdesk_app::AppError;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -44,10 +43,7 @@ pub async fn list(
     ApiActor(actor): ApiActor,
     Query(q): Query<NotificationsQuery>,
 ) -> ApiResult<Json<Vec<NotificationBody>>> {
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(AppError::field("limit", "between 1 and 500").into());
-    }
+    let limit = super::page_limit(q.limit, 100)?;
     let list = state.app.notifications(&actor, q.unread, limit).await?;
     Ok(Json(
         list.into_iter()

@@ -59,10 +59,7 @@ pub async fn audit(
     ApiActor(actor): ApiActor,
     Query(query): Query<AuditQuery>,
 ) -> ApiResult<Json<Vec<AuditEntryBody>>> {
-    let limit = query.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(socialdesk_app::AppError::field("limit", "between 1 and 500").into());
-    }
+    let limit = super::page_limit(query.limit, 100)?;
     let entries = state.app.audit_log(&actor, limit).await?;
     Ok(Json(
         entries
