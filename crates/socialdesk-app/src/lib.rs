@@ -12,6 +12,7 @@ pub mod analytics;
 mod auth;
 mod calendar;
 mod clock;
+pub mod contacts;
 mod error;
 mod goals;
 mod guides;

@@ -256,8 +256,12 @@ impl App {
         capabilities: &Capabilities,
         items: Vec<InboxItem>,
     ) -> Result<Vec<Arrival>, AppError> {
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
         let rules = self.store.inbox_rules(workspace).await?;
-        if rules.iter().all(|r| !r.spec.enabled) || items.is_empty() {
+        let vips = self.vip_contacts(workspace, network, &items).await?;
+        if rules.iter().all(|r| !r.spec.enabled) && vips.is_empty() {
             return Ok(items.into_iter().map(Arrival::from).collect());
         }
         let ids: Vec<Uuid> = rules.iter().map(|r| r.id).collect();
@@ -384,11 +388,17 @@ impl App {
                     );
                 }
             }
-            if item.tags.iter().any(|t| t == VIP_TAG) && item.sentiment_label() == Some("negative") {
+            let vip_contact = vips.get(&item.author_handle);
+            if (vip_contact.is_some() || item.tags.iter().any(|t| t == VIP_TAG))
+                && item.sentiment_label() == Some("negative")
+            {
                 if team.is_none() {
                     team = Some(Team::load(self, workspace).await?);
                 }
-                let message = format!("A negative message from {}, tagged VIP", item.author_handle);
+                let message = match vip_contact {
+                    Some(name) => format!("A negative message from {name} ({}), a VIP contact", item.author_handle),
+                    None => format!("A negative message from {}, tagged VIP", item.author_handle),
+                };
                 let leads = team.as_ref().map(|t| t.leads()).unwrap_or_default();
                 for user in item.assignee_id.into_iter().chain(leads) {
                     tell(user, "vip_negative", message.clone());
@@ -397,6 +407,25 @@ impl App {
             arrivals.push(Arrival { item, effects, jobs, notifications });
         }
         Ok(arrivals)
+    }
+
+    /// The authors of these items (from one account of `network`) saved as
+    /// contacts tagged VIP: their names by handle.
+    async fn vip_contacts(
+        &self,
+        workspace: WorkspaceId,
+        network: &str,
+        items: &[InboxItem],
+    ) -> Result<HashMap<String, String>, AppError> {
+        let authors: Vec<(&str, &str)> = items.iter().map(|i| (network, i.author_handle.as_str())).collect();
+        let contacts = self.store.contacts_of_authors(workspace, &authors).await?;
+        let mut vips = HashMap::new();
+        for contact in contacts.into_iter().filter(|c| c.has_tag(VIP_TAG)) {
+            for h in contact.handles.iter().filter(|h| h.network == network) {
+                vips.insert(h.handle.clone(), contact.name.clone());
+            }
+        }
+        Ok(vips)
     }
 
     /// Carries out one pending network action of a rule.

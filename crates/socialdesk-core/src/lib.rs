@@ -9,6 +9,7 @@ pub mod account;
 pub mod analytics;
 pub mod approval;
 pub mod cadence;
+pub mod contact;
 pub mod goals;
 pub mod guide;
 pub mod hours;
@@ -30,6 +31,7 @@ pub mod values;
 
 pub use account::{Account, AccountStatus};
 pub use analytics::{Counts, Period, PeriodError};
+pub use contact::{Contact, ContactHandle, ContactNote};
 pub use ids::{AccountId, ApiTokenId, InviteId, JobId, MediaId, PostId, SessionId, UserId, VariantId, WorkspaceId};
 pub use inbox::{InboxItem, InboxStatus};
 pub use money::{Currency, Money};

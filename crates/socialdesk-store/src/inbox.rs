@@ -19,6 +19,8 @@ pub struct InboxFilter {
     pub priority: Option<Priority>,
     /// `positive`, `neutral` or `negative`, by the thresholds of [`InboxItem::sentiment_label`].
     pub sentiment: Option<String>,
+    /// Written from any of these `(network, handle)` pairs (a contact's handles).
+    pub authors: Vec<(String, String)>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -218,6 +220,19 @@ impl Store {
         }
         if let Some(priority) = filter.priority {
             add("priority = ?", Value::Int(priority.rank()));
+        }
+        if !filter.authors.is_empty() {
+            let mut pairs = Vec::new();
+            for (network, handle) in &filter.authors {
+                values.push(Value::Text(handle));
+                values.push(Value::Text(network));
+                pairs.push(format!(
+                    "(author_handle = ${} AND account_id IN (SELECT id FROM accounts WHERE workspace_id = $1 AND network = ${}))",
+                    values.len(),
+                    values.len() + 1
+                ));
+            }
+            conditions.push_str(&format!(" AND ({})", pairs.join(" OR ")));
         }
         match filter.sentiment.as_deref() {
             Some("negative") => conditions.push_str(" AND sentiment <= -0.05"),

@@ -3,6 +3,7 @@
 
 mod analytics;
 mod approvals;
+mod contacts;
 mod listening;
 mod media;
 mod moderation;

@@ -7,6 +7,7 @@ mod accounts;
 mod analytics;
 mod approvals;
 mod bulk;
+mod contacts;
 mod fixtures;
 mod inbox;
 mod inbox_rules;

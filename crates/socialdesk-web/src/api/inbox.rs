@@ -28,6 +28,8 @@ pub struct InboxQuery {
     priority: Option<String>,
     /// `positive`, `neutral` or `negative`.
     sentiment: Option<String>,
+    /// Items written from any of this contact's handles.
+    contact_id: Option<Uuid>,
     /// 1 to 500, default 100.
     limit: Option<i64>,
 }
@@ -64,6 +66,16 @@ pub async fn list(
                     AppError::field("sentiment", format!("{other:?}: use positive, neutral or negative")).into()
                 );
             }
+        },
+        authors: match q.contact_id {
+            Some(id) => match state.app.contact_record(&actor, id).await {
+                Ok(contact) => contact.handles.into_iter().map(|h| (h.network, h.handle)).collect(),
+                Err(AppError::NotFound) => {
+                    return Err(AppError::field("contact_id", "no such contact in this workspace").into());
+                }
+                Err(e) => return Err(e.into()),
+            },
+            None => Vec::new(),
         },
     };
     let items = state.app.inbox(&actor, &filter, limit).await?;

@@ -4,6 +4,7 @@
 
 mod accounts;
 pub(crate) mod analytics;
+mod contacts;
 mod inbox;
 pub(crate) mod listening;
 pub(crate) mod media;
@@ -132,6 +133,13 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(moderation::undo))
         .routes(routes!(moderation::tags))
         .routes(routes!(moderation::get_auto_replies, moderation::put_auto_replies))
+        .routes(routes!(contacts::list, contacts::create))
+        .routes(routes!(contacts::lookup))
+        .routes(routes!(contacts::tags))
+        .routes(routes!(contacts::get, contacts::update, contacts::delete))
+        .routes(routes!(contacts::link))
+        .routes(routes!(contacts::unlink))
+        .routes(routes!(contacts::add_note))
         .routes(routes!(notifications::list))
         .routes(routes!(notifications::read))
         .routes(routes!(notifications::get_target, notifications::put_target))

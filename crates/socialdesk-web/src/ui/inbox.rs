@@ -29,6 +29,8 @@ pub struct InboxQuery {
     sentiment: Option<String>,
     /// One item alone, whatever its status (from a notification).
     item: Option<Uuid>,
+    /// Messages from this contact's handles.
+    contact: Option<Uuid>,
     done: Option<String>,
 }
 
@@ -53,9 +55,13 @@ struct InboxPage {
     mine: bool,
     /// One message shown alone (from a notification).
     single: bool,
+    /// Only messages from this contact: (id, name).
+    contact: Option<(Uuid, String)>,
     can_work: bool,
     notice: Option<String>,
     query_base: String,
+    /// Where actions come back to: this status (and contact).
+    back: String,
     /// Last 30 days: (rate, answered of questions, median, p90), each "—" when unknown.
     response: (String, String, String, String),
     /// Median and 90th percentile counting business hours only, when the workspace has them.
@@ -74,6 +80,10 @@ struct ItemRow {
     id: Uuid,
     author_name: String,
     author_handle: String,
+    /// Their contact page, or the page to save them.
+    person: String,
+    /// Their contact's tags, when saved.
+    contact_tags: Vec<String>,
     followers: String,
     account: String,
     when: String,
@@ -136,6 +146,16 @@ async fn page(
         tag: filter_value(&q.tag),
         priority: filter_value(&q.priority).map(|p| p.parse::<Priority>()).transpose().map_err(UiError::BadRequest)?,
         sentiment: filter_value(&q.sentiment).filter(|s| ["positive", "neutral", "negative"].contains(&s.as_str())),
+        authors: Vec::new(),
+    };
+    let mut filter = filter;
+    let contact = match q.contact {
+        Some(id) => {
+            let contact = state.app.contact_record(actor, id).await?;
+            filter.authors = contact.handles.iter().map(|h| (h.network.clone(), h.handle.clone())).collect();
+            Some((id, contact.name))
+        }
+        None => None,
     };
     let items = match q.item {
         Some(id) => vec![state.app.inbox_item(actor, id).await?],
@@ -143,6 +163,9 @@ async fn page(
     };
     let accounts = state.app.accounts(actor).await?;
     let handles: BTreeMap<AccountId, String> = accounts.iter().map(|a| (a.id, a.handle.clone())).collect();
+    let networks: BTreeMap<AccountId, String> = accounts.iter().map(|a| (a.id, a.network.clone())).collect();
+    let contacts = state.app.contacts_of_items(actor, &items).await?;
+    let slug = actor.workspace.slug.to_string();
     let members: BTreeMap<UserId, String> = state
         .app
         .store
@@ -169,6 +192,18 @@ async fn page(
             id: i.id,
             author_name: i.author_name.clone(),
             author_handle: i.author_handle.clone(),
+            person: {
+                let network = networks.get(&i.account_id).map_or("", String::as_str);
+                match contacts.get(&(network.to_owned(), i.author_handle.clone())) {
+                    Some(c) => format!("/w/{slug}/contacts/{}", c.id),
+                    None => super::contacts::person_href(&slug, network, &i.author_handle),
+                }
+            },
+            contact_tags: networks
+                .get(&i.account_id)
+                .and_then(|n| contacts.get(&(n.clone(), i.author_handle.clone())))
+                .map(|c| c.tags.clone())
+                .unwrap_or_default(),
             followers: i.author_followers.map_or_else(String::new, |f| format!("{f} followers")),
             account: handles.get(&i.account_id).cloned().unwrap_or_default(),
             when: when(i.created_at, &zone),
@@ -270,8 +305,13 @@ async fn page(
         priorities: Priority::ALL,
         mine: q.mine.is_some(),
         single: q.item.is_some(),
+        contact,
         can_work,
         notice,
+        back: match q.contact {
+            Some(c) => format!("/w/{}/inbox?status={status}&contact={c}", actor.workspace.slug),
+            None => format!("/w/{}/inbox?status={status}", actor.workspace.slug),
+        },
         query_base: format!("/w/{}/inbox", actor.workspace.slug),
         saved: saved.into_iter().map(|r| (r.id, r.name, r.body)).collect(),
         variables: &socialdesk_core::inbox::REPLY_VARIABLES,

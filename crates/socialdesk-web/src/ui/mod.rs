@@ -5,6 +5,7 @@
 mod accounts;
 pub(crate) mod analytics;
 mod auth;
+pub(crate) mod contacts;
 mod inbox;
 mod listening;
 mod media;
@@ -67,6 +68,10 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}/inbox/rules/{id}/delete", post(rules::delete))
         .route("/w/{slug}/inbox/effects/{id}/undo", post(rules::undo))
         .route("/w/{slug}/inbox/{id}/label", post(inbox::label))
+        .route("/w/{slug}/contacts", get(contacts::list).post(contacts::create))
+        .route("/w/{slug}/contacts/person", get(contacts::person))
+        .route("/w/{slug}/contacts/{id}", get(contacts::show))
+        .route("/w/{slug}/contacts/{id}/{what}", post(contacts::change))
         .route("/w/{slug}/notifications", get(notifications::page))
         .route("/w/{slug}/notifications/read", post(notifications::read_all))
         .route("/w/{slug}/notifications/{id}", get(notifications::open))
@@ -267,6 +272,11 @@ impl FormErrors {
         found.into_iter().map(|(_, v)| v.clone()).collect()
     }
 
+    /// Errors for the given fields, each message capitalised as shown.
+    pub fn many<'a>(list: impl IntoIterator<Item = (&'a str, String)>) -> FormErrors {
+        FormErrors(list.into_iter().map(|(f, m)| (f.to_owned(), capitalise(&m))).collect())
+    }
+
     pub fn one(field: &str, message: &str) -> FormErrors {
         FormErrors(HashMap::from([(field.to_owned(), message.to_owned())]))
     }
@@ -340,6 +350,12 @@ pub const NAV: &[NavItem] = &[
         label: "Inbox",
         path: "/inbox",
         icon: "M19 3H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V5a2 2 0 0 0-2-2zm0 12h-4a3 3 0 0 1-6 0H5V5h14v10z",
+    },
+    NavItem {
+        key: "contacts",
+        label: "Contacts",
+        path: "/contacts",
+        icon: "M16 11a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm-8 0a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm0 2c-2.3 0-7 1.2-7 3.5V19h14v-2.5C15 14.2 10.3 13 8 13zm8 0c-.3 0-.6 0-1 .1 1.2.8 2 2 2 3.4V19h6v-2.5c0-2.3-4.7-3.5-7-3.5z",
     },
     NavItem {
         key: "listening",

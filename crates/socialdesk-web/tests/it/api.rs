@@ -1724,3 +1724,177 @@ async fn notifications_and_the_response_target_through_the_api() {
     let list: Value = jins.get(s.url("/api/v1/notifications?unread=true")).send().await.unwrap().json().await.unwrap();
     assert!(list.as_array().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn contacts_through_the_api() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let editor = api(&s.token(&ana, Role::Editor).await);
+    let viewer = api(&s.token(&ana, Role::Viewer).await);
+    let actor = s.actor(&ana).await;
+    let account = s
+        .app
+        .connect_account(
+            &actor,
+            socialdesk_app::ConnectAccount {
+                network: "sandbox".into(),
+                identifier: "Acme".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    s.app.sync_inbox(actor.workspace.id, account.id).await.unwrap();
+    let items: Value = editor.get(s.url("/api/v1/inbox?limit=500")).send().await.unwrap().json().await.unwrap();
+    let first = &items.as_array().unwrap()[0];
+    let handle = first["author_handle"].as_str().unwrap();
+
+    // Someone not saved yet: their messages.
+    let lookup = s.url(&format!("/api/v1/contacts/lookup?network=sandbox&handle={}", handle.trim_start_matches('@')));
+    let person: Value = viewer.get(&lookup).send().await.unwrap().json().await.unwrap();
+    assert_eq!(person["contact"], Value::Null);
+    assert_eq!(person["handle"], handle);
+    let theirs = person["history"].as_array().unwrap().len();
+    assert!(theirs >= 1 && person["history"].as_array().unwrap().iter().all(|i| i["author_handle"] == handle));
+
+    // Bad input, every field named; viewers may not write.
+    let contacts = s.url("/api/v1/contacts");
+    let bad = json!({"name": "", "handles": [{"network": "myspace", "handle": "x"}, {"network": "bluesky", "handle": " "}],
+        "tags": ["ok", "#"]});
+    let (status, body) = problem(editor.post(&contacts).json(&bad).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut pointers: Vec<&str> =
+        body["errors"].as_array().unwrap().iter().map(|e| e["pointer"].as_str().unwrap()).collect();
+    pointers.sort();
+    assert_eq!(pointers, ["/handles/0/network", "/handles/1/handle", "/name", "/tags/1"]);
+    let (status, _) =
+        problem(viewer.post(&contacts).json(&json!({"from_item": first["id"]})).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Saved from a message, with a tag and a first note.
+    let response = editor
+        .post(&contacts)
+        .json(&json!({"from_item": first["id"], "tags": ["VIP"], "note": "Loyal since 2019"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let saved: Value = response.json().await.unwrap();
+    assert_eq!((saved["name"].clone(), saved["tags"].clone()), (first["author_name"].clone(), json!(["vip"])));
+    assert_eq!(saved["items"], theirs);
+    let id = saved["id"].as_str().unwrap();
+    let (status, body) = problem(
+        editor
+            .post(&contacts)
+            .json(&json!({"name": "Twice", "handles": [{"network": "sandbox", "handle": handle}]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body["detail"].as_str().unwrap().contains(saved["name"].as_str().unwrap()), "{body}");
+
+    // Linked to another network, merged with a contact that held that handle.
+    let other: Value = editor
+        .post(&contacts)
+        .json(
+            &json!({"name": "Ana on Mastodon", "handles": [{"network": "mastodon", "handle": "@ana@mastodon.social"}],
+            "tags": ["unhappy"]}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let link = s.url(&format!("/api/v1/contacts/{id}/handles"));
+    let mastodon = json!({"network": "mastodon", "handle": "Ana@Mastodon.social"});
+    let (status, _) = problem(editor.post(&link).json(&mastodon).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let merged: Value = editor
+        .post(&link)
+        .json(&json!({"network": "mastodon", "handle": "Ana@Mastodon.social", "merge": true}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(merged["merged"], other["id"]);
+    assert_eq!(merged["tags"], json!(["vip", "unhappy"]));
+    assert_eq!(merged["handles"].as_array().unwrap().len(), 2);
+    let gone = editor.get(s.url(&format!("/api/v1/contacts/{}", other["id"].as_str().unwrap()))).send().await.unwrap();
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+
+    // Tags, a note, the detail with history; the inbox filtered by contact.
+    let patched: Value = editor
+        .patch(s.url(&format!("/api/v1/contacts/{id}")))
+        .json(&json!({"name": "Best Customer", "remove_tags": ["unhappy"], "add_tags": ["influencer"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (patched["name"].clone(), patched["tags"].clone()),
+        (json!("Best Customer"), json!(["vip", "influencer"]))
+    );
+    let note = editor
+        .post(s.url(&format!("/api/v1/contacts/{id}/notes")))
+        .json(&json!({"body": "Prefers DMs"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(note.status(), StatusCode::CREATED);
+    let detail: Value =
+        viewer.get(s.url(&format!("/api/v1/contacts/{id}"))).send().await.unwrap().json().await.unwrap();
+    let notes: Vec<&str> = detail["notes"].as_array().unwrap().iter().map(|n| n["body"].as_str().unwrap()).collect();
+    assert_eq!(notes, ["Prefers DMs", "Loyal since 2019"]);
+    assert_eq!(detail["history"].as_array().unwrap().len(), theirs);
+    let filtered: Value = viewer
+        .get(s.url(&format!("/api/v1/inbox?contact_id={id}&limit=500")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(filtered.as_array().unwrap().len(), theirs);
+    let (status, body) = problem(
+        viewer.get(s.url(&format!("/api/v1/inbox?contact_id={}", other["id"].as_str().unwrap()))).send().await.unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["errors"][0]["pointer"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("/contact_id"))
+    );
+    let person: Value = viewer.get(&lookup).send().await.unwrap().json().await.unwrap();
+    assert_eq!(person["contact"]["id"], id);
+
+    // Search and tags; unlink; delete.
+    let found: Value =
+        viewer.get(s.url("/api/v1/contacts?search=best&tag=VIP")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    let tags: Value = viewer.get(s.url("/api/v1/contacts/tags")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(tags, json!([{"tag": "influencer", "contacts": 1}, {"tag": "vip", "contacts": 1}]));
+    let mastodon_handle = merged["handles"].as_array().unwrap().iter().find(|h| h["network"] == "mastodon").unwrap();
+    let unlinked: Value = editor
+        .delete(s.url(&format!("/api/v1/contacts/{id}/handles/{}", mastodon_handle["id"].as_str().unwrap())))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unlinked["handles"].as_array().unwrap().len(), 1);
+    let last = unlinked["handles"][0]["id"].as_str().unwrap();
+    let (status, _) =
+        problem(editor.delete(s.url(&format!("/api/v1/contacts/{id}/handles/{last}"))).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let deleted = editor.delete(s.url(&format!("/api/v1/contacts/{id}"))).send().await.unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let after: Value = viewer.get(&contacts).send().await.unwrap().json().await.unwrap();
+    assert_eq!(after, json!([]));
+}
