@@ -416,10 +416,46 @@ impl App {
             .ok_or(AppError::NotFound)
     }
 
+    /// Contacts as CSV (name, handles, tags, messages, last message in UTC,
+    /// saved at), by name; a field a spreadsheet would run as a formula is
+    /// quoted with a leading `'`.
+    pub async fn contacts_csv(&self, actor: &Actor, filter: &ContactFilter) -> Result<String, AppError> {
+        let list = self.contacts(actor, filter, 100_000).await?;
+        let mut out = csv::Writer::from_writer(Vec::new());
+        let mut write = |record: &[&str]| {
+            let safe: Vec<String> = record.iter().map(|f| defuse(f)).collect();
+            out.write_record(&safe).map_err(|e| AppError::internal(e.to_string()))
+        };
+        write(&["name", "handles", "tags", "messages", "last_message_at", "saved_at"])?;
+        for s in &list {
+            let handles: Vec<String> =
+                s.contact.handles.iter().map(|h| format!("{} {}", h.network, h.handle)).collect();
+            write(&[
+                &s.contact.name,
+                &handles.join("; "),
+                &s.contact.tags.join("; "),
+                &s.activity.items.to_string(),
+                &s.activity.last_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default(),
+                &s.contact.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            ])?;
+        }
+        let bytes = out.into_inner().map_err(|e| AppError::internal(e.to_string()))?;
+        String::from_utf8(bytes).map_err(|e| AppError::internal(e.to_string()))
+    }
+
     /// Tags on contacts, with how many carry each.
     pub async fn contact_tags(&self, actor: &Actor) -> Result<Vec<(String, i64)>, AppError> {
         actor.require(Permission::ViewAllContent)?;
         Ok(self.store.contact_tags(actor.workspace.id).await?)
+    }
+}
+
+/// A field a spreadsheet would run as a formula, quoted with a leading `'`.
+fn defuse(field: &str) -> String {
+    if field.starts_with(['=', '+', '-', '@']) && field.parse::<f64>().is_err() {
+        format!("'{field}")
+    } else {
+        field.to_owned()
     }
 }
 

@@ -100,6 +100,7 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
     }
     history.replay(app, &accounts).await?;
     listening(app, &accounts[0].0).await?;
+    contacts(app, &accounts[0].0).await?;
 
     // A few posts: one goes out as soon as a worker runs, one tomorrow
     // morning, a draft, and a contributor's post waiting for approval.
@@ -284,6 +285,35 @@ impl History {
         }
         Ok(())
     }
+}
+
+/// The team saved its three most frequent writers as contacts: a VIP with a
+/// note, an influencer, and a regular.
+async fn contacts(app: &App, actor: &Actor) -> anyhow::Result<()> {
+    let items = app.inbox(actor, &InboxFilter::default(), 500).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut by_author: Vec<(&str, usize, uuid::Uuid)> = Vec::new();
+    for item in &items {
+        match by_author.iter_mut().find(|(h, _, _)| *h == item.author_handle) {
+            Some(entry) => entry.1 += 1,
+            None => by_author.push((&item.author_handle, 1, item.id)),
+        }
+    }
+    by_author.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let kinds: [(&[&str], Option<&str>); 3] = [
+        (&["vip"], Some("Regular at the harbour shop since 2019; prefers direct messages.")),
+        (&["influencer"], Some("Food blogger, about 12k readers. Invite to the next tasting.")),
+        (&[], None),
+    ];
+    for ((_, _, item), (tags, note)) in by_author.iter().zip(kinds) {
+        let input = socialdesk_app::contacts::ContactInput {
+            from_item: Some(*item),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            note: note.map(str::to_owned),
+            ..Default::default()
+        };
+        app.create_contact(actor, input).await.map_err(|e| anyhow::anyhow!("saving a demo contact: {e}"))?;
+    }
+    Ok(())
 }
 
 /// Whether account number `n` posts at this hour: about five times a week,

@@ -57,6 +57,9 @@ enum Command {
     /// The inbox's moderation rules: list them, add some from JSON (`--add rules.json`, one rule or a list),
     /// delete one by name, or show what rules did (`--log`).
     Rules(RulesArgs),
+    /// Contacts, the people behind inbox messages: list them (`--search`, `--tag`), export them as CSV (`--csv`),
+    /// or show one with its notes and latest messages (`--show @handle` or an id).
+    Contacts(ContactsArgs),
     /// Listening: check a boolean query (`socialdesk listen check '"northwind coffee" -job*'`).
     #[command(subcommand)]
     Listen(ListenCommand),
@@ -147,6 +150,27 @@ struct RulesArgs {
     /// Show the last 50 things rules did.
     #[arg(long)]
     log: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct ContactsArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// The workspace's address (its slug, as in /w/SLUG).
+    #[arg(long, value_name = "SLUG")]
+    workspace: String,
+    /// Only contacts whose name or handle contains this, any case.
+    #[arg(long, value_name = "TEXT")]
+    search: Option<String>,
+    /// Only contacts with this tag.
+    #[arg(long, value_name = "TAG")]
+    tag: Option<String>,
+    /// Print CSV (name, handles, tags, messages, last_message_at, saved_at) instead of a table.
+    #[arg(long, conflicts_with = "show")]
+    csv: bool,
+    /// Show one contact: by id, or by one of its handles (`@ana@mastodon.social`).
+    #[arg(long, value_name = "HANDLE_OR_ID")]
+    show: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -273,6 +297,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             app.store.close().await;
             outcome
         }
+        Command::Contacts(args) => {
+            let config = Config::load_common(&args.common)?;
+            init_logs(config.log_format);
+            let app = open(&config).await?;
+            let outcome = contacts_command(&app, &args).await;
+            app.store.close().await;
+            outcome
+        }
         Command::Queue(args) => {
             let config = Config::load_common(&args.common)?;
             init_logs(config.log_format);
@@ -317,6 +349,80 @@ async fn owner_of(app: &App, slug: &str) -> anyhow::Result<socialdesk_app::Actor
         .find(|m| m.role == socialdesk_core::Role::Owner)
         .with_context(|| format!("--workspace: {slug:?} has no owner"))?;
     app.actor_for_user(&owner.user, workspace.slug.as_str()).await.map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Lists, exports or shows contacts.
+#[allow(clippy::print_stdout)]
+async fn contacts_command(app: &App, args: &ContactsArgs) -> anyhow::Result<()> {
+    let actor = owner_of(app, &args.workspace).await?;
+    let tag = match args.tag.as_deref() {
+        Some(t) => Some(socialdesk_core::moderation::normalise_tag(t).map_err(|e| anyhow::anyhow!("--tag: {e}"))?),
+        None => None,
+    };
+    let filter = socialdesk_store::ContactFilter { search: args.search.clone(), tag };
+    if args.csv {
+        print!("{}", app.contacts_csv(&actor, &filter).await.map_err(|e| anyhow::anyhow!("{e}"))?);
+        return Ok(());
+    }
+    if let Some(wanted) = &args.show {
+        let id = match wanted.trim().parse::<uuid::Uuid>() {
+            Ok(id) => id,
+            Err(_) => {
+                let handle =
+                    socialdesk_core::contact::normalise_handle(wanted).map_err(|e| anyhow::anyhow!("--show: {e}"))?;
+                let found = app
+                    .contacts(&actor, &socialdesk_store::ContactFilter { search: Some(handle.clone()), tag: None }, 500)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                found
+                    .iter()
+                    .find(|s| s.contact.handles.iter().any(|h| h.handle == handle))
+                    .map(|s| s.contact.id)
+                    .with_context(|| format!("--show: no contact has the handle {handle}"))?
+            }
+        };
+        let view = app.contact(&actor, id).await.map_err(|e| match e {
+            socialdesk_app::AppError::NotFound => anyhow::anyhow!("--show: no contact {id} in {}", args.workspace),
+            other => anyhow::anyhow!("{other}"),
+        })?;
+        let c = &view.contact;
+        println!("{}  ({})", c.name, c.id);
+        for h in &c.handles {
+            println!("  {:<10} {}", h.network, h.handle);
+        }
+        if !c.tags.is_empty() {
+            println!("  tags: {}", c.tags.join(", "));
+        }
+        println!("  {} messages", view.activity.items);
+        for n in &view.notes {
+            println!(
+                "  note {} {}: {}",
+                n.created_at.format("%Y-%m-%d %H:%M"),
+                n.author_name.as_deref().unwrap_or("someone"),
+                n.body
+            );
+        }
+        for i in view.history.iter().take(20) {
+            println!(
+                "  {} {:<7} {}: {}",
+                i.created_at.format("%Y-%m-%d %H:%M"),
+                i.status.as_str(),
+                i.author_handle,
+                i.text.chars().take(80).collect::<String>()
+            );
+        }
+        return Ok(());
+    }
+    let list = app.contacts(&actor, &filter, 500).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    for s in &list {
+        let handles: Vec<&str> = s.contact.handles.iter().map(|h| h.handle.as_str()).collect();
+        let tags = if s.contact.tags.is_empty() { String::new() } else { format!("  [{}]", s.contact.tags.join(", ")) };
+        println!("{}  {}  {} messages{tags}", s.contact.name, handles.join(" "), s.activity.items);
+    }
+    if list.is_empty() {
+        println!("no contacts");
+    }
+    Ok(())
 }
 
 /// Changes an account's queue as asked, then prints it.

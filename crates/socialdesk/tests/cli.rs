@@ -172,6 +172,32 @@ fn migrate_then_demo_seed_a_fresh_sqlite_database_once() {
             {"name": "Late", "conditions": [{"type": "query", "query": "late AND (delivery"}], "actions": [{"type": "hide"}]}]"#,
     )
     .unwrap();
+    // Contacts: the demo saved three; listed, shown by handle, exported.
+    let contacts = ["contacts", "--workspace", "northwind-coffee"];
+    let listed = String::from_utf8(run(&contacts, &dir).stdout).unwrap();
+    assert_eq!(listed.lines().count(), 3, "{listed}");
+    let vip = String::from_utf8(run(&[&contacts[..], &["--tag", "VIP"]].concat(), &dir).stdout).unwrap();
+    assert_eq!(vip.lines().count(), 1, "{vip}");
+    let handle = vip.split_whitespace().find(|w| w.starts_with('@')).unwrap().to_owned();
+    let shown = run(&[&contacts[..], &["--show", &handle]].concat(), &dir);
+    assert!(shown.status.success(), "{}", String::from_utf8_lossy(&shown.stderr));
+    let shown = String::from_utf8(shown.stdout).unwrap();
+    assert!(
+        shown.contains("tags: vip") && shown.contains("prefers direct messages") && shown.contains(&handle),
+        "{shown}"
+    );
+    let csv = String::from_utf8(run(&[&contacts[..], &["--csv"]].concat(), &dir).stdout).unwrap();
+    assert!(
+        csv.starts_with("name,handles,tags,messages,last_message_at,saved_at\n") && csv.lines().count() == 4,
+        "{csv}"
+    );
+    let missing = run(&[&contacts[..], &["--show", "@nobody.sandbox"]].concat(), &dir);
+    assert!(!missing.status.success());
+    let stderr = String::from_utf8(missing.stderr).unwrap();
+    assert!(
+        stderr.lines().last().unwrap_or_default().contains("no contact has the handle @nobody.sandbox"),
+        "{stderr}"
+    );
     let rules = ["rules", "--workspace", "northwind-coffee"];
     let bad = run(&[&rules[..], &["--add", "rules.json"]].concat(), &dir);
     assert!(!bad.status.success());

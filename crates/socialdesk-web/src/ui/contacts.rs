@@ -60,6 +60,8 @@ struct ContactRow {
 struct ContactsPage {
     shell: Shell,
     rows: Vec<ContactRow>,
+    /// The CSV download of what is shown.
+    csv_href: String,
     search: String,
     tag: String,
     tags: Vec<(String, i64)>,
@@ -137,6 +139,31 @@ pub async fn list(
     Ok(render(&list_page(&state, &member, &q, NewForm::default(), FormErrors::default()).await?))
 }
 
+fn filter_of(q: &ListQuery) -> ContactFilter {
+    ContactFilter {
+        search: q.search.clone().filter(|s| !s.trim().is_empty()),
+        tag: q.tag.as_deref().map(|t| t.trim().to_lowercase()).filter(|t| !t.is_empty()),
+    }
+}
+
+/// The contacts shown (the same search and tag) as a CSV download.
+pub async fn csv(
+    State(state): State<AppState>,
+    member: Member,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, UiError> {
+    let csv = state.app.contacts_csv(&member.actor, &filter_of(&q)).await?;
+    let name = format!("attachment; filename=\"{}-contacts.csv\"", member.actor.workspace.slug);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, name),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
 async fn list_page(
     state: &AppState,
     member: &Member,
@@ -148,10 +175,7 @@ async fn list_page(
     let zone = actor.workspace.time_zone;
     let search = q.search.clone().unwrap_or_default();
     let tag = q.tag.clone().unwrap_or_default();
-    let filter = ContactFilter {
-        search: Some(search.clone()).filter(|s| !s.trim().is_empty()),
-        tag: Some(tag.trim().to_lowercase()).filter(|t| !t.is_empty()),
-    };
+    let filter = filter_of(q);
     let rows = state
         .app
         .contacts(actor, &filter, 500)
@@ -166,7 +190,9 @@ async fn list_page(
             last: s.activity.last_at.map(|t| when(t, &zone)).unwrap_or_default(),
         })
         .collect();
+    let query = serde_html_form::to_string([("search", &search), ("tag", &tag)]).unwrap_or_default();
     Ok(ContactsPage {
+        csv_href: format!("/w/{}/contacts.csv?{query}", actor.workspace.slug),
         rows,
         search,
         tag,

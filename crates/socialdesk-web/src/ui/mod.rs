@@ -69,6 +69,7 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}/inbox/effects/{id}/undo", post(rules::undo))
         .route("/w/{slug}/inbox/{id}/label", post(inbox::label))
         .route("/w/{slug}/contacts", get(contacts::list).post(contacts::create))
+        .route("/w/{slug}/contacts.csv", get(contacts::csv))
         .route("/w/{slug}/contacts/person", get(contacts::person))
         .route("/w/{slug}/contacts/{id}", get(contacts::show))
         .route("/w/{slug}/contacts/{id}/{what}", post(contacts::change))

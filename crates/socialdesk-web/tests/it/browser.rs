@@ -864,3 +864,80 @@ async fn inbox_rules_are_written_tried_applied_and_undone() {
     c.goto(&s.url("/w/northwind-coffee/inbox/rules")).await.unwrap();
     shot(&c, "inbox-rules").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_is_saved_from_the_inbox_then_tagged_linked_and_noted() {
+    let Some((_driver, c)) = start_driver().await else { return };
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Northwind Coffee").await;
+    let actor = s.actor(&ana).await;
+    let account = s
+        .app
+        .connect_account(
+            &actor,
+            socialdesk_app::ConnectAccount {
+                network: "sandbox".into(),
+                identifier: "Northwind Coffee".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    s.app.sync_inbox(actor.workspace.id, account.id).await.unwrap();
+    c.goto(&s.url("/login")).await.unwrap();
+    fill(&c, "#email", "ana@example.com").await;
+    fill(&c, "#password", PASSWORD).await;
+    submit(&c, "form button[type=submit]").await;
+
+    // From a message, the author's page: their messages, not saved yet.
+    c.goto(&s.url("/w/northwind-coffee/inbox")).await.unwrap();
+    let author = c.find(Locator::Css("[data-inbox] .author-link")).await.unwrap().text().await.unwrap();
+    submit(&c, "[data-inbox] .author-link").await;
+    let page = text(&c).await;
+    assert!(page.contains("Not a contact yet") && page.contains(&author), "{page}");
+    let messages = c.find_all(Locator::Css("[data-history] .history-item")).await.unwrap().len();
+    assert!(messages >= 1);
+    shot(&c, "contact-unsaved").await;
+    assert_eq!(c.find(Locator::Css("#s-name")).await.unwrap().prop("value").await.unwrap().as_deref(), Some(&*author));
+    fill(&c, "#s-tags", "VIP, coffee lover").await;
+    fill(&c, "#s-note", "Orders every Friday").await;
+    submit(&c, "form[aria-label='Save as contact'] button[type=submit]").await;
+    let page = text(&c).await;
+    assert!(page.contains("Contact saved."), "{page}");
+    let tags = c.find(Locator::Css("[data-contact-tags]")).await.unwrap().text().await.unwrap();
+    assert!(tags.contains("vip") && tags.contains("coffee lover"), "{tags}");
+    assert_eq!(c.find_all(Locator::Css("[data-history] .history-item")).await.unwrap().len(), messages);
+
+    // A handle on a network socialdesk does not know is pointed at, with what was typed kept.
+    c.find(Locator::Css("#l-network")).await.unwrap().select_by_value("mastodon").await.unwrap();
+    fill(&c, "#l-handle", "ana maria").await;
+    submit(&c, "form[aria-label='Link a handle'] button[type=submit]").await;
+    let error = c.find(Locator::Css("#l-handle ~ .error")).await.unwrap().text().await.unwrap();
+    assert!(error.contains("no spaces"), "{error}");
+    assert_eq!(
+        c.find(Locator::Css("#l-handle")).await.unwrap().prop("value").await.unwrap().as_deref(),
+        Some("ana maria")
+    );
+    fill(&c, "#l-handle", "@Friday.Orders@mastodon.social").await;
+    submit(&c, "form[aria-label='Link a handle'] button[type=submit]").await;
+    let handles = c.find(Locator::Css("[data-handles]")).await.unwrap().text().await.unwrap();
+    assert!(handles.contains("@friday.orders@mastodon.social") && handles.contains("mastodon"), "{handles}");
+    fill(&c, "#note-body", "Asked for oat milk").await;
+    submit(&c, "form[aria-label='Add a note'] button[type=submit]").await;
+    let notes = c.find(Locator::Css("[data-contact-notes]")).await.unwrap().text().await.unwrap();
+    assert!(notes.find("Asked for oat milk").unwrap() < notes.find("Orders every Friday").unwrap(), "{notes}");
+    shot(&c, "contact").await;
+
+    // The inbox shows the contact's tags by their messages, and filters to them.
+    c.goto(&s.url("/w/northwind-coffee/inbox")).await.unwrap();
+    let first = c.find(Locator::Css("[data-inbox] > li")).await.unwrap().text().await.unwrap();
+    assert!(first.contains("vip"), "{first}");
+    shot(&c, "inbox-contact-tags").await;
+    submit(&c, "a[href$='/contacts']").await;
+    let row = c.find(Locator::Css("[data-contacts] tbody tr")).await.unwrap().text().await.unwrap();
+    assert!(row.contains(&author) && row.contains("vip") && row.contains(&messages.to_string()), "{row}");
+    shot(&c, "contacts").await;
+    fill(&c, "#c-search", "nobody-like-this").await;
+    submit(&c, "form[role=search] button[type=submit]").await;
+    assert!(text(&c).await.contains("No contact matches."));
+}

@@ -43,6 +43,8 @@ struct B {
     rule_id: String,
     effect_id: String,
     notification_id: String,
+    contact_id: String,
+    contact_handle_id: String,
 }
 
 async fn walk(db: TestDb) {
@@ -125,7 +127,23 @@ async fn walk(db: TestDb) {
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\0\0\0\0";
     let media = s.app.upload_media(&bob_actor, "Bravo CI.png", png).await.unwrap().media().clone();
     s.app.set_media_alt(&bob_actor, media.id, "Bravo internal note").await.unwrap();
+    let contact = s
+        .app
+        .create_contact(
+            &bob_actor,
+            socialdesk_app::contacts::ContactInput {
+                from_item: Some(item.id),
+                name: Some("Bravo CI Contact".into()),
+                tags: vec!["bravo-vip".into()],
+                note: Some("Bravo internal note".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     let b = B {
+        contact_id: contact.id.to_string(),
+        contact_handle_id: contact.handles[0].id.to_string(),
         media_id: media.id.to_string(),
         slug: bob.workspace.as_ref().unwrap().slug.to_string(),
         name: "Bravo Secret Brand",
@@ -226,7 +244,19 @@ async fn snapshot(s: &Server, bob: &crate::harness::Person) -> Value {
         .map(|i| i.id)
         .collect();
     let notes: Vec<_> = s.app.inbox_notes(&actor, &ids).await.unwrap().into_iter().map(|n| n.body).collect();
-    json!({"unread": unread, "rules": rules, "effects": effects, "auto_replies": auto_replies, "saved": saved, "notes": notes, "queries": queries, "alerts": alerts, "channels": (channels.recipients, channels.webhook_url, channels.min_severity), "inbox": inbox, "crisis": policy.crisis.is_some(), "approval": policy.approval_required, "members": members, "invites": invites, "tokens": tokens, "accounts": accounts, "queues": queues, "posts": posts, "media": media, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
+    let contacts: Vec<_> = s
+        .app
+        .contacts(&actor, &socialdesk_store::ContactFilter::default(), 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.contact.name, c.contact.tags, c.contact.handles.len()))
+        .collect();
+    let mut contact_notes = Vec::new();
+    for c in s.app.contacts(&actor, &socialdesk_store::ContactFilter::default(), 100).await.unwrap() {
+        contact_notes.extend(s.app.contact(&actor, c.contact.id).await.unwrap().notes.into_iter().map(|n| n.body));
+    }
+    json!({"contacts": contacts, "contact_notes": contact_notes, "unread": unread, "rules": rules, "effects": effects, "auto_replies": auto_replies, "saved": saved, "notes": notes, "queries": queries, "alerts": alerts, "channels": (channels.recipients, channels.webhook_url, channels.min_severity), "inbox": inbox, "crisis": policy.crisis.is_some(), "approval": policy.approval_required, "members": members, "invites": invites, "tokens": tokens, "accounts": accounts, "queues": queues, "posts": posts, "media": media, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
 }
 
 fn refuses_without_leaking(status: StatusCode, body: &str, b: &B, what: &str) {
@@ -274,7 +304,9 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
                 .replace("{saved_reply_id}", &b.saved_reply_id)
                 .replace("{media_id}", &b.media_id)
                 .replace("{rule_id}", &b.rule_id)
-                .replace("{effect_id}", &b.effect_id);
+                .replace("{effect_id}", &b.effect_id)
+                .replace("{contact_id}", &b.contact_id)
+                .replace("{handle_id}", &b.contact_handle_id);
             let body = match (method.as_str(), path.as_str()) {
                 ("PATCH", "/members/{user_id}") => json!({"role": "viewer"}),
                 ("PATCH", "/workspace") => json!({"name": "Alpha renamed"}),
@@ -300,6 +332,12 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
                 ("POST", "/workspace/crisis") => json!({"reason": "probe"}),
                 ("PUT", "/inbox/rules/{rule_id}") => json!({"name": "Hijacked", "actions": [{"type": "mark_spam"}]}),
                 ("POST", "/inbox/rules/{rule_id}/move") => json!({"direction": "up"}),
+                ("PATCH", "/contacts/{contact_id}") => json!({"name": "Hijacked", "add_tags": ["x"]}),
+                ("POST", "/contacts/{contact_id}/handles") => {
+                    json!({"network": "bluesky", "handle": "@hijack.bsky.social", "merge": true})
+                }
+                ("POST", "/contacts/{contact_id}/notes") => json!({"body": "probe"}),
+                ("POST", "/contacts") => json!({"from_item": b.item_id}),
                 _ => json!({}),
             };
             let mut request = client.request(method.clone(), s.url(&format!("/api/v1{with_b_ids}")));
@@ -322,6 +360,11 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
         }
     }
     assert!(walked >= 40, "walked {walked} API operations");
+    // B's contact as an inbox filter is unknown here.
+    let response = client.get(s.url(&format!("/api/v1/inbox?contact_id={}", b.contact_id))).send().await.unwrap();
+    let status = response.status();
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_no_leak(&response.text().await.unwrap(), b, "API GET /inbox?contact_id={b contact}");
     // Also B's owner, not only B's editor, by id.
     let response = client.get(s.url(&format!("/api/v1/members/{}", b.owner_id))).send().await.unwrap();
     let status = response.status();
@@ -358,6 +401,8 @@ async fn walk_ui(s: &Server, alice: &crate::harness::Person, b: &B) {
         for target in tries {
             let id = if path.contains("/media/") {
                 &b.media_id
+            } else if path.contains("/contacts/") {
+                &b.contact_id
             } else if path.contains("/notifications/") {
                 &b.notification_id
             } else if path.contains("/inbox/rules/") {
@@ -381,7 +426,11 @@ async fn walk_ui(s: &Server, alice: &crate::harness::Person, b: &B) {
             } else {
                 &b.token_id
             };
-            let target = target.replace("{user_id}", &b.editor_id).replace("{id}", id).replace("{area}", "compose");
+            let target = target
+                .replace("{user_id}", &b.editor_id)
+                .replace("{id}", id)
+                .replace("{area}", "compose")
+                .replace("{what}", "rename");
             let form = [
                 ("_csrf", csrf.as_str()),
                 ("role", "viewer"),
@@ -403,10 +452,13 @@ async fn walk_ui(s: &Server, alice: &crate::harness::Person, b: &B) {
         }
         covered.insert((method, path));
     }
-    // A page that takes B's id in its query.
-    let target = format!("/w/{a_slug}/queue?account={}", b.account_id);
-    let response = browser.get(s.url(&target)).send().await.unwrap();
-    let status = response.status();
-    refuses_without_leaking(status, &response.text().await.unwrap(), b, &format!("UI GET {target}"));
+    // Pages that take B's ids in their query.
+    for target in
+        [format!("/w/{a_slug}/queue?account={}", b.account_id), format!("/w/{a_slug}/inbox?contact={}", b.contact_id)]
+    {
+        let response = browser.get(s.url(&target)).send().await.unwrap();
+        let status = response.status();
+        refuses_without_leaking(status, &response.text().await.unwrap(), b, &format!("UI GET {target}"));
+    }
     assert!(covered.len() >= 36, "walked {} UI routes: {covered:?}", covered.len());
 }

@@ -727,3 +727,34 @@ async fn links_get_utm_tags_and_short_links_that_count_people_not_previews() {
     assert_eq!(clicks, Some(1), "one person, one preview: one click");
     assert_eq!(no_redirects.get(s.url("/l/nothing")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn contacts_download_as_csv_with_the_search_shown_and_formulas_defused() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let actor = s.actor(&ana).await;
+    for (name, handle, tags) in
+        [("=HYPERLINK(\"x\")", "@eve.bsky.social", vec![]), ("Bruno", "@bruno.bsky.social", vec!["vip".to_owned()])]
+    {
+        let input = socialdesk_app::contacts::ContactInput {
+            name: Some(name.into()),
+            handles: vec![socialdesk_app::contacts::HandleInput { network: "bluesky".into(), handle: handle.into() }],
+            tags,
+            ..Default::default()
+        };
+        s.app.create_contact(&actor, input).await.unwrap();
+    }
+    let browser = s.browser_for(&ana);
+    let all = browser.get(s.url("/w/acme/contacts.csv")).send().await.unwrap();
+    assert_eq!(all.status(), StatusCode::OK);
+    assert_eq!(all.headers()["content-disposition"], "attachment; filename=\"acme-contacts.csv\"");
+    let all = all.text().await.unwrap();
+    let lines: Vec<&str> = all.lines().collect();
+    assert_eq!(lines[0], "name,handles,tags,messages,last_message_at,saved_at");
+    assert!(lines[1].starts_with("'=HYPERLINK") || lines[1].starts_with("\"'=HYPERLINK"), "{all}");
+    assert!(lines[2].starts_with("Bruno,bluesky @bruno.bsky.social,vip,0,,"), "{all}");
+    let vip = browser.get(s.url("/w/acme/contacts.csv?search=&tag=VIP")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(vip.lines().count(), 2, "{vip}");
+    let page = browser.get(s.url("/w/acme/contacts?tag=vip")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("href=\"/w/acme/contacts.csv?search=&#38;tag=vip\""), "{page}");
+}
