@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use socialdesk_core::analytics::{self, Change, Counts, FollowerGrowth, Metric, Period, WeekHourGrid};
 use socialdesk_core::insights::{BEST_TIME_MIN_WEEKS, BestTimes, Insight, PostFact, best_times, insights};
-use socialdesk_core::{AccountId, Permission, PostId, VariantId};
+use socialdesk_core::{AccountId, InboxItem, Permission, PostId, VariantId};
 use socialdesk_networks::{NetworkError, RemotePost};
 use socialdesk_store::{AccountSnapshot, ClaimedJob, MetricsDue, PublishedVariant};
 
@@ -225,6 +225,8 @@ pub struct Overview {
     pub posts_by_day: Vec<u32>,
     /// Impressions of the posts published on each local day.
     pub impressions_by_day: Vec<Option<u64>>,
+    /// Inbox items received on each local day, by sentiment (items without a score are left out).
+    pub sentiment_by_day: Vec<DaySentiment>,
     /// Mean engagements per post by local weekday (Monday first) and hour.
     pub heat_map: [[Option<f64>; 24]; 7],
     /// The best weekday and hour of the period, when at least two posts went out in it.
@@ -243,6 +245,14 @@ pub struct Overview {
     /// mentions, sentiment and share of voice (in the API under `/listening/overview`).
     #[serde(skip)]
     pub listening: Vec<crate::QuerySummary>,
+}
+
+/// How many inbox items of a day were positive, neutral and negative.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct DaySentiment {
+    pub positive: u64,
+    pub neutral: u64,
+    pub negative: u64,
 }
 
 /// The period shown when none is asked for.
@@ -385,8 +395,8 @@ impl App {
             self.store.published_variants(workspace, previous_period.start, previous_period.end, account).await?;
         let mut snapshots = self.follower_history(actor, &previous_period, period).await?;
         snapshots.retain(|s| account.is_none_or(|a| s.account_id == a));
-        let current = self.figures(actor, period, &variants, &snapshots, account).await?;
-        let previous = self.figures(actor, &previous_period, &before, &snapshots, account).await?;
+        let (current, sentiments) = self.figures(actor, period, &variants, &snapshots, account).await?;
+        let (previous, _) = self.figures(actor, &previous_period, &before, &snapshots, account).await?;
         let mut compared = compare(&current, &previous);
         // The baseline: the median of the three periods before this one.
         let second = previous_period.previous();
@@ -446,6 +456,15 @@ impl App {
         let mut engagements_by_day: Vec<Option<u64>> = vec![None; days.len()];
         let mut posts_by_day: Vec<u32> = vec![0; days.len()];
         let mut impressions_by_day: Vec<Option<u64>> = vec![None; days.len()];
+        let mut sentiment_by_day = vec![DaySentiment::default(); days.len()];
+        for (at, score) in &sentiments {
+            let day = &mut sentiment_by_day[day_index(*at)];
+            match InboxItem::label_of(*score) {
+                "positive" => day.positive += 1,
+                "negative" => day.negative += 1,
+                _ => day.neutral += 1,
+            }
+        }
         let mut grid = WeekHourGrid::default();
         for v in &variants {
             posts_by_day[day_index(v.published_at)] += 1;
@@ -510,6 +529,7 @@ impl App {
             engagements_by_day: days.iter().copied().zip(engagements_by_day).collect(),
             posts_by_day,
             impressions_by_day,
+            sentiment_by_day,
             heat_map,
             best_slot,
             insights,
@@ -592,7 +612,7 @@ impl App {
         variants: &[PublishedVariant],
         snapshots: &[AccountSnapshot],
         account: Option<AccountId>,
-    ) -> Result<Figures, AppError> {
+    ) -> Result<(Figures, Vec<(DateTime<Utc>, f64)>), AppError> {
         let counts: Vec<Counts> = variants.iter().map(|v| v.counts).collect();
         let total: Counts = counts.iter().copied().sum();
         let accounts: Vec<AccountId> = {
@@ -631,13 +651,15 @@ impl App {
         let response = self.response_metrics_of(actor, period.start, period.end, account).await?;
         let sentiments = self.store.inbox_sentiments(actor.workspace.id, period.start, period.end, account).await?;
         let items = sentiments.len();
-        let share = |keep: &dyn Fn(f64) -> bool| {
-            (items > 0).then(|| sentiments.iter().filter(|s| keep(**s)).count() as f64 / items as f64)
+        let share = |label: &str| {
+            (items > 0).then(|| {
+                sentiments.iter().filter(|(_, s)| InboxItem::label_of(*s) == label).count() as f64 / items as f64
+            })
         };
-        let positive_share = share(&|s| s >= 0.05);
-        let negative_share = share(&|s| s <= -0.05);
-        let sentiment = (items > 0).then(|| sentiments.iter().sum::<f64>() / items as f64);
-        Ok(Figures {
+        let positive_share = share("positive");
+        let negative_share = share("negative");
+        let sentiment = (items > 0).then(|| sentiments.iter().map(|(_, s)| s).sum::<f64>() / items as f64);
+        let figures = Figures {
             posts: variants.len() as u32,
             impressions: total.impressions,
             reach: total.reach,
@@ -663,7 +685,8 @@ impl App {
             sentiment,
             positive_share,
             negative_share,
-        })
+        };
+        Ok((figures, sentiments))
     }
 }
 

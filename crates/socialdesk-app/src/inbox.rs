@@ -108,6 +108,7 @@ impl App {
                     replied_at: None,
                     replied_by: None,
                     reply_text: None,
+                    reply_draft: None,
                 }
             })
             .collect();
@@ -154,8 +155,15 @@ impl App {
     }
 
     /// Answers an item through its network, once; the item is then done.
+    /// Answers an item. Someone whose role the workspace lists under
+    /// "answers that need approval" proposes the answer instead: it waits on
+    /// the item (see [`App::approve_inbox_reply`]) and the approvers hear of it.
     pub async fn reply_to_inbox_item(&self, actor: &Actor, id: Uuid, text: &str) -> Result<InboxItem, AppError> {
-        actor.require(Permission::Publish)?;
+        actor.require(Permission::CreateDraft)?;
+        let waits = self.store.reply_approval(actor.workspace.id).await?.contains(&actor.role);
+        if !waits {
+            actor.require(Permission::Publish)?;
+        }
         let item = self.store.inbox_item(actor.workspace.id, id).await?;
         let text = text.trim();
         if text.is_empty() {
@@ -164,16 +172,40 @@ impl App {
         if item.replied_at.is_some() {
             return Err(AppError::Conflict { field: "text", message: "this item was already answered".into() });
         }
-        let (account, credentials) = self.credentials(actor.workspace.id, item.account_id).await?;
-        let network = self.networks.get(&account.network).ok_or(AppError::NotFound)?;
+        let account = self.store.account(actor.workspace.id, item.account_id).await?;
         if let Some(kind) = crate::posts::text_rules(&account.network) {
             let report = socialdesk_core::text::check(kind, text, &socialdesk_core::text::Limits::default());
             if let Some(problem) = report.problems.first() {
                 return Err(AppError::field("text", problem.message.clone()));
             }
         }
+        if waits {
+            if item.reply_draft.is_some() {
+                return Err(AppError::Conflict {
+                    field: "text",
+                    message: "an answer already waits for approval on this message".into(),
+                });
+            }
+            return self.propose_inbox_reply(actor, &item, text).await;
+        }
+        self.send_inbox_reply(actor, &item, text, actor.user.id).await?;
+        self.audit(actor, "inbox.replied", &item.author_handle, serde_json::json!({"item": id})).await;
+        Ok(self.store.inbox_item(actor.workspace.id, id).await?)
+    }
+
+    /// Sends an answer through the network once (its idempotency key is the
+    /// item's) and records it as `by`'s.
+    pub(crate) async fn send_inbox_reply(
+        &self,
+        actor: &Actor,
+        item: &InboxItem,
+        text: &str,
+        by: UserId,
+    ) -> Result<(), AppError> {
+        let (account, credentials) = self.credentials(actor.workspace.id, item.account_id).await?;
+        let network = self.networks.get(&account.network).ok_or(AppError::NotFound)?;
         let to = RemotePost { id: item.remote_id.clone(), cid: item.remote_cid.clone(), url: item.remote_url.clone() };
-        let key = IdempotencyKey::for_variant(&format!("reply-{id}"), 1);
+        let key = IdempotencyKey::for_variant(&format!("reply-{}", item.id), 1);
         let reply = network.reply(&credentials, &to, text, &key).await.map_err(|e| match e {
             NetworkError::Rejected(why) => AppError::field("text", format!("{} refused it: {why}", network.label())),
             NetworkError::Unsupported(what) => {
@@ -184,9 +216,8 @@ impl App {
                 message: format!("the answer could not be sent ({other}); try again"),
             },
         })?;
-        self.store.record_inbox_reply(actor.workspace.id, id, actor.user.id, text, &reply.id, self.now()).await?;
-        self.audit(actor, "inbox.replied", &item.author_handle, serde_json::json!({"item": id})).await;
-        Ok(self.store.inbox_item(actor.workspace.id, id).await?)
+        self.store.record_inbox_reply(actor.workspace.id, item.id, by, text, &reply.id, self.now()).await?;
+        Ok(())
     }
 
     /// Response rate and first response time for questions received in `[from, to)`.

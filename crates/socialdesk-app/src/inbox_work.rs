@@ -70,7 +70,8 @@ impl App {
 
     /// Answers an item with a saved reply, its variables filled for the item's author.
     pub async fn reply_with_saved(&self, actor: &Actor, item: Uuid, saved: Uuid) -> Result<InboxItem, AppError> {
-        actor.require(Permission::Publish)?;
+        // Whether they may send or only propose is the reply's to decide.
+        actor.require(Permission::CreateDraft)?;
         let replies = self.store.saved_replies(actor.workspace.id).await?;
         let reply = replies
             .iter()

@@ -28,6 +28,7 @@ mod passwords;
 mod policies;
 mod posts;
 mod queues;
+mod reply_approval;
 pub mod reports;
 mod review;
 pub mod secrets;

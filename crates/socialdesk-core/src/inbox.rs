@@ -95,20 +95,48 @@ pub struct InboxItem {
     pub replied_at: Option<DateTime<Utc>>,
     pub replied_by: Option<UserId>,
     pub reply_text: Option<String>,
+    /// An answer proposed by someone whose answers wait for approval.
+    pub reply_draft: Option<ReplyDraft>,
+}
+
+/// An answer waiting for approval.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReplyDraft {
+    pub text: String,
+    /// Who proposed it (`None` once they left).
+    pub by: Option<UserId>,
+    pub at: DateTime<Utc>,
+}
+
+/// Roles whose answers may be set to wait for approval; owners and admins never wait.
+pub const REPLY_APPROVAL_ROLES: [crate::Role; 2] = [crate::Role::Editor, crate::Role::Contributor];
+
+/// The stored list of roles whose answers wait (`contributor,editor`), read back.
+pub fn parse_reply_approval(stored: &str) -> Vec<crate::Role> {
+    let roles: Vec<crate::Role> = stored.split(',').filter_map(|r| r.trim().parse().ok()).collect();
+    REPLY_APPROVAL_ROLES.into_iter().filter(|r| roles.contains(r)).collect()
+}
+
+/// The roles as stored.
+pub fn format_reply_approval(roles: &[crate::Role]) -> String {
+    REPLY_APPROVAL_ROLES.into_iter().filter(|r| roles.contains(r)).map(|r| r.as_str()).collect::<Vec<_>>().join(",")
 }
 
 impl InboxItem {
     /// A sentiment label for a score: the thresholds VADER uses for its compound score.
     pub fn sentiment_label(&self) -> Option<&'static str> {
-        self.sentiment.map(|s| {
-            if s >= 0.05 {
-                "positive"
-            } else if s <= -0.05 {
-                "negative"
-            } else {
-                "neutral"
-            }
-        })
+        self.sentiment.map(InboxItem::label_of)
+    }
+
+    /// `positive` (0.05 and above), `negative` (-0.05 and below) or `neutral`.
+    pub fn label_of(score: f64) -> &'static str {
+        if score >= 0.05 {
+            "positive"
+        } else if score <= -0.05 {
+            "negative"
+        } else {
+            "neutral"
+        }
     }
 }
 

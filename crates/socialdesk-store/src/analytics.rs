@@ -426,17 +426,17 @@ impl Store {
         Ok(rows.into_iter().map(AccountSnapshotRow::into_snapshot).collect())
     }
 
-    /// Sentiment scores of the inbox items written in `[from, to)` (items without one are left out).
+    /// When each inbox item written in `[from, to)` was written, with its sentiment score (items without one are left out).
     pub async fn inbox_sentiments(
         &self,
         workspace: WorkspaceId,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         account: Option<AccountId>,
-    ) -> Result<Vec<f64>> {
+    ) -> Result<Vec<(DateTime<Utc>, f64)>> {
         Ok(on_pool!(self, |pool| {
-            sqlx::query_scalar(
-                "SELECT sentiment FROM inbox_items \
+            sqlx::query_as(
+                "SELECT created_at, sentiment FROM inbox_items \
                  WHERE workspace_id = $1 AND created_at >= $2 AND created_at < $3 AND sentiment IS NOT NULL \
                    AND ($4 IS NULL OR account_id = $4)",
             )

@@ -21,6 +21,8 @@ pub struct InboxFilter {
     pub sentiment: Option<String>,
     /// Written from any of these `(network, handle)` pairs (a contact's handles).
     pub authors: Vec<(String, String)>,
+    /// Only items with an answer waiting for approval.
+    pub awaiting_approval: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -50,6 +52,9 @@ struct ItemRow {
     replied_at: Option<DateTime<Utc>>,
     replied_by: Option<Uuid>,
     reply_text: Option<String>,
+    reply_draft: Option<String>,
+    reply_draft_by: Option<Uuid>,
+    reply_draft_at: Option<DateTime<Utc>>,
 }
 
 impl ItemRow {
@@ -82,13 +87,21 @@ impl ItemRow {
             replied_at: self.replied_at,
             replied_by: self.replied_by.map(UserId::from_uuid),
             reply_text: self.reply_text,
+            reply_draft: match (self.reply_draft, self.reply_draft_at) {
+                (Some(text), Some(at)) => Some(socialdesk_core::inbox::ReplyDraft {
+                    text,
+                    by: self.reply_draft_by.map(UserId::from_uuid),
+                    at,
+                }),
+                _ => None,
+            },
         })
     }
 }
 
 const COLUMNS: &str = "id, workspace_id, account_id, remote_id, remote_url, remote_cid, parent_remote_id, kind, author_external_id, \
      author_handle, author_name, author_followers, text, language, sentiment, category, status, assignee_id, priority, \
-     hidden_at, created_at, fetched_at, replied_at, replied_by, reply_text";
+     hidden_at, created_at, fetched_at, replied_at, replied_by, reply_text, reply_draft, reply_draft_by, reply_draft_at";
 
 impl Store {
     /// Stores a page of items fetched for an account and moves its cursor,
@@ -233,6 +246,9 @@ impl Store {
                 ));
             }
             conditions.push_str(&format!(" AND ({})", pairs.join(" OR ")));
+        }
+        if filter.awaiting_approval {
+            conditions.push_str(" AND reply_draft IS NOT NULL");
         }
         match filter.sentiment.as_deref() {
             Some("negative") => conditions.push_str(" AND sentiment <= -0.05"),
@@ -380,8 +396,8 @@ impl Store {
     ) -> Result<()> {
         on_pool!(self, |pool| {
             sqlx::query(
-                "UPDATE inbox_items SET replied_at = $3, replied_by = $4, reply_text = $5, reply_remote_id = $6, status = 'done' \
-                 WHERE workspace_id = $1 AND id = $2",
+                "UPDATE inbox_items SET replied_at = $3, replied_by = $4, reply_text = $5, reply_remote_id = $6, status = 'done', \
+                 reply_draft = NULL, reply_draft_by = NULL, reply_draft_at = NULL WHERE workspace_id = $1 AND id = $2",
             )
             .bind(workspace.as_uuid())
             .bind(id)
@@ -394,5 +410,79 @@ impl Store {
             .map(|r| r.rows())
         })?;
         Ok(())
+    }
+
+    /// Keeps a proposed answer on an unanswered item until it is approved or
+    /// turned down; the item waits as pending. `NotFound` when the item is not
+    /// this workspace's or was answered meanwhile.
+    pub async fn propose_inbox_reply(
+        &self,
+        workspace: WorkspaceId,
+        id: Uuid,
+        by: UserId,
+        text: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE inbox_items SET reply_draft = $3, reply_draft_by = $4, reply_draft_at = $5, status = 'pending' \
+                 WHERE workspace_id = $1 AND id = $2 AND replied_at IS NULL",
+            )
+            .bind(workspace.as_uuid())
+            .bind(id)
+            .bind(text)
+            .bind(by.as_uuid())
+            .bind(at)
+            .execute(pool)
+            .await
+            .map(|r| r.rows())
+        })?;
+        StoreError::found(done)
+    }
+
+    /// Drops the proposed answer `drafted_at` (not a newer one) and opens the item again.
+    pub async fn turn_down_inbox_reply(
+        &self,
+        workspace: WorkspaceId,
+        id: Uuid,
+        drafted_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE inbox_items SET reply_draft = NULL, reply_draft_by = NULL, reply_draft_at = NULL, status = 'open' \
+                 WHERE workspace_id = $1 AND id = $2 AND reply_draft_at = $3",
+            )
+            .bind(workspace.as_uuid())
+            .bind(id)
+            .bind(drafted_at)
+            .execute(pool)
+            .await
+            .map(|r| r.rows())
+        })?;
+        StoreError::found(done)
+    }
+
+    /// The roles whose answers wait for approval.
+    pub async fn reply_approval(&self, workspace: WorkspaceId) -> Result<Vec<socialdesk_core::Role>> {
+        let row: Option<String> = on_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT reply_approval FROM workspaces WHERE id = $1")
+                .bind(workspace.as_uuid())
+                .fetch_optional(pool)
+                .await
+        })?;
+        Ok(socialdesk_core::inbox::parse_reply_approval(&row.ok_or(StoreError::NotFound)?))
+    }
+
+    pub async fn set_reply_approval(&self, workspace: WorkspaceId, roles: &[socialdesk_core::Role]) -> Result<()> {
+        let stored = socialdesk_core::inbox::format_reply_approval(roles);
+        let done = on_pool!(self, |pool| {
+            sqlx::query("UPDATE workspaces SET reply_approval = $2 WHERE id = $1")
+                .bind(workspace.as_uuid())
+                .bind(&stored)
+                .execute(pool)
+                .await
+                .map(|r| r.rows())
+        })?;
+        StoreError::found(done)
     }
 }

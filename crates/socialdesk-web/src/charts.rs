@@ -233,6 +233,11 @@ pub struct VolumeBar<'a> {
 /// The chart is 640 × 240 in viewBox units, with a legend; the y axis has
 /// nice ticks from zero; at most about eight x labels are shown.
 pub fn volume_chart(title: &str, bars: &[VolumeBar<'_>], palette: &Palette) -> String {
+    stacked_sentiment(title, "posts", bars, palette)
+}
+
+/// A [`volume_chart`] whose summary counts `noun` ("messages") instead of posts.
+pub fn stacked_sentiment(title: &str, noun: &str, bars: &[VolumeBar<'_>], palette: &Palette) -> String {
     const W: f64 = 640.0;
     const H: f64 = 240.0;
     const NEUTRAL: &str = "#9aa3b5";
@@ -244,12 +249,12 @@ pub fn volume_chart(title: &str, bars: &[VolumeBar<'_>], palette: &Palette) -> S
     } else {
         let negative: u64 = bars.iter().map(|b| b.negative).sum();
         let peak = bars.iter().max_by(|a, b| total(a).total_cmp(&total(b))).map_or("", |b| b.label);
-        format!(
-            "{} posts, {} negative; the most in {peak}; {alerts} span{} with an alert.",
-            full_number(sum),
-            full_number(negative as f64),
-            if alerts == 1 { "" } else { "s" }
-        )
+        let alerts = match alerts {
+            0 if noun != "posts" => String::new(),
+            1 => "; 1 span with an alert".to_owned(),
+            n => format!("; {n} spans with an alert"),
+        };
+        format!("{} {noun}, {} negative; the most in {peak}{alerts}.", full_number(sum), full_number(negative as f64))
     };
     let mut out = open_svg(W, H, title, &summary);
     let (top, bottom) = (40.0, H - 24.0);

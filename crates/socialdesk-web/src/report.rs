@@ -32,6 +32,8 @@ pub struct ReportView {
     pub goals: Vec<(String, &'static str)>,
     pub followers_chart: String,
     pub engagements_chart: String,
+    /// Inbox messages by day and sentiment; `None` when none came in.
+    pub sentiment_chart: Option<String>,
     pub best_posts: Vec<PostView>,
     pub accounts: Vec<Vec<String>>,
     /// Listening: a sentence on share of voice, and a row per query (see [`LISTENING_COLUMNS`]).
@@ -135,6 +137,7 @@ impl ReportView {
                 &overview.engagements_by_day,
                 overview,
             ),
+            sentiment_chart: sentiment_chart(overview),
             best_posts: overview
                 .top_posts
                 .iter()
@@ -356,6 +359,36 @@ pub fn day_chart(title: &str, name: &str, series: &[(DateTime<Utc>, Option<u64>)
         series.iter().map(|(day, _)| day.with_timezone(&zone).format("%-d %b").to_string()).collect();
     let points: Vec<Option<f64>> = series.iter().map(|(_, v)| v.map(|v| v as f64)).collect();
     charts::line_chart(title, &labels, &[LineSeries { name, points: &points }], &Palette::default())
+}
+
+/// Inbox messages received each day, stacked by sentiment; `None` when the period had none.
+pub fn sentiment_chart(overview: &Overview) -> Option<String> {
+    if overview.sentiment_by_day.iter().all(|d| d.positive + d.neutral + d.negative == 0) {
+        return None;
+    }
+    let zone = overview.period.zone.tz();
+    let labels: Vec<String> = overview
+        .followers_by_day
+        .iter()
+        .map(|(day, _)| day.with_timezone(&zone).format("%-d %b").to_string())
+        .collect();
+    let bars: Vec<charts::VolumeBar<'_>> = labels
+        .iter()
+        .zip(&overview.sentiment_by_day)
+        .map(|(label, d)| charts::VolumeBar {
+            label,
+            positive: d.positive,
+            neutral: d.neutral,
+            negative: d.negative,
+            alert: None,
+        })
+        .collect();
+    Some(charts::stacked_sentiment(
+        "Inbox messages received each day, by sentiment",
+        "messages",
+        &bars,
+        &Palette::default(),
+    ))
 }
 
 /// 12345 → "12,345"; fractions keep one decimal.
@@ -580,6 +613,9 @@ pub fn pdf(report: &ReportView, fonts: &ReportFonts) -> Result<Vec<u8>, String> 
         title: "Engagements of the posts published each day".into(),
         svg: report.engagements_chart.clone(),
     });
+    if let Some(svg) = &report.sentiment_chart {
+        blocks.push(Block::Chart { title: "Inbox messages each day, by sentiment".into(), svg: svg.clone() });
+    }
     if !report.goals.is_empty() {
         blocks.push(Block::Heading("Goals".into()));
         blocks.push(Block::Bullets(report.goals.iter().map(|(line, status)| format!("{line} — {status}")).collect()));

@@ -229,6 +229,7 @@ async fn inbox(app: &App, args: &InboxArgs) -> anyhow::Result<()> {
                 replied_at: None,
                 replied_by: None,
                 reply_text: None,
+                reply_draft: None,
             };
             page.push(Arrival::from(item));
         }

@@ -384,3 +384,39 @@ async fn scheduled_reports_go_out_once_per_run_signed_and_archived() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inbox_sentiment_is_counted_per_local_day_of_the_period() {
+    use socialdesk_store::InboxFilter;
+
+    // The sandbox's clock is the app's: its messages fall in the app's last days.
+    let at = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+    let sandbox = socialdesk_networks::sandbox::Sandbox::with_clock(Arc::new(move || at));
+    let s = crate::publishing::setup(TestDb::sqlite().await, Arc::new(sandbox)).await;
+    let account = crate::publishing::connect(&s, "sandbox").await;
+    s.app.sync_inbox(s.actor.workspace.id, account).await.unwrap();
+    let period = s.app.period(&s.actor, Some("last-7-days")).unwrap();
+    let o = s.app.analytics_overview(&s.actor, &period).await.unwrap();
+    assert_eq!(o.sentiment_by_day.len(), o.followers_by_day.len());
+
+    // Recounted from the items themselves, by their day in the workspace's zone (Europe/Rome).
+    let zone = s.actor.workspace.time_zone.tz();
+    let items = s.app.inbox(&s.actor, &InboxFilter::default(), 500).await.unwrap();
+    let mut expected = vec![socialdesk_app::analytics::DaySentiment::default(); o.followers_by_day.len()];
+    for i in items.iter().filter(|i| period.contains(i.created_at)) {
+        let Some(label) = i.sentiment_label() else { continue };
+        let local = i.created_at.with_timezone(&zone).date_naive();
+        let day = o.followers_by_day.iter().position(|(d, _)| d.with_timezone(&zone).date_naive() == local).unwrap();
+        match label {
+            "positive" => expected[day].positive += 1,
+            "negative" => expected[day].negative += 1,
+            _ => expected[day].neutral += 1,
+        }
+    }
+    assert_eq!(o.sentiment_by_day, expected);
+    let total: u64 = expected.iter().map(|d| d.positive + d.neutral + d.negative).sum();
+    assert!(total > 5, "the sandbox wrote in the last days: {total}");
+    assert_eq!(u64::from(o.current.inbox_items), total);
+    let negative: u64 = expected.iter().map(|d| d.negative).sum();
+    assert_eq!(o.current.negative_share, Some(negative as f64 / total as f64));
+}

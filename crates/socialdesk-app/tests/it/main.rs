@@ -9,6 +9,7 @@ mod media;
 mod moderation;
 mod publishing;
 mod queues;
+mod reply_approval;
 mod support;
 
 use std::sync::Arc;

@@ -8,7 +8,8 @@ use crate::fixtures::{at, signed_up};
 both!(
     a_page_and_its_cursor_are_stored_together_and_items_once,
     the_inbox_filters_and_stays_in_its_workspace,
-    saved_replies_and_notes_stay_in_their_workspace
+    saved_replies_and_notes_stay_in_their_workspace,
+    a_proposed_answer_waits_on_its_item_until_sent_or_turned_down
 );
 
 pub(crate) async fn account(db: &TestDb, ws: &Workspace) -> Account {
@@ -62,6 +63,7 @@ pub(crate) fn item(a: &Account, remote: &str, kind: &str, minute: u32) -> InboxI
         replied_at: None,
         replied_by: None,
         reply_text: None,
+        reply_draft: None,
     }
 }
 
@@ -175,4 +177,52 @@ async fn saved_replies_and_notes_stay_in_their_workspace(db: TestDb) {
     assert_eq!(replies, vec![(ana.id.as_uuid(), Some("complaint".into()), at(1), at(8))]);
     assert!(db.store.replies_between(ws.id, at(9), at(10)).await.unwrap().is_empty());
     assert!(db.store.replies_between(other.id, at(0), at(10)).await.unwrap().is_empty());
+}
+
+async fn a_proposed_answer_waits_on_its_item_until_sent_or_turned_down(db: TestDb) {
+    let store = &db.store;
+    let (ana, ws) = signed_up(store, "ana@example.com", "Acme").await;
+    let (_, other) = signed_up(store, "bo@example.com", "Globex").await;
+    use socialdesk_core::Role;
+    assert_eq!(
+        store.reply_approval(ws.id).await.unwrap(),
+        [Role::Editor, Role::Contributor][1..],
+        "contributors by default"
+    );
+    store.set_reply_approval(ws.id, &[Role::Contributor, Role::Editor]).await.unwrap();
+    assert_eq!(store.reply_approval(ws.id).await.unwrap(), [Role::Editor, Role::Contributor]);
+    store.set_reply_approval(ws.id, &[]).await.unwrap();
+    assert!(store.reply_approval(ws.id).await.unwrap().is_empty());
+
+    let a = account(&db, &ws).await;
+    let page: Vec<Arrival> =
+        [item(&a, "p1", "reply", 1), item(&a, "p2", "reply", 2)].into_iter().map(Arrival::from).collect();
+    store.store_inbox_page(ws.id, a.id, &page, None, at(5)).await.unwrap();
+    let (first, second) = (page[0].item.id, page[1].item.id);
+    assert!(matches!(store.propose_inbox_reply(other.id, first, ana.id, "x", at(6)).await, Err(StoreError::NotFound)));
+    store.propose_inbox_reply(ws.id, first, ana.id, "Thanks, on it", at(6)).await.unwrap();
+    let waiting = store.inbox_item(ws.id, first).await.unwrap();
+    assert_eq!(waiting.status, InboxStatus::Pending);
+    let draft = waiting.reply_draft.unwrap();
+    assert_eq!((draft.text.as_str(), draft.by, draft.at), ("Thanks, on it", Some(ana.id), at(6)));
+    let awaiting = InboxFilter { awaiting_approval: true, ..Default::default() };
+    let listed = store.inbox(ws.id, &awaiting, 10).await.unwrap();
+    assert_eq!(listed.iter().map(|i| i.id).collect::<Vec<_>>(), [first]);
+
+    // Turned down: only the draft that was looked at, and the item opens again.
+    assert!(matches!(store.turn_down_inbox_reply(ws.id, first, at(5)).await, Err(StoreError::NotFound)));
+    store.turn_down_inbox_reply(ws.id, first, at(6)).await.unwrap();
+    let open = store.inbox_item(ws.id, first).await.unwrap();
+    assert_eq!((open.status, open.reply_draft), (InboxStatus::Open, None));
+
+    // Sent: the answer replaces the draft; an answered item takes no proposal.
+    store.propose_inbox_reply(ws.id, second, ana.id, "draft", at(7)).await.unwrap();
+    store.record_inbox_reply(ws.id, second, ana.id, "sent text", "remote-1", at(8)).await.unwrap();
+    let sent = store.inbox_item(ws.id, second).await.unwrap();
+    assert_eq!(
+        (sent.reply_text.as_deref(), sent.reply_draft, sent.status),
+        (Some("sent text"), None, InboxStatus::Done)
+    );
+    assert!(matches!(store.propose_inbox_reply(ws.id, second, ana.id, "late", at(9)).await, Err(StoreError::NotFound)));
+    assert!(store.inbox(ws.id, &awaiting, 10).await.unwrap().is_empty());
 }

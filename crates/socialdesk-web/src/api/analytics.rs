@@ -219,6 +219,15 @@ fn groups(list: &[socialdesk_app::analytics::GroupFigures]) -> Vec<GroupBody> {
         .collect()
 }
 
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct DaySentimentBody {
+    /// The start of the local day.
+    pub day: DateTime<Utc>,
+    pub positive: u64,
+    pub neutral: u64,
+    pub negative: u64,
+}
+
 /// The overview of a period compared with the period before it.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct OverviewBody {
@@ -231,6 +240,9 @@ pub struct OverviewBody {
     pub followers_by_day: Vec<DayValueBody>,
     /// Engagements of the posts published on each local day.
     pub engagements_by_day: Vec<DayValueBody>,
+    /// Inbox items received on each local day by sentiment (positive ≥ 0.05, negative ≤ −0.05;
+    /// items without a score left out).
+    pub sentiment_by_day: Vec<DaySentimentBody>,
     /// Mean engagements per post by local weekday (Monday first) and hour (0-23).
     pub heat_map: Vec<Vec<Option<f64>>>,
     pub best_slot: Option<BestSlotBody>,
@@ -252,6 +264,17 @@ impl From<&Overview> for OverviewBody {
             top_posts: o.top_posts.iter().map(PostPerformanceBody::from).collect(),
             followers_by_day: days(&o.followers_by_day),
             engagements_by_day: days(&o.engagements_by_day),
+            sentiment_by_day: o
+                .followers_by_day
+                .iter()
+                .zip(&o.sentiment_by_day)
+                .map(|((day, _), s)| DaySentimentBody {
+                    day: *day,
+                    positive: s.positive,
+                    neutral: s.neutral,
+                    negative: s.negative,
+                })
+                .collect(),
             heat_map: o.heat_map.iter().map(|row| row.to_vec()).collect(),
             best_slot: o.best_slot.as_ref().map(|(weekday, hour, mean)| BestSlotBody {
                 weekday: weekday.clone(),

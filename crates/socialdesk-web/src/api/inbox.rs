@@ -30,6 +30,9 @@ pub struct InboxQuery {
     sentiment: Option<String>,
     /// Items written from any of this contact's handles.
     contact_id: Option<Uuid>,
+    /// Only items whose proposed answer waits for approval.
+    #[serde(default)]
+    awaiting_approval: bool,
     /// 1 to 500, default 100.
     limit: Option<i64>,
 }
@@ -77,6 +80,7 @@ pub async fn list(
             },
             None => Vec::new(),
         },
+        awaiting_approval: q.awaiting_approval,
     };
     let items = state.app.inbox(&actor, &filter, limit).await?;
     Ok(Json(items.iter().map(InboxItemBody::from).collect()))
@@ -136,7 +140,9 @@ pub async fn update(
 
 /// Answers an item through its network (once); the item is then done.
 #[utoipa::path(post, path = "/inbox/{item_id}/reply", tag = "inbox", params(("item_id" = Uuid, Path)), request_body = ReplyRequest,
-    responses((status = 200, body = InboxItemBody), (status = 404, body = Problem, content_type = "application/problem+json"),
+    responses((status = 200, body = InboxItemBody, description = "Sent"),
+              (status = 202, body = InboxItemBody, description = "Proposed: the token's role answers only with approval (`proposed_reply`)"),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 409, body = Problem, content_type = "application/problem+json"),
               (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn reply(
@@ -144,12 +150,91 @@ pub async fn reply(
     ApiActor(actor): ApiActor,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<ReplyRequest>,
-) -> ApiResult<Json<InboxItemBody>> {
+) -> ApiResult<(axum::http::StatusCode, Json<InboxItemBody>)> {
     let item = match body.saved_reply_id {
         Some(saved) if body.text.trim().is_empty() => state.app.reply_with_saved(&actor, id, saved).await?,
         _ => state.app.reply_to_inbox_item(&actor, id, &body.text).await?,
     };
-    Ok(Json((&item).into()))
+    let status = if item.replied_at.is_some() { axum::http::StatusCode::OK } else { axum::http::StatusCode::ACCEPTED };
+    Ok((status, Json((&item).into())))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveReplyRequest {
+    /// Send this instead of the proposed text (an edit); omit to send it as proposed.
+    pub text: Option<String>,
+}
+
+/// Sends an answer that waits for approval, as proposed or edited. It counts as the proposer's
+/// answer; the approver is in the audit log. Only someone whose own answers do not wait may approve,
+/// and not their own.
+#[utoipa::path(post, path = "/inbox/{item_id}/reply/approve", tag = "inbox", params(("item_id" = Uuid, Path)),
+    request_body = ApproveReplyRequest,
+    responses((status = 200, body = InboxItemBody), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn approve_reply(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<ApproveReplyRequest>,
+) -> ApiResult<Json<InboxItemBody>> {
+    Ok(Json((&state.app.approve_inbox_reply(&actor, id, body.text.as_deref()).await?).into()))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TurnDownReplyRequest {
+    /// Why, for the one who proposed it (1 to 500 characters).
+    pub reason: String,
+}
+
+/// Turns down an answer that waits for approval; its proposer is told why and the item is open again.
+#[utoipa::path(post, path = "/inbox/{item_id}/reply/turn-down", tag = "inbox", params(("item_id" = Uuid, Path)),
+    request_body = TurnDownReplyRequest,
+    responses((status = 200, body = InboxItemBody), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn turn_down_reply(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<TurnDownReplyRequest>,
+) -> ApiResult<Json<InboxItemBody>> {
+    Ok(Json((&state.app.turn_down_inbox_reply(&actor, id, &body.reason).await?).into()))
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyApprovalBody {
+    /// Roles whose answers wait for approval: `editor`, `contributor` (owners and admins never wait).
+    pub roles: Vec<String>,
+}
+
+/// Whose answers wait for approval.
+#[utoipa::path(get, path = "/workspace/reply-approval", tag = "inbox", responses((status = 200, body = ReplyApprovalBody)))]
+pub async fn get_reply_approval(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> ApiResult<Json<ReplyApprovalBody>> {
+    let roles = state.app.reply_approval(&actor).await?;
+    Ok(Json(ReplyApprovalBody { roles: roles.iter().map(|r| r.as_str().to_owned()).collect() }))
+}
+
+/// Sets whose answers wait for approval (owners and admins).
+#[utoipa::path(put, path = "/workspace/reply-approval", tag = "inbox", request_body = ReplyApprovalBody,
+    responses((status = 200, body = ReplyApprovalBody), (status = 403, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn put_reply_approval(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(body): ApiJson<ReplyApprovalBody>,
+) -> ApiResult<Json<ReplyApprovalBody>> {
+    let roles = state.app.set_reply_approval(&actor, &body.roles).await?;
+    Ok(Json(ReplyApprovalBody { roles: roles.iter().map(|r| r.as_str().to_owned()).collect() }))
 }
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

@@ -775,6 +775,16 @@ pub struct InboxItemBody {
     pub created_at: DateTime<Utc>,
     pub replied_at: Option<DateTime<Utc>>,
     pub reply_text: Option<String>,
+    /// An answer proposed by someone whose answers wait for approval.
+    pub proposed_reply: Option<ProposedReplyBody>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProposedReplyBody {
+    pub text: String,
+    /// Who proposed it.
+    pub by: Option<Uuid>,
+    pub at: DateTime<Utc>,
 }
 
 impl From<&socialdesk_core::InboxItem> for InboxItemBody {
@@ -800,6 +810,11 @@ impl From<&socialdesk_core::InboxItem> for InboxItemBody {
             created_at: i.created_at,
             replied_at: i.replied_at,
             reply_text: i.reply_text.clone(),
+            proposed_reply: i.reply_draft.as_ref().map(|d| ProposedReplyBody {
+                text: d.text.clone(),
+                by: d.by.map(|u| u.as_uuid()),
+                at: d.at,
+            }),
         }
     }
 }

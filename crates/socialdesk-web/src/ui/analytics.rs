@@ -57,6 +57,7 @@ struct AnalyticsPage {
     unreported: Vec<String>,
     followers_chart: String,
     engagements_chart: String,
+    sentiment_chart: Option<String>,
     accounts_chart: String,
     heat_map: String,
     best_slot: Option<String>,
@@ -316,6 +317,7 @@ async fn analytics_page(
             &overview.followers_by_day,
             &overview,
         ),
+        sentiment_chart: report::sentiment_chart(&overview),
         engagements_chart: report::day_chart(
             "Engagements of the posts published each day",
             "Engagements",

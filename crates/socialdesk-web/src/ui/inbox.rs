@@ -31,6 +31,8 @@ pub struct InboxQuery {
     item: Option<Uuid>,
     /// Messages from this contact's handles.
     contact: Option<Uuid>,
+    /// Only messages whose proposed answer waits for approval.
+    awaiting: Option<String>,
     done: Option<String>,
 }
 
@@ -58,6 +60,13 @@ struct InboxPage {
     /// Only messages from this contact: (id, name).
     contact: Option<(Uuid, String)>,
     can_work: bool,
+    /// May answer, perhaps only by proposing.
+    can_reply: bool,
+    /// Their answers wait for approval.
+    replies_wait: bool,
+    /// May send or turn down others' proposed answers.
+    can_approve: bool,
+    awaiting: bool,
     notice: Option<String>,
     query_base: String,
     /// Where actions come back to: this status (and contact).
@@ -103,6 +112,8 @@ struct ItemRow {
     /// What rules did: (effect id, rule, action, state, can undo).
     effects: Vec<(Uuid, String, String, &'static str, bool)>,
     reply: Option<(String, String)>,
+    /// A proposed answer: (who, when, text, proposed by the viewer).
+    draft: Option<(String, String, String, bool)>,
     /// (who, when, text), oldest first.
     notes: Vec<(String, String, String)>,
     /// Each saved reply written out for this item: (id, name, text).
@@ -147,6 +158,7 @@ async fn page(
         priority: filter_value(&q.priority).map(|p| p.parse::<Priority>()).transpose().map_err(UiError::BadRequest)?,
         sentiment: filter_value(&q.sentiment).filter(|s| ["positive", "neutral", "negative"].contains(&s.as_str())),
         authors: Vec::new(),
+        awaiting_approval: q.awaiting.is_some(),
     };
     let mut filter = filter;
     let contact = match q.contact {
@@ -239,10 +251,21 @@ async fn page(
                 .reply_text
                 .clone()
                 .map(|t| (i.replied_by.and_then(|u| members.get(&u).cloned()).unwrap_or_default(), t)),
+            draft: i.reply_draft.as_ref().map(|d| {
+                (
+                    d.by.and_then(|u| members.get(&u).cloned()).unwrap_or_else(|| "a former member".into()),
+                    when(d.at, &zone),
+                    d.text.clone(),
+                    d.by == Some(actor.user.id),
+                )
+            }),
         })
         .collect();
     let notice = match q.done.as_deref() {
         Some("replied") => Some("Answer sent.".to_owned()),
+        Some("proposed") => Some("Answer proposed: it is sent once someone approves it.".to_owned()),
+        Some("approved") => Some("Answer approved and sent.".to_owned()),
+        Some("turned-down") => Some("Answer turned down; its author was told why.".to_owned()),
         Some("updated") => Some("Updated.".to_owned()),
         Some("noted") => Some("Note added.".to_owned()),
         Some(n) if n.starts_with("bulk-") => Some(format!("{} messages updated.", &n[5..])),
@@ -307,6 +330,10 @@ async fn page(
         single: q.item.is_some(),
         contact,
         can_work,
+        can_reply: actor.can(Permission::CreateDraft),
+        replies_wait: state.app.reply_approval(actor).await?.contains(&actor.role),
+        can_approve: state.app.can_approve_replies(actor).await?,
+        awaiting: q.awaiting.is_some(),
         notice,
         back: match q.contact {
             Some(c) => format!("/w/{}/inbox?status={status}&contact={c}", actor.workspace.slug),
@@ -428,7 +455,45 @@ pub async fn reply(
         _ => state.app.reply_to_inbox_item(&member.actor, id, &form.text).await,
     };
     match sent {
-        Ok(_) => Ok(Redirect::to(&back(&member, &form.back, "replied")).into_response()),
+        Ok(item) => {
+            let done = if item.replied_at.is_some() { "replied" } else { "proposed" };
+            Ok(Redirect::to(&back(&member, &form.back, done)).into_response())
+        }
+        Err(AppError::Invalid(errors)) => {
+            Err(UiError::BadRequest(errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ")))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ApprovalForm {
+    /// `approve` or `turn-down`.
+    #[serde(default)]
+    decision: String,
+    /// The answer to send (perhaps edited).
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// Sends or turns down a proposed answer.
+pub async fn decide_reply(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, Uuid)>,
+    CsrfForm(form): CsrfForm<ApprovalForm>,
+) -> Result<Response, UiError> {
+    let (result, done) = match form.decision.as_str() {
+        "approve" => (state.app.approve_inbox_reply(&member.actor, id, Some(&form.text)).await, "approved"),
+        "turn-down" => (state.app.turn_down_inbox_reply(&member.actor, id, &form.reason).await, "turned-down"),
+        _ => return Err(UiError::BadRequest("choose approve or turn down".into())),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&back(&member, &form.back, done)).into_response()),
         Err(AppError::Invalid(errors)) => {
             Err(UiError::BadRequest(errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ")))
         }

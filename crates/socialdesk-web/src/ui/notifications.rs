@@ -32,6 +32,9 @@ fn kind_label(kind: &str) -> &'static str {
         "assigned" => "Assigned to you",
         "vip_negative" => "Negative, VIP",
         "waiting" => "Waiting too long",
+        "reply_approval" => "Answer to approve",
+        "reply_approved" => "Your answer was sent",
+        "reply_turned_down" => "Your answer was turned down",
         _ => "Notice",
     }
 }

@@ -76,6 +76,8 @@ struct GeneralPage {
     business_hours: String,
     /// The response target (`2h`), as saved or as typed.
     response_target: String,
+    /// Roles whose inbox answers wait for approval.
+    reply_approval: Vec<&'static str>,
 }
 
 /// One approval step as its form row shows it.
@@ -197,6 +199,7 @@ async fn general(state: &AppState, member: &Member) -> Result<GeneralPage, UiErr
             .await?
             .map(socialdesk_core::inbox::format_response_target)
             .unwrap_or_default(),
+        reply_approval: state.app.reply_approval(&member.actor).await?.into_iter().map(|r| r.as_str()).collect(),
         approvers: state
             .app
             .members(&member.actor)
@@ -220,6 +223,22 @@ pub struct BusinessHoursForm {
     business_hours: String,
     #[serde(default)]
     response_target: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReplyApprovalForm {
+    /// The checked roles (a repeated field).
+    #[serde(default)]
+    roles: Vec<String>,
+}
+
+pub async fn update_reply_approval(
+    State(state): State<AppState>,
+    member: Member,
+    CsrfForm(form): CsrfForm<ReplyApprovalForm>,
+) -> Result<Response, UiError> {
+    state.app.set_reply_approval(&member.actor, &form.roles).await?;
+    Ok(Redirect::to(&format!("/w/{}/settings?done=saved#reply-approval", member.actor.workspace.slug)).into_response())
 }
 
 pub async fn update_business_hours(

@@ -1898,3 +1898,95 @@ async fn contacts_through_the_api() {
     let after: Value = viewer.get(&contacts).send().await.unwrap().json().await.unwrap();
     assert_eq!(after, json!([]));
 }
+
+#[tokio::test]
+async fn answers_that_wait_for_approval_through_the_api() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let carl = s.member(&ana, "carl@example.com", Role::Contributor).await;
+    let admin = api(&s.token(&ana, Role::Admin).await);
+    let contributor = api(&s.token(&ana, Role::Contributor).await);
+    let actor = s.actor(&ana).await;
+    let account = s
+        .app
+        .connect_account(
+            &actor,
+            socialdesk_app::ConnectAccount {
+                network: "sandbox".into(),
+                identifier: "Acme".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    s.app.sync_inbox(actor.workspace.id, account.id).await.unwrap();
+    let items: Value = admin.get(s.url("/api/v1/inbox")).send().await.unwrap().json().await.unwrap();
+    let (first, second) = (items[0]["id"].as_str().unwrap(), items[1]["id"].as_str().unwrap());
+
+    // A contributor's token proposes: 202, and the item carries the proposal.
+    let response = contributor
+        .post(s.url(&format!("/api/v1/inbox/{first}/reply")))
+        .json(&json!({"text": "We are on it"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let waiting: Value = response.json().await.unwrap();
+    assert_eq!(
+        (waiting["proposed_reply"]["text"].as_str(), waiting["replied_at"].clone()),
+        (Some("We are on it"), Value::Null)
+    );
+    let listed: Value =
+        admin.get(s.url("/api/v1/inbox?awaiting_approval=true")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    // The token's person may not approve their own proposal, whatever the token.
+    let (status, _) = problem(
+        admin.post(s.url(&format!("/api/v1/inbox/{first}/reply/approve"))).json(&json!({})).send().await.unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Carl proposes on the second; the admin token sends it as written.
+    let carl_actor = s.actor(&carl).await;
+    s.app.reply_to_inbox_item(&carl_actor, uuid::Uuid::parse_str(second).unwrap(), "Thanks, Carl here").await.unwrap();
+    let sent: Value = admin
+        .post(s.url(&format!("/api/v1/inbox/{second}/reply/approve")))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((sent["reply_text"].as_str(), sent["proposed_reply"].clone()), (Some("Thanks, Carl here"), Value::Null));
+    let (status, body) = problem(
+        admin
+            .post(s.url(&format!("/api/v1/inbox/{second}/reply/turn-down")))
+            .json(&json!({"reason": "x"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+
+    // The setting: read by all, written by admins, each bad role named.
+    let setting = s.url("/api/v1/workspace/reply-approval");
+    let now: Value = contributor.get(&setting).send().await.unwrap().json().await.unwrap();
+    assert_eq!(now, json!({"roles": ["contributor"]}));
+    let (status, body) =
+        problem(admin.put(&setting).json(&json!({"roles": ["editor", "owner"]})).send().await.unwrap()).await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/roles/1")));
+    let (status, _) = problem(contributor.put(&setting).json(&json!({"roles": []})).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let set: Value = admin
+        .put(&setting)
+        .json(&json!({"roles": ["editor", "contributor"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(set, json!({"roles": ["editor", "contributor"]}));
+}

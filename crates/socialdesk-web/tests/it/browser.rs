@@ -940,4 +940,94 @@ async fn a_person_is_saved_from_the_inbox_then_tagged_linked_and_noted() {
     fill(&c, "#c-search", "nobody-like-this").await;
     submit(&c, "form[role=search] button[type=submit]").await;
     assert!(text(&c).await.contains("No contact matches."));
+
+    // The messages' sentiment by day, on the analytics page.
+    c.goto(&s.url("/w/northwind-coffee/analytics")).await.unwrap();
+    c.execute("document.querySelector('[data-sentiment-chart]').scrollIntoView({block: 'center'})", vec![])
+        .await
+        .unwrap();
+    let chart = c.find(Locator::Css("[data-sentiment-chart] svg")).await.unwrap().attr("aria-label").await.unwrap();
+    assert!(chart.is_some_and(|l| l.contains("messages")));
+    shot(&c, "analytics-inbox-sentiment").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contributor_proposes_an_answer_and_the_owner_sends_it_edited() {
+    let Some((_driver, c)) = start_driver().await else { return };
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Northwind Coffee").await;
+    s.member(&ana, "carl@example.com", socialdesk_core::Role::Contributor).await;
+    let actor = s.actor(&ana).await;
+    let account = s
+        .app
+        .connect_account(
+            &actor,
+            socialdesk_app::ConnectAccount {
+                network: "sandbox".into(),
+                identifier: "Northwind Coffee".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    s.app.sync_inbox(actor.workspace.id, account.id).await.unwrap();
+    let sign_in = |email: &'static str| {
+        let c = c.clone();
+        let url = s.url("/login");
+        async move {
+            c.delete_all_cookies().await.unwrap();
+            c.goto(&url).await.unwrap();
+            fill(&c, "#email", email).await;
+            fill(&c, "#password", PASSWORD).await;
+            submit(&c, "form button[type=submit]").await;
+        }
+    };
+
+    // Carl, a contributor, may only propose.
+    sign_in("carl@example.com").await;
+    c.goto(&s.url("/w/northwind-coffee/inbox")).await.unwrap();
+    let first = c.find(Locator::Css("[data-inbox] > li")).await.unwrap();
+    assert!(first.find(Locator::Css("[data-action=done]")).await.is_err(), "contributors do not triage");
+    first.find(Locator::Css("[data-action=reply] summary")).await.unwrap().click().await.unwrap();
+    let hint = first.find(Locator::Css("[data-action=reply] .muted")).await.unwrap().text().await.unwrap();
+    assert!(hint.contains("wait for approval"), "{hint}");
+    first
+        .find(Locator::Css("[data-action=reply] textarea"))
+        .await
+        .unwrap()
+        .send_keys("Sorry! We will fix it")
+        .await
+        .unwrap();
+    submit(&c, "[data-inbox] > li:first-child [data-action=reply] button[type=submit]").await;
+    assert!(text(&c).await.contains("Answer proposed"), "{}", text(&c).await);
+
+    // Ana finds it among the answers to approve, edits and sends it.
+    sign_in("ana@example.com").await;
+    c.goto(&s.url("/w/northwind-coffee/inbox?status=pending&awaiting=1")).await.unwrap();
+    let items = c.find_all(Locator::Css("[data-inbox] > li")).await.unwrap();
+    assert_eq!(items.len(), 1);
+    let proposed = c.find(Locator::Css("[data-proposed]")).await.unwrap().text().await.unwrap();
+    assert!(proposed.contains("carl's proposed answer") && proposed.contains("Sorry! We will fix it"), "{proposed}");
+    c.execute("document.querySelector('[data-proposed]').scrollIntoView({block: 'center'})", vec![]).await.unwrap();
+    shot(&c, "inbox-answer-to-approve").await;
+    let field = c.find(Locator::Css("[data-proposed] textarea")).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys("Sorry! We will fix it today.").await.unwrap();
+    submit(&c, "[data-proposed] button[value=approve]").await;
+    assert!(text(&c).await.contains("Answer approved and sent."));
+    let stored = s.app.inbox(&actor, &socialdesk_store::InboxFilter::default(), 500).await.unwrap();
+    let sent = stored.iter().find(|i| i.reply_text.is_some()).unwrap();
+    assert_eq!(sent.reply_text.as_deref(), Some("Sorry! We will fix it today."));
+
+    // Editors' answers can be made to wait too, from Settings.
+    c.goto(&s.url("/w/northwind-coffee/settings#reply-approval")).await.unwrap();
+    c.find(Locator::Css("#reply-approval input[value=editor]")).await.unwrap().click().await.unwrap();
+    submit(&c, "#reply-approval button[type=submit]").await;
+    assert!(text(&c).await.contains("Settings saved."));
+    assert_eq!(
+        s.app.reply_approval(&actor).await.unwrap(),
+        [socialdesk_core::Role::Editor, socialdesk_core::Role::Contributor]
+    );
+    c.execute("document.querySelector('#reply-approval').scrollIntoView()", vec![]).await.unwrap();
+    shot(&c, "settings-reply-approval").await;
 }

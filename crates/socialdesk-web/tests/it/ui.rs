@@ -758,3 +758,39 @@ async fn contacts_download_as_csv_with_the_search_shown_and_formulas_defused() {
     let page = browser.get(s.url("/w/acme/contacts?tag=vip")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("href=\"/w/acme/contacts.csv?search=&#38;tag=vip\""), "{page}");
 }
+
+#[tokio::test]
+async fn analytics_and_the_report_show_inbox_sentiment_by_day() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let browser = s.browser_for(&ana);
+    // No messages yet: no chart that would only say "no data".
+    let page = browser.get(s.url("/w/acme/analytics")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("data-sentiment-chart"), "no messages, no chart");
+    let actor = s.actor(&ana).await;
+    let account = s
+        .app
+        .connect_account(
+            &actor,
+            socialdesk_app::ConnectAccount {
+                network: "sandbox".into(),
+                identifier: "Acme".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    s.app.sync_inbox(actor.workspace.id, account.id).await.unwrap();
+    let page = browser.get(s.url("/w/acme/analytics")).send().await.unwrap().text().await.unwrap();
+    let chart = &page[page.find("data-sentiment-chart").expect("the chart")..];
+    assert!(chart.contains("Inbox sentiment by day") && chart.contains(" messages, "), "{chart}");
+    let report = browser
+        .get(s.url("/w/acme/reports/download?period=last-30-days&format=html"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(report.contains("Inbox messages each day, by sentiment"), "the report carries it too");
+}
