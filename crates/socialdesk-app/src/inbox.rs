@@ -103,6 +103,7 @@ impl App {
                     priority: Priority::Normal,
                     tags: Vec::new(),
                     hidden_at: None,
+                    liked_at: None,
                     created_at: i.created_at,
                     fetched_at: now,
                     replied_at: None,

@@ -159,3 +159,72 @@ impl App {
         Ok(changed)
     }
 }
+
+impl App {
+    /// Likes an item as the account it came to (`liked: false` takes the like
+    /// back), on the network, where the network allows it.
+    pub async fn like_inbox_item(&self, actor: &Actor, id: Uuid, liked: bool) -> Result<InboxItem, AppError> {
+        actor.require(Permission::Publish)?;
+        let item = self.store.inbox_item(actor.workspace.id, id).await?;
+        let (account, credentials) = self.credentials(actor.workspace.id, item.account_id).await?;
+        let network = self.networks.get(&account.network).ok_or(AppError::NotFound)?;
+        if !network.capabilities().like {
+            return Err(AppError::Conflict {
+                field: "liked",
+                message: format!("{} does not let socialdesk like messages", network.label()),
+            });
+        }
+        network.like(&credentials, &remote_of(&item), liked).await.map_err(|e| network_refusal(e, "liked"))?;
+        self.store.set_inbox_liked(actor.workspace.id, id, liked.then(|| self.now())).await?;
+        let action = if liked { "inbox.liked" } else { "inbox.unliked" };
+        self.audit(actor, action, &item.author_handle, serde_json::json!({"item": id})).await;
+        Ok(self.store.inbox_item(actor.workspace.id, id).await?)
+    }
+
+    /// Hides a reply or comment on the network (`hidden: false` shows it
+    /// again), where the network allows it; direct messages cannot be hidden.
+    pub async fn hide_inbox_item(&self, actor: &Actor, id: Uuid, hidden: bool) -> Result<InboxItem, AppError> {
+        actor.require(Permission::Publish)?;
+        let item = self.store.inbox_item(actor.workspace.id, id).await?;
+        if item.kind == "direct_message" {
+            return Err(AppError::Conflict { field: "hidden", message: "a direct message cannot be hidden".into() });
+        }
+        let (account, credentials) = self.credentials(actor.workspace.id, item.account_id).await?;
+        let network = self.networks.get(&account.network).ok_or(AppError::NotFound)?;
+        if !network.capabilities().hide_comment {
+            return Err(AppError::Conflict {
+                field: "hidden",
+                message: format!("{} does not let accounts hide replies", network.label()),
+            });
+        }
+        network
+            .hide_comment(&credentials, &remote_of(&item), hidden)
+            .await
+            .map_err(|e| network_refusal(e, "hidden"))?;
+        self.store.set_inbox_hidden(actor.workspace.id, id, hidden.then(|| self.now())).await?;
+        let action = if hidden { "inbox.hidden" } else { "inbox.shown" };
+        self.audit(actor, action, &item.author_handle, serde_json::json!({"item": id})).await;
+        Ok(self.store.inbox_item(actor.workspace.id, id).await?)
+    }
+}
+
+fn remote_of(item: &InboxItem) -> socialdesk_networks::RemotePost {
+    socialdesk_networks::RemotePost {
+        id: item.remote_id.clone(),
+        cid: item.remote_cid.clone(),
+        url: item.remote_url.clone(),
+    }
+}
+
+/// What the network said, for the person who asked.
+fn network_refusal(e: socialdesk_networks::NetworkError, field: &'static str) -> AppError {
+    use socialdesk_networks::NetworkError as N;
+    match e {
+        N::NotFound => AppError::Conflict { field, message: "the message is no longer on the network".into() },
+        N::Rejected(why) => AppError::Conflict { field, message: format!("the network refused: {why}") },
+        N::AuthRevoked(_) => {
+            AppError::Conflict { field, message: "the account's connection was revoked; reconnect it first".into() }
+        }
+        other => AppError::Conflict { field, message: format!("the network did not answer ({other}); try again") },
+    }
+}

@@ -89,6 +89,8 @@ pub struct InboxItem {
     pub tags: Vec<String>,
     /// When it was hidden on the network (by a rule or a teammate).
     pub hidden_at: Option<DateTime<Utc>>,
+    /// When the account liked it on the network, from the app.
+    pub liked_at: Option<DateTime<Utc>>,
     /// When it was written on the network.
     pub created_at: DateTime<Utc>,
     pub fetched_at: DateTime<Utc>,

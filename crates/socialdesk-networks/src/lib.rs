@@ -150,6 +150,13 @@ pub trait Network: Send + Sync + 'static {
         Err(NetworkError::Unsupported("replies"))
     }
 
+    /// Likes a post or comment as the account (`liked: false` takes the like
+    /// back). Liking what the account already likes, or unliking what it does
+    /// not, changes nothing and is not an error.
+    async fn like(&self, _credentials: &Credentials, _post: &RemotePost, _liked: bool) -> Result<(), NetworkError> {
+        Err(NetworkError::Unsupported("likes"))
+    }
+
     /// Hides a reply or comment under the account's posts from everyone else
     /// (`hidden: false` shows it again), where the network allows it.
     async fn hide_comment(

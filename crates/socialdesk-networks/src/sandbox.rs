@@ -36,6 +36,8 @@ pub struct Sandbox {
     published: Arc<Mutex<HashMap<String, Published>>>,
     /// The comments hidden since this process started, by id.
     hidden: Arc<Mutex<std::collections::HashSet<String>>>,
+    /// The posts the accounts like, by id.
+    liked: Arc<Mutex<std::collections::HashSet<String>>>,
 }
 
 impl std::fmt::Debug for Sandbox {
@@ -67,7 +69,12 @@ impl Sandbox {
     }
 
     pub fn with_clock(now: Now) -> Sandbox {
-        Sandbox { now, published: Default::default(), hidden: Default::default() }
+        Sandbox { now, published: Default::default(), hidden: Default::default(), liked: Default::default() }
+    }
+
+    /// Whether the account likes a post, as the network would show it.
+    pub fn is_liked(&self, post: &str) -> bool {
+        self.liked.lock().expect("sandbox lock").contains(post)
     }
 
     /// Whether a comment is hidden, as the network would show it.
@@ -197,7 +204,7 @@ impl Network for Sandbox {
             followers: true,
             inbox: true,
             reply: true,
-            like: false,
+            like: true,
             hide_comment: true,
             search: false,
         }
@@ -380,6 +387,17 @@ impl Network for Sandbox {
             cid: None,
             id,
         })
+    }
+
+    async fn like(&self, credentials: &Credentials, post: &RemotePost, liked: bool) -> Result<(), NetworkError> {
+        Sandbox::account(credentials)?;
+        let mut set = self.liked.lock().expect("sandbox lock");
+        if liked {
+            set.insert(post.id.clone());
+        } else {
+            set.remove(&post.id);
+        }
+        Ok(())
     }
 
     async fn hide_comment(

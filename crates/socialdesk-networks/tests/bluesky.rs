@@ -558,6 +558,42 @@ async fn replies_thread_under_the_root_once() {
 }
 
 #[tokio::test]
+async fn a_like_is_one_record_given_once_and_taken_back() {
+    let pds = pds!();
+    let alice = account(pds, "alice-like.test").await;
+    let bob = account(pds, "bob-like.test").await;
+    let network = bluesky();
+    let post = network
+        .publish(&alice.credentials, &text_post("Like this?"), &IdempotencyKey::for_variant("like-root", 1))
+        .await
+        .unwrap();
+    let liked = &post.parts[0];
+    let likes = || async {
+        let (status, body) = xrpc_get(
+            pds,
+            "com.atproto.repo.listRecords",
+            &[("repo", bob.did.as_str()), ("collection", "app.bsky.feed.like"), ("limit", "10")],
+        )
+        .await;
+        assert_eq!(status, 200, "listRecords: {body}");
+        body["records"].as_array().unwrap().clone()
+    };
+    network.like(&bob.credentials, liked, true).await.unwrap();
+    // Again, and without the content hash (looked up): still one like.
+    let without_cid = RemotePost { cid: None, ..liked.clone() };
+    network.like(&bob.credentials, &without_cid, true).await.unwrap();
+    let records = likes().await;
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(records[0]["value"]["subject"], json!({"uri": liked.id, "cid": liked.cid}));
+    assert_eq!(records[0]["value"]["$type"], "app.bsky.feed.like");
+    network.like(&bob.credentials, liked, false).await.unwrap();
+    assert!(likes().await.is_empty());
+    network.like(&bob.credentials, liked, false).await.unwrap();
+    let not_a_post = RemotePost { id: "https://bsky.app/x".into(), cid: None, url: None };
+    assert!(matches!(network.like(&bob.credentials, &not_a_post, true).await, Err(NetworkError::Rejected(_))));
+}
+
+#[tokio::test]
 async fn a_bare_pds_says_it_has_no_metrics_or_inbox() {
     let pds = pds!();
     let alice = account(pds, "alice-appview.test").await;

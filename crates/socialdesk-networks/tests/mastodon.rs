@@ -45,6 +45,8 @@ struct FakeStatus {
     account: Value,
     mentions: Vec<Value>,
     favourites: u64,
+    /// Whether the token's account favourited it.
+    favourited: bool,
     reblogs: u64,
     replies: u64,
 }
@@ -140,6 +142,7 @@ fn status_json(base: &str, s: &FakeStatus, html: Option<&str>) -> Value {
         "uri": format!("{base}/users/ana/statuses/{}", s.id),
         "url": format!("{base}/@ana/{}", s.id),
         "replies_count": s.replies, "reblogs_count": s.reblogs, "favourites_count": s.favourites,
+        "favourited": s.favourited,
         "content": html.map(str::to_string).unwrap_or_else(|| render(&s.text)),
         "account": s.account,
         "media_attachments": s.media.iter().map(|id| json!({"id": id, "type": "image"})).collect::<Vec<_>>(),
@@ -359,6 +362,7 @@ async fn create_status(State(app): State<App>, headers: HeaderMap, body: String)
         favourites: 0,
         reblogs: 0,
         replies: 0,
+        favourited: false,
     };
     fake.statuses.push(status.clone());
     fake.creations += 1;
@@ -394,6 +398,32 @@ async fn delete_status(State(app): State<App>, headers: HeaderMap, Path(id): Pat
     };
     let gone = fake.statuses.remove(at);
     axum::Json(status_json(&app.base, &gone, None)).into_response()
+}
+
+/// `POST /api/v1/statuses/:id/favourite` and `/unfavourite`: idempotent, answered with the status.
+async fn favourite(State(app): State<App>, headers: HeaderMap, Path((id, verb)): Path<(String, String)>) -> Response {
+    let mut fake = app.fake.lock().unwrap();
+    if let Some(response) = gate(&mut fake, &headers) {
+        return response;
+    }
+    let Some(status) = fake.statuses.iter_mut().find(|s| s.id == id) else {
+        return error(StatusCode::NOT_FOUND, "Record not found");
+    };
+    let wanted = match verb.as_str() {
+        "favourite" => true,
+        "unfavourite" => false,
+        _ => return error(StatusCode::NOT_FOUND, "Not found"),
+    };
+    if status.favourited != wanted {
+        status.favourited = wanted;
+        if wanted {
+            status.favourites += 1;
+        } else {
+            status.favourites -= 1;
+        }
+    }
+    let status = status.clone();
+    axum::Json(status_json(&app.base, &status, None)).into_response()
 }
 
 async fn account_statuses(
@@ -561,6 +591,7 @@ async fn start() -> (String, Shared) {
         .route("/api/v2/instance", get(instance))
         .route("/api/v1/statuses", post(create_status))
         .route("/api/v1/statuses/{id}", get(status).delete(delete_status))
+        .route("/api/v1/statuses/{id}/{verb}", post(favourite))
         .route("/api/v2/media", post(upload_media))
         .route("/api/v1/media/{id}", get(get_media))
         .route("/api/v1/notifications", get(notifications))
@@ -605,6 +636,7 @@ fn mention(fake: &mut Fake, id: u64, kind: &'static str, text: &str, reply_to: O
             favourites: 0,
             reblogs: 0,
             replies: 0,
+            favourited: false,
         }),
     });
 }
@@ -932,6 +964,30 @@ async fn deleting_is_idempotent() {
 }
 
 #[tokio::test]
+async fn likes_are_favourites_given_and_taken_back_once() {
+    let (base, fake) = start().await;
+    let mastodon = connector();
+    let credentials = credentials(&base, GOOD_TOKEN);
+    let published =
+        mastodon.publish(&credentials, &text_post(&["like me"]), &IdempotencyKey::for_variant("l", 1)).await.unwrap();
+    let post = &published.parts[0];
+    let favourites = |fake: &Shared| {
+        let fake = fake.lock().unwrap();
+        (fake.statuses[0].favourites, fake.statuses[0].favourited)
+    };
+    mastodon.like(&credentials, post, true).await.unwrap();
+    mastodon.like(&credentials, post, true).await.unwrap();
+    assert_eq!(favourites(&fake), (1, true), "liking twice is one like");
+    mastodon.like(&credentials, post, false).await.unwrap();
+    assert_eq!(favourites(&fake), (0, false));
+    let gone = RemotePost { id: "424242".into(), cid: None, url: None };
+    assert!(matches!(mastodon.like(&credentials, &gone, true).await, Err(NetworkError::NotFound)));
+    let revoked = self::credentials(&base, REVOKED_TOKEN);
+    assert!(matches!(mastodon.like(&revoked, post, true).await, Err(NetworkError::AuthRevoked(_))));
+    assert!(mastodon.capabilities().like);
+}
+
+#[tokio::test]
 async fn notifications_across_link_pages_come_oldest_first_with_a_cursor() {
     let (base, fake) = start().await;
     let mastodon = connector();
@@ -1040,6 +1096,7 @@ async fn a_reply_keeps_the_conversation_private_and_names_who_it_answers() {
             favourites: 0,
             reblogs: 0,
             replies: 0,
+            favourited: false,
         });
     }
     let to = RemotePost { id: "555".into(), cid: None, url: None };

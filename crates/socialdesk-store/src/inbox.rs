@@ -47,6 +47,7 @@ struct ItemRow {
     assignee_id: Option<Uuid>,
     priority: i32,
     hidden_at: Option<DateTime<Utc>>,
+    liked_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     fetched_at: DateTime<Utc>,
     replied_at: Option<DateTime<Utc>>,
@@ -82,6 +83,7 @@ impl ItemRow {
                 .ok_or_else(|| StoreError::corrupt("inbox_items", format!("priority {}", self.priority)))?,
             tags: Vec::new(),
             hidden_at: self.hidden_at,
+            liked_at: self.liked_at,
             created_at: self.created_at,
             fetched_at: self.fetched_at,
             replied_at: self.replied_at,
@@ -101,7 +103,7 @@ impl ItemRow {
 
 const COLUMNS: &str = "id, workspace_id, account_id, remote_id, remote_url, remote_cid, parent_remote_id, kind, author_external_id, \
      author_handle, author_name, author_followers, text, language, sentiment, category, status, assignee_id, priority, \
-     hidden_at, created_at, fetched_at, replied_at, replied_by, reply_text, reply_draft, reply_draft_by, reply_draft_at";
+     hidden_at, liked_at, created_at, fetched_at, replied_at, replied_by, reply_text, reply_draft, reply_draft_by, reply_draft_at";
 
 impl Store {
     /// Stores a page of items fetched for an account and moves its cursor,
@@ -479,6 +481,34 @@ impl Store {
             sqlx::query("UPDATE workspaces SET reply_approval = $2 WHERE id = $1")
                 .bind(workspace.as_uuid())
                 .bind(&stored)
+                .execute(pool)
+                .await
+                .map(|r| r.rows())
+        })?;
+        StoreError::found(done)
+    }
+
+    /// Records that the account likes an item on its network (`None`: no longer).
+    pub async fn set_inbox_liked(&self, workspace: WorkspaceId, id: Uuid, at: Option<DateTime<Utc>>) -> Result<()> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query("UPDATE inbox_items SET liked_at = $3 WHERE workspace_id = $1 AND id = $2")
+                .bind(workspace.as_uuid())
+                .bind(id)
+                .bind(at)
+                .execute(pool)
+                .await
+                .map(|r| r.rows())
+        })?;
+        StoreError::found(done)
+    }
+
+    /// Records that an item is hidden on its network (`None`: shown again).
+    pub async fn set_inbox_hidden(&self, workspace: WorkspaceId, id: Uuid, at: Option<DateTime<Utc>>) -> Result<()> {
+        let done = on_pool!(self, |pool| {
+            sqlx::query("UPDATE inbox_items SET hidden_at = $3 WHERE workspace_id = $1 AND id = $2")
+                .bind(workspace.as_uuid())
+                .bind(id)
+                .bind(at)
                 .execute(pool)
                 .await
                 .map(|r| r.rows())

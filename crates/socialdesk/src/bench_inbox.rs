@@ -224,6 +224,7 @@ async fn inbox(app: &App, args: &InboxArgs) -> anyhow::Result<()> {
                 priority: if roll.is_multiple_of(10) { Priority::High } else { Priority::Normal },
                 tags: if roll < 10 { vec![TAGS[rng.below(TAGS.len() as u64) as usize].to_owned()] } else { Vec::new() },
                 hidden_at: None,
+                liked_at: None,
                 created_at: at,
                 fetched_at: at,
                 replied_at: None,

@@ -272,3 +272,31 @@ async fn assignments_negative_vips_and_waiting_messages_are_announced_to_the_rig
     assert!(waiting_for_max[0].message.contains("(the target is 30m)"), "{}", waiting_for_max[0].message);
     assert!(s.app.notifications(&viewer, false, 500).await.unwrap().is_empty(), "viewers do not answer messages");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn likes_and_hides_from_the_app_reach_the_network_and_are_recorded() {
+    let sandbox = Sandbox::new();
+    let s = setup(TestDb::sqlite().await, Arc::new(sandbox.clone())).await;
+    let viewer = teammate(&s, "vi@example.com", "viewer").await;
+    let account = connect(&s, "sandbox").await;
+    s.app.sync_inbox(s.actor.workspace.id, account).await.unwrap();
+    let items = s.app.inbox(&s.actor, &InboxFilter::default(), 500).await.unwrap();
+    let reply = items.iter().find(|i| i.kind != "direct_message").unwrap();
+
+    let liked = s.app.like_inbox_item(&s.actor, reply.id, true).await.unwrap();
+    assert!(liked.liked_at.is_some() && sandbox.is_liked(&reply.remote_id));
+    let unliked = s.app.like_inbox_item(&s.actor, reply.id, false).await.unwrap();
+    assert!(unliked.liked_at.is_none() && !sandbox.is_liked(&reply.remote_id));
+    let hidden = s.app.hide_inbox_item(&s.actor, reply.id, true).await.unwrap();
+    assert!(hidden.hidden_at.is_some() && sandbox.is_hidden(&reply.remote_id));
+    let shown = s.app.hide_inbox_item(&s.actor, reply.id, false).await.unwrap();
+    assert!(shown.hidden_at.is_none() && !sandbox.is_hidden(&reply.remote_id));
+    assert!(matches!(s.app.like_inbox_item(&viewer, reply.id, true).await, Err(AppError::Forbidden(_))));
+    let log = s.app.audit_log(&s.actor, 10).await.unwrap();
+    for action in ["inbox.liked", "inbox.unliked", "inbox.hidden", "inbox.shown"] {
+        assert!(log.iter().any(|e| e.action == action), "{action}");
+    }
+    if let Some(dm) = items.iter().find(|i| i.kind == "direct_message") {
+        assert!(matches!(s.app.hide_inbox_item(&s.actor, dm.id, true).await, Err(AppError::Conflict { .. })));
+    }
+}

@@ -73,7 +73,7 @@ use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use socialdesk_core::text::bluesky as text;
 
-use self::protocol::{POST, PROFILE, StrongRef};
+use self::protocol::{LIKE, POST, PROFILE, StrongRef};
 pub use self::tid::record_key;
 use self::xrpc::{Failure, Xrpc};
 use crate::{
@@ -588,7 +588,7 @@ impl Network for Bluesky {
             followers: true,
             inbox: true,
             reply: true,
-            like: false,
+            like: true,
             hide_comment: false,
             search: false,
         }
@@ -695,6 +695,48 @@ impl Network for Bluesky {
         key: &IdempotencyKey,
     ) -> Result<Option<Published>, NetworkError> {
         self.find(&Session::from_credentials(credentials)?, key).await
+    }
+
+    /// A like is an `app.bsky.feed.like` record at a record key derived from
+    /// the liked post, written with `putRecord` and no swap: liking twice
+    /// finds the key taken (`InvalidSwap`) and changes nothing; unliking
+    /// deletes that key.
+    async fn like(&self, credentials: &Credentials, post: &RemotePost, liked: bool) -> Result<(), NetworkError> {
+        let session = Session::from_credentials(credentials)?;
+        let x = session.xrpc(&self.http);
+        let target = AtUri::of(post)?;
+        let rkey = record_key(&IdempotencyKey::for_variant(&format!("like {}", post.id), 1));
+        if !liked {
+            let input = protocol::DeleteRecordInput { repo: &session.did, collection: LIKE, rkey: &rkey };
+            let _: protocol::Ignored = x.procedure("com.atproto.repo.deleteRecord", &input).await?;
+            return Ok(());
+        }
+        let cid = match &post.cid {
+            Some(cid) => cid.clone(),
+            None => {
+                let params = [("repo", target.repo), ("collection", target.collection), ("rkey", target.rkey)];
+                let found: protocol::GetRecordOutput<serde_json::Value> =
+                    x.query("com.atproto.repo.getRecord", &params).await?;
+                found.cid.ok_or_else(|| NetworkError::Protocol("the post to like has no cid".into()))?
+            }
+        };
+        let record = protocol::LikeRecord {
+            kind: LIKE,
+            subject: StrongRef { uri: post.id.clone(), cid },
+            created_at: x.server_time().await?.to_rfc3339_opts(SecondsFormat::Millis, true),
+        };
+        let input = protocol::PutRecordInput {
+            repo: &session.did,
+            collection: LIKE,
+            rkey: &rkey,
+            record: &record,
+            swap_record: None,
+        };
+        match x.procedure::<_, protocol::WriteOutput>("com.atproto.repo.putRecord", &input).await {
+            Ok(_) => Ok(()),
+            Err(failure) if failure.is("InvalidSwap") => Ok(()),
+            Err(failure) => Err(failure.into()),
+        }
     }
 
     async fn delete(&self, credentials: &Credentials, post: &RemotePost) -> Result<(), NetworkError> {

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 /// The collection of posts.
 pub const POST: &str = "app.bsky.feed.post";
+/// The collection of likes.
+pub const LIKE: &str = "app.bsky.feed.like";
 /// The collection of the profile record (one record, key `self`).
 pub const PROFILE: &str = "app.bsky.actor.profile";
 
@@ -157,6 +159,16 @@ pub struct UploadBlobOutput {
 }
 
 // ---------------------------------------------------------------- posts
+
+/// An `app.bsky.feed.like` record.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LikeRecord {
+    #[serde(rename = "$type")]
+    pub kind: &'static str,
+    pub subject: StrongRef,
+    pub created_at: String,
+}
 
 /// An `app.bsky.feed.post` record as we write it.
 #[derive(Serialize)]

@@ -387,7 +387,7 @@ impl Network for Mastodon {
             followers: true,
             inbox: true,
             reply: true,
-            like: false,
+            like: true,
             hide_comment: false,
             search: false,
         }
@@ -562,6 +562,16 @@ impl Network for Mastodon {
     }
 
     /// `DELETE /api/v1/statuses/:id`. A status that is already gone counts as deleted.
+    /// `POST /api/v1/statuses/:id/favourite` (or `unfavourite`), which
+    /// Mastodon applies idempotently.
+    async fn like(&self, credentials: &Credentials, post: &RemotePost, liked: bool) -> Result<(), NetworkError> {
+        let stored = Stored::open(credentials)?;
+        let api = Api::new(&self.http, &stored);
+        let verb = if liked { "favourite" } else { "unfavourite" };
+        let path = format!("/api/v1/statuses/{}/{verb}", path_id(&post.id)?);
+        api.json_at::<protocol::Status>(Method::POST, &path).await.map(|_| ())
+    }
+
     async fn delete(&self, credentials: &Credentials, post: &RemotePost) -> Result<(), NetworkError> {
         let stored = Stored::open(credentials)?;
         let api = Api::new(&self.http, &stored);

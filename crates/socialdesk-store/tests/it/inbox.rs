@@ -58,6 +58,7 @@ pub(crate) fn item(a: &Account, remote: &str, kind: &str, minute: u32) -> InboxI
         priority: Default::default(),
         tags: Vec::new(),
         hidden_at: None,
+        liked_at: None,
         created_at: at(minute),
         fetched_at: at(minute),
         replied_at: None,

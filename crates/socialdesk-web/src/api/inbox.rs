@@ -161,6 +161,54 @@ pub async fn reply(
 
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct LikeRequest {
+    /// False takes the like back.
+    #[serde(default = "yes")]
+    pub liked: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Likes an item on its network as the account it came to (where the network allows it:
+/// the account's `capabilities.like`); liking twice is one like.
+#[utoipa::path(post, path = "/inbox/{item_id}/like", tag = "inbox", params(("item_id" = Uuid, Path)), request_body = LikeRequest,
+    responses((status = 200, body = InboxItemBody), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn like(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<LikeRequest>,
+) -> ApiResult<Json<InboxItemBody>> {
+    Ok(Json((&state.app.like_inbox_item(&actor, id, body.liked).await?).into()))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HideRequest {
+    /// False shows it again.
+    #[serde(default = "yes")]
+    pub hidden: bool,
+}
+
+/// Hides a reply or comment from everyone else on its network (where the network allows it:
+/// `capabilities.hide_comment`); direct messages cannot be hidden.
+#[utoipa::path(post, path = "/inbox/{item_id}/hide", tag = "inbox", params(("item_id" = Uuid, Path)), request_body = HideRequest,
+    responses((status = 200, body = InboxItemBody), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn hide(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<HideRequest>,
+) -> ApiResult<Json<InboxItemBody>> {
+    Ok(Json((&state.app.hide_inbox_item(&actor, id, body.hidden).await?).into()))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ApproveReplyRequest {
     /// Send this instead of the proposed text (an edit); omit to send it as proposed.
     pub text: Option<String>,

@@ -119,6 +119,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(inbox::get, inbox::update))
         .routes(routes!(inbox::reply))
         .routes(routes!(inbox::approve_reply))
+        .routes(routes!(inbox::like))
+        .routes(routes!(inbox::hide))
         .routes(routes!(inbox::turn_down_reply))
         .routes(routes!(inbox::get_reply_approval, inbox::put_reply_approval))
         .routes(routes!(inbox::list_notes, inbox::add_note))

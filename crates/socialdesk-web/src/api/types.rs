@@ -772,6 +772,8 @@ pub struct InboxItemBody {
     pub tags: Vec<String>,
     /// When it was hidden on the network.
     pub hidden_at: Option<DateTime<Utc>>,
+    /// When the account liked it on the network, from socialdesk.
+    pub liked_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub replied_at: Option<DateTime<Utc>>,
     pub reply_text: Option<String>,
@@ -807,6 +809,7 @@ impl From<&socialdesk_core::InboxItem> for InboxItemBody {
             priority: i.priority.as_str().to_owned(),
             tags: i.tags.clone(),
             hidden_at: i.hidden_at,
+            liked_at: i.liked_at,
             created_at: i.created_at,
             replied_at: i.replied_at,
             reply_text: i.reply_text.clone(),

@@ -109,6 +109,9 @@ struct ItemRow {
     priority_value: &'static str,
     tags: Vec<String>,
     hidden: bool,
+    liked: bool,
+    /// What the item's network lets the team do from here: (like, hide).
+    can: (bool, bool),
     /// What rules did: (effect id, rule, action, state, can undo).
     effects: Vec<(Uuid, String, String, &'static str, bool)>,
     reply: Option<(String, String)>,
@@ -231,6 +234,12 @@ async fn page(
             priority_value: i.priority.as_str(),
             tags: i.tags.clone(),
             hidden: i.hidden_at.is_some(),
+            liked: i.liked_at.is_some(),
+            can: networks
+                .get(&i.account_id)
+                .and_then(|n| state.app.networks.get(n))
+                .map(|n| n.capabilities())
+                .map_or((false, false), |c| (c.like, c.hide_comment && i.kind != "direct_message")),
             effects: effects
                 .iter()
                 .filter(|e| e.item_id == i.id)
@@ -263,6 +272,10 @@ async fn page(
         .collect();
     let notice = match q.done.as_deref() {
         Some("replied") => Some("Answer sent.".to_owned()),
+        Some("liked") => Some("Liked.".to_owned()),
+        Some("unliked") => Some("Like taken back.".to_owned()),
+        Some("hidden") => Some("Hidden on the network.".to_owned()),
+        Some("shown") => Some("Shown again on the network.".to_owned()),
         Some("proposed") => Some("Answer proposed: it is sent once someone approves it.".to_owned()),
         Some("approved") => Some("Answer approved and sent.".to_owned()),
         Some("turned-down") => Some("Answer turned down; its author was told why.".to_owned()),
@@ -462,6 +475,38 @@ pub async fn reply(
         Err(AppError::Invalid(errors)) => {
             Err(UiError::BadRequest(errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ")))
         }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ActForm {
+    /// `like`, `unlike`, `hide` or `show`.
+    #[serde(default)]
+    act: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// Likes, unlikes, hides or shows an item on its network.
+pub async fn act(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, Uuid)>,
+    CsrfForm(form): CsrfForm<ActForm>,
+) -> Result<Response, UiError> {
+    let app = &state.app;
+    let actor = &member.actor;
+    let (result, done) = match form.act.as_str() {
+        "like" => (app.like_inbox_item(actor, id, true).await, "liked"),
+        "unlike" => (app.like_inbox_item(actor, id, false).await, "unliked"),
+        "hide" => (app.hide_inbox_item(actor, id, true).await, "hidden"),
+        "show" => (app.hide_inbox_item(actor, id, false).await, "shown"),
+        _ => return Err(UiError::BadRequest("choose like, unlike, hide or show".into())),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&back(&member, &form.back, done)).into_response()),
+        Err(AppError::Conflict { message, .. }) => Err(UiError::BadRequest(message)),
         Err(e) => Err(e.into()),
     }
 }

@@ -79,6 +79,7 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}/inbox/{id}", post(inbox::update))
         .route("/w/{slug}/inbox/{id}/reply", post(inbox::reply))
         .route("/w/{slug}/inbox/{id}/reply/decide", post(inbox::decide_reply))
+        .route("/w/{slug}/inbox/{id}/act", post(inbox::act))
         .route("/w/{slug}/inbox/{id}/notes", post(inbox::note))
         .route("/w/{slug}/inbox/saved-replies", post(inbox::create_saved_reply))
         .route("/w/{slug}/inbox/saved-replies/{id}/delete", post(inbox::delete_saved_reply))

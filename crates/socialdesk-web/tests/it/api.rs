@@ -1990,3 +1990,65 @@ async fn answers_that_wait_for_approval_through_the_api() {
         .unwrap();
     assert_eq!(set, json!({"roles": ["editor", "contributor"]}));
 }
+
+#[tokio::test]
+async fn likes_and_hides_through_the_api() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let editor = api(&s.token(&ana, Role::Editor).await);
+    let viewer = api(&s.token(&ana, Role::Viewer).await);
+    let actor = s.actor(&ana).await;
+    let account = s
+        .app
+        .connect_account(
+            &actor,
+            socialdesk_app::ConnectAccount {
+                network: "sandbox".into(),
+                identifier: "Acme".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    s.app.sync_inbox(actor.workspace.id, account.id).await.unwrap();
+    let items: Value = editor.get(s.url("/api/v1/inbox?kind=reply")).send().await.unwrap().json().await.unwrap();
+    let id = items[0]["id"].as_str().unwrap();
+    let liked: Value = editor
+        .post(s.url(&format!("/api/v1/inbox/{id}/like")))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(liked["liked_at"].is_string(), "{liked}");
+    let unliked: Value = editor
+        .post(s.url(&format!("/api/v1/inbox/{id}/like")))
+        .json(&json!({"liked": false}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(unliked["liked_at"].is_null());
+    let hidden: Value = editor
+        .post(s.url(&format!("/api/v1/inbox/{id}/hide")))
+        .json(&json!({"hidden": true}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(hidden["hidden_at"].is_string());
+    let (status, _) =
+        problem(viewer.post(s.url(&format!("/api/v1/inbox/{id}/like"))).json(&json!({})).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = problem(
+        editor.post(s.url(&format!("/api/v1/inbox/{id}/like"))).json(&json!({"liked": "yes"})).send().await.unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}

@@ -933,6 +933,11 @@ async fn a_person_is_saved_from_the_inbox_then_tagged_linked_and_noted() {
     let first = c.find(Locator::Css("[data-inbox] > li")).await.unwrap().text().await.unwrap();
     assert!(first.contains("vip"), "{first}");
     shot(&c, "inbox-contact-tags").await;
+    // Liked from here, on the network.
+    submit(&c, "[data-inbox] > li:first-child [data-action=like] button").await;
+    assert!(text(&c).await.contains("Liked."));
+    let like = c.find(Locator::Css("[data-inbox] > li:first-child [data-action=like] button")).await.unwrap();
+    assert_eq!(like.attr("aria-pressed").await.unwrap().as_deref(), Some("true"));
     submit(&c, "a[href$='/contacts']").await;
     let row = c.find(Locator::Css("[data-contacts] tbody tr")).await.unwrap().text().await.unwrap();
     assert!(row.contains(&author) && row.contains("vip") && row.contains(&messages.to_string()), "{row}");

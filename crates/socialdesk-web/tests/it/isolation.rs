@@ -323,6 +323,11 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
                 ("POST", "/posts/{post_id}/comments") => json!({"body": "probe"}),
                 ("PATCH", "/inbox/{item_id}") => json!({"status": "done"}),
                 ("POST", "/inbox/{item_id}/reply") => json!({"text": "probe"}),
+                ("POST", "/inbox/{item_id}/reply/turn-down") => json!({"reason": "probe"}),
+                ("POST", "/inbox/{item_id}/reply/approve") => json!({"text": "probe"}),
+                ("POST", "/inbox/{item_id}/like") => json!({"liked": true}),
+                ("POST", "/inbox/{item_id}/hide") => json!({"hidden": true}),
+                ("PUT", "/workspace/reply-approval") => json!({"roles": ["editor"]}),
                 ("POST", "/listening/queries") => json!({"name": "probe", "query": "probe"}),
                 ("POST", "/saved-replies") => json!({"name": "probe", "body": "probe"}),
                 ("POST", "/inbox/bulk") => json!({"item_ids": [b.item_id], "status": "done", "unassign": true}),
@@ -441,6 +446,9 @@ async fn walk_ui(s: &Server, alice: &crate::harness::Person, b: &B) {
                 ("post", b.post_id.as_str()),
                 ("direction", "later"),
                 ("alt", "Hijacked"),
+                ("act", "like"),
+                ("decision", "turn-down"),
+                ("reason", "Hijacked"),
             ];
             let response = match method.as_str() {
                 "GET" => browser.get(s.url(&target)).send().await.unwrap(),
