@@ -594,6 +594,44 @@ async fn a_like_is_one_record_given_once_and_taken_back() {
 }
 
 #[tokio::test]
+async fn a_reply_is_hidden_through_the_threads_gate_and_shown_again() {
+    let pds = pds!();
+    let alice = account(pds, "alice-gate.test").await;
+    let bob = account(pds, "bob-gate.test").await;
+    let network = bluesky();
+    assert!(network.capabilities().hide_comment);
+    let post = network
+        .publish(&alice.credentials, &text_post("Opinions?"), &IdempotencyKey::for_variant("gate-root", 1))
+        .await
+        .unwrap();
+    let root = &post.parts[0];
+    let rude =
+        network.reply(&bob.credentials, root, "Rude words", &IdempotencyKey::for_variant("gate-1", 1)).await.unwrap();
+    let kind = network.reply(&bob.credentials, root, "Nice!", &IdempotencyKey::for_variant("gate-2", 1)).await.unwrap();
+    let gate_uri = root.id.replace("app.bsky.feed.post", "app.bsky.feed.threadgate");
+    let hidden = || async { record(pds, &gate_uri).await["hiddenReplies"].clone() };
+
+    network.hide_comment(&alice.credentials, &rude, true).await.unwrap();
+    network.hide_comment(&alice.credentials, &rude, true).await.unwrap();
+    assert_eq!(hidden().await, json!([rude.id]), "hidden once");
+    let gate = record(pds, &gate_uri).await;
+    assert_eq!(
+        (gate["post"].as_str(), gate["$type"].as_str()),
+        (Some(root.id.as_str()), Some("app.bsky.feed.threadgate"))
+    );
+    network.hide_comment(&alice.credentials, &kind, true).await.unwrap();
+    assert_eq!(hidden().await, json!([rude.id, kind.id]));
+    network.hide_comment(&alice.credentials, &rude, false).await.unwrap();
+    assert_eq!(hidden().await, json!([kind.id]), "shown again; the other stays hidden");
+
+    // Someone else's thread cannot be gated; a post that answers nothing is not a reply.
+    let e = network.hide_comment(&bob.credentials, &kind, true).await.unwrap_err();
+    assert!(matches!(e, NetworkError::Rejected(ref why) if why.contains("thread the account started")), "{e:?}");
+    let e = network.hide_comment(&alice.credentials, root, true).await.unwrap_err();
+    assert!(matches!(e, NetworkError::Rejected(ref why) if why.contains("not a reply")), "{e:?}");
+}
+
+#[tokio::test]
 async fn a_bare_pds_says_it_has_no_metrics_or_inbox() {
     let pds = pds!();
     let alice = account(pds, "alice-appview.test").await;

@@ -73,7 +73,7 @@ use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use socialdesk_core::text::bluesky as text;
 
-use self::protocol::{LIKE, POST, PROFILE, StrongRef};
+use self::protocol::{LIKE, POST, PROFILE, StrongRef, THREADGATE};
 pub use self::tid::record_key;
 use self::xrpc::{Failure, Xrpc};
 use crate::{
@@ -589,7 +589,7 @@ impl Network for Bluesky {
             inbox: true,
             reply: true,
             like: true,
-            hide_comment: false,
+            hide_comment: true,
             search: false,
         }
     }
@@ -735,6 +735,82 @@ impl Network for Bluesky {
         match x.procedure::<_, protocol::WriteOutput>("com.atproto.repo.putRecord", &input).await {
             Ok(_) => Ok(()),
             Err(failure) if failure.is("InvalidSwap") => Ok(()),
+            Err(failure) => Err(failure.into()),
+        }
+    }
+
+    /// Bluesky hides a reply through the thread's gate: the
+    /// `app.bsky.feed.threadgate` record at the root post's key lists it in
+    /// `hiddenReplies`. Only a thread the account started can be gated. The
+    /// gate is read, changed and written back with `swapRecord`, so a
+    /// concurrent change is not overwritten (it is a transient error, tried
+    /// again), and whatever else it says (who may reply) is kept.
+    async fn hide_comment(
+        &self,
+        credentials: &Credentials,
+        comment: &RemotePost,
+        hidden: bool,
+    ) -> Result<(), NetworkError> {
+        let session = Session::from_credentials(credentials)?;
+        let x = session.xrpc(&self.http);
+        let target = AtUri::of(comment)?;
+        let params = [("repo", target.repo), ("collection", target.collection), ("rkey", target.rkey)];
+        let reply: protocol::GetRecordOutput<protocol::PostRead> =
+            x.query("com.atproto.repo.getRecord", &params).await?;
+        let root = reply
+            .value
+            .reply
+            .map(|r| r.root.uri)
+            .ok_or_else(|| NetworkError::Rejected("only replies can be hidden, and this is not a reply".into()))?;
+        let root_uri = AtUri::parse(&root).ok_or_else(|| NetworkError::Protocol(format!("bad root URI {root}")))?;
+        if root_uri.repo != session.did {
+            return Err(NetworkError::Rejected("only replies in a thread the account started can be hidden".into()));
+        }
+        let params = [("repo", session.did.as_str()), ("collection", THREADGATE), ("rkey", root_uri.rkey)];
+        let existing = match x
+            .query::<protocol::GetRecordOutput<serde_json::Value>>("com.atproto.repo.getRecord", &params)
+            .await
+        {
+            Ok(found) => Some(found),
+            Err(failure) if failure.is("RecordNotFound") => None,
+            Err(failure) => return Err(failure.into()),
+        };
+        let (mut gate, swap) = match existing {
+            Some(found) => (found.value, found.cid),
+            None => {
+                if !hidden {
+                    return Ok(());
+                }
+                let created_at = x.server_time().await?.to_rfc3339_opts(SecondsFormat::Millis, true);
+                (serde_json::json!({"$type": THREADGATE, "post": root, "createdAt": created_at}), None)
+            }
+        };
+        let mut list: Vec<String> = gate["hiddenReplies"]
+            .as_array()
+            .map(|l| l.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default();
+        let present = list.contains(&comment.id);
+        if present == hidden {
+            return Ok(());
+        }
+        if hidden {
+            list.push(comment.id.clone());
+        } else {
+            list.retain(|uri| *uri != comment.id);
+        }
+        gate["hiddenReplies"] = serde_json::json!(list);
+        let input = protocol::PutRecordInput {
+            repo: &session.did,
+            collection: THREADGATE,
+            rkey: root_uri.rkey,
+            record: &gate,
+            swap_record: swap.as_deref(),
+        };
+        match x.procedure::<_, protocol::WriteOutput>("com.atproto.repo.putRecord", &input).await {
+            Ok(_) => Ok(()),
+            Err(failure) if failure.is("InvalidSwap") => {
+                Err(NetworkError::Transient("the thread's gate changed meanwhile; try again".into()))
+            }
             Err(failure) => Err(failure.into()),
         }
     }

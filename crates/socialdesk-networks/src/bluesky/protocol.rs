@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 pub const POST: &str = "app.bsky.feed.post";
 /// The collection of likes.
 pub const LIKE: &str = "app.bsky.feed.like";
+/// The collection of thread gates (one per post, at the post's record key).
+pub const THREADGATE: &str = "app.bsky.feed.threadgate";
 /// The collection of the profile record (one record, key `self`).
 pub const PROFILE: &str = "app.bsky.actor.profile";
 
