@@ -27,6 +27,8 @@ use crate::{Actor, App, AppError, new_uuid};
 pub const RULE_EFFECT: &str = "inbox-rule-effect";
 /// How many recent items a rule is tried on before it is saved.
 pub const PREVIEW_ITEMS: i64 = 500;
+/// How many open messages, newest first, the rules are run on by request.
+pub const APPLY_ITEMS: i64 = 1000;
 
 /// The tag that marks a message from someone who matters: a negative one is announced.
 pub const VIP_TAG: &str = "vip";
@@ -407,6 +409,54 @@ impl App {
             arrivals.push(Arrival { item, effects, jobs, notifications });
         }
         Ok(arrivals)
+    }
+
+    /// Runs the rules on the open messages no rule has acted on yet (the
+    /// latest 1,000): what came in before a rule was written. Everything is
+    /// logged and can be undone as at arrival, except that nothing already
+    /// waiting is answered automatically (logged as skipped). Returns how many
+    /// messages were tried and how many the rules acted on.
+    pub async fn apply_rules_to_open(&self, actor: &Actor) -> Result<(usize, u64), AppError> {
+        actor.require(Permission::ManageSettings)?;
+        let workspace = actor.workspace.id;
+        let open = socialdesk_store::InboxFilter { status: Some(InboxStatus::Open), ..Default::default() };
+        let items = self.store.inbox(workspace, &open, APPLY_ITEMS).await?;
+        let ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
+        let touched: std::collections::HashSet<Uuid> =
+            self.store.rule_effects_of(workspace, &ids).await?.into_iter().map(|e| e.item_id).collect();
+        let items: Vec<InboxItem> = items.into_iter().filter(|i| !touched.contains(&i.id)).collect();
+        let tried = items.len();
+        let accounts: HashMap<socialdesk_core::AccountId, String> =
+            self.store.accounts(workspace).await?.into_iter().map(|a| (a.id, a.network)).collect();
+        let mut by_network: HashMap<String, Vec<InboxItem>> = HashMap::new();
+        for item in items {
+            if let Some(network) = accounts.get(&item.account_id) {
+                by_network.entry(network.clone()).or_default().push(item);
+            }
+        }
+        let mut arrivals = Vec::new();
+        for (network, items) in by_network {
+            let Some(connector) = self.networks.get(&network) else { continue };
+            arrivals.extend(self.run_rules(workspace, &network, &connector.capabilities(), items).await?);
+        }
+        for arrival in &mut arrivals {
+            let mut dropped = Vec::new();
+            for effect in &mut arrival.effects {
+                if matches!(effect.action, Action::AutoReply { .. }) && effect.state == EffectState::Pending {
+                    effect.state = EffectState::Skipped;
+                    effect.detail =
+                        Some("not answered: the message was already waiting when the rules ran on it".into());
+                    dropped.push(effect.id);
+                }
+            }
+            arrival.jobs.retain(|job| {
+                !dropped.iter().any(|id| job.payload.get("effect").and_then(|v| v.as_str()) == Some(&id.to_string()))
+            });
+        }
+        let acted = self.store.apply_rule_arrivals(workspace, &arrivals, self.now()).await?;
+        self.audit(actor, "inbox.rules_applied", "open messages", serde_json::json!({"tried": tried, "acted": acted}))
+            .await;
+        Ok((tried, acted))
     }
 
     /// The authors of these items (from one account of `network`) saved as

@@ -191,6 +191,47 @@ macro_rules! insert_arrival_parts {
 pub(crate) use insert_arrival_parts;
 
 impl Store {
+    /// Writes what rules did to items already in the inbox (run on them
+    /// later, by request): the item's assignee, priority, kind and status,
+    /// its tags, the log, the jobs and the notifications, one transaction
+    /// for all. An item some rule already acted on is left alone, so a
+    /// second run (or a run racing the sync) acts on nothing twice. Returns
+    /// how many items changed.
+    pub async fn apply_rule_arrivals(
+        &self,
+        workspace: WorkspaceId,
+        arrivals: &[Arrival],
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let mut changed = 0;
+            for arrival in arrivals.iter().filter(|a| !a.effects.is_empty()) {
+                let i = &arrival.item;
+                let done = sqlx::query(
+                    "UPDATE inbox_items SET assignee_id = $3, priority = $4, category = $5, status = $6 \
+                     WHERE workspace_id = $1 AND id = $2 \
+                       AND NOT EXISTS (SELECT 1 FROM inbox_rule_effects e WHERE e.item_id = $2)",
+                )
+                .bind(workspace.as_uuid())
+                .bind(i.id)
+                .bind(i.assignee_id.map(|u| u.as_uuid()))
+                .bind(i.priority.rank())
+                .bind(&i.category)
+                .bind(i.status.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows();
+                if done > 0 {
+                    insert_arrival_parts!(tx, workspace, arrival, now);
+                    changed += 1;
+                }
+            }
+            tx.commit().await?;
+            Ok(changed)
+        })
+    }
+
     /// The workspace's rules in the order they run.
     pub async fn inbox_rules(&self, workspace: WorkspaceId) -> Result<Vec<Rule>> {
         let rows: Vec<RuleRow> = on_pool!(self, |pool| {

@@ -55,7 +55,7 @@ enum Command {
     /// The media library: add files (`socialdesk media --workspace SLUG photo.png --alt "…"`) and list them.
     Media(MediaArgs),
     /// The inbox's moderation rules: list them, add some from JSON (`--add rules.json`, one rule or a list),
-    /// delete one by name, or show what rules did (`--log`).
+    /// delete one by name, run them on open messages (`--apply`), or show what rules did (`--log`).
     Rules(RulesArgs),
     /// Contacts, the people behind inbox messages: list them (`--search`, `--tag`), export them as CSV (`--csv`),
     /// or show one with its notes and latest messages (`--show @handle` or an id).
@@ -150,6 +150,9 @@ struct RulesArgs {
     /// Show the last 50 things rules did.
     #[arg(long)]
     log: bool,
+    /// Run the rules on the open messages no rule has acted on yet (the latest 1,000).
+    #[arg(long)]
+    apply: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -560,6 +563,10 @@ async fn rules_command(app: &App, args: &RulesArgs) -> anyhow::Result<()> {
             rules.iter().find(|r| r.spec.name == *name).with_context(|| format!("--delete: no rule named {name:?}"))?;
         app.delete_inbox_rule(&actor, rule.id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         println!("deleted {name}");
+    }
+    if args.apply {
+        let (tried, acted) = app.apply_rules_to_open(&actor).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        println!("the rules acted on {acted} of {tried} open messages no rule had acted on");
     }
     if args.log {
         for e in app.rule_effects(&actor, None, 50).await.map_err(|e| anyhow::anyhow!("{e}"))? {

@@ -300,3 +300,58 @@ async fn likes_and_hides_from_the_app_reach_the_network_and_are_recorded() {
         assert!(matches!(s.app.hide_inbox_item(&s.actor, dm.id, true).await, Err(AppError::Conflict { .. })));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rules_run_later_on_open_messages_act_once_and_never_answer_what_was_waiting() {
+    let s = setup(TestDb::sqlite().await, Arc::new(Sandbox::new())).await;
+    let jin = teammate(&s, "jin@example.com", "editor").await;
+    let account = connect(&s, "sandbox").await;
+    s.app.sync_inbox(s.actor.workspace.id, account).await.unwrap();
+    let before = s
+        .app
+        .inbox(&s.actor, &InboxFilter { status: Some(InboxStatus::Open), ..Default::default() }, 500)
+        .await
+        .unwrap();
+    let complaints = before.iter().filter(|i| i.category.as_deref() == Some("complaint")).count();
+    assert!(complaints > 0);
+
+    // A rule written after the messages came in, with an automatic answer (turned on).
+    let thanks = s.app.create_saved_reply(&s.actor, "Sorry", "Sorry {first_name}, we are on it").await.unwrap();
+    s.app.set_auto_replies(&s.actor, true).await.unwrap();
+    s.app
+        .create_inbox_rule(
+            &s.actor,
+            rule(serde_json::json!({"name": "Complaints", "conditions": [{"type": "kind", "any": ["complaint"]}],
+                "actions": [{"type": "tag", "tag": "unhappy"}, {"type": "set_priority", "priority": "high"},
+                            {"type": "auto_reply", "saved_reply": thanks.id}]})),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(s.app.apply_rules_to_open(&jin).await, Err(AppError::Forbidden(_))));
+    let (tried, acted) = s.app.apply_rules_to_open(&s.actor).await.unwrap();
+    assert_eq!((tried, acted as usize), (before.len(), complaints));
+    let unhappy =
+        s.app.inbox(&s.actor, &InboxFilter { tag: Some("unhappy".into()), ..Default::default() }, 500).await.unwrap();
+    assert_eq!(unhappy.len(), complaints);
+    assert!(unhappy.iter().all(|i| i.priority == Priority::High && i.replied_at.is_none()));
+    let log = s.app.rule_effects(&s.actor, None, 500).await.unwrap();
+    let answers: Vec<_> = log.iter().filter(|e| matches!(e.action, Action::AutoReply { .. })).collect();
+    assert_eq!(answers.len(), complaints);
+    assert!(
+        answers
+            .iter()
+            .all(|e| e.state == EffectState::Skipped && e.detail.as_deref().unwrap().contains("already waiting"))
+    );
+    // A second run finds nothing new to act on; what it did can be undone as usual.
+    assert_eq!(s.app.apply_rules_to_open(&s.actor).await.unwrap(), (before.len() - complaints, 0));
+    let tag = log.iter().find(|e| matches!(e.action, Action::Tag { .. })).unwrap();
+    s.app.undo_rule_effect(&s.actor, tag.id).await.unwrap();
+    assert_eq!(
+        s.app
+            .inbox(&s.actor, &InboxFilter { tag: Some("unhappy".into()), ..Default::default() }, 500)
+            .await
+            .unwrap()
+            .len(),
+        complaints - 1
+    );
+}

@@ -11,7 +11,8 @@ use crate::inbox::{account, item};
 both!(
     rules_keep_their_order_and_names_and_stay_in_their_workspace,
     what_rules_did_is_stored_with_a_new_item_only,
-    rule_effects_are_undone_unless_changed_since
+    rule_effects_are_undone_unless_changed_since,
+    rules_run_later_change_only_items_no_rule_touched
 );
 
 fn spec(name: &str) -> RuleSpec {
@@ -210,4 +211,42 @@ async fn rule_effects_are_undone_unless_changed_since(db: TestDb) {
     assert_eq!(store.undo_rule_effect(ws.id, assign.id, ana.id, at(5)).await.unwrap(), Undo::NothingToUndo);
     assert!(!store.settle_rule_effect(ws.id, hide.id, EffectState::Applied, None, None, at(6)).await.unwrap());
     assert_eq!(store.inbox_item(ws.id, it.id).await.unwrap().hidden_at, None);
+}
+
+async fn rules_run_later_change_only_items_no_rule_touched(db: TestDb) {
+    let store = &db.store;
+    let (ana, ws) = signed_up(store, "ana@example.com", "Acme").await;
+    let a = account(&db, &ws).await;
+    let rule = Uuid::now_v7();
+    store.create_inbox_rule(ws.id, rule, &spec("later"), ana.id, at(0)).await.unwrap();
+    let page: Vec<Arrival> =
+        [item(&a, "x1", "reply", 1), item(&a, "x2", "reply", 2)].into_iter().map(Arrival::from).collect();
+    store.store_inbox_page(ws.id, a.id, &page, None, at(3)).await.unwrap();
+    let later = |remote: usize| {
+        let mut item = page[remote].item.clone();
+        item.priority = Priority::Urgent;
+        item.tags.push("billing".into());
+        Arrival {
+            item,
+            effects: vec![effect(
+                rule,
+                Action::SetPriority { priority: Priority::Urgent },
+                serde_json::json!({"priority": "normal"}),
+                EffectState::Applied,
+            )],
+            jobs: Vec::new(),
+            notifications: Vec::new(),
+        }
+    };
+    // Nothing to do for an arrival without effects; another workspace's id changes nothing.
+    assert_eq!(store.apply_rule_arrivals(ws.id, &[Arrival::from(page[1].item.clone())], at(4)).await.unwrap(), 0);
+    let (_, other) = signed_up(store, "bo@example.com", "Globex").await;
+    assert_eq!(store.apply_rule_arrivals(other.id, &[later(0)], at(4)).await.unwrap(), 0);
+    assert_eq!(store.apply_rule_arrivals(ws.id, &[later(0), later(1)], at(4)).await.unwrap(), 2);
+    let first = store.inbox_item(ws.id, page[0].item.id).await.unwrap();
+    assert_eq!((first.priority, first.tags.clone()), (Priority::Urgent, vec!["billing".to_owned()]));
+    assert_eq!(store.rule_effects_of(ws.id, &[first.id]).await.unwrap().len(), 1);
+    // Run again: both were touched, so nothing changes and nothing is logged twice.
+    assert_eq!(store.apply_rule_arrivals(ws.id, &[later(0), later(1)], at(5)).await.unwrap(), 0);
+    assert_eq!(store.rule_effects_of(ws.id, &[first.id]).await.unwrap().len(), 1);
 }

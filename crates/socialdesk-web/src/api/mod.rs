@@ -134,6 +134,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(moderation::get, moderation::update, moderation::delete))
         .routes(routes!(moderation::move_rule))
         .routes(routes!(moderation::preview))
+        .routes(routes!(moderation::apply))
         .routes(routes!(moderation::effects))
         .routes(routes!(moderation::undo))
         .routes(routes!(moderation::tags))

@@ -205,6 +205,24 @@ pub struct PreviewBody {
     pub matched: Vec<InboxItemBody>,
 }
 
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AppliedBody {
+    /// Open messages no rule had acted on (of the latest 1,000 open ones).
+    pub tried: usize,
+    /// Of those, how many the rules acted on.
+    pub acted: u64,
+}
+
+/// Runs the rules on the open messages no rule has acted on yet: what came in before a rule was
+/// written. Logged and undoable as at arrival; nothing already waiting is answered automatically
+/// (such an answer is logged as skipped). Owners and admins.
+#[utoipa::path(post, path = "/inbox/rules/apply", tag = "inbox",
+    responses((status = 200, body = AppliedBody), (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn apply(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<AppliedBody>> {
+    let (tried, acted) = state.app.apply_rules_to_open(&actor).await?;
+    Ok(Json(AppliedBody { tried, acted }))
+}
+
 /// Tries a rule on the latest 500 items without saving it or changing anything.
 #[utoipa::path(post, path = "/inbox/rules/preview", tag = "inbox", request_body = RuleRequest,
     responses((status = 200, body = PreviewBody), (status = 422, body = Problem, content_type = "application/problem+json")))]

@@ -62,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}/inbox/bulk", post(inbox::bulk))
         .route("/w/{slug}/inbox/rules", get(rules::rules).post(rules::create))
         .route("/w/{slug}/inbox/rules/auto-replies", post(rules::auto_replies))
+        .route("/w/{slug}/inbox/rules/apply", post(rules::apply))
         .route("/w/{slug}/inbox/rules/{id}", get(rules::edit).post(rules::update))
         .route("/w/{slug}/inbox/rules/{id}/move", post(rules::move_rule))
         .route("/w/{slug}/inbox/rules/{id}/toggle", post(rules::toggle))

@@ -389,6 +389,12 @@ async fn page(
         Some("undone") => Some("Undone.".to_owned()),
         Some("auto-on") => Some("Automatic replies are on.".to_owned()),
         Some("auto-off") => Some("Automatic replies are off.".to_owned()),
+        Some(applied) if applied.starts_with("applied-") => {
+            let (acted, tried) = applied[8..].split_once('-').unwrap_or(("0", "0"));
+            Some(format!(
+                "The rules acted on {acted} of {tried} open messages no rule had acted on; see below what they did."
+            ))
+        }
         _ => None,
     };
     Ok(RulesPage {
@@ -545,6 +551,17 @@ pub async fn auto_replies(
     let on = form.enabled == "on";
     state.app.set_auto_replies(&member.actor, on).await?;
     Ok(Redirect::to(&format!("/w/{slug}/inbox/rules?done=auto-{}", if on { "on" } else { "off" })).into_response())
+}
+
+/// Runs the rules on the open messages that no rule has acted on yet.
+pub async fn apply(
+    State(state): State<AppState>,
+    member: Member,
+    Path(slug): Path<String>,
+    CsrfForm(_): CsrfForm<super::auth::Empty>,
+) -> Result<Response, UiError> {
+    let (tried, acted) = state.app.apply_rules_to_open(&member.actor).await?;
+    Ok(Redirect::to(&format!("/w/{slug}/inbox/rules?done=applied-{acted}-{tried}")).into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -1595,6 +1595,11 @@ async fn moderation_rules_through_the_api() {
         .await
         .unwrap();
     s.app.sync_inbox(actor.workspace.id, account.id).await.unwrap();
+    // The rules ran as the messages arrived: run on open messages, they find nothing left to do.
+    let applied: Value = admin.post(s.url("/api/v1/inbox/rules/apply")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(applied["acted"], 0, "{applied}");
+    let (status, _) = problem(editor.post(s.url("/api/v1/inbox/rules/apply")).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
     let tagged: Value =
         editor.get(s.url("/api/v1/inbox?tag=unhappy&priority=urgent")).send().await.unwrap().json().await.unwrap();
     let tagged = tagged.as_array().unwrap();

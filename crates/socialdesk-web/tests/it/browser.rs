@@ -789,6 +789,10 @@ async fn inbox_rules_are_written_tried_applied_and_undone() {
         page.contains("is a complaint") && page.contains("tag follow up") && page.contains("priority urgent"),
         "{page}"
     );
+    // The messages that came before the rule: run it on them now.
+    submit(&c, "form[action$='/inbox/rules/apply'] button").await;
+    let notice = c.find(Locator::Css(".notice")).await.unwrap().text().await.unwrap();
+    assert!(notice.starts_with("The rules acted on ") && !notice.starts_with("The rules acted on 0 "), "{notice}");
 
     // New messages meet the rule as they arrive: a second account's, synced now.
     let support = s
