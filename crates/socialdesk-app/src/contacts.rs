@@ -423,7 +423,8 @@ impl App {
         let list = self.contacts(actor, filter, 100_000).await?;
         let mut out = csv::Writer::from_writer(Vec::new());
         let mut write = |record: &[&str]| {
-            let safe: Vec<String> = record.iter().map(|f| defuse(f)).collect();
+            let safe: Vec<String> =
+                record.iter().map(|f| socialdesk_core::values::spreadsheet_safe(f).into_owned()).collect();
             out.write_record(&safe).map_err(|e| AppError::internal(e.to_string()))
         };
         write(&["name", "handles", "tags", "messages", "last_message_at", "saved_at"])?;
@@ -447,15 +448,6 @@ impl App {
     pub async fn contact_tags(&self, actor: &Actor) -> Result<Vec<(String, i64)>, AppError> {
         actor.require(Permission::ViewAllContent)?;
         Ok(self.store.contact_tags(actor.workspace.id).await?)
-    }
-}
-
-/// A field a spreadsheet would run as a formula, quoted with a leading `'`.
-fn defuse(field: &str) -> String {
-    if field.starts_with(['=', '+', '-', '@']) && field.parse::<f64>().is_err() {
-        format!("'{field}")
-    } else {
-        field.to_owned()
     }
 }
 

@@ -11,7 +11,7 @@ use socialdesk_core::hours::BusinessHours;
 use socialdesk_core::moderation::Priority;
 use socialdesk_core::{AccountId, InboxItem, InboxStatus, Permission, UserId, WorkspaceId};
 use socialdesk_listen::enrich;
-use socialdesk_networks::{IdempotencyKey, InboxKind, NetworkError, RemotePost};
+use socialdesk_networks::{IdempotencyKey, InboxKind, NetworkError};
 use socialdesk_store::{ClaimedJob, InboxFilter};
 use uuid::Uuid;
 
@@ -205,7 +205,7 @@ impl App {
     ) -> Result<(), AppError> {
         let (account, credentials) = self.credentials(actor.workspace.id, item.account_id).await?;
         let network = self.networks.get(&account.network).ok_or(AppError::NotFound)?;
-        let to = RemotePost { id: item.remote_id.clone(), cid: item.remote_cid.clone(), url: item.remote_url.clone() };
+        let to = crate::moderation::comment_of(item);
         let key = IdempotencyKey::for_variant(&format!("reply-{}", item.id), 1);
         let reply = network.reply(&credentials, &to, text, &key).await.map_err(|e| match e {
             NetworkError::Rejected(why) => AppError::field("text", format!("{} refused it: {why}", network.label())),

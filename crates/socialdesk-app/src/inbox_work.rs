@@ -174,7 +174,10 @@ impl App {
                 message: format!("{} does not let socialdesk like messages", network.label()),
             });
         }
-        network.like(&credentials, &remote_of(&item), liked).await.map_err(|e| network_refusal(e, "liked"))?;
+        network
+            .like(&credentials, &crate::moderation::comment_of(&item), liked)
+            .await
+            .map_err(|e| network_refusal(e, "liked"))?;
         self.store.set_inbox_liked(actor.workspace.id, id, liked.then(|| self.now())).await?;
         let action = if liked { "inbox.liked" } else { "inbox.unliked" };
         self.audit(actor, action, &item.author_handle, serde_json::json!({"item": id})).await;
@@ -198,21 +201,13 @@ impl App {
             });
         }
         network
-            .hide_comment(&credentials, &remote_of(&item), hidden)
+            .hide_comment(&credentials, &crate::moderation::comment_of(&item), hidden)
             .await
             .map_err(|e| network_refusal(e, "hidden"))?;
         self.store.set_inbox_hidden(actor.workspace.id, id, hidden.then(|| self.now())).await?;
         let action = if hidden { "inbox.hidden" } else { "inbox.shown" };
         self.audit(actor, action, &item.author_handle, serde_json::json!({"item": id})).await;
         Ok(self.store.inbox_item(actor.workspace.id, id).await?)
-    }
-}
-
-fn remote_of(item: &InboxItem) -> socialdesk_networks::RemotePost {
-    socialdesk_networks::RemotePost {
-        id: item.remote_id.clone(),
-        cid: item.remote_cid.clone(),
-        url: item.remote_url.clone(),
     }
 }
 

@@ -40,7 +40,8 @@ pub struct RulePreview {
     pub matched: Vec<InboxItem>,
 }
 
-fn comment_of(item: &InboxItem) -> RemotePost {
+/// An inbox item as the network knows it.
+pub(crate) fn comment_of(item: &InboxItem) -> RemotePost {
     RemotePost { id: item.remote_id.clone(), cid: item.remote_cid.clone(), url: item.remote_url.clone() }
 }
 

@@ -348,6 +348,16 @@ impl<'de> Deserialize<'de> for TimeZone {
     }
 }
 
+/// A text cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first,
+/// and not a number), quoted with a leading `'` so it is shown as text.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@']) && cell.parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,5 +414,13 @@ mod tests {
         assert_eq!(WorkspaceName::parse("  Acme   Co ").unwrap().as_str(), "Acme Co");
         assert!(WorkspaceName::parse("   ").is_err());
         assert!(PersonName::parse(&"x".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn formulas_are_shown_as_text_in_spreadsheets() {
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(spreadsheet_safe("@ana.bsky.social"), "'@ana.bsky.social");
+        assert_eq!(spreadsheet_safe("-12.5"), "-12.5", "numbers stay numbers");
+        assert_eq!(spreadsheet_safe("Ana"), "Ana");
     }
 }

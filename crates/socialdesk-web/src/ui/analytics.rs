@@ -439,11 +439,7 @@ pub fn posts_csv(posts: &[PostPerformance]) -> String {
 
 /// Quotes a CSV field when it needs it, and defuses spreadsheet formulas.
 fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) && value.parse::<f64>().is_err() {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    };
+    let value = socialdesk_core::values::spreadsheet_safe(value).into_owned();
     if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value }
 }
 

@@ -15,20 +15,7 @@ async fn with_synced_sandbox() -> (Server, crate::harness::Person, reqwest::Clie
     let s = Server::start().await;
     let ana = s.person("ana@example.com", "Acme").await;
     let editor = api(&s.token(&ana, Role::Editor).await);
-    let actor = s.actor(&ana).await;
-    let account = s
-        .app
-        .connect_account(
-            &actor,
-            socialdesk_app::ConnectAccount {
-                network: "sandbox".into(),
-                identifier: "Acme".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    s.app.sync_inbox(actor.workspace.id, account.id).await.unwrap();
+    s.synced_sandbox(&ana, "Acme").await;
     (s, ana, editor)
 }
 
@@ -1581,20 +1568,7 @@ async fn moderation_rules_through_the_api() {
     assert_eq!(listed.as_array().unwrap().len(), 2);
 
     // Messages arrive; the rule acts on them.
-    let actor = s.actor(&ana).await;
-    let account = s
-        .app
-        .connect_account(
-            &actor,
-            socialdesk_app::ConnectAccount {
-                network: "sandbox".into(),
-                identifier: "Acme".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    s.app.sync_inbox(actor.workspace.id, account.id).await.unwrap();
+    s.synced_sandbox(&ana, "Acme").await;
     // The rules ran as the messages arrived: run on open messages, they find nothing left to do.
     let applied: Value = admin.post(s.url("/api/v1/inbox/rules/apply")).send().await.unwrap().json().await.unwrap();
     assert_eq!(applied["acted"], 0, "{applied}");
@@ -1698,19 +1672,7 @@ async fn notifications_and_the_response_target_through_the_api() {
 
     // Ana assigns a message to Jin: Jin's token sees it, Ana's does not.
     let actor = s.actor(&ana).await;
-    let account = s
-        .app
-        .connect_account(
-            &actor,
-            socialdesk_app::ConnectAccount {
-                network: "sandbox".into(),
-                identifier: "Acme".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    s.app.sync_inbox(actor.workspace.id, account.id).await.unwrap();
+    s.synced_sandbox(&ana, "Acme").await;
     let item = s.app.inbox(&actor, &socialdesk_store::InboxFilter::default(), 1).await.unwrap().remove(0);
     let jin_id = s.actor(&jin).await.user.id;
     s.app.update_inbox_item(&actor, item.id, socialdesk_core::InboxStatus::Open, Some(jin_id)).await.unwrap();
@@ -1736,20 +1698,7 @@ async fn contacts_through_the_api() {
     let ana = s.person("ana@example.com", "Acme").await;
     let editor = api(&s.token(&ana, Role::Editor).await);
     let viewer = api(&s.token(&ana, Role::Viewer).await);
-    let actor = s.actor(&ana).await;
-    let account = s
-        .app
-        .connect_account(
-            &actor,
-            socialdesk_app::ConnectAccount {
-                network: "sandbox".into(),
-                identifier: "Acme".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    s.app.sync_inbox(actor.workspace.id, account.id).await.unwrap();
+    s.synced_sandbox(&ana, "Acme").await;
     let items: Value = editor.get(s.url("/api/v1/inbox?limit=500")).send().await.unwrap().json().await.unwrap();
     let first = &items.as_array().unwrap()[0];
     let handle = first["author_handle"].as_str().unwrap();
@@ -1911,20 +1860,7 @@ async fn answers_that_wait_for_approval_through_the_api() {
     let carl = s.member(&ana, "carl@example.com", Role::Contributor).await;
     let admin = api(&s.token(&ana, Role::Admin).await);
     let contributor = api(&s.token(&ana, Role::Contributor).await);
-    let actor = s.actor(&ana).await;
-    let account = s
-        .app
-        .connect_account(
-            &actor,
-            socialdesk_app::ConnectAccount {
-                network: "sandbox".into(),
-                identifier: "Acme".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    s.app.sync_inbox(actor.workspace.id, account.id).await.unwrap();
+    s.synced_sandbox(&ana, "Acme").await;
     let items: Value = admin.get(s.url("/api/v1/inbox")).send().await.unwrap().json().await.unwrap();
     let (first, second) = (items[0]["id"].as_str().unwrap(), items[1]["id"].as_str().unwrap());
 
@@ -2002,20 +1938,7 @@ async fn likes_and_hides_through_the_api() {
     let ana = s.person("ana@example.com", "Acme").await;
     let editor = api(&s.token(&ana, Role::Editor).await);
     let viewer = api(&s.token(&ana, Role::Viewer).await);
-    let actor = s.actor(&ana).await;
-    let account = s
-        .app
-        .connect_account(
-            &actor,
-            socialdesk_app::ConnectAccount {
-                network: "sandbox".into(),
-                identifier: "Acme".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    s.app.sync_inbox(actor.workspace.id, account.id).await.unwrap();
+    s.synced_sandbox(&ana, "Acme").await;
     let items: Value = editor.get(s.url("/api/v1/inbox?kind=reply")).send().await.unwrap().json().await.unwrap();
     let id = items[0]["id"].as_str().unwrap();
     let liked: Value = editor

@@ -874,20 +874,7 @@ async fn a_person_is_saved_from_the_inbox_then_tagged_linked_and_noted() {
     let Some((_driver, c)) = start_driver().await else { return };
     let s = Server::start().await;
     let ana = s.person("ana@example.com", "Northwind Coffee").await;
-    let actor = s.actor(&ana).await;
-    let account = s
-        .app
-        .connect_account(
-            &actor,
-            socialdesk_app::ConnectAccount {
-                network: "sandbox".into(),
-                identifier: "Northwind Coffee".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    s.app.sync_inbox(actor.workspace.id, account.id).await.unwrap();
+    s.synced_sandbox(&ana, "Northwind Coffee").await;
     c.goto(&s.url("/login")).await.unwrap();
     fill(&c, "#email", "ana@example.com").await;
     fill(&c, "#password", PASSWORD).await;
@@ -967,19 +954,7 @@ async fn a_contributor_proposes_an_answer_and_the_owner_sends_it_edited() {
     let ana = s.person("ana@example.com", "Northwind Coffee").await;
     s.member(&ana, "carl@example.com", socialdesk_core::Role::Contributor).await;
     let actor = s.actor(&ana).await;
-    let account = s
-        .app
-        .connect_account(
-            &actor,
-            socialdesk_app::ConnectAccount {
-                network: "sandbox".into(),
-                identifier: "Northwind Coffee".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    s.app.sync_inbox(actor.workspace.id, account.id).await.unwrap();
+    s.synced_sandbox(&ana, "Northwind Coffee").await;
     let sign_in = |email: &'static str| {
         let c = c.clone();
         let url = s.url("/login");

@@ -169,6 +169,26 @@ impl Server {
         self.app.actor_for_user(&session.user, person.workspace.as_ref().unwrap().slug.as_str()).await.unwrap()
     }
 
+    /// Connects a sandbox account named `name` to `person`'s workspace and
+    /// pulls its inbox (three days of messages).
+    pub async fn synced_sandbox(&self, person: &Person, name: &str) -> socialdesk_core::AccountId {
+        let actor = self.actor(person).await;
+        let account = self
+            .app
+            .connect_account(
+                &actor,
+                socialdesk_app::ConnectAccount {
+                    network: "sandbox".into(),
+                    identifier: name.into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        self.app.sync_inbox(actor.workspace.id, account.id).await.unwrap();
+        account.id
+    }
+
     /// An API token of `person`'s workspace with `role`.
     pub async fn token(&self, person: &Person, role: Role) -> String {
         let actor = self.actor(person).await;

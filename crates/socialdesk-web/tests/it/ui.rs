@@ -767,20 +767,7 @@ async fn analytics_and_the_report_show_inbox_sentiment_by_day() {
     // No messages yet: no chart that would only say "no data".
     let page = browser.get(s.url("/w/acme/analytics")).send().await.unwrap().text().await.unwrap();
     assert!(!page.contains("data-sentiment-chart"), "no messages, no chart");
-    let actor = s.actor(&ana).await;
-    let account = s
-        .app
-        .connect_account(
-            &actor,
-            socialdesk_app::ConnectAccount {
-                network: "sandbox".into(),
-                identifier: "Acme".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    s.app.sync_inbox(actor.workspace.id, account.id).await.unwrap();
+    s.synced_sandbox(&ana, "Acme").await;
     let page = browser.get(s.url("/w/acme/analytics")).send().await.unwrap().text().await.unwrap();
     let chart = &page[page.find("data-sentiment-chart").expect("the chart")..];
     assert!(chart.contains("Inbox sentiment by day") && chart.contains(" messages, "), "{chart}");
