@@ -43,8 +43,14 @@ impl App {
 
     /// Whether `actor` may send others' proposed answers.
     pub async fn can_approve_replies(&self, actor: &Actor) -> Result<bool, AppError> {
-        Ok(actor.can(Permission::Publish)
-            && !self.store.reply_approval(actor.workspace.id).await?.contains(&actor.role))
+        Ok(self.reply_rights(actor).await?.1)
+    }
+
+    /// Whether `actor`'s own answers wait for approval, and whether they may
+    /// send others' proposed answers (one read of the setting for both).
+    pub async fn reply_rights(&self, actor: &Actor) -> Result<(bool, bool), AppError> {
+        let waits = self.store.reply_approval(actor.workspace.id).await?.contains(&actor.role);
+        Ok((waits, actor.can(Permission::Publish) && !waits))
     }
 
     pub(crate) async fn propose_inbox_reply(

@@ -490,28 +490,36 @@ impl Store {
 
     /// Records that the account likes an item on its network (`None`: no longer).
     pub async fn set_inbox_liked(&self, workspace: WorkspaceId, id: Uuid, at: Option<DateTime<Utc>>) -> Result<()> {
-        let done = on_pool!(self, |pool| {
-            sqlx::query("UPDATE inbox_items SET liked_at = $3 WHERE workspace_id = $1 AND id = $2")
-                .bind(workspace.as_uuid())
-                .bind(id)
-                .bind(at)
-                .execute(pool)
-                .await
-                .map(|r| r.rows())
-        })?;
-        StoreError::found(done)
+        self.set_item_time(
+            workspace,
+            id,
+            "UPDATE inbox_items SET liked_at = $3 WHERE workspace_id = $1 AND id = $2",
+            at,
+        )
+        .await
     }
 
     /// Records that an item is hidden on its network (`None`: shown again).
     pub async fn set_inbox_hidden(&self, workspace: WorkspaceId, id: Uuid, at: Option<DateTime<Utc>>) -> Result<()> {
+        self.set_item_time(
+            workspace,
+            id,
+            "UPDATE inbox_items SET hidden_at = $3 WHERE workspace_id = $1 AND id = $2",
+            at,
+        )
+        .await
+    }
+
+    /// Runs one `UPDATE` of an item's time column, `NotFound` when it is not this workspace's.
+    async fn set_item_time(
+        &self,
+        workspace: WorkspaceId,
+        id: Uuid,
+        sql: &'static str,
+        at: Option<DateTime<Utc>>,
+    ) -> Result<()> {
         let done = on_pool!(self, |pool| {
-            sqlx::query("UPDATE inbox_items SET hidden_at = $3 WHERE workspace_id = $1 AND id = $2")
-                .bind(workspace.as_uuid())
-                .bind(id)
-                .bind(at)
-                .execute(pool)
-                .await
-                .map(|r| r.rows())
+            sqlx::query(sql).bind(workspace.as_uuid()).bind(id).bind(at).execute(pool).await.map(|r| r.rows())
         })?;
         StoreError::found(done)
     }

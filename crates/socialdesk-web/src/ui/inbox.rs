@@ -319,6 +319,7 @@ async fn page(
             )
         })
         .collect();
+    let reply_rights = state.app.reply_rights(actor).await?;
     let page = InboxPage {
         business,
         teammates,
@@ -344,8 +345,8 @@ async fn page(
         contact,
         can_work,
         can_reply: actor.can(Permission::CreateDraft),
-        replies_wait: state.app.reply_approval(actor).await?.contains(&actor.role),
-        can_approve: state.app.can_approve_replies(actor).await?,
+        replies_wait: reply_rights.0,
+        can_approve: reply_rights.1,
         awaiting: q.awaiting.is_some(),
         notice,
         back: match q.contact {
