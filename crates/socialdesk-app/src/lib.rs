@@ -14,10 +14,12 @@ mod calendar;
 mod clock;
 pub mod contacts;
 mod error;
+mod fetch;
 mod goals;
 mod guides;
 mod inbox;
 mod inbox_work;
+mod link_cards;
 mod listening;
 mod media;
 pub mod mentions;
@@ -48,6 +50,7 @@ pub use error::{AppError, FieldError};
 pub use goals::{Goal, NewGoal};
 pub use guides::GuideForm;
 pub use inbox::{INBOX_SYNC, INBOX_SYNC_EVERY_SECS};
+pub use link_cards::LinkPreview;
 pub use listening::{Bucket, ListeningOverview, QueryCheck, QueryReport, QueryRole, QuerySummary, Totals};
 pub use media::MAX_MEDIA_PER_PART;
 pub use mentions::ImportSummary;
@@ -117,6 +120,8 @@ pub struct App {
     pub mailer: Option<Mailer>,
     /// The client for webhooks.
     pub http: reqwest::Client,
+    /// The client for pages people link to (link cards): public addresses only.
+    pages: reqwest::Client,
     /// Calendar ranges read recently.
     calendar: Arc<calendar::CalendarCache>,
 }
@@ -133,12 +138,32 @@ impl App {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
-        App { store, clock, secrets, settings, networks, reports: None, mailer: None, http, calendar: Arc::default() }
+        let pages = fetch::page_client(settings.allow_private_urls, &[]);
+        App {
+            store,
+            clock,
+            secrets,
+            settings,
+            networks,
+            reports: None,
+            mailer: None,
+            http,
+            pages,
+            calendar: Arc::default(),
+        }
     }
 
     /// The same services reading another clock (the demo replays history with one).
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> App {
         self.clock = clock;
+        self
+    }
+
+    /// The same services reading linked pages (link cards) with these host
+    /// names resolved to these addresses instead of through DNS: a closed
+    /// network's own names, or a test's web site.
+    pub fn with_page_hosts(mut self, hosts: &[(&str, std::net::SocketAddr)]) -> App {
+        self.pages = fetch::page_client(self.settings.allow_private_urls, hosts);
         self
     }
 

@@ -962,11 +962,16 @@ impl App {
             }
         }
         let mut media = self.outgoing_media(workspace, post.id).await.map_err(JobError::from)?.into_iter();
+        let cards = network.capabilities().link_cards;
+        let mut parts = Vec::with_capacity(1 + variant.thread.len());
+        for text in std::iter::once(&variant.text).chain(&variant.thread) {
+            let images = media.next().unwrap_or_default();
+            // A post shows images or a link's card, not both.
+            let link_card = if cards && images.is_empty() { self.link_card(text).await } else { None };
+            parts.push(OutgoingPart { text: text.clone(), images, link_card });
+        }
         let outgoing = OutgoingPost {
-            parts: std::iter::once(&variant.text)
-                .chain(&variant.thread)
-                .map(|text| OutgoingPart { text: text.clone(), images: media.next().unwrap_or_default() })
-                .collect(),
+            parts,
             first_comment: post.first_comment.clone(),
             langs: Vec::new(),
             created_at: post.scheduled_at.unwrap_or(post.created_at),

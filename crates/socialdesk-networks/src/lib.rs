@@ -35,6 +35,10 @@ pub struct Capabilities {
     /// A network where posts are looked at more than read: the composer
     /// suggests an image when a post has none (a suggestion, not an error).
     pub visual: bool,
+    /// The connector shows a link's card when the caller gives one
+    /// ([`OutgoingPart::link_card`]); networks that make cards themselves from
+    /// the page (Mastodon) say `false`.
+    pub link_cards: bool,
     pub metrics: bool,
     pub followers: bool,
     pub inbox: bool,

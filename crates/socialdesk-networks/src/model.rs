@@ -85,6 +85,20 @@ pub struct OutgoingImage {
 pub struct OutgoingPart {
     pub text: String,
     pub images: Vec<OutgoingImage>,
+    /// The preview card of the part's link, for networks that take it from
+    /// the poster ([`Capabilities::link_cards`]); a part with images has none.
+    pub link_card: Option<LinkCard>,
+}
+
+/// A link's preview card as the page describes itself (its Open Graph or
+/// `<title>` and description tags), with its picture when it has one.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LinkCard {
+    /// The link as it is in the text (a short link stays short).
+    pub url: String,
+    pub title: String,
+    pub description: String,
+    pub thumb: Option<OutgoingImage>,
 }
 
 /// A post as it goes out to one account: already adapted to the network and

@@ -200,6 +200,7 @@ impl Network for Sandbox {
             max_videos: 0,
             // It stands in for every network, the visual ones too.
             visual: true,
+            link_cards: false,
             metrics: true,
             followers: true,
             inbox: true,
@@ -444,8 +445,8 @@ mod tests {
         let credentials = connected(&sandbox).await;
         let post = OutgoingPost {
             parts: vec![
-                OutgoingPart { text: "Hello".into(), images: vec![] },
-                OutgoingPart { text: "More".into(), images: vec![] },
+                OutgoingPart { text: "Hello".into(), images: vec![], link_card: None },
+                OutgoingPart { text: "More".into(), images: vec![], link_card: None },
             ],
             first_comment: Some("Link in here".into()),
             langs: vec!["en".into()],
@@ -470,7 +471,7 @@ mod tests {
         let sandbox = Sandbox::with_clock(clock(&now));
         let credentials = connected(&sandbox).await;
         let post = OutgoingPost {
-            parts: vec![OutgoingPart { text: "Hi".into(), images: vec![] }],
+            parts: vec![OutgoingPart { text: "Hi".into(), images: vec![], link_card: None }],
             created_at: start(),
             ..Default::default()
         };

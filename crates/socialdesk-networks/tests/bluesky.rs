@@ -18,8 +18,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{Value, json};
 use socialdesk_networks::bluesky::{Bluesky, record_key};
 use socialdesk_networks::{
-    ConnectRequest, Credentials, IdempotencyKey, InboxKind, Network, NetworkError, OutgoingImage, OutgoingPart,
-    OutgoingPost, RemotePost,
+    ConnectRequest, Credentials, IdempotencyKey, InboxKind, LinkCard, Network, NetworkError, OutgoingImage,
+    OutgoingPart, OutgoingPost, RemotePost,
 };
 
 // ---------------------------------------------------------------- the PDS
@@ -157,7 +157,7 @@ fn at(seconds: i64) -> DateTime<Utc> {
 
 fn text_post(text: &str) -> OutgoingPost {
     OutgoingPost {
-        parts: vec![OutgoingPart { text: text.into(), images: vec![] }],
+        parts: vec![OutgoingPart { text: text.into(), images: vec![], link_card: None }],
         langs: vec!["en".into()],
         created_at: at(0),
         ..Default::default()
@@ -370,6 +370,7 @@ async fn images_are_uploaded_with_alt_text_and_aspect_ratio() {
                 image(wide.clone(), "Un dégradé, 30 × 20", Some((30, 20))),
                 image(square.clone(), "A small square", None),
             ],
+            link_card: None,
         }],
         created_at: at(60),
         ..Default::default()
@@ -404,13 +405,68 @@ async fn images_are_uploaded_with_alt_text_and_aspect_ratio() {
 }
 
 #[tokio::test]
+async fn a_link_card_is_an_external_embed_with_its_picture_and_images_take_its_place() {
+    let pds = pds!();
+    let alice = account(pds, "alice-cards.test").await;
+    let thumb = png(12, 6, 90);
+    let card = LinkCard {
+        url: "https://example.com/spring?utm_source=bluesky".into(),
+        title: "Spring menu — été 🌸".into(),
+        description: "Nuevos platos, 새로운 메뉴".into(),
+        thumb: Some(image(thumb.clone(), "", Some((12, 6)))),
+    };
+    let post = OutgoingPost {
+        parts: vec![
+            OutgoingPart {
+                text: "Our spring menu https://example.com/spring?utm_source=bluesky".into(),
+                images: vec![],
+                link_card: Some(card.clone()),
+            },
+            OutgoingPart {
+                text: "With a picture instead https://example.com/spring".into(),
+                images: vec![image(png(4, 4, 1), "A dish", Some((4, 4)))],
+                link_card: Some(card.clone()),
+            },
+            OutgoingPart {
+                text: "No picture https://example.com/plain".into(),
+                images: vec![],
+                link_card: Some(LinkCard { url: "https://example.com/plain".into(), ..LinkCard::default() }),
+            },
+        ],
+        created_at: at(90),
+        ..Default::default()
+    };
+    let published =
+        bluesky().publish(&alice.credentials, &post, &IdempotencyKey::for_variant("cards", 1)).await.unwrap();
+
+    // The PDS validates app.bsky records against their lexicon: reading them back proves the shape.
+    let first = record(pds, &published.parts[0].id).await;
+    let embed = &first["embed"];
+    assert_eq!(embed["$type"], "app.bsky.embed.external");
+    assert_eq!(embed["external"]["uri"], card.url);
+    assert_eq!(embed["external"]["title"], card.title);
+    assert_eq!(embed["external"]["description"], card.description);
+    let blob = &embed["external"]["thumb"];
+    assert_eq!(blob["mimeType"], "image/png");
+    assert_eq!(blob["size"], thumb.len());
+
+    let second = record(pds, &published.parts[1].id).await;
+    assert_eq!(second["embed"]["$type"], "app.bsky.embed.images", "a post embeds images or a card, images first");
+
+    let third = record(pds, &published.parts[2].id).await;
+    assert_eq!(third["embed"]["$type"], "app.bsky.embed.external");
+    assert_eq!(third["embed"]["external"]["title"], "");
+    assert!(third["embed"]["external"].get("thumb").is_none());
+}
+
+#[tokio::test]
 async fn a_thread_chains_root_and_parent_and_the_first_comment_answers_the_first_part() {
     let pds = pds!();
     let alice = account(pds, "alice-thread.test").await;
     let post = OutgoingPost {
         parts: ["1/3 Un fil", "2/3 두 번째", "3/3 第三"]
             .into_iter()
-            .map(|text| OutgoingPart { text: text.into(), images: vec![] })
+            .map(|text| OutgoingPart { text: text.into(), images: vec![], link_card: None })
             .collect(),
         first_comment: Some("Le lien: https://example.org".into()),
         langs: vec![],
@@ -699,6 +755,7 @@ async fn images_are_refused_before_anything_is_uploaded() {
     post.parts.push(OutgoingPart {
         text: "second".into(),
         images: vec![image(small.clone(), "ok", None), image(vec![0; 1_000_001], "huge", None)],
+        link_card: None,
     });
     let error =
         network.publish(&credentials_for(&url), &post, &IdempotencyKey::for_variant("big", 1)).await.unwrap_err();

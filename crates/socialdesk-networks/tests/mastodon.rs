@@ -613,7 +613,10 @@ fn credentials(base: &str, token: &str) -> Credentials {
 
 fn text_post(parts: &[&str]) -> OutgoingPost {
     OutgoingPost {
-        parts: parts.iter().map(|t| OutgoingPart { text: t.to_string(), images: Vec::new() }).collect(),
+        parts: parts
+            .iter()
+            .map(|t| OutgoingPart { text: t.to_string(), images: Vec::new(), link_card: None })
+            .collect(),
         first_comment: None,
         langs: vec!["ko-KR".into()],
         created_at: Utc.with_ymd_and_hms(2025, 1, 1, 10, 0, 0).unwrap(),

@@ -4,6 +4,7 @@
 mod analytics;
 mod approvals;
 mod contacts;
+mod link_cards;
 mod listening;
 mod media;
 mod moderation;

@@ -101,12 +101,15 @@ pub(crate) struct Setup {
 }
 
 pub(crate) async fn setup(db: TestDb, network: Arc<dyn Network>) -> Setup {
+    setup_with(db, network, Settings::default()).await
+}
+
+pub(crate) async fn setup_with(db: TestDb, network: Arc<dyn Network>, settings: Settings) -> Setup {
     let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()));
     let mut networks = Registry::default();
     networks.add(Arc::new(socialdesk_networks::sandbox::Sandbox::new()));
     networks.add(network);
-    let app =
-        App::new(db.store.clone(), clock.clone(), SecretBox::ephemeral(), Settings::default()).with_networks(networks);
+    let app = App::new(db.store.clone(), clock.clone(), SecretBox::ephemeral(), settings).with_networks(networks);
     let signed = app
         .sign_up(SignUp {
             email: "ana@example.com".into(),

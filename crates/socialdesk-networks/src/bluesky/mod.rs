@@ -39,6 +39,11 @@
 //! plus `n` milliseconds for part `n` (so siblings sort in order), facets
 //! come from the text, and blobs are content-addressed.
 //!
+//! A part without images may carry a link's card ([`LinkCard`], made by the
+//! caller from the page): it becomes an `app.bsky.embed.external` with its
+//! picture uploaded as a blob. Bluesky's own apps do the same on the client
+//! side; the network does not fetch pages for a post.
+//!
 //! The first comment is a reply to the first part under `key.part(parts.len())`.
 //! [`Network::find_published`] finds the chain of parts from `key.part(0)`,
 //! then tells the first comment from a thread part by its parent (the first
@@ -78,7 +83,8 @@ pub use self::tid::record_key;
 use self::xrpc::{Failure, Xrpc};
 use crate::{
     Author, Capabilities, ConnectMethod, ConnectRequest, Connected, Credentials, IdempotencyKey, InboxItem, InboxKind,
-    InboxPage, Network, NetworkError, OutgoingImage, OutgoingPost, PostMetrics, Profile, Published, RemotePost,
+    InboxPage, LinkCard, Network, NetworkError, OutgoingImage, OutgoingPost, PostMetrics, Profile, Published,
+    RemotePost,
 };
 
 /// The server used when the user names none.
@@ -237,6 +243,9 @@ fn check_post(post: &OutgoingPost) -> Result<(), NetworkError> {
         for (i, image) in part.images.iter().enumerate() {
             check_image(image, &format!("image {} of {which}", i + 1))?;
         }
+        if let Some(thumb) = part.link_card.as_ref().and_then(|card| card.thumb.as_ref()) {
+            check_image(thumb, &format!("the link card's picture in {which}"))?;
+        }
     }
     if let Some(comment) = &post.first_comment {
         if comment.trim().is_empty() {
@@ -281,6 +290,8 @@ fn check_image(image: &OutgoingImage, which: &str) -> Result<(), NetworkError> {
 struct Draft<'a> {
     text: &'a str,
     images: &'a [OutgoingImage],
+    /// Shown when there are no images (a post embeds one or the other).
+    card: Option<&'a LinkCard>,
     reply: Option<protocol::ReplyRef>,
     langs: &'a [String],
     created_at: DateTime<Utc>,
@@ -411,6 +422,31 @@ impl Bluesky {
             };
             images.push(protocol::Image { image: uploaded.blob, alt: image.alt.clone(), aspect_ratio });
         }
+        let embed = match draft.card {
+            _ if !images.is_empty() => {
+                Some(protocol::Embed::Images(protocol::ImagesEmbed { kind: protocol::IMAGES_EMBED, images }))
+            }
+            Some(card) => {
+                let thumb = match &card.thumb {
+                    Some(thumb) => {
+                        let uploaded: protocol::UploadBlobOutput =
+                            x.upload("com.atproto.repo.uploadBlob", &thumb.mime, thumb.data.clone()).await?;
+                        Some(uploaded.blob)
+                    }
+                    None => None,
+                };
+                Some(protocol::Embed::External(protocol::ExternalEmbed {
+                    kind: protocol::EXTERNAL_EMBED,
+                    external: protocol::External {
+                        uri: card.url.clone(),
+                        title: card.title.clone(),
+                        description: card.description.clone(),
+                        thumb,
+                    },
+                }))
+            }
+            None => None,
+        };
         Ok(protocol::PostRecord {
             kind: POST,
             text: draft.text.to_owned(),
@@ -418,7 +454,7 @@ impl Bluesky {
             langs: draft.langs.iter().filter(|lang| !lang.trim().is_empty()).take(MAX_LANGS).cloned().collect(),
             facets,
             reply: draft.reply,
-            embed: (!images.is_empty()).then_some(protocol::ImagesEmbed { kind: protocol::IMAGES_EMBED, images }),
+            embed,
         })
     }
 
@@ -584,6 +620,7 @@ impl Network for Bluesky {
             max_image_bytes: MAX_IMAGE_BYTES,
             max_videos: 0,
             visual: false,
+            link_cards: true,
             metrics: true,
             followers: true,
             inbox: true,
@@ -665,8 +702,14 @@ impl Network for Bluesky {
                 (Some(root), Some(parent)) => Some(protocol::ReplyRef { root: root.clone(), parent: parent.clone() }),
                 _ => None,
             };
-            let draft =
-                Draft { text: &part.text, images: &part.images, reply, langs: &post.langs, created_at: created_at(n) };
+            let draft = Draft {
+                text: &part.text,
+                images: &part.images,
+                card: part.link_card.as_ref(),
+                reply,
+                langs: &post.langs,
+                created_at: created_at(n),
+            };
             parts.push(self.write_post(&session, &key.part(n), draft, &mut mentions).await?);
         }
         let first_comment = match &post.first_comment {
@@ -675,6 +718,7 @@ impl Network for Bluesky {
                 let draft = Draft {
                     text: comment,
                     images: &[],
+                    card: None,
                     reply: Some(protocol::ReplyRef { root: first.clone(), parent: first }),
                     langs: &post.langs,
                     created_at: created_at(parts.len()),
@@ -909,6 +953,7 @@ impl Network for Bluesky {
         let draft = Draft {
             text: body,
             images: &[],
+            card: None,
             reply: Some(protocol::ReplyRef { root, parent: parent_ref }),
             langs: &[],
             created_at,

@@ -189,7 +189,15 @@ pub struct PostRecord {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reply: Option<ReplyRef>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub embed: Option<ImagesEmbed>,
+    pub embed: Option<Embed>,
+}
+
+/// What a post embeds: images, or a link's card.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum Embed {
+    Images(ImagesEmbed),
+    External(ExternalEmbed),
 }
 
 /// `app.bsky.feed.post#replyRef`.
@@ -235,6 +243,26 @@ pub struct ImagesEmbed {
 }
 
 pub const IMAGES_EMBED: &str = "app.bsky.embed.images";
+
+/// `app.bsky.embed.external`: a link's card.
+#[derive(Serialize)]
+pub struct ExternalEmbed {
+    #[serde(rename = "$type")]
+    pub kind: &'static str,
+    pub external: External,
+}
+
+pub const EXTERNAL_EMBED: &str = "app.bsky.embed.external";
+
+/// `app.bsky.embed.external#external`.
+#[derive(Serialize)]
+pub struct External {
+    pub uri: String,
+    pub title: String,
+    pub description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thumb: Option<serde_json::Value>,
+}
 
 /// `app.bsky.embed.images#image`.
 #[derive(Serialize)]

@@ -383,6 +383,7 @@ impl Network for Mastodon {
             max_image_bytes: 10 * 1024 * 1024,
             max_videos: 0,
             visual: false,
+            link_cards: false,
             metrics: true,
             followers: true,
             inbox: true,
