@@ -50,7 +50,7 @@ pub use error::{AppError, FieldError};
 pub use goals::{Goal, NewGoal};
 pub use guides::GuideForm;
 pub use inbox::{INBOX_SYNC, INBOX_SYNC_EVERY_SECS};
-pub use link_cards::LinkPreview;
+pub use link_cards::{CardLink, LinkPreview};
 pub use listening::{Bucket, ListeningOverview, QueryCheck, QueryReport, QueryRole, QuerySummary, Totals};
 pub use media::MAX_MEDIA_PER_PART;
 pub use mentions::ImportSummary;

@@ -38,15 +38,70 @@ pub struct LinkPreview {
     pub image_url: Option<String>,
     /// `og:site_name`, when given.
     pub site_name: Option<String>,
+    /// The page's host name without `www.`, as cards show it.
+    pub host: String,
+}
+
+/// The link a post's card would show, and where.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CardLink {
+    /// The first link of the text, as written.
+    pub url: String,
+    /// The networks picked that would show its card (their labels).
+    pub networks: Vec<&'static str>,
 }
 
 impl App {
+    /// Which link of `text` gets a card on which of `networks` (those that
+    /// take cards from the poster), given the media picked: a part with
+    /// images has none. What the composer shows before fetching the card.
+    pub async fn card_link(
+        &self,
+        actor: &Actor,
+        text: &str,
+        networks: &[String],
+        media: &[socialdesk_core::MediaId],
+    ) -> Result<Option<CardLink>, AppError> {
+        actor.require(Permission::CreateDraft)?;
+        let Some(range) = socialdesk_core::links::links(text).into_iter().next() else {
+            return Ok(None);
+        };
+        let mut labels = Vec::new();
+        for network in networks {
+            if let Some(n) = self.networks.get(network)
+                && n.capabilities().link_cards
+                && !labels.contains(&n.label())
+            {
+                labels.push(n.label());
+            }
+        }
+        if labels.is_empty() {
+            return Ok(None);
+        }
+        if !media.is_empty() {
+            let items = self.store.media_items(actor.workspace.id, media).await?;
+            if items.values().any(|m| m.kind.is_image()) {
+                return Ok(None);
+            }
+        }
+        Ok(Some(CardLink { url: text[range].to_owned(), networks: labels }))
+    }
+
     /// The card of `url`, for the composer. Problems are named by the field `url`.
     pub async fn link_preview(&self, actor: &Actor, url: &str) -> Result<LinkPreview, AppError> {
         actor.require(Permission::CreateDraft)?;
         let parsed = reqwest::Url::parse(url.trim())
             .map_err(|e| AppError::field("url", format!("{:?} is not a web address: {e}", url.trim())))?;
         self.read_page(&parsed).await.map_err(|why| AppError::field("url", why))
+    }
+
+    /// The picture of a card (an `image_url` of [`App::link_preview`]), for the
+    /// composer to show without the browser calling the page's server itself.
+    pub async fn link_picture(&self, actor: &Actor, url: &str) -> Result<OutgoingImage, AppError> {
+        actor.require(Permission::CreateDraft)?;
+        self.card_picture(url.trim())
+            .await
+            .ok_or_else(|| AppError::field("url", "no picture of at most 1 MB could be read there"))
     }
 
     /// The card for the first link of `text`, with its picture, or `None`
@@ -128,6 +183,7 @@ impl App {
             description: cut(&head.description, MAX_DESCRIPTION_CHARS),
             image_url: image_url.map(String::from),
             site_name: head.site_name.filter(|name| !name.is_empty()),
+            host: page_url.host_str().unwrap_or_default().trim_start_matches("www.").to_owned(),
         })
     }
 

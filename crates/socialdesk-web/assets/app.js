@@ -110,6 +110,44 @@ document.addEventListener("DOMContentLoaded", () => {
     const suggestions = composer.querySelector("#suggestions");
     const csrf = composer.querySelector("input[name=_csrf]").value;
     let timer = null;
+    // The card Bluesky will show under the post: fetched when the first link
+    // changes (the server reads the page; its picture comes through us too).
+    const cardBox = composer.querySelector("#link-card");
+    let cardFor = null;
+    const el = (tag, props, ...children) => {
+      const node = Object.assign(document.createElement(tag), props);
+      node.append(...children);
+      return node;
+    };
+    const showCard = async (card) => {
+      if (!cardBox) return;
+      const key = card ? card.url + "|" + card.networks.join(",") : null;
+      if (key === cardFor) return;
+      cardFor = key;
+      if (!card) { cardBox.hidden = true; cardBox.replaceChildren(); return; }
+      const caption = el("figcaption", { textContent: `Link card on ${card.networks.join(", ")}` });
+      cardBox.replaceChildren(caption, el("p", { className: "muted", textContent: "Reading the page…" }));
+      cardBox.hidden = false;
+      try {
+        const response = await fetch(cardBox.dataset.previewUrl + "?url=" + encodeURIComponent(card.url));
+        const found = await response.json();
+        if (cardFor !== key) return;
+        if (!response.ok) {
+          cardBox.replaceChildren(caption, el("p", { className: "muted", textContent: `No card: ${found.message}. The post goes out without one.` }));
+          return;
+        }
+        const text = el("span", { className: "link-card-text" },
+          el("small", { textContent: found.site_name || found.host }),
+          el("strong", { textContent: found.title || found.url }),
+          el("span", { textContent: found.description }));
+        const body = el("a", { className: "link-card-body", href: found.url, target: "_blank", rel: "noopener noreferrer" });
+        if (found.picture) body.append(el("img", { src: found.picture, alt: "" }));
+        body.append(text);
+        cardBox.replaceChildren(caption, body);
+      } catch (_) {
+        if (cardFor === key) cardBox.hidden = true;
+      }
+    };
     const refresh = async () => {
       const networks = [...composer.querySelectorAll("input[name=account]:checked")].map((i) => i.dataset.network);
       try {
@@ -125,7 +163,8 @@ document.addEventListener("DOMContentLoaded", () => {
           }),
         });
         if (!response.ok) return;
-        const { counters, guide: problems, suggestions: advice } = await response.json();
+        const { counters, guide: problems, suggestions: advice, card } = await response.json();
+        showCard(card);
         if (suggestions) {
           suggestions.replaceChildren(...advice.map((s) => Object.assign(document.createElement("li"), { textContent: s })));
           suggestions.hidden = advice.length === 0;

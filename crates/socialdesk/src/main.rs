@@ -54,6 +54,9 @@ enum Command {
     Queue(QueueArgs),
     /// The media library: add files (`socialdesk media --workspace SLUG photo.png --alt "…"`) and list them.
     Media(MediaArgs),
+    /// The link card of a page, as Bluesky will show it under a post (`socialdesk link-card --workspace SLUG URL`):
+    /// its title, description and picture, read now from the page.
+    LinkCard(LinkCardArgs),
     /// The inbox's moderation rules: list them, add some from JSON (`--add rules.json`, one rule or a list),
     /// delete one by name, run them on open messages (`--apply`), or show what rules did (`--log`).
     Rules(RulesArgs),
@@ -131,6 +134,17 @@ struct MediaArgs {
     /// Alt text for the files added: what they show, for people who cannot see them.
     #[arg(long, value_name = "TEXT")]
     alt: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+struct LinkCardArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// The workspace's address (its slug, as in /w/SLUG).
+    #[arg(long, value_name = "SLUG")]
+    workspace: String,
+    /// The link (http or https).
+    url: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -289,6 +303,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logs(config.log_format);
             let app = open(&config).await?;
             let outcome = media_command(&app, &args).await;
+            app.store.close().await;
+            outcome
+        }
+        Command::LinkCard(args) => {
+            let config = Config::load_common(&args.common)?;
+            init_logs(config.log_format);
+            let app = open(&config).await?;
+            let outcome = link_card_command(&app, &args).await;
             app.store.close().await;
             outcome
         }
@@ -468,6 +490,20 @@ async fn queue_command(app: &App, args: &QueueArgs) -> anyhow::Result<()> {
 }
 
 /// Adds files to a workspace's media library, or lists it; one line per file.
+#[allow(clippy::print_stdout)]
+async fn link_card_command(app: &App, args: &LinkCardArgs) -> anyhow::Result<()> {
+    let actor = owner_of(app, &args.workspace).await?;
+    let card = app.link_preview(&actor, &args.url).await.map_err(|e| anyhow::anyhow!("{}", field_message(&e)))?;
+    println!("title: {}", card.title);
+    println!("description: {}", card.description);
+    println!("picture: {}", card.image_url.as_deref().unwrap_or("none"));
+    println!("site: {}", card.site_name.as_deref().unwrap_or(&card.host));
+    if card.page_url != card.url {
+        println!("page: {} (after redirects)", card.page_url);
+    }
+    Ok(())
+}
+
 #[allow(clippy::print_stdout)]
 async fn media_command(app: &App, args: &MediaArgs) -> anyhow::Result<()> {
     let actor = owner_of(app, &args.workspace).await?;

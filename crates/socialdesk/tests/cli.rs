@@ -198,6 +198,38 @@ fn migrate_then_demo_seed_a_fresh_sqlite_database_once() {
         stderr.lines().last().unwrap_or_default().contains("no contact has the handle @nobody.sandbox"),
         "{stderr}"
     );
+    // A link's card, from a page on this machine (allowed only when the operator says so).
+    let page = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let link = format!("http://{}/menu", page.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in page.incoming().take(1) {
+            let mut stream = stream.unwrap();
+            let mut request = String::new();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            while reader.read_line(&mut request).unwrap() > 2 {
+                request.clear();
+            }
+            let body = "<html><head><title>Café Lumen</title><meta property=\"og:title\" content=\"Spring menu\">\
+                        <meta name=\"description\" content=\"새로운 메뉴\"></head></html>";
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            stream.write_all(head.as_bytes()).unwrap();
+            stream.write_all(body.as_bytes()).unwrap();
+        }
+    });
+    let card = ["link-card", "--workspace", "northwind-coffee"];
+    let refused = run(&[&card[..], &[&link]].concat(), &dir);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8(refused.stderr).unwrap();
+    assert!(stderr.lines().last().unwrap_or_default().contains("private network"), "{stderr}");
+    let read = run(&[&card[..], &["--allow-private-addresses", &link]].concat(), &dir);
+    assert!(read.status.success(), "{}", String::from_utf8_lossy(&read.stderr));
+    assert_eq!(
+        String::from_utf8(read.stdout).unwrap(),
+        "title: Spring menu\ndescription: 새로운 메뉴\npicture: none\nsite: 127.0.0.1\n"
+    );
     let rules = ["rules", "--workspace", "northwind-coffee"];
     let bad = run(&[&rules[..], &["--add", "rules.json"]].concat(), &dir);
     assert!(!bad.status.success());

@@ -99,6 +99,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(accounts::move_in_queue))
         .routes(routes!(posts::list_posts, posts::create_post))
         .routes(routes!(posts::get_post, posts::edit_post))
+        .routes(routes!(posts::link_preview))
         .routes(routes!(media::list, media::upload))
         .routes(routes!(media::get, media::update, media::delete))
         .routes(routes!(media::file))

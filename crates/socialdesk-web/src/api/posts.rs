@@ -15,6 +15,55 @@ use crate::extract::{ApiActor, ApiJson};
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+pub struct LinkPreviewQuery {
+    /// The link (`http` or `https`).
+    url: String,
+}
+
+/// What a linked page says of itself: the card Bluesky shows under a post
+/// (socialdesk sends it), and that Mastodon makes itself.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct LinkPreviewBody {
+    /// The link asked about.
+    pub url: String,
+    /// Where the page was found after redirects.
+    pub page_url: String,
+    /// `og:title`, else `twitter:title`, else `<title>` (at most 300 characters).
+    pub title: String,
+    /// `og:description`, else `twitter:description`, else `<meta name=description>` (at most 1000 characters).
+    pub description: String,
+    /// The picture the page names (absolute).
+    pub image_url: Option<String>,
+    /// `og:site_name`.
+    pub site_name: Option<String>,
+    /// The page's host name without `www.`.
+    pub host: String,
+}
+
+/// The card of a link, read now from its page: through up to 5 redirects, in
+/// the page's own charset, never from a private network address. A link that
+/// is no web page, does not answer, or answers an error is a 422 on `url`.
+#[utoipa::path(get, path = "/link-preview", tag = "posts", params(LinkPreviewQuery),
+    responses((status = 200, body = LinkPreviewBody), (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn link_preview(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(query): Query<LinkPreviewQuery>,
+) -> ApiResult<Json<LinkPreviewBody>> {
+    let p = state.app.link_preview(&actor, &query.url).await?;
+    Ok(Json(LinkPreviewBody {
+        url: p.url,
+        page_url: p.page_url,
+        title: p.title,
+        description: p.description,
+        image_url: p.image_url,
+        site_name: p.site_name,
+        host: p.host,
+    }))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// How many posts (1 to 500, default 100; with `from` and `to`, up to 5000).
     limit: Option<i64>,

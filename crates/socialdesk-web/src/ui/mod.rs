@@ -47,6 +47,8 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}", get(pages::dashboard))
         .route("/w/{slug}/compose", get(posts::compose).post(posts::create))
         .route("/w/{slug}/compose/check", post(posts::check))
+        .route("/w/{slug}/compose/link-preview", get(posts::link_preview))
+        .route("/w/{slug}/compose/link-picture", get(posts::link_picture))
         .route("/w/{slug}/analytics", get(analytics::analytics))
         .route("/w/{slug}/analytics.csv", get(analytics::analytics_csv))
         .route("/w/{slug}/goals", post(analytics::create_goal))

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::auth::Empty;
 use super::media::MediaCard;
 use super::settings::when;
-use super::{FormErrors, Shell, UiError, render};
+use super::{FormErrors, Shell, UiError, render, urlencode};
 use crate::AppState;
 use crate::extract::{CsrfForm, Member};
 
@@ -431,6 +431,8 @@ pub struct CheckResponse {
     guide: Vec<socialdesk_core::guide::GuideProblem>,
     /// Advice that does not stop the post (an image, alt text).
     suggestions: Vec<String>,
+    /// The link whose card the picked networks would show, if any.
+    card: Option<socialdesk_app::CardLink>,
 }
 
 /// Live counters and style-guide problems for the composer (fetched as the person types).
@@ -448,7 +450,64 @@ pub async fn check(
         counters: counters(&text, &body.networks),
         guide: guide.check(&text, campaign, body.sponsored),
         suggestions: state.app.compose_suggestions(&member.actor, &body.networks, &media).await?,
+        card: state.app.card_link(&member.actor, &text, &body.networks, &media).await?,
     }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LinkQuery {
+    url: String,
+}
+
+/// A link's card as the composer shows it: its picture comes through
+/// [`link_picture`], so the browser never calls the linked site itself.
+#[derive(Debug, Serialize)]
+pub struct LinkCardView {
+    #[serde(flatten)]
+    preview: socialdesk_app::LinkPreview,
+    /// This server's address for the picture.
+    picture: Option<String>,
+}
+
+/// The card of a link (fetched when the composer's first link changes).
+/// Problems answer 422 with `{"message": ...}`.
+pub async fn link_preview(
+    State(state): State<AppState>,
+    member: Member,
+    Query(q): Query<LinkQuery>,
+) -> Result<Response, UiError> {
+    match state.app.link_preview(&member.actor, &q.url).await {
+        Ok(preview) => {
+            let picture = preview.image_url.as_ref().map(|image| {
+                format!("/w/{}/compose/link-picture?url={}", member.actor.workspace.slug, urlencode(image))
+            });
+            Ok(Json(LinkCardView { preview, picture }).into_response())
+        }
+        Err(AppError::Invalid(problems)) => {
+            let message = problems.into_iter().map(|p| p.message).collect::<Vec<_>>().join("; ");
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(serde_json::json!({ "message": message }))).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A card's picture, read by this server (public addresses only, up to 1 MB).
+pub async fn link_picture(
+    State(state): State<AppState>,
+    member: Member,
+    Query(q): Query<LinkQuery>,
+) -> Result<Response, UiError> {
+    let image = state.app.link_picture(&member.actor, &q.url).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, image.mime),
+            (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            (axum::http::header::CACHE_CONTROL, "private, max-age=3600".to_owned()),
+            (axum::http::header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox".to_owned()),
+        ],
+        image.data,
+    )
+        .into_response())
 }
 
 #[derive(Template)]

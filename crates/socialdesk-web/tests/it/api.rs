@@ -1980,3 +1980,31 @@ async fn likes_and_hides_through_the_api() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_links_card_is_read_from_its_page_and_a_link_without_one_is_a_problem_on_url() {
+    let site = crate::harness::cafe_site(b"\x89PNG\r\n\x1a\n".to_vec()).await;
+    let s = Server::with_cards(&[(crate::harness::CAFE, site)]).await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let editor = api(&s.token(&ana, Role::Editor).await);
+    let base = format!("http://{}:{}", crate::harness::CAFE, site.port());
+
+    let response = editor.get(s.url("/api/v1/link-preview")).query(&[("url", format!("{base}/spring"))]).send().await;
+    let card: Value = response.unwrap().error_for_status().unwrap().json().await.unwrap();
+    assert_eq!(card["title"], "Spring menu — été 🌸");
+    assert_eq!(card["description"], "Nuevos platos, 새로운 메뉴, and a sakura latte");
+    assert_eq!(card["image_url"], format!("{base}/spring.png"));
+    assert_eq!((card["site_name"].as_str(), card["host"].as_str()), (Some("Café Lumen"), Some(crate::harness::CAFE)));
+
+    for (url, says) in
+        [(format!("{base}/menu.pdf"), "not a web page (application/pdf)"), ("menu".into(), "not a web address")]
+    {
+        let response = editor.get(s.url("/api/v1/link-preview")).query(&[("url", url.as_str())]).send().await;
+        let (status, body) = problem(response.unwrap()).await;
+        assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/url")));
+        assert!(body["errors"][0]["detail"].as_str().unwrap().contains(says), "{url}: {body}");
+    }
+    let viewer = api(&s.token(&ana, Role::Viewer).await);
+    let response = viewer.get(s.url("/api/v1/link-preview")).query(&[("url", format!("{base}/spring"))]).send().await;
+    assert_eq!(problem(response.unwrap()).await.0, StatusCode::FORBIDDEN, "reading pages is for those who write posts");
+}

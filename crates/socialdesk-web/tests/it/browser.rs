@@ -1015,3 +1015,95 @@ async fn a_contributor_proposes_an_answer_and_the_owner_sends_it_edited() {
     c.execute("document.querySelector('#reply-approval').scrollIntoView()", vec![]).await.unwrap();
     shot(&c, "settings-reply-approval").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_composer_shows_the_link_card_a_network_will_show() {
+    let Some((_driver, c)) = start_driver().await else { return };
+    // The page's picture: a real PNG the browser made.
+    let art = "<body style='margin:0;height:100vh;display:grid;place-items:center;\
+               background:linear-gradient(135deg,#fbcfe8,#c7d2fe);font:700 96px sans-serif'>Spring menu</body>";
+    c.goto(&format!("data:text/html;charset=utf-8,{}", art.replace('#', "%23"))).await.unwrap();
+    let site = crate::harness::cafe_site(c.screenshot().await.unwrap()).await;
+    let s = Server::with_cards(&[(crate::harness::CAFE, site)]).await;
+    let ana = s.person("ana@example.com", "Northwind Coffee").await;
+    let actor = s.actor(&ana).await;
+    for network in ["cards", "sandbox"] {
+        let account = socialdesk_app::ConnectAccount {
+            network: network.into(),
+            identifier: "Northwind Coffee".into(),
+            ..Default::default()
+        };
+        s.app.connect_account(&actor, account).await.unwrap();
+    }
+    c.goto(&s.url("/login")).await.unwrap();
+    fill(&c, "#email", "ana@example.com").await;
+    fill(&c, "#password", PASSWORD).await;
+    submit(&c, "form button[type=submit]").await;
+
+    c.goto(&s.url("/w/northwind-coffee/compose")).await.unwrap();
+    let card = c.find(Locator::Css("#link-card")).await.unwrap();
+    let link = format!("http://{}:{}/spring", crate::harness::CAFE, site.port());
+    fill(&c, "#text", &format!("Our spring menu is here: {link} — come by!")).await;
+    assert!(!card.is_displayed().await.unwrap(), "no account that takes cards is picked yet");
+    c.find(Locator::Css("input[name=account][data-network=cards]")).await.unwrap().click().await.unwrap();
+    let mut seen = String::new();
+    for _ in 0..100 {
+        seen = card.text().await.unwrap_or_default();
+        if seen.contains("Spring menu") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(seen.contains("Link card on Cards"), "{seen}");
+    assert!(
+        seen.contains("Café Lumen") && seen.contains("Spring menu — été 🌸") && seen.contains("새로운 메뉴"),
+        "{seen}"
+    );
+    let mut width = 0;
+    for _ in 0..100 {
+        let loaded = c
+            .execute(
+                "const i = document.querySelector('#link-card img'); return i && i.complete ? i.naturalWidth : 0",
+                vec![],
+            )
+            .await
+            .unwrap();
+        width = loaded.as_u64().unwrap_or(0);
+        if width > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(width > 0, "the page's picture shows, read through this server");
+    let src = c.execute("return document.querySelector('#link-card img').getAttribute('src')", vec![]).await.unwrap();
+    assert!(src.as_str().unwrap().starts_with("/w/northwind-coffee/compose/link-picture?url="), "{src}");
+    let height = c
+        .execute(
+            "const card = document.querySelector('#link-card'); card.scrollIntoView({block: 'center'}); \
+             return card.querySelector('img').getBoundingClientRect().height",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(height.as_f64().unwrap() < 300.0, "the picture is cut to a card's shape: {height}");
+    shot(&c, "compose-link-card").await;
+
+    // A link that is no page says so; a text without links has no card.
+    fill(&c, "#text", &format!("The menu: http://{}:{}/menu.pdf", crate::harness::CAFE, site.port())).await;
+    for _ in 0..100 {
+        seen = card.text().await.unwrap_or_default();
+        if seen.contains("No card") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(seen.contains("No card: the link is not a web page (application/pdf)"), "{seen}");
+    fill(&c, "#text", "No link today").await;
+    for _ in 0..100 {
+        if !card.is_displayed().await.unwrap() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(!card.is_displayed().await.unwrap(), "no link, no card");
+}

@@ -32,12 +32,21 @@ impl Server {
     }
 
     pub async fn on(db: TestDb, clock: Option<Arc<ManualClock>>) -> Server {
-        Server::build(db, clock, None).await
+        Server::build(db, clock, None, &[]).await
     }
 
     /// A server whose app knows these networks (the sandbox only, otherwise).
     pub async fn with_networks(networks: socialdesk_networks::Registry) -> Server {
-        Server::build(TestDb::sqlite().await, None, Some(networks)).await
+        Server::build(TestDb::sqlite().await, None, Some(networks), &[]).await
+    }
+
+    /// A server with the sandbox and [`Cards`] networks whose app reads linked
+    /// pages with these host names resolved to these addresses.
+    pub async fn with_cards(hosts: &[(&str, std::net::SocketAddr)]) -> Server {
+        let mut networks = socialdesk_networks::Registry::default();
+        networks.add(Arc::new(socialdesk_networks::sandbox::Sandbox::new()));
+        networks.add(Arc::new(Cards));
+        Server::build(TestDb::sqlite().await, None, Some(networks), hosts).await
     }
 
     /// A server on `clock` whose sandbox network reads the same clock, and
@@ -49,7 +58,7 @@ impl Server {
         networks.add(Arc::new(socialdesk_networks::sandbox::Sandbox::with_clock(Arc::new(move || {
             socialdesk_app::Clock::now(sandbox_clock.as_ref())
         }))));
-        let s = Server::build(TestDb::sqlite().await, Some(clock.clone()), Some(networks)).await;
+        let s = Server::build(TestDb::sqlite().await, Some(clock.clone()), Some(networks), &[]).await;
         let ana = s.person("ana@example.com", "Northwind Coffee").await;
         let actor = s.actor(&ana).await;
         let account = s
@@ -88,6 +97,7 @@ impl Server {
         db: TestDb,
         clock: Option<Arc<ManualClock>>,
         networks: Option<socialdesk_networks::Registry>,
+        hosts: &[(&str, std::net::SocketAddr)],
     ) -> Server {
         let clock_dyn: Arc<dyn socialdesk_app::Clock> = match &clock {
             Some(c) => c.clone(),
@@ -97,7 +107,8 @@ impl Server {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let settings = Settings { allow_private_urls: true, public_url: Some(base.clone()), ..Settings::default() };
         let mut app = App::new(db.store.clone(), clock_dyn, SecretBox::ephemeral(), settings)
-            .with_report_renderer(Arc::new(socialdesk_web::report::HtmlReports));
+            .with_report_renderer(Arc::new(socialdesk_web::report::HtmlReports))
+            .with_page_hosts(hosts);
         if let Some(networks) = networks {
             app = app.with_networks(networks);
         }
@@ -220,4 +231,94 @@ pub fn api(token: &str) -> reqwest::Client {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {token}").parse().unwrap());
     reqwest::Client::builder().default_headers(headers).build().unwrap()
+}
+
+/// A network that takes link cards from the poster, as Bluesky does (and
+/// publishes nowhere): what the composer's card preview is for.
+pub struct Cards;
+
+#[async_trait::async_trait]
+impl socialdesk_networks::Network for Cards {
+    fn name(&self) -> &'static str {
+        "cards"
+    }
+    fn label(&self) -> &'static str {
+        "Cards"
+    }
+    fn connect_method(&self) -> socialdesk_networks::ConnectMethod {
+        socialdesk_networks::ConnectMethod::Instant
+    }
+    fn capabilities(&self) -> socialdesk_networks::Capabilities {
+        socialdesk_networks::Capabilities {
+            publish: true,
+            link_cards: true,
+            max_images: 4,
+            max_image_bytes: 1_000_000,
+            ..Default::default()
+        }
+    }
+    async fn connect(
+        &self,
+        request: &socialdesk_networks::ConnectRequest,
+    ) -> Result<socialdesk_networks::Connected, socialdesk_networks::NetworkError> {
+        let profile = socialdesk_networks::Profile {
+            external_id: format!("cards:{}", request.identifier),
+            handle: format!("@{}", request.identifier),
+            display_name: request.identifier.clone(),
+            url: None,
+            avatar_url: None,
+            followers: None,
+            following: None,
+            posts: None,
+        };
+        Ok(socialdesk_networks::Connected {
+            profile,
+            credentials: socialdesk_networks::Credentials(serde_json::json!({})),
+            expires_at: None,
+        })
+    }
+    async fn profile(
+        &self,
+        _: &socialdesk_networks::Credentials,
+    ) -> Result<socialdesk_networks::Profile, socialdesk_networks::NetworkError> {
+        Err(socialdesk_networks::NetworkError::NotFound)
+    }
+    async fn publish(
+        &self,
+        _: &socialdesk_networks::Credentials,
+        _: &socialdesk_networks::OutgoingPost,
+        _: &socialdesk_networks::IdempotencyKey,
+    ) -> Result<socialdesk_networks::Published, socialdesk_networks::NetworkError> {
+        Err(socialdesk_networks::NetworkError::NotFound)
+    }
+    async fn find_published(
+        &self,
+        _: &socialdesk_networks::Credentials,
+        _: &socialdesk_networks::IdempotencyKey,
+    ) -> Result<Option<socialdesk_networks::Published>, socialdesk_networks::NetworkError> {
+        Ok(None)
+    }
+}
+
+/// The host name of [`cafe_site`], known only to servers made [`Server::with_cards`].
+pub const CAFE: &str = "menu.cafe-lumen.com";
+
+/// A small web site on this machine: `/spring`, a page with Open Graph tags
+/// naming `/spring.png` (the bytes given), and `/menu.pdf`, no page at all.
+pub async fn cafe_site(picture: Vec<u8>) -> std::net::SocketAddr {
+    use axum::http::header::CONTENT_TYPE;
+    use axum::routing::get;
+    let page = r#"<!doctype html><html><head><meta charset="utf-8"><title>Café Lumen</title>
+        <meta property="og:site_name" content="Café Lumen">
+        <meta property="og:title" content="Spring menu — été 🌸">
+        <meta property="og:description" content="Nuevos platos, 새로운 메뉴, and a sakura latte">
+        <meta property="og:image" content="/spring.png"></head><body></body></html>"#;
+    let site = axum::Router::new()
+        .route("/spring", get(move || async move { ([(CONTENT_TYPE, "text/html")], page) }))
+        .route("/spring.png", get(move || async move { ([(CONTENT_TYPE, "image/png")], picture) }))
+        .route("/menu.pdf", get(|| async { ([(CONTENT_TYPE, "application/pdf")], "%PDF-1.7") }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, site).await.unwrap() });
+    address
 }
