@@ -1,19 +1,28 @@
-//! Mentions coming in: every source (JSONL import, streams) hands posts to
+//! Mentions coming in: every source (JSONL import, the public posts read
+//! through connected accounts by the `listening-streams` job) hands posts to
 //! [`App::ingest_mentions`], which gives each a language, matches it against
 //! the workspace's queries, scores the sentiment of those that match, and
 //! stores them with the source's cursor in one transaction.
 
 use chrono::{DateTime, Utc};
-use socialdesk_core::{Permission, WorkspaceId};
+use socialdesk_core::{AccountId, Permission, WorkspaceId};
 use socialdesk_listen::enrich::SentimentLabel;
 use socialdesk_listen::mention::{LineError, Mention, parse_line};
 use socialdesk_listen::pipeline::Pipeline;
-use socialdesk_listen::query::{Matcher, Query, network_name};
-use socialdesk_store::{MentionFilter, NewMention, SourceCounts, StoredMention};
+use socialdesk_listen::query::{Matcher, Query, network_name, network_named};
+use socialdesk_networks::NetworkError;
+use socialdesk_store::{ClaimedJob, MentionFilter, NewMention, SourceCounts, StoredMention};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 use uuid::Uuid;
 
+use crate::worker::{JobFuture, JobHandler};
 use crate::{Actor, App, AppError, new_uuid};
+
+/// The kind of the job that reads public posts through connected accounts
+/// whose network offers them ([`socialdesk_networks::Capabilities::public_posts`]), every minute.
+pub const LISTENING_STREAMS: &str = "listening-streams";
+/// Accounts read per run of [`LISTENING_STREAMS`].
+const STREAM_ACCOUNTS_PER_RUN: i64 = 200;
 
 /// Lines read per transaction in an import.
 const IMPORT_BATCH: usize = 1000;
@@ -121,6 +130,51 @@ impl App {
         let counts = SourceCounts { read: mentions.len() as u64, matched: batch.len() as u64, skipped };
         let stored = self.store.store_mentions(workspace, source, &batch, cursor, counts, self.now()).await?;
         Ok(Ingested { matched: batch.len() as u64, stored, span })
+    }
+
+    /// Reads the public posts `account`'s network shows after this source's
+    /// cursor (Mastodon: the server's federated timeline), and keeps those
+    /// that match one of the workspace's queries, with the new cursor, in one
+    /// transaction. The first read starts at the newest posts: nothing older
+    /// is fetched. Returns how many were stored.
+    pub async fn read_public_posts(&self, workspace: WorkspaceId, account: AccountId) -> Result<u64, AppError> {
+        let (stored, credentials) = self.credentials(workspace, account).await?;
+        let Some(network) = self.networks.get(&stored.network) else { return Ok(0) };
+        let Some(kind) = network_named(network.name()) else { return Ok(0) };
+        if !network.capabilities().public_posts {
+            return Ok(0);
+        }
+        let queries = self.compiled_queries(workspace).await?;
+        if queries.matcher.is_empty() {
+            return Ok(0);
+        }
+        let source = public_source(&stored);
+        let cursor = self.store.listening_source(workspace, &source).await?.and_then(|s| s.cursor);
+        let page = match network.public_posts(&credentials, cursor.as_deref()).await {
+            Ok(page) => page,
+            Err(NetworkError::AuthRevoked(why)) => {
+                self.mark_account_revoked(workspace, account, &why).await?;
+                return Err(AppError::Conflict { field: "account", message: why });
+            }
+            Err(e) => return Err(AppError::internal(format!("reading public posts through {}: {e}", stored.handle))),
+        };
+        let mentions: Vec<Mention> = page
+            .posts
+            .into_iter()
+            .map(|p| Mention {
+                urls: socialdesk_core::links::links(&p.text).into_iter().map(|r| p.text[r].to_owned()).collect(),
+                remote_id: p.remote_id,
+                network: kind,
+                author: p.author,
+                text: p.text,
+                posted_at: p.posted_at,
+                lang: p.lang,
+                url: p.url,
+            })
+            .collect();
+        let ingested =
+            self.ingest_mentions(workspace, &source, &queries, &mentions, 0, page.next_cursor.as_deref()).await?;
+        Ok(ingested.stored)
     }
 
     /// Imports a JSONL file of posts (see [`socialdesk_listen::mention`])
@@ -239,5 +293,31 @@ impl App {
     ) -> Result<Vec<StoredMention>, AppError> {
         actor.require(Permission::ViewAllContent)?;
         Ok(self.store.mentions(actor.workspace.id, filter, limit.clamp(1, 500)).await?)
+    }
+}
+
+/// The listening source of the public posts read through `account`:
+/// `public:mastodon:@brand@example.social`.
+pub fn public_source(account: &socialdesk_core::Account) -> String {
+    format!("public:{}:{}", account.network, account.handle)
+}
+
+/// Reads public posts through every account that can, every minute.
+pub(crate) struct ListeningStreams;
+
+impl JobHandler for ListeningStreams {
+    fn run<'a>(&'a self, app: &'a App, _job: &'a ClaimedJob) -> JobFuture<'a> {
+        Box::pin(async move {
+            let networks: Vec<&str> =
+                app.networks.all().filter(|n| n.capabilities().public_posts).map(|n| n.name()).collect();
+            let accounts =
+                app.store.listening_accounts(&networks, STREAM_ACCOUNTS_PER_RUN).await.map_err(AppError::from)?;
+            for (workspace, account) in accounts {
+                if let Err(e) = app.read_public_posts(workspace, account).await {
+                    tracing::warn!(%workspace, %account, error = %e, "reading public posts failed");
+                }
+            }
+            crate::worker::schedule_next(app, LISTENING_STREAMS, chrono::Duration::minutes(1)).await
+        })
     }
 }

@@ -45,7 +45,9 @@ pub struct Capabilities {
     pub reply: bool,
     pub like: bool,
     pub hide_comment: bool,
-    pub search: bool,
+    /// The connector reads the public posts the network carries, for
+    /// listening ([`Network::public_posts`]).
+    pub public_posts: bool,
 }
 
 /// How an account is connected.
@@ -159,6 +161,17 @@ pub trait Network: Send + Sync + 'static {
     /// not, changes nothing and is not an error.
     async fn like(&self, _credentials: &Credentials, _post: &RemotePost, _liked: bool) -> Result<(), NetworkError> {
         Err(NetworkError::Unsupported("likes"))
+    }
+
+    /// Public posts as the account sees them, oldest first, after `cursor`,
+    /// with the cursor to pass next time: the stream listening matches its
+    /// queries against. Without a cursor, only the latest posts (no backfill).
+    async fn public_posts(
+        &self,
+        _credentials: &Credentials,
+        _cursor: Option<&str>,
+    ) -> Result<PublicPage, NetworkError> {
+        Err(NetworkError::Unsupported("public posts"))
     }
 
     /// Hides a reply or comment under the account's posts from everyone else

@@ -217,6 +217,28 @@ pub struct InboxPage {
     pub next_cursor: Option<String>,
 }
 
+/// A public post someone wrote, as listening reads it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicPost {
+    /// The network's id of the post.
+    pub remote_id: String,
+    /// The author's handle, without a leading `@` (`ana@example.social` on Mastodon).
+    pub author: String,
+    /// Plain text.
+    pub text: String,
+    pub url: Option<String>,
+    /// The language the author or the network declared.
+    pub lang: Option<String>,
+    pub posted_at: DateTime<Utc>,
+}
+
+/// A page of public posts, oldest first, and where to continue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicPage {
+    pub posts: Vec<PublicPost>,
+    pub next_cursor: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

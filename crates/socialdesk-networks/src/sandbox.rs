@@ -207,7 +207,7 @@ impl Network for Sandbox {
             reply: true,
             like: true,
             hide_comment: true,
-            search: false,
+            public_posts: false,
         }
     }
 

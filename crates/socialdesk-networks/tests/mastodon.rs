@@ -91,6 +91,9 @@ struct Fake {
     media_polled: usize,
     notifications: Vec<FakeNotification>,
     notification_requests: Vec<String>,
+    /// The federated timeline, by id.
+    public: Vec<FakeStatus>,
+    public_requests: Vec<String>,
     throttle: Throttle,
     max_characters: usize,
     /// (client_id, client_secret, redirect_uri)
@@ -563,6 +566,60 @@ async fn notifications(
     with_rate_headers(response, 295)
 }
 
+/// `GET /api/v1/timelines/public`: newest first, paged by `max_id`,
+/// `since_id` and `min_id` like every timeline, with the same Link header.
+async fn public_timeline(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Response {
+    let mut fake = app.fake.lock().unwrap();
+    if let Some(response) = gate(&mut fake, &headers) {
+        return response;
+    }
+    let raw: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    fake.public_requests.push(raw.join("&"));
+    let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.parse::<u64>().unwrap());
+    let limit = param("limit").map(|l| l as usize).unwrap_or(20).min(40);
+    let mut list: Vec<&FakeStatus> = fake.public.iter().collect();
+    list.sort_by_key(|s| std::cmp::Reverse(s.id.parse::<u64>().unwrap()));
+    let id = |s: &FakeStatus| s.id.parse::<u64>().unwrap();
+    if let Some(max_id) = param("max_id") {
+        list.retain(|s| id(s) < max_id);
+    }
+    let page: Vec<&FakeStatus> = match param("min_id") {
+        Some(min_id) => {
+            list.retain(|s| id(s) > min_id);
+            let skip = list.len().saturating_sub(limit);
+            list.into_iter().skip(skip).collect()
+        }
+        None => list.into_iter().take(limit).collect(),
+    };
+    let body: Vec<Value> = page
+        .iter()
+        .map(|s| {
+            let html = if s.text.starts_with('<') { Some(s.text.as_str()) } else { None };
+            status_json(&app.base, s, html)
+        })
+        .collect();
+    let mut links = Vec::new();
+    if page.len() == limit {
+        links.push(format!(
+            "<{}/api/v1/timelines/public?limit={limit}&max_id={}>; rel=\"next\"",
+            app.base,
+            page.last().unwrap().id
+        ));
+    }
+    if let Some(first) = page.first() {
+        links.push(format!("<{}/api/v1/timelines/public?limit={limit}&min_id={}>; rel=\"prev\"", app.base, first.id));
+    }
+    let mut response = axum::Json(body).into_response();
+    if !links.is_empty() {
+        response.headers_mut().insert("link", HeaderValue::from_str(&links.join(", ")).unwrap());
+    }
+    with_rate_headers(response, 290)
+}
+
 async fn start() -> (String, Shared) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -577,6 +634,8 @@ async fn start() -> (String, Shared) {
         media_polled: 0,
         notifications: Vec::new(),
         notification_requests: Vec::new(),
+        public: Vec::new(),
+        public_requests: Vec::new(),
         throttle: Throttle::Off,
         max_characters: 500,
         apps: Vec::new(),
@@ -595,6 +654,7 @@ async fn start() -> (String, Shared) {
         .route("/api/v2/media", post(upload_media))
         .route("/api/v1/media/{id}", get(get_media))
         .route("/api/v1/notifications", get(notifications))
+        .route("/api/v1/timelines/public", get(public_timeline))
         .with_state(App { fake: fake.clone(), base: base.clone() });
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     (base, fake)
@@ -1040,6 +1100,79 @@ async fn notifications_across_link_pages_come_oldest_first_with_a_cursor() {
     let page = mastodon.inbox(&credentials, Some("2049")).await.unwrap();
     assert!(page.items.is_empty());
     assert_eq!(page.next_cursor.as_deref(), Some("2049"));
+}
+
+fn public_status(id: u64, text: &str, language: Option<&str>, visibility: &str) -> FakeStatus {
+    FakeStatus {
+        id: id.to_string(),
+        text: text.to_string(),
+        in_reply_to_id: None,
+        visibility: visibility.to_string(),
+        language: language.map(str::to_string),
+        media: Vec::new(),
+        account: bob(),
+        mentions: Vec::new(),
+        favourites: 0,
+        reblogs: 0,
+        replies: 0,
+        favourited: false,
+    }
+}
+
+#[tokio::test]
+async fn the_public_timeline_is_read_forward_from_a_cursor_as_plain_text() {
+    let (base, fake) = start().await;
+    let mastodon = connector();
+    assert!(mastodon.capabilities().public_posts);
+    let credentials = credentials(&base, GOOD_TOKEN);
+    {
+        let mut fake = fake.lock().unwrap();
+        for i in 0..45 {
+            fake.public.push(public_status(3000 + i, &format!("old {i}"), Some("en"), "public"));
+        }
+    }
+    // No cursor: the newest page only, nothing older read back.
+    let page = mastodon.public_posts(&credentials, None).await.unwrap();
+    assert_eq!(page.posts.len(), 40);
+    assert_eq!((page.posts[0].text.as_str(), page.posts[39].text.as_str()), ("old 5", "old 44"));
+    assert_eq!(page.next_cursor.as_deref(), Some("3044"));
+    assert_eq!(fake.lock().unwrap().public_requests, ["limit=40"]);
+
+    {
+        let mut fake = fake.lock().unwrap();
+        fake.public_requests.clear();
+        for i in 0..50 {
+            fake.public.push(public_status(4000 + i, &format!("new {i}"), None, "public"));
+        }
+        let html = r#"<p>Northwind&#39;s <a href="https://remote.example/tags/coffee" class="mention hashtag">#<span>coffee</span></a> 커피 맛있어요 &amp; more</p>"#;
+        let mut korean = public_status(4050, html, Some("ko"), "public");
+        korean.account = ana(&base);
+        fake.public.push(korean);
+        fake.public.push(public_status(4051, "only followers", None, "private"));
+    }
+    let page = mastodon.public_posts(&credentials, Some("3044")).await.unwrap();
+    assert_eq!(page.posts.len(), 51, "two pages forward, the private one left out");
+    assert_eq!(page.posts[0].text, "new 0");
+    let last = page.posts.last().unwrap();
+    assert_eq!(last.text, "Northwind's #coffee 커피 맛있어요 & more");
+    assert_eq!((last.author.as_str(), last.lang.as_deref()), ("ana@fake.social", Some("ko")));
+    assert_eq!(last.url.as_deref(), Some(format!("{base}/@ana/4050").as_str()));
+    assert_eq!(page.posts[0].author, "bob@remote.example");
+    assert_eq!(page.next_cursor.as_deref(), Some("4051"));
+    {
+        let fake = fake.lock().unwrap();
+        assert_eq!(fake.public_requests.len(), 2, "{:?}", fake.public_requests);
+        assert!(fake.public_requests[0].contains("min_id=3044"));
+        assert!(fake.public_requests[1].contains("min_id=4039"), "{:?}", fake.public_requests);
+    }
+    let page = mastodon.public_posts(&credentials, Some("4051")).await.unwrap();
+    assert!(page.posts.is_empty());
+    assert_eq!(page.next_cursor.as_deref(), Some("4051"));
+
+    // A rate limit is typed like everywhere else.
+    fake.lock().unwrap().throttle = Throttle::RetryAfter;
+    let error = mastodon.public_posts(&credentials, Some("4051")).await.unwrap_err();
+    assert!(matches!(error, NetworkError::RateLimited { .. }), "{error:?}");
 }
 
 #[tokio::test]

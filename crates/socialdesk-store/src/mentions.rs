@@ -289,6 +289,39 @@ impl Store {
         })?)
     }
 
+    /// Connected accounts (not revoked) on one of `networks`, in workspaces
+    /// with at least one listening query: the accounts whose public posts
+    /// listening reads. Oldest connection first, up to `limit`.
+    pub async fn listening_accounts(
+        &self,
+        networks: &[&str],
+        limit: i64,
+    ) -> Result<Vec<(WorkspaceId, socialdesk_core::AccountId)>> {
+        if networks.is_empty() {
+            return Ok(Vec::new());
+        }
+        let places: Vec<String> = (2..networks.len() + 2).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT a.workspace_id, a.id FROM accounts a \
+             WHERE a.disconnected_at IS NULL AND a.status <> 'revoked' AND a.network IN ({}) \
+             AND EXISTS (SELECT 1 FROM listening_queries q WHERE q.workspace_id = a.workspace_id) \
+             ORDER BY a.connected_at, a.id LIMIT $1",
+            places.join(", ")
+        );
+        let rows: Vec<(Uuid, Uuid)> = on_pool!(self, |pool| {
+            // Only numbered placeholders are formatted in; the networks are bound.
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(limit);
+            for network in networks {
+                query = query.bind(*network);
+            }
+            query.fetch_all(pool).await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(w, a)| (WorkspaceId::from_uuid(w), socialdesk_core::AccountId::from_uuid(a)))
+            .collect())
+    }
+
     pub async fn listening_source(&self, workspace: WorkspaceId, name: &str) -> Result<Option<ListeningSource>> {
         Ok(self.listening_sources(workspace).await?.into_iter().find(|s| s.name == name))
     }

@@ -11,6 +11,7 @@ mod moderation;
 mod publishing;
 mod queues;
 mod reply_approval;
+mod streams;
 mod support;
 
 use std::sync::Arc;

@@ -627,7 +627,7 @@ impl Network for Bluesky {
             reply: true,
             like: true,
             hide_comment: true,
-            search: false,
+            public_posts: false,
         }
     }
 

@@ -32,7 +32,8 @@ use url::Url;
 
 use crate::{
     Author, Capabilities, ConnectMethod, ConnectRequest, Connected, Credentials, IdempotencyKey, InboxItem, InboxKind,
-    InboxPage, Network, NetworkError, OutgoingImage, OutgoingPost, PostMetrics, Profile, Published, RemotePost,
+    InboxPage, Network, NetworkError, OutgoingImage, OutgoingPost, PostMetrics, Profile, PublicPage, PublicPost,
+    Published, RemotePost,
 };
 
 /// The scopes socialdesk asks for: reading the account, its statuses and
@@ -390,7 +391,7 @@ impl Network for Mastodon {
             reply: true,
             like: true,
             hide_comment: false,
-            search: false,
+            public_posts: true,
         }
     }
 
@@ -657,6 +658,59 @@ impl Network for Mastodon {
             .filter_map(|n| n.status.map(|status| inbox_item(status, &domain)))
             .collect();
         Ok(InboxPage { items, next_cursor })
+    }
+
+    /// The server's federated timeline (`/api/v1/timelines/public`): every
+    /// public post it knows, its own and those of the servers it follows.
+    /// After a cursor, read forward through `rel="prev"` up to
+    /// `MAX_PAGES` pages (the rest on the next call); without one, the
+    /// newest page only. Boosts are not in public timelines.
+    async fn public_posts(&self, credentials: &Credentials, cursor: Option<&str>) -> Result<PublicPage, NetworkError> {
+        let stored = Stored::open(credentials)?;
+        let api = Api::new(&self.http, &stored);
+        let domain = stored.domain();
+        let limit = PAGE_SIZE.to_string();
+        let mut statuses: Vec<protocol::Status> = Vec::new();
+        let mut paging: Option<String> = cursor.map(str::to_string);
+        for _ in 0..MAX_PAGES {
+            let mut query = vec![("limit", limit.clone())];
+            query.extend(paging.clone().map(|id| ("min_id", id)));
+            let reply = api.call(api.request(Method::GET, "/api/v1/timelines/public").query(&query)).await?;
+            let page: Vec<protocol::Status> = decode(&reply)?;
+            let got = page.len();
+            statuses.extend(page);
+            if cursor.is_none() || got < PAGE_SIZE {
+                break;
+            }
+            paging = link_param(&links(&reply.headers), "prev", &["min_id", "since_id"]);
+            if paging.is_none() {
+                break;
+            }
+        }
+        statuses.sort_by(|a, b| id_order(&a.id, &b.id));
+        statuses.dedup_by(|a, b| a.id == b.id);
+        let next_cursor = statuses.last().map(|s| s.id.clone()).or_else(|| cursor.map(str::to_string));
+        let posts = statuses
+            .into_iter()
+            .filter(|s| s.visibility == "public")
+            .map(|s| {
+                let content = html::to_text(&s.content);
+                let text = if s.spoiler_text.trim().is_empty() {
+                    content
+                } else {
+                    format!("{}\n\n{content}", s.spoiler_text.trim())
+                };
+                PublicPost {
+                    author: handle(&s.account.acct, &domain).trim_start_matches('@').to_owned(),
+                    url: s.url.or(s.uri),
+                    lang: s.language.filter(|l| !l.is_empty()),
+                    posted_at: s.created_at,
+                    remote_id: s.id,
+                    text,
+                }
+            })
+            .collect();
+        Ok(PublicPage { posts, next_cursor })
     }
 
     /// Answers `to` in the same visibility (so a private message stays

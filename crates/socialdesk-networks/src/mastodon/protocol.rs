@@ -86,6 +86,12 @@ pub struct Status {
     /// HTML.
     #[serde(default)]
     pub content: String,
+    /// The content warning, shown before the content.
+    #[serde(default)]
+    pub spoiler_text: String,
+    /// ISO 639 code the author's app declared.
+    #[serde(default)]
+    pub language: Option<String>,
     pub account: Account,
     #[serde(default)]
     pub mentions: Vec<Mention>,

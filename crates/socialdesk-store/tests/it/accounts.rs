@@ -11,6 +11,7 @@ both!(
     a_failed_check_never_wipes_working_credentials,
     disconnecting_erases_credentials_but_keeps_history,
     accounts_belong_to_their_workspace,
+    listening_reads_through_live_accounts_of_workspaces_that_listen,
 );
 
 fn account(ws: &Workspace, external: &str) -> Account {
@@ -138,4 +139,40 @@ async fn accounts_belong_to_their_workspace(db: TestDb) {
     assert_eq!(expiring.status_at(at(0)), AccountStatus::Healthy);
     assert!(expiring.needs_refresh(at(0)));
     assert_eq!(expiring.status_at(at(6)), AccountStatus::Expiring, "expired and not refreshed");
+}
+
+async fn listening_reads_through_live_accounts_of_workspaces_that_listen(db: TestDb) {
+    let store = &db.store;
+    let (user, listens) = signed_up(store, "ana@example.com", "Acme").await;
+    let (_, quiet) = signed_up(store, "bo@example.com", "Quiet").await;
+    let query = socialdesk_store::SavedQuery {
+        id: uuid::Uuid::now_v7(),
+        name: "Brand".into(),
+        query: "acme".into(),
+        role: "brand".into(),
+        created_by: Some(user.id.as_uuid()),
+        created_at: at(0),
+    };
+    store.create_listening_query(listens.id, &query).await.unwrap();
+    let add = async |ws: &Workspace, network: &str, external: &str| {
+        let mut a = account(ws, external);
+        a.network = network.into();
+        store.upsert_account(&NewAccount { account: a, sealed_credentials: "v1:x".into() }).await.unwrap()
+    };
+    let mastodon = add(&listens, "mastodon", "1").await;
+    let bluesky = add(&listens, "bluesky", "did:plc:a").await;
+    let revoked = add(&listens, "mastodon", "2").await;
+    store.record_account_health(listens.id, revoked.id, &health(AccountStatus::Revoked, None, 5)).await.unwrap();
+    let gone = add(&listens, "mastodon", "3").await;
+    store.disconnect_account(listens.id, gone.id, at(6)).await.unwrap();
+    add(&quiet, "mastodon", "4").await;
+
+    let found = store.listening_accounts(&["mastodon"], 10).await.unwrap();
+    assert_eq!(found, vec![(listens.id, mastodon.id)], "no query, revoked or disconnected: not read");
+    let mut both = store.listening_accounts(&["mastodon", "bluesky"], 10).await.unwrap();
+    both.sort();
+    let mut expected = vec![(listens.id, mastodon.id), (listens.id, bluesky.id)];
+    expected.sort();
+    assert_eq!(both, expected);
+    assert!(store.listening_accounts(&[], 10).await.unwrap().is_empty());
 }

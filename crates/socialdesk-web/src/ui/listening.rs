@@ -205,7 +205,7 @@ async fn page(
         .iter()
         .map(|s| {
             [
-                s.name.clone(),
+                source_label(&s.name),
                 thousands(s.read as f64),
                 thousands(s.matched as f64),
                 thousands(s.skipped as f64),
@@ -703,5 +703,34 @@ pub async fn set_channels(
             let p = alerts_page(&state, &member, false, None, Some((form, errors))).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)).into_response())
         }
+    }
+}
+
+/// A source's name as people read it: `public:mastodon:@brand@example.social`
+/// is "Public posts seen by @brand@example.social (mastodon)", `import:file` "Import file".
+fn source_label(name: &str) -> String {
+    if let Some(rest) = name.strip_prefix("public:")
+        && let Some((network, handle)) = rest.split_once(':')
+    {
+        return format!("Public posts seen by {handle} ({network})");
+    }
+    match name.strip_prefix("import:") {
+        Some(file) => format!("Import {file}"),
+        None => name.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::source_label;
+
+    #[test]
+    fn sources_are_named_for_people() {
+        assert_eq!(
+            source_label("public:mastodon:@brand@example.social"),
+            "Public posts seen by @brand@example.social (mastodon)"
+        );
+        assert_eq!(source_label("import:march.jsonl"), "Import march.jsonl");
+        assert_eq!(source_label("something:else"), "something:else");
     }
 }

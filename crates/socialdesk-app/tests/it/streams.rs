@@ -1,0 +1,147 @@
+//! Listening through connected accounts: the public posts a network carries
+//! are read forward from a cursor kept with the mentions, and only those
+//! that match a query are kept.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use socialdesk_app::mentions::{LISTENING_STREAMS, public_source};
+use socialdesk_app::{Worker, WorkerOptions};
+use socialdesk_core::JobId;
+use socialdesk_networks::{
+    Capabilities, ConnectMethod, ConnectRequest, Connected, Credentials, IdempotencyKey, Network, NetworkError,
+    OutgoingPost, Profile, PublicPage, PublicPost, Published,
+};
+use socialdesk_store::testing::TestDb;
+use socialdesk_store::{MentionFilter, NewJob};
+
+use crate::publishing::{connect, profile, setup_with};
+
+/// A Mastodon-like network whose public timeline is a list; it remembers
+/// the cursors it was asked from.
+#[derive(Default)]
+struct Timeline {
+    posts: Mutex<Vec<PublicPost>>,
+    asked: Mutex<Vec<Option<String>>>,
+    revoked: Mutex<bool>,
+}
+
+fn post(id: u64, text: &str, lang: Option<&str>) -> PublicPost {
+    PublicPost {
+        remote_id: id.to_string(),
+        author: format!("user{id}@remote.example"),
+        text: text.into(),
+        url: Some(format!("https://remote.example/@user{id}/{id}")),
+        lang: lang.map(str::to_owned),
+        posted_at: at(id),
+    }
+}
+
+fn at(id: u64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap() + Duration::seconds(id as i64)
+}
+
+#[async_trait::async_trait]
+impl Network for Timeline {
+    fn name(&self) -> &'static str {
+        "mastodon"
+    }
+    fn label(&self) -> &'static str {
+        "Mastodon"
+    }
+    fn connect_method(&self) -> ConnectMethod {
+        ConnectMethod::Instant
+    }
+    fn capabilities(&self) -> Capabilities {
+        Capabilities { public_posts: true, ..Capabilities::default() }
+    }
+    async fn connect(&self, _: &ConnectRequest) -> Result<Connected, NetworkError> {
+        Ok(Connected { profile: profile(), credentials: Credentials(serde_json::json!({})), expires_at: None })
+    }
+    async fn profile(&self, _: &Credentials) -> Result<Profile, NetworkError> {
+        Ok(profile())
+    }
+    async fn publish(&self, _: &Credentials, _: &OutgoingPost, _: &IdempotencyKey) -> Result<Published, NetworkError> {
+        Err(NetworkError::Unsupported("publishing"))
+    }
+    async fn find_published(&self, _: &Credentials, _: &IdempotencyKey) -> Result<Option<Published>, NetworkError> {
+        Ok(None)
+    }
+    async fn public_posts(&self, _: &Credentials, cursor: Option<&str>) -> Result<PublicPage, NetworkError> {
+        self.asked.lock().unwrap().push(cursor.map(str::to_owned));
+        if *self.revoked.lock().unwrap() {
+            return Err(NetworkError::AuthRevoked("the token was revoked".into()));
+        }
+        let after: u64 = cursor.map_or(0, |c| c.parse().unwrap());
+        let posts: Vec<PublicPost> = self
+            .posts
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|p| p.remote_id.parse::<u64>().unwrap() > after)
+            .cloned()
+            .collect();
+        let next_cursor = posts.last().map(|p| p.remote_id.clone()).or(cursor.map(str::to_owned));
+        Ok(PublicPage { posts, next_cursor })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_posts_are_read_forward_and_only_matching_ones_are_kept() {
+    for db in TestDb::each().await {
+        let timeline = Arc::new(Timeline::default());
+        let s = setup_with(db, timeline.clone(), Default::default()).await;
+        let account = connect(&s, "mastodon").await;
+        let ws = s.actor.workspace.id;
+        timeline.posts.lock().unwrap().push(post(1, "Northwind coffee is the best ☕", Some("en")));
+        assert_eq!(s.app.read_public_posts(ws, account).await.unwrap(), 0, "no query yet: nothing is read");
+        assert!(timeline.asked.lock().unwrap().is_empty());
+
+        let query = s.app.create_query(&s.actor, "Brand", "northwind", "brand").await.unwrap();
+        assert_eq!(s.app.read_public_posts(ws, account).await.unwrap(), 1);
+        {
+            let mut posts = timeline.posts.lock().unwrap();
+            posts.push(post(2, "Nothing to see here", Some("en")));
+            posts.push(post(3, "노스윈드 northwind 커피 맛없어요, 최악이에요", None));
+            posts.push(post(4, "¡Me encanta Northwind! https://northwind.example/menu", Some("es")));
+        }
+        // Through the job, as the worker runs it every minute.
+        s.app
+            .store
+            .enqueue_job(&NewJob {
+                id: JobId::from_uuid(uuid::Uuid::now_v7()),
+                workspace_id: None,
+                kind: LISTENING_STREAMS.into(),
+                payload: serde_json::json!({}),
+                dedupe_key: None,
+                run_at: s.app.now(),
+                max_attempts: 3,
+                created_at: s.app.now(),
+            })
+            .await
+            .unwrap();
+        Worker::new(s.app.clone(), WorkerOptions::default()).run_due().await.unwrap();
+        assert_eq!(*timeline.asked.lock().unwrap(), [None, Some("1".to_owned())], "read on from the cursor");
+
+        let filter = MentionFilter { query: Some(query.id), ..MentionFilter::default() };
+        let mut found = s.app.mentions(&s.actor, &filter, 10).await.unwrap();
+        found.sort_by_key(|m| m.posted_at);
+        let ids: Vec<&str> = found.iter().map(|m| m.remote_id.as_str()).collect();
+        assert_eq!(ids, ["1", "3", "4"], "the post without the brand is not kept");
+        assert_eq!((found[1].network.as_str(), found[1].author.as_str()), ("mastodon", "user3@remote.example"));
+        assert_eq!(found[1].lang.as_deref(), Some("ko"), "a language the network did not give is detected");
+        assert_eq!(found[1].sentiment_label, "negative");
+        assert_eq!(found[2].lang.as_deref(), Some("es"));
+        let source = public_source(&s.app.store.account(ws, account).await.unwrap());
+        assert_eq!(source, "public:mastodon:@brand.flaky");
+        let stored = s.app.store.listening_source(ws, &source).await.unwrap().unwrap();
+        assert_eq!((stored.cursor.as_deref(), stored.read, stored.matched), (Some("4"), 4, 3));
+
+        // Read again: nothing new, nothing twice. A revoked token marks the account.
+        assert_eq!(s.app.read_public_posts(ws, account).await.unwrap(), 0);
+        *timeline.revoked.lock().unwrap() = true;
+        assert!(s.app.read_public_posts(ws, account).await.is_err());
+        let account = s.app.store.account(ws, account).await.unwrap();
+        assert_eq!(account.status, socialdesk_core::AccountStatus::Revoked);
+    }
+}
