@@ -19,6 +19,7 @@ mod goals;
 mod guides;
 mod inbox;
 mod inbox_work;
+pub mod jetstream;
 mod link_cards;
 mod listening;
 mod media;

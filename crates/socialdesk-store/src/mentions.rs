@@ -289,6 +289,16 @@ impl Store {
         })?)
     }
 
+    /// The workspaces with at least one listening query.
+    pub async fn listening_workspaces(&self) -> Result<Vec<WorkspaceId>> {
+        let rows: Vec<(Uuid,)> = on_pool!(self, |pool| {
+            sqlx::query_as("SELECT DISTINCT workspace_id FROM listening_queries ORDER BY workspace_id")
+                .fetch_all(pool)
+                .await
+        })?;
+        Ok(rows.into_iter().map(|(w,)| WorkspaceId::from_uuid(w)).collect())
+    }
+
     /// Connected accounts (not revoked) on one of `networks`, in workspaces
     /// with at least one listening query: the accounts whose public posts
     /// listening reads. Oldest connection first, up to `limit`.

@@ -51,6 +51,11 @@ pub struct CommonArgs {
     /// your LAN). Off by default: nobody should make the server reach inside its network.
     #[arg(long, env = "SOCIALDESK_ALLOW_PRIVATE_ADDRESSES")]
     pub allow_private_addresses: bool,
+    /// Listen to Bluesky as it is written: the Jetstream service to read public posts from, such as
+    /// wss://jetstream2.us-east.bsky.network/subscribe. Read by the process that runs the worker;
+    /// set it on one process only. Off by default.
+    #[arg(long, env = "SOCIALDESK_BLUESKY_JETSTREAM", value_name = "URL")]
+    pub bluesky_jetstream: Option<String>,
     /// Bold font for PDF reports. Default: the bold of the regular font's family, or the regular one.
     #[arg(long, env = "SOCIALDESK_REPORT_FONT_BOLD", value_name = "PATH")]
     pub report_font_bold: Option<PathBuf>,
@@ -116,6 +121,7 @@ struct FileConfig {
     report_font: Option<PathBuf>,
     report_font_bold: Option<PathBuf>,
     allow_private_addresses: Option<bool>,
+    bluesky_jetstream: Option<String>,
 }
 
 /// The resolved configuration.
@@ -139,6 +145,8 @@ pub struct Config {
     pub report_fonts: Option<(PathBuf, Option<PathBuf>)>,
     /// Whether user-given servers and webhooks may be in private networks.
     pub allow_private_addresses: bool,
+    /// The Jetstream service listening reads Bluesky from, if any.
+    pub bluesky_jetstream: Option<String>,
 }
 
 impl fmt::Debug for Config {
@@ -158,6 +166,7 @@ impl fmt::Debug for Config {
             .field("smtp", &self.smtp.as_ref().map(|(url, from)| (redact_url(url), from)))
             .field("report_fonts", &self.report_fonts)
             .field("allow_private_addresses", &self.allow_private_addresses)
+            .field("bluesky_jetstream", &self.bluesky_jetstream)
             .finish()
     }
 }
@@ -205,6 +214,12 @@ impl Config {
             (None, None) => None,
             (None, Some(_)) => bail!("--report-font-bold needs --report-font"),
         };
+        let bluesky_jetstream = common.bluesky_jetstream.clone().or(file.bluesky_jetstream).filter(|u| !u.is_empty());
+        if let Some(url) = &bluesky_jetstream
+            && !(url.starts_with("wss://") || url.starts_with("ws://"))
+        {
+            bail!("--bluesky-jetstream must be a WebSocket address (wss:// or ws://), got {url:?}");
+        }
         let signup = match serve.signup.or(file.signup).unwrap_or(SignupArg::Open) {
             SignupArg::Open => SignupPolicy::Open,
             SignupArg::InviteOnly => SignupPolicy::InviteOnly,
@@ -229,6 +244,7 @@ impl Config {
             smtp,
             report_fonts,
             allow_private_addresses: common.allow_private_addresses || file.allow_private_addresses.unwrap_or(false),
+            bluesky_jetstream,
         })
     }
 

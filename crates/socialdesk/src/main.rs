@@ -267,10 +267,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logs(config.log_format);
             let app = open(&config).await?;
             let (stop, stopped) = watch::channel(false);
+            let jetstream = listen_to_jetstream(&app, &config, &stopped);
             let worker = tokio::spawn(Worker::new(app.clone(), worker_options(&config)).run(stopped));
             shutdown_signal().await;
             let _ = stop.send(true);
             worker.await.context("the worker crashed")?;
+            if let Some(jetstream) = jetstream {
+                jetstream.await.context("the Jetstream reader crashed")?;
+            }
             app.store.close().await;
             Ok(())
         }
@@ -856,6 +860,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.bind))?;
     let (stop, stopped) = watch::channel(false);
+    let jetstream = if config.run_worker { listen_to_jetstream(&app, &config, &stopped) } else { None };
     let worker =
         config.run_worker.then(|| tokio::spawn(Worker::new(app.clone(), worker_options(&config)).run(stopped)));
     tracing::info!(address = %listener.local_addr()?, worker = config.run_worker, "socialdesk is serving");
@@ -869,9 +874,23 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     if let Some(worker) = worker {
         worker.await.context("the worker crashed")?;
     }
+    if let Some(jetstream) = jetstream {
+        jetstream.await.context("the Jetstream reader crashed")?;
+    }
     app.store.close().await;
     tracing::info!("bye");
     Ok(())
+}
+
+/// Starts reading Bluesky's Jetstream for listening when configured.
+fn listen_to_jetstream(
+    app: &App,
+    config: &Config,
+    stop: &watch::Receiver<bool>,
+) -> Option<tokio::task::JoinHandle<()>> {
+    let url = config.bluesky_jetstream.clone()?;
+    let (app, stop) = (app.clone(), stop.clone());
+    Some(tokio::spawn(async move { app.listen_to_jetstream(&url, stop).await }))
 }
 
 async fn shutdown_signal() {

@@ -36,6 +36,7 @@ fn help_documents_every_command_and_flag_with_its_environment_variable() {
         ("--secret-key-file", "SOCIALDESK_SECRET_KEY_FILE"),
         ("--no-worker", "SOCIALDESK_NO_WORKER"),
         ("--log-format", "SOCIALDESK_LOG_FORMAT"),
+        ("--bluesky-jetstream", "SOCIALDESK_BLUESKY_JETSTREAM"),
     ] {
         assert!(serve.contains(flag) && serve.contains(env), "serve --help documents {flag} and {env}:\n{serve}");
     }
@@ -45,10 +46,11 @@ fn help_documents_every_command_and_flag_with_its_environment_variable() {
 fn mistakes_end_in_one_clear_line_and_a_failure_code() {
     let dir = temp_dir("mistakes");
     std::fs::write(dir.join("bad.toml"), "bind = 8080\n").unwrap();
-    let cases: [(&[&str], &str); 3] = [
+    let cases: [(&[&str], &str); 4] = [
         (&["migrate", "--config", "bad.toml"], "bad.toml"),
         (&["migrate", "--database-url", "mysql://x"], "unsupported database URL"),
         (&["serve", "--public-url", "social.example.com"], "--public-url must start with http"),
+        (&["worker", "--bluesky-jetstream", "https://jetstream.example/subscribe"], "must be a WebSocket address"),
     ];
     for (args, expected) in cases {
         let out = run(args, &dir);

@@ -145,3 +145,119 @@ async fn public_posts_are_read_forward_and_only_matching_ones_are_kept() {
         assert_eq!(account.status, socialdesk_core::AccountStatus::Revoked);
     }
 }
+
+/// One scripted Jetstream connection: the events it sends, then it closes.
+type Script = Vec<String>;
+
+fn jetstream_post(time_us: i64, rkey: &str, text: &str, langs: &[&str]) -> String {
+    serde_json::json!({
+        "did": "did:plc:ewvi7nxzyoun6zhxrhs64oiz", "time_us": time_us, "kind": "commit",
+        "commit": {"rev": "3l3qo2vuowo2b", "operation": "create", "collection": "app.bsky.feed.post", "rkey": rkey,
+                   "record": {"$type": "app.bsky.feed.post", "createdAt": "2026-11-23T08:00:00.000Z", "langs": langs, "text": text},
+                   "cid": "bafyreidwaivazkwu67xztlmuobx35hs2lnfh3kolmgfmucldvhd3sgzcqi"}
+    })
+    .to_string()
+}
+
+/// A Jetstream service on this machine that plays one script per
+/// connection and records the address each connection asked for.
+async fn jetstream(scripts: Vec<Script>) -> (String, Arc<Mutex<Vec<String>>>) {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}/subscribe", listener.local_addr().unwrap());
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let seen = asked.clone();
+    tokio::spawn(async move {
+        for script in scripts {
+            let (stream, _) = listener.accept().await.unwrap();
+            let seen = seen.clone();
+            // The callback's error type is tungstenite's, not ours to shrink.
+            #[allow(clippy::result_large_err)]
+            let record = move |request: &Request, response: Response| {
+                seen.lock().unwrap().push(request.uri().to_string());
+                Ok(response)
+            };
+            let mut socket = tokio_tungstenite::accept_hdr_async(stream, record).await.unwrap();
+            for event in script {
+                socket.send(Message::text(event)).await.unwrap();
+            }
+            socket.close(None).await.unwrap();
+        }
+    });
+    (url, asked)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_jetstream_feeds_every_listening_workspace_and_resumes_from_its_cursor() {
+    use socialdesk_app::jetstream::JETSTREAM_SOURCE;
+    for db in TestDb::each().await {
+        let s = setup_with(db, Arc::new(Timeline::default()), Default::default()).await;
+        let ws = s.actor.workspace.id;
+        let query = s.app.create_query(&s.actor, "Brand", "northwind", "brand").await.unwrap();
+        // A second workspace listening for something else, and a third not listening at all.
+        let rival = s.app.create_workspace(&s.actor.user, "Globex", "UTC").await.unwrap();
+        let rival = s.app.actor_for_user(&s.actor.user, rival.slug.as_str()).await.unwrap();
+        s.app.create_query(&rival, "Madrid", "madrid", "topic").await.unwrap();
+        let quiet = s.app.create_workspace(&s.actor.user, "Quiet", "UTC").await.unwrap();
+        let first = vec![
+            jetstream_post(1_000_100, "3l3qo2vutsw2a", "Northwind coffee this morning ☕", &["en"]),
+            r#"{"did":"did:plc:a","time_us":1000101,"kind":"commit","commit":{"rev":"r","operation":"delete","collection":"app.bsky.feed.post","rkey":"k"}}"#.into(),
+            "{oops".into(),
+            jetstream_post(1_000_102, "3l3qo2vutsw2b", "Nothing about coffee", &["en"]),
+            jetstream_post(1_000_103, "3l3qo2vutsw2c", "노스윈드 northwind 커피 최악이에요", &[]),
+        ];
+        let second = vec![
+            // Replayed from the cursor: seen again, kept once.
+            jetstream_post(1_000_103, "3l3qo2vutsw2c", "노스윈드 northwind 커피 최악이에요", &[]),
+            jetstream_post(1_000_104, "3l3qo2vutsw2d", "¡Northwind abre en Madrid!", &["es"]),
+        ];
+        let (url, asked) = jetstream(vec![first, second]).await;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let app = s.app.clone();
+        let reading = tokio::spawn(async move { app.listen_to_jetstream(&url, stopped).await });
+
+        let filter = MentionFilter { query: Some(query.id), ..MentionFilter::default() };
+        let mut found = Vec::new();
+        for _ in 0..200 {
+            found = s.app.mentions(&s.actor, &filter, 10).await.unwrap();
+            if found.len() == 3 && asked.lock().unwrap().len() == 2 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        stop.send(true).unwrap();
+        reading.await.unwrap();
+
+        let asked = asked.lock().unwrap().clone();
+        assert_eq!(
+            asked,
+            [
+                "/subscribe?wantedCollections=app.bsky.feed.post",
+                "/subscribe?wantedCollections=app.bsky.feed.post&cursor=1000103"
+            ]
+        );
+        found.sort_by_key(|m| m.remote_id.clone());
+        let keys: Vec<&str> = found.iter().map(|m| m.remote_id.rsplit('/').next().unwrap()).collect();
+        assert_eq!(keys, ["3l3qo2vutsw2a", "3l3qo2vutsw2c", "3l3qo2vutsw2d"]);
+        assert_eq!(found[1].lang.as_deref(), Some("ko"), "detected where the author named none");
+        assert_eq!(found[1].sentiment_label, "negative");
+        assert_eq!(found[1].network, "bluesky");
+        assert_eq!(found[1].author, "did:plc:ewvi7nxzyoun6zhxrhs64oiz");
+        assert_eq!(
+            found[1].url.as_deref(),
+            Some("https://bsky.app/profile/did:plc:ewvi7nxzyoun6zhxrhs64oiz/post/3l3qo2vutsw2c")
+        );
+        let source = s.app.store.listening_source(ws, JETSTREAM_SOURCE).await.unwrap().unwrap();
+        assert_eq!(
+            (source.cursor.as_deref(), source.read, source.matched, source.skipped),
+            (Some("1000104"), 5, 4, 1),
+            "five posts read (one twice), the broken event counted"
+        );
+        let theirs = s.app.mentions(&rival, &MentionFilter::default(), 10).await.unwrap();
+        assert_eq!(theirs.len(), 1, "each workspace keeps what its own queries match");
+        assert_eq!(theirs[0].text, "¡Northwind abre en Madrid!");
+        assert!(s.app.store.listening_source(quiet.id, JETSTREAM_SOURCE).await.unwrap().is_none());
+    }
+}

@@ -68,6 +68,7 @@
 //! towards older ones, so a caller polling for new items starts again without
 //! a cursor and stops at items it already has.
 
+pub mod jetstream;
 mod protocol;
 mod tid;
 mod xrpc;

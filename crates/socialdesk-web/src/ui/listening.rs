@@ -714,6 +714,9 @@ fn source_label(name: &str) -> String {
     {
         return format!("Public posts seen by {handle} ({network})");
     }
+    if name == socialdesk_app::jetstream::JETSTREAM_SOURCE {
+        return "Bluesky as it is written (Jetstream)".to_owned();
+    }
     match name.strip_prefix("import:") {
         Some(file) => format!("Import {file}"),
         None => name.to_owned(),
@@ -731,6 +734,7 @@ mod tests {
             "Public posts seen by @brand@example.social (mastodon)"
         );
         assert_eq!(source_label("import:march.jsonl"), "Import march.jsonl");
+        assert_eq!(source_label("bluesky:jetstream"), "Bluesky as it is written (Jetstream)");
         assert_eq!(source_label("something:else"), "something:else");
     }
 }
