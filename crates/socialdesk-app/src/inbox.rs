@@ -6,6 +6,8 @@
 //! a sentiment and a kind (question, complaint, praise, spam, other) from
 //! `socialdesk-listen` as it arrives.
 
+use std::sync::Arc;
+
 use chrono::Duration;
 use socialdesk_core::hours::BusinessHours;
 use socialdesk_core::moderation::Priority;
@@ -218,7 +220,28 @@ impl App {
             },
         })?;
         self.store.record_inbox_reply(actor.workspace.id, item.id, by, text, &reply.id, self.now()).await?;
+        self.inbox_figures.forget(actor.workspace.id);
         Ok(())
+    }
+
+    /// The response figures of the last 30 days the Inbox page shows: the
+    /// workspace's, and each teammate's. Kept for [`FIGURES_FRESH`]: with a
+    /// million messages they cost more than the page's items, and they move
+    /// slowly. An answer sent through this process drops them at once.
+    pub async fn inbox_page_figures(&self, actor: &Actor) -> Result<Arc<InboxFigures>, AppError> {
+        actor.require(Permission::ViewAllContent)?;
+        if let Some(kept) = self.inbox_figures.get(actor.workspace.id) {
+            return Ok(kept);
+        }
+        let now = self.now();
+        let from = now - Duration::days(30);
+        let figures = Arc::new(InboxFigures {
+            response: self.response_metrics(actor, from, now).await?,
+            teammates: self.teammate_figures(actor, from, now).await?,
+            business_hours: self.business_hours(actor).await?.is_some(),
+        });
+        self.inbox_figures.put(actor.workspace.id, figures.clone());
+        Ok(figures)
     }
 
     /// Response rate and first response time for questions received in `[from, to)`.
@@ -267,6 +290,7 @@ impl App {
         let hours = BusinessHours::parse(text).map_err(|e| AppError::field("business_hours", e.0))?;
         let written = hours.map(|h| h.to_string());
         self.store.set_business_hours(actor.workspace.id, written.as_deref()).await?;
+        self.inbox_figures.forget(actor.workspace.id);
         self.audit(actor, "workspace.business_hours", written.as_deref().unwrap_or("none"), serde_json::json!({}))
             .await;
         Ok(hours)
@@ -314,6 +338,43 @@ impl App {
             let n = counts.iter().find(|(name, _)| name == s.as_str()).map_or(0, |(_, n)| *n);
             (s, (s != InboxStatus::Done).then_some(n))
         }))
+    }
+}
+
+/// How long the Inbox page's response figures are kept.
+pub const FIGURES_FRESH: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The Inbox page's figures of the last 30 days.
+#[derive(Debug)]
+pub struct InboxFigures {
+    pub response: socialdesk_core::metrics::ResponseMetrics,
+    /// Each teammate's, with their name.
+    pub teammates: Vec<(String, socialdesk_core::metrics::TeammateFigures<Uuid>)>,
+    /// Whether the workspace set business hours.
+    pub business_hours: bool,
+}
+
+/// [`InboxFigures`] per workspace, with when they were computed.
+#[derive(Debug, Default)]
+pub(crate) struct FiguresCache {
+    kept: std::sync::Mutex<std::collections::HashMap<WorkspaceId, (std::time::Instant, Arc<InboxFigures>)>>,
+}
+
+impl FiguresCache {
+    fn get(&self, workspace: WorkspaceId) -> Option<Arc<InboxFigures>> {
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.get(&workspace).filter(|(at, _)| at.elapsed() < FIGURES_FRESH).map(|(_, f)| f.clone())
+    }
+
+    fn put(&self, workspace: WorkspaceId, figures: Arc<InboxFigures>) {
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        // Workspaces nobody looked at for a while go.
+        kept.retain(|_, (at, _)| at.elapsed() < FIGURES_FRESH);
+        kept.insert(workspace, (std::time::Instant::now(), figures));
+    }
+
+    fn forget(&self, workspace: WorkspaceId) {
+        self.kept.lock().unwrap_or_else(|e| e.into_inner()).remove(&workspace);
     }
 }
 

@@ -50,7 +50,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{AppError, FieldError};
 pub use goals::{Goal, NewGoal};
 pub use guides::GuideForm;
-pub use inbox::{INBOX_SYNC, INBOX_SYNC_EVERY_SECS};
+pub use inbox::{FIGURES_FRESH, INBOX_SYNC, INBOX_SYNC_EVERY_SECS, InboxFigures};
 pub use link_cards::{CardLink, LinkPreview};
 pub use listening::{Bucket, ListeningOverview, QueryCheck, QueryReport, QueryRole, QuerySummary, Totals};
 pub use media::MAX_MEDIA_PER_PART;
@@ -125,6 +125,8 @@ pub struct App {
     pages: reqwest::Client,
     /// Calendar ranges read recently.
     calendar: Arc<calendar::CalendarCache>,
+    /// The Inbox page's response figures, per workspace.
+    inbox_figures: Arc<inbox::FiguresCache>,
 }
 
 impl App {
@@ -151,6 +153,7 @@ impl App {
             http,
             pages,
             calendar: Arc::default(),
+            inbox_figures: Arc::default(),
         }
     }
 

@@ -23,6 +23,9 @@ pub struct InboxFilter {
     pub authors: Vec<(String, String)>,
     /// Only items with an answer waiting for approval.
     pub awaiting_approval: bool,
+    /// Only items older than this one, by `(created_at, id)`: the next page
+    /// after an item already shown.
+    pub before: Option<(DateTime<Utc>, Uuid)>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -208,6 +211,7 @@ impl Store {
             Text(&'a str),
             Id(Uuid),
             Int(i32),
+            Time(DateTime<Utc>),
         }
         let mut conditions = String::new();
         let mut values: Vec<Value<'f>> = Vec::new();
@@ -252,6 +256,13 @@ impl Store {
         if filter.awaiting_approval {
             conditions.push_str(" AND reply_draft IS NOT NULL");
         }
+        if let Some((at, id)) = filter.before {
+            // A row comparison: both backends read it straight off the (…, created_at, id) order.
+            values.push(Value::Time(at));
+            values.push(Value::Id(id));
+            let n = values.len();
+            conditions.push_str(&format!(" AND (created_at, id) < (${}, ${})", n, n + 1));
+        }
         match filter.sentiment.as_deref() {
             Some("negative") => conditions.push_str(" AND sentiment <= -0.05"),
             Some("positive") => conditions.push_str(" AND sentiment >= 0.05"),
@@ -270,6 +281,7 @@ impl Store {
                     Value::Text(t) => query.bind(*t),
                     Value::Id(id) => query.bind(*id),
                     Value::Int(n) => query.bind(*n),
+                    Value::Time(at) => query.bind(*at),
                 };
             }
             query.bind(limit).fetch_all(pool).await

@@ -303,8 +303,9 @@ async fn inbox(app: &App, args: &InboxArgs) -> anyhow::Result<()> {
         }
     });
 
-    // The page as a person opens it: 200 open items, their notes and rule
-    // actions, the counts, the tags, 30 days of response times.
+    // The page as a person opens it: 50 open items, their notes and rule
+    // actions, the counts, the tags, 30 days of response times (computed on
+    // the first open, then kept for a minute).
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
     let web =
@@ -319,18 +320,25 @@ async fn inbox(app: &App, args: &InboxArgs) -> anyhow::Result<()> {
     let page_runs = (args.runs / 4).max(5);
     let mut samples = Vec::new();
     let mut bytes = 0;
+    let mut first = StdDuration::ZERO;
     for run in 0..page_runs + 2 {
         let started = Instant::now();
         let response = client.get(&url).header("Cookie", &cookie).send().await?;
         anyhow::ensure!(response.status().is_success(), "the inbox page answered {}", response.status());
         bytes = response.bytes().await?.len();
-        if run >= 2 {
-            samples.push(started.elapsed());
+        match run {
+            0 => first = started.elapsed(),
+            1 => {}
+            _ => samples.push(started.elapsed()),
         }
     }
     server.abort();
     let page = Spread::of(&samples);
-    println!("the Inbox page over HTTP ({} KB, {page_runs} runs): {page}", bytes / 1024);
+    println!(
+        "the Inbox page over HTTP ({} KB): first open, figures computed: {:.0} ms; then ({page_runs} runs): {page}",
+        bytes / 1024,
+        first.as_secs_f64() * 1000.0
+    );
     for (what, spread) in results.iter().take(3).chain(results.iter().skip(4)) {
         let met = spread.p99 < StdDuration::from_millis(50);
         println!("target: {what} p99 under 50 ms: {}", if met { "met" } else { "MISSED" });

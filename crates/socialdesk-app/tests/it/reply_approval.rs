@@ -87,3 +87,25 @@ async fn a_contributors_answer_waits_until_an_editor_sends_or_turns_it_down() {
     let direct = s.app.reply_to_inbox_item(&eve, third.id, "Hello!").await.unwrap();
     assert!(direct.replied_at.is_some());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_inbox_pages_figures_are_kept_until_an_answer_goes_out() {
+    let s = setup(TestDb::sqlite().await, Arc::new(Sandbox::new())).await;
+    let account = connect(&s, "sandbox").await;
+    s.app.sync_inbox(s.actor.workspace.id, account).await.unwrap();
+    let questions = s.app.inbox(&s.actor, &InboxFilter::default(), 500).await.unwrap();
+    let question = questions.iter().find(|i| i.category.as_deref() == Some("question")).expect("a question");
+    // Look from just after the question (the sandbox dates its messages by the real clock).
+    let newest = questions.iter().map(|i| i.created_at).max().unwrap();
+    s.clock.set(newest + chrono::Duration::hours(1));
+    let before = s.app.inbox_page_figures(&s.actor).await.unwrap();
+    assert!(before.response.questions > 0);
+    let kept = s.app.inbox_page_figures(&s.actor).await.unwrap();
+    assert!(Arc::ptr_eq(&before, &kept), "read again within a minute: the same figures");
+    s.app.reply_to_inbox_item(&s.actor, question.id, "Yes, from 8 to 6!").await.unwrap();
+    s.clock.advance(chrono::Duration::minutes(1));
+    let after = s.app.inbox_page_figures(&s.actor).await.unwrap();
+    assert!(!Arc::ptr_eq(&before, &after), "an answer computes them again");
+    assert_eq!(after.response.answered, before.response.answered + 1);
+    assert_eq!(after.teammates.len(), 1, "the answer is Ana's");
+}

@@ -9,7 +9,8 @@ both!(
     a_page_and_its_cursor_are_stored_together_and_items_once,
     the_inbox_filters_and_stays_in_its_workspace,
     saved_replies_and_notes_stay_in_their_workspace,
-    a_proposed_answer_waits_on_its_item_until_sent_or_turned_down
+    a_proposed_answer_waits_on_its_item_until_sent_or_turned_down,
+    the_inbox_pages_from_the_last_item_shown
 );
 
 pub(crate) async fn account(db: &TestDb, ws: &Workspace) -> Account {
@@ -226,4 +227,25 @@ async fn a_proposed_answer_waits_on_its_item_until_sent_or_turned_down(db: TestD
     );
     assert!(matches!(store.propose_inbox_reply(ws.id, second, ana.id, "late", at(9)).await, Err(StoreError::NotFound)));
     assert!(store.inbox(ws.id, &awaiting, 10).await.unwrap().is_empty());
+}
+
+async fn the_inbox_pages_from_the_last_item_shown(db: TestDb) {
+    let store = &db.store;
+    let (_, ws) = signed_up(store, "ana@example.com", "Acme").await;
+    let a = account(&db, &ws).await;
+    // Five items, two of them in the same instant: the id breaks the tie.
+    let items: Vec<Arrival> = [(1, "a"), (2, "b"), (2, "c"), (3, "d"), (4, "e")]
+        .iter()
+        .map(|(m, r)| item(&a, r, "reply", *m).into())
+        .collect();
+    store.store_inbox_page(ws.id, a.id, &items, None, at(5)).await.unwrap();
+    let mut filter = InboxFilter { status: Some(InboxStatus::Open), ..Default::default() };
+    let mut seen = Vec::new();
+    loop {
+        let page = store.inbox(ws.id, &filter, 2).await.unwrap();
+        let Some(last) = page.last() else { break };
+        filter.before = Some((last.created_at, last.id));
+        seen.extend(page.iter().map(|i| i.remote_id.clone()));
+    }
+    assert_eq!(seen, ["e", "d", "c", "b", "a"], "every item once, newest first, across pages");
 }

@@ -35,9 +35,15 @@ pub struct InboxQuery {
     awaiting_approval: bool,
     /// 1 to 500, default 100.
     limit: Option<i64>,
+    /// With `before_id`: only items older than this one (the last of the previous page), by
+    /// `created_at` then id.
+    before_time: Option<chrono::DateTime<chrono::Utc>>,
+    /// With `before_time`: the id of the last item of the previous page.
+    before_id: Option<Uuid>,
 }
 
-/// Inbox items, newest first.
+/// Inbox items, newest first; the next page with `before_time` and
+/// `before_id` of the last item received.
 #[utoipa::path(get, path = "/inbox", tag = "inbox", params(InboxQuery),
     responses((status = 200, body = Vec<InboxItemBody>), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn list(
@@ -81,6 +87,12 @@ pub async fn list(
             None => Vec::new(),
         },
         awaiting_approval: q.awaiting_approval,
+        before: match (q.before_time, q.before_id) {
+            (Some(at), Some(id)) => Some((at, id)),
+            (None, None) => None,
+            (Some(_), None) => return Err(AppError::field("before_id", "give before_id with before_time").into()),
+            (None, Some(_)) => return Err(AppError::field("before_time", "give before_time with before_id").into()),
+        },
     };
     let items = state.app.inbox(&actor, &filter, limit).await?;
     Ok(Json(items.iter().map(InboxItemBody::from).collect()))

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use socialdesk_app::AppError;
 use socialdesk_core::moderation::{Action, Assignee, Priority};
@@ -33,12 +34,54 @@ pub struct InboxQuery {
     contact: Option<Uuid>,
     /// Only messages whose proposed answer waits for approval.
     awaiting: Option<String>,
+    /// The next page: messages older than this one (its time and id).
+    before_time: Option<DateTime<Utc>>,
+    before_id: Option<Uuid>,
     done: Option<String>,
+}
+
+/// Messages per page of the inbox.
+const PAGE: i64 = 50;
+
+/// Links to the first page and to the next one, with the filters in use.
+struct Pages {
+    newest: Option<String>,
+    older: Option<String>,
+}
+
+/// The inbox with the filters of `q`, from the start or after `before`.
+fn filter_link(slug: &impl std::fmt::Display, q: &InboxQuery, before: Option<(DateTime<Utc>, Uuid)>) -> String {
+    let mut params: Vec<(&str, String)> = Vec::new();
+    for (name, value) in [
+        ("status", &q.status),
+        ("account", &q.account),
+        ("kind", &q.kind),
+        ("category", &q.category),
+        ("mine", &q.mine),
+        ("tag", &q.tag),
+        ("priority", &q.priority),
+        ("sentiment", &q.sentiment),
+        ("awaiting", &q.awaiting),
+    ] {
+        if let Some(value) = filter_value(value) {
+            params.push((name, value));
+        }
+    }
+    if let Some(contact) = q.contact {
+        params.push(("contact", contact.to_string()));
+    }
+    if let Some((at, id)) = before {
+        params.push(("before_time", at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)));
+        params.push(("before_id", id.to_string()));
+    }
+    let query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", super::urlencode(v))).collect();
+    format!("/w/{slug}/inbox?{}", query.join("&"))
 }
 
 #[derive(Template)]
 #[template(path = "inbox.html")]
 struct InboxPage {
+    pages: Pages,
     shell: Shell,
     status: InboxStatus,
     /// Each status with its count as shown (none for done).
@@ -162,6 +205,7 @@ async fn page(
         sentiment: filter_value(&q.sentiment).filter(|s| ["positive", "neutral", "negative"].contains(&s.as_str())),
         authors: Vec::new(),
         awaiting_approval: q.awaiting.is_some(),
+        before: q.before_time.zip(q.before_id),
     };
     let mut filter = filter;
     let contact = match q.contact {
@@ -174,7 +218,14 @@ async fn page(
     };
     let items = match q.item {
         Some(id) => vec![state.app.inbox_item(actor, id).await?],
-        None => state.app.inbox(actor, &filter, 200).await?,
+        None => state.app.inbox(actor, &filter, PAGE).await?,
+    };
+    let pages = Pages {
+        newest: filter.before.map(|_| filter_link(&actor.workspace.slug, q, None)),
+        older: items
+            .last()
+            .filter(|_| items.len() as i64 == PAGE && q.item.is_none())
+            .map(|last| filter_link(&actor.workspace.slug, q, Some((last.created_at, last.id)))),
     };
     let accounts = state.app.accounts(actor).await?;
     let handles: BTreeMap<AccountId, String> = accounts.iter().map(|a| (a.id, a.handle.clone())).collect();
@@ -288,8 +339,8 @@ async fn page(
         Some(n) if n.starts_with("synced-") => Some(format!("Synced: {} new.", &n[7..])),
         _ => None,
     };
-    let now = state.app.now();
-    let m = state.app.response_metrics(actor, now - chrono::Duration::days(30), now).await?;
+    let figures = state.app.inbox_page_figures(actor).await?;
+    let m = &figures.response;
     let dash = || "—".to_owned();
     let response = (
         m.response_rate.map_or_else(dash, |r| format!("{:.0}%", r * 100.0)),
@@ -298,20 +349,18 @@ async fn page(
         m.p90_first_response.map_or_else(dash, socialdesk_core::metrics::human_duration),
     );
     let business = match (m.median_first_response_business, m.p90_first_response_business) {
-        (None, None) if state.app.business_hours(actor).await?.is_none() => None,
+        (None, None) if !figures.business_hours => None,
         (median, p90) => Some((
             median.map_or_else(dash, socialdesk_core::metrics::human_duration),
             p90.map_or_else(dash, socialdesk_core::metrics::human_duration),
         )),
     };
-    let teammates = state
-        .app
-        .teammate_figures(actor, now - chrono::Duration::days(30), now)
-        .await?
-        .into_iter()
+    let teammates = figures
+        .teammates
+        .iter()
         .map(|(name, f)| {
             (
-                name,
+                name.clone(),
                 f.replies,
                 f.questions_answered,
                 f.median_first_response.map_or_else(dash, socialdesk_core::metrics::human_duration),
@@ -321,6 +370,7 @@ async fn page(
         .collect();
     let reply_rights = state.app.reply_rights(actor).await?;
     let page = InboxPage {
+        pages,
         business,
         teammates,
         response,
@@ -654,5 +704,27 @@ pub async fn bulk(
             Err(UiError::BadRequest(errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; ")))
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_next_page_keeps_the_filters_and_starts_after_the_last_item() {
+        let q: InboxQuery = serde_json::from_value(serde_json::json!({
+            "status": "open", "tag": "vip", "mine": "1", "kind": " ", "done": "replied",
+            "before_time": "2026-11-23T09:00:00Z", "before_id": "0193a1b2-0000-7000-8000-000000000001"
+        }))
+        .unwrap();
+        let at = DateTime::parse_from_rfc3339("2026-11-22T08:30:00.123456Z").unwrap().with_timezone(&Utc);
+        let id = Uuid::parse_str("0193a1b2-0000-7000-8000-000000000002").unwrap();
+        assert_eq!(
+            filter_link(&"acme", &q, Some((at, id))),
+            "/w/acme/inbox?status=open&mine=1&tag=vip&before_time=2026-11-22T08%3A30%3A00.123456Z\
+             &before_id=0193a1b2-0000-7000-8000-000000000002"
+        );
+        assert_eq!(filter_link(&"acme", &q, None), "/w/acme/inbox?status=open&mine=1&tag=vip");
     }
 }

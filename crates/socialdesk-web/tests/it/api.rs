@@ -2008,3 +2008,49 @@ async fn a_links_card_is_read_from_its_page_and_a_link_without_one_is_a_problem_
     let response = viewer.get(s.url("/api/v1/link-preview")).query(&[("url", format!("{base}/spring"))]).send().await;
     assert_eq!(problem(response.unwrap()).await.0, StatusCode::FORBIDDEN, "reading pages is for those who write posts");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_inbox_pages_from_the_last_item_received_in_the_api_and_the_ui() {
+    let (s, ana, editor) = with_synced_sandbox().await;
+    let all: Vec<Value> = editor.get(s.url("/api/v1/inbox?limit=500")).send().await.unwrap().json().await.unwrap();
+    assert!(all.len() > 6, "the sandbox brings some messages: {}", all.len());
+    let mut seen: Vec<Value> = Vec::new();
+    let mut query = vec![("limit".to_owned(), "3".to_owned())];
+    loop {
+        let page: Vec<Value> =
+            editor.get(s.url("/api/v1/inbox")).query(&query).send().await.unwrap().json().await.unwrap();
+        let Some(last) = page.last() else { break };
+        query = vec![
+            ("limit".to_owned(), "3".to_owned()),
+            ("before_time".to_owned(), last["created_at"].as_str().unwrap().to_owned()),
+            ("before_id".to_owned(), last["id"].as_str().unwrap().to_owned()),
+        ];
+        seen.extend(page);
+    }
+    let ids = |items: &[Value]| items.iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    assert_eq!(ids(&seen), ids(&all), "every item once, in order, across pages of three");
+    let response = editor.get(s.url("/api/v1/inbox")).query(&[("before_time", "2026-11-23T09:00:00Z")]).send().await;
+    let (status, body) = problem(response.unwrap()).await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/before_id")));
+
+    // The page: after the third item, the rest, with a way back to the newest.
+    let browser = s.browser_for(&ana);
+    let third = &all[2];
+    let html = browser
+        .get(s.url("/w/acme/inbox"))
+        .query(&[
+            ("status", "open"),
+            ("before_time", third["created_at"].as_str().unwrap()),
+            ("before_id", third["id"].as_str().unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let open: Vec<&Value> = all.iter().filter(|i| i["status"] == "open").collect();
+    let after = open.iter().filter(|i| i["created_at"].as_str() < third["created_at"].as_str()).count();
+    assert_eq!(html.matches("data-item>").count(), after.min(50), "{html}");
+    assert!(html.contains("← Newest") && html.contains("href=\"/w/acme/inbox?status=open\""), "{html}");
+}

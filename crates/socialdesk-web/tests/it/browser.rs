@@ -880,6 +880,23 @@ async fn a_person_is_saved_from_the_inbox_then_tagged_linked_and_noted() {
     fill(&c, "#password", PASSWORD).await;
     submit(&c, "form button[type=submit]").await;
 
+    // An older page of the inbox, with its way back to the newest messages.
+    let actor = s.actor(&ana).await;
+    let open = socialdesk_store::InboxFilter { status: Some(socialdesk_core::InboxStatus::Open), ..Default::default() };
+    let items = s.app.inbox(&actor, &open, 500).await.unwrap();
+    let third = &items[2];
+    let older = format!(
+        "/w/northwind-coffee/inbox?status=open&before_time={}&before_id={}",
+        third.created_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true).replace('+', "%2B"),
+        third.id
+    );
+    c.goto(&s.url(&older)).await.unwrap();
+    assert_eq!(c.find_all(Locator::Css("[data-item]")).await.unwrap().len(), (items.len() - 3).min(50));
+    c.execute("document.querySelector('nav.pager').scrollIntoView({block: 'center'})", vec![]).await.unwrap();
+    shot(&c, "inbox-older-page").await;
+    submit(&c, "nav.pager a").await;
+    assert_eq!(c.find_all(Locator::Css("[data-item]")).await.unwrap().len(), items.len().min(50));
+
     // From a message, the author's page: their messages, not saved yet.
     c.goto(&s.url("/w/northwind-coffee/inbox")).await.unwrap();
     let author = c.find(Locator::Css("[data-inbox] .author-link")).await.unwrap().text().await.unwrap();
