@@ -125,19 +125,7 @@ impl App {
             };
             match event {
                 Ok(Some(Event::Post { post, time_us })) => {
-                    batch.posts.push(Mention {
-                        urls: socialdesk_core::links::links(&post.text)
-                            .into_iter()
-                            .map(|r| post.text[r].to_owned())
-                            .collect(),
-                        remote_id: post.remote_id,
-                        network: NetworkKind::Bluesky,
-                        author: post.author,
-                        text: post.text,
-                        posted_at: post.posted_at,
-                        lang: post.lang,
-                        url: post.url,
-                    });
+                    batch.posts.push(crate::mentions::mention_of(post, NetworkKind::Bluesky));
                     batch.cursor = Some(time_us);
                 }
                 Ok(Some(Event::Other { time_us })) => batch.cursor = Some(time_us),

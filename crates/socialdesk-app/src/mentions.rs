@@ -158,20 +158,7 @@ impl App {
             }
             Err(e) => return Err(AppError::internal(format!("reading public posts through {}: {e}", stored.handle))),
         };
-        let mentions: Vec<Mention> = page
-            .posts
-            .into_iter()
-            .map(|p| Mention {
-                urls: socialdesk_core::links::links(&p.text).into_iter().map(|r| p.text[r].to_owned()).collect(),
-                remote_id: p.remote_id,
-                network: kind,
-                author: p.author,
-                text: p.text,
-                posted_at: p.posted_at,
-                lang: p.lang,
-                url: p.url,
-            })
-            .collect();
+        let mentions: Vec<Mention> = page.posts.into_iter().map(|p| mention_of(p, kind)).collect();
         let ingested =
             self.ingest_mentions(workspace, &source, &queries, &mentions, 0, page.next_cursor.as_deref()).await?;
         Ok(ingested.stored)
@@ -293,6 +280,23 @@ impl App {
     ) -> Result<Vec<StoredMention>, AppError> {
         actor.require(Permission::ViewAllContent)?;
         Ok(self.store.mentions(actor.workspace.id, filter, limit.clamp(1, 500)).await?)
+    }
+}
+
+/// A public post a network carries, as listening reads it.
+pub(crate) fn mention_of(
+    post: socialdesk_networks::PublicPost,
+    network: socialdesk_core::text::NetworkKind,
+) -> Mention {
+    Mention {
+        urls: socialdesk_core::links::links(&post.text).into_iter().map(|r| post.text[r].to_owned()).collect(),
+        remote_id: post.remote_id,
+        network,
+        author: post.author,
+        text: post.text,
+        posted_at: post.posted_at,
+        lang: post.lang,
+        url: post.url,
     }
 }
 
