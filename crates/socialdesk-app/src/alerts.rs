@@ -369,7 +369,7 @@ impl App {
             match &self.mailer {
                 Some(mailer) => {
                     let html = alert_email(&alert, ws.name.as_str(), link.as_deref());
-                    match mailer.transport.send(&mailer.from, &recipients, &alert.headline(), &html).await {
+                    match mailer.transport.send(&mailer.from, &recipients, &alert.headline(), &html, &[]).await {
                         Ok(()) => done.push(format!("emailed to {}", recipients.join(", "))),
                         Err(e) => done.push(format!("email failed: {e}")),
                     }

@@ -59,7 +59,7 @@ pub use notifications::INBOX_WAITING;
 pub use oauth::OAuthRedirect;
 pub use posts::{CRISIS_RECHECK_SECS, MAX_PARTS, NewPost, PUBLISH, PostChange, VariantText, When, text_rules};
 pub use queues::{Direction, QueueView};
-pub use reports::{Branding, Mailer, NewReportSchedule, ReportRenderer, ScheduleView, SendMail};
+pub use reports::{Attachment, Branding, Mailer, NewReportSchedule, ReportRenderer, ScheduleView, SendMail};
 pub use review::ReviewView;
 pub use secrets::SecretBox;
 pub use team::{NewInvite, WorkspaceSettings};

@@ -59,6 +59,27 @@ pub trait ReportRenderer: std::fmt::Debug + Send + Sync + 'static {
     fn title(&self, workspace: &str, overview: &Overview) -> String {
         format!("{workspace} — {}", overview.period.label())
     }
+    /// The same report as a PDF document, attached to the email; `None` when
+    /// this renderer makes none, an error when it could not (no fonts).
+    fn pdf(
+        &self,
+        _workspace: &str,
+        _brand: &Branding,
+        _overview: &Overview,
+        _goals: &[Goal],
+        _now: DateTime<Utc>,
+    ) -> Option<Result<Vec<u8>, String>> {
+        None
+    }
+}
+
+/// A file sent with an email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// The file's name as the recipient sees it.
+    pub name: String,
+    pub mime: String,
+    pub data: Vec<u8>,
 }
 
 /// Where email goes out from.
@@ -75,10 +96,17 @@ impl std::fmt::Debug for Mailer {
     }
 }
 
-/// Sends one HTML email. The binary provides SMTP; tests provide a recorder.
+/// Sends one HTML email, with files. The binary provides SMTP; tests provide a recorder.
 #[async_trait::async_trait]
 pub trait SendMail: Send + Sync + 'static {
-    async fn send(&self, from: &str, to: &[String], subject: &str, html: &str) -> Result<(), String>;
+    async fn send(
+        &self,
+        from: &str,
+        to: &[String],
+        subject: &str,
+        html: &str,
+        attachments: &[Attachment],
+    ) -> Result<(), String>;
 }
 
 /// A schedule as a person enters it.
@@ -376,24 +404,37 @@ impl App {
             delivery: None,
             created_at: now,
         };
+        // Only what goes by email needs the PDF; laying it out is CPU work, kept off the async threads.
+        let pdf = if schedule.recipients.is_empty() {
+            None
+        } else {
+            let file = format!("socialdesk-{}-{}-report.pdf", workspace.slug, report.period);
+            let (renderer, name) = (renderer.clone(), name.to_owned());
+            tokio::task::spawn_blocking(move || renderer.pdf(&name, &brand, &overview, &goals, now))
+                .await
+                .map_err(|e| AppError::internal(e.to_string()))?
+                .map(|made| made.map(|data| Attachment { name: file, mime: "application/pdf".into(), data }))
+        };
         // Runs missed while the server was down are not made one by one: the next run is after now.
         let next = cadence.next_run(workspace.time_zone, now.max(schedule.next_run_at));
         if !self.store.record_report_run(schedule, schedule.next_run_at, next, &report).await? {
             return Ok(false);
         }
         tracing::info!(workspace_id = %workspace.id, schedule = %schedule.id, period = %report.period, "report made");
-        let (delivery, error) = self.deliver(schedule, &report, name).await;
+        let (delivery, error) = self.deliver(schedule, &report, name, pdf).await;
         self.store.record_report_delivery(workspace.id, report.id, &delivery, error.as_deref()).await?;
         Ok(true)
     }
 
-    /// Sends an archived report to its schedule's webhook and recipients;
-    /// returns what happened in words, and the first error.
+    /// Sends an archived report to its schedule's webhook and recipients
+    /// (with its PDF attached when there is one); returns what happened in
+    /// words, and the first error.
     async fn deliver(
         &self,
         schedule: &ReportSchedule,
         report: &ArchivedReport,
         workspace: &str,
+        pdf: Option<Result<Attachment, String>>,
     ) -> (String, Option<String>) {
         let mut done = Vec::new();
         let mut error = None;
@@ -409,10 +450,23 @@ impl App {
         let recipients: Vec<String> =
             schedule.recipients.split(',').filter(|r| !r.is_empty()).map(str::to_owned).collect();
         if !recipients.is_empty() {
+            let attachments: Vec<Attachment> = match pdf {
+                Some(Ok(pdf)) => vec![pdf],
+                Some(Err(why)) => {
+                    done.push(format!("PDF not attached: {why}"));
+                    Vec::new()
+                }
+                None => Vec::new(),
+            };
             match &self.mailer {
                 Some(mailer) => {
-                    match mailer.transport.send(&mailer.from, &recipients, &report.title, &report.html).await {
-                        Ok(()) => done.push(format!("emailed to {}", recipients.join(", "))),
+                    let sent = mailer
+                        .transport
+                        .send(&mailer.from, &recipients, &report.title, &report.html, &attachments)
+                        .await;
+                    match sent {
+                        Ok(()) if attachments.is_empty() => done.push(format!("emailed to {}", recipients.join(", "))),
+                        Ok(()) => done.push(format!("emailed with its PDF to {}", recipients.join(", "))),
                         Err(e) => {
                             done.push(format!("email failed: {e}"));
                             error.get_or_insert(format!("email: {e}"));

@@ -539,9 +539,19 @@ mod tests {
     }
 }
 
-/// Reports as this crate draws them, for the worker's scheduled reports.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct HtmlReports;
+/// Reports as this crate draws them, for the worker's scheduled reports:
+/// the HTML page, and the PDF too when given fonts.
+#[derive(Debug, Clone, Default)]
+pub struct HtmlReports {
+    fonts: Option<std::sync::Arc<ReportFonts>>,
+}
+
+impl HtmlReports {
+    /// Reports that also come as PDF documents, set in these fonts.
+    pub fn with_pdf(fonts: std::sync::Arc<ReportFonts>) -> HtmlReports {
+        HtmlReports { fonts: Some(fonts) }
+    }
+}
 
 impl socialdesk_app::ReportRenderer for HtmlReports {
     fn html(
@@ -553,6 +563,18 @@ impl socialdesk_app::ReportRenderer for HtmlReports {
         now: DateTime<Utc>,
     ) -> String {
         standalone_html(&ReportView::new(workspace, brand, overview, goals, now))
+    }
+
+    fn pdf(
+        &self,
+        workspace: &str,
+        brand: &Branding,
+        overview: &Overview,
+        goals: &[Goal],
+        now: DateTime<Utc>,
+    ) -> Option<Result<Vec<u8>, String>> {
+        let fonts = self.fonts.as_ref()?;
+        Some(pdf(&ReportView::new(workspace, brand, overview, goals, now), fonts))
     }
 }
 

@@ -1,6 +1,6 @@
 //! Report email over SMTP (lettre, rustls), plugged into the app's `SendMail`.
 
-use lettre::message::{MultiPart, SinglePart, header::ContentType};
+use lettre::message::{Attachment, MultiPart, SinglePart, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use socialdesk_app::SendMail;
 
@@ -21,17 +21,37 @@ impl Smtp {
 
 #[async_trait::async_trait]
 impl SendMail for Smtp {
-    async fn send(&self, from: &str, to: &[String], subject: &str, html: &str) -> Result<(), String> {
+    async fn send(
+        &self,
+        from: &str,
+        to: &[String],
+        subject: &str,
+        html: &str,
+        attachments: &[socialdesk_app::Attachment],
+    ) -> Result<(), String> {
         let mut message = Message::builder().from(from.parse().map_err(|e| format!("sender {from:?}: {e}"))?);
         for recipient in to {
             message = message.to(recipient.parse().map_err(|e| format!("recipient {recipient:?}: {e}"))?);
         }
+        let text = if attachments.is_empty() {
+            format!("{subject}\n\nThis report is an HTML page; open this email in a client that shows HTML.")
+        } else {
+            format!("{subject}\n\nThis report is an HTML page, and the attached PDF.")
+        };
         let body = MultiPart::alternative()
-            .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(format!(
-                "{subject}\n\nThis report is an HTML page; open this email in a client that shows HTML."
-            )))
+            .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(text))
             .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html.to_owned()));
-        let message = message.subject(subject).multipart(body).map_err(|e| e.to_string())?;
+        let message = if attachments.is_empty() {
+            message.subject(subject).multipart(body)
+        } else {
+            let mut mixed = MultiPart::mixed().multipart(body);
+            for file in attachments {
+                let kind = ContentType::parse(&file.mime).map_err(|e| format!("{}: {e}", file.name))?;
+                mixed = mixed.singlepart(Attachment::new(file.name.clone()).body(file.data.clone(), kind));
+            }
+            message.subject(subject).multipart(mixed)
+        }
+        .map_err(|e| e.to_string())?;
         self.transport.send(message).await.map(|_| ()).map_err(|e| e.to_string())
     }
 }
@@ -78,13 +98,18 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_report_is_sent_as_html_with_a_text_fallback() {
+    async fn a_report_is_sent_as_html_with_a_text_fallback_and_its_pdf() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let server = tokio::spawn(one_message(listener));
         let smtp = Smtp::from_url(&format!("smtp://127.0.0.1:{port}")).unwrap();
         let to = ["boss@example.com".to_owned(), "client@example.com".to_owned()];
-        smtp.send("Reports <reports@example.com>", &to, "Acme — October 2026", "<h1>Acme — October 2026</h1>")
+        let pdf = socialdesk_app::Attachment {
+            name: "socialdesk-acme-2026-10-report.pdf".into(),
+            mime: "application/pdf".into(),
+            data: b"%PDF-1.7 \xe2\xe3\xcf\xd3 report".to_vec(),
+        };
+        smtp.send("Reports <reports@example.com>", &to, "Acme — October 2026", "<h1>Acme — October 2026</h1>", &[pdf])
             .await
             .unwrap();
         let (envelope, data) = server.await.unwrap();
@@ -95,12 +120,17 @@ mod tests {
         assert!(data.contains("Content-Type: text/html"), "{data}");
         assert!(data.contains("Content-Type: text/plain"), "{data}");
         assert!(data.contains("Subject: =?utf-8?") || data.contains("Subject: Acme"), "{data}");
+        assert!(data.contains("Content-Type: multipart/mixed"), "{data}");
+        assert!(data.contains("Content-Type: application/pdf"), "{data}");
+        assert!(data.contains("attachment;") && data.contains("\"socialdesk-acme-2026-10-report.pdf\""), "{data}");
+        assert!(data.contains("JVBERi0xLjcg4uPP0yByZXBvcnQ="), "the PDF's bytes, base64: {data}");
     }
 
     #[tokio::test]
     async fn a_refusal_comes_back_as_an_error() {
         let smtp = Smtp::from_url("smtp://127.0.0.1:9").unwrap();
-        let err = smtp.send("reports@example.com", &["a@example.com".to_owned()], "x", "<p>x</p>").await.unwrap_err();
+        let err =
+            smtp.send("reports@example.com", &["a@example.com".to_owned()], "x", "<p>x</p>", &[]).await.unwrap_err();
         assert!(!err.is_empty());
         assert!(Smtp::from_url("ftp://nope").is_err());
     }

@@ -836,7 +836,9 @@ async fn open(config: &Config) -> anyhow::Result<App> {
     let networks = socialdesk_networks::Registry::standard(socialdesk_networks::http_client());
     let mut app = App::new(store, Arc::new(SystemClock), secrets, settings)
         .with_networks(networks)
-        .with_report_renderer(Arc::new(socialdesk_web::report::HtmlReports));
+        .with_report_renderer(Arc::new(socialdesk_web::report::HtmlReports::with_pdf(Arc::new(
+            socialdesk_web::report::ReportFonts::new(config.report_fonts.clone()),
+        ))));
     if let Some((url, from)) = &config.smtp {
         let transport = Arc::new(mail::Smtp::from_url(url)?);
         app = app.with_mailer(socialdesk_app::Mailer { transport, from: from.clone() });

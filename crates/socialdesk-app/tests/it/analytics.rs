@@ -274,6 +274,17 @@ impl socialdesk_app::ReportRenderer for PlainReports {
     ) -> String {
         format!("<p>{workspace}: {} posts in {}</p>", overview.current.posts, overview.period.label())
     }
+
+    fn pdf(
+        &self,
+        workspace: &str,
+        _brand: &socialdesk_app::Branding,
+        overview: &socialdesk_app::analytics::Overview,
+        _goals: &[socialdesk_app::Goal],
+        _now: chrono::DateTime<Utc>,
+    ) -> Option<Result<Vec<u8>, String>> {
+        Some(Ok(format!("%PDF {workspace} {}", overview.period.label()).into_bytes()))
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -334,12 +345,19 @@ async fn scheduled_reports_go_out_once_per_run_signed_and_archived() {
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].0, ["boss@example.com", "team@example.com"]);
     assert_eq!(mails[0].1, "Acme — October 2026");
+    let files = outbox.1.lock().unwrap().clone();
+    let pdf = socialdesk_app::Attachment {
+        name: "socialdesk-acme-2026-10-report.pdf".into(),
+        mime: "application/pdf".into(),
+        data: b"%PDF Acme October 2026".to_vec(),
+    };
+    assert_eq!(files, [pdf], "the email carries the report's PDF");
 
     let archive = app.report_archive(&actor).await.unwrap();
     assert_eq!(archive.len(), 1);
     assert_eq!(
         archive[0].delivery.as_deref(),
-        Some("webhook answered 200; emailed to boss@example.com, team@example.com")
+        Some("webhook answered 200; emailed with its PDF to boss@example.com, team@example.com")
     );
     let schedules = app.report_schedules(&actor).await.unwrap();
     assert_eq!(schedules[0].next_run_at, Utc.with_ymd_and_hms(2026, 12, 1, 7, 0, 0).unwrap());

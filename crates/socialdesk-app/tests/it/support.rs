@@ -4,12 +4,20 @@ use std::sync::{Arc, Mutex};
 
 /// Keeps the emails it is asked to send: (to, subject, html).
 #[derive(Default)]
-pub struct Outbox(pub Mutex<Vec<(Vec<String>, String, String)>>);
+pub struct Outbox(pub Mutex<Vec<(Vec<String>, String, String)>>, pub Mutex<Vec<socialdesk_app::Attachment>>);
 
 #[async_trait::async_trait]
 impl socialdesk_app::SendMail for Outbox {
-    async fn send(&self, _from: &str, to: &[String], subject: &str, html: &str) -> Result<(), String> {
+    async fn send(
+        &self,
+        _from: &str,
+        to: &[String],
+        subject: &str,
+        html: &str,
+        attachments: &[socialdesk_app::Attachment],
+    ) -> Result<(), String> {
         self.0.lock().unwrap().push((to.to_vec(), subject.to_owned(), html.to_owned()));
+        self.1.lock().unwrap().extend_from_slice(attachments);
         Ok(())
     }
 }

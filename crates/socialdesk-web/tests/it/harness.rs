@@ -107,7 +107,7 @@ impl Server {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let settings = Settings { allow_private_urls: true, public_url: Some(base.clone()), ..Settings::default() };
         let mut app = App::new(db.store.clone(), clock_dyn, SecretBox::ephemeral(), settings)
-            .with_report_renderer(Arc::new(socialdesk_web::report::HtmlReports))
+            .with_report_renderer(Arc::new(socialdesk_web::report::HtmlReports::default()))
             .with_page_hosts(hosts);
         if let Some(networks) = networks {
             app = app.with_networks(networks);

@@ -475,6 +475,19 @@ async fn reports_come_as_a_page_a_standalone_file_and_csv() {
         browser.get(s.url("/w/northwind-coffee/reports/download?period=2026-11&format=pdf")).send().await.unwrap();
     assert_eq!(pdf.headers()["content-type"], "application/pdf");
     assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
+    // The worker's renderer makes the same PDF for scheduled emails when it has fonts, and none without.
+    let actor = s.actor(&ana).await;
+    let period = s.app.period(&actor, Some("2026-11")).unwrap();
+    let overview = s.app.analytics_overview(&actor, &period).await.unwrap();
+    let brand = s.app.report_branding(&actor).await.unwrap();
+    let fonts = Arc::new(socialdesk_web::report::ReportFonts::new(None));
+    let with_pdf = socialdesk_web::report::HtmlReports::with_pdf(fonts);
+    let made = socialdesk_app::ReportRenderer::pdf(&with_pdf, "Northwind Coffee", &brand, &overview, &[], s.app.now());
+    assert!(made.unwrap().unwrap().starts_with(b"%PDF-"));
+    let plain = socialdesk_web::report::HtmlReports::default();
+    assert!(
+        socialdesk_app::ReportRenderer::pdf(&plain, "Northwind Coffee", &brand, &overview, &[], s.app.now()).is_none()
+    );
     // Branded with the client's colour and logo, on the page and in the file.
     let logo = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 20"><circle cx="10" cy="10" r="8" fill="#b45309"/></svg>"##;
     let csrf = s.csrf(&ana).await;
