@@ -501,6 +501,59 @@ async fn get_media(State(app): State<App>, headers: HeaderMap, Path(id): Path<St
     axum::Json(body).into_response()
 }
 
+/// One page of a list paged the way every Mastodon timeline is: newest
+/// first, by `max_id`, `since_id` and `min_id` (the `limit` oldest newer than
+/// it, still answered newest first). `items` are `(id, item)`.
+fn timeline_page<T>(mut items: Vec<(u64, T)>, query: &[(String, String)], limit: usize) -> Vec<(u64, T)> {
+    let id_param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.parse::<u64>().unwrap());
+    items.sort_by_key(|(id, _)| std::cmp::Reverse(*id));
+    if let Some(max_id) = id_param("max_id") {
+        items.retain(|(id, _)| *id < max_id);
+    }
+    if let Some(since_id) = id_param("since_id") {
+        items.retain(|(id, _)| *id > since_id);
+    }
+    match id_param("min_id") {
+        Some(min_id) => {
+            items.retain(|(id, _)| *id > min_id);
+            let skip = items.len().saturating_sub(limit);
+            items.into_iter().skip(skip).collect()
+        }
+        None => items.into_iter().take(limit).collect(),
+    }
+}
+
+/// `body` with the `Link` header of its page (`next` when the page is full,
+/// `prev` from its newest item) and the rate-limit headers.
+fn timeline_response<T>(
+    body: Vec<Value>,
+    page: &[(u64, T)],
+    limit: usize,
+    url: &str,
+    extra: &str,
+    remaining: u32,
+) -> Response {
+    let mut links = Vec::new();
+    if page.len() == limit {
+        let last = page.last().unwrap().0;
+        links.push(format!("<{url}?limit={limit}&max_id={last}{extra}>; rel=\"next\""));
+    }
+    if let Some((first, _)) = page.first() {
+        links.push(format!("<{url}?limit={limit}&min_id={first}{extra}>; rel=\"prev\""));
+    }
+    let mut response = axum::Json(body).into_response();
+    if !links.is_empty() {
+        response.headers_mut().insert("link", HeaderValue::from_str(&links.join(", ")).unwrap());
+    }
+    with_rate_headers(response, remaining)
+}
+
+/// A status as the fake renders it: its text as given when it is HTML already.
+fn rendered(base: &str, s: &FakeStatus) -> Value {
+    let html = if s.text.starts_with('<') { Some(s.text.as_str()) } else { None };
+    status_json(base, s, html)
+}
+
 async fn notifications(
     State(app): State<App>,
     headers: HeaderMap,
@@ -512,62 +565,23 @@ async fn notifications(
     }
     let raw: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
     fake.notification_requests.push(raw.join("&"));
-    let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    let id_param = |name: &str| param(name).map(|v| v.parse::<u64>().unwrap());
     let types: Vec<&str> = query.iter().filter(|(k, _)| k == "types[]").map(|(_, v)| v.as_str()).collect();
-    let limit = param("limit").map(|l| l.parse::<usize>().unwrap()).unwrap_or(40).min(80);
-    let mut list: Vec<&FakeNotification> =
-        fake.notifications.iter().filter(|n| types.is_empty() || types.contains(&n.kind)).collect();
-    list.sort_by_key(|n| std::cmp::Reverse(n.id));
-    if let Some(max_id) = id_param("max_id") {
-        list.retain(|n| n.id < max_id);
-    }
-    if let Some(since_id) = id_param("since_id") {
-        list.retain(|n| n.id > since_id);
-    }
-    let page: Vec<&FakeNotification> = match id_param("min_id") {
-        // The `limit` oldest newer than min_id, still answered newest first.
-        Some(min_id) => {
-            list.retain(|n| n.id > min_id);
-            let skip = list.len().saturating_sub(limit);
-            list.into_iter().skip(skip).collect()
-        }
-        None => list.into_iter().take(limit).collect(),
-    };
+    let limit = query.iter().find(|(k, _)| k == "limit").map_or(40, |(_, l)| l.parse::<usize>().unwrap()).min(80);
+    let list: Vec<(u64, &FakeNotification)> =
+        fake.notifications.iter().filter(|n| types.is_empty() || types.contains(&n.kind)).map(|n| (n.id, n)).collect();
+    let page = timeline_page(list, &query, limit);
     let body: Vec<Value> = page
         .iter()
-        .map(|n| {
-            let status = n.status.as_ref().map(|s| {
-                let html = if s.text.starts_with('<') { Some(s.text.as_str()) } else { None };
-                status_json(&app.base, s, html)
-            });
+        .map(|(_, n)| {
+            let status = n.status.as_ref().map(|s| rendered(&app.base, s));
             json!({"id": n.id.to_string(), "type": n.kind, "created_at": created_at(&n.id.to_string()), "account": bob(), "status": status})
         })
         .collect();
-    let mut links = Vec::new();
     let types_query: String = types.iter().map(|t| format!("&types%5B%5D={t}")).collect();
-    if page.len() == limit {
-        let last = page.last().unwrap().id;
-        links.push(format!(
-            "<{}/api/v1/notifications?limit={limit}&max_id={last}{types_query}>; rel=\"next\"",
-            app.base
-        ));
-    }
-    if let Some(first) = page.first() {
-        links.push(format!(
-            "<{}/api/v1/notifications?limit={limit}&min_id={}{types_query}>; rel=\"prev\"",
-            app.base, first.id
-        ));
-    }
-    let mut response = axum::Json(body).into_response();
-    if !links.is_empty() {
-        response.headers_mut().insert("link", HeaderValue::from_str(&links.join(", ")).unwrap());
-    }
-    with_rate_headers(response, 295)
+    timeline_response(body, &page, limit, &format!("{}/api/v1/notifications", app.base), &types_query, 295)
 }
 
-/// `GET /api/v1/timelines/public`: newest first, paged by `max_id`,
-/// `since_id` and `min_id` like every timeline, with the same Link header.
+/// `GET /api/v1/timelines/public`: paged like every timeline.
 async fn public_timeline(
     State(app): State<App>,
     headers: HeaderMap,
@@ -579,45 +593,11 @@ async fn public_timeline(
     }
     let raw: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
     fake.public_requests.push(raw.join("&"));
-    let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.parse::<u64>().unwrap());
-    let limit = param("limit").map(|l| l as usize).unwrap_or(20).min(40);
-    let mut list: Vec<&FakeStatus> = fake.public.iter().collect();
-    list.sort_by_key(|s| std::cmp::Reverse(s.id.parse::<u64>().unwrap()));
-    let id = |s: &FakeStatus| s.id.parse::<u64>().unwrap();
-    if let Some(max_id) = param("max_id") {
-        list.retain(|s| id(s) < max_id);
-    }
-    let page: Vec<&FakeStatus> = match param("min_id") {
-        Some(min_id) => {
-            list.retain(|s| id(s) > min_id);
-            let skip = list.len().saturating_sub(limit);
-            list.into_iter().skip(skip).collect()
-        }
-        None => list.into_iter().take(limit).collect(),
-    };
-    let body: Vec<Value> = page
-        .iter()
-        .map(|s| {
-            let html = if s.text.starts_with('<') { Some(s.text.as_str()) } else { None };
-            status_json(&app.base, s, html)
-        })
-        .collect();
-    let mut links = Vec::new();
-    if page.len() == limit {
-        links.push(format!(
-            "<{}/api/v1/timelines/public?limit={limit}&max_id={}>; rel=\"next\"",
-            app.base,
-            page.last().unwrap().id
-        ));
-    }
-    if let Some(first) = page.first() {
-        links.push(format!("<{}/api/v1/timelines/public?limit={limit}&min_id={}>; rel=\"prev\"", app.base, first.id));
-    }
-    let mut response = axum::Json(body).into_response();
-    if !links.is_empty() {
-        response.headers_mut().insert("link", HeaderValue::from_str(&links.join(", ")).unwrap());
-    }
-    with_rate_headers(response, 290)
+    let limit = query.iter().find(|(k, _)| k == "limit").map_or(20, |(_, l)| l.parse::<usize>().unwrap()).min(40);
+    let list: Vec<(u64, &FakeStatus)> = fake.public.iter().map(|s| (s.id.parse().unwrap(), s)).collect();
+    let page = timeline_page(list, &query, limit);
+    let body: Vec<Value> = page.iter().map(|(_, s)| rendered(&app.base, s)).collect();
+    timeline_response(body, &page, limit, &format!("{}/api/v1/timelines/public", app.base), "", 290)
 }
 
 async fn start() -> (String, Shared) {
