@@ -48,6 +48,9 @@ pub struct Capabilities {
     /// The connector reads the public posts the network carries, for
     /// listening ([`Network::public_posts`]).
     pub public_posts: bool,
+    /// The connector reads other accounts' public profiles and posts, for
+    /// competitor benchmarks ([`Network::public_account`]).
+    pub public_accounts: bool,
 }
 
 /// How an account is connected.
@@ -172,6 +175,14 @@ pub trait Network: Send + Sync + 'static {
         _cursor: Option<&str>,
     ) -> Result<PublicPage, NetworkError> {
         Err(NetworkError::Unsupported("public posts"))
+    }
+
+    /// Another account's public side, found by its handle as people type it
+    /// (`@globex.bsky.social`, `@globex@mastodon.social`): its profile with
+    /// public counts and its latest public posts with theirs. Read through
+    /// the connected account, so that it sees what the account's server sees.
+    async fn public_account(&self, _credentials: &Credentials, _handle: &str) -> Result<PublicAccount, NetworkError> {
+        Err(NetworkError::Unsupported("reading other accounts"))
     }
 
     /// Hides a reply or comment under the account's posts from everyone else

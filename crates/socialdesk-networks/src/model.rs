@@ -232,6 +232,28 @@ pub struct PublicPost {
     pub posted_at: DateTime<Utc>,
 }
 
+/// Another account as anyone on the network sees it: what competitor
+/// benchmarks compare against.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicAccount {
+    /// Its profile with the counts the network shows everyone.
+    pub profile: Profile,
+    /// Its latest public posts (not replies or reposts), newest first, with
+    /// their public counts; never impressions, which only the owner sees.
+    pub posts: Vec<PublicPostCounts>,
+}
+
+/// One of another account's posts with the counts anyone can see.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicPostCounts {
+    pub post: RemotePost,
+    pub published_at: DateTime<Utc>,
+    /// Plain text.
+    pub text: String,
+    /// `post_id` is `post.id`.
+    pub metrics: PostMetrics,
+}
+
 /// A page of public posts, oldest first, and where to continue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PublicPage {

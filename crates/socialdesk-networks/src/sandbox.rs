@@ -20,7 +20,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     Author, Capabilities, ConnectMethod, ConnectRequest, Connected, Credentials, IdempotencyKey, InboxItem, InboxKind,
-    InboxPage, Network, NetworkError, OutgoingPost, PostMetrics, Profile, Published, RemotePost,
+    InboxPage, Network, NetworkError, OutgoingPost, PostMetrics, Profile, PublicAccount, PublicPostCounts, Published,
+    RemotePost,
 };
 
 /// Where the sandbox reads the time; the real clock in production, a fixed
@@ -102,6 +103,89 @@ impl Sandbox {
             following: Some(120 + account.seed % 300),
             posts: None,
         }
+    }
+}
+
+/// When every other sandbox account (a competitor) started: their history
+/// does not depend on when someone first looked at them.
+const OTHERS_SINCE: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+
+/// What other sandbox accounts post about.
+const OTHERS_SAY: &[&str] = &[
+    "New season, new blend. Come taste it this weekend.",
+    "Behind the scenes: how we roast our beans every morning.",
+    "Five tips for a better cup at home 🧵",
+    "Thank you for 10 years of mornings together!",
+    "Our autumn menu is here. What are you trying first?",
+    "We're hiring baristas in three cities. Apply today.",
+    "Meet the farmers behind this month's single origin.",
+];
+
+/// Another sandbox account, as anyone sees it: made up from its handle and
+/// the time, the same every time, growing steadily since [`OTHERS_SINCE`]
+/// and posting every 8 to 37 hours.
+fn other_account(handle: &str, now: i64) -> PublicAccount {
+    let seed = seed_of(handle);
+    let followers_at = |at: i64| {
+        let hours = ((at - OTHERS_SINCE).max(0) / 3600) as u64;
+        // 0.5 to 3.5 followers an hour, with a small hourly wobble.
+        1500 + seed % 9000 + hours * (1 + (seed >> 8) % 7) / 2 + mix(seed, hours) % 9
+    };
+    let every = (8 + (seed >> 16) % 30) as i64 * 3600;
+    let last = (now - OTHERS_SINCE).max(0) / every;
+    let posts = (0..=last)
+        .rev()
+        .filter_map(|n| {
+            let at = OTHERS_SINCE + n * every + (mix(seed, n as u64) % (every as u64 / 2)) as i64;
+            (at <= now).then_some((n, at))
+        })
+        .take(20)
+        .map(|(n, at)| {
+            let hours = ((now - at) as f64) / 3600.0;
+            let reach = followers_at(at) as f64 * 0.5 * timing(at) * (1.0 - (-hours / 10.0).exp());
+            let pull = (60 + mix(seed, n as u64 + 1) % 101) as f64 / 100.0;
+            let count = |per_mille: f64| Some((reach * pull * per_mille / 1000.0).round() as u64);
+            let id = format!("sbx-other-{seed:016x}-{at}");
+            PublicPostCounts {
+                post: RemotePost {
+                    url: Some(format!("https://sandbox.socialdesk.test/{handle}/{id}")),
+                    cid: None,
+                    id: id.clone(),
+                },
+                published_at: Utc.timestamp_opt(at, 0).single().unwrap_or_default(),
+                text: OTHERS_SAY[(mix(seed, n as u64) % OTHERS_SAY.len() as u64) as usize].to_owned(),
+                metrics: PostMetrics {
+                    post_id: id,
+                    likes: count(38.0),
+                    reposts: count(6.0),
+                    replies: count(4.0),
+                    quotes: count(1.0),
+                    ..PostMetrics::default()
+                },
+            }
+        })
+        .collect();
+    let name: String = handle
+        .trim_end_matches(".sandbox")
+        .split(['.', '_', '-'])
+        .map(|w| {
+            let mut chars = w.chars();
+            chars.next().map(|c| c.to_uppercase().chain(chars).collect::<String>()).unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    PublicAccount {
+        profile: Profile {
+            external_id: format!("sandbox:{seed:016x}"),
+            handle: format!("@{handle}"),
+            display_name: name,
+            url: Some(format!("https://sandbox.socialdesk.test/{handle}")),
+            avatar_url: None,
+            followers: Some(followers_at(now)),
+            following: Some(200 + seed % 500),
+            posts: Some(last as u64 + 1),
+        },
+        posts,
     }
 }
 
@@ -208,6 +292,7 @@ impl Network for Sandbox {
             like: true,
             hide_comment: true,
             public_posts: false,
+            public_accounts: true,
         }
     }
 
@@ -318,6 +403,20 @@ impl Network for Sandbox {
                 })
             })
             .collect()
+    }
+
+    /// Every handle is an account on the sandbox (`@globex` is
+    /// `@globex.sandbox`), so competitors can be tried without a network.
+    async fn public_account(&self, credentials: &Credentials, handle: &str) -> Result<PublicAccount, NetworkError> {
+        Sandbox::account(credentials)?;
+        let typed = handle.trim().trim_start_matches('@').to_lowercase();
+        let name = typed.trim_end_matches(".sandbox");
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+            return Err(NetworkError::Rejected(format!(
+                "{handle:?} is not a sandbox handle; use letters, digits, dots, dashes and underscores (for example @globex)"
+            )));
+        }
+        Ok(other_account(&format!("{name}.sandbox"), (self.now)().timestamp()))
     }
 
     /// Each hour brings zero to two items (about fifteen a day, a small
@@ -436,6 +535,30 @@ mod tests {
     async fn connected(sandbox: &Sandbox) -> Credentials {
         let request = ConnectRequest { identifier: "Northwind Coffee".into(), ..Default::default() };
         sandbox.connect(&request).await.unwrap().credentials
+    }
+
+    #[tokio::test]
+    async fn other_accounts_are_the_same_every_time_and_grow() {
+        let now = Arc::new(Mutex::new(start()));
+        let sandbox = Sandbox::with_clock(clock(&now));
+        let credentials = connected(&sandbox).await;
+        let globex = sandbox.public_account(&credentials, "@Globex").await.unwrap();
+        assert_eq!(globex.profile.handle, "@globex.sandbox");
+        assert_eq!(globex.profile.display_name, "Globex");
+        assert_eq!(globex, sandbox.public_account(&credentials, "globex.sandbox").await.unwrap(), "the same account");
+        assert_eq!(globex.posts.len(), 20, "the latest twenty posts");
+        assert!(globex.posts.windows(2).all(|w| w[0].published_at > w[1].published_at), "newest first");
+        assert!(globex.posts.iter().all(|p| p.published_at <= start() && p.metrics.impressions.is_none()));
+        assert!(globex.posts.iter().all(|p| p.metrics.likes.is_some_and(|l| l > 0)));
+
+        *now.lock().unwrap() = start() + Duration::days(7);
+        let later = sandbox.public_account(&credentials, "@globex").await.unwrap();
+        assert!(later.profile.followers > globex.profile.followers, "followers grow");
+        assert!(later.profile.posts > globex.profile.posts);
+        let other = sandbox.public_account(&credentials, "@initech").await.unwrap();
+        assert_ne!(other.profile.followers, later.profile.followers);
+        let error = sandbox.public_account(&credentials, "not a handle").await.unwrap_err();
+        assert!(matches!(error, NetworkError::Rejected(_)), "{error:?}");
     }
 
     #[tokio::test]

@@ -703,6 +703,42 @@ async fn a_bare_pds_says_it_has_no_metrics_or_inbox() {
 }
 
 #[tokio::test]
+async fn another_account_on_a_bare_pds_comes_with_its_posts_and_no_counts() {
+    let pds = pds!();
+    let ana = account(pds, "ana-watcher.test").await;
+    let rival = account(pds, "globex-rival.test").await;
+    let network = bluesky();
+    assert!(network.capabilities().public_accounts);
+    let mut first = text_post("Autumn menu is here");
+    first.created_at = at(100);
+    let published =
+        network.publish(&rival.credentials, &first, &IdempotencyKey::for_variant("rival", 1)).await.unwrap();
+    let mut second = text_post("We're hiring baristas");
+    second.created_at = at(200);
+    network.publish(&rival.credentials, &second, &IdempotencyKey::for_variant("rival", 2)).await.unwrap();
+    // A reply is not one of the account's posts.
+    network
+        .reply(&rival.credentials, &published.parts[0], "and pumpkin scones", &IdempotencyKey::for_variant("rival", 3))
+        .await
+        .unwrap();
+
+    let seen = network.public_account(&ana.credentials, "@Globex-Rival.test").await.unwrap();
+    assert_eq!(seen.profile.external_id, rival.did);
+    assert_eq!(seen.profile.handle, "@globex-rival.test");
+    assert_eq!((seen.profile.followers, seen.profile.posts), (None, None), "a PDS counts nothing; never invented");
+    let texts: Vec<&str> = seen.posts.iter().map(|p| p.text.as_str()).collect();
+    assert_eq!(texts, ["We're hiring baristas", "Autumn menu is here"]);
+    assert_eq!(seen.posts[1].published_at, at(100));
+    assert_eq!(seen.posts[1].post.id, published.parts[0].id);
+    assert_eq!((seen.posts[0].metrics.likes, seen.posts[0].metrics.replies), (None, None));
+
+    let missing = network.public_account(&ana.credentials, "@nobody-here.test").await.unwrap_err();
+    assert_eq!(missing, NetworkError::NotFound);
+    let typo = network.public_account(&ana.credentials, "globex coffee").await.unwrap_err();
+    assert!(matches!(typo, NetworkError::Rejected(ref why) if why.contains("not a Bluesky handle")), "{typo:?}");
+}
+
+#[tokio::test]
 async fn the_server_refuses_what_it_refuses_in_its_own_words() {
     let pds = pds!();
     let alice = account(pds, "alice-refused.test").await;
@@ -815,6 +851,64 @@ async fn metrics_come_from_get_posts() {
     let query = seen[0].1.clone().unwrap();
     assert_eq!(query.matches("uris=").count(), 2, "{query}");
     assert!(query.contains("uris=at%3A%2F%2Fdid%3Aplc%3Aana%2Fapp.bsky.feed.post%2F3kabc"), "{query}");
+}
+
+#[tokio::test]
+async fn another_account_comes_from_the_appview_with_its_counts_and_without_reposts() {
+    let seen = Seen::default();
+    let feed_item = |rkey: &str, did: &str, text: &str, likes: u64, reason: Option<Value>| {
+        json!({
+            "post": {
+                "uri": format!("at://{did}/app.bsky.feed.post/{rkey}"), "cid": format!("bafy{rkey}"),
+                "author": {"did": did, "handle": "globex.example.com"},
+                "record": {"$type": "app.bsky.feed.post", "text": text, "createdAt": format!("2026-11-0{}T10:00:00.000Z", likes % 9 + 1)},
+                "likeCount": likes, "repostCount": 2, "replyCount": 1, "quoteCount": 0,
+                "indexedAt": "2026-11-01T10:00:01.000Z"
+            },
+            "reason": reason
+        })
+    };
+    let feed = json!({"feed": [
+        feed_item("3kb", "did:plc:globex", "Second", 4, None),
+        feed_item("3kz", "did:plc:someone", "Their post, reposted", 8, Some(json!({"$type": "app.bsky.feed.defs#reasonRepost"}))),
+        feed_item("3ka", "did:plc:globex", "First", 2, None),
+    ]});
+    let router = Router::new()
+        .route(
+            "/xrpc/app.bsky.actor.getProfile",
+            get(|State(seen): State<Seen>, RawQuery(query): RawQuery| async move {
+                seen.lock().unwrap().push((None, query.clone()));
+                if query.as_deref() == Some("actor=globex.example.com") {
+                    axum::Json(json!({
+                        "did": "did:plc:globex", "handle": "globex.example.com", "displayName": "Globex",
+                        "followersCount": 5120, "followsCount": 12, "postsCount": 340
+                    }))
+                    .into_response()
+                } else {
+                    xrpc_error(StatusCode::BAD_REQUEST, "InvalidRequest", "Profile not found")
+                }
+            }),
+        )
+        .route(
+            "/xrpc/app.bsky.feed.getAuthorFeed",
+            get(|State(seen): State<Seen>, RawQuery(query): RawQuery| async move {
+                seen.lock().unwrap().push((None, query));
+                axum::Json(feed)
+            }),
+        )
+        .with_state(seen.clone());
+    let url = serve(router).await;
+    let account = bluesky().public_account(&credentials_for(&url), "@globex.example.com").await.unwrap();
+    assert_eq!((account.profile.followers, account.profile.posts), (Some(5120), Some(340)));
+    assert_eq!(account.profile.display_name, "Globex");
+    let posts: Vec<(&str, Option<u64>, Option<u64>)> =
+        account.posts.iter().map(|p| (p.text.as_str(), p.metrics.likes, p.metrics.reposts)).collect();
+    assert_eq!(posts, [("Second", Some(4), Some(2)), ("First", Some(2), Some(2))], "newest first, reposts left out");
+    assert_eq!(account.posts[0].post.url.as_deref(), Some("https://bsky.app/profile/globex.example.com/post/3kb"));
+    let error = bluesky().public_account(&credentials_for(&url), "nobody.example.com").await.unwrap_err();
+    assert_eq!(error, NetworkError::NotFound);
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen[1].1.as_deref(), Some("actor=did%3Aplc%3Aglobex&filter=posts_no_replies&limit=40"));
 }
 
 fn notification(reason: &str, rkey: &str, created_at: &str, record_extra: Value) -> Value {

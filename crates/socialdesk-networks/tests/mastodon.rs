@@ -94,6 +94,12 @@ struct Fake {
     /// The federated timeline, by id.
     public: Vec<FakeStatus>,
     public_requests: Vec<String>,
+    /// Accounts `lookup` finds (the server knows them), and the remote ones a
+    /// resolving search finds by WebFinger.
+    known: Vec<Value>,
+    resolvable: Vec<Value>,
+    /// The query of every `lookup` and `search`, in order.
+    account_requests: Vec<String>,
     throttle: Throttle,
     max_characters: usize,
     /// (client_id, client_secret, redirect_uri)
@@ -439,10 +445,56 @@ async fn account_statuses(
     if let Some(response) = gate(&mut fake, &headers) {
         return response;
     }
-    assert_eq!(id, "1");
     let limit: usize = query.get("limit").and_then(|l| l.parse().ok()).unwrap_or(20);
-    let page: Vec<Value> = fake.statuses.iter().rev().take(limit).map(|s| status_json(&app.base, s, None)).collect();
+    if id == "1" {
+        let page: Vec<Value> =
+            fake.statuses.iter().rev().take(limit).map(|s| status_json(&app.base, s, None)).collect();
+        return axum::Json(page).into_response();
+    }
+    // Another account: its statuses from the federated timeline, newest first,
+    // every visibility (the connector must leave out what is not public).
+    let no_replies = query.get("exclude_replies").is_some_and(|v| v == "true");
+    let page: Vec<Value> = fake
+        .public
+        .iter()
+        .rev()
+        .filter(|s| s.account["id"] == id.as_str() && !(no_replies && s.in_reply_to_id.is_some()))
+        .take(limit)
+        .map(|s| rendered(&app.base, s))
+        .collect();
     axum::Json(page).into_response()
+}
+
+/// `GET /api/v1/accounts/lookup?acct=`: only accounts the server already knows.
+async fn lookup(State(app): State<App>, headers: HeaderMap, Query(query): Query<HashMap<String, String>>) -> Response {
+    let mut fake = app.fake.lock().unwrap();
+    if let Some(response) = gate(&mut fake, &headers) {
+        return response;
+    }
+    let acct = query.get("acct").cloned().unwrap_or_default();
+    fake.account_requests.push(format!("lookup {acct}"));
+    match fake.known.iter().find(|a| a["acct"] == acct.as_str()) {
+        Some(account) => axum::Json(account.clone()).into_response(),
+        None => error(StatusCode::NOT_FOUND, "Record not found"),
+    }
+}
+
+/// `GET /api/v2/search?q=@user@domain&type=accounts&resolve=true`: finds a
+/// remote account by WebFinger, which makes it known from then on.
+async fn search(State(app): State<App>, headers: HeaderMap, Query(query): Query<HashMap<String, String>>) -> Response {
+    let mut fake = app.fake.lock().unwrap();
+    if let Some(response) = gate(&mut fake, &headers) {
+        return response;
+    }
+    let q = query.get("q").cloned().unwrap_or_default();
+    let resolve = query.get("resolve").is_some_and(|r| r == "true");
+    fake.account_requests.push(format!("search {q} resolve={resolve} type={}", query.get("type").map_or("", |t| t)));
+    let wanted = q.trim_start_matches('@');
+    let found: Vec<Value> = fake.resolvable.iter().filter(|a| resolve && a["acct"] == wanted).cloned().collect();
+    if let Some(account) = found.first() {
+        fake.known.push(account.clone());
+    }
+    axum::Json(json!({"accounts": found, "statuses": [], "hashtags": []})).into_response()
 }
 
 async fn upload_media(State(app): State<App>, headers: HeaderMap, mut form: Multipart) -> Response {
@@ -616,6 +668,9 @@ async fn start() -> (String, Shared) {
         notification_requests: Vec::new(),
         public: Vec::new(),
         public_requests: Vec::new(),
+        known: Vec::new(),
+        resolvable: Vec::new(),
+        account_requests: Vec::new(),
         throttle: Throttle::Off,
         max_characters: 500,
         apps: Vec::new(),
@@ -626,7 +681,9 @@ async fn start() -> (String, Shared) {
         .route("/oauth/authorize", get(authorize))
         .route("/oauth/token", post(token))
         .route("/api/v1/accounts/verify_credentials", get(verify_credentials))
+        .route("/api/v1/accounts/lookup", get(lookup))
         .route("/api/v1/accounts/{id}/statuses", get(account_statuses))
+        .route("/api/v2/search", get(search))
         .route("/api/v2/instance", get(instance))
         .route("/api/v1/statuses", post(create_status))
         .route("/api/v1/statuses/{id}", get(status).delete(delete_status))
@@ -1153,6 +1210,76 @@ async fn the_public_timeline_is_read_forward_from_a_cursor_as_plain_text() {
     fake.lock().unwrap().throttle = Throttle::RetryAfter;
     let error = mastodon.public_posts(&credentials, Some("4051")).await.unwrap_err();
     assert!(matches!(error, NetworkError::RateLimited { .. }), "{error:?}");
+}
+
+fn rival(acct: &str, id: &str) -> Value {
+    json!({
+        "id": id, "username": acct.split('@').next().unwrap(), "acct": acct, "display_name": "Globex Coffee",
+        "url": format!("https://example/@{acct}"), "avatar": null,
+        "followers_count": 9120, "following_count": 40, "statuses_count": 812
+    })
+}
+
+#[tokio::test]
+async fn another_accounts_profile_and_public_posts_come_with_their_public_counts() {
+    let (base, fake) = start().await;
+    let mastodon = connector();
+    assert!(mastodon.capabilities().public_accounts);
+    let credentials = credentials(&base, GOOD_TOKEN);
+    {
+        let mut fake = fake.lock().unwrap();
+        fake.known.push(rival("globex", "55"));
+        fake.resolvable.push(rival("initech@far.example", "66"));
+        let mut say = |id: u64, text: &str, visibility: &str, reply: bool, counts: (u64, u64, u64)| {
+            let mut status = public_status(id, text, Some("en"), visibility);
+            status.account = rival("globex", "55");
+            status.in_reply_to_id = reply.then(|| "1".to_string());
+            (status.favourites, status.reblogs, status.replies) = counts;
+            fake.public.push(status);
+        };
+        say(10, "Autumn menu <b>is</b> here", "public", false, (40, 6, 3));
+        say(11, "Only for followers", "private", false, (1, 0, 0));
+        say(12, "@ana thanks!", "public", true, (2, 0, 0));
+        say(13, "Quiet news", "unlisted", false, (5, 1, 0));
+    }
+    let seen = mastodon.public_account(&credentials, "@globex@fake.social").await.unwrap();
+    assert_eq!(seen.profile.handle, "@globex@fake.social");
+    assert_eq!(seen.profile.display_name, "Globex Coffee");
+    assert_eq!((seen.profile.followers, seen.profile.posts), (Some(9120), Some(812)));
+    let posts: Vec<(&str, &str, [Option<u64>; 3])> = seen
+        .posts
+        .iter()
+        .map(|p| (p.post.id.as_str(), p.text.as_str(), [p.metrics.likes, p.metrics.reposts, p.metrics.replies]))
+        .collect();
+    assert_eq!(
+        posts,
+        [
+            ("13", "Quiet news", [Some(5), Some(1), Some(0)]),
+            ("10", "Autumn menu <b>is</b> here", [Some(40), Some(6), Some(3)])
+        ],
+        "newest first; replies and followers-only posts left out; HTML read as text"
+    );
+    assert_eq!(seen.posts[0].metrics.impressions, None, "only the owner sees impressions");
+    assert_eq!(seen.posts[1].published_at.to_rfc3339(), created_at("10"));
+
+    // A remote account the server has not seen yet is resolved by a search.
+    let far = mastodon.public_account(&credentials, "initech@Far.Example").await.unwrap();
+    assert_eq!(far.profile.handle, "@initech@far.example");
+    assert!(far.posts.is_empty());
+    let missing = mastodon.public_account(&credentials, "@nobody@nowhere.example").await.unwrap_err();
+    assert_eq!(missing, NetworkError::NotFound);
+    let typo = mastodon.public_account(&credentials, "globex coffee").await.unwrap_err();
+    assert!(matches!(typo, NetworkError::Rejected(ref why) if why.contains("@name@server")), "{typo:?}");
+    assert_eq!(
+        fake.lock().unwrap().account_requests,
+        [
+            "lookup globex",
+            "lookup initech@far.example",
+            "search @initech@far.example resolve=true type=accounts",
+            "lookup nobody@nowhere.example",
+            "search @nobody@nowhere.example resolve=true type=accounts",
+        ]
+    );
 }
 
 #[tokio::test]

@@ -58,7 +58,10 @@
 //! AppView. Without one (`400 No service configured`) the profile falls back
 //! to `getSession` and the profile record (follower counts then `None`,
 //! never invented), and metrics and the inbox answer
-//! [`NetworkError::Unsupported`].
+//! [`NetworkError::Unsupported`]. Another account's public side (competitor
+//! benchmarks) comes from the AppView (`getProfile`, `getAuthorFeed`);
+//! without one, from the PDS when the account lives there (`resolveHandle`,
+//! its profile record, `listRecords` of its posts), with every count `None`.
 //!
 //! # Inbox
 //!
@@ -84,8 +87,8 @@ pub use self::tid::record_key;
 use self::xrpc::{Failure, Xrpc};
 use crate::{
     Author, Capabilities, ConnectMethod, ConnectRequest, Connected, Credentials, IdempotencyKey, InboxItem, InboxKind,
-    InboxPage, LinkCard, Network, NetworkError, OutgoingImage, OutgoingPost, PostMetrics, Profile, Published,
-    RemotePost,
+    InboxPage, LinkCard, Network, NetworkError, OutgoingImage, OutgoingPost, PostMetrics, Profile, PublicAccount,
+    PublicPostCounts, Published, RemotePost,
 };
 
 /// The server used when the user names none.
@@ -306,16 +309,7 @@ impl Bluesky {
     async fn profile_of(&self, session: &Session) -> Result<Profile, NetworkError> {
         let x = session.xrpc(&self.http);
         match x.query::<protocol::ProfileViewDetailed>("app.bsky.actor.getProfile", &[("actor", &session.did)]).await {
-            Ok(view) => Ok(Profile {
-                url: Some(format!("https://bsky.app/profile/{}", view.handle)),
-                display_name: view.display_name.filter(|name| !name.trim().is_empty()).unwrap_or(view.handle.clone()),
-                handle: format!("@{}", view.handle),
-                external_id: view.did,
-                avatar_url: view.avatar,
-                followers: view.followers_count,
-                following: view.follows_count,
-                posts: view.posts_count,
-            }),
+            Ok(view) => Ok(profile_of_view(view)),
             Err(failure) if failure.is_missing_appview() => self.profile_from_pds(session, &x).await,
             Err(failure) => Err(failure.into()),
         }
@@ -347,6 +341,57 @@ impl Bluesky {
             following: None,
             posts: None,
         })
+    }
+
+    /// Another account on a PDS without an AppView: found only when it lives
+    /// on this PDS; no counts, since only an AppView counts likes and follows.
+    async fn public_account_from_pds(&self, x: &Xrpc<'_>, handle: &str) -> Result<PublicAccount, NetworkError> {
+        let did = resolve_handle(x, handle).await?.ok_or(NetworkError::NotFound)?;
+        let did = did.as_str();
+        let params = [("repo", did), ("collection", PROFILE), ("rkey", "self")];
+        let record = match x
+            .query::<protocol::GetRecordOutput<protocol::ProfileRecord>>("com.atproto.repo.getRecord", &params)
+            .await
+        {
+            Ok(record) => Some(record.value),
+            Err(failure) if failure.is("RecordNotFound") => None,
+            // The handle resolves but its repository is elsewhere.
+            Err(failure) if failure.is("RepoNotFound") || failure.is("InvalidRequest") => {
+                return Err(NetworkError::Unsupported("reading accounts on other servers without an AppView"));
+            }
+            Err(failure) => return Err(failure.into()),
+        };
+        let params = [("repo", did), ("collection", POST), ("limit", "40")];
+        let listed: protocol::ListRecordsOutput<protocol::PostRead> =
+            x.query("com.atproto.repo.listRecords", &params).await?;
+        let mut posts: Vec<PublicPostCounts> = listed
+            .records
+            .into_iter()
+            .filter(|r| r.value.reply.is_none())
+            .filter_map(|r| {
+                let published_at = r.value.created_at.as_deref().and_then(parse_time)?;
+                let strong = StrongRef { uri: r.uri.clone(), cid: r.cid };
+                Some(PublicPostCounts {
+                    post: remote_post(&strong, handle),
+                    published_at,
+                    text: r.value.text,
+                    metrics: PostMetrics { post_id: r.uri, ..PostMetrics::default() },
+                })
+            })
+            .collect();
+        posts.sort_by_key(|p| std::cmp::Reverse(p.published_at));
+        let display_name = record.and_then(|r| r.display_name).filter(|name| !name.trim().is_empty());
+        let profile = Profile {
+            url: Some(format!("https://bsky.app/profile/{handle}")),
+            display_name: display_name.unwrap_or_else(|| handle.to_owned()),
+            handle: format!("@{handle}"),
+            external_id: did.to_owned(),
+            avatar_url: None,
+            followers: None,
+            following: None,
+            posts: None,
+        };
+        Ok(PublicAccount { profile, posts })
     }
 
     /// The post at `rkey` of the account's repository, if there is one.
@@ -506,6 +551,19 @@ impl Bluesky {
     }
 }
 
+fn profile_of_view(view: protocol::ProfileViewDetailed) -> Profile {
+    Profile {
+        url: Some(format!("https://bsky.app/profile/{}", view.handle)),
+        display_name: view.display_name.filter(|name| !name.trim().is_empty()).unwrap_or(view.handle.clone()),
+        handle: format!("@{}", view.handle),
+        external_id: view.did,
+        avatar_url: view.avatar,
+        followers: view.followers_count,
+        following: view.follows_count,
+        posts: view.posts_count,
+    }
+}
+
 async fn resolve_handle(x: &Xrpc<'_>, handle: &str) -> Result<Option<text::Did>, NetworkError> {
     let handle = handle.to_ascii_lowercase();
     match x.query::<protocol::ResolveHandleOutput>("com.atproto.identity.resolveHandle", &[("handle", &handle)]).await {
@@ -629,6 +687,7 @@ impl Network for Bluesky {
             like: true,
             hide_comment: true,
             public_posts: false,
+            public_accounts: true,
         }
     }
 
@@ -895,6 +954,59 @@ impl Network for Bluesky {
             }));
         }
         Ok(metrics)
+    }
+
+    async fn public_account(&self, credentials: &Credentials, handle: &str) -> Result<PublicAccount, NetworkError> {
+        let session = Session::from_credentials(credentials)?;
+        let x = session.xrpc(&self.http);
+        let typed = handle.trim().trim_start_matches('@').to_ascii_lowercase();
+        let Some(handle) = text::Handle::parse(&typed) else {
+            return Err(NetworkError::Rejected(format!(
+                "{handle:?} is not a Bluesky handle; write it as @name.bsky.social or the account's own domain"
+            )));
+        };
+        let handle = handle.as_str();
+        let view =
+            match x.query::<protocol::ProfileViewDetailed>("app.bsky.actor.getProfile", &[("actor", handle)]).await {
+                Ok(view) => view,
+                Err(failure) if failure.is_missing_appview() => return self.public_account_from_pds(&x, handle).await,
+                // `400 Profile not found` (InvalidRequest), or an unresolvable handle.
+                Err(failure)
+                    if failure.is_client_error() && !failure.is("RateLimitExceeded") && !failure.is("ExpiredToken") =>
+                {
+                    return Err(NetworkError::NotFound);
+                }
+                Err(failure) => return Err(failure.into()),
+            };
+        let params = [("actor", view.did.as_str()), ("filter", "posts_no_replies"), ("limit", "40")];
+        let feed: protocol::AuthorFeedOutput = x.query("app.bsky.feed.getAuthorFeed", &params).await?;
+        let mut posts: Vec<PublicPostCounts> = feed
+            .feed
+            .into_iter()
+            // Reposts carry a reason and someone else's post.
+            .filter(|item| item.reason.is_none() && item.post.author.did == view.did)
+            .filter_map(|item| {
+                let post = item.post;
+                let published_at =
+                    post.record.created_at.as_deref().and_then(parse_time).or_else(|| parse_time(&post.indexed_at))?;
+                let strong = StrongRef { uri: post.uri.clone(), cid: post.cid.clone() };
+                Some(PublicPostCounts {
+                    post: remote_post(&strong, &view.handle),
+                    published_at,
+                    text: post.record.text,
+                    metrics: PostMetrics {
+                        post_id: post.uri,
+                        likes: post.like_count,
+                        reposts: post.repost_count,
+                        replies: post.reply_count,
+                        quotes: post.quote_count,
+                        ..PostMetrics::default()
+                    },
+                })
+            })
+            .collect();
+        posts.sort_by_key(|p| std::cmp::Reverse(p.published_at));
+        Ok(PublicAccount { profile: profile_of_view(view), posts })
     }
 
     async fn inbox(&self, credentials: &Credentials, cursor: Option<&str>) -> Result<InboxPage, NetworkError> {

@@ -327,6 +327,53 @@ pub struct PostView {
     pub quote_count: Option<u64>,
 }
 
+/// `app.bsky.feed.getAuthorFeed` output.
+#[derive(Deserialize)]
+pub struct AuthorFeedOutput {
+    pub feed: Vec<FeedViewPost>,
+}
+
+/// `app.bsky.feed.defs#feedViewPost`: a post, and why it is in the feed
+/// (`reason` is set for a repost).
+#[derive(Deserialize)]
+pub struct FeedViewPost {
+    pub post: FullPostView,
+    #[serde(default)]
+    pub reason: Option<serde_json::Value>,
+}
+
+/// `app.bsky.feed.defs#postView` with its record and author.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FullPostView {
+    pub uri: String,
+    pub cid: String,
+    pub author: ProfileViewBasic,
+    pub record: PostRead,
+    pub indexed_at: String,
+    #[serde(default)]
+    pub like_count: Option<u64>,
+    #[serde(default)]
+    pub repost_count: Option<u64>,
+    #[serde(default)]
+    pub reply_count: Option<u64>,
+    #[serde(default)]
+    pub quote_count: Option<u64>,
+}
+
+/// `com.atproto.repo.listRecords` output.
+#[derive(Deserialize)]
+pub struct ListRecordsOutput<T> {
+    pub records: Vec<ListedRecord<T>>,
+}
+
+#[derive(Deserialize)]
+pub struct ListedRecord<T> {
+    pub uri: String,
+    pub cid: String,
+    pub value: T,
+}
+
 /// `app.bsky.notification.listNotifications` output.
 #[derive(Deserialize)]
 pub struct ListNotificationsOutput {

@@ -32,8 +32,8 @@ use url::Url;
 
 use crate::{
     Author, Capabilities, ConnectMethod, ConnectRequest, Connected, Credentials, IdempotencyKey, InboxItem, InboxKind,
-    InboxPage, Network, NetworkError, OutgoingImage, OutgoingPost, PostMetrics, Profile, PublicPage, PublicPost,
-    Published, RemotePost,
+    InboxPage, Network, NetworkError, OutgoingImage, OutgoingPost, PostMetrics, Profile, PublicAccount, PublicPage,
+    PublicPost, PublicPostCounts, Published, RemotePost,
 };
 
 /// The scopes socialdesk asks for: reading the account, its statuses and
@@ -392,6 +392,7 @@ impl Network for Mastodon {
             like: true,
             hide_comment: false,
             public_posts: true,
+            public_accounts: true,
         }
     }
 
@@ -713,6 +714,55 @@ impl Network for Mastodon {
         Ok(PublicPage { posts, next_cursor })
     }
 
+    /// `GET /api/v1/accounts/lookup?acct=` finds an account the server knows
+    /// (`user` or `user@domain`); one it has never seen is resolved through
+    /// `GET /api/v2/search?resolve=true` (a WebFinger lookup on the server's
+    /// side). Its posts: `GET /api/v1/accounts/:id/statuses` without replies
+    /// or boosts, the latest 40, public and unlisted ones.
+    async fn public_account(&self, credentials: &Credentials, handle: &str) -> Result<PublicAccount, NetworkError> {
+        let stored = Stored::open(credentials)?;
+        let api = Api::new(&self.http, &stored);
+        let domain = stored.domain();
+        let acct = acct_of(handle, &domain)?;
+        let lookup = api.request(Method::GET, "/api/v1/accounts/lookup").query(&[("acct", acct.as_str())]);
+        let account: protocol::Account = match api.json(lookup).await {
+            Ok(account) => account,
+            Err(NetworkError::NotFound) => {
+                let query = [("q", format!("@{acct}")), ("type", "accounts".into()), ("resolve", "true".into())];
+                let search = api.request(Method::GET, "/api/v2/search").query(&query).query(&[("limit", "1")]);
+                let found: protocol::SearchResults = api.json(search).await?;
+                found
+                    .accounts
+                    .into_iter()
+                    .find(|a| a.acct.eq_ignore_ascii_case(&acct) || format!("{}@{domain}", a.acct) == acct)
+                    .ok_or(NetworkError::NotFound)?
+            }
+            Err(e) => return Err(e),
+        };
+        let path = format!("/api/v1/accounts/{}/statuses", path_id(&account.id)?);
+        let query = [("limit", "40"), ("exclude_replies", "true"), ("exclude_reblogs", "true")];
+        let statuses: Vec<protocol::Status> = api.json(api.request(Method::GET, &path).query(&query)).await?;
+        let mut posts: Vec<PublicPostCounts> = statuses
+            .into_iter()
+            .filter(|s| matches!(s.visibility.as_str(), "public" | "unlisted"))
+            .map(|s| PublicPostCounts {
+                published_at: s.created_at,
+                text: html::to_text(&s.content),
+                metrics: PostMetrics {
+                    post_id: s.id.clone(),
+                    likes: count(s.favourites_count),
+                    reposts: count(s.reblogs_count),
+                    replies: count(s.replies_count),
+                    quotes: count(s.quotes_count),
+                    ..PostMetrics::default()
+                },
+                post: RemotePost { url: s.url.or(s.uri), cid: None, id: s.id },
+            })
+            .collect();
+        posts.sort_by_key(|p| std::cmp::Reverse(p.published_at));
+        Ok(PublicAccount { profile: profile(&account, &domain), posts })
+    }
+
     /// Answers `to` in the same visibility (so a private message stays
     /// private), starting with the `@handles` of its author and of the other
     /// accounts it mentions, as Mastodon's own apps do, unless the text
@@ -764,6 +814,26 @@ fn count(value: Option<i64>) -> Option<u64> {
 
 fn handle(acct: &str, domain: &str) -> String {
     if acct.contains('@') { format!("@{acct}") } else { format!("@{acct}@{domain}") }
+}
+
+/// What `lookup` takes for a handle as people type it: `@user@domain`,
+/// `user@domain` or `user`, with this server's own domain left off.
+fn acct_of(handle: &str, domain: &str) -> Result<String, NetworkError> {
+    let acct = handle.trim().trim_start_matches('@');
+    let (user, host) = acct.split_once('@').unwrap_or((acct, ""));
+    let valid_user =
+        !user.is_empty() && user.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-');
+    let valid_host = !host.contains(['@', '/', ' ']);
+    if !valid_user || !valid_host {
+        return Err(NetworkError::Rejected(format!(
+            "{handle:?} is not a Mastodon handle; write it as @name@server (for example @ana@mastodon.social)"
+        )));
+    }
+    if host.is_empty() || host.eq_ignore_ascii_case(domain) {
+        Ok(user.to_owned())
+    } else {
+        Ok(format!("{user}@{}", host.to_ascii_lowercase()))
+    }
 }
 
 fn profile(account: &protocol::Account, domain: &str) -> Profile {

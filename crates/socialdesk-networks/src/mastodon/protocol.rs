@@ -106,6 +106,13 @@ pub struct Status {
     pub quotes_count: Option<i64>,
 }
 
+/// `Search` (v2), the accounts it found.
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchResults {
+    #[serde(default)]
+    pub accounts: Vec<Account>,
+}
+
 /// `POST /api/v1/statuses` body.
 #[derive(Debug, Serialize)]
 pub struct NewStatus<'a> {
