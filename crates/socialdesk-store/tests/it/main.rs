@@ -7,6 +7,7 @@ mod accounts;
 mod analytics;
 mod approvals;
 mod bulk;
+mod competitors;
 mod contacts;
 mod fixtures;
 mod inbox;
