@@ -58,7 +58,7 @@ fn connect_error(network: &dyn Network, e: NetworkError) -> AppError {
 }
 
 impl App {
-    fn network(&self, name: &str) -> Result<std::sync::Arc<dyn Network>, AppError> {
+    pub(crate) fn network(&self, name: &str) -> Result<std::sync::Arc<dyn Network>, AppError> {
         self.networks.get(name).ok_or_else(|| {
             let known: Vec<&str> = self.networks.all().map(|n| n.name()).collect();
             AppError::field("network", format!("unknown network {name:?}; this server knows {}", known.join(", ")))

@@ -694,13 +694,9 @@ impl App {
 /// before each boundary, or, for an account first counted during the
 /// period, its first count in it as the start.
 fn follower_growth(snapshots: &[AccountSnapshot], account: AccountId, period: &Period) -> FollowerGrowth {
-    let own = || snapshots.iter().filter(|s| s.account_id == account && s.followers.is_some());
-    let last_before = |at: DateTime<Utc>| own().filter(|s| s.taken_at < at).max_by_key(|s| s.taken_at);
-    let start = last_before(period.start)
-        .or_else(|| own().filter(|s| period.contains(s.taken_at)).min_by_key(|s| s.taken_at))
-        .and_then(|s| s.followers);
-    let end = last_before(period.end).and_then(|s| s.followers);
-    FollowerGrowth { start, end }
+    let own =
+        snapshots.iter().filter(move |s| s.account_id == account).filter_map(|s| Some((s.taken_at, s.followers?)));
+    FollowerGrowth::over(own, period)
 }
 
 /// The sum over accounts of each one's last follower count before `at`.

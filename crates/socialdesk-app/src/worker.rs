@@ -105,6 +105,7 @@ impl Worker {
         handlers.insert(crate::reports::REPORT_DELIVERIES, Arc::new(crate::reports::ReportDeliveries));
         handlers.insert(crate::alerts::LISTENING_ALERTS, Arc::new(crate::alerts::ListeningAlerts));
         handlers.insert(crate::mentions::LISTENING_STREAMS, Arc::new(crate::mentions::ListeningStreams));
+        handlers.insert(crate::competitors::COMPETITOR_CHECKS, Arc::new(crate::competitors::CompetitorChecks));
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".to_owned());
         let id = format!("{host}:{}:{}", std::process::id(), &new_uuid().simple().to_string()[24..]);
         Worker { app, id, handlers: Arc::new(handlers), options, wake: Arc::new(Notify::new()) }
@@ -255,6 +256,7 @@ impl Worker {
             crate::alerts::LISTENING_ALERTS,
             crate::mentions::LISTENING_STREAMS,
             crate::notifications::INBOX_WAITING,
+            crate::competitors::COMPETITOR_CHECKS,
         ] {
             if let Err(e) = enqueue_periodic(&self.app, kind, kind.to_owned(), now).await {
                 tracing::warn!(error = %e, kind, "could not schedule a periodic job");

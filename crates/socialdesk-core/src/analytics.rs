@@ -370,6 +370,12 @@ impl Counts {
         [self.likes, self.reposts, self.replies, self.quotes, self.saves, self.clicks].into_iter().fold(None, sum_known)
     }
 
+    /// Public engagements = likes + reposts + replies + quotes: what anyone can count on anyone's post, so that an
+    /// account compares with others (saves and clicks only the owner sees). Unknown when none is reported.
+    pub fn public_engagements(&self) -> Option<u64> {
+        [self.likes, self.reposts, self.replies, self.quotes].into_iter().fold(None, sum_known)
+    }
+
     /// Adds `other` count by count. A count known on either side is known in the total, so that a network that does
     /// not report impressions leaves the workspace's impressions known rather than making them unknown.
     pub fn add(&mut self, other: &Counts) {
@@ -555,6 +561,17 @@ pub struct FollowerGrowth {
 }
 
 impl FollowerGrowth {
+    /// An account's growth over `period` from its counts `(taken_at, followers)` in any order: the start is the last
+    /// count before the period, or, for an account first counted during it, its first count in the period; the end is
+    /// the last count before the period ends.
+    pub fn over(counts: impl Iterator<Item = (DateTime<Utc>, u64)> + Clone, period: &Period) -> FollowerGrowth {
+        let last_before = |at: DateTime<Utc>| counts.clone().filter(|(t, _)| *t < at).max_by_key(|(t, _)| *t);
+        let start = last_before(period.start)
+            .or_else(|| counts.clone().filter(|(t, _)| period.contains(*t)).min_by_key(|(t, _)| *t))
+            .map(|(_, f)| f);
+        FollowerGrowth { start, end: last_before(period.end).map(|(_, f)| f) }
+    }
+
     /// Net follower growth = followers at end − followers at start; negative when the account lost followers.
     pub fn net(&self) -> Option<i64> {
         Some(i64::try_from(self.end?).ok()? - i64::try_from(self.start?).ok()?)
@@ -954,6 +971,35 @@ mod tests {
         assert_eq!(engagement_rate_by_followers(300, 0, Some(1500)), None);
         assert_eq!(engagement_rate_by_followers(300, 4, Some(0)), None);
         assert_eq!(engagement_rate_by_followers(300, 4, None), None);
+    }
+
+    #[test]
+    fn growth_over_a_period_starts_before_it_or_at_the_first_count_in_it() {
+        let period = Period::parse("2026-10-01..2026-10-30", TimeZone::UTC, today()).unwrap();
+        let day = |d: u32| Utc.with_ymd_and_hms(2026, 10, d, 12, 0, 0).unwrap();
+        let before = Utc.with_ymd_and_hms(2026, 9, 28, 0, 0, 0).unwrap();
+        let counts = [(day(20), 130), (before, 100), (day(5), 110)];
+        // The last count before the period (100) to the last before its end (130).
+        assert_eq!(
+            FollowerGrowth::over(counts.into_iter(), &period),
+            FollowerGrowth { start: Some(100), end: Some(130) }
+        );
+        // First counted during the period: it starts from its first count.
+        let late = [(day(20), 130), (day(5), 110)];
+        assert_eq!(FollowerGrowth::over(late.into_iter(), &period).net(), Some(20));
+        assert_eq!(FollowerGrowth::over(std::iter::empty(), &period), FollowerGrowth::default());
+
+        // 4 likes + 1 repost + 2 replies (quotes unknown) = 7; saves and clicks are not public.
+        let counts = Counts {
+            likes: Some(4),
+            reposts: Some(1),
+            replies: Some(2),
+            saves: Some(9),
+            clicks: Some(5),
+            ..Counts::default()
+        };
+        assert_eq!(counts.public_engagements(), Some(7));
+        assert_eq!(Counts { clicks: Some(3), ..Counts::default() }.public_engagements(), None);
     }
 
     #[test]

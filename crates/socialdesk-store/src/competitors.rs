@@ -190,12 +190,12 @@ impl Store {
         StoreError::found(done)
     }
 
-    /// Competitors never checked or last checked before `before`, the longest
+    /// Competitors never checked or last checked at or before `before`, the longest
     /// waiting first, across workspaces: (workspace, competitor).
     pub async fn competitors_due(&self, before: DateTime<Utc>, limit: i64) -> Result<Vec<(WorkspaceId, Uuid)>> {
         let rows: Vec<(Uuid, Uuid)> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT workspace_id, id FROM competitors WHERE checked_at IS NULL OR checked_at < $1 \
+                "SELECT workspace_id, id FROM competitors WHERE checked_at IS NULL OR checked_at <= $1 \
                  ORDER BY checked_at IS NOT NULL, checked_at, id LIMIT $2",
             )
             .bind(before)

@@ -3,6 +3,7 @@
 
 mod analytics;
 mod approvals;
+mod competitors;
 mod contacts;
 mod link_cards;
 mod listening;
