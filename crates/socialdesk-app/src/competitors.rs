@@ -328,25 +328,22 @@ impl App {
                 .iter()
                 .filter(|s| s.account_id == account.id)
                 .filter_map(|s| Some((s.taken_at, s.followers?)));
-            let posts: Vec<(Counts, &str, Option<&str>)> =
-                own.iter().map(|v| (v.counts, v.text.as_str(), v.remote_url.as_deref())).collect();
-            rows.push(row(
+            let posts: Vec<Seen<'_>> =
+                own.iter().map(|v| Seen { counts: v.counts, text: &v.text, url: v.remote_url.as_deref() }).collect();
+            let named = BenchmarkRow::named(
                 "own",
                 account.id.as_uuid(),
                 &account.network,
                 &account.handle,
                 &account.display_name,
                 account.url.clone(),
-                FollowerGrowth::over(counts, period),
-                &posts,
-                days,
-                (None, None),
-            ));
+            );
+            rows.push(named.measured(FollowerGrowth::over(counts, period), &posts, days));
         }
 
         let competitor_posts = self.store.competitor_posts(workspace, period.start, period.end).await?;
         let competitor_snapshots = self.store.competitor_snapshots(workspace, period.start, period.end).await?;
-        let mut by_competitor: HashMap<Uuid, Vec<(Counts, &str, Option<&str>)>> = HashMap::new();
+        let mut by_competitor: HashMap<Uuid, Vec<Seen<'_>>> = HashMap::new();
         for p in &competitor_posts {
             let counts = Counts {
                 likes: p.likes,
@@ -355,71 +352,82 @@ impl App {
                 quotes: p.quotes,
                 ..Counts::default()
             };
-            by_competitor.entry(p.competitor_id).or_default().push((counts, p.text.as_str(), p.url.as_deref()));
+            by_competitor.entry(p.competitor_id).or_default().push(Seen {
+                counts,
+                text: &p.text,
+                url: p.url.as_deref(),
+            });
         }
         for c in self.store.competitors(workspace).await? {
             let counts = competitor_snapshots
                 .iter()
                 .filter(|s| s.competitor_id == c.id)
                 .filter_map(|s| Some((s.taken_at, s.followers?)));
-            rows.push(row(
-                "competitor",
-                c.id,
-                &c.network,
-                &c.handle,
-                &c.display_name,
-                c.url.clone(),
-                FollowerGrowth::over(counts, period),
-                by_competitor.get(&c.id).map_or(&[][..], Vec::as_slice),
-                days,
-                (c.checked_at, c.last_error.clone()),
-            ));
+            let posts = by_competitor.get(&c.id).map_or(&[][..], Vec::as_slice);
+            let mut row =
+                BenchmarkRow::named("competitor", c.id, &c.network, &c.handle, &c.display_name, c.url.clone())
+                    .measured(FollowerGrowth::over(counts, period), posts, days);
+            (row.checked_at, row.last_error) = (c.checked_at, c.last_error.clone());
+            rows.push(row);
         }
-        Ok(Benchmark { period: period.clone(), rows })
+        Ok(Benchmark { period: *period, rows })
     }
 }
 
-/// One benchmark row from an account's growth and its period's posts.
-#[allow(clippy::too_many_arguments)]
-fn row(
-    kind: &'static str,
-    id: Uuid,
-    network: &str,
-    handle: &str,
-    display_name: &str,
-    url: Option<String>,
-    growth: FollowerGrowth,
-    posts: &[(Counts, &str, Option<&str>)],
-    days: u32,
-    (checked_at, last_error): (Option<DateTime<Utc>>, Option<String>),
-) -> BenchmarkRow {
-    let measured: Vec<u64> = posts.iter().filter_map(|(c, _, _)| c.public_engagements()).collect();
-    let engagements_per_post =
-        (!measured.is_empty()).then(|| measured.iter().sum::<u64>() as f64 / measured.len() as f64);
-    let top_post = posts
-        .iter()
-        .filter_map(|(c, text, url)| Some((c.public_engagements()?, *text, *url)))
-        .max_by_key(|(e, _, _)| *e)
-        .map(|(engagements, text, url)| TopPost { text: text.to_owned(), url: url.map(str::to_owned), engagements });
-    BenchmarkRow {
-        kind,
-        id,
-        network: network.to_owned(),
-        handle: handle.to_owned(),
-        display_name: display_name.to_owned(),
-        url,
-        followers_end: growth.end,
-        follower_growth: growth.net(),
-        follower_growth_rate: growth.rate(),
-        posts: posts.len() as u32,
-        posts_per_week: posting_frequency(posts.len() as u32, days),
-        engagements_per_post,
-        engagement_rate_by_followers: engagements_per_post
-            .zip(growth.end.filter(|f| *f > 0))
-            .map(|(per_post, followers)| per_post / followers as f64),
-        top_post,
-        checked_at,
-        last_error,
+/// One post of a benchmark: its public counts, and what the top post shows.
+struct Seen<'a> {
+    counts: Counts,
+    text: &'a str,
+    url: Option<&'a str>,
+}
+
+impl BenchmarkRow {
+    /// A row with its figures from the account's growth and the period's posts.
+    fn measured(mut self, growth: FollowerGrowth, posts: &[Seen<'_>], days: u32) -> BenchmarkRow {
+        let measured: Vec<u64> = posts.iter().filter_map(|p| p.counts.public_engagements()).collect();
+        let per_post = (!measured.is_empty()).then(|| measured.iter().sum::<u64>() as f64 / measured.len() as f64);
+        self.followers_end = growth.end;
+        self.follower_growth = growth.net();
+        self.follower_growth_rate = growth.rate();
+        self.posts = posts.len() as u32;
+        self.posts_per_week = posting_frequency(posts.len() as u32, days);
+        self.engagements_per_post = per_post;
+        self.engagement_rate_by_followers =
+            per_post.zip(growth.end.filter(|f| *f > 0)).map(|(per_post, followers)| per_post / followers as f64);
+        self.top_post =
+            posts.iter().filter_map(|p| Some((p.counts.public_engagements()?, p))).max_by_key(|(e, _)| *e).map(
+                |(engagements, p)| TopPost { text: p.text.to_owned(), url: p.url.map(str::to_owned), engagements },
+            );
+        self
+    }
+
+    /// A row that names an account, before its figures.
+    fn named(
+        kind: &'static str,
+        id: Uuid,
+        network: &str,
+        handle: &str,
+        display_name: &str,
+        url: Option<String>,
+    ) -> Self {
+        BenchmarkRow {
+            kind,
+            id,
+            network: network.to_owned(),
+            handle: handle.to_owned(),
+            display_name: display_name.to_owned(),
+            url,
+            followers_end: None,
+            follower_growth: None,
+            follower_growth_rate: None,
+            posts: 0,
+            posts_per_week: None,
+            engagements_per_post: None,
+            engagement_rate_by_followers: None,
+            top_post: None,
+            checked_at: None,
+            last_error: None,
+        }
     }
 }
 
