@@ -17,11 +17,14 @@ use socialdesk_store::testing::TestDb;
 
 use crate::publishing::{Setup, connect, profile, setup_with, teammate};
 
+/// When a post was published, and its likes, reposts and replies.
+type Post = (DateTime<Utc>, u64, u64, u64);
+
 /// A Mastodon-like network where other accounts are a table of followers and
 /// posts `(published_at, likes, reposts, replies)` a test changes.
 #[derive(Default)]
 struct Others {
-    accounts: Mutex<HashMap<String, (u64, Vec<(DateTime<Utc>, u64, u64, u64)>)>>,
+    accounts: Mutex<HashMap<String, (u64, Vec<Post>)>>,
     revoked: Mutex<bool>,
     reads: Mutex<u32>,
 }
