@@ -218,6 +218,14 @@ impl App {
         Ok(())
     }
 
+    /// Reads a competitor again now for a person who asked to; a failure is
+    /// kept on the competitor and returned.
+    pub async fn check_competitor_for(&self, actor: &Actor, id: Uuid) -> Result<Competitor, AppError> {
+        actor.require(Permission::ManageSettings)?;
+        self.check_competitor(actor.workspace.id, id).await?;
+        Ok(self.store.competitor(actor.workspace.id, id).await?)
+    }
+
     /// Reads a competitor again now, through one of the workspace's
     /// accounts on its network; a failure is kept on the competitor, in
     /// words a person acts on, and returned.
@@ -338,7 +346,7 @@ impl App {
                 &account.display_name,
                 account.url.clone(),
             );
-            rows.push(named.measured(FollowerGrowth::over(counts, period), &posts, days));
+            rows.push(named.measured(growth_over(counts, period), &posts, days));
         }
 
         let competitor_posts = self.store.competitor_posts(workspace, period.start, period.end).await?;
@@ -366,7 +374,7 @@ impl App {
             let posts = by_competitor.get(&c.id).map_or(&[][..], Vec::as_slice);
             let mut row =
                 BenchmarkRow::named("competitor", c.id, &c.network, &c.handle, &c.display_name, c.url.clone())
-                    .measured(FollowerGrowth::over(counts, period), posts, days);
+                    .measured(growth_over(counts, period), posts, days);
             (row.checked_at, row.last_error) = (c.checked_at, c.last_error.clone());
             rows.push(row);
         }
@@ -379,6 +387,15 @@ struct Seen<'a> {
     counts: Counts,
     text: &'a str,
     url: Option<&'a str>,
+}
+
+/// An account's growth over `period` from its counts, known only from two
+/// counts on: a competitor followed yesterday has followers, not growth.
+fn growth_over(counts: impl Iterator<Item = (DateTime<Utc>, u64)> + Clone, period: &Period) -> FollowerGrowth {
+    let used: std::collections::BTreeSet<DateTime<Utc>> =
+        counts.clone().filter(|(at, _)| *at < period.end).map(|(at, _)| at).collect();
+    let growth = FollowerGrowth::over(counts, period);
+    if used.len() < 2 { FollowerGrowth { start: None, end: growth.end } } else { growth }
 }
 
 impl BenchmarkRow {

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use anyhow::Context;
 use chrono::{DateTime, Duration, DurationRound, Timelike, Utc};
 use socialdesk_app::{
-    Actor, App, Clock, ConnectAccount, ManualClock, NewInvite, NewPost, SignUp, When, Worker, WorkerOptions,
+    Actor, App, Clock, ConnectAccount, ManualClock, NewCompetitor, NewInvite, NewPost, SignUp, When, Worker,
+    WorkerOptions,
 };
 use socialdesk_core::tags::PostTags;
 use socialdesk_core::{AccountId, Email, InboxStatus};
@@ -218,6 +219,14 @@ impl History {
         let mut written = 0usize;
         let mut workspaces: Vec<&Actor> = accounts.iter().map(|(actor, _)| actor).collect();
         workspaces.dedup_by_key(|actor| actor.workspace.id);
+        // Northwind follows two competitors from the start, read every six hours.
+        let northwind = &accounts[0].0;
+        let mut rivals = Vec::new();
+        for handle in ["@globex_coffee", "@bluebird_roasters"] {
+            let rival = NewCompetitor { network: "sandbox".into(), handle: handle.into() };
+            let added = self.app.add_competitor(northwind, rival).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            rivals.push(added.id);
+        }
         while self.clock.now() < end {
             let now = self.clock.now();
             for (n, (actor, account)) in accounts.iter().enumerate() {
@@ -245,6 +254,11 @@ impl History {
                 }
                 if hour.is_multiple_of(3) {
                     self.app.sync_inbox(actor.workspace.id, *account).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                }
+            }
+            if hour.is_multiple_of(6) && hour > 0 {
+                for id in &rivals {
+                    self.app.check_competitor(northwind.workspace.id, *id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
                 }
             }
             worker.run_due().await.map_err(|e| anyhow::anyhow!("replaying the publisher: {e}"))?;

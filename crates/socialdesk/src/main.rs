@@ -63,6 +63,10 @@ enum Command {
     /// Contacts, the people behind inbox messages: list them (`--search`, `--tag`), export them as CSV (`--csv`),
     /// or show one with its notes and latest messages (`--show @handle` or an id).
     Contacts(ContactsArgs),
+    /// Competitors: your accounts next to the accounts you follow over a period, on public figures
+    /// (`socialdesk competitors --workspace SLUG --period 2026-11`); follow one (`--add @globex@mastodon.social
+    /// --network mastodon`), read one again (`--check HANDLE`) or stop following it (`--remove HANDLE`).
+    Competitors(CompetitorsArgs),
     /// Listening: check a boolean query (`socialdesk listen check '"northwind coffee" -job*'`).
     #[command(subcommand)]
     Listen(ListenCommand),
@@ -145,6 +149,30 @@ struct LinkCardArgs {
     workspace: String,
     /// The link (http or https).
     url: String,
+}
+
+#[derive(Debug, clap::Args)]
+struct CompetitorsArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// The workspace's address (its slug, as in /w/SLUG).
+    #[arg(long, value_name = "SLUG")]
+    workspace: String,
+    /// The period to compare: `2026-11`, `2026-Q4`, `last-30-days` (the default), ...
+    #[arg(long, value_name = "PERIOD")]
+    period: Option<String>,
+    /// Follow this account (read through one of the workspace's accounts on `--network`).
+    #[arg(long, value_name = "HANDLE", requires = "network")]
+    add: Option<String>,
+    /// The network of `--add`: `mastodon`, `bluesky` or `sandbox`.
+    #[arg(long, value_name = "NETWORK")]
+    network: Option<String>,
+    /// Read this competitor again now (its handle or id).
+    #[arg(long, value_name = "HANDLE")]
+    check: Option<String>,
+    /// Stop following this competitor (its handle or id); its history goes too.
+    #[arg(long, value_name = "HANDLE")]
+    remove: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -315,6 +343,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logs(config.log_format);
             let app = open(&config).await?;
             let outcome = link_card_command(&app, &args).await;
+            app.store.close().await;
+            outcome
+        }
+        Command::Competitors(args) => {
+            let config = Config::load_common(&args.common)?;
+            init_logs(config.log_format);
+            let app = open(&config).await?;
+            let outcome = competitors_command(&app, &args).await;
             app.store.close().await;
             outcome
         }
@@ -504,6 +540,86 @@ async fn link_card_command(app: &App, args: &LinkCardArgs) -> anyhow::Result<()>
     println!("site: {}", card.site_name.as_deref().unwrap_or(&card.host));
     if card.page_url != card.url {
         println!("page: {} (after redirects)", card.page_url);
+    }
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+async fn competitors_command(app: &App, args: &CompetitorsArgs) -> anyhow::Result<()> {
+    let actor = owner_of(app, &args.workspace).await?;
+    let fail = |e: socialdesk_app::AppError| anyhow::anyhow!("{}", field_message(&e));
+    let find = |wanted: &str, flag: &str, list: &[socialdesk_store::Competitor]| {
+        let wanted = wanted.trim();
+        list.iter()
+            .find(|c| c.id.to_string() == wanted || c.handle.eq_ignore_ascii_case(wanted))
+            .or_else(|| {
+                list.iter()
+                    .find(|c| c.handle.trim_start_matches('@').eq_ignore_ascii_case(wanted.trim_start_matches('@')))
+            })
+            .map(|c| c.id)
+            .with_context(|| {
+                format!(
+                    "--{flag}: no competitor {wanted}; `socialdesk competitors --workspace {}` lists them",
+                    args.workspace
+                )
+            })
+    };
+    if let Some(handle) = &args.add {
+        let network = args.network.clone().unwrap_or_default();
+        let added = app
+            .add_competitor(&actor, socialdesk_app::NewCompetitor { network, handle: handle.clone() })
+            .await
+            .map_err(fail)?;
+        println!("following {} ({}) on {}", added.handle, added.display_name, added.network);
+        return Ok(());
+    }
+    if let Some(wanted) = &args.check {
+        let id = find(wanted, "check", &app.competitors(&actor).await.map_err(fail)?)?;
+        let read = app.check_competitor_for(&actor, id).await.map_err(fail)?;
+        match &read.last_error {
+            None => println!("read {} again", read.handle),
+            Some(why) => anyhow::bail!("--check: could not read {}: {why}", read.handle),
+        }
+        return Ok(());
+    }
+    if let Some(wanted) = &args.remove {
+        let id = find(wanted, "remove", &app.competitors(&actor).await.map_err(fail)?)?;
+        app.remove_competitor(&actor, id).await.map_err(fail)?;
+        println!("stopped following {}", wanted.trim());
+        return Ok(());
+    }
+    let period =
+        app.period(&actor, args.period.as_deref()).map_err(|e| anyhow::anyhow!("--period: {}", field_message(&e)))?;
+    let benchmark = app.benchmark(&actor, &period).await.map_err(fail)?;
+    println!("{}", period.label());
+    println!(
+        "{:<36} {:>10} {:>16} {:>6} {:>9} {:>9} {:>12}",
+        "account", "followers", "growth", "posts", "per week", "eng/post", "per follower"
+    );
+    let dash = || "—".to_owned();
+    for r in &benchmark.rows {
+        let name = if r.kind == "own" { format!("{} (you)", r.handle) } else { r.handle.clone() };
+        let growth = match (r.follower_growth, r.follower_growth_rate) {
+            (Some(n), Some(rate)) => format!("{n:+} ({:+.1}%)", rate * 100.0),
+            (Some(n), None) => format!("{n:+}"),
+            _ => dash(),
+        };
+        println!(
+            "{:<36} {:>10} {:>16} {:>6} {:>9} {:>9} {:>12}",
+            name,
+            r.followers_end.map_or_else(dash, |f| f.to_string()),
+            growth,
+            r.posts,
+            r.posts_per_week.map_or_else(dash, |v| format!("{v:.1}")),
+            r.engagements_per_post.map_or_else(dash, |v| format!("{v:.1}")),
+            r.engagement_rate_by_followers.map_or_else(dash, |v| format!("{:.2}%", v * 100.0)),
+        );
+        if let Some(why) = &r.last_error {
+            println!("  last read failed: {why}");
+        }
+    }
+    if let Some(summary) = benchmark.summary() {
+        println!("{summary}");
     }
     Ok(())
 }

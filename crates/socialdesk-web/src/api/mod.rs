@@ -4,6 +4,7 @@
 
 mod accounts;
 pub(crate) mod analytics;
+mod competitors;
 mod contacts;
 mod inbox;
 pub(crate) mod listening;
@@ -161,6 +162,10 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(analytics::get_branding, analytics::put_branding))
         .routes(routes!(analytics::get_links, analytics::put_links))
         .routes(routes!(analytics::get_archived))
+        .routes(routes!(competitors::list, competitors::create))
+        .routes(routes!(competitors::delete))
+        .routes(routes!(competitors::check))
+        .routes(routes!(competitors::benchmark))
         .routes(routes!(listening::list, listening::create))
         .routes(routes!(listening::delete))
         .routes(routes!(listening::check))

@@ -31,7 +31,7 @@ pub struct AnalyticsQuery {
 }
 
 /// The periods offered in the picker; any other form can be typed.
-const PRESETS: [(&str, &str); 8] = [
+pub(crate) const PRESETS: [(&str, &str); 8] = [
     ("last-7-days", "Last 7 days"),
     ("last-30-days", "Last 30 days"),
     ("last-90-days", "Last 90 days"),
@@ -104,6 +104,42 @@ struct AccountRow {
     rate_followers: String,
     followers: String,
     growth: String,
+}
+
+/// What the picker or the typed field asks for; the typed one wins.
+fn asked_spec(q: &AnalyticsQuery) -> Option<&str> {
+    let typed = q.custom.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    typed.or(q.period.as_deref())
+}
+
+/// The period asked for, or the last 30 days with why the asked one was refused.
+fn asked_period(
+    state: &AppState,
+    actor: &socialdesk_app::Actor,
+    q: &AnalyticsQuery,
+) -> Result<(socialdesk_core::analytics::Period, Option<String>), UiError> {
+    match state.app.period(actor, asked_spec(q)) {
+        Ok(p) => Ok((p, None)),
+        Err(AppError::Invalid(fields)) => Ok((
+            state.app.period(actor, None)?,
+            Some(fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(" ")),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The period of a page with the analytics picker: the period, what the
+/// picker shows as chosen (a preset key, or the period's spec), and why an
+/// asked period was refused.
+pub(crate) fn chosen_period(
+    state: &AppState,
+    actor: &socialdesk_app::Actor,
+    q: &AnalyticsQuery,
+) -> Result<(socialdesk_core::analytics::Period, String, Option<String>), UiError> {
+    let (period, error) = asked_period(state, actor, q)?;
+    let chosen = asked_spec(q).map(str::trim).filter(|s| !s.is_empty() && error.is_none()).unwrap_or("last-30-days");
+    let chosen = if PRESETS.iter().any(|(key, _)| *key == chosen) { chosen.to_owned() } else { period.spec() };
+    Ok((period, chosen, error))
 }
 
 pub async fn analytics(
@@ -229,16 +265,8 @@ async fn analytics_page(
     goal_errors: FormErrors,
 ) -> Result<AnalyticsPage, UiError> {
     let actor = &member.actor;
-    let typed = q.custom.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let asked = typed.or(q.period.as_deref());
-    let (period, error) = match state.app.period(actor, asked) {
-        Ok(p) => (p, None),
-        Err(AppError::Invalid(fields)) => (
-            state.app.period(actor, None)?,
-            Some(fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(" ")),
-        ),
-        Err(e) => return Err(e.into()),
-    };
+    let (period, error) = asked_period(state, actor, q)?;
+    let asked = asked_spec(q);
     let sort = q.sort.as_deref().and_then(Metric::parse).unwrap_or(Metric::Engagements);
     let descending = q.order.as_deref() != Some("asc");
     let all_accounts = state.app.accounts(actor).await?;

@@ -5,6 +5,7 @@
 mod accounts;
 pub(crate) mod analytics;
 mod auth;
+mod competitors;
 pub(crate) mod contacts;
 mod inbox;
 mod listening;
@@ -51,6 +52,9 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}/compose/link-picture", get(posts::link_picture))
         .route("/w/{slug}/analytics", get(analytics::analytics))
         .route("/w/{slug}/analytics.csv", get(analytics::analytics_csv))
+        .route("/w/{slug}/competitors", get(competitors::competitors).post(competitors::add))
+        .route("/w/{slug}/competitors/{id}/delete", post(competitors::remove))
+        .route("/w/{slug}/competitors/{id}/check", post(competitors::check))
         .route("/w/{slug}/goals", post(analytics::create_goal))
         .route("/w/{slug}/goals/{id}/delete", post(analytics::delete_goal))
         .route("/w/{slug}/reports", get(analytics::report_page))

@@ -2054,3 +2054,74 @@ async fn the_inbox_pages_from_the_last_item_received_in_the_api_and_the_ui() {
     assert_eq!(html.matches("data-item>").count(), after.min(50), "{html}");
     assert!(html.contains("← Newest") && html.contains("href=\"/w/acme/inbox?status=open\""), "{html}");
 }
+
+#[tokio::test]
+async fn competitors_are_followed_and_benchmarked_through_the_api() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let admin = api(&s.token(&ana, Role::Admin).await);
+    let viewer = api(&s.token(&ana, Role::Viewer).await);
+    let follow = |handle: &str, network: &str| json!({"network": network, "handle": handle});
+
+    // Read through a connected account of the network: none yet.
+    let (status, body) =
+        problem(admin.post(s.url("/api/v1/competitors")).json(&follow("@globex", "sandbox")).send().await.unwrap())
+            .await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::CONFLICT, Some("/network")));
+    assert!(body["detail"].as_str().unwrap().contains("connect a Sandbox account first"), "{body}");
+    s.synced_sandbox(&ana, "Acme").await;
+
+    let created = admin.post(s.url("/api/v1/competitors")).json(&follow(" @Globex ", "sandbox")).send().await.unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let globex: Value = created.json().await.unwrap();
+    assert_eq!((globex["handle"].as_str(), globex["display_name"].as_str()), (Some("@globex.sandbox"), Some("Globex")));
+    assert!(globex["checked_at"].is_string() && globex["last_error"].is_null(), "{globex}");
+
+    for (body, status, pointer) in [
+        (follow("@globex.sandbox", "sandbox"), StatusCode::UNPROCESSABLE_ENTITY, "/handle"),
+        (follow("not a handle!", "sandbox"), StatusCode::UNPROCESSABLE_ENTITY, "/handle"),
+        (follow("", "sandbox"), StatusCode::UNPROCESSABLE_ENTITY, "/handle"),
+        (follow("@globex", "myspace"), StatusCode::UNPROCESSABLE_ENTITY, "/network"),
+    ] {
+        let (got, problem) = problem(admin.post(s.url("/api/v1/competitors")).json(&body).send().await.unwrap()).await;
+        assert_eq!((got, problem["errors"][0]["pointer"].as_str()), (status, Some(pointer)), "{body}: {problem}");
+    }
+    let (status, _) =
+        problem(viewer.post(s.url("/api/v1/competitors")).json(&follow("@initech", "sandbox")).send().await.unwrap())
+            .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let listed: Value = viewer.get(s.url("/api/v1/competitors")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1, "one competitor, refused ones not kept");
+
+    let id = globex["id"].as_str().unwrap();
+    let checked: Value =
+        admin.post(s.url(&format!("/api/v1/competitors/{id}/check"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(checked["handle"], "@globex.sandbox");
+
+    let bench: Value = viewer
+        .get(s.url("/api/v1/analytics/benchmark?period=last-30-days"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let rows = bench["rows"].as_array().unwrap();
+    let kinds: Vec<&str> = rows.iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["own", "competitor"]);
+    let rival = &rows[1];
+    assert_eq!(rival["handle"], "@globex.sandbox");
+    assert!(rival["followers_end"].as_u64().unwrap() > 1000, "{rival}");
+    assert!(rival["posts"].as_u64().unwrap() > 0 && rival["engagements_per_post"].as_f64().unwrap() > 0.0, "{rival}");
+    assert!(rival["follower_growth"].is_null() || rival["follower_growth"].as_i64().is_some(), "{rival}");
+    assert!(rival["top_post"]["engagements"].as_u64().is_some(), "{rival}");
+    assert!(bench["period"]["spec"].as_str().unwrap().contains(".."), "the last 30 days, fixed: {}", bench["period"]);
+    let (status, body) =
+        problem(viewer.get(s.url("/api/v1/analytics/benchmark?period=soon")).send().await.unwrap()).await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/period")));
+
+    let gone = admin.delete(s.url(&format!("/api/v1/competitors/{id}"))).send().await.unwrap();
+    assert_eq!(gone.status(), StatusCode::NO_CONTENT);
+    let (status, _) = problem(admin.delete(s.url(&format!("/api/v1/competitors/{id}"))).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

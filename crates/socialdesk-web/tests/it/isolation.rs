@@ -45,6 +45,7 @@ struct B {
     notification_id: String,
     contact_id: String,
     contact_handle_id: String,
+    competitor_id: String,
 }
 
 async fn walk(db: TestDb) {
@@ -141,7 +142,16 @@ async fn walk(db: TestDb) {
         )
         .await
         .unwrap();
+    let competitor = s
+        .app
+        .add_competitor(
+            &bob_actor,
+            socialdesk_app::NewCompetitor { network: "sandbox".into(), handle: "@bravo_rival".into() },
+        )
+        .await
+        .unwrap();
     let b = B {
+        competitor_id: competitor.id.to_string(),
         contact_id: contact.id.to_string(),
         contact_handle_id: contact.handles[0].id.to_string(),
         media_id: media.id.to_string(),
@@ -256,7 +266,9 @@ async fn snapshot(s: &Server, bob: &crate::harness::Person) -> Value {
     for c in s.app.contacts(&actor, &socialdesk_store::ContactFilter::default(), 100).await.unwrap() {
         contact_notes.extend(s.app.contact(&actor, c.contact.id).await.unwrap().notes.into_iter().map(|n| n.body));
     }
-    json!({"contacts": contacts, "contact_notes": contact_notes, "unread": unread, "rules": rules, "effects": effects, "auto_replies": auto_replies, "saved": saved, "notes": notes, "queries": queries, "alerts": alerts, "channels": (channels.recipients, channels.webhook_url, channels.min_severity), "inbox": inbox, "crisis": policy.crisis.is_some(), "approval": policy.approval_required, "members": members, "invites": invites, "tokens": tokens, "accounts": accounts, "queues": queues, "posts": posts, "media": media, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
+    let competitors: Vec<_> =
+        s.app.competitors(&actor).await.unwrap().into_iter().map(|c| (c.handle, c.checked_at, c.last_error)).collect();
+    json!({"competitors": competitors, "contacts": contacts, "contact_notes": contact_notes, "unread": unread, "rules": rules, "effects": effects, "auto_replies": auto_replies, "saved": saved, "notes": notes, "queries": queries, "alerts": alerts, "channels": (channels.recipients, channels.webhook_url, channels.min_severity), "inbox": inbox, "crisis": policy.crisis.is_some(), "approval": policy.approval_required, "members": members, "invites": invites, "tokens": tokens, "accounts": accounts, "queues": queues, "posts": posts, "media": media, "name": ws.name.as_str(), "tz": ws.time_zone.name()})
 }
 
 fn refuses_without_leaking(status: StatusCode, body: &str, b: &B, what: &str) {
@@ -306,7 +318,8 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
                 .replace("{rule_id}", &b.rule_id)
                 .replace("{effect_id}", &b.effect_id)
                 .replace("{contact_id}", &b.contact_id)
-                .replace("{handle_id}", &b.contact_handle_id);
+                .replace("{handle_id}", &b.contact_handle_id)
+                .replace("{competitor_id}", &b.competitor_id);
             let body = match (method.as_str(), path.as_str()) {
                 ("PATCH", "/members/{user_id}") => json!({"role": "viewer"}),
                 ("PATCH", "/workspace") => json!({"name": "Alpha renamed"}),
@@ -343,6 +356,7 @@ async fn walk_api(s: &Server, token: &str, b: &B) {
                 }
                 ("POST", "/contacts/{contact_id}/notes") => json!({"body": "probe"}),
                 ("POST", "/contacts") => json!({"from_item": b.item_id}),
+                ("POST", "/competitors") => json!({"network": "sandbox", "handle": "@probe"}),
                 _ => json!({}),
             };
             let mut request = client.request(method.clone(), s.url(&format!("/api/v1{with_b_ids}")));
@@ -408,6 +422,8 @@ async fn walk_ui(s: &Server, alice: &crate::harness::Person, b: &B) {
                 &b.media_id
             } else if path.contains("/contacts/") {
                 &b.contact_id
+            } else if path.contains("/competitors/") {
+                &b.competitor_id
             } else if path.contains("/notifications/") {
                 &b.notification_id
             } else if path.contains("/inbox/rules/") {
