@@ -117,13 +117,19 @@ fn signed_percent(v: f64) -> String {
     format!("{:+.1}%", v * 100.0)
 }
 
-/// "1.4× theirs", "0.6× theirs", or "about the same".
+/// "1.4× theirs", "theirs is 2.5× yours", or "about the same".
 fn ratio(ours: f64, theirs: f64) -> String {
-    if theirs <= 0.0 {
-        return "theirs is none".into();
+    if theirs <= 0.0 || ours <= 0.0 {
+        return if ours > theirs { "more than theirs".into() } else { "less than theirs".into() };
     }
     let r = ours / theirs;
-    if (r - 1.0).abs() < 0.05 { "about the same".into() } else { format!("{r:.1}× theirs") }
+    if (r - 1.0).abs() < 0.05 {
+        "about the same".into()
+    } else if r > 1.0 {
+        format!("{r:.1}× theirs")
+    } else {
+        format!("theirs is {:.1}× yours", 1.0 / r)
+    }
 }
 
 /// Why reading a competitor failed, said next to the field a person can fix.

@@ -91,7 +91,7 @@ fn row_view(r: &BenchmarkRow) -> RowView {
         top_post: r
             .top_post
             .as_ref()
-            .map(|t| (report::excerpt(&t.text, 90), t.url.clone(), report::thousands(t.engagements as f64))),
+            .map(|t| (report::excerpt(&t.text, 60), t.url.clone(), report::thousands(t.engagements as f64))),
     }
 }
 
@@ -120,7 +120,7 @@ async fn competitors_page(
         &benchmark
             .rows
             .iter()
-            .map(|r| Bar { label: &r.handle, value: r.engagements_per_post, note: None })
+            .map(|r| Bar { label: &r.display_name, value: r.engagements_per_post, note: None })
             .collect::<Vec<_>>(),
         &charts::compact_number,
         &Palette::default(),

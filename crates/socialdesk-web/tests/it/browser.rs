@@ -464,6 +464,71 @@ async fn a_team_signs_up_invites_and_sees_what_roles_allow() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn competitors_are_followed_from_analytics_and_shown_side_by_side() {
+    let Some((_driver, c)) = start_driver().await else { return };
+    let clock = std::sync::Arc::new(socialdesk_app::ManualClock::new(
+        chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 2, 9, 0, 0).unwrap(),
+    ));
+    let (s, _ana) = Server::with_measured_post(clock).await;
+    c.goto(&s.url("/login")).await.unwrap();
+    fill(&c, "#email", "ana@example.com").await;
+    fill(&c, "#password", PASSWORD).await;
+    submit(&c, "form button[type=submit]").await;
+
+    c.goto(&s.url("/w/northwind-coffee/analytics")).await.unwrap();
+    c.find(Locator::Css("nav[aria-label=Analytics] a[href$='/competitors']")).await.unwrap().click().await.unwrap();
+    let page = text(&c).await;
+    assert!(page.contains("No competitors yet"), "{page}");
+    let own = c.find(Locator::Css("table[data-benchmark] tbody")).await.unwrap().text().await.unwrap();
+    assert!(own.contains("@northwind_coffee.sandbox You"), "the workspace's own accounts are there: {own}");
+
+    // A wrong handle is explained next to its field, and nothing is kept.
+    fill(&c, "#c-handle", "not a handle!").await;
+    submit(&c, "form[aria-label='Follow a competitor'] button[type=submit]").await;
+    let error = c.find(Locator::Css("#c-handle-error")).await.unwrap().text().await.unwrap();
+    assert!(error.contains("is not a sandbox handle"), "{error}");
+    assert!(text(&c).await.contains("No competitors yet"));
+
+    fill(&c, "#c-handle", "@globex").await;
+    submit(&c, "form[aria-label='Follow a competitor'] button[type=submit]").await;
+    let table = c.find(Locator::Css("table[data-benchmark] tbody")).await.unwrap().text().await.unwrap();
+    assert!(table.contains("@globex.sandbox"), "{table}");
+    let list = c.find(Locator::Css("#competitors")).await.unwrap().text().await.unwrap();
+    assert!(list.contains("@globex.sandbox") && list.contains("Last read: 2 Nov 2026"), "{list}");
+    assert_eq!(c.find_all(Locator::Css("svg[role=img]")).await.unwrap().len(), 1, "the engagements chart");
+    shot(&c, "competitors").await;
+    c.execute("document.getElementById('competitors').scrollIntoView()", vec![]).await.unwrap();
+    shot(&c, "competitors-list").await;
+
+    // Read again on demand: still there, no error.
+    submit(&c, "#competitors form[action$='/check'] button[type=submit]").await;
+    let list = c.find(Locator::Css("#competitors")).await.unwrap().text().await.unwrap();
+    assert!(list.contains("@globex.sandbox") && !list.contains("Could not read it"), "{list}");
+
+    // On a phone, the table scrolls inside its card.
+    c.set_window_size(390, 844).await.unwrap();
+    c.refresh().await.unwrap();
+    shot(&c, "competitors-phone").await;
+    let overflow: bool = c
+        .execute("return document.documentElement.scrollWidth > document.documentElement.clientWidth", vec![])
+        .await
+        .unwrap()
+        .as_bool()
+        .unwrap();
+    let wide = c
+        .execute(
+            "const w = document.documentElement.clientWidth; return [...document.querySelectorAll('main *')]\
+             .filter(e => e.getBoundingClientRect().right > w + 1 && !e.closest('.table-wrap'))\
+             .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join(', ')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(!overflow, "the page itself does not scroll sideways on a phone: {wide}");
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn analytics_shows_a_measured_period_and_explains_its_figures() {
     let Some((_driver, c)) = start_driver().await else { return };
     let clock = std::sync::Arc::new(socialdesk_app::ManualClock::new(
