@@ -245,6 +245,10 @@ pub struct Overview {
     /// mentions, sentiment and share of voice (in the API under `/listening/overview`).
     #[serde(skip)]
     pub listening: Vec<crate::QuerySummary>,
+    /// The workspace's accounts next to its competitors (whole workspace
+    /// only, and only when it follows some; in the API under `/analytics/benchmark`).
+    #[serde(skip)]
+    pub benchmark: Option<crate::Benchmark>,
 }
 
 /// How many inbox items of a day were positive, neutral and negative.
@@ -511,12 +515,17 @@ impl App {
             .count();
         let insights = insights(&facts, current.questions, current.answered, busy_weeks as u32, weeks.len() as u32);
 
-        let listening = match account {
-            Some(_) => Vec::new(),
-            None => self.listening_overview(actor, period).await?.queries,
+        let (listening, benchmark) = match account {
+            Some(_) => (Vec::new(), None),
+            None => {
+                let benchmark = self.benchmark_of(workspace, period, &all_accounts, &variants, &snapshots).await?;
+                let followed = benchmark.competitors().next().is_some();
+                (self.listening_overview(actor, period).await?.queries, followed.then_some(benchmark))
+            }
         };
         Ok(Overview {
             listening,
+            benchmark,
             period: *period,
             previous_period,
             unreported: unreported(&variants),

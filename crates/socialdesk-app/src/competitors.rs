@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use socialdesk_core::analytics::{Counts, FollowerGrowth, Period, posting_frequency};
 use socialdesk_core::{Account, AccountStatus, Permission, WorkspaceId};
 use socialdesk_networks::{Network, NetworkError, PublicAccount};
-use socialdesk_store::{ClaimedJob, Competitor, CompetitorCheck, CompetitorPost, StoreError};
+use socialdesk_store::{
+    AccountSnapshot, ClaimedJob, Competitor, CompetitorCheck, CompetitorPost, PublishedVariant, StoreError,
+};
 use uuid::Uuid;
 
 use crate::worker::{JobFuture, JobHandler};
@@ -327,13 +329,27 @@ impl App {
     pub async fn benchmark(&self, actor: &Actor, period: &Period) -> Result<Benchmark, AppError> {
         actor.require(Permission::ViewAllContent)?;
         let workspace = actor.workspace.id;
-        let days = period.days();
-        let mut rows = Vec::new();
-
         let variants = self.store.published_variants(workspace, period.start, period.end, None).await?;
         let mut snapshots = self.store.account_snapshots_before(workspace, period.start).await?;
         snapshots.extend(self.store.account_snapshots(workspace, period.start, period.end).await?);
-        for account in self.store.accounts(workspace).await? {
+        let accounts = self.store.accounts(workspace).await?;
+        self.benchmark_of(workspace, period, &accounts, &variants, &snapshots).await
+    }
+
+    /// The benchmark from the workspace's accounts, the period's published
+    /// variants and the accounts' snapshots up to its end (those before it
+    /// included), as the overview has already read them.
+    pub(crate) async fn benchmark_of(
+        &self,
+        workspace: WorkspaceId,
+        period: &Period,
+        accounts: &[Account],
+        variants: &[PublishedVariant],
+        snapshots: &[AccountSnapshot],
+    ) -> Result<Benchmark, AppError> {
+        let days = period.days();
+        let mut rows = Vec::new();
+        for account in accounts {
             let own: Vec<_> = variants.iter().filter(|v| v.account_id == account.id).collect();
             if account.disconnected_at.is_some() && own.is_empty() {
                 continue;
@@ -352,7 +368,7 @@ impl App {
                 &account.display_name,
                 account.url.clone(),
             );
-            rows.push(named.measured(growth_over(counts, period), &posts, days));
+            rows.push(named.measured(FollowerGrowth::over_two_counts(counts, period), &posts, days));
         }
 
         let competitor_posts = self.store.competitor_posts(workspace, period.start, period.end).await?;
@@ -380,7 +396,7 @@ impl App {
             let posts = by_competitor.get(&c.id).map_or(&[][..], Vec::as_slice);
             let mut row =
                 BenchmarkRow::named("competitor", c.id, &c.network, &c.handle, &c.display_name, c.url.clone())
-                    .measured(growth_over(counts, period), posts, days);
+                    .measured(FollowerGrowth::over_two_counts(counts, period), posts, days);
             (row.checked_at, row.last_error) = (c.checked_at, c.last_error.clone());
             rows.push(row);
         }
@@ -393,15 +409,6 @@ struct Seen<'a> {
     counts: Counts,
     text: &'a str,
     url: Option<&'a str>,
-}
-
-/// An account's growth over `period` from its counts, known only from two
-/// counts on: a competitor followed yesterday has followers, not growth.
-fn growth_over(counts: impl Iterator<Item = (DateTime<Utc>, u64)> + Clone, period: &Period) -> FollowerGrowth {
-    let used: std::collections::BTreeSet<DateTime<Utc>> =
-        counts.clone().filter(|(at, _)| *at < period.end).map(|(at, _)| at).collect();
-    let growth = FollowerGrowth::over(counts, period);
-    if used.len() < 2 { FollowerGrowth { start: None, end: growth.end } } else { growth }
 }
 
 impl BenchmarkRow {

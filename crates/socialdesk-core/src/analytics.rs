@@ -565,11 +565,31 @@ impl FollowerGrowth {
     /// count before the period, or, for an account first counted during it, its first count in the period; the end is
     /// the last count before the period ends.
     pub fn over(counts: impl Iterator<Item = (DateTime<Utc>, u64)> + Clone, period: &Period) -> FollowerGrowth {
+        let (start, end) = Self::ends(counts, period);
+        FollowerGrowth { start: start.map(|(_, f)| f), end: end.map(|(_, f)| f) }
+    }
+
+    /// As [`FollowerGrowth::over`], but the start is unknown unless it is another count than the end: an account
+    /// counted once (a competitor followed yesterday) has followers, not growth.
+    pub fn over_two_counts(
+        counts: impl Iterator<Item = (DateTime<Utc>, u64)> + Clone,
+        period: &Period,
+    ) -> FollowerGrowth {
+        let (start, end) = Self::ends(counts, period);
+        let start = start.filter(|(at, _)| end.is_some_and(|(end_at, _)| end_at != *at));
+        FollowerGrowth { start: start.map(|(_, f)| f), end: end.map(|(_, f)| f) }
+    }
+
+    /// The counts a period's growth runs between: `(taken_at, followers)` at its start and at its end.
+    #[allow(clippy::type_complexity)]
+    fn ends(
+        counts: impl Iterator<Item = (DateTime<Utc>, u64)> + Clone,
+        period: &Period,
+    ) -> (Option<(DateTime<Utc>, u64)>, Option<(DateTime<Utc>, u64)>) {
         let last_before = |at: DateTime<Utc>| counts.clone().filter(|(t, _)| *t < at).max_by_key(|(t, _)| *t);
         let start = last_before(period.start)
-            .or_else(|| counts.clone().filter(|(t, _)| period.contains(*t)).min_by_key(|(t, _)| *t))
-            .map(|(_, f)| f);
-        FollowerGrowth { start, end: last_before(period.end).map(|(_, f)| f) }
+            .or_else(|| counts.clone().filter(|(t, _)| period.contains(*t)).min_by_key(|(t, _)| *t));
+        (start, last_before(period.end))
     }
 
     /// Net follower growth = followers at end − followers at start; negative when the account lost followers.
@@ -988,6 +1008,17 @@ mod tests {
         let late = [(day(20), 130), (day(5), 110)];
         assert_eq!(FollowerGrowth::over(late.into_iter(), &period).net(), Some(20));
         assert_eq!(FollowerGrowth::over(std::iter::empty(), &period), FollowerGrowth::default());
+        // Counted once: followers, no growth; counted twice: growth.
+        let once = [(day(5), 110)];
+        assert_eq!(FollowerGrowth::over(once.into_iter(), &period).net(), Some(0));
+        assert_eq!(
+            FollowerGrowth::over_two_counts(once.into_iter(), &period),
+            FollowerGrowth { start: None, end: Some(110) }
+        );
+        assert_eq!(FollowerGrowth::over_two_counts(late.into_iter(), &period).net(), Some(20));
+        // Not counted since before the period: the same count at both ends is no growth known.
+        let stale = [(before, 100)];
+        assert_eq!(FollowerGrowth::over_two_counts(stale.into_iter(), &period).net(), None);
 
         // 4 likes + 1 repost + 2 replies (quotes unknown) = 7; saves and clicks are not public.
         let counts = Counts {

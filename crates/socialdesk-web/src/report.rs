@@ -39,8 +39,16 @@ pub struct ReportView {
     /// Listening: a sentence on share of voice, and a row per query (see [`LISTENING_COLUMNS`]).
     pub voice: Option<String>,
     pub listening: Vec<Vec<String>>,
+    /// Competitors: how the workspace did against them in a sentence, and a
+    /// row per account, its own first (see [`COMPETITOR_COLUMNS`]); empty when it follows none.
+    pub competitors_summary: Option<String>,
+    pub competitors: Vec<Vec<String>>,
     pub notes: Vec<String>,
 }
+
+/// Column titles of [`ReportView::competitors`].
+pub const COMPETITOR_COLUMNS: [&str; 6] =
+    ["Account", "Followers", "Growth", "Posts", "Engagements per post", "Per follower"];
 
 /// Column titles of [`ReportView::listening`].
 pub const LISTENING_COLUMNS: [&str; 6] =
@@ -165,6 +173,22 @@ impl ReportView {
                     ]
                 })
                 .collect(),
+            competitors_summary: overview.benchmark.as_ref().and_then(|b| b.summary()),
+            competitors: overview.benchmark.as_ref().map_or_else(Vec::new, |b| {
+                b.rows
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            if r.kind == "own" { format!("{} (you)", r.handle) } else { r.handle.clone() },
+                            count(r.followers_end),
+                            r.follower_growth.map_or("—".to_owned(), signed),
+                            r.posts.to_string(),
+                            r.engagements_per_post.map_or("—".to_owned(), |v| format!("{v:.1}")),
+                            rate(r.engagement_rate_by_followers),
+                        ]
+                    })
+                    .collect()
+            }),
             accounts: overview
                 .accounts
                 .iter()
@@ -690,6 +714,20 @@ pub fn pdf(report: &ReportView, fonts: &ReportFonts) -> Result<Vec<u8>, String> 
                 .map(|(i, t)| Column { title: (*t).to_owned(), numeric: i > 1 })
                 .collect(),
             rows: report.listening.clone(),
+        });
+    }
+    if !report.competitors.is_empty() {
+        blocks.push(Block::Heading("Against competitors".into()));
+        if let Some(summary) = &report.competitors_summary {
+            blocks.push(Block::Paragraph(summary.clone()));
+        }
+        blocks.push(Block::Table {
+            columns: COMPETITOR_COLUMNS
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Column { title: (*t).to_owned(), numeric: i > 0 })
+                .collect(),
+            rows: report.competitors.clone(),
         });
     }
     blocks.push(Block::Paragraph(report.notes.join("\n")));

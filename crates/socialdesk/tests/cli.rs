@@ -115,12 +115,35 @@ fn migrate_then_demo_seed_a_fresh_sqlite_database_once() {
             assert!(text.contains("Page 1 of"), "{text}");
             // The demo listens too: the report says what people said, with share of voice.
             assert!(text.contains("What people said") && text.contains("Share of voice: Northwind"), "{text}");
+            // And it follows two competitors: the report sets the accounts next to them.
+            assert!(text.contains("Against competitors") && text.contains("@globex_coffee.sandbox"), "{text}");
         }
         Err(e) => {
             assert!(std::env::var_os("CI").is_none(), "CI must check the PDF's text, but pdftotext: {e}");
             eprintln!("SKIPPED (pdftotext): {e}");
         }
     }
+    // Competitors from the shell: the benchmark, following one more, and a wrong handle in one line.
+    let bench = run(&["competitors", "--workspace", "northwind-coffee", "--period", "last-30-days"], &dir);
+    assert!(bench.status.success(), "{}", String::from_utf8_lossy(&bench.stderr));
+    let table = String::from_utf8(bench.stdout).unwrap();
+    assert!(
+        table.contains("@northwind_coffee.sandbox (you)") && table.contains("@bluebird_roasters.sandbox"),
+        "{table}"
+    );
+    assert!(table.contains("Against competitors:"), "{table}");
+    let add = ["competitors", "--workspace", "northwind-coffee", "--network", "sandbox", "--add", "@initech"];
+    let added = run(&add, &dir);
+    assert!(String::from_utf8(added.stdout).unwrap().contains("following @initech.sandbox (Initech) on sandbox"));
+    let again = run(&add, &dir);
+    assert!(!again.status.success());
+    let stderr = String::from_utf8(again.stderr).unwrap();
+    assert!(
+        stderr.lines().last().unwrap().contains("@initech.sandbox is already one of this workspace's competitors"),
+        "{stderr}"
+    );
+    let removed = run(&["competitors", "--workspace", "northwind-coffee", "--remove", "initech.sandbox"], &dir);
+    assert!(String::from_utf8(removed.stdout).unwrap().contains("stopped following"));
     for (args, expected) in [
         (["report", "--workspace", "northwind-coffee", "--period", "2026-13"], "--period: \"2026-13\" is not a period"),
         (["report", "--workspace", "nowhere", "--period", "2026-10"], "--workspace: there is no workspace \"nowhere\""),

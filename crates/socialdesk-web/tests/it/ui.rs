@@ -439,6 +439,32 @@ async fn the_month_view_shows_scheduled_posts_and_moves_them() {
 }
 
 #[tokio::test]
+async fn the_report_sets_the_accounts_next_to_the_competitors_it_follows() {
+    let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()));
+    let (s, ana) = Server::with_measured_post(clock).await;
+    let browser = s.browser_for(&ana);
+    let url = s.url("/w/northwind-coffee/reports/download?period=last-30-days&format=html");
+    let page = |browser: reqwest::Client, url: String| async move {
+        browser.get(url).send().await.unwrap().text().await.unwrap()
+    };
+    assert!(!page(browser.clone(), url.clone()).await.contains("Against competitors"), "no competitors, no section");
+    let actor = s.actor(&ana).await;
+    let rival = socialdesk_app::NewCompetitor { network: "sandbox".into(), handle: "@globex".into() };
+    s.app.add_competitor(&actor, rival).await.unwrap();
+    let html = page(browser, url).await;
+    let section = &html[html.find("Against competitors").expect("the section")..];
+    assert!(section.contains("@northwind_coffee.sandbox (you)") && section.contains("@globex.sandbox"), "{section}");
+    assert!(section.contains("engagements per post against the competitors"), "the verdict: {section}");
+    let period = s.app.period(&actor, Some("last-30-days")).unwrap();
+    let overview = s.app.analytics_overview(&actor, &period).await.unwrap();
+    let report =
+        socialdesk_web::report::ReportView::new("Northwind Coffee", &Default::default(), &overview, &[], s.app.now());
+    assert_eq!(report.competitors.len(), 2);
+    assert_eq!(report.competitors[1][0], "@globex.sandbox");
+    assert_eq!(report.competitors[1][2], "—", "followed today: followers, no growth yet");
+}
+
+#[tokio::test]
 async fn reports_come_as_a_page_a_standalone_file_and_csv() {
     let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap()));
     let (s, ana) = Server::with_measured_post(clock).await;
