@@ -22,7 +22,9 @@ impl Actor {
             Ok(())
         } else {
             Err(AppError::Forbidden(match permission {
-                Permission::ViewWorkspace | Permission::ViewAllContent => "your role cannot see this",
+                Permission::ViewWorkspace | Permission::ViewAllContent | Permission::ViewReports => {
+                    "your role cannot see this"
+                }
                 Permission::CreateDraft => "your role cannot write posts",
                 Permission::Publish => "your role cannot publish; submit it for review instead",
                 Permission::Approve => "your role cannot approve posts",

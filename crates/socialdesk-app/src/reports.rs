@@ -254,13 +254,15 @@ impl App {
     }
 
     /// Reports made so far, newest first (titles and delivery only).
+    /// The reports the workspace sent, newest first: everyone in it may read
+    /// them, clients included.
     pub async fn report_archive(&self, actor: &Actor) -> Result<Vec<ArchivedReport>, AppError> {
-        actor.require(Permission::ViewAllContent)?;
+        actor.require(Permission::ViewReports)?;
         Ok(self.store.report_archive(actor.workspace.id, 200).await?)
     }
 
     pub async fn archived_report(&self, actor: &Actor, id: Uuid) -> Result<ArchivedReport, AppError> {
-        actor.require(Permission::ViewAllContent)?;
+        actor.require(Permission::ViewReports)?;
         Ok(self.store.archived_report(actor.workspace.id, id).await?)
     }
 

@@ -33,6 +33,8 @@ pub enum Permission {
     ViewWorkspace,
     /// See every post, account, inbox item and report (clients see only what is shared).
     ViewAllContent,
+    /// Read the reports the workspace sent, in its archive (clients too: they are made for them).
+    ViewReports,
     /// Write drafts and submit them for review.
     CreateDraft,
     /// Schedule, publish, edit anyone's post, answer the inbox.
@@ -58,7 +60,7 @@ impl Role {
         use Permission as P;
         use Role as R;
         match permission {
-            P::ViewWorkspace => true,
+            P::ViewWorkspace | P::ViewReports => true,
             P::ViewAllContent => !matches!(self, R::Client),
             P::CreateDraft => matches!(self, R::Owner | R::Admin | R::Editor | R::Contributor),
             P::Publish => matches!(self, R::Owner | R::Admin | R::Editor),
@@ -147,6 +149,7 @@ mod tests {
         use Permission as P;
         let table: &[(P, &[Role])] = &[
             (P::ViewWorkspace, &Role::ALL),
+            (P::ViewReports, &Role::ALL),
             (P::ViewAllContent, &[Role::Owner, Role::Admin, Role::Editor, Role::Contributor, Role::Viewer]),
             (P::CreateDraft, &[Role::Owner, Role::Admin, Role::Editor, Role::Contributor]),
             (P::Publish, &[Role::Owner, Role::Admin, Role::Editor]),

@@ -575,8 +575,38 @@ pub async fn report_page(
     member: Member,
     Query(q): Query<AnalyticsQuery>,
 ) -> Result<Response, UiError> {
+    if !member.actor.can(Permission::ViewAllContent) {
+        // Clients read the reports made for them, as they went out.
+        let page =
+            SentReportsPage { shell: Shell::new(&member, "reports"), archive: archive_rows(&state, &member).await? };
+        return Ok(render(&page));
+    }
     let page = reports_page(&state, &member, &q, ScheduleForm::default(), FormErrors::default()).await?;
     Ok(render(&page))
+}
+
+/// The reports page of those who see only what is shared with them: the archive.
+#[derive(Template)]
+#[template(path = "reports_sent.html")]
+struct SentReportsPage {
+    shell: Shell,
+    archive: Vec<ArchiveRow>,
+}
+
+async fn archive_rows(state: &AppState, member: &Member) -> Result<Vec<ArchiveRow>, UiError> {
+    let zone = member.actor.workspace.time_zone;
+    Ok(state
+        .app
+        .report_archive(&member.actor)
+        .await?
+        .into_iter()
+        .map(|r| ArchiveRow {
+            id: r.id,
+            title: r.title,
+            made: super::settings::when(r.created_at, &zone),
+            delivery: r.delivery.unwrap_or_else(|| "not delivered yet".to_owned()),
+        })
+        .collect())
 }
 
 async fn reports_page(
@@ -624,18 +654,7 @@ async fn reports_page(
         None
     };
     let brand = state.app.report_branding(actor).await?;
-    let archive = state
-        .app
-        .report_archive(actor)
-        .await?
-        .into_iter()
-        .map(|r| ArchiveRow {
-            id: r.id,
-            title: r.title,
-            made: super::settings::when(r.created_at, &zone),
-            delivery: r.delivery.unwrap_or_else(|| "not delivered yet".to_owned()),
-        })
-        .collect();
+    let archive = archive_rows(state, member).await?;
     Ok(ReportsPage {
         shell: Shell::new(member, "reports"),
         report: ReportView::new(

@@ -313,12 +313,16 @@ pub struct Shell {
     pub can_end_crisis: bool,
     pub can_publish: bool,
     pub unread: i64,
+    /// The areas this member's role opens.
+    nav: Vec<&'static NavItem>,
 }
 
 /// One entry of the main navigation.
 #[derive(Debug)]
 pub struct NavItem {
     pub key: &'static str,
+    /// Who sees it: members whose role has this permission.
+    pub needs: Permission,
     pub label: &'static str,
     pub path: &'static str,
     pub icon: &'static str,
@@ -328,66 +332,84 @@ pub struct NavItem {
 pub const NAV: &[NavItem] = &[
     NavItem {
         key: "dashboard",
+        needs: Permission::ViewWorkspace,
         label: "Dashboard",
         path: "",
         icon: "M3 13h8V3H3v10zm0 8h8v-6H3v6zm10 0h8V11h-8v10zm0-18v6h8V3h-8z",
     },
     NavItem {
         key: "compose",
+        needs: Permission::CreateDraft,
         label: "Compose",
         path: "/compose",
         icon: "M3 17.25V21h3.75L17.81 9.94l-3.75-3.75L3 17.25zM20.71 7.04a1 1 0 0 0 0-1.41l-2.34-2.34a1 1 0 0 0-1.41 0l-1.83 1.83 3.75 3.75 1.83-1.83z",
     },
     NavItem {
         key: "calendar",
+        needs: Permission::ViewAllContent,
         label: "Calendar",
         path: "/calendar",
         icon: "M19 4h-1V2h-2v2H8V2H6v2H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V6a2 2 0 0 0-2-2zm0 16H5V10h14v10zM5 8V6h14v2H5z",
     },
     NavItem {
+        key: "approvals",
+        needs: Permission::ViewWorkspace,
+        label: "Approvals",
+        path: "/approvals",
+        icon: "M9 16.2 4.8 12l-1.4 1.4L9 19 21 7l-1.4-1.4L9 16.2z",
+    },
+    NavItem {
         key: "queue",
+        needs: Permission::ViewAllContent,
         label: "Queues",
         path: "/queue",
         icon: "M3 5h18v2H3V5zm0 6h12v2H3v-2zm0 6h18v2H3v-2zm15-7l4 2-4 2v-4z",
     },
     NavItem {
         key: "media",
+        needs: Permission::ViewAllContent,
         label: "Media",
         path: "/media",
         icon: "M21 19V5a2 2 0 0 0-2-2H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2zM8.5 13.5l2.5 3 3.5-4.5 4.5 6H5l3.5-4.5z",
     },
     NavItem {
         key: "inbox",
+        needs: Permission::ViewAllContent,
         label: "Inbox",
         path: "/inbox",
         icon: "M19 3H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V5a2 2 0 0 0-2-2zm0 12h-4a3 3 0 0 1-6 0H5V5h14v10z",
     },
     NavItem {
         key: "contacts",
+        needs: Permission::ViewAllContent,
         label: "Contacts",
         path: "/contacts",
         icon: "M16 11a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm-8 0a3 3 0 1 0 0-6 3 3 0 0 0 0 6zm0 2c-2.3 0-7 1.2-7 3.5V19h14v-2.5C15 14.2 10.3 13 8 13zm8 0c-.3 0-.6 0-1 .1 1.2.8 2 2 2 3.4V19h6v-2.5c0-2.3-4.7-3.5-7-3.5z",
     },
     NavItem {
         key: "listening",
+        needs: Permission::ViewAllContent,
         label: "Listening",
         path: "/listening",
         icon: "M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5.3-3a5.3 5.3 0 0 1-10.6 0H5a7 7 0 0 0 6 6.9V21h2v-3.1a7 7 0 0 0 6-6.9h-1.7z",
     },
     NavItem {
         key: "analytics",
+        needs: Permission::ViewAllContent,
         label: "Analytics",
         path: "/analytics",
         icon: "M5 9.2h3V19H5V9.2zM10.6 5h2.8v14h-2.8V5zm5.6 8H19v6h-2.8v-6z",
     },
     NavItem {
         key: "reports",
+        needs: Permission::ViewReports,
         label: "Reports",
         path: "/reports",
         icon: "M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8l-6-6zm2 16H8v-2h8v2zm0-4H8v-2h8v2zm-3-5V3.5L18.5 9H13z",
     },
     NavItem {
         key: "settings",
+        needs: Permission::ViewAllContent,
         label: "Settings",
         path: "/settings",
         icon: "M19.14 12.94a7.1 7.1 0 0 0 0-1.88l2.03-1.58a.5.5 0 0 0 .12-.61l-1.92-3.32a.5.5 0 0 0-.59-.22l-2.39.96a7 7 0 0 0-1.62-.94l-.36-2.54a.5.5 0 0 0-.5-.41h-3.84a.5.5 0 0 0-.5.41l-.36 2.54a7 7 0 0 0-1.62.94l-2.39-.96a.5.5 0 0 0-.59.22L2.71 8.87a.5.5 0 0 0 .12.61l2.03 1.58a7.1 7.1 0 0 0 0 1.88l-2.03 1.58a.5.5 0 0 0-.12.61l1.92 3.32c.13.22.39.3.59.22l2.39-.96c.5.38 1.04.7 1.62.94l.36 2.54c.05.24.25.41.5.41h3.84c.25 0 .45-.17.5-.41l.36-2.54a7 7 0 0 0 1.62-.94l2.39.96c.22.08.47 0 .59-.22l1.92-3.32a.5.5 0 0 0-.12-.61l-2.03-1.58zM12 15.6a3.6 3.6 0 1 1 0-7.2 3.6 3.6 0 0 1 0 7.2z",
@@ -421,11 +443,12 @@ impl Shell {
             can_end_crisis: actor.can(Permission::ManageSettings),
             can_publish: actor.can(Permission::Publish),
             unread: member.unread,
+            nav: NAV.iter().filter(|item| actor.can(item.needs)).collect(),
         }
     }
 
-    pub fn nav(&self) -> &'static [NavItem] {
-        NAV
+    pub fn nav(&self) -> &[&'static NavItem] {
+        &self.nav
     }
 }
 

@@ -37,6 +37,33 @@ struct DashboardPage {
     steps: Vec<Step>,
 }
 
+/// The dashboard of those who see only what is shared with them (clients):
+/// what waits for their approval, and the latest reports sent.
+#[derive(Template)]
+#[template(path = "dashboard_client.html")]
+struct ClientDashboardPage {
+    shell: Shell,
+    waiting: usize,
+    /// Reports in the archive (its latest 200).
+    sent: usize,
+    /// The latest five: (id, title, when made)
+    reports: Vec<(uuid::Uuid, String, String)>,
+}
+
+async fn client_dashboard(state: &AppState, member: &Member) -> Result<Response, UiError> {
+    let actor = &member.actor;
+    let waiting = state.app.posts_in_review(actor).await?.len();
+    let zone = actor.workspace.time_zone;
+    let archive = state.app.report_archive(actor).await?;
+    let sent = archive.len();
+    let reports = archive
+        .into_iter()
+        .take(5)
+        .map(|r| (r.id, r.title, super::settings::when(r.created_at, &zone)))
+        .collect();
+    Ok(render(&ClientDashboardPage { shell: Shell::new(member, "dashboard"), waiting, sent, reports }))
+}
+
 /// One step of the getting-started list, checked from real data.
 struct Step {
     done: bool,
@@ -58,6 +85,9 @@ pub async fn dashboard(
 ) -> Result<Response, UiError> {
     let actor = &member.actor;
     let now = state.app.now();
+    if !actor.can(Permission::ViewAllContent) {
+        return client_dashboard(&state, &member).await;
+    }
     let sees_team = actor.can(Permission::ManageTeam);
     let members = if actor.can(Permission::ViewAllContent) { state.app.members(actor).await?.len() } else { 0 };
     let (pending_invites, active_tokens) = if sees_team {

@@ -464,6 +464,33 @@ async fn a_team_signs_up_invites_and_sees_what_roles_allow() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_sees_the_dashboard_and_the_reports_sent() {
+    let Some((_driver, c)) = start_driver().await else { return };
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    s.member(&ana, "cleo@client.example", socialdesk_core::Role::Client).await;
+    c.goto(&s.url("/login")).await.unwrap();
+    fill(&c, "#email", "cleo@client.example").await;
+    fill(&c, "#password", PASSWORD).await;
+    submit(&c, "form button[type=submit]").await;
+    let nav = c.find(Locator::Css("nav.main-nav")).await.unwrap().text().await.unwrap();
+    assert_eq!(nav.split_whitespace().collect::<Vec<_>>(), ["Dashboard", "Approvals", "Reports"], "{nav}");
+    let home = text(&c).await;
+    assert!(
+        home.contains("Posts waiting for your approval\n0") && home.contains("No report has been sent yet"),
+        "{home}"
+    );
+    c.find(Locator::Css("nav.main-nav a[href$='/reports']")).await.unwrap().click().await.unwrap();
+    let page = text(&c).await;
+    assert!(page.contains("Sent reports") && page.contains("No report has been sent yet"), "{page}");
+    shot(&c, "reports-client").await;
+    c.find(Locator::Css("nav.main-nav a[aria-current]")).await.unwrap();
+    c.goto(&s.url(&format!("/w/{}", ana.workspace.as_ref().unwrap().slug))).await.unwrap();
+    shot(&c, "dashboard-client").await;
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn competitors_are_followed_from_analytics_and_shown_side_by_side() {
     let Some((_driver, c)) = start_driver().await else { return };
     let clock = std::sync::Arc::new(socialdesk_app::ManualClock::new(

@@ -637,6 +637,49 @@ async fn a_scheduled_report_goes_to_its_webhook_and_into_the_archive() {
     let archived = browser.get(s.url(&format!("/w/northwind-coffee/reports/archive/{id}"))).send().await.unwrap();
     assert!(archived.headers()["content-security-policy"].to_str().unwrap().starts_with("default-src 'none'"));
     assert!(archived.text().await.unwrap().contains("Week 45, 2026"));
+
+    // A client reads the reports made for them, and nothing more.
+    let client = s.member(&ana, "cleo@client.example", Role::Client).await;
+    let c = s.browser_for(&client);
+    let page = c.get(s.url("/w/northwind-coffee/reports")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Sent reports") && page.contains("Northwind Coffee — Week 45, 2026"), "{page}");
+    assert!(!page.contains("New schedule") && !page.contains("Download"), "no live figures or schedules: {page}");
+    let archived = c.get(s.url(&format!("/w/northwind-coffee/reports/archive/{id}"))).send().await.unwrap();
+    assert_eq!(archived.status(), StatusCode::OK);
+    assert!(archived.text().await.unwrap().contains("Week 45, 2026"));
+    let live = c.get(s.url("/w/northwind-coffee/reports/download?period=2026-11&format=html")).send().await.unwrap();
+    assert_eq!(live.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn every_role_sees_only_the_areas_it_can_open() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let slug = ana.workspace.as_ref().unwrap().slug.to_string();
+    let mut seen = Vec::new();
+    for role in Role::ALL {
+        let person = if role == Role::Owner {
+            s.person(&format!("{role}@example.com"), "Elsewhere").await
+        } else {
+            s.member(&ana, &format!("{role}@example.com"), role).await
+        };
+        let slug = if role == Role::Owner { person.workspace.as_ref().unwrap().slug.to_string() } else { slug.clone() };
+        let browser = s.browser_for(&person);
+        let home = browser.get(s.url(&format!("/w/{slug}"))).send().await.unwrap().text().await.unwrap();
+        let nav = &home[home.find("class=\"main-nav\"").unwrap()..];
+        let nav = &nav[..nav.find("</nav>").unwrap()];
+        let links: Vec<&str> = nav.split("href=\"").skip(1).map(|l| l.split('"').next().unwrap()).collect();
+        for link in &links {
+            let status = browser.get(s.url(link)).send().await.unwrap().status();
+            assert_eq!(status, StatusCode::OK, "{role} is shown {link}");
+        }
+        let areas: Vec<String> = links.iter().map(|l| l.trim_start_matches(&format!("/w/{slug}")).to_owned()).collect();
+        seen.push((role, areas));
+    }
+    let of = |role: Role| seen.iter().find(|(r, _)| *r == role).unwrap().1.clone();
+    assert_eq!(of(Role::Client), ["", "/approvals", "/reports"], "clients: the dashboard, approvals, the reports sent");
+    assert!(of(Role::Viewer).contains(&"/analytics".to_owned()) && !of(Role::Viewer).contains(&"/compose".to_owned()));
+    assert_eq!(of(Role::Owner).len(), 12, "owners see every area");
 }
 
 #[tokio::test]
