@@ -60,6 +60,9 @@ pub struct NewPost {
     pub evergreen: Option<Evergreen>,
     /// Paid, or part of an influencer collaboration: it must carry a disclosure.
     pub sponsored: bool,
+    /// Leave out the link's card on networks that take it from the poster
+    /// (Bluesky); by default the first link of each part without images shows its card.
+    pub without_link_card: bool,
     /// The parts after the first, for a thread.
     pub thread: Vec<String>,
     /// Posted under the first part right after it.
@@ -77,6 +80,8 @@ pub struct PostChange {
     pub thread: Vec<String>,
     pub first_comment: Option<String>,
     pub sponsored: bool,
+    /// Whether its link's card shows (see [`NewPost::without_link_card`]); `None` keeps what the post has.
+    pub link_card: Option<bool>,
     /// Accounts whose version differs from the text: all its parts.
     pub variants: Vec<VariantText>,
     /// The media of each part; `None` keeps what the post has.
@@ -449,6 +454,7 @@ impl App {
             revision: 1,
             queued: input.when == When::Queue,
             sponsored: input.sponsored,
+            link_card: !input.without_link_card,
             created_at: now,
             updated_at: now,
         };
@@ -603,6 +609,7 @@ impl App {
             thread: change.thread.clone(),
             first_comment: texts.first_comment.clone(),
             sponsored: change.sponsored,
+            link_card: change.link_card.unwrap_or(post.link_card),
             variants: new_variants,
             media: texts.media_ids(),
             tags: tags.clone(),
@@ -962,7 +969,7 @@ impl App {
             }
         }
         let mut media = self.outgoing_media(workspace, post.id).await.map_err(JobError::from)?.into_iter();
-        let cards = network.capabilities().link_cards;
+        let cards = network.capabilities().link_cards && post.link_card;
         let mut parts = Vec::with_capacity(1 + variant.thread.len());
         for text in std::iter::once(&variant.text).chain(&variant.thread) {
             let images = media.next().unwrap_or_default();

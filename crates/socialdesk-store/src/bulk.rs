@@ -156,8 +156,8 @@ impl Store {
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             for chunk in statements(posts, |(p, _)| {
-                10 * PARAMETER_BYTES
-                    + 84
+                11 * PARAMETER_BYTES
+                    + 85
                     + text(&p.text)
                     + text(p.time_zone.name())
                     + optional_text(&crate::posts::thread_column(&p.thread))
@@ -165,8 +165,8 @@ impl Store {
             }) {
                 let sql = format!(
                     "INSERT INTO posts (id, workspace_id, author_id, text, state, scheduled_at, time_zone, revision, \
-                     queued, sponsored, created_at, updated_at, thread, first_comment) VALUES {}",
-                    params.rows(chunk.len(), 14, 1)
+                     queued, sponsored, created_at, updated_at, thread, first_comment, link_card) VALUES {}",
+                    params.rows(chunk.len(), 15, 1)
                 );
                 let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for (post, _) in chunk {
@@ -184,7 +184,8 @@ impl Store {
                         .bind(post.created_at)
                         .bind(post.updated_at)
                         .bind(crate::posts::thread_column(&post.thread))
-                        .bind(&post.first_comment);
+                        .bind(&post.first_comment)
+                        .bind(post.link_card);
                 }
                 query.execute(&mut *tx).await?;
             }

@@ -31,6 +31,9 @@ pub struct Post {
     pub queued: bool,
     /// Paid, or part of an influencer collaboration: it must carry a disclosure.
     pub sponsored: bool,
+    /// Shows its link's card on networks that take the card from the poster
+    /// (Bluesky); on unless someone turned it off for this post.
+    pub link_card: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -67,6 +70,7 @@ pub(crate) struct PostRow {
     revision: i32,
     queued: bool,
     sponsored: bool,
+    link_card: bool,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -87,6 +91,7 @@ impl PostRow {
             revision: self.revision,
             queued: self.queued,
             sponsored: self.sponsored,
+            link_card: self.link_card,
             created_at: self.created_at,
             updated_at: self.updated_at,
         })
@@ -157,7 +162,7 @@ pub(crate) fn tags_of(campaign: Option<String>, pillar: Option<&str>, labels: Op
 }
 
 pub(crate) const POST_COLUMNS: &str = "id, workspace_id, author_id, text, thread, first_comment, state, scheduled_at, \
-     time_zone, revision, queued, sponsored, created_at, updated_at";
+     time_zone, revision, queued, sponsored, link_card, created_at, updated_at";
 pub(crate) const VARIANT_COLUMNS: &str =
     "id, post_id, account_id, text, thread, delivery, attempts, remote_id, remote_url, published_at, error";
 
@@ -167,8 +172,8 @@ macro_rules! insert_post {
         let (post, tags): (&Post, &PostTags) = ($post, $tags);
         sqlx::query(
             "INSERT INTO posts (id, workspace_id, author_id, text, state, scheduled_at, time_zone, revision, queued, \
-                 sponsored, created_at, updated_at, campaign, pillar, labels, thread, first_comment) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+                 sponsored, created_at, updated_at, campaign, pillar, labels, thread, first_comment, link_card) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
         )
         .bind(post.id.as_uuid())
         .bind(post.workspace_id.as_uuid())
@@ -187,6 +192,7 @@ macro_rules! insert_post {
         .bind(tags.labels_column())
         .bind($crate::posts::thread_column(&post.thread))
         .bind(&post.first_comment)
+        .bind(post.link_card)
         .execute($conn)
         .await?;
         for v in $variants {
@@ -551,6 +557,7 @@ pub struct PostEdit {
     pub thread: Vec<String>,
     pub first_comment: Option<String>,
     pub sponsored: bool,
+    pub link_card: bool,
     /// Each variant's new first part and thread.
     pub variants: Vec<(VariantId, String, Vec<String>)>,
     /// The media of each part, replacing what it had.
@@ -577,7 +584,8 @@ impl Store {
             let mut tx = pool.begin_write().await?;
             let done = sqlx::query(
                 "UPDATE posts SET text = $5, thread = $6, first_comment = $7, sponsored = $8, state = $9, \
-                     revision = revision + 1, updated_at = $10, campaign = $11, pillar = $12, labels = $13 \
+                     revision = revision + 1, updated_at = $10, campaign = $11, pillar = $12, labels = $13, \
+                     link_card = $14 \
                  WHERE workspace_id = $1 AND id = $2 AND revision = $3 AND state = $4 \
                  AND NOT EXISTS (SELECT 1 FROM post_variants v WHERE v.post_id = posts.id AND v.delivery <> 'pending')",
             )
@@ -594,6 +602,7 @@ impl Store {
             .bind(&edit.tags.campaign)
             .bind(edit.tags.pillar.map(|p| p.as_str()))
             .bind(edit.tags.labels_column())
+            .bind(edit.link_card)
             .execute(&mut *tx)
             .await?
             .rows();

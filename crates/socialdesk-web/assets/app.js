@@ -164,7 +164,8 @@ document.addEventListener("DOMContentLoaded", () => {
         });
         if (!response.ok) return;
         const { counters, guide: problems, suggestions: advice, card } = await response.json();
-        showCard(card);
+        // Ticked "post without link cards": no card to show.
+        showCard(composer.querySelector("input[name=no_link_card]")?.checked ? null : card);
         if (suggestions) {
           suggestions.replaceChildren(...advice.map((s) => Object.assign(document.createElement("li"), { textContent: s })));
           suggestions.hidden = advice.length === 0;

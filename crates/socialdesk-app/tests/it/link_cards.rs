@@ -194,6 +194,40 @@ async fn posts_carry_the_card_of_their_first_link_where_the_network_takes_one() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_may_go_without_cards_and_an_edit_keeps_or_changes_that() {
+    let cards = Arc::new(Cards::default());
+    let settings = Settings { allow_private_urls: true, ..Settings::default() };
+    let (base, s) = cafe(TestDb::sqlite().await, cards.clone(), settings).await;
+    let account = connect(&s, "cards").await;
+    let plain = |when: When| NewPost {
+        text: format!("Our spring menu {base}/spring"),
+        accounts: vec![account],
+        when,
+        without_link_card: true,
+        ..Default::default()
+    };
+    let (post, _) = s.app.create_post(&s.actor, plain(When::Now)).await.unwrap();
+    assert!(!post.link_card);
+    let (stop, running) = worker(&s.app);
+    until_state(&s, post.id, PostState::Published, Duration::seconds(1)).await;
+    stop.send(true).unwrap();
+    running.await.unwrap();
+    let sent = cards.sent.lock().unwrap().clone();
+    assert!(sent[0].parts[0].link_card.is_none(), "no card when the post says so");
+
+    let (draft, _) = s.app.create_post(&s.actor, plain(When::Draft)).await.unwrap();
+    let change = |link_card: Option<bool>| socialdesk_app::PostChange {
+        text: format!("Our spring menu, now with desserts {base}/spring"),
+        link_card,
+        ..Default::default()
+    };
+    let (kept, _) = s.app.edit_post(&s.actor, draft.id, change(None)).await.unwrap();
+    assert!(!kept.link_card, "an edit that does not say keeps the choice");
+    let (back, _) = s.app.edit_post(&s.actor, draft.id, change(Some(true))).await.unwrap();
+    assert!(back.link_card, "and one that says changes it");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_short_links_card_is_read_at_its_target_without_counting_a_click() {
     let cards = Arc::new(Cards::default());
     let settings =

@@ -31,6 +31,7 @@ async fn published(db: &TestDb, ws: &Workspace, a: &Account, remote: &str, minut
         revision: 1,
         queued: false,
         sponsored: false,
+        link_card: true,
         thread: Vec::new(),
         first_comment: None,
         created_at: at(0),

@@ -24,6 +24,7 @@ fn post(ws: &Workspace, a: &Account, n: u32, minute: u32, published: bool) -> (P
         revision: 1,
         queued: false,
         sponsored: false,
+        link_card: true,
         thread: Vec::new(),
         first_comment: None,
         created_at: at(0),

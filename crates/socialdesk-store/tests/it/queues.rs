@@ -25,6 +25,7 @@ pub(crate) fn post(ws: &Workspace, a: &Account, text: &str, minute: u32, queued:
         revision: 1,
         queued,
         sponsored: false,
+        link_card: true,
         thread: Vec::new(),
         first_comment: None,
         created_at: at(0),

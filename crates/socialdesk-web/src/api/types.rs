@@ -316,6 +316,8 @@ pub struct PostBody {
     pub queued: bool,
     /// Paid, or part of an influencer collaboration: it carries a disclosure.
     pub sponsored: bool,
+    /// Shows its link's card where the network takes it from the poster (Bluesky).
+    pub link_card: bool,
     /// Media library files of each part, in order (index 0: the first part).
     pub media: Vec<Vec<Uuid>>,
 }
@@ -366,6 +368,7 @@ impl PostBody {
             labels: Vec::new(),
             queued: post.queued,
             sponsored: post.sponsored,
+            link_card: post.link_card,
             media: Vec::new(),
             id: post.id.as_uuid(),
             text: post.text.clone(),
@@ -518,6 +521,10 @@ pub struct CreatePostRequest {
     /// the workspace's disclosures (`#ad`, `#sponsored` by default) to be scheduled.
     #[serde(default)]
     pub sponsored: bool,
+    /// On networks that take a link's card from the poster (Bluesky), each part without images shows its first
+    /// link's card; `false` posts without cards. Default `true`.
+    #[serde(default)]
+    pub link_card: Option<bool>,
     /// The parts after `text`, for a thread (at most 24).
     #[serde(default)]
     pub thread: Vec<String>,
@@ -562,6 +569,9 @@ pub struct EditPostRequest {
     pub first_comment: Option<String>,
     #[serde(default)]
     pub sponsored: bool,
+    /// Whether its link's card shows (see creating a post); absent: unchanged.
+    #[serde(default)]
+    pub link_card: Option<bool>,
     #[serde(default)]
     pub variants: Vec<VariantTextBody>,
     /// The media of each part, replacing what the post has; absent: unchanged.

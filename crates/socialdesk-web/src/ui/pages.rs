@@ -56,11 +56,8 @@ async fn client_dashboard(state: &AppState, member: &Member) -> Result<Response,
     let zone = actor.workspace.time_zone;
     let archive = state.app.report_archive(actor).await?;
     let sent = archive.len();
-    let reports = archive
-        .into_iter()
-        .take(5)
-        .map(|r| (r.id, r.title, super::settings::when(r.created_at, &zone)))
-        .collect();
+    let reports =
+        archive.into_iter().take(5).map(|r| (r.id, r.title, super::settings::when(r.created_at, &zone))).collect();
     Ok(render(&ClientDashboardPage { shell: Shell::new(member, "dashboard"), waiting, sent, reports }))
 }
 

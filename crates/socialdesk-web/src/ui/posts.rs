@@ -46,6 +46,8 @@ struct ComposePage {
     repeat_until: String,
     repeat_times: String,
     sponsored: bool,
+    /// The "post without link cards" box is ticked.
+    no_link_card: bool,
     guide: socialdesk_core::guide::StyleGuide,
     thread: String,
     first_comment: String,
@@ -223,6 +225,9 @@ pub struct ComposeForm {
     /// A checkbox: present when ticked.
     #[serde(default)]
     sponsored: Option<String>,
+    /// A checkbox: post without link cards.
+    #[serde(default)]
+    no_link_card: Option<String>,
     /// The parts after the first, separated by `---` lines.
     #[serde(default)]
     thread: String,
@@ -334,6 +339,7 @@ async fn compose_page(
         repeat_until: form.repeat_until,
         repeat_times: form.repeat_times,
         sponsored: form.sponsored.is_some(),
+        no_link_card: form.no_link_card.is_some(),
         guide: state.app.style_guide(actor).await?,
         thread: form.thread,
         first_comment: form.first_comment,
@@ -386,6 +392,7 @@ pub async fn create(
         tags,
         evergreen,
         sponsored: form.sponsored.is_some(),
+        without_link_card: form.no_link_card.is_some(),
         thread: split_parts(&form.thread),
         first_comment: Some(form.first_comment.clone()),
         variants: variant_texts(&form.variant_account, &form.variant_text)?,
@@ -1101,6 +1108,7 @@ struct EditPage {
     thread: String,
     first_comment: String,
     sponsored: bool,
+    no_link_card: bool,
     accounts: Vec<ComposeAccount>,
     customized: bool,
     errors: FormErrors,
@@ -1127,6 +1135,8 @@ pub struct EditForm {
     first_comment: String,
     #[serde(default)]
     sponsored: Option<String>,
+    #[serde(default)]
+    no_link_card: Option<String>,
     #[serde(default)]
     variant_account: Vec<String>,
     #[serde(default)]
@@ -1163,6 +1173,7 @@ async fn edit_page(
         thread: join_parts(&post.thread),
         first_comment: post.first_comment.clone().unwrap_or_default(),
         sponsored: post.sponsored.then(|| "on".to_owned()),
+        no_link_card: (!post.link_card).then(|| "on".to_owned()),
         variant_account: variants.iter().map(|v| v.account_id.to_string()).collect(),
         variant_text: variants
             .iter()
@@ -1208,6 +1219,7 @@ async fn edit_page(
         thread: form.thread,
         first_comment: form.first_comment,
         sponsored: form.sponsored.is_some(),
+        no_link_card: form.no_link_card.is_some(),
         errors,
         shell: Shell::new(member, "calendar"),
     })
@@ -1250,6 +1262,7 @@ pub async fn save_edit(
         thread: split_parts(&form.thread),
         first_comment: Some(form.first_comment.clone()),
         sponsored: form.sponsored.is_some(),
+        link_card: Some(form.no_link_card.is_none()),
         variants,
         media: Some(media),
         tags: Some(tags),

@@ -2125,3 +2125,48 @@ async fn competitors_are_followed_and_benchmarked_through_the_api() {
     let (status, _) = problem(admin.delete(s.url(&format!("/api/v1/competitors/{id}"))).send().await.unwrap()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_post_goes_without_link_cards_when_asked_and_an_edit_keeps_that() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let admin = api(&s.token(&ana, Role::Admin).await);
+    let account: Value = admin
+        .post(s.url("/api/v1/accounts"))
+        .json(&json!({"network": "sandbox", "identifier": "Acme"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = "Spring menu https://example.com/spring";
+    let with: Value = admin
+        .post(s.url("/api/v1/posts"))
+        .json(&json!({"text": text, "account_ids": [account["id"]], "when": "draft"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(with["link_card"], true, "cards by default");
+    let created = admin
+        .post(s.url("/api/v1/posts"))
+        .json(&json!({"text": text, "account_ids": [account["id"]], "when": "draft", "link_card": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let without: Value = created.json().await.unwrap();
+    assert_eq!(without["link_card"], false);
+    let id = without["id"].as_str().unwrap();
+    let edit = |body: Value| admin.patch(s.url(&format!("/api/v1/posts/{id}"))).json(&body).send();
+    let kept: Value =
+        edit(json!({"text": "Spring menu, again https://example.com/spring"})).await.unwrap().json().await.unwrap();
+    assert_eq!(kept["link_card"], false, "an edit that does not say keeps the choice");
+    let back: Value = edit(json!({"text": text, "link_card": true})).await.unwrap().json().await.unwrap();
+    assert_eq!(back["link_card"], true);
+    let (status, problem) = problem(edit(json!({"text": text, "link_card": "no"})).await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+}

@@ -1197,6 +1197,18 @@ async fn the_composer_shows_the_link_card_a_network_will_show() {
     assert!(height.as_f64().unwrap() < 300.0, "the picture is cut to a card's shape: {height}");
     shot(&c, "compose-link-card").await;
 
+    // Ticking "post without link cards" takes the card away, and the post keeps the choice.
+    c.find(Locator::Css("input[name=no_link_card]")).await.unwrap().click().await.unwrap();
+    for _ in 0..100 {
+        if !card.is_displayed().await.unwrap() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(!card.is_displayed().await.unwrap(), "no card when the post goes without");
+    shot(&c, "compose-without-card").await;
+    c.find(Locator::Css("input[name=no_link_card]")).await.unwrap().click().await.unwrap();
+
     // A link that is no page says so; a text without links has no card.
     fill(&c, "#text", &format!("The menu: http://{}:{}/menu.pdf", crate::harness::CAFE, site.port())).await;
     for _ in 0..100 {

@@ -1,0 +1,4 @@
+-- Whether a post shows its link's card on the networks that take the card
+-- from the poster (Bluesky). On by default; a person may turn it off per post.
+
+ALTER TABLE posts ADD COLUMN link_card INTEGER NOT NULL DEFAULT 1;
