@@ -89,6 +89,8 @@ pub struct PostChange {
     /// Campaign, pillar and labels; `None` keeps what the post has. The
     /// style guide's required words follow the new campaign.
     pub tags: Option<PostTags>,
+    /// The accounts it goes to, adding and taking away; `None` keeps them.
+    pub accounts: Option<Vec<AccountId>>,
 }
 
 /// One account's own version of a post.
@@ -565,7 +567,16 @@ impl App {
         .map_err(|e| AppError::Conflict { field: "state", message: e.to_string() })?;
 
         let mut errors = Vec::new();
-        let listed: Vec<AccountId> = variants.iter().map(|v| v.account_id).collect();
+        let listed: Vec<AccountId> = match &change.accounts {
+            Some(wanted) => {
+                let mut seen = HashSet::new();
+                wanted.iter().copied().filter(|a| seen.insert(*a)).collect()
+            }
+            None => variants.iter().map(|v| v.account_id).collect(),
+        };
+        if listed.is_empty() {
+            errors.push(FieldError::new("accounts", "choose at least one account"));
+        }
         let mut texts = Texts::new(&change.text, &change.thread, change.first_comment.as_deref(), &change.variants);
         let wanted = match change.media {
             Some(media) => media,
@@ -583,11 +594,45 @@ impl App {
         let link_settings = self.store.link_settings(workspace).await?;
         let mut links = Vec::new();
         let mut new_variants = Vec::new();
-        for v in &variants {
-            let account = self.store.account(workspace, v.account_id).await?;
-            let parts = self.variant_parts(&account, v.id, &texts, &tags, link_settings, &mut errors, &mut links);
-            new_variants.push((v.id, parts[0].clone(), parts[1..].to_vec()));
+        let mut added = Vec::new();
+        for (i, account_id) in listed.iter().enumerate() {
+            let kept = variants.iter().find(|v| v.account_id == *account_id);
+            let account = match self.store.account(workspace, *account_id).await {
+                Ok(account) => account,
+                Err(socialdesk_store::StoreError::NotFound) => {
+                    errors.push(FieldError::new(format!("accounts/{i}"), "no such account in this workspace"));
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
+            if kept.is_none() && !account.status_at(self.now()).can_publish() {
+                errors.push(FieldError::new(
+                    format!("accounts/{i}"),
+                    format!("{} is {}; reconnect it first", account.handle, account.status.label().to_lowercase()),
+                ));
+                continue;
+            }
+            let id = kept.map_or_else(|| VariantId::from_uuid(new_uuid()), |v| v.id);
+            let parts = self.variant_parts(&account, id, &texts, &tags, link_settings, &mut errors, &mut links);
+            match kept {
+                Some(_) => new_variants.push((id, parts[0].clone(), parts[1..].to_vec())),
+                None => added.push(Variant {
+                    id,
+                    post_id: post.id,
+                    account_id: account.id,
+                    text: parts[0].clone(),
+                    thread: parts[1..].to_vec(),
+                    delivery: DeliveryState::Pending,
+                    attempts: 0,
+                    remote_id: None,
+                    remote_url: None,
+                    published_at: None,
+                    error: None,
+                }),
+            }
         }
+        let removed: Vec<VariantId> =
+            variants.iter().filter(|v| !listed.contains(&v.account_id)).map(|v| v.id).collect();
         if next != PostState::Draft {
             self.texts_guide_errors(workspace, &texts, &tags, change.sponsored, &mut errors).await?;
         }
@@ -596,8 +641,10 @@ impl App {
         }
         let now = self.now();
         let edited_post = Post { revision: post.revision + 1, state: next, ..post.clone() };
+        let going: Vec<Variant> =
+            variants.iter().filter(|v| !removed.contains(&v.id)).cloned().chain(added.iter().cloned()).collect();
         let jobs = match (next, post.scheduled_at) {
-            (PostState::Scheduled, Some(at)) => self.publish_jobs(&edited_post, &variants, at.max(now)),
+            (PostState::Scheduled, Some(at)) => self.publish_jobs(&edited_post, &going, at.max(now)),
             _ => Vec::new(),
         };
         let edit = socialdesk_store::PostEdit {
@@ -611,6 +658,8 @@ impl App {
             sponsored: change.sponsored,
             link_card: change.link_card.unwrap_or(post.link_card),
             variants: new_variants,
+            added,
+            removed,
             media: texts.media_ids(),
             tags: tags.clone(),
         };

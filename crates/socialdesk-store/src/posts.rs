@@ -558,8 +558,11 @@ pub struct PostEdit {
     pub first_comment: Option<String>,
     pub sponsored: bool,
     pub link_card: bool,
-    /// Each variant's new first part and thread.
+    /// Each kept variant's new first part and thread.
     pub variants: Vec<(VariantId, String, Vec<String>)>,
+    /// Variants for accounts the edit adds, and those of accounts it takes away.
+    pub added: Vec<Variant>,
+    pub removed: Vec<VariantId>,
     /// The media of each part, replacing what it had.
     pub media: Vec<Vec<MediaId>>,
     /// How it is filed, replacing what it had.
@@ -614,6 +617,29 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             crate::media::insert_post_media!(&mut *tx, edit.post, &edit.media);
+            for id in &edit.removed {
+                sqlx::query("DELETE FROM post_variants WHERE workspace_id = $1 AND post_id = $2 AND id = $3")
+                    .bind(workspace.as_uuid())
+                    .bind(edit.post.as_uuid())
+                    .bind(id.as_uuid())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for v in &edit.added {
+                sqlx::query(
+                    "INSERT INTO post_variants (id, post_id, workspace_id, account_id, text, delivery, thread) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(v.id.as_uuid())
+                .bind(edit.post.as_uuid())
+                .bind(workspace.as_uuid())
+                .bind(v.account_id.as_uuid())
+                .bind(&v.text)
+                .bind(v.delivery.as_str())
+                .bind(thread_column(&v.thread))
+                .execute(&mut *tx)
+                .await?;
+            }
             for (id, text, thread) in &edit.variants {
                 sqlx::query("UPDATE post_variants SET text = $4, thread = $5 WHERE workspace_id = $1 AND post_id = $2 AND id = $3")
                     .bind(workspace.as_uuid())

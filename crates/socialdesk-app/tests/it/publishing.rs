@@ -461,3 +461,54 @@ async fn the_inbox_syncs_each_item_once_enriched_and_answers_it() {
     let total = s.app.inbox(&s.actor, &socialdesk_store::InboxFilter::default(), 500).await.unwrap().len() as u64;
     assert_eq!(total, first + later, "new hours bring new items, old ones are not repeated");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_changes_the_accounts_a_scheduled_post_goes_to() {
+    for db in TestDb::each().await {
+        let s = setup(db, Arc::new(Flaky::default())).await;
+        let mut accounts = Vec::new();
+        for name in ["Acme", "Bolt"] {
+            let connect = ConnectAccount { network: "sandbox".into(), identifier: name.into(), ..Default::default() };
+            accounts.push(s.app.connect_account(&s.actor, connect).await.unwrap().id);
+        }
+        let (acme, bolt) = (accounts[0], accounts[1]);
+        let at = When::At { date: "2026-11-23".into(), time: "12:00".into() };
+        let new = NewPost { text: "Noon special".into(), accounts: vec![acme], when: at, ..Default::default() };
+        let (post, _) = s.app.create_post(&s.actor, new).await.unwrap();
+        let change = |accounts: Vec<AccountId>| socialdesk_app::PostChange {
+            text: "Noon special, now at both shops".into(),
+            accounts: Some(accounts),
+            ..Default::default()
+        };
+
+        // Moved to the other account: the post keeps its time.
+        let (moved, variants) = s.app.edit_post(&s.actor, post.id, change(vec![bolt])).await.unwrap();
+        assert_eq!(moved.state, PostState::Scheduled);
+        assert_eq!(variants.iter().map(|v| v.account_id).collect::<Vec<_>>(), [bolt]);
+        let bolt_variant = variants[0].id;
+        // Nothing to post to, or an account from nowhere: refused, nothing changes.
+        let fields = |e: socialdesk_app::AppError| match e {
+            socialdesk_app::AppError::Invalid(errors) => errors.into_iter().map(|e| e.field).collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        let none = s.app.edit_post(&s.actor, post.id, change(vec![])).await.unwrap_err();
+        assert_eq!(fields(none), ["accounts"]);
+        let stranger = AccountId::from_uuid(uuid::Uuid::now_v7());
+        let wrong = s.app.edit_post(&s.actor, post.id, change(vec![bolt, stranger])).await.unwrap_err();
+        assert_eq!(fields(wrong), ["accounts/1"]);
+        assert_eq!(s.app.post(&s.actor, post.id).await.unwrap().1.len(), 1, "refused edits change nothing");
+
+        // Both: the kept variant keeps its id, and both go out at noon.
+        let (_, variants) = s.app.edit_post(&s.actor, post.id, change(vec![acme, bolt])).await.unwrap();
+        let kept = variants.iter().find(|v| v.account_id == bolt).unwrap().id;
+        assert_eq!(kept, bolt_variant, "the kept account keeps its variant");
+        assert_eq!(variants.len(), 2);
+        let (stop, running) = worker(&s.app);
+        until_state(&s, post.id, PostState::Published, Duration::hours(4)).await;
+        stop.send(true).unwrap();
+        running.await.unwrap();
+        let (_, variants) = s.app.post(&s.actor, post.id).await.unwrap();
+        assert!(variants.iter().all(|v| v.delivery == DeliveryState::Published), "{variants:?}");
+        assert!(variants.iter().all(|v| v.text == "Noon special, now at both shops"));
+    }
+}

@@ -87,6 +87,8 @@ async fn the_library_keeps_one_item_per_file_and_what_posts_use(db: TestDb) {
         sponsored: false,
         link_card: true,
         variants: vec![(v[0].id, "one picture".into(), Vec::new())],
+        added: Vec::new(),
+        removed: Vec::new(),
         media: vec![vec![cup.id]],
         tags: PostTags { campaign: Some("launch".into()), ..PostTags::default() },
     };

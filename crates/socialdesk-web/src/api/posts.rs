@@ -196,6 +196,7 @@ pub async fn edit_post(
         variants: body.variants.into_iter().map(VariantTextBody::into_app).collect(),
         media: body.media.map(media_ids),
         tags: body.filing.as_ref().map(FilingBody::tags).transpose()?,
+        accounts: body.account_ids.map(|ids| ids.into_iter().map(AccountId::from_uuid).collect()),
     };
     let (post, variants) = state.app.edit_post(&actor, PostId::from_uuid(id), change).await?;
     Ok(Json(post_body(&state, &actor, &post, &variants).await?))

@@ -572,6 +572,9 @@ pub struct EditPostRequest {
     /// Whether its link's card shows (see creating a post); absent: unchanged.
     #[serde(default)]
     pub link_card: Option<bool>,
+    /// The accounts it goes to, adding and taking away (until it starts publishing); absent: unchanged.
+    #[serde(default)]
+    pub account_ids: Option<Vec<Uuid>>,
     #[serde(default)]
     pub variants: Vec<VariantTextBody>,
     /// The media of each part, replacing what the post has; absent: unchanged.

@@ -1110,6 +1110,8 @@ struct EditPage {
     sponsored: bool,
     no_link_card: bool,
     accounts: Vec<ComposeAccount>,
+    /// What is wrong with the accounts picked, all of it.
+    account_errors: Vec<String>,
     customized: bool,
     errors: FormErrors,
     /// Saving sends an approved or scheduled post back to review.
@@ -1137,6 +1139,11 @@ pub struct EditForm {
     sponsored: Option<String>,
     #[serde(default)]
     no_link_card: Option<String>,
+    /// Repeated: the accounts it goes to (when `accounts_listed` says the form lists them).
+    #[serde(default)]
+    account: Vec<String>,
+    #[serde(default)]
+    accounts_listed: Option<String>,
     #[serde(default)]
     variant_account: Vec<String>,
     #[serde(default)]
@@ -1174,6 +1181,8 @@ async fn edit_page(
         first_comment: post.first_comment.clone().unwrap_or_default(),
         sponsored: post.sponsored.then(|| "on".to_owned()),
         no_link_card: (!post.link_card).then(|| "on".to_owned()),
+        account: variants.iter().map(|v| v.account_id.to_string()).collect(),
+        accounts_listed: Some("1".into()),
         variant_account: variants.iter().map(|v| v.account_id.to_string()).collect(),
         variant_text: variants
             .iter()
@@ -1189,11 +1198,14 @@ async fn edit_page(
     let own = own_versions(&form.variant_account, &form.variant_text);
     let policy = state.app.policy(actor).await?;
     let picked = picked_media(&form.media)?;
-    let networks: Vec<String> = variants
+    // Its accounts, and the others it could go to instead.
+    let now = state.app.now();
+    let going_to = |a: &Account| form.account.iter().any(|id| *id == a.id.to_string());
+    let listed: Vec<&Account> = accounts
         .iter()
-        .filter_map(|v| accounts.iter().find(|a| a.id == v.account_id))
-        .map(|a| a.network.clone())
+        .filter(|a| variants.iter().any(|v| v.account_id == a.id) || a.status_at(now).can_publish())
         .collect();
+    let networks: Vec<String> = listed.iter().filter(|a| going_to(a)).map(|a| a.network.clone()).collect();
     let (library, suggestions) = media_picker(state, member, &picked, &networks).await?;
     Ok(EditPage {
         campaigns: state.app.campaigns(actor).await?,
@@ -1209,11 +1221,8 @@ async fn edit_page(
         state: post.state,
         back_to_review: matches!(post.state, PostState::Approved | PostState::Scheduled)
             && (policy.approval_required || !actor.can(Permission::Publish)),
-        accounts: variants
-            .iter()
-            .filter_map(|v| accounts.iter().find(|a| a.id == v.account_id))
-            .map(|a| ComposeAccount::new(state, a, true, &own, &errors))
-            .collect(),
+        account_errors: errors.under("accounts"),
+        accounts: listed.iter().map(|a| ComposeAccount::new(state, a, going_to(a), &own, &errors)).collect(),
         customized: !own.is_empty(),
         text: form.text,
         thread: form.thread,
@@ -1241,6 +1250,8 @@ pub async fn save_edit(
     CsrfForm(form): CsrfForm<EditForm>,
 ) -> Result<Response, UiError> {
     let variants = variant_texts(&form.variant_account, &form.variant_text)?;
+    let accounts = form.account.iter().map(|id| id.parse::<AccountId>()).collect::<Result<Vec<_>, _>>();
+    let Ok(accounts) = accounts else { return Err(UiError::BadRequest("an account in the form is not an id".into())) };
     // The form picks the first part's media; the other parts keep theirs.
     let post = PostId::from_uuid(id);
     let mut media = state.app.posts_media(&member.actor, &[post]).await?.remove(&post).unwrap_or_default();
@@ -1266,6 +1277,7 @@ pub async fn save_edit(
         variants,
         media: Some(media),
         tags: Some(tags),
+        accounts: form.accounts_listed.is_some().then_some(accounts),
     };
     match state.app.edit_post(&member.actor, PostId::from_uuid(id), change).await {
         Ok((post, _)) => {

@@ -2170,3 +2170,50 @@ async fn a_post_goes_without_link_cards_when_asked_and_an_edit_keeps_that() {
     let (status, problem) = problem(edit(json!({"text": text, "link_card": "no"})).await.unwrap()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
 }
+
+#[tokio::test]
+async fn an_edit_moves_a_post_to_other_accounts_through_the_api() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let admin = api(&s.token(&ana, Role::Admin).await);
+    let mut ids = Vec::new();
+    for name in ["Acme", "Bolt"] {
+        let account: Value = admin
+            .post(s.url("/api/v1/accounts"))
+            .json(&json!({"network": "sandbox", "identifier": name}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        ids.push(account["id"].as_str().unwrap().to_owned());
+    }
+    let post: Value = admin
+        .post(s.url("/api/v1/posts"))
+        .json(&json!({"text": "Hello", "account_ids": [ids[0]], "when": "draft"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = post["id"].as_str().unwrap();
+    let edit = |body: Value| admin.patch(s.url(&format!("/api/v1/posts/{id}"))).json(&body).send();
+    let moved: Value =
+        edit(json!({"text": "Hello", "account_ids": [ids[1], ids[0]]})).await.unwrap().json().await.unwrap();
+    let mut going: Vec<&str> =
+        moved["variants"].as_array().unwrap().iter().map(|v| v["account_id"].as_str().unwrap()).collect();
+    going.sort_unstable();
+    let mut both = vec![ids[0].as_str(), ids[1].as_str()];
+    both.sort_unstable();
+    assert_eq!(going, both);
+    let (status, body) = problem(edit(json!({"text": "Hello", "account_ids": []})).await.unwrap()).await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/accounts")));
+    let only: Value =
+        edit(json!({"text": "Hello again", "account_ids": [ids[1]]})).await.unwrap().json().await.unwrap();
+    assert_eq!(only["variants"].as_array().unwrap().len(), 1);
+    assert_eq!(only["variants"][0]["account_id"], ids[1].as_str());
+    let kept: Value = edit(json!({"text": "Hello, kept"})).await.unwrap().json().await.unwrap();
+    assert_eq!(kept["variants"][0]["account_id"], ids[1].as_str(), "no account_ids: unchanged");
+}

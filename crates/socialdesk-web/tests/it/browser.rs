@@ -337,6 +337,10 @@ async fn a_team_signs_up_invites_and_sees_what_roles_allow() {
     assert!(text(&c).await.contains("Saving keeps its time."), "{}", text(&c).await);
     fill(&c, "#thread", "Then pour slowly, in circles").await;
     fill(&c, "#campaign", "Brewing tips").await;
+    let going = c.find_all(Locator::Css("form[action$='/edit'] input[name=account]:checked")).await.unwrap();
+    assert_eq!(going.len(), 1, "its account is ticked, and others could be");
+    c.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
+    shot(&c, "edit-accounts").await;
     shot(&c, "edit").await;
     submit(&c, "form[action$='/edit'] button[type=submit]").await;
     let page = text(&c).await;
