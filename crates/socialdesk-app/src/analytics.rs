@@ -405,12 +405,13 @@ impl App {
         // The baseline: the median of the three periods before this one.
         let second = previous_period.previous();
         let third = second.previous();
-        let older = self.store.published_variants(workspace, third.start, second.end, account).await?;
-        let (in_third, in_second): (Vec<_>, Vec<_>) = older.iter().partition(|v| v.published_at < second.start);
+        // Only counts are needed from the two periods before that.
+        let older = self.store.published_counts(workspace, third.start, second.end, account).await?;
+        let (in_third, in_second): (Vec<_>, Vec<_>) = older.iter().partition(|(at, _)| *at < second.start);
         let periods: [Vec<Counts>; 3] = [
             before.iter().map(|v| v.counts).collect(),
-            in_second.iter().map(|v| v.counts).collect(),
-            in_third.iter().map(|v| v.counts).collect(),
+            in_second.iter().map(|(_, c)| *c).collect(),
+            in_third.iter().map(|(_, c)| *c).collect(),
         ];
         for c in &mut compared {
             let mut values: Vec<f64> = periods.iter().filter_map(|posts| post_figure(c.key, posts)).collect();

@@ -116,6 +116,15 @@ struct PublishedRow {
     media_count: i64,
 }
 
+/// A published variant's latest counts only, for figures that need nothing else.
+#[derive(sqlx::FromRow)]
+struct PublishedCountsRow {
+    published_at: DateTime<Utc>,
+    #[sqlx(flatten)]
+    counts: CountsRow,
+    link_clicks: Option<i64>,
+}
+
 #[derive(sqlx::FromRow)]
 struct SnapshotRow {
     taken_at: DateTime<Utc>,
@@ -320,6 +329,44 @@ impl Store {
                 tags: crate::posts::tags_of(r.campaign, r.pillar.as_deref(), r.labels.as_deref()),
                 first_media: r.first_media.and_then(|k| k.parse().ok()),
                 media_count: r.media_count,
+            })
+            .collect())
+    }
+
+    /// The latest counts of the variants published in `[from, to)`, as
+    /// [`Store::published_variants`] gives them (link clicks included) but
+    /// without their text, account, tags or media: a figure of a whole
+    /// period (the usual level of the months before) reads only these.
+    pub async fn published_counts(
+        &self,
+        workspace: WorkspaceId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        account: Option<AccountId>,
+    ) -> Result<Vec<(DateTime<Utc>, Counts)>> {
+        let rows: Vec<PublishedCountsRow> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT v.published_at, v.impressions, v.reach, v.likes, v.reposts, v.replies, v.quotes, v.saves, \
+                        v.clicks, v.video_views, \
+                        (SELECT CAST(SUM(s.clicks) AS BIGINT) FROM short_links s WHERE s.variant_id = v.id) AS link_clicks \
+                 FROM post_variants v \
+                 WHERE v.workspace_id = $1 AND v.published_at >= $2 AND v.published_at < $3 \
+                   AND ($4 IS NULL OR v.account_id = $4) \
+                 ORDER BY v.published_at, v.id",
+            )
+            .bind(workspace.as_uuid())
+            .bind(from)
+            .bind(to)
+            .bind(account.map(|a| a.as_uuid()))
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let mut counts = r.counts.into_counts();
+                counts.clicks = counts.clicks.or(r.link_clicks.map(|c| c.max(0) as u64));
+                (r.published_at, counts)
             })
             .collect())
     }

@@ -111,6 +111,14 @@ async fn published_variants_and_snapshots_stay_in_their_workspace(db: TestDb) {
     assert_eq!(only_a.iter().map(|v| v.variant_id).collect::<Vec<_>>(), [va]);
     assert!(store.published_variants(ws_a.id, at(0), at(100), Some(b.id)).await.unwrap().is_empty());
     assert!(store.published_variants(ws_a.id, at(11), at(100), None).await.unwrap().is_empty(), "period bounds");
+    // The counts alone are the variants' counts, bounded the same way.
+    store.record_post_metrics(ws_a.id, va, at(90), &counts(4, Some(50)), None).await.unwrap();
+    let full = store.published_variants(ws_a.id, at(0), at(100), None).await.unwrap();
+    let light = store.published_counts(ws_a.id, at(0), at(100), None).await.unwrap();
+    assert_eq!(light, [(full[0].published_at, full[0].counts)]);
+    assert_eq!(light[0].1.likes, Some(4));
+    assert!(store.published_counts(ws_a.id, at(0), at(100), Some(b.id)).await.unwrap().is_empty());
+    assert!(store.published_counts(ws_a.id, at(11), at(100), None).await.unwrap().is_empty());
     let snap = AccountSnapshot { account_id: a.id, taken_at: at(5), followers: Some(10), following: None, posts: None };
     store.record_account_snapshot(ws_b.id, &snap).await.unwrap();
     assert!(store.account_snapshots(ws_a.id, at(0), at(100)).await.unwrap().is_empty(), "not written through B");
