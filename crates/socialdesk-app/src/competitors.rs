@@ -34,12 +34,29 @@ pub struct NewCompetitor {
     pub handle: String,
 }
 
+/// Whose account a benchmark row is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowKind {
+    /// One of the workspace's own accounts.
+    Own,
+    Competitor,
+}
+
+impl RowKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowKind::Own => "own",
+            RowKind::Competitor => "competitor",
+        }
+    }
+}
+
 /// One row of a benchmark: one of the workspace's accounts or a competitor,
 /// on the figures anyone can count for both.
 #[derive(Debug, Clone, Serialize)]
 pub struct BenchmarkRow {
-    /// `own` or `competitor`.
-    pub kind: &'static str,
+    pub kind: RowKind,
     /// The account's or the competitor's id.
     pub id: Uuid,
     pub network: String,
@@ -81,14 +98,15 @@ pub struct Benchmark {
 impl Benchmark {
     /// The competitors' rows.
     pub fn competitors(&self) -> impl Iterator<Item = &BenchmarkRow> {
-        self.rows.iter().filter(|r| r.kind == "competitor")
+        self.rows.iter().filter(|r| r.kind == RowKind::Competitor)
     }
 
     /// One sentence a stakeholder reads: how the workspace's accounts did on
     /// engagements per post and follower growth against the competitors'
     /// median, or `None` when there is nothing to compare.
     pub fn summary(&self) -> Option<String> {
-        let (own, theirs): (Vec<&BenchmarkRow>, Vec<&BenchmarkRow>) = self.rows.iter().partition(|r| r.kind == "own");
+        let (own, theirs): (Vec<&BenchmarkRow>, Vec<&BenchmarkRow>) =
+            self.rows.iter().partition(|r| r.kind == RowKind::Own);
         let median = |rows: &[&BenchmarkRow], f: &dyn Fn(&BenchmarkRow) -> Option<f64>| {
             let mut values: Vec<f64> = rows.iter().filter_map(|r| f(r)).collect();
             socialdesk_core::analytics::median(&mut values)
@@ -361,7 +379,7 @@ impl App {
             let posts: Vec<Seen<'_>> =
                 own.iter().map(|v| Seen { counts: v.counts, text: &v.text, url: v.remote_url.as_deref() }).collect();
             let named = BenchmarkRow::named(
-                "own",
+                RowKind::Own,
                 account.id.as_uuid(),
                 &account.network,
                 &account.handle,
@@ -395,7 +413,7 @@ impl App {
                 .filter_map(|s| Some((s.taken_at, s.followers?)));
             let posts = by_competitor.get(&c.id).map_or(&[][..], Vec::as_slice);
             let mut row =
-                BenchmarkRow::named("competitor", c.id, &c.network, &c.handle, &c.display_name, c.url.clone())
+                BenchmarkRow::named(RowKind::Competitor, c.id, &c.network, &c.handle, &c.display_name, c.url.clone())
                     .measured(FollowerGrowth::over_two_counts(counts, period), posts, days);
             (row.checked_at, row.last_error) = (c.checked_at, c.last_error.clone());
             rows.push(row);
@@ -432,14 +450,7 @@ impl BenchmarkRow {
     }
 
     /// A row that names an account, before its figures.
-    fn named(
-        kind: &'static str,
-        id: Uuid,
-        network: &str,
-        handle: &str,
-        display_name: &str,
-        url: Option<String>,
-    ) -> Self {
+    fn named(kind: RowKind, id: Uuid, network: &str, handle: &str, display_name: &str, url: Option<String>) -> Self {
         BenchmarkRow {
             kind,
             id,
@@ -479,5 +490,44 @@ impl JobHandler for CompetitorChecks {
             }
             crate::worker::schedule_next(app, COMPETITOR_CHECKS, Duration::minutes(15)).await
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_verdict_says_whose_is_bigger_and_by_how_much() {
+        assert_eq!(ratio(2.0, 1.0), "2.0× theirs");
+        assert_eq!(ratio(1.0, 2.5), "theirs is 2.5× yours");
+        assert_eq!(ratio(1.02, 1.0), "about the same");
+        assert_eq!(ratio(3.0, 0.0), "more than theirs");
+        assert_eq!(ratio(0.0, 3.0), "less than theirs");
+        let row = |kind, per_post, growth| {
+            let mut r = BenchmarkRow::named(kind, Uuid::nil(), "sandbox", "@x", "X", None);
+            (r.engagements_per_post, r.follower_growth_rate) = (per_post, growth);
+            r
+        };
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        let period = Period::parse("2026-11", socialdesk_core::TimeZone::UTC, today).unwrap();
+        let benchmark = Benchmark {
+            period,
+            rows: vec![
+                row(RowKind::Own, Some(10.0), Some(0.05)),
+                row(RowKind::Competitor, Some(20.0), None),
+                row(RowKind::Competitor, Some(30.0), Some(0.01)),
+            ],
+        };
+        // Their median per post: (20 + 30) / 2 = 25; 25 / 10 = 2.5. Growth: only the second competitor is known.
+        assert_eq!(
+            benchmark.summary().as_deref(),
+            Some(
+                "Against competitors: 10.0 engagements per post against the competitors' 25.0 (theirs is 2.5× yours); \
+                 followers +5.0% against their +1.0%."
+            )
+        );
+        let alone = Benchmark { period, rows: vec![row(RowKind::Own, Some(10.0), Some(0.05))] };
+        assert_eq!(alone.summary(), None, "nothing to compare with");
     }
 }

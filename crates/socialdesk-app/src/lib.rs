@@ -48,7 +48,7 @@ pub use actor::Actor;
 pub use alerts::{Alert, AlertChannels, AlertChannelsView, LISTENING_ALERTS};
 pub use auth::{LoginAttempt, SignUp, SignedIn};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use competitors::{Benchmark, BenchmarkRow, COMPETITOR_CHECKS, NewCompetitor};
+pub use competitors::{Benchmark, BenchmarkRow, COMPETITOR_CHECKS, NewCompetitor, RowKind};
 pub use error::{AppError, FieldError};
 pub use goals::{Goal, NewGoal};
 pub use guides::GuideForm;

@@ -179,7 +179,11 @@ impl ReportView {
                     .iter()
                     .map(|r| {
                         vec![
-                            if r.kind == "own" { format!("{} (you)", r.handle) } else { r.handle.clone() },
+                            if r.kind == socialdesk_app::RowKind::Own {
+                                format!("{} (you)", r.handle)
+                            } else {
+                                r.handle.clone()
+                            },
                             count(r.followers_end),
                             r.follower_growth.map_or("—".to_owned(), signed),
                             r.posts.to_string(),

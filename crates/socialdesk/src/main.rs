@@ -598,7 +598,8 @@ async fn competitors_command(app: &App, args: &CompetitorsArgs) -> anyhow::Resul
     );
     let dash = || "—".to_owned();
     for r in &benchmark.rows {
-        let name = if r.kind == "own" { format!("{} (you)", r.handle) } else { r.handle.clone() };
+        let name =
+            if r.kind == socialdesk_app::RowKind::Own { format!("{} (you)", r.handle) } else { r.handle.clone() };
         let growth = match (r.follower_growth, r.follower_growth_rate) {
             (Some(n), Some(rate)) => format!("{n:+} ({:+.1}%)", rate * 100.0),
             (Some(n), None) => format!("{n:+}"),

@@ -191,7 +191,7 @@ async fn competitors_are_read_through_a_connected_account_and_benchmarked_on_pub
         // 40, 10 and 12 + 2 + 1 = 15 public engagements: 65 / 3 per post.
         let period = s.app.period(&s.actor, Some("2026-11")).unwrap();
         let benchmark = s.app.benchmark(&s.actor, &period).await.unwrap();
-        let kinds: Vec<&str> = benchmark.rows.iter().map(|r| r.kind).collect();
+        let kinds: Vec<&str> = benchmark.rows.iter().map(|r| r.kind.as_str()).collect();
         assert_eq!(kinds, ["own", "competitor"]);
         let row = benchmark.competitors().next().unwrap();
         assert_eq!((row.followers_end, row.follower_growth), (Some(1050), Some(50)));

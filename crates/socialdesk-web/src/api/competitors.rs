@@ -148,7 +148,7 @@ pub struct BenchmarkRowBody {
 impl From<&BenchmarkRow> for BenchmarkRowBody {
     fn from(r: &BenchmarkRow) -> Self {
         BenchmarkRowBody {
-            kind: r.kind.to_owned(),
+            kind: r.kind.as_str().to_owned(),
             id: r.id,
             network: r.network.clone(),
             handle: r.handle.clone(),

@@ -77,7 +77,7 @@ fn row_view(r: &BenchmarkRow) -> RowView {
         _ => "—".to_owned(),
     };
     RowView {
-        own: r.kind == "own",
+        own: r.kind == socialdesk_app::RowKind::Own,
         handle: r.handle.clone(),
         display_name: r.display_name.clone(),
         network: r.network.clone(),

@@ -19,6 +19,18 @@ async fn with_synced_sandbox() -> (Server, crate::harness::Person, reqwest::Clie
     (s, ana, editor)
 }
 
+/// Connects a sandbox account named `name` through the API; its JSON.
+async fn sandbox_account(s: &Server, client: &reqwest::Client, name: &str) -> Value {
+    let response = client
+        .post(s.url("/api/v1/accounts"))
+        .json(&json!({"network": "sandbox", "identifier": name}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    response.json().await.unwrap()
+}
+
 async fn problem(response: reqwest::Response) -> (StatusCode, Value) {
     let status = response.status();
     let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
@@ -345,15 +357,7 @@ async fn posts_are_written_published_and_explained_through_the_api() {
     let ana = s.person("ana@example.com", "Acme").await;
     let editor = api(&s.token(&ana, Role::Editor).await);
     let admin = api(&s.token(&ana, Role::Admin).await);
-    let account: Value = admin
-        .post(s.url("/api/v1/accounts"))
-        .json(&json!({"network": "sandbox", "identifier": "Acme"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let account = sandbox_account(&s, &admin, "Acme").await;
     let account_id = account["id"].as_str().unwrap().to_owned();
 
     let response = editor
@@ -1036,15 +1040,7 @@ async fn queues_and_evergreen_posts_through_the_api() {
     let editor = api(&s.token(&ana, Role::Editor).await);
     let viewer = api(&s.token(&ana, Role::Viewer).await);
     let admin = api(&s.token(&ana, Role::Admin).await);
-    let account: Value = admin
-        .post(s.url("/api/v1/accounts"))
-        .json(&json!({"network": "sandbox", "identifier": "Acme"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let account = sandbox_account(&s, &admin, "Acme").await;
     let account_id = account["id"].as_str().unwrap().to_owned();
     let queue_url = s.url(&format!("/api/v1/accounts/{account_id}/queue"));
 
@@ -1140,15 +1136,7 @@ async fn the_style_guide_through_the_api_holds_back_posts_that_break_it() {
     let ana = s.person("ana@example.com", "Acme").await;
     let admin = api(&s.token(&ana, Role::Admin).await);
     let editor = api(&s.token(&ana, Role::Editor).await);
-    let account: Value = admin
-        .post(s.url("/api/v1/accounts"))
-        .json(&json!({"network": "sandbox", "identifier": "Acme"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let account = sandbox_account(&s, &admin, "Acme").await;
     let account_id = account["id"].as_str().unwrap().to_owned();
     let url = s.url("/api/v1/workspace/style-guide");
     let (status, body) = problem(admin.put(&url).json(&json!({"banned": ["ok", "a, b"]})).send().await.unwrap()).await;
@@ -1204,15 +1192,7 @@ async fn threads_first_comments_and_edits_through_the_api() {
     let ana = s.person("ana@example.com", "Acme").await;
     let admin = api(&s.token(&ana, Role::Admin).await);
     let editor = api(&s.token(&ana, Role::Editor).await);
-    let account: Value = admin
-        .post(s.url("/api/v1/accounts"))
-        .json(&json!({"network": "sandbox", "identifier": "Acme"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let account = sandbox_account(&s, &admin, "Acme").await;
     let account_id = account["id"].as_str().unwrap().to_owned();
     let response = editor
         .post(s.url("/api/v1/posts"))
@@ -1302,15 +1282,7 @@ async fn the_media_library_through_the_api() {
     let editor = api(&s.token(&ana, Role::Editor).await);
     let viewer = api(&s.token(&ana, Role::Viewer).await);
     let admin = api(&s.token(&ana, Role::Admin).await);
-    let account: Value = admin
-        .post(s.url("/api/v1/accounts"))
-        .json(&json!({"network": "sandbox", "identifier": "Acme"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let account = sandbox_account(&s, &admin, "Acme").await;
     let account_id = account["id"].as_str().unwrap().to_owned();
 
     // The body is the file; larger than other requests may be (300 KB here).
@@ -1467,15 +1439,7 @@ async fn approval_steps_and_a_posts_review_through_the_api() {
     assert_eq!(policy["steps"][0]["name"], "Lead");
 
     // A draft submitted by the owner waits for Jin.
-    let account: Value = admin
-        .post(s.url("/api/v1/accounts"))
-        .json(&json!({"network": "sandbox", "identifier": "Acme"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let account = sandbox_account(&s, &admin, "Acme").await;
     let post: Value = admin
         .post(s.url("/api/v1/posts"))
         .json(&json!({"text": "Hello", "account_ids": [account["id"]], "when": "draft"}))
@@ -2131,15 +2095,7 @@ async fn a_post_goes_without_link_cards_when_asked_and_an_edit_keeps_that() {
     let s = Server::start().await;
     let ana = s.person("ana@example.com", "Acme").await;
     let admin = api(&s.token(&ana, Role::Admin).await);
-    let account: Value = admin
-        .post(s.url("/api/v1/accounts"))
-        .json(&json!({"network": "sandbox", "identifier": "Acme"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let account = sandbox_account(&s, &admin, "Acme").await;
     let text = "Spring menu https://example.com/spring";
     let with: Value = admin
         .post(s.url("/api/v1/posts"))
@@ -2178,15 +2134,7 @@ async fn an_edit_moves_a_post_to_other_accounts_through_the_api() {
     let admin = api(&s.token(&ana, Role::Admin).await);
     let mut ids = Vec::new();
     for name in ["Acme", "Bolt"] {
-        let account: Value = admin
-            .post(s.url("/api/v1/accounts"))
-            .json(&json!({"network": "sandbox", "identifier": name}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let account = sandbox_account(&s, &admin, name).await;
         ids.push(account["id"].as_str().unwrap().to_owned());
     }
     let post: Value = admin
