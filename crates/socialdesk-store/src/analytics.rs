@@ -9,7 +9,7 @@ use socialdesk_core::tags::PostTags;
 use socialdesk_core::{AccountId, PostId, VariantId, WorkspaceId};
 use uuid::Uuid;
 
-use crate::pool::{BeginWrite, RowsAffected, on_pool};
+use crate::pool::{BeginWrite, RowsAffected, db, on_pool};
 use crate::{Result, Store};
 
 /// A published variant whose metrics are due to be polled.
@@ -155,10 +155,6 @@ impl AccountSnapshotRow {
 }
 
 const COUNT_COLUMNS: &str = "impressions, reach, likes, reposts, replies, quotes, saves, clicks, video_views";
-
-fn db(v: Option<u64>) -> Option<i64> {
-    v.map(|v| i64::try_from(v).unwrap_or(i64::MAX))
-}
 
 impl Store {
     /// Published variants whose next poll is due, oldest due first, across workspaces.

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::analytics::AccountSnapshot;
 use crate::jobs::NewJob;
-use crate::pool::{Backend, BeginWrite, RowsAffected, on_pool};
+use crate::pool::{Backend, BeginWrite, RowsAffected, db, on_pool};
 use crate::posts::{Post, Variant};
 use crate::{Result, Store, StoreError};
 
@@ -139,10 +139,6 @@ impl Params {
         }
         sql
     }
-}
-
-fn db(v: Option<u64>) -> Option<i64> {
-    v.map(|v| i64::try_from(v).unwrap_or(i64::MAX))
 }
 
 impl Store {

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use socialdesk_core::WorkspaceId;
 use uuid::Uuid;
 
-use crate::pool::{BeginWrite, RowsAffected, on_pool};
+use crate::pool::{BeginWrite, RowsAffected, db, on_pool};
 use crate::{Result, Store, StoreError};
 
 /// A competitor account a workspace follows.
@@ -65,6 +65,11 @@ pub struct CompetitorCheck<'a> {
     pub recent: &'a [CompetitorPost],
 }
 
+/// A count as stored; `None` when unknown (or, never written so, negative).
+fn count(v: Option<i64>) -> Option<u64> {
+    v.and_then(|v| u64::try_from(v).ok())
+}
+
 #[derive(sqlx::FromRow)]
 struct SnapshotRow {
     competitor_id: Uuid,
@@ -76,13 +81,12 @@ struct SnapshotRow {
 
 impl SnapshotRow {
     fn into_snapshot(self) -> CompetitorSnapshot {
-        let n = |v: Option<i64>| v.and_then(|v| u64::try_from(v).ok());
         CompetitorSnapshot {
             competitor_id: self.competitor_id,
             taken_at: self.taken_at,
-            followers: n(self.followers),
-            following: n(self.following),
-            posts: n(self.posts),
+            followers: count(self.followers),
+            following: count(self.following),
+            posts: count(self.posts),
         }
     }
 }
@@ -103,24 +107,19 @@ struct PostRow {
 
 impl PostRow {
     fn into_post(self) -> CompetitorPost {
-        let n = |v: Option<i64>| v.and_then(|v| u64::try_from(v).ok());
         CompetitorPost {
             competitor_id: self.competitor_id,
             remote_id: self.remote_id,
             url: self.url,
             published_at: self.published_at,
             text: self.text,
-            likes: n(self.likes),
-            reposts: n(self.reposts),
-            replies: n(self.replies),
-            quotes: n(self.quotes),
+            likes: count(self.likes),
+            reposts: count(self.reposts),
+            replies: count(self.replies),
+            quotes: count(self.quotes),
             measured_at: self.measured_at,
         }
     }
-}
-
-fn db(v: Option<u64>) -> Option<i64> {
-    v.map(|v| i64::try_from(v).unwrap_or(i64::MAX))
 }
 
 const COLUMNS: &str = "id, network, handle, display_name, external_id, url, added_by, added_at, checked_at, last_error";

@@ -81,6 +81,11 @@ impl BeginWrite for PgPool {
     }
 }
 
+/// A count as a BIGINT column holds it (the largest that fits when it does not).
+pub(crate) fn db(v: Option<u64>) -> Option<i64> {
+    v.map(|v| i64::try_from(v).unwrap_or(i64::MAX))
+}
+
 /// The number of rows a statement changed, on either backend.
 pub(crate) trait RowsAffected {
     fn rows(&self) -> u64;
