@@ -31,6 +31,7 @@ mod oauth;
 mod passwords;
 mod policies;
 mod posts;
+mod publisher;
 mod queues;
 mod reply_approval;
 pub mod reports;

@@ -12,18 +12,16 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use socialdesk_core::post::{local_to_utc, settle};
+use socialdesk_core::post::local_to_utc;
 use socialdesk_core::queue::Evergreen;
 use socialdesk_core::tags::PostTags;
 use socialdesk_core::text::{self, Limits, NetworkKind};
 use socialdesk_core::{
     AccountId, DeliveryState, JobId, MediaId, Permission, PostEvent, PostId, PostState, VariantId, WorkspaceId,
 };
-use socialdesk_networks::{IdempotencyKey, NetworkError, OutgoingPart, OutgoingPost};
 use socialdesk_store::ShortLink;
-use socialdesk_store::{ClaimedJob, Media, NewJob, Post, Variant};
+use socialdesk_store::{Media, NewJob, Post, Variant};
 
-use crate::worker::{JobError, JobFuture, JobHandler};
 use crate::{Actor, App, AppError, FieldError, new_uuid};
 
 /// The kind of the job that publishes one variant.
@@ -202,10 +200,10 @@ pub fn text_rules(network: &str) -> Option<NetworkKind> {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-struct PublishPayload {
-    variant: VariantId,
-    post: PostId,
-    revision: i32,
+pub(crate) struct PublishPayload {
+    pub(crate) variant: VariantId,
+    pub(crate) post: PostId,
+    pub(crate) revision: i32,
 }
 
 impl App {
@@ -953,210 +951,5 @@ impl App {
         self.store.cancel_pending_variants(actor.workspace.id, id).await?;
         self.audit(actor, "post.cancelled", &id.to_string(), serde_json::json!({})).await;
         Ok(())
-    }
-
-    /// Publishes one variant: the heart of the publish job.
-    async fn publish_variant(&self, workspace: WorkspaceId, payload: &PublishPayload) -> Result<(), JobError> {
-        let (post, variants) = match self.store.post(workspace, payload.post).await {
-            Ok(found) => found,
-            Err(socialdesk_store::StoreError::NotFound) => return Ok(()), // Deleted meanwhile.
-            Err(e) => return Err(AppError::from(e).into()),
-        };
-        let Some(variant) = variants.iter().find(|v| v.id == payload.variant) else { return Ok(()) };
-        if post.revision != payload.revision || matches!(post.state, PostState::Cancelled | PostState::Draft) {
-            return Ok(()); // An edit or a cancel superseded this job.
-        }
-        if let Some(crisis) = self.store.workspace_policy(workspace).await.map_err(AppError::from)?.crisis {
-            return Err(JobError::Defer {
-                reason: format!("crisis mode since {}: {}", crisis.since.to_rfc3339(), crisis.reason),
-                after: chrono::Duration::seconds(CRISIS_RECHECK_SECS),
-            });
-        }
-        if post.queued
-            && let Some(since) = self.store.queue(workspace, variant.account_id).await.map_err(AppError::from)?.1
-        {
-            return Err(JobError::Defer {
-                reason: format!("its account's queue is paused since {}", since.to_rfc3339()),
-                after: chrono::Duration::seconds(CRISIS_RECHECK_SECS),
-            });
-        }
-        let now = self.now();
-        let Some((before, attempt)) =
-            self.store.begin_variant_attempt(workspace, variant.id, now).await.map_err(AppError::from)?
-        else {
-            // Already published, failed or cancelled. A process that died right
-            // after saving the outcome may not have settled the post: do it now.
-            return self.settle_post(workspace, post.id).await;
-        };
-        if post.state == PostState::Scheduled {
-            // Several variants race to say so; whichever loses changes nothing.
-            let _ = self
-                .store
-                .set_post_state(workspace, post.id, PostState::Scheduled, PostState::Publishing, None, now)
-                .await;
-        }
-        let (account, credentials) = match self.credentials(workspace, variant.account_id).await {
-            Ok(found) => found,
-            Err(AppError::Conflict { message, .. }) => {
-                return self.fail_variant(workspace, &post, variant, Some(attempt), &message).await;
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let Some(network) = self.networks.get(&account.network) else {
-            return self
-                .fail_variant(workspace, &post, variant, Some(attempt), "this server no longer has that network")
-                .await;
-        };
-        let key = IdempotencyKey::for_variant(&variant.id.to_string(), post.revision as u32);
-        // An attempt that found the variant already `publishing` follows one
-        // that ended without an outcome: ask the network before posting.
-        if before == DeliveryState::Publishing {
-            match network.find_published(&credentials, &key).await {
-                Ok(Some(published)) => return self.variant_done(workspace, &post, variant, &published).await,
-                Ok(None) => {}
-                Err(e) => return self.attempt_failed(workspace, &post, variant, attempt, e).await,
-            }
-        }
-        let mut media = self.outgoing_media(workspace, post.id).await.map_err(JobError::from)?.into_iter();
-        let cards = network.capabilities().link_cards && post.link_card;
-        let mut parts = Vec::with_capacity(1 + variant.thread.len());
-        for text in std::iter::once(&variant.text).chain(&variant.thread) {
-            let images = media.next().unwrap_or_default();
-            // A post shows images or a link's card, not both.
-            let link_card = if cards && images.is_empty() { self.link_card(text).await } else { None };
-            parts.push(OutgoingPart { text: text.clone(), images, link_card });
-        }
-        let outgoing = OutgoingPost {
-            parts,
-            first_comment: post.first_comment.clone(),
-            langs: Vec::new(),
-            created_at: post.scheduled_at.unwrap_or(post.created_at),
-        };
-        match network.publish(&credentials, &outgoing, &key).await {
-            Ok(published) => self.variant_done(workspace, &post, variant, &published).await,
-            Err(e) => self.attempt_failed(workspace, &post, variant, attempt, e).await,
-        }
-    }
-
-    async fn variant_done(
-        &self,
-        workspace: WorkspaceId,
-        post: &Post,
-        variant: &Variant,
-        published: &socialdesk_networks::Published,
-    ) -> Result<(), JobError> {
-        let first =
-            published.parts.first().ok_or_else(|| JobError::Permanent("the network returned no post".into()))?;
-        self.store
-            .variant_published(workspace, variant.id, &first.id, first.url.as_deref(), self.now())
-            .await
-            .map_err(AppError::from)?;
-        tracing::info!(post_id = %post.id, variant_id = %variant.id, remote_id = %first.id, "published");
-        self.settle_post(workspace, post.id).await
-    }
-
-    async fn attempt_failed(
-        &self,
-        workspace: WorkspaceId,
-        post: &Post,
-        variant: &Variant,
-        attempt: i32,
-        e: NetworkError,
-    ) -> Result<(), JobError> {
-        if e.is_retryable() {
-            // Stay `publishing`: the next attempt settles this one first. If a
-            // later attempt already settled the variant (this one outlived its
-            // lease), nothing changes and there is nothing to retry.
-            let applied = self
-                .store
-                .variant_attempt_failed(workspace, variant.id, Some(attempt), DeliveryState::Publishing, &e.to_string())
-                .await
-                .map_err(AppError::from)?;
-            if !applied {
-                return self.settle_post(workspace, post.id).await;
-            }
-            let after = match &e {
-                NetworkError::RateLimited { retry_after: Some(d) } => chrono::Duration::from_std(*d).ok(),
-                _ => None,
-            };
-            return Err(JobError::Retry { message: e.to_string(), after });
-        }
-        if let NetworkError::AuthRevoked(why) = &e {
-            let _ = self.mark_account_revoked(workspace, variant.account_id, why).await;
-        }
-        self.fail_variant(workspace, post, variant, Some(attempt), &e.to_string()).await
-    }
-
-    /// Fails a variant for good with a reason a person understands, unless it
-    /// was settled meanwhile (or, given `attempt`, moved on to a later attempt).
-    async fn fail_variant(
-        &self,
-        workspace: WorkspaceId,
-        post: &Post,
-        variant: &Variant,
-        attempt: Option<i32>,
-        why: &str,
-    ) -> Result<(), JobError> {
-        let applied = self
-            .store
-            .variant_attempt_failed(workspace, variant.id, attempt, DeliveryState::Failed, why)
-            .await
-            .map_err(AppError::from)?;
-        if applied {
-            tracing::warn!(post_id = %post.id, variant_id = %variant.id, reason = why, "publishing failed");
-        }
-        self.settle_post(workspace, post.id).await
-    }
-
-    /// Marks the post published or failed once every variant is final.
-    async fn settle_post(&self, workspace: WorkspaceId, id: PostId) -> Result<(), JobError> {
-        let (post, variants) = self.store.post(workspace, id).await.map_err(AppError::from)?;
-        let states: Vec<DeliveryState> = variants.iter().map(|v| v.delivery).collect();
-        let mut state = post.state;
-        if let Some(event) = settle(&states)
-            && let Ok(next) = post.state.after(event)
-            && self.store.set_post_state(workspace, id, post.state, next, None, self.now()).await.unwrap_or(false)
-        {
-            state = next;
-        }
-        if state == PostState::Published {
-            // Also when it was settled before: a process that died between
-            // settling and copying makes the copy on the job's next run.
-            self.repeat_evergreen(&post, &variants).await?;
-        }
-        Ok(())
-    }
-}
-
-/// The job that publishes one variant.
-pub(crate) struct Publish;
-
-impl JobHandler for Publish {
-    fn run<'a>(&'a self, app: &'a App, job: &'a ClaimedJob) -> JobFuture<'a> {
-        Box::pin(async move {
-            let payload: PublishPayload = serde_json::from_str(&job.payload)
-                .map_err(|e| JobError::Permanent(format!("unreadable publish job: {e}")))?;
-            let Some(workspace) = job.workspace_id.map(WorkspaceId::from_uuid) else {
-                return Err(JobError::Permanent("a publish job without a workspace".into()));
-            };
-            let result = app.publish_variant(workspace, &payload).await;
-            if let Err(JobError::Retry { message, .. }) = &result
-                && job.attempts >= job.max_attempts
-            {
-                // The last attempt: fail the variant with the reason, so the post does not wait forever.
-                let (post, variants) = app.store.post(workspace, payload.post).await.map_err(AppError::from)?;
-                if let Some(variant) = variants.iter().find(|v| v.id == payload.variant) {
-                    app.fail_variant(
-                        workspace,
-                        &post,
-                        variant,
-                        None,
-                        &format!("gave up after {} attempts: {message}", job.attempts),
-                    )
-                    .await?;
-                }
-            }
-            result
-        })
     }
 }

@@ -47,10 +47,33 @@ pub trait JobHandler: Send + Sync + 'static {
     fn run<'a>(&'a self, app: &'a App, job: &'a ClaimedJob) -> JobFuture<'a>;
 }
 
+/// How a job of a batch ended when it succeeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ran {
+    /// Its work is done; the worker completes the job.
+    Done,
+    /// Its work is done and the handler deleted the job under its claim, in
+    /// the transaction that saved the work.
+    Completed,
+}
+
+/// Each job of a batch with how it ended.
+pub type BatchOutcome = Vec<(ClaimedJob, Result<Ran, JobError>)>;
+pub type BatchFuture<'a> = Pin<Box<dyn Future<Output = BatchOutcome> + Send + 'a>>;
+
+/// Runs jobs of one kind many at a time, so that their reads and writes
+/// share transactions (publishing). The same rules as [`JobHandler`] hold
+/// for each job, and every job given comes back with its outcome.
+pub trait BatchHandler: Send + Sync + 'static {
+    fn run_batch<'a>(&'a self, app: &'a App, jobs: Vec<ClaimedJob>) -> BatchFuture<'a>;
+}
+
 #[derive(Debug, Clone)]
 pub struct WorkerOptions {
-    /// Jobs run at once by this worker.
+    /// Jobs run at once by this worker; a batch counts as one.
     pub concurrency: usize,
+    /// The most jobs of a batched kind (publishing) run together.
+    pub batch: usize,
     /// How long a claim lasts before another worker may take the job.
     pub lease: Duration,
     /// How often to look for due work when idle.
@@ -63,6 +86,7 @@ impl Default for WorkerOptions {
     fn default() -> Self {
         WorkerOptions {
             concurrency: 8,
+            batch: 128,
             lease: Duration::minutes(5),
             poll_interval: StdDuration::from_millis(500),
             shutdown_grace: StdDuration::from_secs(20),
@@ -76,6 +100,7 @@ pub struct Worker {
     app: App,
     id: String,
     handlers: Arc<HashMap<&'static str, Arc<dyn JobHandler>>>,
+    batch_handlers: Arc<HashMap<&'static str, Arc<dyn BatchHandler>>>,
     options: WorkerOptions,
     wake: Arc<Notify>,
 }
@@ -97,7 +122,6 @@ impl Worker {
         let mut handlers: HashMap<&'static str, Arc<dyn JobHandler>> = HashMap::new();
         handlers.insert(HOUSEKEEPING, Arc::new(Housekeeping));
         handlers.insert(ACCOUNT_CHECKS, Arc::new(AccountChecks));
-        handlers.insert(crate::posts::PUBLISH, Arc::new(crate::posts::Publish));
         handlers.insert(crate::inbox::INBOX_SYNC, Arc::new(crate::inbox::InboxSync));
         handlers.insert(crate::moderation::RULE_EFFECT, Arc::new(crate::moderation::RuleEffectJob));
         handlers.insert(crate::notifications::INBOX_WAITING, Arc::new(crate::notifications::InboxWaiting));
@@ -108,11 +132,21 @@ impl Worker {
         handlers.insert(crate::competitors::COMPETITOR_CHECKS, Arc::new(crate::competitors::CompetitorChecks));
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".to_owned());
         let id = format!("{host}:{}:{}", std::process::id(), &new_uuid().simple().to_string()[24..]);
-        Worker { app, id, handlers: Arc::new(handlers), options, wake: Arc::new(Notify::new()) }
+        let mut batch_handlers: HashMap<&'static str, Arc<dyn BatchHandler>> = HashMap::new();
+        batch_handlers.insert(crate::posts::PUBLISH, Arc::new(crate::publisher::Publish));
+        Worker {
+            app,
+            id,
+            handlers: Arc::new(handlers),
+            batch_handlers: Arc::new(batch_handlers),
+            options,
+            wake: Arc::new(Notify::new()),
+        }
     }
 
     /// Adds or replaces the handler of a job kind.
     pub fn with_handler(mut self, kind: &'static str, handler: impl JobHandler) -> Worker {
+        Arc::make_mut(&mut self.batch_handlers).remove(kind);
         Arc::make_mut(&mut self.handlers).insert(kind, Arc::new(handler));
         self
     }
@@ -155,9 +189,9 @@ impl Worker {
                 match self.app.store.claim_jobs(&self.id, now, now + self.options.lease, free as i64).await {
                     Ok(jobs) => {
                         claimed = jobs.len();
-                        for job in jobs {
+                        for work in self.gather(jobs, now).await {
                             let worker = self.clone();
-                            running.spawn(async move { worker.execute(job).await });
+                            running.spawn(async move { worker.execute_work(work).await });
                         }
                     }
                     Err(e) => tracing::warn!(error = %e, "claiming jobs failed; will retry"),
@@ -201,9 +235,60 @@ impl Worker {
             if jobs.is_empty() {
                 return Ok(ran);
             }
-            ran += jobs.len();
-            for job in jobs {
-                self.execute(job).await;
+            for work in self.gather(jobs, now).await {
+                ran += match &work {
+                    Work::One(_) => 1,
+                    Work::Batch(_, jobs) => jobs.len(),
+                };
+                self.execute_work(work).await;
+            }
+        }
+    }
+
+    /// Groups claimed jobs into the work to run: a job of a batched kind
+    /// joins the others of its kind, and the batch is filled up with more
+    /// due jobs of that kind; any other job runs on its own.
+    async fn gather(&self, jobs: Vec<ClaimedJob>, now: DateTime<Utc>) -> Vec<Work> {
+        let mut work = Vec::new();
+        let mut batches: HashMap<&'static str, Vec<ClaimedJob>> = HashMap::new();
+        for job in jobs {
+            match self.batch_handlers.get_key_value(job.kind.as_str()) {
+                Some((kind, _)) => batches.entry(kind).or_default().push(job),
+                None => work.push(Work::One(job)),
+            }
+        }
+        for (kind, mut jobs) in batches {
+            let room = self.options.batch.saturating_sub(jobs.len());
+            if room > 0 {
+                let lease = now + self.options.lease;
+                match self.app.store.claim_jobs_of_kind(&self.id, now, lease, kind, room as i64).await {
+                    Ok(more) => jobs.extend(more),
+                    Err(e) => tracing::warn!(error = %e, kind, "claiming more jobs for a batch failed"),
+                }
+            }
+            work.push(Work::Batch(kind, jobs));
+        }
+        work
+    }
+
+    async fn execute_work(&self, work: Work) {
+        match work {
+            Work::One(job) => self.execute(job).await,
+            Work::Batch(kind, jobs) => {
+                let span = tracing::info_span!("jobs", kind, count = jobs.len());
+                self.execute_batch(kind, jobs).instrument(span).await
+            }
+        }
+    }
+
+    async fn execute_batch(&self, kind: &'static str, jobs: Vec<ClaimedJob>) {
+        let Some(handler) = self.batch_handlers.get(kind) else { return };
+        for (job, result) in handler.run_batch(&self.app, jobs).await {
+            let span = tracing::info_span!("job", id = %job.id, kind = %job.kind, attempt = job.attempts);
+            match result {
+                Ok(Ran::Completed) => {}
+                Ok(Ran::Done) => self.record(&job, Ok(())).instrument(span).await,
+                Err(e) => self.record(&job, Err(e)).instrument(span).await,
             }
         }
     }
@@ -222,6 +307,12 @@ impl Worker {
             Some(handler) => handler.run(&self.app, &job).await,
             None => Err(JobError::Permanent(format!("no handler for job kind {:?}", job.kind))),
         };
+        self.record(&job, result).await
+    }
+
+    /// Records how a job's run ended: completes it, defers it, retries it
+    /// with backoff, or fails it for good — each only under its claim.
+    async fn record(&self, job: &ClaimedJob, result: Result<(), JobError>) {
         let now = self.app.now();
         let outcome = match result {
             Ok(()) => self.app.store.complete_job(job.id, &job.claim).await,
@@ -263,6 +354,12 @@ impl Worker {
             }
         }
     }
+}
+
+/// What one task of the worker runs.
+enum Work {
+    One(ClaimedJob),
+    Batch(&'static str, Vec<ClaimedJob>),
 }
 
 /// Exponential backoff with jitter: about 2^attempt seconds, capped at an

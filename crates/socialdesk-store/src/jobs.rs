@@ -75,10 +75,10 @@ pub struct WorkerHealth {
 // jobs on SQLite, holding the write lock, 49 ms on PostgreSQL; 0.05 ms and
 // 1.7 ms this way).
 const CLAIM_POSTGRES: &str = "WITH waiting AS (SELECT id, run_at FROM jobs \
-         WHERE lease_until IS NULL AND failed_at IS NULL AND run_at <= $1 \
+         WHERE lease_until IS NULL AND failed_at IS NULL AND run_at <= $1 AND ($5 IS NULL OR kind = $5) \
          ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED), \
      expired AS (SELECT id, run_at FROM jobs WHERE lease_until < $1 AND failed_at IS NULL AND run_at <= $1 \
-         ORDER BY lease_until LIMIT $4 FOR UPDATE SKIP LOCKED) \
+         AND ($5 IS NULL OR kind = $5) ORDER BY lease_until LIMIT $4 FOR UPDATE SKIP LOCKED) \
      UPDATE jobs SET lease_until = $2, locked_by = $3 || '#' || (attempts + 1), attempts = attempts + 1 \
      WHERE id IN (SELECT id FROM (SELECT * FROM waiting UNION ALL SELECT * FROM expired) due ORDER BY run_at LIMIT $4) \
      RETURNING id, workspace_id, kind, payload, run_at, attempts, max_attempts, locked_by AS claim";
@@ -86,10 +86,10 @@ const CLAIM_POSTGRES: &str = "WITH waiting AS (SELECT id, run_at FROM jobs \
 const CLAIM_SQLITE: &str = "UPDATE jobs SET lease_until = $2, locked_by = $3 || '#' || (attempts + 1), attempts = attempts + 1 \
      WHERE id IN (SELECT id FROM ( \
          SELECT * FROM (SELECT id, run_at FROM jobs WHERE lease_until IS NULL AND failed_at IS NULL AND run_at <= $1 \
-                        ORDER BY run_at LIMIT $4) \
+                        AND ($5 IS NULL OR kind = $5) ORDER BY run_at LIMIT $4) \
          UNION ALL \
          SELECT * FROM (SELECT id, run_at FROM jobs WHERE lease_until < $1 AND failed_at IS NULL AND run_at <= $1 \
-                        ORDER BY lease_until LIMIT $4)) ORDER BY run_at LIMIT $4) \
+                        AND ($5 IS NULL OR kind = $5) ORDER BY lease_until LIMIT $4)) ORDER BY run_at LIMIT $4) \
      RETURNING id, workspace_id, kind, payload, run_at, attempts, max_attempts, locked_by AS claim";
 
 /// Inserts a job on a pool or inside a transaction (so work and the job
@@ -133,6 +133,30 @@ impl Store {
         lease_until: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<ClaimedJob>> {
+        self.claim(worker, now, lease_until, limit, None).await
+    }
+
+    /// Claims up to `limit` due jobs of one kind, oldest first: a worker
+    /// that runs a kind in batches fills a batch with them.
+    pub async fn claim_jobs_of_kind(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        kind: &str,
+        limit: i64,
+    ) -> Result<Vec<ClaimedJob>> {
+        self.claim(worker, now, lease_until, limit, Some(kind)).await
+    }
+
+    async fn claim(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+        kind: Option<&str>,
+    ) -> Result<Vec<ClaimedJob>> {
         // The row lock differs: PostgreSQL must skip rows other workers are
         // claiming; SQLite has a single writer, and the clause does not exist.
         let sql = match self.pool {
@@ -140,7 +164,7 @@ impl Store {
             Pool::Postgres(_) => CLAIM_POSTGRES,
         };
         let jobs: Vec<ClaimedJob> = on_pool!(self, |pool| {
-            sqlx::query_as(sql).bind(now).bind(lease_until).bind(worker).bind(limit).fetch_all(pool).await
+            sqlx::query_as(sql).bind(now).bind(lease_until).bind(worker).bind(limit).bind(kind).fetch_all(pool).await
         })?;
         if !jobs.is_empty() {
             on_pool!(self, |pool| {

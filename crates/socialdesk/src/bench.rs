@@ -124,6 +124,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
                 posts: args.posts,
                 workers: args.workers.max(1),
                 concurrency: config.worker_concurrency,
+                batch: config.worker_batch,
                 rate: args.rate.max(0.0),
                 lead: None,
             };
@@ -597,6 +598,8 @@ struct PublishPlan {
     posts: usize,
     workers: usize,
     concurrency: usize,
+    /// Publish jobs each worker runs together.
+    batch: usize,
     /// Posts per second falling due; 0: all at once.
     rate: f64,
     /// How long after seeding starts the first post is due; `None`: long
@@ -635,11 +638,12 @@ impl PublishReport {
         let offered =
             if plan.rate > 0.0 { format!("offered at {} posts/s", plan.rate) } else { "all due at once".into() };
         println!(
-            "bench publish on {}: {} posts {offered}, {} worker(s) × {} jobs at once",
+            "bench publish on {}: {} posts {offered}, {} worker(s) × {} tasks at once, publish jobs in batches of {}",
             self.backend,
             thousands(plan.posts as u64),
             plan.workers,
-            plan.concurrency
+            plan.concurrency,
+            plan.batch
         );
         println!(
             "seeded posts, variants and jobs in {:.1} s ({:.0} posts/s); {}",
@@ -732,7 +736,7 @@ async fn publish(app: &App, url: &str, plan: &PublishPlan) -> anyhow::Result<Pub
     for _ in 0..plan.workers {
         let store = Store::connect(url).await.context("a worker's connection pool")?;
         let worker_app = bench_app_with(store, app.secrets.clone());
-        let options = WorkerOptions { concurrency: plan.concurrency, ..WorkerOptions::default() };
+        let options = WorkerOptions { concurrency: plan.concurrency, batch: plan.batch, ..WorkerOptions::default() };
         workers.push((worker_app.clone(), tokio::spawn(Worker::new(worker_app, options).run(stopped.clone()))));
     }
 
@@ -1175,8 +1179,14 @@ mod tests {
     async fn publish_sends_every_post_once_through_the_fake() {
         let db = TestDb::sqlite().await;
         let app = bench_app(db.store.clone());
-        let plan =
-            PublishPlan { posts: 30, workers: 1, concurrency: 4, rate: 0.0, lead: Some(StdDuration::from_millis(300)) };
+        let plan = PublishPlan {
+            posts: 30,
+            workers: 1,
+            concurrency: 4,
+            batch: 8,
+            rate: 0.0,
+            lead: Some(StdDuration::from_millis(300)),
+        };
         let report = publish(&app, &db.url, &plan).await.unwrap();
         assert!(report.problems.is_empty(), "{:?}", report.problems);
         assert_eq!((report.published, report.statuses, report.repeats), (30, 30, 0));

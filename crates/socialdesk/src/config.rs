@@ -33,6 +33,9 @@ pub struct CommonArgs {
     /// Jobs one worker runs at once. Default: 8.
     #[arg(long, env = "SOCIALDESK_WORKER_CONCURRENCY", value_name = "N")]
     pub worker_concurrency: Option<usize>,
+    /// Publish jobs one worker runs together, sharing their transactions. Default: 128.
+    #[arg(long, env = "SOCIALDESK_WORKER_BATCH", value_name = "N")]
+    pub worker_batch: Option<usize>,
     /// Seconds a worker's claim on a job lasts; a worker that dies holds its jobs this long. Default: 300.
     #[arg(long, env = "SOCIALDESK_WORKER_LEASE_SECS", value_name = "SECONDS")]
     pub worker_lease_secs: Option<u64>,
@@ -115,6 +118,7 @@ struct FileConfig {
     signup: Option<SignupArg>,
     worker: Option<bool>,
     worker_concurrency: Option<usize>,
+    worker_batch: Option<usize>,
     worker_lease_secs: Option<u64>,
     smtp_url: Option<String>,
     smtp_from: Option<String>,
@@ -138,6 +142,7 @@ pub struct Config {
     pub signup: SignupPolicy,
     pub run_worker: bool,
     pub worker_concurrency: usize,
+    pub worker_batch: usize,
     pub worker_lease_secs: u64,
     /// SMTP server and sender for report emails.
     pub smtp: Option<(String, String)>,
@@ -162,6 +167,7 @@ impl fmt::Debug for Config {
             .field("signup", &self.signup)
             .field("run_worker", &self.run_worker)
             .field("worker_concurrency", &self.worker_concurrency)
+            .field("worker_batch", &self.worker_batch)
             .field("worker_lease_secs", &self.worker_lease_secs)
             .field("smtp", &self.smtp.as_ref().map(|(url, from)| (redact_url(url), from)))
             .field("report_fonts", &self.report_fonts)
@@ -240,6 +246,7 @@ impl Config {
             signup,
             run_worker: !serve.no_worker && file.worker.unwrap_or(true),
             worker_concurrency: common.worker_concurrency.or(file.worker_concurrency).unwrap_or(8).clamp(1, 256),
+            worker_batch: common.worker_batch.or(file.worker_batch).unwrap_or(128).clamp(1, 500),
             worker_lease_secs: common.worker_lease_secs.or(file.worker_lease_secs).unwrap_or(300).clamp(5, 86_400),
             smtp,
             report_fonts,

@@ -912,6 +912,7 @@ fn check_query(text: &str) -> anyhow::Result<()> {
 fn worker_options(config: &Config) -> WorkerOptions {
     WorkerOptions {
         concurrency: config.worker_concurrency,
+        batch: config.worker_batch,
         lease: chrono::Duration::seconds(config.worker_lease_secs as i64),
         ..WorkerOptions::default()
     }

@@ -34,6 +34,7 @@ fn app(db: &TestDb) -> App {
 fn options() -> WorkerOptions {
     WorkerOptions {
         concurrency: 4,
+        batch: 128,
         lease: Duration::minutes(5),
         poll_interval: StdDuration::from_millis(20),
         shutdown_grace: StdDuration::from_secs(5),

@@ -512,3 +512,49 @@ async fn an_edit_changes_the_accounts_a_scheduled_post_goes_to() {
         assert!(variants.iter().all(|v| v.text == "Noon special, now at both shops"));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_batch_publishes_many_posts_and_finishes_the_unusual_ones_one_by_one() {
+    for db in TestDb::each().await {
+        let refusing =
+            Arc::new(Flaky { reject_with: Some("Validation failed: Text is a duplicate"), ..Flaky::default() });
+        let s = setup(db, refusing.clone()).await;
+        let sandbox = connect(&s, "sandbox").await;
+        let flaky = connect(&s, "flaky").await;
+        let mut posts = Vec::new();
+        for n in 0..40 {
+            let new = NewPost {
+                text: format!("Batch post {n}"),
+                accounts: vec![sandbox],
+                when: When::Now,
+                ..Default::default()
+            };
+            posts.push(s.app.create_post(&s.actor, new).await.unwrap().0.id);
+        }
+        let both =
+            NewPost { text: "To both".into(), accounts: vec![sandbox, flaky], when: When::Now, ..Default::default() };
+        let (mixed, _) = s.app.create_post(&s.actor, both).await.unwrap();
+
+        // A batch of up to 128 takes all 42 jobs at once.
+        let ran = Worker::new(s.app.clone(), WorkerOptions::default()).run_due().await.unwrap();
+        assert_eq!(ran, 42);
+        for id in &posts {
+            let (post, variants) = s.app.post(&s.actor, *id).await.unwrap();
+            assert_eq!(post.state, PostState::Published, "{}", post.text);
+            assert_eq!((variants[0].delivery, variants[0].attempts), (DeliveryState::Published, 1));
+            assert!(variants[0].remote_id.is_some() && variants[0].published_at.is_some());
+        }
+        // One variant refused: the other still went out, and the post says it failed.
+        let (post, variants) = s.app.post(&s.actor, mixed.id).await.unwrap();
+        assert_eq!(post.state, PostState::Failed);
+        let of = |account| variants.iter().find(|v| v.account_id == account).unwrap();
+        assert_eq!(of(sandbox).delivery, DeliveryState::Published);
+        assert_eq!(of(flaky).delivery, DeliveryState::Failed);
+        assert!(of(flaky).error.as_deref().unwrap().contains("Text is a duplicate"), "{:?}", of(flaky).error);
+        assert_eq!(refusing.publish_calls.load(Ordering::SeqCst), 1);
+        // Every job is done: nothing waits, nothing failed.
+        let health = s.app.store.worker_health(s.app.now() + Duration::hours(1)).await.unwrap();
+        assert_eq!(health.oldest_unclaimed_due, None);
+        assert!(s.app.store.failed_jobs(10).await.unwrap().is_empty());
+    }
+}

@@ -16,6 +16,7 @@ mod jobs;
 mod media;
 mod mentions;
 mod notifications;
+mod publishing;
 mod queues;
 mod team;
 
