@@ -189,8 +189,9 @@ document.addEventListener("DOMContentLoaded", () => {
     refresh();
   }
 
-  // Drag a scheduled post to another day of the month view: it keeps its
-  // time. The list view's Move form does the same from the keyboard.
+  // Drag a scheduled post to another day of the month view (it keeps its
+  // time) or to another day and hour of the week view (it keeps its
+  // minutes). The list view's Move form does the same from the keyboard.
   const month = document.querySelector("[data-month]");
   if (month) {
     let dragged = null;
@@ -213,7 +214,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const form = document.createElement("form");
       form.method = "post";
       form.action = `/w/${month.dataset.slug}/posts/${dragged.dataset.post}/reschedule`;
-      for (const [name, value] of [["_csrf", month.dataset.csrf], ["date", day.dataset.date], ["time", dragged.dataset.time], ["view", month.dataset.view || "month"]]) {
+      for (const [name, value] of [["_csrf", month.dataset.csrf], ["date", day.dataset.date], ["time", day.dataset.hour ? `${day.dataset.hour}:${dragged.dataset.time.slice(3)}` : dragged.dataset.time], ["view", month.dataset.view || "month"]]) {
         const input = document.createElement("input");
         input.type = "hidden"; input.name = name; input.value = value;
         form.append(input);

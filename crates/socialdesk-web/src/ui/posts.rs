@@ -910,8 +910,23 @@ struct MonthPage {
     /// `month` or `week`.
     view: &'static str,
     weeks: Vec<Vec<MonthDay>>,
+    /// The week view's hours, each with its seven days; empty for the month view.
+    hours: Vec<WeekHour>,
     zone: String,
     can_publish: bool,
+}
+
+/// One hour of the week view across its seven days.
+struct WeekHour {
+    /// "09", what a post dropped into this hour takes (it keeps its minutes).
+    hour: String,
+    cells: Vec<WeekCell>,
+}
+
+struct WeekCell {
+    date: String,
+    today: bool,
+    posts: Vec<MonthPost>,
 }
 
 struct MonthDay {
@@ -986,6 +1001,25 @@ async fn month(state: &AppState, member: &Member, q: &CalendarQuery, week_view: 
             movable: p.state == PostState::Scheduled,
         });
     }
+    let mut hours = Vec::new();
+    if week_view {
+        let days: Vec<NaiveDate> = (0..7).map(|n| grid_start + Duration::days(n)).collect();
+        for hour in 0..24 {
+            let label = format!("{hour:02}");
+            let cells = days
+                .iter()
+                .map(|day| WeekCell {
+                    date: day.format("%Y-%m-%d").to_string(),
+                    today: *day == today,
+                    posts: by_day
+                        .get_mut(day)
+                        .map(|posts| posts.extract_if(.., |p| p.time.starts_with(&label)).collect())
+                        .unwrap_or_default(),
+                })
+                .collect();
+            hours.push(WeekHour { hour: label, cells });
+        }
+    }
     let mut weeks = Vec::new();
     let mut day = grid_start;
     while day < grid_end {
@@ -1013,6 +1047,7 @@ async fn month(state: &AppState, member: &Member, q: &CalendarQuery, week_view: 
         next,
         view: if week_view { "week" } else { "month" },
         weeks,
+        hours,
         zone: zone.name().to_owned(),
         can_publish: actor.can(Permission::Publish),
         shell: Shell::new(member, "calendar"),

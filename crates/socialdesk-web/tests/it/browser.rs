@@ -358,6 +358,36 @@ async fn a_team_signs_up_invites_and_sees_what_roles_allow() {
     }
     assert!(week.contains("Week of") && week.contains("warm the cup"), "{week}");
     shot(&c, "calendar-week").await;
+    // Dragged to 22:00 on its day, it keeps its minutes. (WebDriver cannot
+    // drive HTML drag and drop; the page's own handlers get the events.)
+    let before: String = c
+        .execute(
+            "const chip = [...document.querySelectorAll('[data-post]')].find(e => e.textContent.includes('warm the cup'));
+             const slot = document.querySelector(`.week-slot[data-date='${chip.closest('[data-date]').dataset.date}'][data-hour='22']`);
+             const dt = new DataTransfer();
+             chip.dispatchEvent(new DragEvent('dragstart', {bubbles: true, dataTransfer: dt}));
+             slot.dispatchEvent(new DragEvent('dragover', {bubbles: true, cancelable: true, dataTransfer: dt}));
+             slot.dispatchEvent(new DragEvent('drop', {bubbles: true, cancelable: true, dataTransfer: dt}));
+             return chip.dataset.time;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let moved_to = format!("22:{}", &before[3..]);
+    let mut slot = String::new();
+    for _ in 0..200 {
+        if let Ok(found) = c.find(Locator::XPath("//div[@data-hour='22'][.//div[contains(., 'warm the cup')]]")).await {
+            slot = found.text().await.unwrap();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(slot.contains(&moved_to), "moved from {before} to {moved_to}: {slot:?}");
+    assert!(text(&c).await.contains("Week of"), "back on the week view");
+    shot(&c, "calendar-week-moved").await;
 
     // The style guide: a banned word shows under the text as it is typed,
     // and a sponsored post without a disclosure is not saved.
