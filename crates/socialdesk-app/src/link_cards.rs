@@ -12,7 +12,7 @@
 
 use socialdesk_core::Permission;
 use socialdesk_core::media::{MediaKind, sniff};
-use socialdesk_networks::{LinkCard, OutgoingImage};
+use socialdesk_networks::{LinkCard, OutgoingMedia};
 
 use crate::fetch::{body_within, describe, private_literal};
 use crate::{Actor, App, AppError};
@@ -97,7 +97,7 @@ impl App {
 
     /// The picture of a card (an `image_url` of [`App::link_preview`]), for the
     /// composer to show without the browser calling the page's server itself.
-    pub async fn link_picture(&self, actor: &Actor, url: &str) -> Result<OutgoingImage, AppError> {
+    pub async fn link_picture(&self, actor: &Actor, url: &str) -> Result<OutgoingMedia, AppError> {
         actor.require(Permission::CreateDraft)?;
         self.card_picture(url.trim())
             .await
@@ -188,7 +188,7 @@ impl App {
     }
 
     /// A card's picture, when it is an image within [`MAX_THUMB_BYTES`].
-    async fn card_picture(&self, url: &str) -> Option<OutgoingImage> {
+    async fn card_picture(&self, url: &str) -> Option<OutgoingMedia> {
         let parsed = reqwest::Url::parse(url).ok()?;
         if private_literal(&parsed).is_some() && !self.settings.allow_private_urls {
             return None;
@@ -209,7 +209,7 @@ impl App {
             return None;
         };
         let sniffed = sniff(&data).ok().filter(|s| matches!(s.kind, MediaKind::Image | MediaKind::Gif))?;
-        Some(OutgoingImage {
+        Some(OutgoingMedia {
             data,
             mime: sniffed.mime.to_owned(),
             alt: String::new(),

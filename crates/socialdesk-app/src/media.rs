@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use socialdesk_core::media::{self, MediaKind};
 use socialdesk_core::{Account, MediaId, Permission, PostId, WorkspaceId};
-use socialdesk_networks::{Capabilities, OutgoingImage};
+use socialdesk_networks::{Capabilities, OutgoingMedia};
 use socialdesk_store::{Added, Media, StoreError};
 
 use crate::{Actor, App, AppError, FieldError, new_uuid};
@@ -196,29 +196,42 @@ impl App {
         &self,
         workspace: WorkspaceId,
         post: PostId,
-    ) -> Result<Vec<Vec<OutgoingImage>>, AppError> {
+    ) -> Result<Vec<PartMedia>, AppError> {
         let parts = self.store.post_media(workspace, post).await?;
-        let mut loaded: HashMap<MediaId, OutgoingImage> = HashMap::new();
+        let mut loaded: HashMap<MediaId, (MediaKind, OutgoingMedia)> = HashMap::new();
         let mut out = Vec::with_capacity(parts.len());
         for ids in parts {
-            let mut images = Vec::with_capacity(ids.len());
+            let mut part = PartMedia::default();
             for id in ids {
                 if let std::collections::hash_map::Entry::Vacant(slot) = loaded.entry(id) {
                     let (m, data) = self.store.media_data(workspace, id).await?;
-                    slot.insert(OutgoingImage {
+                    let media = OutgoingMedia {
                         data,
                         mime: m.mime,
                         alt: m.alt,
                         width: m.width.and_then(|w| u32::try_from(w).ok()),
                         height: m.height.and_then(|h| u32::try_from(h).ok()),
-                    });
+                    };
+                    slot.insert((m.kind, media));
                 }
-                images.push(loaded[&id].clone());
+                let (kind, media) = &loaded[&id];
+                if *kind == MediaKind::Video {
+                    part.video = Some(media.clone());
+                } else {
+                    part.images.push(media.clone());
+                }
             }
-            out.push(images);
+            out.push(part);
         }
         Ok(out)
     }
+}
+
+/// The media of one part of a post as it goes out: images, or a video.
+#[derive(Debug, Default)]
+pub(crate) struct PartMedia {
+    pub(crate) images: Vec<OutgoingMedia>,
+    pub(crate) video: Option<OutgoingMedia>,
 }
 
 /// What one account's network refuses of a post's media, as field errors on `media/{part}`.
@@ -261,6 +274,32 @@ pub(crate) fn media_errors(
                         m.name,
                         media::human_bytes(m.bytes as u64),
                         media::human_bytes(caps.max_image_bytes as u64)
+                    ),
+                ));
+            }
+        }
+        for m in part.iter().filter(|m| m.kind == MediaKind::Video) {
+            if m.bytes as u64 > caps.max_video_bytes as u64 {
+                errors.push(FieldError::new(
+                    &field,
+                    format!(
+                        "{}{which}: {} is {}; {label} takes videos up to {}",
+                        account.handle,
+                        m.name,
+                        media::human_bytes(m.bytes as u64),
+                        media::human_bytes(caps.max_video_bytes as u64)
+                    ),
+                ));
+            }
+            if !caps.video_types.is_empty() && !caps.video_types.contains(&m.mime.as_str()) {
+                errors.push(FieldError::new(
+                    &field,
+                    format!(
+                        "{}{which}: {} is {}; {label} takes {}",
+                        account.handle,
+                        m.name,
+                        m.mime,
+                        caps.video_types.join(" or ")
                     ),
                 ));
             }

@@ -256,10 +256,11 @@ impl App {
         let cards = network.capabilities().link_cards && post.link_card;
         let mut parts = Vec::with_capacity(1 + variant.thread.len());
         for text in std::iter::once(&variant.text).chain(&variant.thread) {
-            let images = media.next().unwrap_or_default();
-            // A post shows images or a link's card, not both.
-            let link_card = if cards && images.is_empty() { self.link_card(text).await } else { None };
-            parts.push(OutgoingPart { text: text.clone(), images, link_card });
+            let crate::media::PartMedia { images, video } = media.next().unwrap_or_default();
+            // A post shows media or a link's card, not both.
+            let link_card =
+                if cards && images.is_empty() && video.is_none() { self.link_card(text).await } else { None };
+            parts.push(OutgoingPart { text: text.clone(), images, video, link_card });
         }
         let outgoing = OutgoingPost {
             parts,

@@ -32,6 +32,10 @@ pub struct Capabilities {
     pub max_image_bytes: usize,
     /// How many videos one post may carry (0: this connector does not upload videos).
     pub max_videos: usize,
+    /// The largest video, in bytes, the network accepts.
+    pub max_video_bytes: usize,
+    /// The video types the network takes; empty: any video socialdesk takes.
+    pub video_types: &'static [&'static str],
     /// A network where posts are looked at more than read: the composer
     /// suggests an image when a post has none (a suggestion, not an error).
     pub visual: bool,

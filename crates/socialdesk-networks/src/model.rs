@@ -69,9 +69,9 @@ pub struct Profile {
     pub posts: Option<u64>,
 }
 
-/// An image to attach.
+/// An image or a video to attach.
 #[derive(Debug, Clone, PartialEq)]
-pub struct OutgoingImage {
+pub struct OutgoingMedia {
     pub data: Vec<u8>,
     pub mime: String,
     /// Alt text for people who cannot see it.
@@ -84,7 +84,9 @@ pub struct OutgoingImage {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OutgoingPart {
     pub text: String,
-    pub images: Vec<OutgoingImage>,
+    pub images: Vec<OutgoingMedia>,
+    /// A video instead of images ([`Capabilities::max_videos`]); a part has one or the other.
+    pub video: Option<OutgoingMedia>,
     /// The preview card of the part's link, for networks that take it from
     /// the poster ([`Capabilities::link_cards`]); a part with images has none.
     pub link_card: Option<LinkCard>,
@@ -98,7 +100,7 @@ pub struct LinkCard {
     pub url: String,
     pub title: String,
     pub description: String,
-    pub thumb: Option<OutgoingImage>,
+    pub thumb: Option<OutgoingMedia>,
 }
 
 /// A post as it goes out to one account: already adapted to the network and

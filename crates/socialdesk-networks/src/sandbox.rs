@@ -281,7 +281,9 @@ impl Network for Sandbox {
             first_comment: true,
             max_images: 4,
             max_image_bytes: 5_000_000,
-            max_videos: 0,
+            max_videos: 1,
+            max_video_bytes: 100_000_000,
+            video_types: &[],
             // It stands in for every network, the visual ones too.
             visual: true,
             link_cards: false,
@@ -334,8 +336,12 @@ impl Network for Sandbox {
         key: &IdempotencyKey,
     ) -> Result<Published, NetworkError> {
         let account = Sandbox::account(credentials)?;
-        if post.parts.is_empty() || post.parts.iter().any(|p| p.text.trim().is_empty() && p.images.is_empty()) {
-            return Err(NetworkError::Rejected("a post needs text or an image in every part".into()));
+        let empty = |p: &crate::OutgoingPart| p.text.trim().is_empty() && p.images.is_empty() && p.video.is_none();
+        if post.parts.is_empty() || post.parts.iter().any(empty) {
+            return Err(NetworkError::Rejected("a post needs text, an image or a video in every part".into()));
+        }
+        if post.parts.iter().any(|p| p.video.is_some() && !p.images.is_empty()) {
+            return Err(NetworkError::Rejected("a post carries a video or images, not both".into()));
         }
         if let Some(existing) = self.published.lock().unwrap_or_else(|e| e.into_inner()).get(key.as_str()) {
             return Ok(existing.clone());
@@ -568,8 +574,8 @@ mod tests {
         let credentials = connected(&sandbox).await;
         let post = OutgoingPost {
             parts: vec![
-                OutgoingPart { text: "Hello".into(), images: vec![], link_card: None },
-                OutgoingPart { text: "More".into(), images: vec![], link_card: None },
+                OutgoingPart { text: "Hello".into(), ..OutgoingPart::default() },
+                OutgoingPart { text: "More".into(), ..OutgoingPart::default() },
             ],
             first_comment: Some("Link in here".into()),
             langs: vec!["en".into()],
@@ -594,7 +600,7 @@ mod tests {
         let sandbox = Sandbox::with_clock(clock(&now));
         let credentials = connected(&sandbox).await;
         let post = OutgoingPost {
-            parts: vec![OutgoingPart { text: "Hi".into(), images: vec![], link_card: None }],
+            parts: vec![OutgoingPart { text: "Hi".into(), ..OutgoingPart::default() }],
             created_at: start(),
             ..Default::default()
         };

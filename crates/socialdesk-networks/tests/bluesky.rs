@@ -18,7 +18,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{Value, json};
 use socialdesk_networks::bluesky::{Bluesky, record_key};
 use socialdesk_networks::{
-    ConnectRequest, Credentials, IdempotencyKey, InboxKind, LinkCard, Network, NetworkError, OutgoingImage,
+    ConnectRequest, Credentials, IdempotencyKey, InboxKind, LinkCard, Network, NetworkError, OutgoingMedia,
     OutgoingPart, OutgoingPost, RemotePost,
 };
 
@@ -157,7 +157,7 @@ fn at(seconds: i64) -> DateTime<Utc> {
 
 fn text_post(text: &str) -> OutgoingPost {
     OutgoingPost {
-        parts: vec![OutgoingPart { text: text.into(), images: vec![], link_card: None }],
+        parts: vec![OutgoingPart { text: text.into(), images: vec![], link_card: None, video: None }],
         langs: vec!["en".into()],
         created_at: at(0),
         ..Default::default()
@@ -220,8 +220,8 @@ fn png(width: u32, height: u32, shade: u8) -> Vec<u8> {
     out
 }
 
-fn image(data: Vec<u8>, alt: &str, size: Option<(u32, u32)>) -> OutgoingImage {
-    OutgoingImage {
+fn image(data: Vec<u8>, alt: &str, size: Option<(u32, u32)>) -> OutgoingMedia {
+    OutgoingMedia {
         data,
         mime: "image/png".into(),
         alt: alt.into(),
@@ -371,6 +371,7 @@ async fn images_are_uploaded_with_alt_text_and_aspect_ratio() {
                 image(square.clone(), "A small square", None),
             ],
             link_card: None,
+            video: None,
         }],
         created_at: at(60),
         ..Default::default()
@@ -404,6 +405,75 @@ async fn images_are_uploaded_with_alt_text_and_aspect_ratio() {
     }
 }
 
+/// The start of an MP4 file: an `ftyp` box (brand `isom`) and a small `mdat` box.
+fn mp4(payload: usize) -> Vec<u8> {
+    let mut data = Vec::new();
+    data.extend_from_slice(&[0, 0, 0, 0x18]);
+    data.extend_from_slice(b"ftypisom");
+    data.extend_from_slice(&[0, 0, 2, 0]);
+    data.extend_from_slice(b"isomiso2");
+    let size = u32::try_from(payload + 8).unwrap();
+    data.extend_from_slice(&size.to_be_bytes());
+    data.extend_from_slice(b"mdat");
+    data.extend((0..payload).map(|n| (n % 251) as u8));
+    data
+}
+
+#[tokio::test]
+async fn a_video_is_uploaded_as_a_blob_and_embedded_with_its_alt_text() {
+    let pds = pds!();
+    let alice = account(pds, "alice-video.test").await;
+    let clip = mp4(4096);
+    let video = OutgoingMedia {
+        data: clip.clone(),
+        mime: "video/mp4".into(),
+        alt: "Latte art, poured in slow motion".into(),
+        width: Some(1080),
+        height: Some(1920),
+    };
+    let post = OutgoingPost {
+        parts: vec![OutgoingPart {
+            text: "Slow pour 🎬".into(),
+            video: Some(video.clone()),
+            ..OutgoingPart::default()
+        }],
+        created_at: at(90),
+        ..Default::default()
+    };
+    let published =
+        bluesky().publish(&alice.credentials, &post, &IdempotencyKey::for_variant("video", 1)).await.unwrap();
+    let stored = record(pds, &published.parts[0].id).await;
+    let embed = &stored["embed"];
+    assert_eq!(embed["$type"], "app.bsky.embed.video");
+    assert_eq!(embed["alt"], "Latte art, poured in slow motion");
+    assert_eq!(embed["aspectRatio"], json!({"width": 1080, "height": 1920}));
+    assert_eq!(embed["video"]["mimeType"], "video/mp4");
+    assert_eq!(embed["video"]["size"], clip.len());
+
+    // A video with images, or a video Bluesky does not take, is refused before anything is sent.
+    let mixed = OutgoingPost {
+        parts: vec![OutgoingPart {
+            text: "Both".into(),
+            images: vec![image(png(4, 4, 1), "a dot", None)],
+            video: Some(video.clone()),
+            ..OutgoingPart::default()
+        }],
+        ..post.clone()
+    };
+    let refused = bluesky().publish(&alice.credentials, &mixed, &IdempotencyKey::for_variant("mixed", 1)).await;
+    assert!(matches!(&refused, Err(NetworkError::Rejected(why)) if why.contains("one or the other")), "{refused:?}");
+    let mov = OutgoingPost {
+        parts: vec![OutgoingPart {
+            text: "QuickTime".into(),
+            video: Some(OutgoingMedia { mime: "video/quicktime".into(), ..video }),
+            ..OutgoingPart::default()
+        }],
+        ..post
+    };
+    let refused = bluesky().publish(&alice.credentials, &mov, &IdempotencyKey::for_variant("mov", 1)).await;
+    assert!(matches!(&refused, Err(NetworkError::Rejected(why)) if why.contains("MP4")), "{refused:?}");
+}
+
 #[tokio::test]
 async fn a_link_card_is_an_external_embed_with_its_picture_and_images_take_its_place() {
     let pds = pds!();
@@ -421,16 +491,19 @@ async fn a_link_card_is_an_external_embed_with_its_picture_and_images_take_its_p
                 text: "Our spring menu https://example.com/spring?utm_source=bluesky".into(),
                 images: vec![],
                 link_card: Some(card.clone()),
+                video: None,
             },
             OutgoingPart {
                 text: "With a picture instead https://example.com/spring".into(),
                 images: vec![image(png(4, 4, 1), "A dish", Some((4, 4)))],
                 link_card: Some(card.clone()),
+                video: None,
             },
             OutgoingPart {
                 text: "No picture https://example.com/plain".into(),
                 images: vec![],
                 link_card: Some(LinkCard { url: "https://example.com/plain".into(), ..LinkCard::default() }),
+                video: None,
             },
         ],
         created_at: at(90),
@@ -466,7 +539,7 @@ async fn a_thread_chains_root_and_parent_and_the_first_comment_answers_the_first
     let post = OutgoingPost {
         parts: ["1/3 Un fil", "2/3 두 번째", "3/3 第三"]
             .into_iter()
-            .map(|text| OutgoingPart { text: text.into(), images: vec![], link_card: None })
+            .map(|text| OutgoingPart { text: text.into(), images: vec![], link_card: None, video: None })
             .collect(),
         first_comment: Some("Le lien: https://example.org".into()),
         langs: vec![],
@@ -792,6 +865,7 @@ async fn images_are_refused_before_anything_is_uploaded() {
         text: "second".into(),
         images: vec![image(small.clone(), "ok", None), image(vec![0; 1_000_001], "huge", None)],
         link_card: None,
+        video: None,
     });
     let error =
         network.publish(&credentials_for(&url), &post, &IdempotencyKey::for_variant("big", 1)).await.unwrap_err();

@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use socialdesk_networks::mastodon::{self, Mastodon};
 use socialdesk_networks::{
-    ConnectRequest, Credentials, IdempotencyKey, InboxKind, Network, NetworkError, OutgoingImage, OutgoingPart,
+    ConnectRequest, Credentials, IdempotencyKey, InboxKind, Network, NetworkError, OutgoingMedia, OutgoingPart,
     OutgoingPost, RemotePost,
 };
 
@@ -506,7 +506,9 @@ async fn upload_media(State(app): State<App>, headers: HeaderMap, mut form: Mult
         match field.name() {
             Some("file") => {
                 mime = field.content_type().unwrap_or_default().to_string();
-                assert!(field.file_name().is_some_and(|n| n.starts_with("image.")));
+                // The file name says what it is, as Mastodon's own apps send it.
+                let prefix = if mime.starts_with("video/") { "video." } else { "image." };
+                assert!(field.file_name().is_some_and(|n| n.starts_with(prefix)), "{:?} for {mime}", field.file_name());
                 bytes = Some(field.bytes().await.unwrap().len());
             }
             Some("description") => description = field.text().await.unwrap(),
@@ -712,7 +714,7 @@ fn text_post(parts: &[&str]) -> OutgoingPost {
     OutgoingPost {
         parts: parts
             .iter()
-            .map(|t| OutgoingPart { text: t.to_string(), images: Vec::new(), link_card: None })
+            .map(|t| OutgoingPart { text: t.to_string(), images: Vec::new(), link_card: None, video: None })
             .collect(),
         first_comment: None,
         langs: vec!["ko-KR".into()],
@@ -922,8 +924,8 @@ async fn a_thread_of_three_chains_replies_and_the_first_comment_answers_the_firs
     assert_eq!(fake.lock().unwrap().creations, 4);
 }
 
-fn image(alt: &str) -> OutgoingImage {
-    OutgoingImage {
+fn image(alt: &str) -> OutgoingMedia {
+    OutgoingMedia {
         data: vec![0x89, b'P', b'N', b'G', 13, 10, 26, 10, 1, 2, 3],
         mime: "image/png".into(),
         alt: alt.into(),
@@ -964,6 +966,42 @@ async fn an_image_that_never_finishes_processing_is_a_transient_error_and_no_sta
     let error = mastodon.publish(&credentials(&base, GOOD_TOKEN), &post, &IdempotencyKey::for_variant("m", 1)).await;
     assert!(matches!(&error, Err(NetworkError::Transient(m)) if m.contains("processing")), "{error:?}");
     assert_eq!(fake.lock().unwrap().creations, 0);
+}
+
+#[tokio::test]
+async fn a_video_is_uploaded_alone_and_waited_for_while_the_server_transcodes_it() {
+    let (base, fake) = start().await;
+    fake.lock().unwrap().media_polls = Some(3);
+    let mut post = text_post(&["a clip"]);
+    let video = OutgoingMedia {
+        data: b"\0\0\0\x18ftypisom-a-short-clip".to_vec(),
+        mime: "video/mp4".into(),
+        alt: "Steam rising from a cup".into(),
+        width: None,
+        height: None,
+    };
+    post.parts[0].video = Some(video.clone());
+    let mastodon = connector();
+    let published = mastodon
+        .publish(&credentials(&base, GOOD_TOKEN), &post, &IdempotencyKey::for_variant("video", 1))
+        .await
+        .unwrap();
+    {
+        let fake = fake.lock().unwrap();
+        assert_eq!(fake.media_polled, 4, "three answers still processing, then ready");
+        let status = fake.statuses.iter().find(|s| s.id == published.parts[0].id).unwrap();
+        assert_eq!(status.media.len(), 1);
+        let media = &fake.media[&status.media[0]];
+        assert_eq!((media.mime.as_str(), media.description.as_str()), ("video/mp4", "Steam rising from a cup"));
+    }
+    // Mastodon takes a video or images in a status: nothing is uploaded for a post with both.
+    let mut mixed = text_post(&["both"]);
+    mixed.parts[0].video = Some(video);
+    mixed.parts[0].images = vec![image("a dot")];
+    let refused =
+        mastodon.publish(&credentials(&base, GOOD_TOKEN), &mixed, &IdempotencyKey::for_variant("mixed", 1)).await;
+    assert!(matches!(&refused, Err(NetworkError::Rejected(why)) if why.contains("not both")), "{refused:?}");
+    assert_eq!(fake.lock().unwrap().media.len(), 1);
 }
 
 // ---------------------------------------------------------------- errors

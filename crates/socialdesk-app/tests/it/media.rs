@@ -17,10 +17,12 @@ use socialdesk_store::testing::TestDb;
 
 use crate::publishing::{connect, profile, setup, teammate, until_state, worker};
 
-/// A network that takes two images of at most 200 bytes a post, and keeps what it was sent.
+/// A network that takes two images of at most 200 bytes a post (or, with
+/// `videos`, one MP4 video of at most 64 bytes instead), and keeps what it was sent.
 #[derive(Default)]
 struct Camera {
     sent: Mutex<Vec<OutgoingPost>>,
+    videos: bool,
 }
 
 #[async_trait::async_trait]
@@ -35,7 +37,16 @@ impl Network for Camera {
         ConnectMethod::Instant
     }
     fn capabilities(&self) -> Capabilities {
-        Capabilities { publish: true, threads: true, max_images: 2, max_image_bytes: 200, ..Capabilities::default() }
+        Capabilities {
+            publish: true,
+            threads: true,
+            max_images: 2,
+            max_image_bytes: 200,
+            max_videos: usize::from(self.videos),
+            max_video_bytes: 64,
+            video_types: &["video/mp4"],
+            ..Capabilities::default()
+        }
     }
     async fn connect(&self, _: &ConnectRequest) -> Result<Connected, NetworkError> {
         Ok(Connected { profile: profile(), credentials: Credentials(serde_json::json!({})), expires_at: None })
@@ -149,6 +160,55 @@ async fn images_go_out_with_their_alt_text_and_are_checked_per_network() {
         // Files no post uses can go.
         s.app.delete_media(&s.actor, clip.id).await.unwrap();
         assert!(matches!(s.app.media_item(&s.actor, clip.id).await, Err(AppError::NotFound)));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_video_goes_out_alone_with_its_alt_text_within_the_networks_limits() {
+    for db in TestDb::each().await {
+        let camera = Arc::new(Camera { videos: true, ..Camera::default() });
+        let s = setup(db, camera.clone()).await;
+        let account = connect(&s, "camera").await;
+        let mp4 = b"\0\0\0\x20ftypisom\0\0\x02\0isomiso2avc1mp41".to_vec();
+        let clip = s.app.upload_media(&s.actor, "clip.mp4", &mp4).await.unwrap().media().clone();
+        s.app.set_media_alt(&s.actor, clip.id, "Steam rising from a cup").await.unwrap();
+        let mut long = mp4.clone();
+        long.resize(100, 0);
+        let long = s.app.upload_media(&s.actor, "long.mp4", &long).await.unwrap().media().clone();
+        let mov = b"\0\0\0\x14ftypqt  \0\0\x02\0qt  ";
+        let mov = s.app.upload_media(&s.actor, "clip.mov", mov).await.unwrap().media().clone();
+        let cup = s.app.upload_media(&s.actor, "cup.png", &png(80, 80, 0)).await.unwrap().media().clone();
+        let post = |media: Vec<Vec<MediaId>>| NewPost {
+            text: "Slow pour".into(),
+            accounts: vec![account],
+            when: When::Now,
+            media,
+            ..Default::default()
+        };
+
+        let said = |media| async { fields(s.app.create_post(&s.actor, post(media)).await.unwrap_err()) };
+        let errors = said(vec![vec![long.id]]).await;
+        assert!(errors.iter().any(|(f, m)| f == "media/0" && m.contains("long.mp4 is 100 bytes; Camera takes videos up to 64 bytes")), "{errors:?}");
+        let errors = said(vec![vec![mov.id]]).await;
+        assert!(
+            errors.iter().any(|(_, m)| m.contains("clip.mov is video/quicktime; Camera takes video/mp4")),
+            "{errors:?}"
+        );
+        let errors = said(vec![vec![clip.id, cup.id]]).await;
+        assert!(errors.iter().any(|(_, m)| m.contains("images or a video, not both")), "{errors:?}");
+
+        let (created, _) = s.app.create_post(&s.actor, post(vec![vec![clip.id]])).await.unwrap();
+        let (stop, handle) = worker(&s.app);
+        until_state(&s, created.id, PostState::Published, Duration::seconds(1)).await;
+        stop.send(true).unwrap();
+        handle.await.unwrap();
+        let sent = camera.sent.lock().unwrap().clone();
+        assert_eq!(sent.len(), 1);
+        let part = &sent[0].parts[0];
+        assert!(part.images.is_empty());
+        let video = part.video.as_ref().expect("the video went out");
+        assert_eq!((video.mime.as_str(), video.alt.as_str()), ("video/mp4", "Steam rising from a cup"));
+        assert_eq!(video.data, mp4);
     }
 }
 

@@ -39,6 +39,10 @@
 //! plus `n` milliseconds for part `n` (so siblings sort in order), facets
 //! come from the text, and blobs are content-addressed.
 //!
+//! A part may carry one MP4 video instead of images: it is uploaded as a blob
+//! and embedded as `app.bsky.embed.video` (Bluesky's apps send videos to a
+//! transcoding service first; a PDS blob is what the record refers to either way).
+//!
 //! A part without images may carry a link's card ([`LinkCard`], made by the
 //! caller from the page): it becomes an `app.bsky.embed.external` with its
 //! picture uploaded as a blob. Bluesky's own apps do the same on the client
@@ -87,7 +91,7 @@ pub use self::tid::record_key;
 use self::xrpc::{Failure, Xrpc};
 use crate::{
     Author, Capabilities, ConnectMethod, ConnectRequest, Connected, Credentials, IdempotencyKey, InboxItem, InboxKind,
-    InboxPage, LinkCard, Network, NetworkError, OutgoingImage, OutgoingPost, PostMetrics, Profile, PublicAccount,
+    InboxPage, LinkCard, Network, NetworkError, OutgoingMedia, OutgoingPost, PostMetrics, Profile, PublicAccount,
     PublicPostCounts, Published, RemotePost,
 };
 
@@ -97,6 +101,9 @@ pub const DEFAULT_SERVER: &str = "https://bsky.social";
 pub const MAX_IMAGES: usize = 4;
 /// The largest image, in bytes (what older servers enforce).
 pub const MAX_IMAGE_BYTES: usize = 1_000_000;
+/// The largest video, in bytes (Bluesky's limit; a PDS may set a lower one
+/// for its blobs, and then refuses the upload with its reason).
+pub const MAX_VIDEO_BYTES: usize = 100_000_000;
 /// `app.bsky.feed.getPosts` takes at most this many URIs per call.
 const GET_POSTS_BATCH: usize = 25;
 /// `listNotifications` page size.
@@ -234,8 +241,16 @@ fn check_post(post: &OutgoingPost) -> Result<(), NetworkError> {
     let several = post.parts.len() > 1;
     for (n, part) in post.parts.iter().enumerate() {
         let which = if several { format!("part {} of the thread", n + 1) } else { "the post".to_owned() };
-        if part.text.trim().is_empty() && part.images.is_empty() {
-            return Err(NetworkError::Rejected(format!("{which} has neither text nor images")));
+        if part.text.trim().is_empty() && part.images.is_empty() && part.video.is_none() {
+            return Err(NetworkError::Rejected(format!("{which} has neither text nor media")));
+        }
+        if let Some(video) = &part.video {
+            if !part.images.is_empty() {
+                return Err(NetworkError::Rejected(format!(
+                    "{which} has a video and images; a Bluesky post embeds one or the other"
+                )));
+            }
+            check_video(video, &format!("the video of {which}"))?;
         }
         check_text(&part.text, &which)?;
         if part.images.len() > MAX_IMAGES {
@@ -274,7 +289,7 @@ fn check_text(body: &str, which: &str) -> Result<(), NetworkError> {
     )))
 }
 
-fn check_image(image: &OutgoingImage, which: &str) -> Result<(), NetworkError> {
+fn check_image(image: &OutgoingMedia, which: &str) -> Result<(), NetworkError> {
     if image.data.len() > MAX_IMAGE_BYTES {
         return Err(NetworkError::Rejected(format!(
             "{which} is {:.1} MB; Bluesky accepts images of at most 1 MB ({MAX_IMAGE_BYTES} bytes)",
@@ -290,10 +305,27 @@ fn check_image(image: &OutgoingImage, which: &str) -> Result<(), NetworkError> {
     Ok(())
 }
 
-/// One post record to write: its text and images, where it goes in a thread, and when it was written.
+fn check_video(video: &OutgoingMedia, which: &str) -> Result<(), NetworkError> {
+    if video.data.len() > MAX_VIDEO_BYTES {
+        return Err(NetworkError::Rejected(format!(
+            "{which} is {:.1} MB; Bluesky accepts videos of at most 100 MB",
+            video.data.len() as f64 / 1_000_000.0
+        )));
+    }
+    if video.data.is_empty() {
+        return Err(NetworkError::Rejected(format!("{which} is empty")));
+    }
+    if video.mime != "video/mp4" {
+        return Err(NetworkError::Rejected(format!("{which} is {}; Bluesky takes MP4 videos", video.mime)));
+    }
+    Ok(())
+}
+
+/// One post record to write: its text and media, where it goes in a thread, and when it was written.
 struct Draft<'a> {
     text: &'a str,
-    images: &'a [OutgoingImage],
+    images: &'a [OutgoingMedia],
+    video: Option<&'a OutgoingMedia>,
     /// Shown when there are no images (a post embeds one or the other).
     card: Option<&'a LinkCard>,
     reply: Option<protocol::ReplyRef>,
@@ -462,13 +494,27 @@ impl Bluesky {
         for image in draft.images {
             let uploaded: protocol::UploadBlobOutput =
                 x.upload("com.atproto.repo.uploadBlob", &image.mime, image.data.clone()).await?;
-            let aspect_ratio = match (image.width, image.height) {
-                (Some(width), Some(height)) if width > 0 && height > 0 => Some(protocol::AspectRatio { width, height }),
-                _ => None,
-            };
-            images.push(protocol::Image { image: uploaded.blob, alt: image.alt.clone(), aspect_ratio });
+            images.push(protocol::Image {
+                image: uploaded.blob,
+                alt: image.alt.clone(),
+                aspect_ratio: aspect_ratio(image),
+            });
         }
+        let video = match draft.video {
+            Some(video) => {
+                let uploaded: protocol::UploadBlobOutput =
+                    x.upload("com.atproto.repo.uploadBlob", &video.mime, video.data.clone()).await?;
+                Some(protocol::VideoEmbed {
+                    kind: protocol::VIDEO_EMBED,
+                    video: uploaded.blob,
+                    alt: video.alt.clone(),
+                    aspect_ratio: aspect_ratio(video),
+                })
+            }
+            None => None,
+        };
         let embed = match draft.card {
+            _ if video.is_some() => video.map(protocol::Embed::Video),
             _ if !images.is_empty() => {
                 Some(protocol::Embed::Images(protocol::ImagesEmbed { kind: protocol::IMAGES_EMBED, images }))
             }
@@ -677,7 +723,9 @@ impl Network for Bluesky {
             first_comment: true,
             max_images: MAX_IMAGES,
             max_image_bytes: MAX_IMAGE_BYTES,
-            max_videos: 0,
+            max_videos: 1,
+            max_video_bytes: MAX_VIDEO_BYTES,
+            video_types: &["video/mp4"],
             visual: false,
             link_cards: true,
             metrics: true,
@@ -765,6 +813,7 @@ impl Network for Bluesky {
             let draft = Draft {
                 text: &part.text,
                 images: &part.images,
+                video: part.video.as_ref(),
                 card: part.link_card.as_ref(),
                 reply,
                 langs: &post.langs,
@@ -778,6 +827,7 @@ impl Network for Bluesky {
                 let draft = Draft {
                     text: comment,
                     images: &[],
+                    video: None,
                     card: None,
                     reply: Some(protocol::ReplyRef { root: first.clone(), parent: first }),
                     langs: &post.langs,
@@ -1066,6 +1116,7 @@ impl Network for Bluesky {
         let draft = Draft {
             text: body,
             images: &[],
+            video: None,
             card: None,
             reply: Some(protocol::ReplyRef { root, parent: parent_ref }),
             langs: &[],
@@ -1073,5 +1124,13 @@ impl Network for Bluesky {
         };
         let written = self.write_post(&session, key, draft, &mut Mentions::new()).await?;
         Ok(session.remote_post(&written))
+    }
+}
+
+/// The width and height of an image or a video, when both are known.
+fn aspect_ratio(media: &OutgoingMedia) -> Option<protocol::AspectRatio> {
+    match (media.width, media.height) {
+        (Some(width), Some(height)) if width > 0 && height > 0 => Some(protocol::AspectRatio { width, height }),
+        _ => None,
     }
 }

@@ -192,11 +192,12 @@ pub struct PostRecord {
     pub embed: Option<Embed>,
 }
 
-/// What a post embeds: images, or a link's card.
+/// What a post embeds: images, a video, or a link's card.
 #[derive(Serialize)]
 #[serde(untagged)]
 pub enum Embed {
     Images(ImagesEmbed),
+    Video(VideoEmbed),
     External(ExternalEmbed),
 }
 
@@ -243,6 +244,21 @@ pub struct ImagesEmbed {
 }
 
 pub const IMAGES_EMBED: &str = "app.bsky.embed.images";
+
+/// `app.bsky.embed.video`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VideoEmbed {
+    #[serde(rename = "$type")]
+    pub kind: &'static str,
+    pub video: serde_json::Value,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub alt: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aspect_ratio: Option<AspectRatio>,
+}
+
+pub const VIDEO_EMBED: &str = "app.bsky.embed.video";
 
 /// `app.bsky.embed.external`: a link's card.
 #[derive(Serialize)]

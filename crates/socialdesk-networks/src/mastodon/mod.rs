@@ -32,7 +32,7 @@ use url::Url;
 
 use crate::{
     Author, Capabilities, ConnectMethod, ConnectRequest, Connected, Credentials, IdempotencyKey, InboxItem, InboxKind,
-    InboxPage, Network, NetworkError, OutgoingImage, OutgoingPost, PostMetrics, Profile, PublicAccount, PublicPage,
+    InboxPage, Network, NetworkError, OutgoingMedia, OutgoingPost, PostMetrics, Profile, PublicAccount, PublicPage,
     PublicPost, PublicPostCounts, Published, RemotePost,
 };
 
@@ -305,9 +305,13 @@ impl Mastodon {
         Ok(Some(Published { parts: parts.into_iter().map(remote).collect(), first_comment: first_comment.map(remote) }))
     }
 
-    async fn upload(&self, api: &Api<'_>, image: &OutgoingImage) -> Result<String, NetworkError> {
+    /// Uploads an image or a video and waits until the server has processed
+    /// it: `media_wait` for an image, four times that for a video.
+    async fn upload(&self, api: &Api<'_>, image: &OutgoingMedia) -> Result<String, NetworkError> {
+        let video = image.mime.starts_with("video/");
+        let media_wait = if video { self.media_wait * 4 } else { self.media_wait };
         let file = reqwest::multipart::Part::bytes(image.data.clone())
-            .file_name(format!("image.{}", extension(&image.mime)))
+            .file_name(format!("{}.{}", if video { "video" } else { "image" }, extension(&image.mime)))
             .mime_str(&image.mime)
             .map_err(|_| NetworkError::Rejected(format!("not a media type: {}", image.mime)))?;
         let mut form = reqwest::multipart::Form::new().part("file", file);
@@ -325,8 +329,8 @@ impl Mastodon {
         let path = format!("/api/v1/media/{}", path_id(&media.id)?);
         let mut waited = Duration::ZERO;
         let mut pause = Duration::from_millis(200);
-        while waited < self.media_wait {
-            let pause_now = pause.min(self.media_wait - waited);
+        while waited < media_wait {
+            let pause_now = pause.min(media_wait - waited);
             tokio::time::sleep(pause_now).await;
             waited += pause_now;
             pause = (pause * 2).min(Duration::from_secs(5));
@@ -337,8 +341,9 @@ impl Mastodon {
             }
         }
         Err(NetworkError::Transient(format!(
-            "Mastodon was still processing an image after {} s",
-            self.media_wait.as_secs()
+            "Mastodon was still processing {} after {} s",
+            if video { "a video" } else { "an image" },
+            media_wait.as_secs()
         )))
     }
 }
@@ -373,7 +378,8 @@ impl Network for Mastodon {
 
     /// Mastodon's defaults; an instance may allow more ([`limits_of`],
     /// [`Mastodon::instance_limits`]). 10 MiB is the image limit of Mastodon
-    /// before 4.4, which raised it to 16 MiB.
+    /// before 4.4, which raised it to 16 MiB; 40 MiB its video limit before
+    /// 4.0, which raised it to 99 MiB. A status takes one video and no images with it.
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             publish: true,
@@ -382,7 +388,9 @@ impl Network for Mastodon {
             first_comment: true,
             max_images: 4,
             max_image_bytes: 10 * 1024 * 1024,
-            max_videos: 0,
+            max_videos: 1,
+            max_video_bytes: 40 * 1024 * 1024,
+            video_types: &["video/mp4", "video/quicktime", "video/webm"],
             visual: false,
             link_cards: false,
             metrics: true,
@@ -476,15 +484,18 @@ impl Network for Mastodon {
             // A repeat would upload the images again only for Mastodon to
             // answer with the status it already has: ask first (uploads are
             // limited to 30 per 30 minutes).
-            if !part.images.is_empty()
+            if part.video.is_some() && !part.images.is_empty() {
+                return Err(NetworkError::Rejected("Mastodon takes a video or images in a status, not both".into()));
+            }
+            if (!part.images.is_empty() || part.video.is_some())
                 && let Some(status) = probe(&api, &key.part(n)).await?
             {
                 parts.push(remote(&status));
                 continue;
             }
             let mut media_ids = Vec::with_capacity(part.images.len());
-            for image in &part.images {
-                media_ids.push(self.upload(&api, image).await?);
+            for media in part.images.iter().chain(&part.video) {
+                media_ids.push(self.upload(&api, media).await?);
             }
             let status = protocol::NewStatus {
                 status: &part.text,
@@ -948,6 +959,9 @@ fn extension(mime: &str) -> &'static str {
         "image/webp" => "webp",
         "image/avif" => "avif",
         "image/heic" => "heic",
+        "video/mp4" => "mp4",
+        "video/quicktime" => "mov",
+        "video/webm" => "webm",
         _ => "bin",
     }
 }
