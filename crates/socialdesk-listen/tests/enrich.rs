@@ -1,6 +1,9 @@
 //! Language, sentiment and inbox kind, judged on the hand-labelled posts in
-//! `data/sentiment-eval.tsv` (floors per language, so a regression fails) and
-//! on small cases that pin each rule.
+//! `data/sentiment-eval.tsv` (the development set: the rules were tuned
+//! while looking at it) and `data/sentiment-heldout.tsv` (written blind,
+//! without looking at the rules or the development set, and never tuned
+//! on), with floors per language so a regression fails, and on small cases
+//! that pin each rule.
 
 use std::collections::BTreeMap;
 
@@ -15,9 +18,8 @@ struct Row {
     text: &'static str,
 }
 
-fn eval_set() -> Vec<Row> {
-    include_str!("../data/sentiment-eval.tsv")
-        .lines()
+fn labelled(file: &'static str) -> Vec<Row> {
+    file.lines()
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(|line| {
             let fields: Vec<&str> = line.splitn(4, '\t').collect();
@@ -62,19 +64,46 @@ impl Tally {
     }
 }
 
-const SENTIMENT_FLOOR: f64 = 0.75;
-const LANGUAGE_FLOOR: f64 = 0.95;
-const KIND_FLOOR: f64 = 0.75;
+const HELD_OUT_LANGUAGE_FLOOR: f64 = 0.90;
+const HELD_OUT_SENTIMENT_FLOOR: f64 = 0.70;
+const HELD_OUT_KIND_FLOOR: f64 = 0.65;
+
+/// Floors per language: language detected, sentiment label, inbox kind.
+struct Floors {
+    language: f64,
+    sentiment: f64,
+    kind: f64,
+}
 
 /// Prints the per-language table (run with `--nocapture` to see it) and
 /// fails when any language falls below a floor.
 #[test]
+fn accuracy_on_the_development_set_per_language() {
+    judge(
+        "development set",
+        &labelled(include_str!("../data/sentiment-eval.tsv")),
+        &Floors { language: 0.95, sentiment: 0.75, kind: 0.75 },
+    );
+}
+
+/// The honest figures: posts the rules never saw. The floors sit below
+/// what was measured when the set was added (docs/benchmarks.md), so that a
+/// change to the rules that loses ground on unseen posts fails.
+#[test]
+fn accuracy_on_the_held_out_set_per_language() {
+    judge(
+        "held-out set",
+        &labelled(include_str!("../data/sentiment-heldout.tsv")),
+        &Floors { language: HELD_OUT_LANGUAGE_FLOOR, sentiment: HELD_OUT_SENTIMENT_FLOOR, kind: HELD_OUT_KIND_FLOOR },
+    );
+}
+
 #[allow(clippy::print_stdout)]
-fn accuracy_on_the_labelled_set_per_language() {
-    let rows = eval_set();
+fn judge(name: &str, rows: &[Row], floors: &Floors) {
+    println!("{name}:");
     let mut by_lang: BTreeMap<&str, [Tally; 3]> = BTreeMap::new();
     let mut misses = Vec::new();
-    for row in &rows {
+    for row in rows {
         let [lang_tally, sentiment_tally, kind_tally] = by_lang.entry(row.lang.code()).or_default();
         let detected = detect_language(row.text);
         lang_tally.add(detected == Some(row.lang));
@@ -128,9 +157,13 @@ fn accuracy_on_the_labelled_set_per_language() {
         println!("miss: {miss}");
     }
     for (code, [lang, sentiment, kind]) in &by_lang {
-        assert!(lang.accuracy() >= LANGUAGE_FLOOR, "{code}: language accuracy {:.3}", lang.accuracy());
-        assert!(sentiment.accuracy() >= SENTIMENT_FLOOR, "{code}: sentiment accuracy {:.3}", sentiment.accuracy());
-        assert!(kind.accuracy() >= KIND_FLOOR, "{code}: kind accuracy {:.3}", kind.accuracy());
+        assert!(lang.accuracy() >= floors.language, "{name}, {code}: language accuracy {:.3}", lang.accuracy());
+        assert!(
+            sentiment.accuracy() >= floors.sentiment,
+            "{name}, {code}: sentiment accuracy {:.3}",
+            sentiment.accuracy()
+        );
+        assert!(kind.accuracy() >= floors.kind, "{name}, {code}: kind accuracy {:.3}", kind.accuracy());
     }
 }
 
