@@ -795,6 +795,19 @@ async fn media_is_uploaded_described_and_picked_in_the_composer() {
     assert_eq!(loaded.as_u64(), Some(1280), "the thumbnail is the image itself");
     shot(&c, "media-library").await;
 
+    // A video gets alt text too (the networks that take videos take a description).
+    let clip = b"\0\0\0\x20ftypisom\0\0\x02\0isomiso2avc1mp41";
+    let clip = s.app.upload_media(&actor, "pour.mp4", clip).await.unwrap().media().clone();
+    c.goto(&s.url("/w/northwind-coffee/media")).await.unwrap();
+    let card = format!("#m-{}", clip.id);
+    fill(&c, &format!("{card} textarea[name=alt]"), "Milk poured into an espresso, slowly").await;
+    submit(&c, &format!("{card} form[action$='/alt'] button")).await;
+    assert!(text(&c).await.contains("Alt text saved."));
+    let card_text = c.find(Locator::Css(&card)).await.unwrap().text().await.unwrap();
+    assert!(card_text.contains("pour.mp4") && card_text.contains("MP4"), "{card_text}");
+    shot(&c, "media-library-video").await;
+    s.app.delete_media(&actor, clip.id).await.unwrap();
+
     // The composer suggests an image for the sandbox (a visual network) until one is picked.
     c.goto(&s.url("/w/northwind-coffee/compose")).await.unwrap();
     let advice = c.find(Locator::Css("#suggestions")).await.unwrap();
