@@ -305,7 +305,7 @@ async fn instance(State(app): State<App>) -> Response {
         "domain": "fake.social", "title": "Fake", "version": "4.3.0",
         "configuration": {
             "statuses": {"max_characters": fake.max_characters, "max_media_attachments": 4, "characters_reserved_per_url": 23},
-            "media_attachments": {"image_size_limit": 16777216, "supported_mime_types": ["image/png", "image/jpeg"]}
+            "media_attachments": {"image_size_limit": 16777216, "video_size_limit": 103809024, "supported_mime_types": ["image/png", "image/jpeg"]}
         }
     }))
     .into_response()
@@ -799,6 +799,7 @@ async fn registers_the_app_exchanges_the_code_with_pkce_and_verifies_the_account
     assert_eq!(limits.statuses.characters_reserved_per_url, 23);
     assert_eq!(limits.max_media_attachments, 4);
     assert_eq!(limits.image_size_limit, Some(16_777_216));
+    assert_eq!(limits.video_size_limit, Some(103_809_024));
     assert_eq!(mastodon.instance_limits(&base).await.unwrap(), limits);
     assert_eq!(mastodon.profile(&connected.credentials).await.unwrap(), connected.profile);
 

@@ -65,11 +65,18 @@ pub struct InstanceLimits {
     pub max_media_attachments: usize,
     /// The largest image in bytes, when the instance says.
     pub image_size_limit: Option<usize>,
+    /// The largest video in bytes, when the instance says.
+    pub video_size_limit: Option<usize>,
 }
 
 impl Default for InstanceLimits {
     fn default() -> Self {
-        InstanceLimits { statuses: MastodonLimits::default(), max_media_attachments: 4, image_size_limit: None }
+        InstanceLimits {
+            statuses: MastodonLimits::default(),
+            max_media_attachments: 4,
+            image_size_limit: None,
+            video_size_limit: None,
+        }
     }
 }
 
@@ -215,7 +222,8 @@ impl Mastodon {
                     .unwrap_or(defaults.statuses.characters_reserved_per_url),
             },
             max_media_attachments: statuses.max_media_attachments.unwrap_or(defaults.max_media_attachments),
-            image_size_limit: configuration.media_attachments.and_then(|m| m.image_size_limit),
+            image_size_limit: configuration.media_attachments.as_ref().and_then(|m| m.image_size_limit),
+            video_size_limit: configuration.media_attachments.as_ref().and_then(|m| m.video_size_limit),
         };
         Ok((limits, instance.domain.filter(|d| !d.is_empty())))
     }

@@ -178,6 +178,8 @@ pub struct StatusesConfiguration {
 pub struct MediaConfiguration {
     #[serde(default)]
     pub image_size_limit: Option<usize>,
+    #[serde(default)]
+    pub video_size_limit: Option<usize>,
 }
 
 /// `Error`: `{"error": "..."}`, with `error_description` on OAuth errors.
