@@ -15,7 +15,7 @@ use socialdesk_core::analytics::{self, Change, Counts, FollowerGrowth, Metric, P
 use socialdesk_core::insights::{BEST_TIME_MIN_WEEKS, BestTimes, Insight, PostFact, best_times, insights};
 use socialdesk_core::{AccountId, InboxItem, Permission, PostId, VariantId};
 use socialdesk_networks::{NetworkError, RemotePost};
-use socialdesk_store::{AccountSnapshot, ClaimedJob, MetricsDue, PublishedVariant};
+use socialdesk_store::{AccountSnapshot, ClaimedJob, MetricsDue, PublishedCounts, PublishedVariant};
 
 use crate::worker::{JobFuture, JobHandler};
 use crate::{Actor, App, AppError};
@@ -395,24 +395,24 @@ impl App {
         }
         let previous_period = period.previous();
         let variants = self.store.published_variants(workspace, period.start, period.end, account).await?;
-        let before =
-            self.store.published_variants(workspace, previous_period.start, previous_period.end, account).await?;
+        // Only counts are needed from the periods before: the previous one
+        // for the comparison, and the three before this one for the baseline.
+        let second = previous_period.previous();
+        let third = second.previous();
+        let earlier = self.store.published_counts(workspace, third.start, previous_period.end, account).await?;
+        let in_period = |p: &Period| -> Vec<PublishedCounts> {
+            earlier.iter().filter(|c| c.published_at >= p.start && c.published_at < p.end).copied().collect()
+        };
+        let before = in_period(&previous_period);
         let mut snapshots = self.follower_history(actor, &previous_period, period).await?;
         snapshots.retain(|s| account.is_none_or(|a| s.account_id == a));
-        let (current, sentiments) = self.figures(actor, period, &variants, &snapshots, account).await?;
+        let measured: Vec<PublishedCounts> = variants.iter().map(PublishedCounts::from).collect();
+        let (current, sentiments) = self.figures(actor, period, &measured, &snapshots, account).await?;
         let (previous, _) = self.figures(actor, &previous_period, &before, &snapshots, account).await?;
         let mut compared = compare(&current, &previous);
         // The baseline: the median of the three periods before this one.
-        let second = previous_period.previous();
-        let third = second.previous();
-        // Only counts are needed from the two periods before that.
-        let older = self.store.published_counts(workspace, third.start, second.end, account).await?;
-        let (in_third, in_second): (Vec<_>, Vec<_>) = older.iter().partition(|(at, _)| *at < second.start);
-        let periods: [Vec<Counts>; 3] = [
-            before.iter().map(|v| v.counts).collect(),
-            in_second.iter().map(|(_, c)| *c).collect(),
-            in_third.iter().map(|(_, c)| *c).collect(),
-        ];
+        let periods: [Vec<Counts>; 3] =
+            [&previous_period, &second, &third].map(|p| in_period(p).iter().map(|c| c.counts).collect());
         for c in &mut compared {
             let mut values: Vec<f64> = periods.iter().filter_map(|posts| post_figure(c.key, posts)).collect();
             c.baseline = analytics::median(&mut values);
@@ -619,7 +619,7 @@ impl App {
         &self,
         actor: &Actor,
         period: &Period,
-        variants: &[PublishedVariant],
+        variants: &[PublishedCounts],
         snapshots: &[AccountSnapshot],
         account: Option<AccountId>,
     ) -> Result<(Figures, Vec<(DateTime<Utc>, f64)>), AppError> {

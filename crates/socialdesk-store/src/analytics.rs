@@ -45,6 +45,21 @@ pub struct PublishedVariant {
     pub media_count: i64,
 }
 
+/// A published variant's latest counts alone: what period figures need
+/// from the posts they do not show one by one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PublishedCounts {
+    pub account_id: AccountId,
+    pub published_at: DateTime<Utc>,
+    pub counts: Counts,
+}
+
+impl From<&PublishedVariant> for PublishedCounts {
+    fn from(v: &PublishedVariant) -> PublishedCounts {
+        PublishedCounts { account_id: v.account_id, published_at: v.published_at, counts: v.counts }
+    }
+}
+
 /// An account's public counts at one moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AccountSnapshot {
@@ -119,6 +134,7 @@ struct PublishedRow {
 /// A published variant's latest counts only, for figures that need nothing else.
 #[derive(sqlx::FromRow)]
 struct PublishedCountsRow {
+    account_id: Uuid,
     published_at: DateTime<Utc>,
     #[sqlx(flatten)]
     counts: CountsRow,
@@ -331,18 +347,19 @@ impl Store {
 
     /// The latest counts of the variants published in `[from, to)`, as
     /// [`Store::published_variants`] gives them (link clicks included) but
-    /// without their text, account, tags or media: a figure of a whole
-    /// period (the usual level of the months before) reads only these.
+    /// without their text, tags or media: a figure of a whole period (the
+    /// previous period, the usual level of the months before) reads only
+    /// these, from one index (`post_variants_counts_idx`) without the table.
     pub async fn published_counts(
         &self,
         workspace: WorkspaceId,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         account: Option<AccountId>,
-    ) -> Result<Vec<(DateTime<Utc>, Counts)>> {
+    ) -> Result<Vec<PublishedCounts>> {
         let rows: Vec<PublishedCountsRow> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT v.published_at, v.impressions, v.reach, v.likes, v.reposts, v.replies, v.quotes, v.saves, \
+                "SELECT v.account_id, v.published_at, v.impressions, v.reach, v.likes, v.reposts, v.replies, v.quotes, v.saves, \
                         v.clicks, v.video_views, \
                         (SELECT CAST(SUM(s.clicks) AS BIGINT) FROM short_links s WHERE s.variant_id = v.id) AS link_clicks \
                  FROM post_variants v \
@@ -362,7 +379,7 @@ impl Store {
             .map(|r| {
                 let mut counts = r.counts.into_counts();
                 counts.clicks = counts.clicks.or(r.link_clicks.map(|c| c.max(0) as u64));
-                (r.published_at, counts)
+                PublishedCounts { account_id: AccountId::from_uuid(r.account_id), published_at: r.published_at, counts }
             })
             .collect())
     }
