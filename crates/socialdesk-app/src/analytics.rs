@@ -15,7 +15,7 @@ use socialdesk_core::analytics::{self, Change, Counts, FollowerGrowth, Metric, P
 use socialdesk_core::insights::{BEST_TIME_MIN_WEEKS, BestTimes, Insight, PostFact, best_times, insights};
 use socialdesk_core::{AccountId, InboxItem, Permission, PostId, VariantId};
 use socialdesk_networks::{NetworkError, RemotePost};
-use socialdesk_store::{AccountSnapshot, ClaimedJob, MetricsDue, PublishedCounts, PublishedVariant};
+use socialdesk_store::{AccountSnapshot, ClaimedJob, MetricsDue, PublishedVariant};
 
 use crate::worker::{JobFuture, JobHandler};
 use crate::{Actor, App, AppError};
@@ -44,7 +44,7 @@ pub fn next_poll(published_at: DateTime<Utc>, now: DateTime<Utc>) -> Option<Date
 }
 
 /// The figures of one period.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Figures {
     /// Variants published in the period (one per account a post went to).
     pub posts: u32,
@@ -399,20 +399,25 @@ impl App {
         // for the comparison, and the three before this one for the baseline.
         let second = previous_period.previous();
         let third = second.previous();
-        let earlier = self.store.published_counts(workspace, third.start, previous_period.end, account).await?;
-        let in_period = |p: &Period| -> Vec<PublishedCounts> {
-            earlier.iter().filter(|c| c.published_at >= p.start && c.published_at < p.end).copied().collect()
-        };
-        let before = in_period(&previous_period);
+        let [before, in_second, in_third] =
+            self.earlier_tallies(workspace, [&previous_period, &second, &third], account).await?;
         let mut snapshots = self.follower_history(actor, &previous_period, period).await?;
         snapshots.retain(|s| account.is_none_or(|a| s.account_id == a));
-        let measured: Vec<PublishedCounts> = variants.iter().map(PublishedCounts::from).collect();
+        let weeks = period.weeks();
+        let measured: Vec<Tally> = variants
+            .iter()
+            .map(|v| Tally {
+                account_id: v.account_id,
+                week: weeks.partition_point(|w| w.0 <= v.published_at).saturating_sub(1),
+                posts: 1,
+                counts: v.counts,
+            })
+            .collect();
         let (current, sentiments) = self.figures(actor, period, &measured, &snapshots, account).await?;
         let (previous, _) = self.figures(actor, &previous_period, &before, &snapshots, account).await?;
         let mut compared = compare(&current, &previous);
         // The baseline: the median of the three periods before this one.
-        let periods: [Vec<Counts>; 3] =
-            [&previous_period, &second, &third].map(|p| in_period(p).iter().map(|c| c.counts).collect());
+        let periods = [before, in_second, in_third];
         for c in &mut compared {
             let mut values: Vec<f64> = periods.iter().filter_map(|posts| post_figure(c.key, posts)).collect();
             c.baseline = analytics::median(&mut values);
@@ -619,11 +624,14 @@ impl App {
         &self,
         actor: &Actor,
         period: &Period,
-        variants: &[PublishedCounts],
+        variants: &[Tally],
         snapshots: &[AccountSnapshot],
         account: Option<AccountId>,
     ) -> Result<(Figures, Vec<(DateTime<Utc>, f64)>), AppError> {
+        // Each tally's posts report the same counts, so sums and ratios of
+        // sums over tallies are those over posts.
         let counts: Vec<Counts> = variants.iter().map(|v| v.counts).collect();
+        let post_count: u32 = variants.iter().map(|v| v.posts).sum();
         let total: Counts = counts.iter().copied().sum();
         let accounts: Vec<AccountId> = {
             let mut ids: Vec<AccountId> = snapshots.iter().map(|s| s.account_id).collect();
@@ -648,16 +656,20 @@ impl App {
             let mut weighted = 0.0;
             let mut posts = 0u32;
             for (account, growth) in accounts.iter().zip(&growths) {
-                let own: Vec<Counts> = variants.iter().filter(|v| v.account_id == *account).map(|v| v.counts).collect();
-                let Some(engagements) = own.iter().copied().sum::<Counts>().engagements() else { continue };
-                if let Some(rate) = analytics::engagement_rate_by_followers(engagements, own.len() as u32, growth.end) {
-                    weighted += rate * own.len() as f64;
-                    posts += own.len() as u32;
+                let own: Vec<&Tally> = variants.iter().filter(|v| v.account_id == *account).collect();
+                let own_posts: u32 = own.iter().map(|v| v.posts).sum();
+                let Some(engagements) = own.iter().map(|v| v.counts).sum::<Counts>().engagements() else { continue };
+                if let Some(rate) = analytics::engagement_rate_by_followers(engagements, own_posts, growth.end) {
+                    weighted += rate * f64::from(own_posts);
+                    posts += own_posts;
                 }
             }
             (posts > 0).then(|| weighted / posts as f64)
         };
-        let published: Vec<DateTime<Utc>> = variants.iter().map(|v| v.published_at).collect();
+        // Consistency asks only whether each week had a post: a week's start stands for its posts.
+        let weeks = period.weeks();
+        let published: Vec<DateTime<Utc>> =
+            variants.iter().filter(|v| v.posts > 0).filter_map(|v| weeks.get(v.week).map(|w| w.0)).collect();
         let response = self.response_metrics_of(actor, period.start, period.end, account).await?;
         let sentiments = self.store.inbox_sentiments(actor.workspace.id, period.start, period.end, account).await?;
         let items = sentiments.len();
@@ -670,7 +682,7 @@ impl App {
         let negative_share = share("negative");
         let sentiment = (items > 0).then(|| sentiments.iter().map(|(_, s)| s).sum::<f64>() / items as f64);
         let figures = Figures {
-            posts: variants.len() as u32,
+            posts: post_count,
             impressions: total.impressions,
             reach: total.reach,
             engagements: total.engagements(),
@@ -685,7 +697,7 @@ impl App {
             followers_end,
             follower_growth: growth.net(),
             follower_growth_rate: growth.rate(),
-            posts_per_week: analytics::posting_frequency(variants.len() as u32, period.days()),
+            posts_per_week: analytics::posting_frequency(post_count, period.days()),
             consistency: analytics::consistency(&published, period),
             questions: response.questions as u32,
             answered: response.answered as u32,
@@ -697,6 +709,60 @@ impl App {
             negative_share,
         };
         Ok((figures, sentiments))
+    }
+}
+
+/// Posts of one account in one week of a period that report the same counts,
+/// summed: a single post, or a group as the store sums it
+/// ([`socialdesk_store::CountsGroup`]). Sums and ratios of sums over tallies
+/// are those over their posts.
+#[derive(Debug, Clone, Copy)]
+struct Tally {
+    account_id: AccountId,
+    /// Which week of its period ([`Period::weeks`]).
+    week: usize,
+    posts: u32,
+    counts: Counts,
+}
+
+impl App {
+    /// The tallies of each of `periods` (in any order, each a run of whole
+    /// weeks), read in one grouped query: a few hundred rows for months of posts.
+    async fn earlier_tallies<const N: usize>(
+        &self,
+        workspace: socialdesk_core::WorkspaceId,
+        periods: [&Period; N],
+        account: Option<AccountId>,
+    ) -> Result<[Vec<Tally>; N], AppError> {
+        let mut weeks: Vec<(DateTime<Utc>, DateTime<Utc>, usize, usize)> = periods
+            .iter()
+            .enumerate()
+            .flat_map(|(p, period)| period.weeks().into_iter().enumerate().map(move |(w, (s, e))| (s, e, p, w)))
+            .collect();
+        weeks.sort_by_key(|w| w.0);
+        // Bucket i is [bounds[i], bounds[i + 1]): a week, or a gap between periods that counts for none.
+        let mut bounds: Vec<DateTime<Utc>> = Vec::new();
+        let mut owner: Vec<Option<(usize, usize)>> = Vec::new();
+        for (start, end, p, w) in weeks {
+            if let Some(&last) = bounds.last()
+                && last != start
+            {
+                bounds.push(start);
+                owner.push(None);
+            }
+            if bounds.is_empty() {
+                bounds.push(start);
+            }
+            bounds.push(end);
+            owner.push(Some((p, w)));
+        }
+        let mut out: [Vec<Tally>; N] = std::array::from_fn(|_| Vec::new());
+        for g in self.store.published_count_groups(workspace, &bounds, account).await? {
+            if let Some(Some((p, week))) = owner.get(g.bucket) {
+                out[*p].push(Tally { account_id: g.account_id, week: *week, posts: g.posts, counts: g.counts });
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -811,11 +877,13 @@ fn compare(current: &Figures, previous: &Figures) -> Vec<Compared> {
 
 /// A figure computed from a period's posts alone, for baselines; `None`
 /// for figures that need more (followers, the inbox).
-fn post_figure(key: &str, posts: &[Counts]) -> Option<f64> {
+fn post_figure(key: &str, tallies: &[Tally]) -> Option<f64> {
+    let posts: Vec<Counts> = tallies.iter().map(|t| t.counts).collect();
+    let posts = posts.as_slice();
     let total: Counts = posts.iter().copied().sum();
     let n = |v: Option<u64>| v.map(|v| v as f64);
     match key {
-        "posts" => Some(posts.len() as f64),
+        "posts" => Some(tallies.iter().map(|t| f64::from(t.posts)).sum()),
         "impressions" => n(total.impressions),
         "engagements" => n(total.engagements()),
         "clicks" => n(total.clicks),

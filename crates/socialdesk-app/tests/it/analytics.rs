@@ -197,6 +197,15 @@ async fn posts_are_measured_on_schedule_and_the_figures_follow_the_formulas() {
         assert_eq!(f.consistency, Some(0.2));
         // No question came in: the response rate is unknown, not 0%.
         assert_eq!((f.questions, f.response_rate), (0, None));
+        // November's previous period is October, read as grouped sums rather than post by post: the same figures.
+        let november = app.period(&actor, Some("2026-11")).unwrap();
+        let n = app.analytics_overview(&actor, &november).await.unwrap();
+        assert_eq!(n.previous, o.current);
+        let row = |o: &socialdesk_app::analytics::Overview, key: &str| {
+            o.compared.iter().find(|c| c.key == key).unwrap().baseline
+        };
+        // Its usual level: the median of October (2 posts), September and August (none).
+        assert_eq!((row(&n, "posts"), row(&n, "engagements")), (Some(0.0), Some(120.0)));
 
         // September had nothing: unknown, and the change is unknown too.
         assert_eq!((o.previous.posts, o.previous.engagements, o.previous.followers_end), (0, None, None));

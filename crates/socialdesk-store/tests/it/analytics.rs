@@ -16,6 +16,7 @@ both!(
     account_snapshots_answer_before_and_during_a_period,
     goals_are_kept_per_workspace,
     a_scheduled_report_run_is_archived_once,
+    counts_are_summed_by_bucket_account_and_what_is_known,
 );
 
 /// A post with one variant for `a`, published at `minute`.
@@ -221,4 +222,33 @@ async fn a_scheduled_report_run_is_archived_once(db: TestDb) {
     assert!(matches!(store.delete_report_schedule(other.id, schedule.id).await, Err(StoreError::NotFound)));
     store.delete_report_schedule(ws.id, schedule.id).await.unwrap();
     assert_eq!(store.archived_report(ws.id, full.id).await.unwrap().schedule_id, None, "the archive stays");
+}
+
+async fn counts_are_summed_by_bucket_account_and_what_is_known(db: TestDb) {
+    let store = &db.store;
+    let (_, ws) = signed_up(store, "ana@example.com", "Acme").await;
+    let a = account(&db, &ws).await;
+    let (_, other) = signed_up(store, "bo@example.com", "Other").await;
+    let b = account(&db, &other).await;
+    // Minutes 10, 20 (bucket 0), 30, 40 (bucket 1), 60 (outside); one with impressions, one without.
+    let with = |likes| counts(likes, Some(100));
+    for (remote, minute, c) in
+        [("a1", 10, with(3)), ("a2", 20, with(4)), ("a3", 30, counts(5, None)), ("a4", 40, with(6))]
+    {
+        let v = published(&db, &ws, &a, remote, minute).await;
+        store.record_post_metrics(ws.id, v, at(minute + 1), &c, None).await.unwrap();
+    }
+    let late = published(&db, &ws, &a, "a5", 60).await;
+    store.record_post_metrics(ws.id, late, at(61), &with(50), None).await.unwrap();
+    let elsewhere = published(&db, &other, &b, "b1", 10).await;
+    store.record_post_metrics(other.id, elsewhere, at(11), &with(70), None).await.unwrap();
+
+    let mut groups = store.published_count_groups(ws.id, &[at(0), at(25), at(50)], None).await.unwrap();
+    groups.sort_by_key(|g| (g.bucket, g.counts.impressions));
+    let seen: Vec<(usize, u32, Option<u64>, Option<u64>)> =
+        groups.iter().map(|g| (g.bucket, g.posts, g.counts.likes, g.counts.impressions)).collect();
+    assert_eq!(seen, [(0, 2, Some(7), Some(200)), (1, 1, Some(5), None), (1, 1, Some(6), Some(100))]);
+    assert!(groups.iter().all(|g| g.account_id == a.id && g.counts.replies == Some(u64::from(g.posts))));
+    assert!(store.published_count_groups(ws.id, &[at(0), at(50)], Some(b.id)).await.unwrap().is_empty());
+    assert!(store.published_count_groups(ws.id, &[at(0)], None).await.unwrap().is_empty(), "no bucket");
 }
