@@ -543,8 +543,9 @@ async fn time_analytics(app: &App, actor: &Actor, runs: usize) -> anyhow::Result
         top_posts.push(started.elapsed());
         anyhow::ensure!(best.len() <= 20, "analytics_posts gave {} posts for a limit of 20", best.len());
     }
-    // The overview reads the month, the month before, the counts alone of the
-    // two before that (for the usual level) and the accounts' counts since the month before.
+    // The overview reads the month post by post, the three months before it
+    // as sums grouped by week and account, and the accounts' counts since
+    // the month before. The per-post counts of two months are timed for comparison.
     let store = &app.store;
     let workspace = actor.workspace.id;
     let previous = period.previous();
@@ -564,6 +565,18 @@ async fn time_analytics(app: &App, actor: &Actor, runs: usize) -> anyhow::Result
         times.push(started.elapsed());
     }
     reads.push(("published_counts, the two months before", rows, std::mem::take(&mut times)));
+    let bounds: Vec<_> = [older.clone(), previous.previous(), previous.clone()]
+        .iter()
+        .flat_map(|p| p.weeks())
+        .map(|w| w.0)
+        .chain(std::iter::once(previous.end))
+        .collect();
+    for _ in 0..runs {
+        let started = Instant::now();
+        rows = store.published_count_groups(workspace, &bounds, None).await?.len();
+        times.push(started.elapsed());
+    }
+    reads.push(("published_count_groups, the three months before by week", rows, std::mem::take(&mut times)));
     for _ in 0..runs {
         let started = Instant::now();
         rows = store.account_snapshots_before(workspace, previous.start).await?.len();
