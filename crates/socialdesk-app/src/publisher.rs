@@ -235,15 +235,6 @@ impl App {
         };
         let (post, variant) = (&s.post, &s.variant);
         let key = IdempotencyKey::for_variant(&variant.id.to_string(), post.revision as u32);
-        // An attempt that found the variant already `publishing` follows one
-        // that ended without an outcome: ask the network before posting.
-        if s.before == DeliveryState::Publishing {
-            match network.find_published(credentials, &key).await {
-                Ok(Some(published)) => return Sent::Delivered(published),
-                Ok(None) => {}
-                Err(e) => return Sent::Refused(e),
-            }
-        }
         let media = if s.has_media {
             match self.outgoing_media(post.workspace_id, post.id).await {
                 Ok(media) => media,
@@ -268,6 +259,25 @@ impl App {
             langs: Vec::new(),
             created_at: post.scheduled_at.unwrap_or(post.created_at),
         };
+        // An attempt that found the variant already `publishing` follows one
+        // that ended without an outcome: ask the network before posting,
+        // with the post, so that a network that forgot the key can still
+        // find it by what it says.
+        if s.before == DeliveryState::Publishing {
+            match network.find_published_post(credentials, &outgoing, &key).await {
+                Ok(Some(published)) => {
+                    // Found by its text, it may be an earlier post that said the same: that one is not this one.
+                    let remote = published.parts.first().map(|p| p.id.as_str()).unwrap_or_default();
+                    match self.store.remote_id_taken(post.workspace_id, variant.account_id, remote, variant.id).await {
+                        Ok(false) => return Sent::Delivered(published),
+                        Ok(true) => tracing::warn!(remote_id = remote, "the post found belongs to another; publishing"),
+                        Err(e) => return Sent::Error(AppError::from(e).into()),
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => return Sent::Refused(e),
+            }
+        }
         match network.publish(credentials, &outgoing, &key).await {
             Ok(published) => Sent::Delivered(published),
             Err(e) => Sent::Refused(e),

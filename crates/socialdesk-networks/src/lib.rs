@@ -134,6 +134,18 @@ pub trait Network: Send + Sync + 'static {
         key: &IdempotencyKey,
     ) -> Result<Option<Published>, NetworkError>;
 
+    /// Like [`Network::find_published`], knowing the post it was to publish:
+    /// a connector whose lookup by key expires (Mastodon forgets keys after
+    /// an hour) can still find it by what it says. The publisher asks this.
+    async fn find_published_post(
+        &self,
+        credentials: &Credentials,
+        _post: &OutgoingPost,
+        key: &IdempotencyKey,
+    ) -> Result<Option<Published>, NetworkError> {
+        self.find_published(credentials, key).await
+    }
+
     async fn delete(&self, _credentials: &Credentials, _post: &RemotePost) -> Result<(), NetworkError> {
         Err(NetworkError::Unsupported("deleting posts"))
     }

@@ -104,6 +104,30 @@ macro_rules! push_ids {
 }
 
 impl Store {
+    /// Whether another variant of `account` already holds this network id: a
+    /// post found by what it says may be an earlier post that said the same.
+    pub async fn remote_id_taken(
+        &self,
+        workspace: WorkspaceId,
+        account: AccountId,
+        remote_id: &str,
+        except: VariantId,
+    ) -> Result<bool> {
+        let found: Option<Uuid> = on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT id FROM post_variants WHERE workspace_id = $1 AND account_id = $2 AND remote_id = $3 AND id <> $4 \
+                 LIMIT 1",
+            )
+            .bind(workspace.as_uuid())
+            .bind(account.as_uuid())
+            .bind(remote_id)
+            .bind(except.as_uuid())
+            .fetch_optional(pool)
+            .await
+        })?;
+        Ok(found.is_some())
+    }
+
     /// Starts the attempts of a batch of publish jobs in one write
     /// transaction and says where each stands, in the order given. Started
     /// variants are `publishing` with the attempt counted, and their posts

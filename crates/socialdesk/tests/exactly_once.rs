@@ -199,7 +199,7 @@ async fn prove(db: TestDb, workers: usize) {
         let summary = format!(
             "exactly-once on {backend}: {} posts, {workers} worker(s), {kills} SIGKILLs, {} requests, faults: {} × 429, \
          {} × 503, {} cut after creating, {} cut after replaying, {} truncated, {} slow; {} unknown outcomes settled \
-         by a probe, {} probes found nothing, {} repeats answered by the key; at most {most_attempts} attempts on a \
+         by a probe, {} probes found nothing, {} timeline reads, {} repeats answered by the key; at most {most_attempts} attempts on a \
          variant, {most_claims} claims on a job, {hurried} backoffs over {HURRY_AFTER_SECS} s cut short; \
          99% published after {:.1} s, all after {:.1} s (setup {:.1} s); seed {seed}",
             posts.len(),
@@ -212,6 +212,7 @@ async fn prove(db: TestDb, workers: usize) {
             f.slow_cut,
             ledger.probes_found,
             ledger.probes_missing,
+            ledger.timeline_reads,
             ledger.replays,
             at_99.unwrap_or(elapsed).as_secs_f64(),
             elapsed.as_secs_f64(),
@@ -699,6 +700,10 @@ struct Ledger {
     next_id: u64,
     /// The status each `Idempotency-Key` created.
     by_key: HashMap<String, Value>,
+    /// Every status created, oldest first, for the account's timeline.
+    timeline: Vec<Value>,
+    /// Reads of the account's timeline (a retry looking for its post by text).
+    timeline_reads: u64,
     created_per_key: HashMap<String, u32>,
     created_per_text: HashMap<String, u32>,
     created_without_key: u64,
@@ -744,6 +749,8 @@ impl FakeMastodon {
             rng: Rng(seed),
             next_id: 113_000_000_000_000_000,
             by_key: HashMap::new(),
+            timeline: Vec::new(),
+            timeline_reads: 0,
             created_per_key: HashMap::new(),
             created_per_text: HashMap::new(),
             created_without_key: 0,
@@ -805,6 +812,13 @@ impl FakeMastodon {
             // The inbox sync's: nobody mentions the brand during the test.
             ("GET", "/api/v1/notifications") => reply(200, &json!([]), &[]),
             ("POST", "/api/v1/statuses") => ledger.post_status(&self.origin, request),
+            // The account's latest statuses, newest first (`limit` at most 40), as
+            // the connector reads them to find a post by its text.
+            ("GET", p) if p == format!("/api/v1/accounts/{ACCOUNT_ID}/statuses") => {
+                ledger.timeline_reads += 1;
+                let latest: Vec<Value> = ledger.timeline.iter().rev().take(40).cloned().collect();
+                reply(200, &Value::Array(latest), &[])
+            }
             _ => {
                 ledger.unexpected.push(format!("{} {}", request.method, request.path));
                 reply(404, &json!({"error": "Record not found"}), &[])
@@ -873,6 +887,7 @@ impl Ledger {
             "favourites_count": 0,
         });
         self.created += 1;
+        self.timeline.push(status.clone());
         *self.created_per_text.entry(text).or_default() += 1;
         match key {
             Some(key) => {

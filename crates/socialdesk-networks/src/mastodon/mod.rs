@@ -228,47 +228,6 @@ impl Mastodon {
         Ok((limits, instance.domain.filter(|d| !d.is_empty())))
     }
 
-    /// Like [`Network::find_published`], knowing the post: it tells a first
-    /// comment from a second thread part, and still finds the post after
-    /// Mastodon has forgotten the idempotency keys (an hour) by matching the
-    /// text of the account's 40 latest statuses written since `post.created_at`.
-    /// A thread found only in part more than an hour later is
-    /// [`NetworkError::Rejected`]: publishing it again would duplicate it,
-    /// and what is missing needs a person.
-    pub async fn find_published_post(
-        &self,
-        credentials: &Credentials,
-        post: &OutgoingPost,
-        key: &IdempotencyKey,
-    ) -> Result<Option<Published>, NetworkError> {
-        let stored = Stored::open(credentials)?;
-        let api = Api::new(&self.http, &stored);
-        let mut parts = Vec::new();
-        for n in 0..post.parts.len() {
-            match probe(&api, &key.part(n)).await? {
-                Some(status) => parts.push(status),
-                None => break,
-            }
-        }
-        if parts.len() == post.parts.len() {
-            let mut published = Published { parts: parts.iter().map(remote).collect(), first_comment: None };
-            if post.first_comment.is_some() {
-                match probe(&api, &key.part(post.parts.len())).await? {
-                    Some(comment) => published.first_comment = Some(remote(&comment)),
-                    // The comment is missing while its key is still fresh:
-                    // publishing again completes it without a duplicate.
-                    None => return Ok(None),
-                }
-            }
-            return Ok(Some(published));
-        }
-        if !parts.is_empty() {
-            // Part of the thread within the hour: publishing again is safe.
-            return Ok(None);
-        }
-        self.find_by_text(&api, &stored, post).await
-    }
-
     async fn find_by_text(
         &self,
         api: &Api<'_>,
@@ -528,6 +487,47 @@ impl Network for Mastodon {
             None => None,
         };
         Ok(Published { parts, first_comment })
+    }
+
+    /// Like [`Network::find_published`], knowing the post: it tells a first
+    /// comment from a second thread part, and still finds the post after
+    /// Mastodon has forgotten the idempotency keys (an hour) by matching the
+    /// text of the account's 40 latest statuses written since `post.created_at`.
+    /// A thread found only in part more than an hour later is
+    /// [`NetworkError::Rejected`]: publishing it again would duplicate it,
+    /// and what is missing needs a person.
+    async fn find_published_post(
+        &self,
+        credentials: &Credentials,
+        post: &OutgoingPost,
+        key: &IdempotencyKey,
+    ) -> Result<Option<Published>, NetworkError> {
+        let stored = Stored::open(credentials)?;
+        let api = Api::new(&self.http, &stored);
+        let mut parts = Vec::new();
+        for n in 0..post.parts.len() {
+            match probe(&api, &key.part(n)).await? {
+                Some(status) => parts.push(status),
+                None => break,
+            }
+        }
+        if parts.len() == post.parts.len() {
+            let mut published = Published { parts: parts.iter().map(remote).collect(), first_comment: None };
+            if post.first_comment.is_some() {
+                match probe(&api, &key.part(post.parts.len())).await? {
+                    Some(comment) => published.first_comment = Some(remote(&comment)),
+                    // The comment is missing while its key is still fresh:
+                    // publishing again completes it without a duplicate.
+                    None => return Ok(None),
+                }
+            }
+            return Ok(Some(published));
+        }
+        if !parts.is_empty() {
+            // Part of the thread within the hour: publishing again is safe.
+            return Ok(None);
+        }
+        self.find_by_text(&api, &stored, post).await
     }
 
     /// Mastodon has no lookup by idempotency key, and this call has only the
