@@ -565,7 +565,7 @@ async fn time_analytics(app: &App, actor: &Actor, runs: usize) -> anyhow::Result
         times.push(started.elapsed());
     }
     reads.push(("published_counts, the two months before", rows, std::mem::take(&mut times)));
-    let bounds: Vec<_> = [older.clone(), previous.previous(), previous.clone()]
+    let bounds: Vec<_> = [older, previous.previous(), previous]
         .iter()
         .flat_map(|p| p.weeks())
         .map(|w| w.0)
