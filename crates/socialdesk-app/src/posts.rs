@@ -16,9 +16,7 @@ use socialdesk_core::post::local_to_utc;
 use socialdesk_core::queue::Evergreen;
 use socialdesk_core::tags::PostTags;
 use socialdesk_core::text::{self, Limits, NetworkKind};
-use socialdesk_core::{
-    AccountId, DeliveryState, JobId, MediaId, Permission, PostEvent, PostId, PostState, VariantId, WorkspaceId,
-};
+use socialdesk_core::{AccountId, JobId, MediaId, Permission, PostEvent, PostId, PostState, VariantId, WorkspaceId};
 use socialdesk_store::ShortLink;
 use socialdesk_store::{Media, NewJob, Post, Variant};
 
@@ -460,19 +458,7 @@ impl App {
         };
         let variants: Vec<Variant> = accounts
             .iter()
-            .map(|(a, variant, parts)| Variant {
-                id: *variant,
-                post_id: post.id,
-                account_id: a.id,
-                text: parts[0].clone(),
-                thread: parts[1..].to_vec(),
-                delivery: DeliveryState::Pending,
-                attempts: 0,
-                remote_id: None,
-                remote_url: None,
-                published_at: None,
-                error: None,
-            })
+            .map(|(a, variant, parts)| Variant::pending(*variant, post.id, a.id, parts[0].clone(), parts[1..].to_vec()))
             .collect();
         self.store
             .create_tagged_post(
@@ -614,19 +600,7 @@ impl App {
             let parts = self.variant_parts(&account, id, &texts, &tags, link_settings, &mut errors, &mut links);
             match kept {
                 Some(_) => new_variants.push((id, parts[0].clone(), parts[1..].to_vec())),
-                None => added.push(Variant {
-                    id,
-                    post_id: post.id,
-                    account_id: account.id,
-                    text: parts[0].clone(),
-                    thread: parts[1..].to_vec(),
-                    delivery: DeliveryState::Pending,
-                    attempts: 0,
-                    remote_id: None,
-                    remote_url: None,
-                    published_at: None,
-                    error: None,
-                }),
+                None => added.push(Variant::pending(id, post.id, account.id, parts[0].clone(), parts[1..].to_vec())),
             }
         }
         let removed: Vec<VariantId> =

@@ -223,18 +223,14 @@ impl App {
         };
         let copies: Vec<Variant> = variants
             .iter()
-            .map(|v| Variant {
-                id: VariantId::from_uuid(new_uuid()),
-                post_id: copy.id,
-                account_id: v.account_id,
-                text: v.text.clone(),
-                thread: v.thread.clone(),
-                delivery: DeliveryState::Pending,
-                attempts: 0,
-                remote_id: None,
-                remote_url: None,
-                published_at: None,
-                error: None,
+            .map(|v| {
+                Variant::pending(
+                    VariantId::from_uuid(new_uuid()),
+                    copy.id,
+                    v.account_id,
+                    v.text.clone(),
+                    v.thread.clone(),
+                )
             })
             .collect();
         let jobs = self.publish_jobs(&copy, &copies, at);

@@ -56,6 +56,31 @@ pub struct Variant {
     pub error: Option<String>,
 }
 
+impl Variant {
+    /// A variant not yet sent: `text` is its first part, `thread` the parts after it.
+    pub fn pending(
+        id: VariantId,
+        post_id: PostId,
+        account_id: AccountId,
+        text: String,
+        thread: Vec<String>,
+    ) -> Variant {
+        Variant {
+            id,
+            post_id,
+            account_id,
+            text,
+            thread,
+            delivery: DeliveryState::Pending,
+            attempts: 0,
+            remote_id: None,
+            remote_url: None,
+            published_at: None,
+            error: None,
+        }
+    }
+}
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct PostRow {
     id: Uuid,

@@ -874,19 +874,7 @@ fn scheduled_post(
         created_at: now,
         updated_at: now,
     };
-    let variant = Variant {
-        id: ids.next(now)?,
-        post_id: post.id,
-        account_id: account.id,
-        text,
-        delivery: DeliveryState::Pending,
-        attempts: 0,
-        remote_id: None,
-        remote_url: None,
-        published_at: None,
-        error: None,
-        thread: Vec::new(),
-    };
+    let variant = Variant::pending(ids.next(now)?, post.id, account.id, text, Vec::new());
     // The payload and key of `App::enqueue_publish`.
     let payload = json_object(&[
         ("variant", variant.id.to_string().into()),
