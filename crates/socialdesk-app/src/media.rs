@@ -264,34 +264,26 @@ pub(crate) fn media_errors(
                 ),
             ));
         }
-        for m in &images {
-            if m.bytes as u64 > caps.max_image_bytes as u64 {
+        for m in part {
+            let video = m.kind == MediaKind::Video;
+            let (limit, what) = match (video, m.kind.is_image()) {
+                (true, _) => (caps.max_video_bytes, "videos"),
+                (false, true) => (caps.max_image_bytes, "images"),
+                (false, false) => continue,
+            };
+            if m.bytes as u64 > limit as u64 {
                 errors.push(FieldError::new(
                     &field,
                     format!(
-                        "{}{which}: {} is {}; {label} takes images up to {}",
+                        "{}{which}: {} is {}; {label} takes {what} up to {}",
                         account.handle,
                         m.name,
                         media::human_bytes(m.bytes as u64),
-                        media::human_bytes(caps.max_image_bytes as u64)
+                        media::human_bytes(limit as u64)
                     ),
                 ));
             }
-        }
-        for m in part.iter().filter(|m| m.kind == MediaKind::Video) {
-            if m.bytes as u64 > caps.max_video_bytes as u64 {
-                errors.push(FieldError::new(
-                    &field,
-                    format!(
-                        "{}{which}: {} is {}; {label} takes videos up to {}",
-                        account.handle,
-                        m.name,
-                        media::human_bytes(m.bytes as u64),
-                        media::human_bytes(caps.max_video_bytes as u64)
-                    ),
-                ));
-            }
-            if !caps.video_types.is_empty() && !caps.video_types.contains(&m.mime.as_str()) {
+            if video && !caps.video_types.is_empty() && !caps.video_types.contains(&m.mime.as_str()) {
                 errors.push(FieldError::new(
                     &field,
                     format!(

@@ -52,19 +52,7 @@ fn post(ws: &Workspace, accounts: &[&Account], text: &str) -> (Post, Vec<Variant
     };
     let variants = accounts
         .iter()
-        .map(|a| Variant {
-            id: VariantId::from_uuid(uuid::Uuid::now_v7()),
-            post_id: post.id,
-            account_id: a.id,
-            text: text.into(),
-            delivery: DeliveryState::Pending,
-            attempts: 0,
-            remote_id: None,
-            remote_url: None,
-            published_at: None,
-            error: None,
-            thread: Vec::new(),
-        })
+        .map(|a| Variant::pending(VariantId::from_uuid(uuid::Uuid::now_v7()), post.id, a.id, text.into(), Vec::new()))
         .collect();
     (post, variants)
 }
