@@ -19,6 +19,7 @@ mod fetch;
 mod goals;
 mod guides;
 mod inbox;
+pub mod inbox_streams;
 mod inbox_work;
 pub mod jetstream;
 mod link_cards;

@@ -80,6 +80,9 @@ pub struct WorkerOptions {
     pub poll_interval: StdDuration,
     /// How long running jobs get to finish on shutdown before their leases are handed back.
     pub shutdown_grace: StdDuration,
+    /// Whether this worker may hold the live inbox streams
+    /// ([`crate::inbox_streams`]; one worker of all holds them).
+    pub live_inboxes: bool,
 }
 
 impl Default for WorkerOptions {
@@ -90,6 +93,7 @@ impl Default for WorkerOptions {
             lease: Duration::minutes(5),
             poll_interval: StdDuration::from_millis(500),
             shutdown_grace: StdDuration::from_secs(20),
+            live_inboxes: true,
         }
     }
 }
@@ -169,6 +173,10 @@ impl Worker {
         }
         self.schedule_housekeeping(started).await;
         tracing::info!(worker = %self.id, "worker started");
+        let live_inboxes = self.options.live_inboxes.then(|| {
+            let (app, id, stop) = (self.app.clone(), self.id.clone(), shutdown.clone());
+            tokio::spawn(async move { app.watch_inboxes(&id, stop).await })
+        });
         let mut running: JoinSet<()> = JoinSet::new();
         let mut last_heartbeat = started;
         loop {
@@ -214,6 +222,11 @@ impl Worker {
         if drained.is_err() {
             running.abort_all();
             while running.join_next().await.is_some() {}
+        }
+        if let Some(live_inboxes) = live_inboxes
+            && live_inboxes.await.is_err()
+        {
+            tracing::error!("the live inboxes stopped by a panic");
         }
         match self.app.store.release_leases(&self.id).await {
             Ok(0) => {}

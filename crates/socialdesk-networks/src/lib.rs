@@ -12,6 +12,7 @@ mod error;
 pub mod mastodon;
 mod model;
 pub mod sandbox;
+pub mod sse;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -46,6 +47,9 @@ pub struct Capabilities {
     pub metrics: bool,
     pub followers: bool,
     pub inbox: bool,
+    /// The network tells as soon as something arrives in the inbox
+    /// ([`Network::watch_inbox`]), so it need not be asked every few minutes.
+    pub inbox_stream: bool,
     pub reply: bool,
     pub like: bool,
     pub hide_comment: bool,
@@ -165,6 +169,13 @@ pub trait Network: Send + Sync + 'static {
         Err(NetworkError::Unsupported("the inbox"))
     }
 
+    /// Opens the network's live stream of the account's inbox: it says when
+    /// something new arrived, and the caller then reads it with
+    /// [`Network::inbox`] from its cursor (so a broken stream loses nothing).
+    async fn watch_inbox(&self, _credentials: &Credentials) -> Result<Box<dyn InboxWatch>, NetworkError> {
+        Err(NetworkError::Unsupported("a live inbox"))
+    }
+
     async fn reply(
         &self,
         _credentials: &Credentials,
@@ -211,6 +222,23 @@ pub trait Network: Send + Sync + 'static {
     ) -> Result<(), NetworkError> {
         Err(NetworkError::Unsupported("hiding comments"))
     }
+}
+
+/// What a live inbox stream says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InboxSignal {
+    /// Something new is in the inbox: read it with [`Network::inbox`].
+    Arrived,
+    /// Nothing for the inbox (a heartbeat, or an event of another kind): the connection lives.
+    Alive,
+}
+
+/// An open live stream of one account's inbox ([`Network::watch_inbox`]).
+#[async_trait::async_trait]
+pub trait InboxWatch: Send {
+    /// Waits for the next signal; `Ok(None)` when the network closed the stream.
+    /// A connection silent for too long is an error, so the caller reconnects.
+    async fn next(&mut self) -> Result<Option<InboxSignal>, NetworkError>;
 }
 
 /// Where to send a person to sign in, and the client to finish with.

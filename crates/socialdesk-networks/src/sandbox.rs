@@ -293,6 +293,7 @@ impl Network for Sandbox {
             reply: true,
             like: true,
             hide_comment: true,
+            inbox_stream: false,
             public_posts: false,
             public_accounts: true,
         }

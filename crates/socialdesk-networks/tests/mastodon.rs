@@ -23,8 +23,8 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use socialdesk_networks::mastodon::{self, Mastodon};
 use socialdesk_networks::{
-    ConnectRequest, Credentials, IdempotencyKey, InboxKind, Network, NetworkError, OutgoingMedia, OutgoingPart,
-    OutgoingPost, RemotePost,
+    ConnectRequest, Credentials, IdempotencyKey, InboxKind, InboxSignal, Network, NetworkError, OutgoingMedia,
+    OutgoingPart, OutgoingPost, RemotePost,
 };
 
 // ---------------------------------------------------------------- the fake
@@ -106,6 +106,11 @@ struct Fake {
     apps: Vec<(String, String, String)>,
     /// code → (client_id, redirect_uri, code_challenge)
     codes: HashMap<String, (String, String, String)>,
+    /// What the streaming API sends to every open stream, as raw
+    /// `text/event-stream` text; `None` closes them.
+    stream: Option<tokio::sync::broadcast::Sender<String>>,
+    /// `path?query` and `Accept` of every streaming request.
+    stream_requests: Vec<(String, String)>,
 }
 
 type Shared = Arc<Mutex<Fake>>;
@@ -305,7 +310,8 @@ async fn instance(State(app): State<App>) -> Response {
         "domain": "fake.social", "title": "Fake", "version": "4.3.0",
         "configuration": {
             "statuses": {"max_characters": fake.max_characters, "max_media_attachments": 4, "characters_reserved_per_url": 23},
-            "media_attachments": {"image_size_limit": 16777216, "video_size_limit": 103809024, "supported_mime_types": ["image/png", "image/jpeg"]}
+            "media_attachments": {"image_size_limit": 16777216, "video_size_limit": 103809024, "supported_mime_types": ["image/png", "image/jpeg"]},
+            "urls": {"streaming": app.base.replace("http://", "ws://")}
         }
     }))
     .into_response()
@@ -654,6 +660,23 @@ async fn public_timeline(
     timeline_response(body, &page, limit, &format!("{}/api/v1/timelines/public", app.base), "", 290)
 }
 
+/// `GET /api/v1/streaming/user/notification`: server-sent events, as
+/// Mastodon's streaming server sends them, for as long as the test writes.
+async fn streaming(State(app): State<App>, headers: HeaderMap, uri: axum::http::Uri) -> Response {
+    let mut fake = app.fake.lock().unwrap();
+    if let Some(response) = gate(&mut fake, &headers) {
+        return response;
+    }
+    let accept = headers.get("accept").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    fake.stream_requests.push((uri.to_string(), accept));
+    let Some(sender) = &fake.stream else { return error(StatusCode::SERVICE_UNAVAILABLE, "streaming is off") };
+    let events = futures_util::stream::unfold(sender.subscribe(), |mut rx| async move {
+        let text = rx.recv().await.ok()?;
+        Some((Ok::<_, std::convert::Infallible>(axum::body::Bytes::from(text)), rx))
+    });
+    ([("content-type", "text/event-stream")], axum::body::Body::from_stream(events)).into_response()
+}
+
 async fn start() -> (String, Shared) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -677,6 +700,8 @@ async fn start() -> (String, Shared) {
         max_characters: 500,
         apps: Vec::new(),
         codes: HashMap::new(),
+        stream: Some(tokio::sync::broadcast::channel(16).0),
+        stream_requests: Vec::new(),
     }));
     let router = Router::new()
         .route("/api/v1/apps", post(register_app))
@@ -694,6 +719,7 @@ async fn start() -> (String, Shared) {
         .route("/api/v1/media/{id}", get(get_media))
         .route("/api/v1/notifications", get(notifications))
         .route("/api/v1/timelines/public", get(public_timeline))
+        .route("/api/v1/streaming/user/notification", get(streaming))
         .with_state(App { fake: fake.clone(), base: base.clone() });
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     (base, fake)
@@ -1176,6 +1202,41 @@ async fn notifications_across_link_pages_come_oldest_first_with_a_cursor() {
     let page = mastodon.inbox(&credentials, Some("2049")).await.unwrap();
     assert!(page.items.is_empty());
     assert_eq!(page.next_cursor.as_deref(), Some("2049"));
+}
+
+async fn next(watch: &mut Box<dyn socialdesk_networks::InboxWatch>) -> Result<Option<InboxSignal>, NetworkError> {
+    tokio::time::timeout(Duration::from_secs(5), watch.next()).await.expect("the stream said something")
+}
+
+/// Writes raw event-stream text to every open stream.
+fn stream(fake: &Shared, text: &str) {
+    fake.lock().unwrap().stream.as_ref().unwrap().send(text.to_owned()).unwrap();
+}
+
+#[tokio::test]
+async fn the_notification_stream_says_when_a_mention_arrives() {
+    let (base, fake) = start().await;
+    let mastodon = connector();
+    let mut watch = mastodon.watch_inbox(&credentials(&base, GOOD_TOKEN)).await.unwrap();
+    // The instance names its streaming server as ws://…; events are read from it over HTTP.
+    assert_eq!(
+        fake.lock().unwrap().stream_requests,
+        vec![("/api/v1/streaming/user/notification".to_owned(), "text/event-stream".to_owned())]
+    );
+    stream(&fake, ":thump\n");
+    assert_eq!(next(&mut watch).await.unwrap(), Some(InboxSignal::Alive));
+    // A favourite and a status update are not inbox items; the event arrives in pieces.
+    stream(&fake, "event: notification\ndata: {\"id\":\"8\",\"type\":\"favourite\"}\n\n");
+    assert_eq!(next(&mut watch).await.unwrap(), Some(InboxSignal::Alive));
+    stream(&fake, "event: notification\ndata: {\"id\":\"9\",");
+    stream(&fake, "\"type\":\"mention\",\"account\":{}}\n\n");
+    assert_eq!(next(&mut watch).await.unwrap(), Some(InboxSignal::Arrived));
+    // The server goes away: the stream ends, and the caller reconnects.
+    fake.lock().unwrap().stream = None;
+    assert_eq!(next(&mut watch).await.unwrap(), None);
+    let refused = mastodon.watch_inbox(&credentials(&base, REVOKED_TOKEN)).await.err().unwrap();
+    assert!(matches!(refused, NetworkError::AuthRevoked(_)), "{refused:?}");
+    assert!(mastodon.capabilities().inbox_stream);
 }
 
 fn public_status(id: u64, text: &str, language: Option<&str>, visibility: &str) -> FakeStatus {

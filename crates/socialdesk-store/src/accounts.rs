@@ -270,6 +270,47 @@ impl Store {
         self.accounts_due(DUE_FOR_CHECK, before, limit).await
     }
 
+    /// Every connected, unrevoked account of every workspace, with its
+    /// network, for the worker (the live inbox streams).
+    pub async fn connected_accounts_everywhere(&self) -> Result<Vec<(WorkspaceId, AccountId, String)>> {
+        let rows: Vec<(Uuid, Uuid, String)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT workspace_id, id, network FROM accounts \
+                 WHERE disconnected_at IS NULL AND status <> 'revoked' ORDER BY connected_at, id",
+            )
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows.into_iter().map(|(w, a, n)| (WorkspaceId::from_uuid(w), AccountId::from_uuid(a), n)).collect())
+    }
+
+    /// Records that the account's live inbox stream is open since `since`, or closed (`None`).
+    pub async fn set_inbox_live(&self, account: AccountId, since: Option<DateTime<Utc>>) -> Result<()> {
+        on_pool!(self, |pool| {
+            sqlx::query("UPDATE accounts SET inbox_live_since = $2 WHERE id = $1")
+                .bind(account.as_uuid())
+                .bind(since)
+                .execute(pool)
+                .await
+                .map(|r| r.rows())
+        })?;
+        Ok(())
+    }
+
+    /// The workspace's connected accounts whose live inbox stream is open, and since when.
+    pub async fn live_inbox_accounts(&self, workspace: WorkspaceId) -> Result<Vec<(AccountId, DateTime<Utc>)>> {
+        let rows: Vec<(Uuid, DateTime<Utc>)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, inbox_live_since FROM accounts \
+                 WHERE workspace_id = $1 AND disconnected_at IS NULL AND inbox_live_since IS NOT NULL",
+            )
+            .bind(workspace.as_uuid())
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows.into_iter().map(|(a, since)| (AccountId::from_uuid(a), since)).collect())
+    }
+
     /// Connected, unrevoked accounts whose last `checked_at` or
     /// `inbox_synced_at` (the query decides) is older than `before`, oldest first.
     pub(crate) async fn accounts_due(

@@ -279,6 +279,51 @@ impl Store {
         Ok(())
     }
 
+    /// Takes the lease `name` for `holder` until `until`, or renews it when
+    /// `holder` already has it. Returns whether `holder` holds it now: a lease
+    /// another holder has is taken only once it expired (before `now`).
+    pub async fn hold_lease(&self, name: &str, holder: &str, now: DateTime<Utc>, until: DateTime<Utc>) -> Result<bool> {
+        let changed = on_pool!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at \
+                 WHERE leases.holder = excluded.holder OR leases.expires_at < $4",
+            )
+            .bind(name)
+            .bind(holder)
+            .bind(until)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows())
+        })?;
+        Ok(changed == 1)
+    }
+
+    /// Gives the lease `name` up, if `holder` has it.
+    pub async fn release_lease(&self, name: &str, holder: &str) -> Result<()> {
+        on_pool!(self, |pool| {
+            sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
+                .bind(name)
+                .bind(holder)
+                .execute(pool)
+                .await
+                .map(|r| r.rows())
+        })?;
+        Ok(())
+    }
+
+    /// Who holds the lease `name` at `now`, if anybody.
+    pub async fn lease_holder(&self, name: &str, now: DateTime<Utc>) -> Result<Option<String>> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_scalar("SELECT holder FROM leases WHERE name = $1 AND expires_at >= $2")
+                .bind(name)
+                .bind(now)
+                .fetch_optional(pool)
+                .await
+        })?)
+    }
+
     /// Forgets a worker that stopped.
     pub async fn remove_worker(&self, worker: &str) -> Result<()> {
         on_pool!(self, |pool| {

@@ -749,7 +749,13 @@ async fn publish(app: &App, url: &str, plan: &PublishPlan) -> anyhow::Result<Pub
     for _ in 0..plan.workers {
         let store = Store::connect(url).await.context("a worker's connection pool")?;
         let worker_app = bench_app_with(store, app.secrets.clone());
-        let options = WorkerOptions { concurrency: plan.concurrency, batch: plan.batch, ..WorkerOptions::default() };
+        // Publishing alone is measured: no live inbox connections.
+        let options = WorkerOptions {
+            concurrency: plan.concurrency,
+            batch: plan.batch,
+            live_inboxes: false,
+            ..WorkerOptions::default()
+        };
         workers.push((worker_app.clone(), tokio::spawn(Worker::new(worker_app, options).run(stopped.clone()))));
     }
 

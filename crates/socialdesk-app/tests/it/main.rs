@@ -7,6 +7,7 @@ mod competitors;
 mod contacts;
 mod link_cards;
 mod listening;
+mod live_inbox;
 mod media;
 mod moderation;
 mod publishing;
@@ -38,6 +39,7 @@ fn options() -> WorkerOptions {
         lease: Duration::minutes(5),
         poll_interval: StdDuration::from_millis(20),
         shutdown_grace: StdDuration::from_secs(5),
+        live_inboxes: true,
     }
 }
 

@@ -734,6 +734,7 @@ impl Network for Bluesky {
             reply: true,
             like: true,
             hide_comment: true,
+            inbox_stream: false,
             public_posts: false,
             public_accounts: true,
         }

@@ -30,11 +30,18 @@ use sha2::{Digest, Sha256};
 pub use socialdesk_core::text::MastodonLimits;
 use url::Url;
 
+use crate::sse::{SseItem, SseReader};
 use crate::{
     Author, Capabilities, ConnectMethod, ConnectRequest, Connected, Credentials, IdempotencyKey, InboxItem, InboxKind,
-    InboxPage, Network, NetworkError, OutgoingMedia, OutgoingPost, PostMetrics, Profile, PublicAccount, PublicPage,
-    PublicPost, PublicPostCounts, Published, RemotePost,
+    InboxPage, InboxSignal, InboxWatch, Network, NetworkError, OutgoingMedia, OutgoingPost, PostMetrics, Profile,
+    PublicAccount, PublicPage, PublicPost, PublicPostCounts, Published, RemotePost,
 };
+
+/// How long one streaming connection is kept before it is opened anew.
+const STREAM_FOR: Duration = Duration::from_secs(6 * 3600);
+/// The streaming server sends a heartbeat every 15 seconds or so; this much
+/// silence means the connection is dead.
+const STREAM_IDLE: Duration = Duration::from_secs(60);
 
 /// The scopes socialdesk asks for: reading the account, its statuses and
 /// notifications; writing statuses and media.
@@ -201,10 +208,10 @@ impl Mastodon {
     /// than Mastodon 4.0) or that omits a value gets Mastodon's defaults:
     /// 500 characters, links as 23, 4 attachments.
     pub async fn instance_limits(&self, server: &str) -> Result<InstanceLimits, NetworkError> {
-        Ok(self.instance(&normalize_server(server)?).await?.0)
+        Ok(self.instance(&normalize_server(server)?).await?.limits)
     }
 
-    async fn instance(&self, server: &str) -> Result<(InstanceLimits, Option<String>), NetworkError> {
+    async fn instance(&self, server: &str) -> Result<Instance, NetworkError> {
         let api = Api::anonymous(&self.http, server);
         let instance: protocol::Instance = match api.json(api.request(Method::GET, "/api/v2/instance")).await {
             Ok(instance) => instance,
@@ -225,7 +232,8 @@ impl Mastodon {
             image_size_limit: configuration.media_attachments.as_ref().and_then(|m| m.image_size_limit),
             video_size_limit: configuration.media_attachments.as_ref().and_then(|m| m.video_size_limit),
         };
-        Ok((limits, instance.domain.filter(|d| !d.is_empty())))
+        let streaming = configuration.urls.and_then(|u| u.streaming).and_then(|address| streaming_base(&address));
+        Ok(Instance { limits, domain: instance.domain.filter(|d| !d.is_empty()), streaming })
     }
 
     async fn find_by_text(
@@ -363,6 +371,7 @@ impl Network for Mastodon {
             metrics: true,
             followers: true,
             inbox: true,
+            inbox_stream: true,
             reply: true,
             like: true,
             hide_comment: false,
@@ -411,7 +420,7 @@ impl Network for Mastodon {
         };
         let account: protocol::Account =
             Api::new(&self.http, &stored).json_at(Method::GET, "/api/v1/accounts/verify_credentials").await?;
-        let (limits, domain) = self.instance(&server).await?;
+        let Instance { limits, domain, .. } = self.instance(&server).await?;
         stored.account_id = Some(account.id.clone());
         stored.domain = Some(domain.unwrap_or_else(|| host_of(&server)));
         stored.limits = Some(limits);
@@ -680,7 +689,33 @@ impl Network for Mastodon {
         Ok(InboxPage { items, next_cursor })
     }
 
-    /// The server's federated timeline (`/api/v1/timelines/public`): every
+    /// Mastodon's streaming API: `GET /api/v1/streaming/user/notification`
+    /// as server-sent events, from the streaming server the instance names
+    /// (`configuration.urls.streaming`), else from the server itself. A
+    /// `mention` notification (direct messages are mentions too) is
+    /// [`InboxSignal::Arrived`]; other notifications and the heartbeat say
+    /// the connection lives, and a minute of silence ends it.
+    async fn watch_inbox(&self, credentials: &Credentials) -> Result<Box<dyn InboxWatch>, NetworkError> {
+        let stored = Stored::open(credentials)?;
+        let base = self.instance(&stored.server).await?.streaming.unwrap_or_else(|| stored.server.clone());
+        let response = self
+            .http
+            .get(format!("{base}/api/v1/streaming/user/notification"))
+            .bearer_auth(&stored.access_token)
+            .header(reqwest::header::ACCEPT, "text/event-stream")
+            .timeout(STREAM_FOR)
+            .send()
+            .await
+            .map_err(|e| NetworkError::from_transport(&e))?;
+        let status = response.status();
+        if !status.is_success() {
+            let headers = response.headers().clone();
+            let body = response.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+            return Err(error_for(status, &headers, &body));
+        }
+        Ok(Box::new(NotificationStream(SseReader::new(response, STREAM_IDLE))))
+    }
+
     /// public post it knows, its own and those of the servers it follows.
     /// After a cursor, read forward through `rel="prev"` up to
     /// `MAX_PAGES` pages (the rest on the next call); without one, the
@@ -822,6 +857,49 @@ impl Network for Mastodon {
 }
 
 // ---- the neutral model, from the wire types ----
+
+/// What the connector reads from the instance's description.
+struct Instance {
+    limits: InstanceLimits,
+    /// The domain in handles, when the instance says.
+    domain: Option<String>,
+    /// The streaming server's HTTP address, when the instance names one.
+    streaming: Option<String>,
+}
+
+/// The HTTP address of a streaming server the instance gives as `wss://…`
+/// (or `ws://…`); server-sent events are read from the same host over HTTP.
+fn streaming_base(address: &str) -> Option<String> {
+    let mut url = Url::parse(address).ok()?;
+    let scheme = match url.scheme() {
+        "wss" | "https" => "https",
+        "ws" | "http" => "http",
+        _ => return None,
+    };
+    url.set_scheme(scheme).ok()?;
+    Some(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// The notification stream of one account.
+struct NotificationStream(SseReader);
+
+#[async_trait::async_trait]
+impl InboxWatch for NotificationStream {
+    async fn next(&mut self) -> Result<Option<InboxSignal>, NetworkError> {
+        let Some(item) = self.0.next().await? else { return Ok(None) };
+        Ok(Some(match item {
+            SseItem::Event { name, data } if name == "notification" => {
+                match serde_json::from_str::<protocol::StreamedNotification>(&data) {
+                    Ok(n) if n.kind == "mention" => InboxSignal::Arrived,
+                    Ok(_) => InboxSignal::Alive,
+                    // A notification we cannot read: look, rather than miss it.
+                    Err(_) => InboxSignal::Arrived,
+                }
+            }
+            SseItem::Event { .. } | SseItem::Alive => InboxSignal::Alive,
+        }))
+    }
+}
 
 fn remote(status: &protocol::Status) -> RemotePost {
     RemotePost { id: status.id.clone(), cid: None, url: status.url.clone().or_else(|| status.uri.clone()) }

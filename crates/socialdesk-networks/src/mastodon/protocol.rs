@@ -162,6 +162,23 @@ pub struct Configuration {
     pub statuses: Option<StatusesConfiguration>,
     #[serde(default)]
     pub media_attachments: Option<MediaConfiguration>,
+    #[serde(default)]
+    pub urls: Option<Urls>,
+}
+
+/// Where the instance serves what it does not serve from its own address.
+#[derive(Debug, Default, Deserialize)]
+pub struct Urls {
+    /// The streaming server, as a WebSocket address (`wss://streaming.example`).
+    #[serde(default)]
+    pub streaming: Option<String>,
+}
+
+/// What the streaming API's `notification` event carries that the connector reads.
+#[derive(Debug, Deserialize)]
+pub struct StreamedNotification {
+    #[serde(rename = "type")]
+    pub kind: String,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -15,6 +15,7 @@ both!(
     failed_jobs_stop_and_free_their_key,
     concurrent_workers_never_claim_the_same_job,
     health_reports_the_oldest_unclaimed_due_job,
+    a_lease_has_one_holder_until_it_expires_or_is_given_up,
 );
 
 fn job(kind: &str, minute: u32, dedupe: Option<&str>) -> NewJob {
@@ -131,4 +132,24 @@ async fn health_reports_the_oldest_unclaimed_due_job(db: TestDb) {
     assert_eq!(health.oldest_unclaimed_due, Some(at(4)));
     assert_eq!(health.last_claim_at, Some(at(5)));
     store.remove_worker("w1").await.unwrap();
+}
+
+async fn a_lease_has_one_holder_until_it_expires_or_is_given_up(db: TestDb) {
+    let store = &db.store;
+    assert_eq!(store.lease_holder("streams", at(0)).await.unwrap(), None);
+    assert!(store.hold_lease("streams", "w1", at(0), at(1)).await.unwrap());
+    assert!(!store.hold_lease("streams", "w2", at(0), at(1)).await.unwrap(), "w1 has it");
+    assert!(store.hold_lease("streams", "w1", at(1), at(3)).await.unwrap(), "renewed by its holder");
+    assert!(!store.hold_lease("streams", "w2", at(2), at(4)).await.unwrap(), "still w1's after the renewal");
+    assert_eq!(store.lease_holder("streams", at(2)).await.unwrap().as_deref(), Some("w1"));
+    assert!(store.hold_lease("other", "w2", at(2), at(4)).await.unwrap(), "leases are by name");
+    // w1 stops renewing: once the lease expired, w2 takes it, and w1 no longer holds it.
+    assert_eq!(store.lease_holder("streams", at(4)).await.unwrap(), None);
+    assert!(store.hold_lease("streams", "w2", at(4), at(5)).await.unwrap());
+    assert!(!store.hold_lease("streams", "w1", at(4), at(6)).await.unwrap());
+    // Giving up a lease one does not hold changes nothing; its holder's frees it at once.
+    store.release_lease("streams", "w1").await.unwrap();
+    assert_eq!(store.lease_holder("streams", at(4)).await.unwrap().as_deref(), Some("w2"));
+    store.release_lease("streams", "w2").await.unwrap();
+    assert!(store.hold_lease("streams", "w1", at(4), at(6)).await.unwrap());
 }

@@ -13,6 +13,16 @@ use crate::AppState;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{ApiActor, ApiJson};
 
+/// One account as the API shows it.
+async fn shown(
+    state: &AppState,
+    actor: &socialdesk_app::Actor,
+    account: &socialdesk_core::Account,
+) -> ApiResult<AccountBody> {
+    let live = state.app.live_inboxes(actor).await?;
+    Ok(AccountBody::new(account, state.app.now(), &live))
+}
+
 /// The workspace's social accounts, connected ones first.
 #[utoipa::path(get, path = "/accounts", tag = "accounts",
     responses((status = 200, body = Vec<AccountBody>), (status = 403, body = Problem, content_type = "application/problem+json")))]
@@ -22,7 +32,8 @@ pub async fn list_accounts(
 ) -> ApiResult<Json<Vec<AccountBody>>> {
     let now = state.app.now();
     let accounts = state.app.accounts(&actor).await?;
-    Ok(Json(accounts.iter().map(|a| AccountBody::new(a, now)).collect()))
+    let live = state.app.live_inboxes(&actor).await?;
+    Ok(Json(accounts.iter().map(|a| AccountBody::new(a, now, &live)).collect()))
 }
 
 /// Connects an account with an app password (Bluesky) or instantly (the sandbox).
@@ -43,7 +54,7 @@ pub async fn connect_account(
         server: body.server.unwrap_or_default(),
     };
     let account = state.app.connect_account(&actor, input).await?;
-    Ok((StatusCode::CREATED, Json(AccountBody::new(&account, state.app.now()))))
+    Ok((StatusCode::CREATED, Json(shown(&state, &actor, &account).await?)))
 }
 
 /// One account.
@@ -55,7 +66,7 @@ pub async fn get_account(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<AccountBody>> {
     let account = state.app.account(&actor, AccountId::from_uuid(id)).await?;
-    Ok(Json(AccountBody::new(&account, state.app.now())))
+    Ok(Json(shown(&state, &actor, &account).await?))
 }
 
 /// Changes an account's settings: its time zone (empty to follow the workspace).
@@ -72,7 +83,7 @@ pub async fn update_account(
 ) -> ApiResult<Json<AccountBody>> {
     let account =
         state.app.update_account(&actor, AccountId::from_uuid(id), AccountChange { time_zone: body.time_zone }).await?;
-    Ok(Json(AccountBody::new(&account, state.app.now())))
+    Ok(Json(shown(&state, &actor, &account).await?))
 }
 
 /// Checks the account against its network now (refreshing its credentials when they expire soon).
@@ -84,7 +95,7 @@ pub async fn check_account(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<AccountBody>> {
     let account = state.app.check_account_for(&actor, AccountId::from_uuid(id)).await?;
-    Ok(Json(AccountBody::new(&account, state.app.now())))
+    Ok(Json(shown(&state, &actor, &account).await?))
 }
 
 /// Disconnects an account: its credentials are erased, its history stays.

@@ -250,10 +250,17 @@ pub struct AccountBody {
     pub connected_at: DateTime<Utc>,
     pub checked_at: Option<DateTime<Utc>>,
     pub disconnected_at: Option<DateTime<Utc>>,
+    /// Since when the account's new messages arrive live through the
+    /// network's stream; null when they come with the sync every two minutes.
+    pub inbox_live_since: Option<DateTime<Utc>>,
 }
 
 impl AccountBody {
-    pub fn new(a: &socialdesk_core::Account, now: DateTime<Utc>) -> AccountBody {
+    pub fn new(
+        a: &socialdesk_core::Account,
+        now: DateTime<Utc>,
+        live: &std::collections::HashMap<socialdesk_core::AccountId, DateTime<Utc>>,
+    ) -> AccountBody {
         AccountBody {
             id: a.id.as_uuid(),
             network: a.network.clone(),
@@ -267,6 +274,7 @@ impl AccountBody {
             connected_at: a.connected_at,
             checked_at: a.checked_at,
             disconnected_at: a.disconnected_at,
+            inbox_live_since: live.get(&a.id).copied(),
         }
     }
 }

@@ -126,6 +126,10 @@ struct InboxPage {
     saved_body: String,
     /// Last 30 days, per teammate: (name, replies, questions answered, median, p90).
     teammates: Vec<(String, u64, u64, String, String)>,
+    /// Accounts whose new messages arrive live (handle, since when, local),
+    /// and those checked every few minutes.
+    live: Vec<(String, String)>,
+    polled: Vec<String>,
 }
 
 struct ItemRow {
@@ -369,7 +373,19 @@ async fn page(
         })
         .collect();
     let reply_rights = state.app.reply_rights(actor).await?;
+    let live_since = state.app.live_inboxes(actor).await?;
+    let (mut live, mut polled) = (Vec::new(), Vec::new());
+    for a in accounts.iter().filter(|a| a.disconnected_at.is_none()) {
+        match live_since.get(&a.id) {
+            Some(since) => {
+                live.push((a.handle.clone(), since.with_timezone(&zone.tz()).format("%-d %b %H:%M").to_string()))
+            }
+            None => polled.push(a.handle.clone()),
+        }
+    }
     let page = InboxPage {
+        live,
+        polled,
         pages,
         business,
         teammates,

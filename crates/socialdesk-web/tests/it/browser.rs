@@ -1275,3 +1275,72 @@ async fn the_composer_shows_the_link_card_a_network_will_show() {
     }
     assert!(!card.is_displayed().await.unwrap(), "no link, no card");
 }
+
+#[tokio::test]
+async fn a_mastodon_mention_arrives_live_in_the_inbox() {
+    let Some((_driver, c)) = start_driver().await else { return };
+    let mastodon = crate::harness::FakeMastodon::start().await;
+    let mut networks = socialdesk_networks::Registry::default();
+    networks.add(std::sync::Arc::new(socialdesk_networks::sandbox::Sandbox::new()));
+    networks.add(std::sync::Arc::new(socialdesk_networks::mastodon::Mastodon::new(socialdesk_networks::http_client())));
+    let s = Server::with_networks(networks).await;
+    let ana = s.person("ana@example.com", "Northwind Coffee").await;
+    let actor = s.actor(&ana).await;
+    // Connected through Mastodon's sign-in, as Settings › Accounts does it.
+    let start = s.app.begin_oauth(&actor, "mastodon", &mastodon.base, &s.url("/oauth/callback")).await.unwrap();
+    let state = reqwest::Url::parse(&start.authorize_url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    let (_, account) = s.app.finish_oauth(&actor.user, &start.sealed, &state, "good-code").await.unwrap();
+    s.synced_sandbox(&ana, "Northwind Coffee").await;
+    s.run_worker();
+    for _ in 0..500 {
+        if !s.app.live_inboxes(&actor).await.unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(s.app.live_inboxes(&actor).await.unwrap().contains_key(&account.id), "the stream opened");
+
+    c.goto(&s.url("/login")).await.unwrap();
+    fill(&c, "#email", "ana@example.com").await;
+    fill(&c, "#password", PASSWORD).await;
+    submit(&c, "form button[type=submit]").await;
+    c.goto(&s.url("/w/northwind-coffee/inbox")).await.unwrap();
+    let sources = c.find(Locator::Css("#inbox-sources")).await.unwrap().text().await.unwrap();
+    assert!(
+        sources.contains("Arriving live: @ana@social.test")
+            && sources.contains("Checked every 2 minutes: @northwind_coffee.sandbox"),
+        "{sources}"
+    );
+
+    // Someone mentions the account; the worker's two-minute round is far
+    // off, so only the stream can bring it in this soon.
+    mastodon.mention("is the Sunday brunch on this week?");
+    let open = socialdesk_store::InboxFilter { account: Some(account.id), ..Default::default() };
+    for _ in 0..500 {
+        if !s.app.inbox(&actor, &open, 10).await.unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    c.goto(&s.url(&format!("/w/northwind-coffee/inbox?account={}", account.id))).await.unwrap();
+    let page = text(&c).await;
+    assert!(page.contains("is the Sunday brunch on this week?") && page.contains("@bo@elsewhere.social"), "{page}");
+    shot(&c, "inbox-live").await;
+
+    // The API says so too.
+    let token = s.token(&ana, socialdesk_core::Role::Viewer).await;
+    let accounts: serde_json::Value =
+        crate::harness::api(&token).get(s.url("/api/v1/accounts")).send().await.unwrap().json().await.unwrap();
+    let live: Vec<(&str, bool)> = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["network"].as_str().unwrap(), a["inbox_live_since"].is_string()))
+        .collect();
+    assert!(live.contains(&("mastodon", true)) && live.contains(&("sandbox", false)), "{live:?}");
+}

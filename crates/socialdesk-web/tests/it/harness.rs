@@ -322,3 +322,104 @@ pub async fn cafe_site(picture: Vec<u8>) -> std::net::SocketAddr {
     tokio::spawn(async move { axum::serve(listener, site).await.unwrap() });
     address
 }
+
+/// Just enough of a Mastodon server to sign in (app registration, the token
+/// exchange, which checks the PKCE verifier against the challenge it was
+/// given, the account and the instance), to read mentions from
+/// `/api/v1/notifications` and to tell of them on the streaming API
+/// (server-sent events), as Mastodon does.
+pub struct FakeMastodon {
+    pub base: String,
+    /// Mention notifications, oldest first.
+    mentions: Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
+    stream: tokio::sync::broadcast::Sender<String>,
+}
+
+impl FakeMastodon {
+    pub async fn start() -> FakeMastodon {
+        use axum::extract::{Query, State};
+        use axum::http::StatusCode;
+        use axum::routing::{get, post};
+        use axum::{Form, Json, Router};
+        use std::collections::HashMap;
+        type Shared = (Arc<std::sync::Mutex<Vec<serde_json::Value>>>, tokio::sync::broadcast::Sender<String>);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let shared: Shared = (Arc::default(), tokio::sync::broadcast::channel(16).0);
+        let streaming = base.replace("http://", "ws://");
+        let app = Router::new()
+            .route("/api/v1/apps", post(|| async { Json(serde_json::json!({"client_id": "cid", "client_secret": "csecret"})) }))
+            .route(
+                "/oauth/token",
+                post(|Form(form): Form<HashMap<String, String>>| async move {
+                    let ok = form.get("code").map(String::as_str) == Some("good-code")
+                        && form.get("client_secret").map(String::as_str) == Some("csecret")
+                        && form.get("code_verifier").is_some_and(|v| v.len() >= 43);
+                    if ok {
+                        (StatusCode::OK, Json(serde_json::json!({"access_token": "tok", "token_type": "Bearer"})))
+                    } else {
+                        (StatusCode::BAD_REQUEST, Json(serde_json::json!({"error": "invalid_grant"})))
+                    }
+                }),
+            )
+            .route(
+                "/api/v1/accounts/verify_credentials",
+                get(|| async {
+                    Json(serde_json::json!({"id": "109", "username": "ana", "acct": "ana", "display_name": "Ana at Mastodon",
+                        "url": "http://127.0.0.1/@ana", "followers_count": 321, "following_count": 12, "statuses_count": 40}))
+                }),
+            )
+            .route(
+                "/api/v2/instance",
+                get(move || async move {
+                    Json(serde_json::json!({"domain": "social.test", "configuration": {"statuses": {"max_characters": 500,
+                        "characters_reserved_per_url": 23, "max_media_attachments": 4}, "urls": {"streaming": streaming}}}))
+                }),
+            )
+            .route(
+                "/api/v1/notifications",
+                get(|State((mentions, _)): State<Shared>, Query(query): Query<Vec<(String, String)>>| async move {
+                    let after: u64 = query.iter().find(|(k, _)| k == "min_id").map_or(0, |(_, v)| v.parse().unwrap());
+                    let mentions = mentions.lock().unwrap();
+                    // Newest first, as Mastodon pages them.
+                    let page: Vec<&serde_json::Value> =
+                        mentions.iter().rev().filter(|n| n["id"].as_str().unwrap().parse::<u64>().unwrap() > after).collect();
+                    Json(serde_json::json!(page))
+                }),
+            )
+            .route(
+                "/api/v1/streaming/user/notification",
+                get(|State((_, stream)): State<Shared>| async move {
+                    let events = futures_util::stream::unfold(stream.subscribe(), |mut rx| async move {
+                        let text = rx.recv().await.ok()?;
+                        Some((Ok::<_, std::convert::Infallible>(axum::body::Bytes::from(text)), rx))
+                    });
+                    ([("content-type", "text/event-stream")], axum::body::Body::from_stream(events))
+                }),
+            )
+            .with_state(shared.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        FakeMastodon { base, mentions: shared.0, stream: shared.1 }
+    }
+
+    /// Someone mentions the account: the notification is stored, then the
+    /// streaming API tells of it.
+    pub fn mention(&self, text: &str) {
+        let mut mentions = self.mentions.lock().unwrap();
+        let id = (mentions.len() + 1).to_string();
+        let notification = serde_json::json!({
+            "id": id, "type": "mention", "created_at": "2026-11-23T09:00:00Z",
+            "account": {"id": "77", "username": "bo", "acct": "bo@elsewhere.social", "display_name": "Bo",
+                "url": "https://elsewhere.social/@bo", "followers_count": 80},
+            "status": {"id": format!("9{id}"), "uri": format!("https://elsewhere.social/statuses/9{id}"),
+                "url": format!("https://elsewhere.social/@bo/9{id}"), "created_at": "2026-11-23T09:00:00Z",
+                "content": format!("<p><span class=\"h-card\"><a href=\"http://127.0.0.1/@ana\">@<span>ana</span></a></span> {text}</p>"),
+                "visibility": "public", "in_reply_to_id": null, "language": "en", "media_attachments": [], "mentions": [],
+                "account": {"id": "77", "username": "bo", "acct": "bo@elsewhere.social", "display_name": "Bo",
+                    "url": "https://elsewhere.social/@bo", "followers_count": 80}}
+        });
+        mentions.push(notification.clone());
+        drop(mentions);
+        let _ = self.stream.send(format!("event: notification\ndata: {notification}\n\n"));
+    }
+}

@@ -284,51 +284,9 @@ async fn accounts_are_connected_and_disconnected_from_settings() {
     assert!(page.contains(">Disconnected<"));
 }
 
-/// Just enough of a Mastodon server to sign in: app registration, the token
-/// exchange (which checks the PKCE verifier against the challenge it was
-/// given), the account and the instance.
-async fn fake_mastodon() -> String {
-    use axum::routing::{get, post};
-    use axum::{Form, Json, Router};
-    use std::collections::HashMap;
-    let app = Router::new()
-        .route("/api/v1/apps", post(|| async { Json(serde_json::json!({"client_id": "cid", "client_secret": "csecret"})) }))
-        .route(
-            "/oauth/token",
-            post(|Form(form): Form<HashMap<String, String>>| async move {
-                let ok = form.get("code").map(String::as_str) == Some("good-code")
-                    && form.get("client_secret").map(String::as_str) == Some("csecret")
-                    && form.get("code_verifier").is_some_and(|v| v.len() >= 43);
-                if ok {
-                    (StatusCode::OK, Json(serde_json::json!({"access_token": "tok", "token_type": "Bearer"})))
-                } else {
-                    (StatusCode::BAD_REQUEST, Json(serde_json::json!({"error": "invalid_grant"})))
-                }
-            }),
-        )
-        .route(
-            "/api/v1/accounts/verify_credentials",
-            get(|| async {
-                Json(serde_json::json!({"id": "109", "username": "ana", "acct": "ana", "display_name": "Ana at Mastodon",
-                    "url": "http://127.0.0.1/@ana", "followers_count": 321, "following_count": 12, "statuses_count": 40}))
-            }),
-        )
-        .route(
-            "/api/v2/instance",
-            get(|| async {
-                Json(serde_json::json!({"domain": "social.test", "configuration": {"statuses": {"max_characters": 500,
-                    "characters_reserved_per_url": 23, "max_media_attachments": 4}}}))
-            }),
-        );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    base
-}
-
 #[tokio::test]
 async fn mastodon_accounts_connect_through_the_servers_sign_in_page() {
-    let mastodon_url = fake_mastodon().await;
+    let mastodon_url = crate::harness::FakeMastodon::start().await.base;
     let mut networks = socialdesk_networks::Registry::default();
     networks.add(Arc::new(socialdesk_networks::mastodon::Mastodon::new(socialdesk_networks::http_client())));
     let s = Server::with_networks(networks).await;

@@ -1,0 +1,242 @@
+//! Live inboxes. For every connected account whose network streams its
+//! inbox ([`socialdesk_networks::Capabilities::inbox_stream`]: Mastodon's
+//! streaming API), one connection stays open, and when something arrives the
+//! account is synced at once ([`App::sync_inbox`]) instead of at the next
+//! two-minute round of the `inbox-sync` job.
+//!
+//! The stream only says *when* to read. What is read, and how it is stored,
+//! is the periodic sync's: from the account's cursor, items and cursor in one
+//! transaction. So a dropped connection, a restart or a missed event loses
+//! nothing (the next sync, live or periodic, reads from the cursor), and
+//! nothing is stored twice. After each (re)connection the account is synced
+//! once, for what arrived while nobody listened.
+//!
+//! One process holds the streams: the one holding the [`INBOX_STREAMS`]
+//! lease (renewed every 20 seconds, lasting a minute), so that running
+//! several workers does not open several connections per account. When it
+//! stops, another worker takes over within a minute.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use socialdesk_core::{AccountId, Permission, WorkspaceId};
+use socialdesk_networks::{InboxSignal, NetworkError};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use crate::{Actor, App, AppError};
+
+/// The lease of the process that holds the live inbox streams.
+pub const INBOX_STREAMS: &str = "inbox-streams";
+/// How long the lease lasts…
+const LEASE_FOR: Duration = Duration::from_secs(60);
+/// …and how often its holder renews it and looks for accounts connected or gone.
+const RENEW_EVERY: Duration = Duration::from_secs(20);
+/// Arrivals this close together are read with one sync.
+const GATHER: Duration = Duration::from_millis(250);
+/// The longest wait between two connection attempts of one account.
+const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
+/// Why one account's watch ended for good.
+enum Ended {
+    /// The account was revoked, disconnected, or its network has no stream.
+    ForGood(String),
+    /// Anything else: reconnect after a while.
+    Retry(String),
+}
+
+impl From<AppError> for Ended {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Conflict { message, .. } => Ended::ForGood(message),
+            AppError::NotFound | AppError::Invalid(_) => Ended::ForGood(e.to_string()),
+            e => Ended::Retry(e.to_string()),
+        }
+    }
+}
+
+impl App {
+    /// Holds the live inbox streams of every workspace while `holder` has the
+    /// [`INBOX_STREAMS`] lease, until `stop` turns true. The worker runs it.
+    pub async fn watch_inboxes(&self, holder: &str, mut stop: watch::Receiver<bool>) {
+        let mut watched: HashMap<AccountId, JoinHandle<()>> = HashMap::new();
+        let mut held = false;
+        while !*stop.borrow() {
+            let now = self.now();
+            let holds = match self.store.hold_lease(INBOX_STREAMS, holder, now, now + duration(LEASE_FOR)).await {
+                Ok(holds) => holds,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not renew the lease of the live inboxes");
+                    false
+                }
+            };
+            if holds != held {
+                tracing::info!(holder, holds, "live inbox streams");
+                held = holds;
+            }
+            if holds {
+                match self.streamable_accounts().await {
+                    Ok(accounts) => {
+                        watched.retain(|account, task| {
+                            let keep = accounts.contains_key(account) && !task.is_finished();
+                            if !keep {
+                                task.abort();
+                            }
+                            keep
+                        });
+                        for (account, workspace) in accounts {
+                            watched.entry(account).or_insert_with(|| {
+                                let app = self.clone();
+                                tokio::spawn(async move { app.watch_account(workspace, account).await })
+                            });
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "could not list the accounts with live inboxes"),
+                }
+            } else {
+                // Another process holds the streams now; it records its own.
+                for (_, task) in watched.drain() {
+                    task.abort();
+                }
+            }
+            tokio::select! {
+                () = tokio::time::sleep(RENEW_EVERY) => {}
+                _ = stop.changed() => {}
+            }
+        }
+        for (account, task) in watched.drain() {
+            task.abort();
+            let _ = self.store.set_inbox_live(account, None).await;
+        }
+        if held && let Err(e) = self.store.release_lease(INBOX_STREAMS, holder).await {
+            tracing::warn!(error = %e, "could not give the lease of the live inboxes up; it will expire");
+        }
+    }
+
+    /// The workspace's accounts whose new messages arrive live, and since
+    /// when; empty when no worker holds the streams (so nothing stale shows).
+    pub async fn live_inboxes(&self, actor: &Actor) -> Result<HashMap<AccountId, DateTime<Utc>>, AppError> {
+        actor.require(Permission::ViewAllContent)?;
+        if self.store.lease_holder(INBOX_STREAMS, self.now()).await?.is_none() {
+            return Ok(HashMap::new());
+        }
+        Ok(self.store.live_inbox_accounts(actor.workspace.id).await?.into_iter().collect())
+    }
+
+    /// Connected accounts on networks that stream their inbox.
+    async fn streamable_accounts(&self) -> Result<HashMap<AccountId, WorkspaceId>, AppError> {
+        let accounts = self.store.connected_accounts_everywhere().await?;
+        Ok(accounts
+            .into_iter()
+            .filter(|(_, _, network)| self.networks.get(network).is_some_and(|n| n.capabilities().inbox_stream))
+            .map(|(workspace, account, _)| (account, workspace))
+            .collect())
+    }
+
+    /// Watches one account's inbox, reconnecting with a growing wait (1 s to
+    /// five minutes), until the account is revoked or disconnected.
+    async fn watch_account(&self, workspace: WorkspaceId, account: AccountId) {
+        let mut wait = Duration::from_secs(1);
+        loop {
+            let started = Instant::now();
+            let ended = self.watch_account_once(workspace, account).await;
+            if let Err(e) = self.store.set_inbox_live(account, None).await {
+                tracing::warn!(%account, error = %e, "could not record that the live inbox closed");
+            }
+            match ended {
+                Ok(()) => tracing::info!(%account, "the live inbox stream closed"),
+                Err(Ended::ForGood(why)) => {
+                    tracing::info!(%account, why, "no live inbox for this account");
+                    return;
+                }
+                Err(Ended::Retry(why)) => tracing::warn!(%account, why, "the live inbox stream failed"),
+            }
+            if started.elapsed() > MAX_BACKOFF {
+                wait = Duration::from_secs(1);
+            }
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(MAX_BACKOFF);
+        }
+    }
+
+    /// One connection: opened, a catch-up sync, then a sync for each
+    /// gathering of arrivals, until the stream closes or fails.
+    async fn watch_account_once(&self, workspace: WorkspaceId, account: AccountId) -> Result<(), Ended> {
+        let (stored, credentials) = self.credentials(workspace, account).await?;
+        let network = self.network(&stored.network)?;
+        let mut stream = match network.watch_inbox(&credentials).await {
+            Ok(stream) => stream,
+            Err(NetworkError::AuthRevoked(why)) => {
+                self.mark_account_revoked(workspace, account, &why).await?;
+                return Err(Ended::ForGood(why));
+            }
+            Err(NetworkError::Unsupported(what)) => return Err(Ended::ForGood(format!("{what} is not supported"))),
+            Err(e) => return Err(Ended::Retry(e.to_string())),
+        };
+        tracing::info!(%account, handle = stored.handle, "live inbox stream open");
+        if let Err(e) = self.store.set_inbox_live(account, Some(self.now())).await {
+            tracing::warn!(%account, error = %e, "could not record that the live inbox is open");
+        }
+        self.live_sync(workspace, account).await?;
+        // When the gathered arrivals are read.
+        let mut due: Option<Instant> = None;
+        loop {
+            let signal = match due {
+                // `next` may be dropped half-way: it loses nothing.
+                Some(at) => tokio::select! {
+                    signal = stream.next() => signal,
+                    () = tokio::time::sleep_until(at) => {
+                        due = None;
+                        self.live_sync(workspace, account).await?;
+                        continue;
+                    }
+                },
+                None => stream.next().await,
+            };
+            match signal {
+                Ok(Some(InboxSignal::Arrived)) => {
+                    due.get_or_insert_with(|| Instant::now() + GATHER);
+                }
+                Ok(Some(InboxSignal::Alive)) => {}
+                Ok(None) => {
+                    if due.is_some() {
+                        self.live_sync(workspace, account).await?;
+                    }
+                    return Ok(());
+                }
+                Err(NetworkError::AuthRevoked(why)) => {
+                    self.mark_account_revoked(workspace, account, &why).await?;
+                    return Err(Ended::ForGood(why));
+                }
+                Err(e) => {
+                    if due.is_some() {
+                        self.live_sync(workspace, account).await?;
+                    }
+                    return Err(Ended::Retry(e.to_string()));
+                }
+            }
+        }
+    }
+
+    /// Syncs the account; a revoked account ends its watch, other failures are
+    /// left to the periodic sync.
+    async fn live_sync(&self, workspace: WorkspaceId, account: AccountId) -> Result<(), Ended> {
+        match self.sync_inbox(workspace, account).await {
+            Ok(new) => {
+                tracing::debug!(%account, new, "live inbox synced");
+                Ok(())
+            }
+            Err(e @ (AppError::Conflict { .. } | AppError::NotFound)) => Err(e.into()),
+            Err(e) => {
+                tracing::warn!(%account, error = %e, "live inbox sync failed; the periodic sync will retry");
+                Ok(())
+            }
+        }
+    }
+}
+
+fn duration(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+}

@@ -1,0 +1,166 @@
+//! Live inboxes: when a network says something arrived, the account is synced
+//! at once, not at the next periodic round; and however many workers run,
+//! one of them holds the streams.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration as StdDuration;
+
+use chrono::{TimeZone, Utc};
+use socialdesk_app::inbox_streams::INBOX_STREAMS;
+use socialdesk_networks::{
+    Author, Capabilities, ConnectMethod, ConnectRequest, Connected, Credentials, IdempotencyKey, InboxItem, InboxKind,
+    InboxPage, InboxSignal, InboxWatch, Network, NetworkError, OutgoingPost, Profile, Published, RemotePost,
+};
+use socialdesk_store::InboxFilter;
+use socialdesk_store::testing::TestDb;
+use tokio::sync::broadcast;
+
+use crate::publishing::{connect, profile, setup, worker};
+
+/// A network whose inbox is a list read from a cursor (the count read so
+/// far), and whose live stream sends what the test says.
+struct Streaming {
+    items: Mutex<Vec<InboxItem>>,
+    signals: broadcast::Sender<InboxSignal>,
+    /// Watches opened, and inbox reads.
+    watches: AtomicU32,
+    reads: AtomicU32,
+}
+
+impl Streaming {
+    fn new() -> Streaming {
+        Streaming {
+            items: Mutex::new(Vec::new()),
+            signals: broadcast::channel(64).0,
+            watches: AtomicU32::new(0),
+            reads: AtomicU32::new(0),
+        }
+    }
+
+    /// A mention arrives: on the network first, then the stream says so.
+    fn arrives(&self, text: &str) {
+        let mut items = self.items.lock().unwrap();
+        let n = items.len() + 1;
+        items.push(InboxItem {
+            post: RemotePost { id: format!("m{n}"), cid: None, url: None },
+            kind: InboxKind::Mention,
+            author: Author {
+                external_id: format!("fan{n}"),
+                handle: format!("@fan{n}"),
+                display_name: format!("Fan {n}"),
+                followers: Some(100),
+            },
+            text: text.to_owned(),
+            created_at: Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, n as u32).unwrap(),
+            parent: None,
+            root: None,
+        });
+        drop(items);
+        let _ = self.signals.send(InboxSignal::Arrived);
+    }
+}
+
+struct Watch(broadcast::Receiver<InboxSignal>);
+
+#[async_trait::async_trait]
+impl InboxWatch for Watch {
+    async fn next(&mut self) -> Result<Option<InboxSignal>, NetworkError> {
+        Ok(self.0.recv().await.ok())
+    }
+}
+
+#[async_trait::async_trait]
+impl Network for Streaming {
+    fn name(&self) -> &'static str {
+        "streaming"
+    }
+    fn label(&self) -> &'static str {
+        "Streaming"
+    }
+    fn connect_method(&self) -> ConnectMethod {
+        ConnectMethod::Instant
+    }
+    fn capabilities(&self) -> Capabilities {
+        Capabilities { inbox: true, inbox_stream: true, ..Capabilities::default() }
+    }
+    async fn connect(&self, _: &ConnectRequest) -> Result<Connected, NetworkError> {
+        Ok(Connected { profile: profile(), credentials: Credentials(serde_json::json!({})), expires_at: None })
+    }
+    async fn profile(&self, _: &Credentials) -> Result<Profile, NetworkError> {
+        Ok(profile())
+    }
+    async fn publish(&self, _: &Credentials, _: &OutgoingPost, _: &IdempotencyKey) -> Result<Published, NetworkError> {
+        Err(NetworkError::Unsupported("publishing"))
+    }
+    async fn find_published(&self, _: &Credentials, _: &IdempotencyKey) -> Result<Option<Published>, NetworkError> {
+        Ok(None)
+    }
+    async fn inbox(&self, _: &Credentials, cursor: Option<&str>) -> Result<InboxPage, NetworkError> {
+        self.reads.fetch_add(1, Ordering::SeqCst);
+        let items = self.items.lock().unwrap();
+        let from = cursor.map_or(0, |c| c.parse::<usize>().unwrap());
+        Ok(InboxPage { items: items[from..].to_vec(), next_cursor: Some(items.len().to_string()) })
+    }
+    async fn watch_inbox(&self, _: &Credentials) -> Result<Box<dyn InboxWatch>, NetworkError> {
+        self.watches.fetch_add(1, Ordering::SeqCst);
+        Ok(Box::new(Watch(self.signals.subscribe())))
+    }
+}
+
+async fn until(what: &str, mut done: impl AsyncFnMut() -> bool) {
+    for _ in 0..500 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(StdDuration::from_millis(10)).await;
+    }
+    panic!("{what}: not within 5 seconds");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_arrival_is_synced_at_once_by_one_worker_of_two_on_sqlite() {
+    an_arrival_is_synced_at_once_by_one_worker_of_two(TestDb::sqlite().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_arrival_is_synced_at_once_by_one_worker_of_two_on_postgres() {
+    if let Some(db) = TestDb::postgres().await {
+        an_arrival_is_synced_at_once_by_one_worker_of_two(db).await;
+    }
+}
+
+async fn an_arrival_is_synced_at_once_by_one_worker_of_two(db: TestDb) {
+    let network = Arc::new(Streaming::new());
+    let s = setup(db, network.clone()).await;
+    let account = connect(&s, "streaming").await;
+    network.arrives("Hello, are you open on Sunday?");
+    let (stop_one, one) = worker(&s.app);
+    let (stop_two, two) = worker(&s.app);
+    until("a stream is open", async || network.watches.load(Ordering::SeqCst) == 1).await;
+    let inbox = async || s.app.inbox(&s.actor, &InboxFilter::default(), 10).await.unwrap();
+    until("the catch-up sync", async || inbox().await.len() == 1).await;
+    let live = s.app.live_inboxes(&s.actor).await.unwrap();
+    assert_eq!(live.keys().copied().collect::<Vec<_>>(), vec![account], "the account's messages arrive live");
+    // The clock stands still, so the periodic sync (every two minutes) cannot
+    // be what reads the next ones: only the stream can.
+    let reads = network.reads.load(Ordering::SeqCst);
+    network.arrives("Your new blend is lovely");
+    network.arrives("Where do I find the decaf?");
+    until("the live sync", async || inbox().await.len() == 3).await;
+    assert!(network.reads.load(Ordering::SeqCst) <= reads + 2, "two arrivals close together, read once or twice");
+    let texts: Vec<String> = inbox().await.into_iter().map(|i| i.text).collect();
+    assert!(texts.contains(&"Where do I find the decaf?".to_owned()), "{texts:?}");
+    // The second worker never opened a stream of its own.
+    assert_eq!(network.watches.load(Ordering::SeqCst), 1);
+    let holder = s.app.store.lease_holder(INBOX_STREAMS, s.app.now()).await.unwrap();
+    assert!(holder.is_some());
+    stop_one.send(true).unwrap();
+    stop_two.send(true).unwrap();
+    one.await.unwrap();
+    two.await.unwrap();
+    // Stopped workers give the lease up at once, and nothing shows live.
+    assert_eq!(s.app.store.lease_holder(INBOX_STREAMS, s.app.now()).await.unwrap(), None);
+    assert!(s.app.live_inboxes(&s.actor).await.unwrap().is_empty());
+    assert!(s.app.store.live_inbox_accounts(s.actor.workspace.id).await.unwrap().is_empty());
+}
