@@ -211,10 +211,10 @@ impl App {
         // with the reason, so the post does not wait forever.
         for (i, job) in jobs.iter().enumerate() {
             if let Some(Err(JobError::Retry { message, .. })) = &results[i]
-                && job.attempts >= job.max_attempts
+                && job.is_last_attempt()
                 && let Ok(target) = publish_target(job)
             {
-                let why = format!("gave up after {} attempts: {message}", job.attempts);
+                let why = format!("gave up after {} attempts: {message}", job.attempt());
                 if let Err(e) = self.give_up(target, &why).await {
                     results[i] = Some(Err(e));
                 }

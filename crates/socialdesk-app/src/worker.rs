@@ -333,8 +333,8 @@ impl Worker {
                 tracing::info!(reason = %reason, retry_in_s = after.num_seconds(), "job deferred");
                 self.app.store.defer_job(job.id, &job.claim, now + after).await
             }
-            Err(JobError::Retry { message, after }) if job.attempts < job.max_attempts => {
-                let delay = after.unwrap_or_else(|| backoff(job.attempts));
+            Err(JobError::Retry { message, after }) if !job.is_last_attempt() => {
+                let delay = after.unwrap_or_else(|| backoff(job.attempt()));
                 tracing::warn!(error = %message, retry_in_s = delay.num_seconds(), "job failed; will retry");
                 self.app.store.retry_job(job.id, &job.claim, &message, now + delay).await
             }

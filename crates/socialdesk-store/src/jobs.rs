@@ -36,13 +36,33 @@ pub struct ClaimedJob {
     pub kind: String,
     pub payload: String,
     pub run_at: DateTime<Utc>,
-    /// Including this one.
+    /// Claims, including this one and those of workers that died running it.
     pub attempts: i32,
+    /// Earlier runs that ended in a failure worth retrying.
+    pub failures: i32,
     pub max_attempts: i32,
     /// This claim's token (`worker#attempt`): only the holder of the current
     /// claim can complete, retry, defer or fail the job, so a run that
     /// outlived its lease cannot touch a job another run has since taken.
     pub claim: String,
+}
+
+/// A job that crashes every worker that runs it still ends after this many
+/// times its `max_attempts` claims.
+const CLAIMS_PER_ATTEMPT: i32 = 4;
+
+impl ClaimedJob {
+    /// Whether this run is the job's last: a failure now fails it for good.
+    /// Only runs that ended in a failure count, not claims of workers that
+    /// died mid-run (a SIGKILL, a crash), unless there are very many of those.
+    pub fn is_last_attempt(&self) -> bool {
+        self.failures + 1 >= self.max_attempts || self.attempts >= self.max_attempts * CLAIMS_PER_ATTEMPT
+    }
+
+    /// Which try this run is, counting runs that ended, and this one.
+    pub fn attempt(&self) -> i32 {
+        self.failures + 1
+    }
 }
 
 /// A job as stored, for listings.
@@ -81,7 +101,7 @@ const CLAIM_POSTGRES: &str = "WITH waiting AS (SELECT id, run_at FROM jobs \
          AND ($5 IS NULL OR kind = $5) ORDER BY lease_until LIMIT $4 FOR UPDATE SKIP LOCKED) \
      UPDATE jobs SET lease_until = $2, locked_by = $3 || '#' || (attempts + 1), attempts = attempts + 1 \
      WHERE id IN (SELECT id FROM (SELECT * FROM waiting UNION ALL SELECT * FROM expired) due ORDER BY run_at LIMIT $4) \
-     RETURNING id, workspace_id, kind, payload, run_at, attempts, max_attempts, locked_by AS claim";
+     RETURNING id, workspace_id, kind, payload, run_at, attempts, failures, max_attempts, locked_by AS claim";
 
 const CLAIM_SQLITE: &str = "UPDATE jobs SET lease_until = $2, locked_by = $3 || '#' || (attempts + 1), attempts = attempts + 1 \
      WHERE id IN (SELECT id FROM ( \
@@ -90,7 +110,7 @@ const CLAIM_SQLITE: &str = "UPDATE jobs SET lease_until = $2, locked_by = $3 || 
          UNION ALL \
          SELECT * FROM (SELECT id, run_at FROM jobs WHERE lease_until < $1 AND failed_at IS NULL AND run_at <= $1 \
                         AND ($5 IS NULL OR kind = $5) ORDER BY lease_until LIMIT $4)) ORDER BY run_at LIMIT $4) \
-     RETURNING id, workspace_id, kind, payload, run_at, attempts, max_attempts, locked_by AS claim";
+     RETURNING id, workspace_id, kind, payload, run_at, attempts, failures, max_attempts, locked_by AS claim";
 
 /// Inserts a job on a pool or inside a transaction (so work and the job
 /// that finishes it commit together); the rows inserted, 0 when a job
@@ -197,7 +217,8 @@ impl Store {
     pub async fn retry_job(&self, id: Uuid, claim: &str, error: &str, run_at: DateTime<Utc>) -> Result<bool> {
         let done = on_pool!(self, |pool| {
             sqlx::query(
-                "UPDATE jobs SET run_at = $3, last_error = $4, lease_until = NULL, locked_by = NULL \
+                "UPDATE jobs SET run_at = $3, last_error = $4, lease_until = NULL, locked_by = NULL, \
+                     failures = failures + 1 \
                  WHERE id = $1 AND locked_by = $2",
             )
             .bind(id)

@@ -16,6 +16,7 @@ both!(
     concurrent_workers_never_claim_the_same_job,
     health_reports_the_oldest_unclaimed_due_job,
     a_lease_has_one_holder_until_it_expires_or_is_given_up,
+    claims_of_workers_that_died_do_not_use_up_a_jobs_tries,
 );
 
 fn job(kind: &str, minute: u32, dedupe: Option<&str>) -> NewJob {
@@ -152,4 +153,38 @@ async fn a_lease_has_one_holder_until_it_expires_or_is_given_up(db: TestDb) {
     assert_eq!(store.lease_holder("streams", at(4)).await.unwrap().as_deref(), Some("w2"));
     store.release_lease("streams", "w2").await.unwrap();
     assert!(store.hold_lease("streams", "w1", at(4), at(6)).await.unwrap());
+}
+
+async fn claims_of_workers_that_died_do_not_use_up_a_jobs_tries(db: TestDb) {
+    let store = &db.store;
+    let mut new = job("publish", 0, None);
+    new.max_attempts = 3;
+    store.enqueue_job(&new).await.unwrap();
+    // Five workers claim it and die (their leases expire): five claims, no failure.
+    for minute in 0..5 {
+        let claimed = store.claim_jobs(&format!("w{minute}"), at(minute * 10), at(minute * 10 + 5), 1).await.unwrap();
+        assert_eq!((claimed[0].attempts, claimed[0].failures), (minute as i32 + 1, 0));
+        assert!(!claimed[0].is_last_attempt(), "a crash is not a try");
+    }
+    // Two runs that end in a failure count; the third is the last.
+    for (minute, last) in [(60, false), (70, false), (80, true)] {
+        let claimed = store.claim_jobs("w", at(minute), at(minute + 5), 1).await.unwrap();
+        assert_eq!(claimed[0].is_last_attempt(), last, "at minute {minute}: {:?}", claimed[0]);
+        if last {
+            assert!(store.fail_job(claimed[0].id, &claimed[0].claim, "503", at(minute + 1)).await.unwrap());
+        } else {
+            assert!(store.retry_job(claimed[0].id, &claimed[0].claim, "503", at(minute + 1)).await.unwrap());
+        }
+    }
+    // A job that kills every worker still ends: after four times its tries in claims.
+    let mut poison = job("poison", 0, None);
+    poison.max_attempts = 2;
+    store.enqueue_job(&poison).await.unwrap();
+    let mut lasts = Vec::new();
+    for minute in 100..108u32 {
+        let claimed = store.claim_jobs("w", at(minute * 10), at(minute * 10 + 5), 1).await.unwrap();
+        let c = claimed.iter().find(|c| c.kind == "poison").unwrap();
+        lasts.push(c.is_last_attempt());
+    }
+    assert_eq!(lasts, [false, false, false, false, false, false, false, true]);
 }
