@@ -126,6 +126,7 @@ impl App {
             .unwrap_or_else(|| AccountId::from_uuid(new_uuid()));
         let plaintext = serde_json::to_vec(&connected.credentials).map_err(|e| AppError::internal(e.to_string()))?;
         let sealed = self.secrets.seal(&plaintext, &credentials_context(id));
+        let limits = network.account_limits(&connected.credentials);
         let account = Account {
             id,
             workspace_id: actor.workspace.id,
@@ -144,6 +145,7 @@ impl App {
             connected_at: now,
             checked_at: Some(now),
             disconnected_at: None,
+            limits,
         };
         let stored = self.store.upsert_account(&NewAccount { account, sealed_credentials: sealed }).await?;
         self.keep_account_snapshot(actor.workspace.id, stored.id, now, &profile_counts).await;
@@ -195,6 +197,8 @@ impl App {
             sealed_credentials: None,
             expires_at: account.expires_at,
             checked_at: now,
+            // Accounts connected before their limits were kept get them here.
+            limits: Some(network.account_limits(&credentials)),
         };
         // Checks run every few hours; refresh anything that would expire before the next one.
         if account.expires_at.is_some_and(|at| at - now < Duration::hours(crate::worker::ACCOUNT_CHECK_EVERY + 1)) {
@@ -288,6 +292,7 @@ impl App {
             sealed_credentials: None,
             expires_at: None,
             checked_at: self.now(),
+            limits: None,
         };
         self.store.record_account_health(workspace, id, &health).await?;
         tracing::warn!(%workspace, account_id = %id, "account credentials revoked; it must be reconnected");

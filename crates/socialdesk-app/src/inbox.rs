@@ -177,7 +177,7 @@ impl App {
         }
         let account = self.store.account(actor.workspace.id, item.account_id).await?;
         if let Some(kind) = crate::posts::text_rules(&account.network) {
-            let report = socialdesk_core::text::check(kind, text, &socialdesk_core::text::Limits::default());
+            let report = socialdesk_core::text::check(kind, text, &account.text_limits());
             if let Some(problem) = report.problems.first() {
                 return Err(AppError::field("text", problem.message.clone()));
             }

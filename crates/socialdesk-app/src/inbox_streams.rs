@@ -116,13 +116,23 @@ impl App {
     }
 
     /// The workspace's accounts whose new messages arrive live, and since
-    /// when; empty when no worker holds the streams (so nothing stale shows).
+    /// when. Only while a process holds what keeps them live (the streams'
+    /// lease; for Bluesky, the Jetstream reader's), so nothing stale shows
+    /// after a crash.
     pub async fn live_inboxes(&self, actor: &Actor) -> Result<HashMap<AccountId, DateTime<Utc>>, AppError> {
         actor.require(Permission::ViewAllContent)?;
-        if self.store.lease_holder(INBOX_STREAMS, self.now()).await?.is_none() {
+        let live = self.store.live_inbox_accounts(actor.workspace.id).await?;
+        if live.is_empty() {
             return Ok(HashMap::new());
         }
-        Ok(self.store.live_inbox_accounts(actor.workspace.id).await?.into_iter().collect())
+        let now = self.now();
+        let streams = self.store.lease_holder(INBOX_STREAMS, now).await?.is_some();
+        let jetstream = self.store.lease_holder(crate::jetstream::JETSTREAM_LEASE, now).await?.is_some();
+        Ok(live
+            .into_iter()
+            .filter(|(_, network, _)| if network == "bluesky" { jetstream } else { streams })
+            .map(|(account, _, since)| (account, since))
+            .collect())
     }
 
     /// Connected accounts on networks that stream their inbox.
@@ -130,8 +140,8 @@ impl App {
         let accounts = self.store.connected_accounts_everywhere().await?;
         Ok(accounts
             .into_iter()
-            .filter(|(_, _, network)| self.networks.get(network).is_some_and(|n| n.capabilities().inbox_stream))
-            .map(|(workspace, account, _)| (account, workspace))
+            .filter(|(_, _, network, _)| self.networks.get(network).is_some_and(|n| n.capabilities().inbox_stream))
+            .map(|(workspace, account, _, _)| (account, workspace))
             .collect())
     }
 

@@ -7,13 +7,20 @@
 //! restart or a broken connection the stream resumes from the oldest cursor
 //! stored, so nothing is missed; what is read twice is kept once.
 //!
+//! The same stream makes Bluesky inboxes live: a post that answers, mentions
+//! or quotes a connected Bluesky account (by its DID) has that account synced
+//! within a second ([`App::sync_inbox`], from its cursor, as the periodic
+//! sync does), instead of at the next two-minute round.
+//!
 //! One process reads the stream: `serve` (with its worker) or `worker`, when
-//! started with `--bluesky-jetstream URL`.
+//! started with `--bluesky-jetstream URL`. It holds the [`JETSTREAM_LEASE`]
+//! while connected, so that the accounts it keeps live show as such.
 
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use socialdesk_core::WorkspaceId;
 use socialdesk_core::text::NetworkKind;
+use socialdesk_core::{AccountId, WorkspaceId};
 use socialdesk_listen::mention::Mention;
 use socialdesk_networks::bluesky::jetstream::{Event, Subscription};
 use tokio::sync::watch;
@@ -24,6 +31,10 @@ use crate::{App, AppError};
 
 /// The listening source of the Jetstream, in every workspace.
 pub const JETSTREAM_SOURCE: &str = "bluesky:jetstream";
+/// The lease of the process reading the Jetstream.
+pub const JETSTREAM_LEASE: &str = "bluesky-jetstream";
+/// How long that lease lasts; it is renewed at least every [`QUERIES_FOR`].
+const LEASE_FOR: Duration = Duration::from_secs(90);
 /// A batch is handed over at this many posts…
 const BATCH_POSTS: usize = 1000;
 /// …or after this long, whichever comes first.
@@ -40,11 +51,15 @@ struct Batch {
     skipped: u64,
     /// The cursor after the last event read.
     cursor: Option<i64>,
+    /// Connected accounts that something was addressed to.
+    arrived: HashSet<(WorkspaceId, AccountId)>,
 }
 
-/// The workspaces that listen, with their queries.
+/// The workspaces that listen, with their queries, and the connected
+/// Bluesky accounts by DID.
 struct Listeners {
     workspaces: Vec<(WorkspaceId, CompiledQueries)>,
+    accounts: HashMap<String, Vec<(WorkspaceId, AccountId)>>,
     read_at: Instant,
 }
 
@@ -54,8 +69,10 @@ impl App {
     pub async fn listen_to_jetstream(&self, url: &str, mut stop: watch::Receiver<bool>) {
         let mut wait = Duration::from_secs(1);
         while !*stop.borrow() {
-            // Nobody listens: nothing to read the stream for. Look again later.
-            if self.store.listening_workspaces().await.map_or(true, |w| w.is_empty()) {
+            // Nobody listens and no Bluesky inbox to keep live: nothing to
+            // read the stream for. Look again later.
+            let listening = self.store.listening_workspaces().await.is_ok_and(|w| !w.is_empty());
+            if !listening && self.bluesky_accounts().await.is_ok_and(|a| a.is_empty()) {
                 tokio::select! {
                     () = tokio::time::sleep(QUERIES_FOR) => {}
                     _ = stop.changed() => {}
@@ -99,7 +116,34 @@ impl App {
                 workspaces.push((workspace, queries));
             }
         }
-        Ok(Listeners { workspaces, read_at: Instant::now() })
+        Ok(Listeners { workspaces, accounts: self.bluesky_accounts().await?, read_at: Instant::now() })
+    }
+
+    /// Connected Bluesky accounts of every workspace, by DID.
+    async fn bluesky_accounts(&self) -> Result<HashMap<String, Vec<(WorkspaceId, AccountId)>>, AppError> {
+        let mut by_did: HashMap<String, Vec<(WorkspaceId, AccountId)>> = HashMap::new();
+        for (workspace, account, network, external_id) in self.store.connected_accounts_everywhere().await? {
+            if network == "bluesky" {
+                by_did.entry(external_id).or_default().push((workspace, account));
+            }
+        }
+        Ok(by_did)
+    }
+
+    /// Marks the Bluesky accounts live (`since`) or not (`None`), holding
+    /// the lease while live.
+    async fn mark_bluesky_live(&self, holder: &str, listeners: &Listeners, since: bool) {
+        let now = self.now();
+        let until = now + chrono::Duration::from_std(LEASE_FOR).unwrap_or(chrono::Duration::MAX);
+        let holds = since && self.store.hold_lease(JETSTREAM_LEASE, holder, now, until).await.unwrap_or(false);
+        for (workspace, account) in listeners.accounts.values().flatten() {
+            if let Err(e) = self.store.set_inbox_live(*account, holds.then_some(now)).await {
+                tracing::warn!(%workspace, %account, error = %e, "could not record the live inbox");
+            }
+        }
+        if !since {
+            let _ = self.store.release_lease(JETSTREAM_LEASE, holder).await;
+        }
     }
 
     /// One connection, from the stored cursor until it closes, breaks or `stop`.
@@ -109,22 +153,40 @@ impl App {
             Subscription::connect(url, cursor).await.map_err(|e| AppError::internal(e.to_string()))?;
         tracing::info!(url, cursor, "reading Bluesky's Jetstream");
         let mut listeners = self.jetstream_listeners().await?;
+        let holder = format!("{}:{}", std::process::id(), crate::new_uuid().simple());
+        self.mark_bluesky_live(&holder, &listeners, true).await;
+        let read = self.read_jetstream(url, &mut subscription, &mut listeners, &holder, stop).await;
+        self.mark_bluesky_live(&holder, &listeners, false).await;
+        read
+    }
+
+    async fn read_jetstream(
+        &self,
+        url: &str,
+        subscription: &mut Subscription,
+        listeners: &mut Listeners,
+        holder: &str,
+        stop: &mut watch::Receiver<bool>,
+    ) -> Result<(), AppError> {
         let mut batch = Batch::default();
         let mut deadline = Instant::now() + BATCH_WAIT;
         loop {
             let event = tokio::select! {
                 event = subscription.next() => event,
                 () = tokio::time::sleep_until(deadline) => {
-                    self.hand_over(&mut batch, &mut listeners).await?;
+                    self.hand_over(&mut batch, listeners, holder).await?;
                     deadline = Instant::now() + BATCH_WAIT;
                     continue;
                 }
                 _ = stop.changed() => {
-                    return self.hand_over(&mut batch, &mut listeners).await;
+                    return self.hand_over(&mut batch, listeners, holder).await;
                 }
             };
             match event {
-                Ok(Some(Event::Post { post, time_us })) => {
+                Ok(Some(Event::Post { post, addressed, time_us })) => {
+                    for did in &addressed {
+                        batch.arrived.extend(listeners.accounts.get(did).into_iter().flatten().copied());
+                    }
                     batch.posts.push(crate::mentions::mention_of(post, NetworkKind::Bluesky));
                     batch.cursor = Some(time_us);
                 }
@@ -133,25 +195,36 @@ impl App {
                     tracing::warn!(url, reason, after = batch.cursor, "a Jetstream event skipped");
                     batch.skipped += 1;
                 }
-                Ok(None) => return self.hand_over(&mut batch, &mut listeners).await,
+                Ok(None) => return self.hand_over(&mut batch, listeners, holder).await,
                 Err(e) => {
-                    self.hand_over(&mut batch, &mut listeners).await?;
+                    self.hand_over(&mut batch, listeners, holder).await?;
                     return Err(AppError::internal(e.to_string()));
                 }
             }
             if batch.posts.len() >= BATCH_POSTS {
-                self.hand_over(&mut batch, &mut listeners).await?;
+                self.hand_over(&mut batch, listeners, holder).await?;
                 deadline = Instant::now() + BATCH_WAIT;
             }
         }
     }
 
     /// Gives the batch to every listening workspace, each in its own
-    /// transaction with the cursor; then starts a new batch.
-    async fn hand_over(&self, batch: &mut Batch, listeners: &mut Listeners) -> Result<(), AppError> {
+    /// transaction with the cursor, and has the accounts addressed synced
+    /// (in the background, so the stream is not held up by a network); then
+    /// starts a new batch.
+    async fn hand_over(&self, batch: &mut Batch, listeners: &mut Listeners, holder: &str) -> Result<(), AppError> {
+        for (workspace, account) in batch.arrived.drain() {
+            let app = self.clone();
+            tokio::spawn(async move {
+                if let Err(e) = app.sync_inbox(workspace, account).await {
+                    tracing::warn!(%workspace, %account, error = %e, "live inbox sync failed; the periodic sync will retry");
+                }
+            });
+        }
         let Some(cursor) = batch.cursor else { return Ok(()) };
         if listeners.read_at.elapsed() > QUERIES_FOR {
             *listeners = self.jetstream_listeners().await?;
+            self.mark_bluesky_live(holder, listeners, true).await;
         }
         let cursor = cursor.to_string();
         for (workspace, queries) in &listeners.workspaces {

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use socialdesk_core::post::local_to_utc;
 use socialdesk_core::queue::Evergreen;
 use socialdesk_core::tags::PostTags;
-use socialdesk_core::text::{self, Limits, NetworkKind};
+use socialdesk_core::text::{self, NetworkKind};
 use socialdesk_core::{AccountId, JobId, MediaId, Permission, PostEvent, PostId, PostState, VariantId, WorkspaceId};
 use socialdesk_store::ShortLink;
 use socialdesk_store::{Media, NewJob, Post, Variant};
@@ -300,7 +300,7 @@ impl App {
         short_links: &mut Vec<ShortLink>,
     ) -> Vec<String> {
         let (field, written) = texts.for_account(account.id);
-        let capabilities = self.networks.get(&account.network).map(|n| n.capabilities());
+        let capabilities = self.networks.get(&account.network).map(|n| n.capabilities().for_account(&account.limits));
         if written.len() > 1 && capabilities.as_ref().is_some_and(|c| !c.threads) {
             errors.push(FieldError::new(field.clone(), format!("{} does not take threads", account.handle)));
         }
@@ -311,7 +311,7 @@ impl App {
         for (n, part) in written.iter().enumerate() {
             let (text, links) = self.variant_text(part, &account.network, variant, tags, link_settings);
             if let Some(kind) = text_rules(&account.network) {
-                let report = text::check(kind, &text, &Limits::default());
+                let report = text::check(kind, &text, &account.text_limits());
                 let which = if written.len() > 1 { format!(", part {}", n + 1) } else { String::new() };
                 for problem in report.problems {
                     errors.push(FieldError::new(

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use socialdesk_core::post::local_to_utc;
 use socialdesk_core::tags::PostTags;
-use socialdesk_core::text::{self, Limits};
+use socialdesk_core::text;
 use socialdesk_core::{Account, AccountId, Permission, PostState, TimeZone};
 
 use crate::posts::{NewPost, When, text_rules};
@@ -240,7 +240,7 @@ fn parse(
             match found {
                 Some(a) if a.status_at(now).can_publish() => {
                     if let Some(kind) = text_rules(&a.network) {
-                        for p in text::check(kind, text, &Limits::default()).problems {
+                        for p in text::check(kind, text, &a.text_limits()).problems {
                             row_problems.push(("text", format!("{}: {}", a.handle, p.message)));
                         }
                     }

@@ -90,9 +90,31 @@ pub struct Account {
     pub connected_at: DateTime<Utc>,
     pub checked_at: Option<DateTime<Utc>>,
     pub disconnected_at: Option<DateTime<Utc>>,
+    /// What this account's server allows where it differs from the network's
+    /// defaults (a Mastodon instance's characters and media).
+    pub limits: AccountLimits,
+}
+
+/// An account's own limits, as its connector read them from its server
+/// (Mastodon: `/api/v2/instance`). `None` means the network's default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountLimits {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<crate::text::Limits>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_images: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_image_bytes: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_video_bytes: Option<usize>,
 }
 
 impl Account {
+    /// The text limits its posts are checked against.
+    pub fn text_limits(&self) -> crate::text::Limits {
+        self.limits.text.unwrap_or_default()
+    }
+
     /// How long before they expire credentials are refreshed.
     pub const REFRESH_AHEAD: Duration = Duration::minutes(10);
 

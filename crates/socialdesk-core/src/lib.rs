@@ -29,7 +29,7 @@ pub mod team;
 pub mod text;
 pub mod values;
 
-pub use account::{Account, AccountStatus};
+pub use account::{Account, AccountLimits, AccountStatus};
 pub use analytics::{Counts, Period, PeriodError};
 pub use contact::{Contact, ContactHandle, ContactNote};
 pub use ids::{AccountId, ApiTokenId, InviteId, JobId, MediaId, PostId, SessionId, UserId, VariantId, WorkspaceId};

@@ -61,6 +61,18 @@ pub struct Capabilities {
     pub public_accounts: bool,
 }
 
+impl Capabilities {
+    /// These capabilities with an account's own media limits in place of the network's.
+    pub fn for_account(&self, limits: &socialdesk_core::AccountLimits) -> Capabilities {
+        Capabilities {
+            max_images: limits.max_images.unwrap_or(self.max_images),
+            max_image_bytes: limits.max_image_bytes.unwrap_or(self.max_image_bytes),
+            max_video_bytes: limits.max_video_bytes.unwrap_or(self.max_video_bytes),
+            ..self.clone()
+        }
+    }
+}
+
 /// How an account is connected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum ConnectMethod {
@@ -87,6 +99,13 @@ pub trait Network: Send + Sync + 'static {
     fn connect_method(&self) -> ConnectMethod;
 
     fn capabilities(&self) -> Capabilities;
+
+    /// What this account's server allows where it differs from the network's
+    /// defaults, read from its credentials (what the connector learnt on
+    /// connecting). The default: nothing differs.
+    fn account_limits(&self, _credentials: &Credentials) -> socialdesk_core::AccountLimits {
+        socialdesk_core::AccountLimits::default()
+    }
 
     /// Signs in with what the user entered and returns the account with its
     /// first credentials. Wrong secrets are [`NetworkError::AuthRevoked`].

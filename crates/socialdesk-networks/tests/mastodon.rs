@@ -827,6 +827,16 @@ async fn registers_the_app_exchanges_the_code_with_pkce_and_verifies_the_account
     assert_eq!(limits.image_size_limit, Some(16_777_216));
     assert_eq!(limits.video_size_limit, Some(103_809_024));
     assert_eq!(mastodon.instance_limits(&base).await.unwrap(), limits);
+    // The same, as the account's own limits the composer checks against.
+    let own = mastodon.account_limits(&connected.credentials);
+    assert_eq!(own.text.unwrap().mastodon.max_characters, 1000);
+    let capabilities = mastodon.capabilities().for_account(&own);
+    assert_eq!(
+        (capabilities.max_images, capabilities.max_image_bytes, capabilities.max_video_bytes),
+        (4, 16_777_216, 103_809_024),
+        "the instance's sizes replace Mastodon's defaults"
+    );
+    assert_eq!(mastodon.account_limits(&Credentials(json!({}))), socialdesk_core::AccountLimits::default());
     assert_eq!(mastodon.profile(&connected.credentials).await.unwrap(), connected.profile);
 
     // A code is good once; a wrong verifier is refused too.

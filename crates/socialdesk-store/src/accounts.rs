@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use socialdesk_core::{Account, AccountId, AccountStatus, TimeZone, UserId, WorkspaceId};
+use socialdesk_core::{Account, AccountId, AccountLimits, AccountStatus, TimeZone, UserId, WorkspaceId};
 use uuid::Uuid;
 
 use crate::pool::{RowsAffected, on_pool};
@@ -24,6 +24,8 @@ pub struct AccountHealth {
     pub sealed_credentials: Option<String>,
     pub expires_at: Option<DateTime<Utc>>,
     pub checked_at: DateTime<Utc>,
+    /// The account's own limits as read now; `None` keeps those stored.
+    pub limits: Option<AccountLimits>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -45,6 +47,7 @@ struct AccountRow {
     connected_at: DateTime<Utc>,
     checked_at: Option<DateTime<Utc>>,
     disconnected_at: Option<DateTime<Utc>>,
+    limits: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -75,8 +78,18 @@ impl AccountRow {
             connected_at: self.connected_at,
             checked_at: self.checked_at,
             disconnected_at: self.disconnected_at,
+            limits: self
+                .limits
+                .map(|l| serde_json::from_str(&l).map_err(|e| bad(format!("limits: {e}"))))
+                .transpose()?
+                .unwrap_or_default(),
         })
     }
+}
+
+/// Limits as stored: NULL when nothing differs from the network's defaults.
+fn limits_json(limits: &AccountLimits) -> Option<String> {
+    (*limits != AccountLimits::default()).then(|| serde_json::to_string(limits).expect("limits serialize"))
 }
 
 const DUE_FOR_CHECK: &str = "SELECT workspace_id, id FROM accounts \
@@ -88,7 +101,7 @@ pub(crate) const DUE_FOR_INBOX: &str = "SELECT workspace_id, id FROM accounts \
      ORDER BY inbox_synced_at NULLS FIRST LIMIT $2";
 
 const COLUMNS: &str = "id, workspace_id, network, external_id, handle, display_name, url, avatar_url, followers, \
-     expires_at, status, status_detail, time_zone, connected_by, connected_at, checked_at, disconnected_at";
+     expires_at, status, status_detail, time_zone, connected_by, connected_at, checked_at, disconnected_at, limits";
 
 impl Store {
     /// Stores a newly connected account, or reconnects the same account of
@@ -100,14 +113,16 @@ impl Store {
         let row: AccountRow = on_pool!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "INSERT INTO accounts (id, workspace_id, network, external_id, handle, display_name, url, avatar_url, \
-                     followers, credentials, expires_at, status, status_detail, time_zone, connected_by, connected_at, checked_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, $13, $14, $15, $16) \
+                     followers, credentials, expires_at, status, status_detail, time_zone, connected_by, connected_at, checked_at, \
+                     limits) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, $13, $14, $15, $16, $17) \
                  ON CONFLICT (workspace_id, network, external_id) DO UPDATE SET \
                      handle = excluded.handle, display_name = excluded.display_name, url = excluded.url, \
                      avatar_url = excluded.avatar_url, followers = excluded.followers, \
                      credentials = excluded.credentials, expires_at = excluded.expires_at, status = excluded.status, \
                      status_detail = NULL, connected_by = excluded.connected_by, \
-                     connected_at = excluded.connected_at, checked_at = excluded.checked_at, disconnected_at = NULL \
+                     connected_at = excluded.connected_at, checked_at = excluded.checked_at, disconnected_at = NULL, \
+                     limits = excluded.limits \
                  RETURNING {COLUMNS}"
             )))
             .bind(a.id.as_uuid())
@@ -126,6 +141,7 @@ impl Store {
             .bind(a.connected_by.map(|u| u.as_uuid()))
             .bind(a.connected_at)
             .bind(a.checked_at)
+            .bind(limits_json(&a.limits))
             .fetch_one(pool)
             .await
         })?;
@@ -205,7 +221,7 @@ impl Store {
                 "UPDATE accounts SET status = $3, status_detail = $4, followers = COALESCE($5, followers), \
                      handle = COALESCE($6, handle), display_name = COALESCE($7, display_name), \
                      credentials = COALESCE($8, credentials), expires_at = CASE WHEN $8 IS NULL THEN expires_at ELSE $9 END, \
-                     checked_at = $10 \
+                     checked_at = $10, limits = CASE WHEN $11 THEN $12 ELSE limits END \
                  WHERE workspace_id = $1 AND id = $2 AND disconnected_at IS NULL",
             )
             .bind(workspace.as_uuid())
@@ -218,6 +234,8 @@ impl Store {
             .bind(&health.sealed_credentials)
             .bind(health.expires_at)
             .bind(health.checked_at)
+            .bind(health.limits.is_some())
+            .bind(health.limits.as_ref().and_then(limits_json))
             .execute(pool)
             .await
             .map(|r| r.rows())
@@ -271,17 +289,17 @@ impl Store {
     }
 
     /// Every connected, unrevoked account of every workspace, with its
-    /// network, for the worker (the live inbox streams).
-    pub async fn connected_accounts_everywhere(&self) -> Result<Vec<(WorkspaceId, AccountId, String)>> {
-        let rows: Vec<(Uuid, Uuid, String)> = on_pool!(self, |pool| {
+    /// network and the network's id of it, for the live inboxes.
+    pub async fn connected_accounts_everywhere(&self) -> Result<Vec<(WorkspaceId, AccountId, String, String)>> {
+        let rows: Vec<(Uuid, Uuid, String, String)> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT workspace_id, id, network FROM accounts \
+                "SELECT workspace_id, id, network, external_id FROM accounts \
                  WHERE disconnected_at IS NULL AND status <> 'revoked' ORDER BY connected_at, id",
             )
             .fetch_all(pool)
             .await
         })?;
-        Ok(rows.into_iter().map(|(w, a, n)| (WorkspaceId::from_uuid(w), AccountId::from_uuid(a), n)).collect())
+        Ok(rows.into_iter().map(|(w, a, n, e)| (WorkspaceId::from_uuid(w), AccountId::from_uuid(a), n, e)).collect())
     }
 
     /// Records that the account's live inbox stream is open since `since`, or closed (`None`).
@@ -297,18 +315,19 @@ impl Store {
         Ok(())
     }
 
-    /// The workspace's connected accounts whose live inbox stream is open, and since when.
-    pub async fn live_inbox_accounts(&self, workspace: WorkspaceId) -> Result<Vec<(AccountId, DateTime<Utc>)>> {
-        let rows: Vec<(Uuid, DateTime<Utc>)> = on_pool!(self, |pool| {
+    /// The workspace's connected accounts whose live inbox stream is open,
+    /// with their network and since when.
+    pub async fn live_inbox_accounts(&self, workspace: WorkspaceId) -> Result<Vec<(AccountId, String, DateTime<Utc>)>> {
+        let rows: Vec<(Uuid, String, DateTime<Utc>)> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT id, inbox_live_since FROM accounts \
+                "SELECT id, network, inbox_live_since FROM accounts \
                  WHERE workspace_id = $1 AND disconnected_at IS NULL AND inbox_live_since IS NOT NULL",
             )
             .bind(workspace.as_uuid())
             .fetch_all(pool)
             .await
         })?;
-        Ok(rows.into_iter().map(|(a, since)| (AccountId::from_uuid(a), since)).collect())
+        Ok(rows.into_iter().map(|(a, network, since)| (AccountId::from_uuid(a), network, since)).collect())
     }
 
     /// Connected, unrevoked accounts whose last `checked_at` or

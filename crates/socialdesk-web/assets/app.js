@@ -149,7 +149,8 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     };
     const refresh = async () => {
-      const networks = [...composer.querySelectorAll("input[name=account]:checked")].map((i) => i.dataset.network);
+      const checked = [...composer.querySelectorAll("input[name=account]:checked")];
+      const networks = checked.map((i) => i.dataset.network);
       try {
         const response = await fetch(composer.dataset.checkUrl, {
           method: "POST",
@@ -157,6 +158,7 @@ document.addEventListener("DOMContentLoaded", () => {
           body: JSON.stringify({
             text: text.value,
             networks,
+            accounts: checked.map((i) => i.value),
             campaign: composer.querySelector("input[name=campaign]")?.value ?? "",
             sponsored: composer.querySelector("input[name=sponsored]")?.checked ?? false,
             media: [...composer.querySelectorAll("input[name=media]:checked")].map((i) => i.value),

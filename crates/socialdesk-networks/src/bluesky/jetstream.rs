@@ -17,7 +17,9 @@
 //! ```
 //! Identity and account events, updates and deletes move the cursor and
 //! nothing else. An author is known by DID only: Jetstream does not carry
-//! handles.
+//! handles. Each post also says whom it addresses (the DIDs of the posts it
+//! replies to, of the accounts it mentions and of the post it quotes), so a
+//! reader can tell an account its inbox has something new.
 
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
@@ -32,8 +34,10 @@ const POST: &str = "app.bsky.feed.post";
 /// What one event is to a listener.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    /// A new post, and the cursor just after it.
-    Post { post: PublicPost, time_us: i64 },
+    /// A new post, whom it addresses (DIDs other than its author's: the
+    /// authors of the posts it answers and quotes, the accounts it
+    /// mentions), and the cursor just after it.
+    Post { post: PublicPost, addressed: Vec<String>, time_us: i64 },
     /// Anything else (a delete, a profile change…): only the cursor moves.
     Other { time_us: i64 },
     /// A message that is not an event of this shape, with why; skipped.
@@ -66,6 +70,70 @@ struct Record {
     created_at: Option<DateTime<Utc>>,
     #[serde(default)]
     langs: Vec<String>,
+    #[serde(default)]
+    reply: Option<ReplyRef>,
+    #[serde(default)]
+    facets: Vec<Facet>,
+    #[serde(default)]
+    embed: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct ReplyRef {
+    #[serde(default)]
+    parent: Option<StrongRef>,
+    #[serde(default)]
+    root: Option<StrongRef>,
+}
+
+#[derive(Deserialize)]
+struct StrongRef {
+    #[serde(default)]
+    uri: String,
+}
+
+#[derive(Deserialize)]
+struct Facet {
+    #[serde(default)]
+    features: Vec<Feature>,
+}
+
+#[derive(Deserialize)]
+struct Feature {
+    #[serde(rename = "$type", default)]
+    kind: String,
+    #[serde(default)]
+    did: Option<String>,
+}
+
+impl Record {
+    /// The DIDs this post addresses, each once, in the order found.
+    fn addressed(&self, author: &str) -> Vec<String> {
+        let reply = self.reply.iter().flat_map(|r| [&r.parent, &r.root]).flatten().map(|r| did_of(&r.uri));
+        let mentions = self
+            .facets
+            .iter()
+            .flat_map(|f| &f.features)
+            .filter(|f| f.kind == "app.bsky.richtext.facet#mention")
+            .map(|f| f.did.as_deref());
+        // A quote: `app.bsky.embed.record`, or `recordWithMedia` around one.
+        let quoted = self.embed.as_ref().and_then(|e| {
+            let record = &e["record"];
+            record["uri"].as_str().or_else(|| record["record"]["uri"].as_str())
+        });
+        let mut found: Vec<String> = Vec::new();
+        for did in reply.chain(mentions).chain(std::iter::once(quoted.and_then(did_of))).flatten() {
+            if did.starts_with("did:") && did != author && !found.iter().any(|f| f == did) {
+                found.push(did.to_owned());
+            }
+        }
+        found
+    }
+}
+
+/// The repository (a DID) of an `at://` URI.
+fn did_of(uri: &str) -> Option<&str> {
+    uri.strip_prefix("at://")?.split('/').next()
 }
 
 /// Reads one event message.
@@ -87,6 +155,7 @@ pub fn parse_event(text: &str) -> Event {
     }
     // The author's own clock says when it was written; the service's when it was seen.
     let seen = DateTime::<Utc>::from_timestamp_micros(time_us).unwrap_or_default();
+    let addressed = record.addressed(&raw.did);
     let posted_at = record.created_at.filter(|at| *at <= seen + chrono::Duration::minutes(5)).unwrap_or(seen);
     let post = PublicPost {
         remote_id: format!("at://{}/{POST}/{}", raw.did, commit.rkey),
@@ -96,7 +165,7 @@ pub fn parse_event(text: &str) -> Event {
         lang: record.langs.into_iter().next().filter(|l| !l.is_empty()),
         posted_at,
     };
-    Event::Post { post, time_us }
+    Event::Post { post, addressed, time_us }
 }
 
 /// The address to subscribe at: `base` (`wss://host/subscribe`) asking for
@@ -169,8 +238,9 @@ mod tests {
             "commit":{"rev":"3l3qo2vuowo2b","operation":"create","collection":"app.bsky.feed.post","rkey":"3l3qo2vutsw2b",
             "record":{"$type":"app.bsky.feed.post","createdAt":"2024-09-09T19:46:02.102Z","langs":["ko"],
             "text":"노스윈드 커피 최고 ☕"},"cid":"bafyreidwaivazkwu67xztlmuobx35hs2lnfh3kolmgfmucldvhd3sgzcqi"}}"#;
-        let Event::Post { post, time_us } = parse_event(text) else { panic!("{:?}", parse_event(text)) };
+        let Event::Post { post, addressed, time_us } = parse_event(text) else { panic!("{:?}", parse_event(text)) };
         assert_eq!(time_us, 1725911162329308);
+        assert!(addressed.is_empty());
         assert_eq!(post.remote_id, "at://did:plc:eygmaihciaxprqvxpfvl6flk/app.bsky.feed.post/3l3qo2vutsw2b");
         assert_eq!(post.author, "did:plc:eygmaihciaxprqvxpfvl6flk");
         assert_eq!(post.text, "노스윈드 커피 최고 ☕");
@@ -198,6 +268,26 @@ mod tests {
         let future = r#"{"did":"did:plc:a","time_us":1725911162329308,"kind":"commit","commit":{"rev":"r","operation":"create","collection":"app.bsky.feed.post","rkey":"k","record":{"text":"hi","createdAt":"2030-01-01T00:00:00Z"}}}"#;
         let Event::Post { post, .. } = parse_event(future) else { panic!() };
         assert_eq!(post.posted_at.timestamp_micros(), 1725911162329308);
+    }
+
+    #[test]
+    fn a_post_addresses_whom_it_answers_mentions_and_quotes_but_not_its_author() {
+        let text = r#"{"did":"did:plc:author","time_us":9,"kind":"commit","commit":{"rev":"r","operation":"create",
+            "collection":"app.bsky.feed.post","rkey":"k","record":{"text":"@brand.bsky.social @self look",
+            "reply":{"root":{"uri":"at://did:plc:root/app.bsky.feed.post/1","cid":"c"},
+                     "parent":{"uri":"at://did:plc:parent/app.bsky.feed.post/2","cid":"c"}},
+            "facets":[{"index":{"byteStart":0,"byteEnd":18},"features":[{"$type":"app.bsky.richtext.facet#mention","did":"did:plc:brand"}]},
+                      {"index":{"byteStart":19,"byteEnd":24},"features":[{"$type":"app.bsky.richtext.facet#mention","did":"did:plc:author"}]},
+                      {"index":{"byteStart":0,"byteEnd":4},"features":[{"$type":"app.bsky.richtext.facet#link","uri":"https://x.test"}]}],
+            "embed":{"$type":"app.bsky.embed.recordWithMedia","record":{"record":{"uri":"at://did:plc:quoted/app.bsky.feed.post/3","cid":"c"}},
+                     "media":{"$type":"app.bsky.embed.images","images":[]}}}}}"#;
+        let Event::Post { addressed, .. } = parse_event(text) else { panic!("{:?}", parse_event(text)) };
+        assert_eq!(addressed, ["did:plc:parent", "did:plc:root", "did:plc:brand", "did:plc:quoted"]);
+        let quote = r#"{"did":"did:plc:author","time_us":9,"kind":"commit","commit":{"rev":"r","operation":"create",
+            "collection":"app.bsky.feed.post","rkey":"k","record":{"text":"so true","embed":{"$type":"app.bsky.embed.record",
+            "record":{"uri":"at://did:plc:brand/app.bsky.feed.post/3","cid":"c"}}}}}"#;
+        let Event::Post { addressed, .. } = parse_event(quote) else { panic!() };
+        assert_eq!(addressed, ["did:plc:brand"]);
     }
 
     #[test]

@@ -380,6 +380,23 @@ impl Network for Mastodon {
         }
     }
 
+    /// The instance's limits saved on connecting: characters and what a
+    /// link counts as, attachments per status, image and video sizes.
+    fn account_limits(&self, credentials: &Credentials) -> socialdesk_core::AccountLimits {
+        let Some(limits) = serde_json::from_value::<Stored>(credentials.0.clone()).ok().and_then(|s| s.limits) else {
+            return socialdesk_core::AccountLimits::default();
+        };
+        socialdesk_core::AccountLimits {
+            text: Some(socialdesk_core::text::Limits {
+                mastodon: limits.statuses,
+                ..socialdesk_core::text::Limits::default()
+            }),
+            max_images: Some(limits.max_media_attachments),
+            max_image_bytes: limits.image_size_limit,
+            max_video_bytes: limits.video_size_limit,
+        }
+    }
+
     /// Exchanges `oauth_code` (with `pkce_verifier` and `redirect_uri`) at
     /// `POST /oauth/token`, using `identifier` and `secret` as the client id
     /// and secret from [`Mastodon::register_app`], then checks the token with

@@ -1,5 +1,5 @@
 use chrono::Duration;
-use socialdesk_core::{Account, AccountId, AccountStatus, TimeZone, Workspace};
+use socialdesk_core::{Account, AccountId, AccountLimits, AccountStatus, TimeZone, Workspace};
 use socialdesk_store::testing::TestDb;
 use socialdesk_store::{AccountHealth, NewAccount, StoreError};
 
@@ -12,6 +12,7 @@ both!(
     disconnecting_erases_credentials_but_keeps_history,
     accounts_belong_to_their_workspace,
     listening_reads_through_live_accounts_of_workspaces_that_listen,
+    an_accounts_own_limits_are_kept_replaced_by_a_check_and_a_reconnect,
 );
 
 fn account(ws: &Workspace, external: &str) -> Account {
@@ -33,6 +34,7 @@ fn account(ws: &Workspace, external: &str) -> Account {
         connected_at: at(0),
         checked_at: None,
         disconnected_at: None,
+        limits: Default::default(),
     }
 }
 
@@ -46,6 +48,7 @@ fn health(status: AccountStatus, sealed: Option<&str>, minute: u32) -> AccountHe
         sealed_credentials: sealed.map(str::to_owned),
         expires_at: Some(at(minute + 120)),
         checked_at: at(minute),
+        limits: None,
     }
 }
 
@@ -175,4 +178,36 @@ async fn listening_reads_through_live_accounts_of_workspaces_that_listen(db: Tes
     expected.sort();
     assert_eq!(both, expected);
     assert!(store.listening_accounts(&[], 10).await.unwrap().is_empty());
+}
+
+async fn an_accounts_own_limits_are_kept_replaced_by_a_check_and_a_reconnect(db: TestDb) {
+    let store = &db.store;
+    let (_, ws) = signed_up(store, "ana@example.com", "Acme").await;
+    let plain = store
+        .upsert_account(&NewAccount { account: account(&ws, "did:plc:acme"), sealed_credentials: "v1:one".into() })
+        .await
+        .unwrap();
+    assert_eq!(plain.limits, AccountLimits::default(), "none: the network's defaults");
+    let roomy = AccountLimits {
+        text: Some(socialdesk_core::text::Limits {
+            mastodon: socialdesk_core::text::MastodonLimits { max_characters: 5000, characters_reserved_per_url: 23 },
+            ..Default::default()
+        }),
+        max_images: Some(8),
+        max_image_bytes: Some(16 << 20),
+        max_video_bytes: None,
+    };
+    // A check that read them stores them; a check that did not keeps them.
+    let mut checked = health(AccountStatus::Healthy, None, 5);
+    checked.limits = Some(roomy);
+    store.record_account_health(ws.id, plain.id, &checked).await.unwrap();
+    assert_eq!(store.account(ws.id, plain.id).await.unwrap().limits, roomy);
+    store.record_account_health(ws.id, plain.id, &health(AccountStatus::Revoked, None, 6)).await.unwrap();
+    assert_eq!(store.account(ws.id, plain.id).await.unwrap().limits, roomy);
+    // A reconnect brings the server's limits as they are now.
+    let again = store
+        .upsert_account(&NewAccount { account: account(&ws, "did:plc:acme"), sealed_credentials: "v1:two".into() })
+        .await
+        .unwrap();
+    assert_eq!((again.id, again.limits), (plain.id, AccountLimits::default()));
 }

@@ -32,6 +32,7 @@ pub(crate) async fn account(db: &TestDb, ws: &Workspace) -> Account {
         connected_at: at(0),
         checked_at: None,
         disconnected_at: None,
+        limits: Default::default(),
     };
     db.store.upsert_account(&NewAccount { account: a, sealed_credentials: "v1:x".into() }).await.unwrap()
 }

@@ -169,29 +169,32 @@ pub struct Counter {
     problems: Vec<String>,
 }
 
-fn counters(text: &str, networks: &[String]) -> Vec<Counter> {
-    let mut seen = Vec::new();
-    networks
-        .iter()
-        .filter_map(|n| {
-            let kind = text_rules(n)?;
-            if seen.contains(&kind) {
-                return None;
-            }
-            seen.push(kind);
-            let report = text::check(kind, text, &Limits::default());
-            Some(Counter {
-                network: n.clone(),
-                label: match n.as_str() {
-                    "bluesky" => "Bluesky".into(),
-                    "mastodon" => "Mastodon".into(),
-                    other => other.to_owned(),
-                },
-                length: report.length,
-                limit: report.limit,
-                remaining: report.remaining as i64,
-                problems: report.problems.into_iter().map(|p| p.message).collect(),
-            })
+/// One counter per network, against the strictest of the picked accounts'
+/// limits on it (a Mastodon instance may allow more than 500 characters).
+fn counters(text: &str, picked: &[(String, Limits)]) -> Vec<Counter> {
+    let mut counted: Vec<(text::NetworkKind, &String, text::TextReport)> = Vec::new();
+    for (network, limits) in picked {
+        let Some(kind) = text_rules(network) else { continue };
+        let report = text::check(kind, text, limits);
+        match counted.iter_mut().find(|(k, _, _)| *k == kind) {
+            Some(kept) if report.remaining < kept.2.remaining => *kept = (kind, network, report),
+            Some(_) => {}
+            None => counted.push((kind, network, report)),
+        }
+    }
+    counted
+        .into_iter()
+        .map(|(_, n, report)| Counter {
+            network: n.clone(),
+            label: match n.as_str() {
+                "bluesky" => "Bluesky".into(),
+                "mastodon" => "Mastodon".into(),
+                other => other.to_owned(),
+            },
+            length: report.length,
+            limit: report.limit,
+            remaining: report.remaining,
+            problems: report.problems.into_iter().map(|p| p.message).collect(),
         })
         .collect()
 }
@@ -300,6 +303,8 @@ async fn compose_page(
         (now + Duration::hours(1)).duration_trunc(Duration::hours(1)).unwrap_or(now).with_timezone(&zone.tz());
     let picked = |a: &Account| form.account.iter().any(|id| *id == a.id.to_string());
     let chosen: Vec<String> = accounts.iter().filter(|a| picked(a)).map(|a| a.network.clone()).collect();
+    let chosen_limits: Vec<(String, Limits)> =
+        accounts.iter().filter(|a| picked(a)).map(|a| (a.network.clone(), a.text_limits())).collect();
     let own = own_versions(&form.variant_account, &form.variant_text);
     let chosen_media = picked_media(&form.media)?;
     let (library, suggestions) = media_picker(state, member, &chosen_media, &chosen).await?;
@@ -309,7 +314,7 @@ async fn compose_page(
         media_errors: errors.under("media"),
         suggestions,
         customized: !own.is_empty(),
-        counters: counters(&form.text, &chosen),
+        counters: counters(&form.text, &chosen_limits),
         accounts: accounts
             .iter()
             .map(|a| {
@@ -421,6 +426,9 @@ pub struct CheckRequest {
     text: String,
     #[serde(default)]
     networks: Vec<String>,
+    /// The accounts picked, whose own limits the counters use.
+    #[serde(default)]
+    accounts: Vec<Uuid>,
     #[serde(default)]
     campaign: String,
     #[serde(default)]
@@ -453,8 +461,21 @@ pub async fn check(
     let guide = state.app.style_guide(&member.actor).await?;
     let campaign = Some(body.campaign.trim()).filter(|c| !c.is_empty());
     let media: Vec<MediaId> = body.media.iter().take(100).map(|id| MediaId::from_uuid(*id)).collect();
+    // The picked accounts' own limits; networks picked without an account
+    // (older pages) count against the network's defaults.
+    let accounts = state.app.accounts(&member.actor).await?;
+    let mut picked: Vec<(String, Limits)> = accounts
+        .iter()
+        .filter(|a| body.accounts.contains(&a.id.as_uuid()))
+        .map(|a| (a.network.clone(), a.text_limits()))
+        .collect();
+    for network in &body.networks {
+        if !picked.iter().any(|(n, _)| n == network) {
+            picked.push((network.clone(), Limits::default()));
+        }
+    }
     Ok(Json(CheckResponse {
-        counters: counters(&text, &body.networks),
+        counters: counters(&text, &picked),
         guide: guide.check(&text, campaign, body.sponsored),
         suggestions: state.app.compose_suggestions(&member.actor, &body.networks, &media).await?,
         card: state.app.card_link(&member.actor, &text, &body.networks, &media).await?,

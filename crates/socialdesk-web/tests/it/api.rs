@@ -2165,3 +2165,59 @@ async fn an_edit_moves_a_post_to_other_accounts_through_the_api() {
     let kept: Value = edit(json!({"text": "Hello, kept"})).await.unwrap().json().await.unwrap();
     assert_eq!(kept["variants"][0]["account_id"], ids[1].as_str(), "no account_ids: unchanged");
 }
+
+#[tokio::test]
+async fn a_mastodon_instance_that_allows_more_characters_is_taken_at_its_word() {
+    // The instance allows 1,000 characters a status, not Mastodon's default 500.
+    let mastodon = crate::harness::FakeMastodon::with_characters(1000).await;
+    let mut networks = socialdesk_networks::Registry::default();
+    networks.add(Arc::new(socialdesk_networks::mastodon::Mastodon::new(socialdesk_networks::http_client())));
+    let s = Server::with_networks(networks).await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let account = mastodon.connect(&s.app, &s.actor(&ana).await).await;
+    assert_eq!(account.text_limits().mastodon.max_characters, 1000);
+    assert_eq!(account.limits.max_images, Some(8));
+    let editor = api(&s.token(&ana, Role::Editor).await);
+    let post = |text: String| {
+        editor.post(s.url("/api/v1/posts")).json(&json!({
+            "text": text, "account_ids": [account.id], "when": "scheduled", "date": "2030-03-12", "time": "10:00"
+        }))
+    };
+    let long = "Our winter menu is here. ".repeat(28); // 700 characters
+    let response = post(long.clone()).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED, "{}", response.text().await.unwrap());
+    let (status, body) = problem(post("Our winter menu is here. ".repeat(44)).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let message = body["errors"][0]["detail"].as_str().unwrap_or_default().to_owned() + &body.to_string();
+    assert!(message.contains("1,000") || message.contains("1000"), "the instance's limit is named: {body}");
+
+    // The composer's counter counts against the instance's limit too.
+    let browser = s.browser_for(&ana);
+    let csrf = s.csrf(&ana).await;
+    let checked: Value = browser
+        .post(s.url("/w/acme/compose/check"))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({"text": long, "networks": ["mastodon"], "accounts": [account.id]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (checked["counters"][0]["limit"].as_u64(), checked["counters"][0]["remaining"].as_i64()),
+        (Some(1000), Some(300))
+    );
+    // Without the account, the network's default.
+    let checked: Value = browser
+        .post(s.url("/w/acme/compose/check"))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({"text": long, "networks": ["mastodon"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(checked["counters"][0]["limit"].as_u64(), Some(500));
+}

@@ -1286,15 +1286,7 @@ async fn a_mastodon_mention_arrives_live_in_the_inbox() {
     let s = Server::with_networks(networks).await;
     let ana = s.person("ana@example.com", "Northwind Coffee").await;
     let actor = s.actor(&ana).await;
-    // Connected through Mastodon's sign-in, as Settings › Accounts does it.
-    let start = s.app.begin_oauth(&actor, "mastodon", &mastodon.base, &s.url("/oauth/callback")).await.unwrap();
-    let state = reqwest::Url::parse(&start.authorize_url)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == "state")
-        .map(|(_, v)| v.into_owned())
-        .unwrap();
-    let (_, account) = s.app.finish_oauth(&actor.user, &start.sealed, &state, "good-code").await.unwrap();
+    let account = mastodon.connect(&s.app, &actor).await;
     s.synced_sandbox(&ana, "Northwind Coffee").await;
     s.run_worker();
     for _ in 0..500 {

@@ -336,7 +336,13 @@ pub struct FakeMastodon {
 }
 
 impl FakeMastodon {
+    /// An instance with Mastodon's default 500 characters a status.
     pub async fn start() -> FakeMastodon {
+        FakeMastodon::with_characters(500).await
+    }
+
+    /// An instance that allows `max_characters` a status and 8 attachments.
+    pub async fn with_characters(max_characters: usize) -> FakeMastodon {
         use axum::extract::{Query, State};
         use axum::http::StatusCode;
         use axum::routing::{get, post};
@@ -372,8 +378,9 @@ impl FakeMastodon {
             .route(
                 "/api/v2/instance",
                 get(move || async move {
-                    Json(serde_json::json!({"domain": "social.test", "configuration": {"statuses": {"max_characters": 500,
-                        "characters_reserved_per_url": 23, "max_media_attachments": 4}, "urls": {"streaming": streaming}}}))
+                    Json(serde_json::json!({"domain": "social.test", "configuration": {"statuses": {"max_characters": max_characters,
+                        "characters_reserved_per_url": 23, "max_media_attachments": if max_characters == 500 { 4 } else { 8 }},
+                        "urls": {"streaming": streaming}}}))
                 }),
             )
             .route(
@@ -400,6 +407,19 @@ impl FakeMastodon {
             .with_state(shared.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         FakeMastodon { base, mentions: shared.0, stream: shared.1 }
+    }
+
+    /// Connects its one account to the actor's workspace through the
+    /// server's sign-in page, as Settings › Accounts does it.
+    pub async fn connect(&self, app: &App, actor: &socialdesk_app::Actor) -> socialdesk_core::Account {
+        let start = app.begin_oauth(actor, "mastodon", &self.base, "http://127.0.0.1/oauth/callback").await.unwrap();
+        let state = reqwest::Url::parse(&start.authorize_url)
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == "state")
+            .map(|(_, v)| v.into_owned())
+            .unwrap();
+        app.finish_oauth(&actor.user, &start.sealed, &state, "good-code").await.unwrap().1
     }
 
     /// Someone mentions the account: the notification is stored, then the
