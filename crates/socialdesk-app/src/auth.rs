@@ -3,13 +3,54 @@
 
 use chrono::Duration;
 use socialdesk_core::{
-    Email, Password, PersonName, Role, SessionId, Slug, TimeZone, User, UserId, Workspace, WorkspaceId, WorkspaceName,
+    Email, Membership, Password, PersonName, Role, SessionId, Slug, TimeZone, User, UserId, Workspace, WorkspaceId,
+    WorkspaceName, WorkspacePolicy,
 };
-use socialdesk_store::{NewSession, Session};
+use socialdesk_store::{AuthenticatedToken, NewSession, Session};
 
 use crate::error::Fields;
+use crate::memo::Memo;
 use crate::secrets::{hash_token, random_token};
 use crate::{Actor, App, AppError, SignupPolicy, new_uuid, passwords};
+
+/// Sessions, members and API tokens read in the last moment (see `memo.rs`):
+/// who is behind a request, asked by every page and every API call.
+#[derive(Debug)]
+pub(crate) struct AccessMemo {
+    /// By the hash of the session's secret.
+    sessions: Memo<String, Session>,
+    /// By user and workspace slug.
+    members: Memo<(UserId, String), MemberView>,
+    /// By the hash of the token's secret.
+    tokens: Memo<String, AuthenticatedToken>,
+}
+
+/// How long a change made by another process to sessions, memberships,
+/// policies, tokens or notifications may take to show.
+pub const ACCESS_FRESH: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl Default for AccessMemo {
+    fn default() -> Self {
+        AccessMemo {
+            sessions: Memo::new(ACCESS_FRESH, 4096),
+            members: Memo::new(ACCESS_FRESH, 4096),
+            tokens: Memo::new(ACCESS_FRESH, 4096),
+        }
+    }
+}
+
+/// A signed-in member in one workspace, with what the frame of every page
+/// shows: [`App::member_view`].
+#[derive(Debug, Clone)]
+pub struct MemberView {
+    pub actor: Actor,
+    /// Every workspace they belong to, for the switcher.
+    pub memberships: Vec<Membership>,
+    /// Crisis mode and approvals, for the banner.
+    pub policy: WorkspacePolicy,
+    /// Unread notifications, for the bell.
+    pub unread: i64,
+}
 
 /// What the sign-up form sends.
 #[derive(Debug, Clone, Default)]
@@ -167,8 +208,19 @@ impl App {
     /// (written at most every ten minutes).
     pub async fn session(&self, token: &str) -> Result<Option<Session>, AppError> {
         let now = self.now();
-        let Some(session) = self.store.session_by_token_hash(&hash_token(token), now).await? else {
-            return Ok(None);
+        let hash = hash_token(token);
+        let generation = self.store.access_generation();
+        let session = match self.access.sessions.get(&hash, generation) {
+            Some(kept) if kept.expires_at > now => kept,
+            Some(_) => return Ok(None),
+            None => {
+                let Some(session) = self.store.session_by_token_hash(&hash, now).await? else {
+                    self.access.sessions.forget(&hash);
+                    return Ok(None);
+                };
+                self.access.sessions.put(hash, generation, session.clone());
+                session
+            }
         };
         if now - session.last_seen_at > Duration::minutes(10) {
             self.store.touch_session(session.id, now, now + self.settings.session_idle).await?;
@@ -188,13 +240,54 @@ impl App {
         Ok(Actor { user: user.clone(), workspace: membership.workspace, role: membership.role, token: None })
     }
 
+    /// The signed-in user acting in the workspace with this slug, with what
+    /// the frame of every page shows: their workspaces, the workspace's
+    /// policy and their unread notifications. Not a member (or no such
+    /// workspace): [`AppError::NotFound`].
+    pub async fn member_view(&self, user: &User, slug: &str) -> Result<MemberView, AppError> {
+        let key = (user.id, slug.to_owned());
+        let generation = self.store.access_generation();
+        if let Some(kept) = self.access.members.get(&key, generation) {
+            return Ok(kept);
+        }
+        let read = async {
+            let actor = self.actor_for_user(user, slug).await?;
+            Ok::<_, AppError>(MemberView {
+                memberships: self.store.memberships(user.id).await?,
+                policy: self.policy(&actor).await?,
+                unread: self.unread_notifications(&actor).await?,
+                actor,
+            })
+        };
+        match read.await {
+            Ok(view) => {
+                self.access.members.put(key, generation, view.clone());
+                Ok(view)
+            }
+            Err(e) => {
+                self.access.members.forget(&key);
+                Err(e)
+            }
+        }
+    }
+
     /// The actor behind an API token. A token stops working when revoked,
     /// expired, or when the member who made it left or can no longer grant
     /// its role.
     pub async fn actor_for_token(&self, secret: &str) -> Result<Actor, AppError> {
         let now = self.now();
-        let Some(auth) = self.store.api_token_by_hash(&hash_token(secret)).await? else {
-            return Err(AppError::Unauthenticated);
+        let hash = hash_token(secret);
+        let generation = self.store.access_generation();
+        let auth = match self.access.tokens.get(&hash, generation) {
+            Some(kept) => kept,
+            None => {
+                let Some(auth) = self.store.api_token_by_hash(&hash).await? else {
+                    self.access.tokens.forget(&hash);
+                    return Err(AppError::Unauthenticated);
+                };
+                self.access.tokens.put(hash, generation, auth.clone());
+                auth
+            }
         };
         let creator_still_may = auth
             .creator_role

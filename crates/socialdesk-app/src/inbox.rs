@@ -220,7 +220,7 @@ impl App {
             },
         })?;
         self.store.record_inbox_reply(actor.workspace.id, item.id, by, text, &reply.id, self.now()).await?;
-        self.inbox_figures.forget(actor.workspace.id);
+        self.inbox_figures.forget(&actor.workspace.id);
         Ok(())
     }
 
@@ -230,7 +230,7 @@ impl App {
     /// slowly. An answer sent through this process drops them at once.
     pub async fn inbox_page_figures(&self, actor: &Actor) -> Result<Arc<InboxFigures>, AppError> {
         actor.require(Permission::ViewAllContent)?;
-        if let Some(kept) = self.inbox_figures.get(actor.workspace.id) {
+        if let Some(kept) = self.inbox_figures.get(&actor.workspace.id, 0) {
             return Ok(kept);
         }
         let now = self.now();
@@ -240,7 +240,7 @@ impl App {
             teammates: self.teammate_figures(actor, from, now).await?,
             business_hours: self.business_hours(actor).await?.is_some(),
         });
-        self.inbox_figures.put(actor.workspace.id, figures.clone());
+        self.inbox_figures.put(actor.workspace.id, 0, figures.clone());
         Ok(figures)
     }
 
@@ -290,7 +290,7 @@ impl App {
         let hours = BusinessHours::parse(text).map_err(|e| AppError::field("business_hours", e.0))?;
         let written = hours.map(|h| h.to_string());
         self.store.set_business_hours(actor.workspace.id, written.as_deref()).await?;
-        self.inbox_figures.forget(actor.workspace.id);
+        self.inbox_figures.forget(&actor.workspace.id);
         self.audit(actor, "workspace.business_hours", written.as_deref().unwrap_or("none"), serde_json::json!({}))
             .await;
         Ok(hours)
@@ -352,30 +352,6 @@ pub struct InboxFigures {
     pub teammates: Vec<(String, socialdesk_core::metrics::TeammateFigures<Uuid>)>,
     /// Whether the workspace set business hours.
     pub business_hours: bool,
-}
-
-/// [`InboxFigures`] per workspace, with when they were computed.
-#[derive(Debug, Default)]
-pub(crate) struct FiguresCache {
-    kept: std::sync::Mutex<std::collections::HashMap<WorkspaceId, (std::time::Instant, Arc<InboxFigures>)>>,
-}
-
-impl FiguresCache {
-    fn get(&self, workspace: WorkspaceId) -> Option<Arc<InboxFigures>> {
-        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-        kept.get(&workspace).filter(|(at, _)| at.elapsed() < FIGURES_FRESH).map(|(_, f)| f.clone())
-    }
-
-    fn put(&self, workspace: WorkspaceId, figures: Arc<InboxFigures>) {
-        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-        // Workspaces nobody looked at for a while go.
-        kept.retain(|_, (at, _)| at.elapsed() < FIGURES_FRESH);
-        kept.insert(workspace, (std::time::Instant::now(), figures));
-    }
-
-    fn forget(&self, workspace: WorkspaceId) {
-        self.kept.lock().unwrap_or_else(|e| e.into_inner()).remove(&workspace);
-    }
 }
 
 /// Syncs the accounts that are due, every minute, fifty at a time.

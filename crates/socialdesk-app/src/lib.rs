@@ -10,7 +10,6 @@ mod actor;
 pub mod alerts;
 pub mod analytics;
 mod auth;
-mod calendar;
 mod clock;
 pub mod competitors;
 pub mod contacts;
@@ -25,6 +24,7 @@ pub mod jetstream;
 mod link_cards;
 mod listening;
 mod media;
+pub mod memo;
 pub mod mentions;
 pub mod moderation;
 mod notifications;
@@ -48,7 +48,7 @@ use std::sync::Arc;
 pub use accounts::{AccountChange, ConnectAccount};
 pub use actor::Actor;
 pub use alerts::{Alert, AlertChannels, AlertChannelsView, LISTENING_ALERTS};
-pub use auth::{LoginAttempt, SignUp, SignedIn};
+pub use auth::{ACCESS_FRESH, LoginAttempt, MemberView, SignUp, SignedIn};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use competitors::{Benchmark, BenchmarkRow, COMPETITOR_CHECKS, NewCompetitor, RowKind};
 pub use error::{AppError, FieldError};
@@ -61,7 +61,9 @@ pub use media::MAX_MEDIA_PER_PART;
 pub use mentions::ImportSummary;
 pub use notifications::INBOX_WAITING;
 pub use oauth::OAuthRedirect;
-pub use posts::{CRISIS_RECHECK_SECS, MAX_PARTS, NewPost, PUBLISH, PostChange, VariantText, When, text_rules};
+pub use posts::{
+    CALENDAR_FRESH, CRISIS_RECHECK_SECS, MAX_PARTS, NewPost, PUBLISH, PostChange, VariantText, When, text_rules,
+};
 pub use queues::{Direction, QueueView};
 pub use reports::{Attachment, Branding, Mailer, NewReportSchedule, ReportRenderer, ScheduleView, SendMail};
 pub use review::ReviewView;
@@ -71,6 +73,9 @@ pub use tokens::NewToken;
 pub use transfer::{IMPORT_COLUMNS, ImportProblem, ImportReport};
 pub use worker::{Readiness, Worker, WorkerOptions};
 
+use memo::Memo;
+use posts::CalendarKey;
+use socialdesk_core::WorkspaceId;
 use socialdesk_networks::Registry;
 use socialdesk_store::Store;
 
@@ -127,10 +132,12 @@ pub struct App {
     pub http: reqwest::Client,
     /// The client for pages people link to (link cards): public addresses only.
     pages: reqwest::Client,
-    /// Calendar ranges read recently.
-    calendar: Arc<calendar::CalendarCache>,
+    /// Calendar ranges read recently, by workspace, range and limit.
+    calendar: Arc<Memo<CalendarKey, Arc<Vec<socialdesk_store::CalendarEntry>>>>,
     /// The Inbox page's response figures, per workspace.
-    inbox_figures: Arc<inbox::FiguresCache>,
+    inbox_figures: Arc<Memo<WorkspaceId, Arc<InboxFigures>>>,
+    /// Sessions, members and API tokens read recently.
+    access: Arc<auth::AccessMemo>,
 }
 
 impl App {
@@ -156,8 +163,9 @@ impl App {
             mailer: None,
             http,
             pages,
-            calendar: Arc::default(),
-            inbox_figures: Arc::default(),
+            calendar: Arc::new(Memo::new(CALENDAR_FRESH, 512)),
+            inbox_figures: Arc::new(Memo::new(FIGURES_FRESH, 4096)),
+            access: Arc::default(),
         }
     }
 

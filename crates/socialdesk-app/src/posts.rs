@@ -28,6 +28,14 @@ pub const PUBLISH: &str = "publish";
 /// How often a post paused by crisis mode looks again.
 pub const CRISIS_RECHECK_SECS: i64 = 30;
 
+/// How long a calendar range read by this process stays in use without a
+/// post written by this process: how long a change made by another process
+/// (a worker on the same PostgreSQL) may take to show in the calendar.
+pub const CALENDAR_FRESH: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A calendar range: the workspace, from, to and how many posts at most.
+pub(crate) type CalendarKey = (WorkspaceId, DateTime<Utc>, DateTime<Utc>, i64);
+
 /// What to do with a new post.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum When {
@@ -872,8 +880,12 @@ impl App {
         Ok(self.store.posts(actor.workspace.id, limit).await?)
     }
 
-    /// What a calendar grid shows of the posts planned in `[from, to)`:
-    /// kept in memory while no post changes (see `calendar.rs`).
+    /// What a calendar grid shows of the posts planned in `[from, to)`.
+    ///
+    /// A month of a busy workspace is a few thousand rows, and reading and
+    /// decoding them is most of what its page costs: the range is kept in
+    /// memory until this process writes a post (the store's posts
+    /// generation) or for [`CALENDAR_FRESH`] (see `memo.rs`).
     pub async fn calendar_entries(
         &self,
         actor: &Actor,
@@ -883,7 +895,6 @@ impl App {
     ) -> Result<std::sync::Arc<Vec<socialdesk_store::CalendarEntry>>, AppError> {
         actor.require(Permission::ViewAllContent)?;
         let key = (actor.workspace.id, from, to, limit);
-        // Taken before reading: a write that lands meanwhile makes the next request read again.
         let generation = self.store.posts_generation();
         if let Some(kept) = self.calendar.get(&key, generation) {
             return Ok(kept);
@@ -899,10 +910,11 @@ impl App {
         actor: &Actor,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
+        after: Option<(DateTime<Utc>, PostId)>,
         limit: i64,
     ) -> Result<Vec<(Post, Vec<Variant>)>, AppError> {
         actor.require(Permission::ViewAllContent)?;
-        Ok(self.store.posts_between(actor.workspace.id, from, to, limit).await?)
+        Ok(self.store.posts_between(actor.workspace.id, from, to, after, limit).await?)
     }
 
     pub async fn post(&self, actor: &Actor, id: PostId) -> Result<(Post, Vec<Variant>), AppError> {

@@ -122,6 +122,7 @@ impl Store {
         cursor: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<u64> {
+        let _changed = items.iter().any(|a| !a.notifications.is_empty()).then(|| self.access_change());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let mut inserted = 0;
@@ -488,6 +489,7 @@ impl Store {
     }
 
     pub async fn set_reply_approval(&self, workspace: WorkspaceId, roles: &[socialdesk_core::Role]) -> Result<()> {
+        let _changed = self.access_change();
         let stored = socialdesk_core::inbox::format_reply_approval(roles);
         let done = on_pool!(self, |pool| {
             sqlx::query("UPDATE workspaces SET reply_approval = $2 WHERE id = $1")

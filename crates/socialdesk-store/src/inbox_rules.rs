@@ -203,6 +203,7 @@ impl Store {
         arrivals: &[Arrival],
         now: DateTime<Utc>,
     ) -> Result<u64> {
+        let _changed = arrivals.iter().any(|a| !a.notifications.is_empty()).then(|| self.access_change());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let mut changed = 0;
@@ -384,6 +385,7 @@ impl Store {
     }
 
     pub async fn set_auto_replies(&self, workspace: WorkspaceId, on: bool) -> Result<()> {
+        let _changed = self.access_change();
         let done = on_pool!(self, |pool| {
             sqlx::query("UPDATE workspaces SET auto_replies = $2 WHERE id = $1")
                 .bind(workspace.as_uuid())

@@ -126,6 +126,7 @@ impl Store {
     /// longer pending (accepted, revoked or expired meanwhile). Someone who is
     /// already a member keeps the role they have.
     pub async fn accept_invite(&self, invite: &Invite, user: UserId, now: DateTime<Utc>) -> Result<bool> {
+        let _changed = self.access_change();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let taken = sqlx::query(

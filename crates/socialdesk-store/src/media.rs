@@ -232,6 +232,7 @@ impl Store {
     /// Deletes an item and its bytes, unless a post still uses it
     /// ([`StoreError::Conflict`] naming `media`).
     pub async fn delete_media(&self, workspace: WorkspaceId, id: MediaId) -> Result<()> {
+        let _changed = self.posts_change();
         let rows = on_pool!(self, |pool| {
             sqlx::query(
                 "DELETE FROM media WHERE workspace_id = $1 AND id = $2 \

@@ -71,6 +71,7 @@ impl Store {
         if list.is_empty() {
             return Ok(());
         }
+        let _changed = self.access_change();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             insert_notifications!(tx, workspace, list, now);
@@ -138,6 +139,7 @@ impl Store {
         ids: Option<&[Uuid]>,
         now: DateTime<Utc>,
     ) -> Result<u64> {
+        let _changed = self.access_change();
         let (filter, ids) = match ids {
             None => (String::new(), &[][..]),
             Some([]) => return Ok(0),
@@ -171,6 +173,7 @@ impl Store {
     }
 
     pub async fn set_response_target(&self, workspace: WorkspaceId, minutes: Option<i32>) -> Result<()> {
+        let _changed = self.access_change();
         let done = on_pool!(self, |pool| {
             sqlx::query("UPDATE workspaces SET response_target_minutes = $2 WHERE id = $1")
                 .bind(workspace.as_uuid())
@@ -228,6 +231,7 @@ impl Store {
         list: &[NewNotification],
         now: DateTime<Utc>,
     ) -> Result<()> {
+        let _changed = (!list.is_empty()).then(|| self.access_change());
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             for item in items {

@@ -61,6 +61,7 @@ impl Store {
 
     /// Switches crisis mode on (keeping the first time it was switched on) or off.
     pub async fn set_crisis(&self, workspace: WorkspaceId, on: Option<(DateTime<Utc>, UserId, &str)>) -> Result<()> {
+        let _changed = self.access_change();
         let done = on_pool!(self, |pool| match on {
             Some((since, by, reason)) => sqlx::query(
                 "UPDATE workspaces SET crisis_since = COALESCE(crisis_since, $2), crisis_by = COALESCE(crisis_by, $3), \
@@ -85,6 +86,7 @@ impl Store {
     }
 
     pub async fn set_approval_policy(&self, workspace: WorkspaceId, required: bool, self_approval: bool) -> Result<()> {
+        let _changed = self.access_change();
         let done = on_pool!(self, |pool| {
             sqlx::query("UPDATE workspaces SET approval_required = $2, self_approval = $3 WHERE id = $1")
                 .bind(workspace.as_uuid())
@@ -109,6 +111,7 @@ impl Store {
     }
 
     pub async fn set_business_hours(&self, workspace: WorkspaceId, hours: Option<&str>) -> Result<()> {
+        let _changed = self.access_change();
         let done = on_pool!(self, |pool| {
             sqlx::query("UPDATE workspaces SET business_hours = $2 WHERE id = $1")
                 .bind(workspace.as_uuid())
@@ -122,6 +125,7 @@ impl Store {
 
     /// Replaces the approval steps (none: the one default step).
     pub async fn set_approval_steps(&self, workspace: WorkspaceId, steps: &[ApprovalStep]) -> Result<()> {
+        let _changed = self.access_change();
         let json = if steps.is_empty() {
             None
         } else {

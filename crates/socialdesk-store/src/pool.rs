@@ -29,10 +29,10 @@ pub(crate) enum Pool {
     Postgres(PgPool),
 }
 
-/// See [`Store::posts_change`].
-pub(crate) struct PostsChange<'a>(&'a std::sync::atomic::AtomicU64);
+/// Counts one write when dropped: see [`Store::posts_change`] and [`Store::access_change`].
+pub(crate) struct Change<'a>(&'a std::sync::atomic::AtomicU64);
 
-impl Drop for PostsChange<'_> {
+impl Drop for Change<'_> {
     fn drop(&mut self) {
         self.0.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
@@ -42,9 +42,14 @@ impl Drop for PostsChange<'_> {
 #[derive(Debug, Clone)]
 pub struct Store {
     pub(crate) pool: Pool,
-    /// Grows whenever this process writes the `posts` table, so readers that
-    /// keep posts in memory (the calendar) know when to read them again.
+    /// Grows whenever this process writes posts or their variants, so readers
+    /// that keep posts in memory (the calendar) know when to read them again.
     posts_generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Grows whenever this process writes what decides who may do what and
+    /// what every page's frame shows (sessions, users, memberships,
+    /// workspaces and their policies, API tokens, notifications), so the
+    /// app may keep those in memory.
+    access_generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Runs the same code on whichever pool the store holds. Inside, `$pool` is a
@@ -123,7 +128,7 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_owned()));
         };
-        Ok(Store { pool, posts_generation: Default::default() })
+        Ok(Store { pool, posts_generation: Default::default(), access_generation: Default::default() })
     }
 
     /// Applies every migration not yet applied. Safe to run from several
@@ -136,10 +141,11 @@ impl Store {
         Ok(())
     }
 
-    /// How many times this process has written the `posts` table (creations,
-    /// state changes, edits, moves): a cache of posts read at one generation
-    /// is current while the generation stays the same. Writes by other
-    /// processes are not counted.
+    /// How many times this process has written posts or what the API shows
+    /// of them (creations, state changes, edits, moves, their variants'
+    /// attempts and outcomes, their media): a cache of posts read at one
+    /// generation is current while the generation stays the same. Writes by
+    /// other processes are not counted.
     pub fn posts_generation(&self) -> u64 {
         self.posts_generation.load(std::sync::atomic::Ordering::Acquire)
     }
@@ -148,8 +154,23 @@ impl Store {
     /// at the end of the writing function, after its transaction committed
     /// (readers take the generation before they read, so they never keep
     /// older rows under a newer generation).
-    pub(crate) fn posts_change(&self) -> PostsChange<'_> {
-        PostsChange(&self.posts_generation)
+    pub(crate) fn posts_change(&self) -> Change<'_> {
+        Change(&self.posts_generation)
+    }
+
+    /// How many times this process has written sessions, users,
+    /// memberships, workspaces (their names, zones and policies), API tokens
+    /// or notifications: who is signed in, in which workspace, with which
+    /// role, and what the frame of every page shows. Like
+    /// [`Store::posts_generation`], writes by other processes are not counted.
+    pub fn access_generation(&self) -> u64 {
+        self.access_generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Counts a write of what [`Store::access_generation`] covers when the
+    /// returned guard is dropped, after the writing function committed.
+    pub(crate) fn access_change(&self) -> Change<'_> {
+        Change(&self.access_generation)
     }
 
     pub fn backend(&self) -> Backend {

@@ -460,6 +460,7 @@ impl Store {
 
     /// Cancels every variant still waiting (a cancelled post).
     pub async fn cancel_pending_variants(&self, workspace: WorkspaceId, post: PostId) -> Result<u64> {
+        let _changed = self.posts_change();
         Ok(on_pool!(self, |pool| {
             sqlx::query(
                 "UPDATE post_variants SET delivery = 'cancelled' WHERE workspace_id = $1 AND post_id = $2 AND delivery = 'pending'",
@@ -482,6 +483,7 @@ impl Store {
         variant: VariantId,
         now: DateTime<Utc>,
     ) -> Result<Option<(DeliveryState, i32)>> {
+        let _changed = self.posts_change();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let current: Option<(String, i32)> =
@@ -519,6 +521,7 @@ impl Store {
         remote_url: Option<&str>,
         at: DateTime<Utc>,
     ) -> Result<()> {
+        let _changed = self.posts_change();
         on_pool!(self, |pool| {
             sqlx::query(
                 "UPDATE post_variants SET delivery = 'published', remote_id = $3, remote_url = $4, published_at = $5, error = NULL, \
@@ -551,6 +554,7 @@ impl Store {
         delivery: DeliveryState,
         error: &str,
     ) -> Result<bool> {
+        let _changed = self.posts_change();
         let done = on_pool!(self, |pool| {
             sqlx::query(
                 "UPDATE post_variants SET delivery = $3, error = $4 \

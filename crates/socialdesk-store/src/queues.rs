@@ -201,25 +201,35 @@ impl Store {
         self.with_variants(workspace, rows).await
     }
 
-    /// The posts planned in `[from, to)`, by time, at most `limit`, with
-    /// their variants: what a calendar shows (an index on the workspace and
-    /// time serves it, however many posts the workspace holds).
+    /// The posts planned in `[from, to)`, by time (then id), at most `limit`,
+    /// with their variants: what a calendar shows (an index on the workspace
+    /// and time serves it, however many posts the workspace holds). With
+    /// `after`, the time and id of the last post of the page before, the
+    /// next page.
     pub async fn posts_between(
         &self,
         workspace: WorkspaceId,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
+        after: Option<(DateTime<Utc>, PostId)>,
         limit: i64,
     ) -> Result<Vec<(Post, Vec<Variant>)>> {
+        // Past the last post of the page before: later, or at the same time with a greater id.
+        let (from, after_id) = match after {
+            Some((at, id)) => (at.max(from), id.as_uuid()),
+            None => (from, Uuid::nil()),
+        };
         let rows: Vec<PostRow> = on_pool!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT {POST_COLUMNS} FROM posts WHERE workspace_id = $1 AND scheduled_at >= $2 AND scheduled_at < $3 \
+                   AND (scheduled_at > $2 OR id > $5) \
                  ORDER BY scheduled_at, id LIMIT $4"
             )))
             .bind(workspace.as_uuid())
             .bind(from)
             .bind(to)
             .bind(limit)
+            .bind(after_id)
             .fetch_all(pool)
             .await
         })?;

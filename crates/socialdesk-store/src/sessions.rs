@@ -41,6 +41,7 @@ struct SessionRow {
 
 impl Store {
     pub async fn create_session(&self, session: &NewSession) -> Result<()> {
+        let _changed = self.access_change();
         on_pool!(self, |pool| {
             sqlx::query(
                 "INSERT INTO sessions (id, token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, user_agent) \
@@ -88,6 +89,7 @@ impl Store {
 
     /// Records activity and slides the expiry forward.
     pub async fn touch_session(&self, id: SessionId, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<()> {
+        let _changed = self.access_change();
         on_pool!(self, |pool| {
             sqlx::query("UPDATE sessions SET last_seen_at = $2, expires_at = $3 WHERE id = $1")
                 .bind(id.as_uuid())
@@ -101,6 +103,7 @@ impl Store {
     }
 
     pub async fn delete_session(&self, id: SessionId) -> Result<()> {
+        let _changed = self.access_change();
         on_pool!(self, |pool| {
             sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id.as_uuid()).execute(pool).await.map(|r| r.rows())
         })?;
@@ -109,6 +112,7 @@ impl Store {
 
     /// Signs a person out everywhere (after a password change, say).
     pub async fn delete_sessions_of(&self, user: UserId) -> Result<u64> {
+        let _changed = self.access_change();
         Ok(on_pool!(self, |pool| {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(user.as_uuid())
@@ -120,6 +124,7 @@ impl Store {
 
     /// Deletes sessions that expired before `now`; returns how many.
     pub async fn purge_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64> {
+        let _changed = self.access_change();
         Ok(on_pool!(self, |pool| {
             sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(pool).await.map(|r| r.rows())
         })?)

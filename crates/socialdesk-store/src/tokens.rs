@@ -76,6 +76,7 @@ const TOKEN_COLUMNS: &str = "t.id, t.workspace_id, t.name, t.role, t.prefix, t.c
 
 impl Store {
     pub async fn create_api_token(&self, new: &NewApiToken) -> Result<()> {
+        let _changed = self.access_change();
         let t = &new.token;
         on_pool!(self, |pool| {
             sqlx::query(
@@ -127,6 +128,7 @@ impl Store {
 
     /// Revokes a token of this workspace. Revoking twice keeps the first time.
     pub async fn revoke_api_token(&self, workspace: WorkspaceId, id: ApiTokenId, now: DateTime<Utc>) -> Result<()> {
+        let _changed = self.access_change();
         let found = on_pool!(self, |pool| {
             sqlx::query(
                 "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $3) WHERE workspace_id = $1 AND id = $2",
@@ -178,6 +180,7 @@ impl Store {
 
     /// Records use, at most once a minute per token to spare the database.
     pub async fn touch_api_token(&self, id: ApiTokenId, now: DateTime<Utc>) -> Result<()> {
+        let _changed = self.access_change();
         let a_minute_ago = now - chrono::Duration::minutes(1);
         on_pool!(self, |pool| {
             sqlx::query(

@@ -48,6 +48,7 @@ impl Store {
         password_hash: &str,
         workspace: &Workspace,
     ) -> Result<Workspace> {
+        let _changed = self.access_change();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             sqlx::query("INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
@@ -74,6 +75,7 @@ impl Store {
 
     /// Creates a user with no workspace: someone joining through an invite.
     pub async fn create_user(&self, user: &User, password_hash: &str) -> Result<()> {
+        let _changed = self.access_change();
         on_pool!(self, |pool| {
             sqlx::query("INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(user.id.as_uuid())
@@ -109,6 +111,7 @@ impl Store {
     }
 
     pub async fn update_user_name(&self, id: UserId, name: &PersonName) -> Result<()> {
+        let _changed = self.access_change();
         let done = on_pool!(self, |pool| {
             sqlx::query("UPDATE users SET name = $2 WHERE id = $1")
                 .bind(id.as_uuid())
@@ -121,6 +124,7 @@ impl Store {
     }
 
     pub async fn update_password_hash(&self, id: UserId, password_hash: &str) -> Result<()> {
+        let _changed = self.access_change();
         on_pool!(self, |pool| {
             sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
                 .bind(id.as_uuid())

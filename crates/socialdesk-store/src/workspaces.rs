@@ -90,6 +90,7 @@ where
 impl Store {
     /// Creates a workspace with `owner` as its owner.
     pub async fn create_workspace(&self, workspace: &Workspace, owner: UserId) -> Result<Workspace> {
+        let _changed = self.access_change();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let workspace = insert_workspace(&mut tx, workspace).await?;
@@ -170,6 +171,7 @@ impl Store {
         name: &WorkspaceName,
         time_zone: TimeZone,
     ) -> Result<Workspace> {
+        let _changed = self.access_change();
         let row: Option<WorkspaceRow> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "UPDATE workspaces SET name = $2, time_zone = $3 WHERE id = $1 \
@@ -186,6 +188,7 @@ impl Store {
 
     /// Deletes a workspace and, by cascade, everything it owns.
     pub async fn delete_workspace(&self, id: WorkspaceId) -> Result<()> {
+        let _changed = self.access_change();
         let done = on_pool!(self, |pool| {
             sqlx::query("DELETE FROM workspaces WHERE id = $1").bind(id.as_uuid()).execute(pool).await.map(|r| r.rows())
         })?;
@@ -225,6 +228,7 @@ impl Store {
     /// that would leave the workspace without an owner; the check and the
     /// change happen under one lock so two concurrent demotions cannot both win.
     pub async fn set_member_role(&self, workspace: WorkspaceId, user: UserId, role: Role) -> Result<()> {
+        let _changed = self.access_change();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let owners = lock_owners(&mut tx, workspace).await?;
@@ -251,6 +255,7 @@ impl Store {
 
     /// Removes a member, and the API tokens they made for this workspace.
     pub async fn remove_member(&self, workspace: WorkspaceId, user: UserId) -> Result<()> {
+        let _changed = self.access_change();
         on_pool!(self, |pool| {
             let mut tx = pool.begin_write().await?;
             let owners = lock_owners(&mut tx, workspace).await?;

@@ -220,11 +220,14 @@ impl FromRequestParts<AppState> for Member {
         let Path(params) =
             Path::<HashMap<String, String>>::from_request_parts(parts, state).await.map_err(|_| UiError::NotFound)?;
         let slug = params.get("slug").ok_or(UiError::NotFound)?;
-        let actor = state.app.actor_for_user(&session.user, slug).await?;
-        let memberships = state.app.store.memberships(session.user.id).await.map_err(socialdesk_app::AppError::from)?;
-        let policy = state.app.policy(&actor).await?;
-        let unread = state.app.unread_notifications(&actor).await?;
-        Ok(Member { session, actor, memberships, policy, unread })
+        let view = state.app.member_view(&session.user, slug).await?;
+        Ok(Member {
+            session,
+            actor: view.actor,
+            memberships: view.memberships,
+            policy: view.policy,
+            unread: view.unread,
+        })
     }
 }
 

@@ -61,14 +61,21 @@ pub struct AppState {
     pub web: Arc<WebSettings>,
     pub openapi: Arc<String>,
     pub fonts: Arc<report::ReportFonts>,
+    /// Pages of the API's post ranges, as sent (see `api::posts::list_posts`).
+    pub(crate) ranges: Arc<socialdesk_app::memo::Memo<api::posts::RangeKey, api::posts::RangePage>>,
 }
 
 /// The whole HTTP surface.
 pub fn router(app: App, web: WebSettings) -> Router {
     let (api, openapi) = api::routes();
     let fonts = Arc::new(report::ReportFonts::new(web.report_fonts.clone()));
-    let state =
-        AppState { app, web: Arc::new(web), openapi: Arc::new(openapi.to_pretty_json().unwrap_or_default()), fonts };
+    let state = AppState {
+        app,
+        web: Arc::new(web),
+        openapi: Arc::new(openapi.to_pretty_json().unwrap_or_default()),
+        fonts,
+        ranges: Arc::new(socialdesk_app::memo::Memo::new(socialdesk_app::CALENDAR_FRESH, 512)),
+    };
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(health::routes())

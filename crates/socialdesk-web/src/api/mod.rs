@@ -12,7 +12,7 @@ pub(crate) mod media;
 mod members;
 mod moderation;
 mod notifications;
-mod posts;
+pub(crate) mod posts;
 mod review;
 mod tokens;
 mod transfer;

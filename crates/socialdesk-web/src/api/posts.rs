@@ -65,30 +65,63 @@ pub async fn link_preview(
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
-    /// How many posts (1 to 500, default 100; with `from` and `to`, up to 5000).
+    /// How many posts (1 to 500, default 100; with `from` and `to`, up to 5000 a page).
     limit: Option<i64>,
     /// With `to`: only posts planned at or after this instant (RFC 3339), in time order.
     from: Option<chrono::DateTime<chrono::Utc>>,
     /// With `from`: only posts planned before this instant.
     to: Option<chrono::DateTime<chrono::Utc>>,
+    /// With `after_id`, in a range: the next page, after the post planned at this
+    /// instant with this id (the last of the page before). The `Link` header's
+    /// `next` gives both.
+    after_time: Option<chrono::DateTime<chrono::Utc>>,
+    after_id: Option<Uuid>,
 }
 
+/// A page of a range, as sent: the JSON body and the query of the next page, if there may be one.
+pub(crate) type RangePage = (axum::body::Bytes, Option<String>);
+
+/// A range page's key: the workspace, from, to, after and limit.
+pub(crate) type RangeKey = (
+    socialdesk_core::WorkspaceId,
+    chrono::DateTime<chrono::Utc>,
+    chrono::DateTime<chrono::Utc>,
+    Option<(chrono::DateTime<chrono::Utc>, PostId)>,
+    i64,
+);
+
 /// The workspace's posts: latest plan first, or those planned between `from`
-/// and `to` in time order (what a calendar shows).
+/// and `to` in time order (what a calendar shows), a page at a time: while
+/// there may be more, the `Link` header names the next page (`rel="next"`).
+/// A range's pages are kept in memory until a post changes (or for two
+/// seconds, for changes made by another process).
 #[utoipa::path(get, path = "/posts", tag = "posts", params(ListQuery),
-    responses((status = 200, body = Vec<PostBody>), (status = 403, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Vec<PostBody>,
+               headers(("Link" = String, description = "`<…>; rel=\"next\"`: the next page of a range"))),
+              (status = 403, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_posts(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Query(query): Query<ListQuery>,
-) -> ApiResult<Json<Vec<PostBody>>> {
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
     let limit = query.limit.unwrap_or(100);
-    let posts = match (query.from, query.to) {
-        (None, None) if !(1..=500).contains(&limit) => return Err(AppError::field("limit", "between 1 and 500").into()),
-        (None, None) => state.app.posts(&actor, limit).await?,
-        (Some(from), Some(to)) if from < to && (1..=5000).contains(&limit) => {
-            state.app.posts_between(&actor, from, to, limit).await?
+    let after = match (query.after_time, query.after_id) {
+        (Some(at), Some(id)) => Some((at, PostId::from_uuid(id))),
+        (None, None) => None,
+        (Some(_), None) => return Err(AppError::field("after_id", "give after_id with after_time").into()),
+        (None, Some(_)) => return Err(AppError::field("after_time", "give after_time with after_id").into()),
+    };
+    let (from, to) = match (query.from, query.to) {
+        (None, None) if after.is_some() => {
+            return Err(AppError::field("after_time", "pages are for ranges: give from and to").into());
         }
+        (None, None) if !(1..=500).contains(&limit) => return Err(AppError::field("limit", "between 1 and 500").into()),
+        (None, None) => {
+            let posts = state.app.posts(&actor, limit).await?;
+            return Ok(Json(post_bodies(&state, &actor, &posts).await?).into_response());
+        }
+        (Some(from), Some(to)) if from < to && (1..=5000).contains(&limit) => (from, to),
         (Some(_), Some(_)) if !(1..=5000).contains(&limit) => {
             return Err(AppError::field("limit", "between 1 and 5000").into());
         }
@@ -96,12 +129,53 @@ pub async fn list_posts(
         (None, Some(_)) => return Err(AppError::field("from", "give from with to").into()),
         (Some(_), None) => return Err(AppError::field("to", "give to with from").into()),
     };
+    actor.require(socialdesk_core::Permission::ViewAllContent)?;
+    let key = (actor.workspace.id, from, to, after, limit);
+    // Taken before reading: a post written meanwhile makes the next request read again.
+    let generation = state.app.store.posts_generation();
+    let (body, next) = match state.ranges.get(&key, generation) {
+        Some(page) => page,
+        None => {
+            // One more than asked says whether there is a next page.
+            let mut posts = state.app.posts_between(&actor, from, to, after, limit + 1).await?;
+            let more = posts.len() as i64 > limit;
+            posts.truncate(limit as usize);
+            let next = posts.last().filter(|_| more).map(|(last, _)| {
+                let instant = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+                format!(
+                    "from={}&to={}&limit={limit}&after_time={}&after_id={}",
+                    instant(from),
+                    instant(to),
+                    instant(last.scheduled_at.unwrap_or(from)),
+                    last.id
+                )
+            });
+            let body = serde_json::to_vec(&post_bodies(&state, &actor, &posts).await?)
+                .map_err(|e| AppError::internal(e.to_string()))?;
+            let page = (axum::body::Bytes::from(body), next);
+            state.ranges.put(key, generation, page.clone());
+            page
+        }
+    };
+    let mut response = ([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response();
+    if let Some(next) = next
+        && let Ok(link) = axum::http::HeaderValue::from_str(&format!("</api/v1/posts?{next}>; rel=\"next\""))
+    {
+        response.headers_mut().insert(axum::http::header::LINK, link);
+    }
+    Ok(response)
+}
+
+/// The posts as the API shows them: with their tags and media.
+async fn post_bodies(
+    state: &AppState,
+    actor: &socialdesk_app::Actor,
+    posts: &[(socialdesk_store::Post, Vec<socialdesk_store::Variant>)],
+) -> Result<Vec<PostBody>, AppError> {
     let ids: Vec<_> = posts.iter().map(|(p, _)| p.id).collect();
-    let tags = state.app.post_tags(&actor, &ids).await?;
-    let media = state.app.posts_media(&actor, &ids).await?;
-    Ok(Json(
-        posts.iter().map(|(p, v)| PostBody::new(p, v).tagged(tags.get(&p.id)).with_media(media.get(&p.id))).collect(),
-    ))
+    let tags = state.app.post_tags(actor, &ids).await?;
+    let media = state.app.posts_media(actor, &ids).await?;
+    Ok(posts.iter().map(|(p, v)| PostBody::new(p, v).tagged(tags.get(&p.id)).with_media(media.get(&p.id))).collect())
 }
 
 /// Writes a post to one or more accounts: as a draft, to publish now, at

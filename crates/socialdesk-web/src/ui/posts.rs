@@ -1011,10 +1011,17 @@ async fn month(state: &AppState, member: &Member, q: &CalendarQuery, week_view: 
     };
     let instant = |d: NaiveDate| socialdesk_core::post::start_of_day(d, zone);
     let posts = state.app.calendar_entries(actor, instant(grid_start), instant(grid_end), CALENDAR_VIEW_POSTS).await?;
-    let mut by_day: BTreeMap<NaiveDate, Vec<MonthPost>> = BTreeMap::new();
+    // A busy day shows its first few posts: only those are written out.
+    let shown_per_day = if week_view { usize::MAX } else { MONTH_DAY_POSTS };
+    let mut by_day: BTreeMap<NaiveDate, (Vec<MonthPost>, usize)> = BTreeMap::new();
     for p in posts.iter() {
         let at = p.scheduled_at.with_timezone(&tz);
-        by_day.entry(at.date_naive()).or_default().push(MonthPost {
+        let (day_posts, more) = by_day.entry(at.date_naive()).or_default();
+        if day_posts.len() == shown_per_day {
+            *more += 1;
+            continue;
+        }
+        day_posts.push(MonthPost {
             id: p.id.as_uuid(),
             time: at.format("%H:%M").to_string(),
             text: p.text.chars().take(60).collect(),
@@ -1034,7 +1041,7 @@ async fn month(state: &AppState, member: &Member, q: &CalendarQuery, week_view: 
                     today: *day == today,
                     posts: by_day
                         .get_mut(day)
-                        .map(|posts| posts.extract_if(.., |p| p.time.starts_with(&label)).collect())
+                        .map(|(posts, _)| posts.extract_if(.., |p| p.time.starts_with(&label)).collect())
                         .unwrap_or_default(),
                 })
                 .collect();
@@ -1046,9 +1053,7 @@ async fn month(state: &AppState, member: &Member, q: &CalendarQuery, week_view: 
     while day < grid_end {
         let mut week = Vec::new();
         for _ in 0..7 {
-            let mut day_posts = by_day.remove(&day).unwrap_or_default();
-            let more = if week_view { 0 } else { day_posts.len().saturating_sub(MONTH_DAY_POSTS) };
-            day_posts.truncate(day_posts.len() - more);
+            let (day_posts, more) = by_day.remove(&day).unwrap_or_default();
             week.push(MonthDay {
                 date: day.format("%Y-%m-%d").to_string(),
                 number: day.day(),

@@ -1263,6 +1263,53 @@ async fn threads_first_comments_and_edits_through_the_api() {
     let (status, body) =
         problem(editor.get(s.url("/api/v1/posts?from=2031-01-01T00:00:00Z")).send().await.unwrap()).await;
     assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/to")));
+    let (status, body) =
+        problem(
+            editor
+                .get(s.url(
+                    "/api/v1/posts?from=2031-01-01T00:00:00Z&to=2031-02-01T00:00:00Z&after_time=2031-01-02T00:00:00Z",
+                ))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/after_id")));
+
+    // A page at a time: the Link header names the next page while there may be one.
+    let mut next = Some("/api/v1/posts?from=2031-01-01T00:00:00Z&to=2031-02-01T00:00:00Z&limit=1".to_owned());
+    let mut pages = Vec::new();
+    while let Some(url) = next.take() {
+        let response = editor.get(s.url(&url)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        next = response.headers().get("link").map(|l| {
+            let l = l.to_str().unwrap();
+            assert!(l.ends_with(">; rel=\"next\""), "{l}");
+            l.trim_start_matches('<').split('>').next().unwrap().to_owned()
+        });
+        let page: Value = response.json().await.unwrap();
+        pages.push(page.as_array().unwrap().iter().map(|p| p["text"].as_str().unwrap().to_owned()).collect::<Vec<_>>());
+    }
+    assert_eq!(pages, [vec!["Earlier".to_owned()], vec!["Later".to_owned()]]);
+
+    // A range is kept in memory, but never past a change: an edit shows at once.
+    let later = range[1]["id"].as_str().unwrap();
+    let response = editor
+        .patch(s.url(&format!("/api/v1/posts/{later}")))
+        .json(&json!({"text": "Later, reworded"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let range: Value = editor
+        .get(s.url("/api/v1/posts?from=2031-01-01T00:00:00Z&to=2031-02-01T00:00:00Z"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(range[1]["text"], "Later, reworded");
 }
 
 /// A PNG's signature and header, with `padding` bytes after it.

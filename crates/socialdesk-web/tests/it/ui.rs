@@ -821,3 +821,30 @@ async fn analytics_and_the_report_show_inbox_sentiment_by_day() {
         .unwrap();
     assert!(report.contains("Inbox messages each day, by sentiment"), "the report carries it too");
 }
+
+#[tokio::test]
+async fn a_new_role_a_removal_and_crisis_mode_show_on_the_very_next_page() {
+    // Who is signed in, their role and the workspace's policy are kept in
+    // memory between requests: a change must still show at once.
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let bob = s.member(&ana, "bob@example.com", Role::Editor).await;
+    let slug = ana.workspace.as_ref().unwrap().slug.to_string();
+    let owner = s.actor(&ana).await;
+    let bob_id = s.actor(&bob).await.user.id;
+    let browser = s.browser_for(&bob);
+    let compose = s.url(&format!("/w/{slug}/compose"));
+    let calendar = s.url(&format!("/w/{slug}/calendar"));
+    assert_eq!(browser.get(&compose).send().await.unwrap().status(), StatusCode::OK);
+    assert!(!browser.get(&calendar).send().await.unwrap().text().await.unwrap().contains("Crisis mode"));
+
+    s.app.start_crisis(&owner, "a storm").await.unwrap();
+    let page = browser.get(&calendar).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Crisis mode"), "the banner shows on the next page");
+
+    s.app.change_role(&owner, bob_id, "viewer").await.unwrap();
+    assert_eq!(browser.get(&compose).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+
+    s.app.remove_member(&owner, bob_id).await.unwrap();
+    assert_eq!(browser.get(&calendar).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+}
