@@ -119,8 +119,38 @@ impl App {
         let new = self.store.store_inbox_page(workspace, account, &arrivals, page.next_cursor.as_deref(), now).await?;
         if new > 0 {
             tracing::info!(%workspace, %account, new, "inbox synced");
+            // Nobody listening is fine.
+            let _ = self.arrivals.send(workspace);
         }
         Ok(new)
+    }
+
+    /// Says, as soon as this process stores new inbox items, which
+    /// workspace they are for. Items stored by another process are not
+    /// announced: ask [`App::inbox_arrived_since`] now and then as well.
+    pub fn inbox_arrivals(&self) -> tokio::sync::broadcast::Receiver<WorkspaceId> {
+        self.arrivals.subscribe()
+    }
+
+    /// How many open items arrived in the actor's inbox after `since` (at most 100).
+    pub async fn inbox_arrived_since(
+        &self,
+        actor: &Actor,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<i64, AppError> {
+        actor.require(Permission::ViewAllContent)?;
+        Ok(self.store.inbox_arrived_since(actor.workspace.id, since).await?)
+    }
+
+    /// Tells long-lived answers (the Inbox's arrival stream) to end: the
+    /// server is stopping and waits for every answer to finish.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Turns true once [`App::close`] was called.
+    pub fn closing(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.closing.subscribe()
     }
 
     pub async fn inbox(&self, actor: &Actor, filter: &InboxFilter, limit: i64) -> Result<Vec<InboxItem>, AppError> {

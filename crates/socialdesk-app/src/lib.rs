@@ -138,6 +138,10 @@ pub struct App {
     inbox_figures: Arc<Memo<WorkspaceId, Arc<InboxFigures>>>,
     /// Sessions, members and API tokens read recently.
     access: Arc<auth::AccessMemo>,
+    /// Says which workspace's inbox just stored new items (see [`App::inbox_arrivals`]).
+    arrivals: tokio::sync::broadcast::Sender<WorkspaceId>,
+    /// Turns true when the server is stopping: long-lived answers end.
+    closing: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl App {
@@ -166,6 +170,8 @@ impl App {
             calendar: Arc::new(Memo::new(CALENDAR_FRESH, 512)),
             inbox_figures: Arc::new(Memo::new(FIGURES_FRESH, 4096)),
             access: Arc::default(),
+            arrivals: tokio::sync::broadcast::channel(256).0,
+            closing: Arc::new(tokio::sync::watch::channel(false).0),
         }
     }
 

@@ -379,6 +379,23 @@ impl Store {
         })?)
     }
 
+    /// How many open items this workspace stored after `since` (at most 100):
+    /// what arrived while someone had the Inbox open, however old the
+    /// messages themselves (a late sync brings older ones).
+    pub async fn inbox_arrived_since(&self, workspace: WorkspaceId, since: DateTime<Utc>) -> Result<i64> {
+        let (count,): (i64,) = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM inbox_items \
+                 WHERE workspace_id = $1 AND fetched_at > $2 AND status = 'open' LIMIT 100) AS arrived",
+            )
+            .bind(workspace.as_uuid())
+            .bind(since)
+            .fetch_one(pool)
+            .await
+        })?;
+        Ok(count)
+    }
+
     pub async fn update_inbox_item(
         &self,
         workspace: WorkspaceId,

@@ -257,6 +257,25 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
+  // New messages while the Inbox is open: say how many, and show them on request.
+  if (inbox && inbox.dataset.arrivals && window.EventSource) {
+    const banner = document.getElementById("inbox-arrivals");
+    const events = new EventSource(inbox.dataset.arrivals);
+    events.addEventListener("arrived", (e) => {
+      const n = Number(e.data);
+      if (!n) return;
+      banner.querySelector("[data-arrived]").textContent =
+        n >= 100 ? "100 or more new messages arrived." : `${n} new message${n === 1 ? "" : "s"} arrived.`;
+      banner.hidden = false;
+      document.title = `(${n >= 100 ? "100+" : n}) ${document.title.replace(/^\(\d+\+?\) /, "")}`;
+    });
+    banner.querySelector("[data-show-arrivals]").addEventListener("click", (e) => {
+      e.preventDefault();
+      events.close();
+      window.location.reload();
+    });
+  }
+
   // The query editor checks and previews as you type.
   const editor = document.querySelector("form[data-query-editor]");
   if (editor) {

@@ -985,8 +985,13 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         config.run_worker.then(|| tokio::spawn(Worker::new(app.clone(), worker_options(&config)).run(stopped)));
     tracing::info!(address = %listener.local_addr()?, worker = config.run_worker, "socialdesk is serving");
     let router = socialdesk_web::router(app.clone(), web);
+    let closing = app.clone();
     axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Open Inbox pages' event streams end, so stopping does not wait for them.
+            closing.close();
+        })
         .await
         .context("the HTTP server failed")?;
     tracing::info!("HTTP server stopped; stopping the worker");

@@ -85,6 +85,14 @@ async fn a_page_and_its_cursor_are_stored_together_and_items_once(db: TestDb) {
     let all = store.inbox(ws.id, &InboxFilter::default(), 10).await.unwrap();
     assert_eq!(all.iter().map(|i| i.remote_id.as_str()).collect::<Vec<_>>(), ["r3", "r2", "r1"], "newest first");
     assert_eq!(all[0].sentiment, Some(-0.4));
+    // What arrived after an instant: open items, by when they were stored (3 and 5), not written.
+    assert_eq!(store.inbox_arrived_since(ws.id, at(1)).await.unwrap(), 3);
+    assert_eq!(store.inbox_arrived_since(ws.id, at(3)).await.unwrap(), 1);
+    assert_eq!(store.inbox_arrived_since(ws.id, at(5)).await.unwrap(), 0);
+    store.update_inbox_item(ws.id, all[0].id, InboxStatus::Done, None).await.unwrap();
+    assert_eq!(store.inbox_arrived_since(ws.id, at(3)).await.unwrap(), 0, "the one dealt with already");
+    let (_, other) = signed_up(store, "bo@example.com", "Globex").await;
+    assert_eq!(store.inbox_arrived_since(other.id, at(0)).await.unwrap(), 0);
     assert_eq!(store.accounts_due_for_inbox(at(4), 10).await.unwrap(), [], "synced at 5");
     assert_eq!(store.accounts_due_for_inbox(at(6), 10).await.unwrap(), [(ws.id, a.id)]);
 }

@@ -130,6 +130,8 @@ struct InboxPage {
     /// and those checked every few minutes.
     live: Vec<(String, String)>,
     polled: Vec<String>,
+    /// When the page was read (RFC 3339): what arrives after it is announced.
+    loaded_at: String,
 }
 
 struct ItemRow {
@@ -172,6 +174,79 @@ struct ItemRow {
 
 fn filter_value(v: &Option<String>) -> Option<String> {
     v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ArrivalsQuery {
+    /// When the page was read.
+    since: DateTime<Utc>,
+}
+
+/// Server-sent events for an open Inbox page: `arrived` with how many open
+/// messages came in after the page was read, as soon as this process stores
+/// them (and every 15 seconds for those stored by another worker). Ends
+/// when the server stops; the browser reconnects by itself.
+pub async fn arrivals(
+    State(state): State<AppState>,
+    member: Member,
+    Query(q): Query<ArrivalsQuery>,
+) -> Result<Response, UiError> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let actor = member.actor;
+    // Refused now rather than inside the stream.
+    actor.require(Permission::ViewAllContent)?;
+    struct Watch {
+        app: socialdesk_app::App,
+        actor: socialdesk_app::Actor,
+        since: DateTime<Utc>,
+        /// The count last sent (none yet: 0).
+        told: i64,
+        arrivals: tokio::sync::broadcast::Receiver<socialdesk_core::WorkspaceId>,
+        closing: tokio::sync::watch::Receiver<bool>,
+    }
+    let watch = Watch {
+        arrivals: state.app.inbox_arrivals(),
+        closing: state.app.closing(),
+        app: state.app.clone(),
+        actor,
+        since: q.since,
+        told: 0,
+    };
+    let events = futures_util::stream::unfold(watch, |mut w| async move {
+        loop {
+            let count = match w.app.inbox_arrived_since(&w.actor, w.since).await {
+                Ok(count) => count,
+                Err(e) => {
+                    tracing::warn!(error = %e, "inbox arrivals could not be counted");
+                    return None;
+                }
+            };
+            if w.told != count {
+                w.told = count;
+                let event = Event::default().event("arrived").data(count.to_string());
+                return Some((Ok::<_, std::convert::Infallible>(event), w));
+            }
+            // Wait for this workspace's next arrival, or look again in a while.
+            let workspace = w.actor.workspace.id;
+            let wait = async {
+                loop {
+                    match w.arrivals.recv().await {
+                        Ok(ws) if ws == workspace => return,
+                        Ok(_) => {}
+                        // Missed some: look now.
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => return,
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => std::future::pending().await,
+                    }
+                }
+            };
+            tokio::select! {
+                () = wait => {}
+                () = tokio::time::sleep(std::time::Duration::from_secs(15)) => {}
+                _ = w.closing.wait_for(|closing| *closing) => return None,
+            }
+        }
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::default()).into_response())
 }
 
 pub async fn inbox(
@@ -386,6 +461,7 @@ async fn page(
     let page = InboxPage {
         live,
         polled,
+        loaded_at: state.app.now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         pages,
         business,
         teammates,

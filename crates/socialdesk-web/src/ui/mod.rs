@@ -65,6 +65,7 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}/reports/archive/{id}", get(analytics::archived_report))
         .route("/w/{slug}/inbox", get(inbox::inbox))
         .route("/w/{slug}/inbox/sync", post(inbox::sync))
+        .route("/w/{slug}/inbox/arrivals", get(inbox::arrivals))
         .route("/w/{slug}/inbox/bulk", post(inbox::bulk))
         .route("/w/{slug}/inbox/rules", get(rules::rules).post(rules::create))
         .route("/w/{slug}/inbox/rules/auto-replies", post(rules::auto_replies))

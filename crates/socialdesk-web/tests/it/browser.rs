@@ -1310,18 +1310,31 @@ async fn a_mastodon_mention_arrives_live_in_the_inbox() {
     );
 
     // Someone mentions the account; the worker's two-minute round is far
-    // off, so only the stream can bring it in this soon.
+    // off, so only the stream can bring it in this soon, and the open page
+    // says so without being reloaded.
+    let banner = c.find(Locator::Css("#inbox-arrivals")).await.unwrap();
+    assert!(!banner.is_displayed().await.unwrap(), "nothing new yet");
     mastodon.mention("is the Sunday brunch on this week?");
-    let open = socialdesk_store::InboxFilter { account: Some(account.id), ..Default::default() };
     for _ in 0..500 {
-        if !s.app.inbox(&actor, &open, 10).await.unwrap().is_empty() {
+        if banner.is_displayed().await.unwrap() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    c.goto(&s.url(&format!("/w/northwind-coffee/inbox?account={}", account.id))).await.unwrap();
+    let said = banner.text().await.unwrap();
+    assert_eq!(said.split_whitespace().collect::<Vec<_>>().join(" "), "1 new message arrived. Show them");
+    assert!(c.title().await.unwrap().starts_with("(1) Inbox"), "the tab says so too");
+    shot(&c, "inbox-arrived").await;
+    c.find(Locator::Css("[data-show-arrivals]")).await.unwrap().click().await.unwrap();
+    for _ in 0..500 {
+        if text(&c).await.contains("is the Sunday brunch on this week?") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let page = text(&c).await;
     assert!(page.contains("is the Sunday brunch on this week?") && page.contains("@bo@elsewhere.social"), "{page}");
+    assert!(!c.find(Locator::Css("#inbox-arrivals")).await.unwrap().is_displayed().await.unwrap());
     shot(&c, "inbox-live").await;
 
     // The API says so too.

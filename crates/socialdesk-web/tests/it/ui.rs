@@ -848,3 +848,42 @@ async fn a_new_role_a_removal_and_crisis_mode_show_on_the_very_next_page() {
     s.app.remove_member(&owner, bob_id).await.unwrap();
     assert_eq!(browser.get(&calendar).send().await.unwrap().status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn an_open_inbox_hears_of_new_messages_until_the_server_stops() {
+    let s = Server::start().await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let slug = ana.workspace.as_ref().unwrap().slug.to_string();
+    let since = s.app.now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true).replace('+', "%2B");
+    let browser = s.browser_for(&ana);
+    let mut events = browser.get(s.url(&format!("/w/{slug}/inbox/arrivals?since={since}"))).send().await.unwrap();
+    assert_eq!(events.status(), StatusCode::OK);
+    assert_eq!(events.headers()["content-type"], "text/event-stream");
+
+    // A sync stores the sandbox account's messages: the page hears how many.
+    let sync = s.synced_sandbox(&ana, "Acme");
+    let (_, heard) = tokio::join!(sync, async {
+        let mut heard = String::new();
+        while !heard.contains("event: arrived") {
+            let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), events.chunk()).await;
+            heard.push_str(&String::from_utf8_lossy(&chunk.unwrap().unwrap().unwrap()));
+        }
+        heard
+    });
+    let count: i64 = heard.split("data: ").nth(1).unwrap().lines().next().unwrap().parse().unwrap();
+    assert!(count > 0, "{heard}");
+
+    // Stopping ends the stream, so the server need not wait for it.
+    s.app.close();
+    let end = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while events.chunk().await.unwrap().is_some() {}
+    })
+    .await;
+    assert!(end.is_ok(), "the stream ended");
+
+    // Someone who may not read the inbox cannot listen either.
+    let client = s.member(&ana, "cleo@example.com", Role::Client).await;
+    let response =
+        s.browser_for(&client).get(s.url(&format!("/w/{slug}/inbox/arrivals?since={since}"))).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
