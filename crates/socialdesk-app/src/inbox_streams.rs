@@ -58,14 +58,21 @@ impl From<AppError> for Ended {
 }
 
 impl App {
+    /// Takes or renews the lease `name` for `holder`, for `term` from now:
+    /// whether `holder` holds it (one holder however many workers run).
+    pub(crate) async fn hold_lease(&self, name: &str, holder: &str, term: Duration) -> Result<bool, AppError> {
+        let now = self.now();
+        let until = now + chrono::Duration::from_std(term).unwrap_or(chrono::Duration::MAX);
+        Ok(self.store.hold_lease(name, holder, now, until).await?)
+    }
+
     /// Holds the live inbox streams of every workspace while `holder` has the
     /// [`INBOX_STREAMS`] lease, until `stop` turns true. The worker runs it.
     pub async fn watch_inboxes(&self, holder: &str, mut stop: watch::Receiver<bool>) {
         let mut watched: HashMap<AccountId, JoinHandle<()>> = HashMap::new();
         let mut held = false;
         while !*stop.borrow() {
-            let now = self.now();
-            let holds = match self.store.hold_lease(INBOX_STREAMS, holder, now, now + duration(LEASE_FOR)).await {
+            let holds = match self.hold_lease(INBOX_STREAMS, holder, LEASE_FOR).await {
                 Ok(holds) => holds,
                 Err(e) => {
                     tracing::warn!(error = %e, "could not renew the lease of the live inboxes");
@@ -245,8 +252,4 @@ impl App {
             }
         }
     }
-}
-
-fn duration(d: Duration) -> chrono::Duration {
-    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
 }

@@ -134,8 +134,7 @@ impl App {
     /// the lease while live.
     async fn mark_bluesky_live(&self, holder: &str, listeners: &Listeners, since: bool) {
         let now = self.now();
-        let until = now + chrono::Duration::from_std(LEASE_FOR).unwrap_or(chrono::Duration::MAX);
-        let holds = since && self.store.hold_lease(JETSTREAM_LEASE, holder, now, until).await.unwrap_or(false);
+        let holds = since && self.hold_lease(JETSTREAM_LEASE, holder, LEASE_FOR).await.unwrap_or(false);
         for (workspace, account) in listeners.accounts.values().flatten() {
             if let Err(e) = self.store.set_inbox_live(*account, holds.then_some(now)).await {
                 tracing::warn!(%workspace, %account, error = %e, "could not record the live inbox");

@@ -21,6 +21,9 @@ use crate::publishing::{connect, profile, setup, worker};
 /// A network whose inbox is a list read from a cursor (the count read so
 /// far), and whose live stream sends what the test says.
 struct Streaming {
+    /// The network it plays, and the account's id there.
+    name: &'static str,
+    external_id: &'static str,
     items: Mutex<Vec<InboxItem>>,
     signals: broadcast::Sender<InboxSignal>,
     /// Watches opened, and inbox reads.
@@ -30,7 +33,13 @@ struct Streaming {
 
 impl Streaming {
     fn new() -> Streaming {
+        Streaming::playing("streaming", "streaming:1")
+    }
+
+    fn playing(name: &'static str, external_id: &'static str) -> Streaming {
         Streaming {
+            name,
+            external_id,
             items: Mutex::new(Vec::new()),
             signals: broadcast::channel(64).0,
             watches: AtomicU32::new(0),
@@ -61,6 +70,12 @@ impl Streaming {
     }
 }
 
+impl Streaming {
+    fn profile(&self) -> Profile {
+        Profile { external_id: self.external_id.into(), ..profile() }
+    }
+}
+
 struct Watch(broadcast::Receiver<InboxSignal>);
 
 #[async_trait::async_trait]
@@ -73,7 +88,7 @@ impl InboxWatch for Watch {
 #[async_trait::async_trait]
 impl Network for Streaming {
     fn name(&self) -> &'static str {
-        "streaming"
+        self.name
     }
     fn label(&self) -> &'static str {
         "Streaming"
@@ -85,10 +100,10 @@ impl Network for Streaming {
         Capabilities { inbox: true, inbox_stream: true, ..Capabilities::default() }
     }
     async fn connect(&self, _: &ConnectRequest) -> Result<Connected, NetworkError> {
-        Ok(Connected { profile: profile(), credentials: Credentials(serde_json::json!({})), expires_at: None })
+        Ok(Connected { profile: self.profile(), credentials: Credentials(serde_json::json!({})), expires_at: None })
     }
     async fn profile(&self, _: &Credentials) -> Result<Profile, NetworkError> {
-        Ok(profile())
+        Ok(self.profile())
     }
     async fn publish(&self, _: &Credentials, _: &OutgoingPost, _: &IdempotencyKey) -> Result<Published, NetworkError> {
         Err(NetworkError::Unsupported("publishing"))
@@ -163,4 +178,58 @@ async fn an_arrival_is_synced_at_once_by_one_worker_of_two(db: TestDb) {
     assert_eq!(s.app.store.lease_holder(INBOX_STREAMS, s.app.now()).await.unwrap(), None);
     assert!(s.app.live_inboxes(&s.actor).await.unwrap().is_empty());
     assert!(s.app.store.live_inbox_accounts(s.actor.workspace.id).await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bluesky_reply_seen_on_the_jetstream_is_synced_at_once() {
+    // The Jetstream carries every public post; one that answers, mentions or
+    // quotes a connected Bluesky account (by its DID) makes that account's
+    // inbox be read at once. The clock stands still and no worker runs, so
+    // nothing else can read it.
+    for db in TestDb::each().await {
+        let network = Arc::new(Streaming::playing("bluesky", "did:plc:brandbrandbrandbrandbran"));
+        let s = setup(db, network.clone()).await;
+        let account = connect(&s, "bluesky").await;
+        let mut arrivals = s.app.inbox_arrivals();
+        let reply = serde_json::json!({
+            "did": "did:plc:ewvi7nxzyoun6zhxrhs64oiz", "time_us": 1_000_200, "kind": "commit",
+            "commit": {"rev": "3l3qo2vuowo2c", "operation": "create", "collection": "app.bsky.feed.post", "rkey": "3l3qo2vutsw3a",
+                       "record": {"$type": "app.bsky.feed.post", "createdAt": "2026-11-23T08:59:00.000Z", "langs": ["en"],
+                                  "text": "Do you roast on Sundays?",
+                                  "reply": {"root": {"uri": "at://did:plc:brandbrandbrandbrandbran/app.bsky.feed.post/3l3qo2vutsw1a", "cid": "c"},
+                                            "parent": {"uri": "at://did:plc:brandbrandbrandbrandbran/app.bsky.feed.post/3l3qo2vutsw1a", "cid": "c"}}},
+                       "cid": "bafyreidwaivazkwu67xztlmuobx35hs2lnfh3kolmgfmucldvhd3sgzcqi"}
+        });
+        // Someone else's post, addressed to nobody we know: nothing to read.
+        let unrelated = serde_json::json!({
+            "did": "did:plc:ewvi7nxzyoun6zhxrhs64oiz", "time_us": 1_000_199, "kind": "commit",
+            "commit": {"rev": "3l3qo2vuowo2b", "operation": "create", "collection": "app.bsky.feed.post", "rkey": "3l3qo2vutsw2z",
+                       "record": {"$type": "app.bsky.feed.post", "createdAt": "2026-11-23T08:58:00.000Z", "text": "Lovely morning"},
+                       "cid": "bafyreidwaivazkwu67xztlmuobx35hs2lnfh3kolmgfmucldvhd3sgzcqi"}
+        });
+        // The network has the reply in the account's notifications by the time the Jetstream shows it.
+        network.arrives("Do you roast on Sundays?");
+        let (url, _) = crate::streams::jetstream(vec![vec![
+            unrelated.to_string(),
+            reply.to_string(),
+            crate::streams::HOLD.into(),
+        ]])
+        .await;
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let app = s.app.clone();
+        let reading = tokio::spawn(async move { app.listen_to_jetstream(&url, stopped).await });
+
+        let inbox = async || s.app.inbox(&s.actor, &InboxFilter::default(), 10).await.unwrap();
+        until("the reply is synced", async || inbox().await.len() == 1).await;
+        assert_eq!(inbox().await[0].text, "Do you roast on Sundays?");
+        assert_eq!(network.reads.load(Ordering::SeqCst), 1, "read once, for the post addressed to it");
+        let told = tokio::time::timeout(StdDuration::from_secs(5), arrivals.recv()).await.unwrap().unwrap();
+        assert_eq!(told, s.actor.workspace.id, "an open Inbox page hears of it");
+        let live = s.app.live_inboxes(&s.actor).await.unwrap();
+        assert_eq!(live.keys().copied().collect::<Vec<_>>(), vec![account], "the Inbox page says it arrives live");
+
+        stop.send(true).unwrap();
+        reading.await.unwrap();
+        assert!(s.app.live_inboxes(&s.actor).await.unwrap().is_empty(), "not live once the reader stopped");
+    }
 }

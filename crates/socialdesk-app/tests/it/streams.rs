@@ -147,7 +147,10 @@ async fn public_posts_are_read_forward_and_only_matching_ones_are_kept() {
 }
 
 /// One scripted Jetstream connection: the events it sends, then it closes.
-type Script = Vec<String>;
+pub(crate) type Script = Vec<String>;
+
+/// In a script: keep the connection open (a minute) instead of closing it.
+pub(crate) const HOLD: &str = "hold";
 
 fn jetstream_post(time_us: i64, rkey: &str, text: &str, langs: &[&str]) -> String {
     serde_json::json!({
@@ -161,7 +164,7 @@ fn jetstream_post(time_us: i64, rkey: &str, text: &str, langs: &[&str]) -> Strin
 
 /// A Jetstream service on this machine that plays one script per
 /// connection and records the address each connection asked for.
-async fn jetstream(scripts: Vec<Script>) -> (String, Arc<Mutex<Vec<String>>>) {
+pub(crate) async fn jetstream(scripts: Vec<Script>) -> (String, Arc<Mutex<Vec<String>>>) {
     use futures_util::SinkExt;
     use tokio_tungstenite::tungstenite::Message;
     use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
@@ -181,6 +184,9 @@ async fn jetstream(scripts: Vec<Script>) -> (String, Arc<Mutex<Vec<String>>>) {
             };
             let mut socket = tokio_tungstenite::accept_hdr_async(stream, record).await.unwrap();
             for event in script {
+                if event == HOLD {
+                    tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                }
                 socket.send(Message::text(event)).await.unwrap();
             }
             socket.close(None).await.unwrap();
