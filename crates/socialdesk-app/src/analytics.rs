@@ -394,14 +394,24 @@ impl App {
             self.store.account(workspace, id).await?;
         }
         let previous_period = period.previous();
-        let variants = self.store.published_variants(workspace, period.start, period.end, account).await?;
         // Only counts are needed from the periods before: the previous one
         // for the comparison, and the three before this one for the baseline.
         let second = previous_period.previous();
         let third = second.previous();
-        let [before, in_second, in_third] =
-            self.earlier_tallies(workspace, [&previous_period, &second, &third], account).await?;
-        let mut snapshots = self.follower_history(actor, &previous_period, period).await?;
+        // The reads do not depend on one another: they run together (the
+        // pool has connections and the machine cores to spare for one page).
+        let (variants, [before, in_second, in_third], mut snapshots, all_accounts, listening) = tokio::try_join!(
+            async { Ok(self.store.published_variants(workspace, period.start, period.end, account).await?) },
+            self.earlier_tallies(workspace, [&previous_period, &second, &third], account),
+            self.follower_history(actor, &previous_period, period),
+            async { Ok::<_, AppError>(self.store.accounts(workspace).await?) },
+            async {
+                match account {
+                    Some(_) => Ok(Vec::new()),
+                    None => Ok(self.listening_overview(actor, period).await?.queries),
+                }
+            },
+        )?;
         snapshots.retain(|s| account.is_none_or(|a| s.account_id == a));
         let weeks = period.weeks();
         let measured: Vec<Tally> = variants
@@ -413,8 +423,10 @@ impl App {
                 counts: v.counts,
             })
             .collect();
-        let (current, sentiments) = self.figures(actor, period, &measured, &snapshots, account).await?;
-        let (previous, _) = self.figures(actor, &previous_period, &before, &snapshots, account).await?;
+        let ((current, sentiments), (previous, _)) = tokio::try_join!(
+            self.figures(actor, period, &measured, &snapshots, account),
+            self.figures(actor, &previous_period, &before, &snapshots, account),
+        )?;
         let mut compared = compare(&current, &previous);
         // The baseline: the median of the three periods before this one.
         let periods = [before, in_second, in_third];
@@ -427,7 +439,6 @@ impl App {
         for v in &variants {
             accounts.entry(v.account_id).or_default().push(v);
         }
-        let all_accounts = self.store.accounts(workspace).await?;
         let account_figures = all_accounts
             .iter()
             .filter(|a| account.is_none_or(|only| a.id == only))
@@ -521,12 +532,12 @@ impl App {
             .count();
         let insights = insights(&facts, current.questions, current.answered, busy_weeks as u32, weeks.len() as u32);
 
-        let (listening, benchmark) = match account {
-            Some(_) => (Vec::new(), None),
+        let benchmark = match account {
+            Some(_) => None,
             None => {
                 let benchmark = self.benchmark_of(workspace, period, &all_accounts, &variants, &snapshots).await?;
                 let followed = benchmark.competitors().next().is_some();
-                (self.listening_overview(actor, period).await?.queries, followed.then_some(benchmark))
+                followed.then_some(benchmark)
             }
         };
         Ok(Overview {
