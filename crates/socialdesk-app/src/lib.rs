@@ -167,7 +167,8 @@ impl App {
             mailer: None,
             http,
             pages,
-            calendar: Arc::new(Memo::new(CALENDAR_FRESH, 512)),
+            // A busy month is a few hundred KB: at most 64 ranges are kept.
+            calendar: Arc::new(Memo::new(CALENDAR_FRESH, 64)),
             inbox_figures: Arc::new(Memo::new(FIGURES_FRESH, 4096)),
             access: Arc::default(),
             arrivals: tokio::sync::broadcast::channel(256).0,

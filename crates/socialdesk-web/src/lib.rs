@@ -74,7 +74,7 @@ pub fn router(app: App, web: WebSettings) -> Router {
         web: Arc::new(web),
         openapi: Arc::new(openapi.to_pretty_json().unwrap_or_default()),
         fonts,
-        ranges: Arc::new(socialdesk_app::memo::Memo::new(socialdesk_app::CALENDAR_FRESH, 512)),
+        ranges: Arc::new(socialdesk_app::memo::Memo::new(socialdesk_app::CALENDAR_FRESH, api::posts::KEPT_PAGES)),
     };
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()

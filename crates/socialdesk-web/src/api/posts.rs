@@ -78,6 +78,11 @@ pub struct ListQuery {
     after_id: Option<Uuid>,
 }
 
+/// Range pages kept at most, each of at most [`KEPT_PAGE_BYTES`]: 32 MB in all.
+pub(crate) const KEPT_PAGES: usize = 64;
+/// A page larger than this (about 700 posts) is sent without being kept.
+const KEPT_PAGE_BYTES: usize = 512 * 1024;
+
 /// A page of a range, as sent: the JSON body and the query of the next page, if there may be one.
 pub(crate) type RangePage = (axum::body::Bytes, Option<String>);
 
@@ -93,8 +98,8 @@ pub(crate) type RangeKey = (
 /// The workspace's posts: latest plan first, or those planned between `from`
 /// and `to` in time order (what a calendar shows), a page at a time: while
 /// there may be more, the `Link` header names the next page (`rel="next"`).
-/// A range's pages are kept in memory until a post changes (or for two
-/// seconds, for changes made by another process).
+/// A range's pages of up to about 700 posts are kept in memory until a post
+/// changes (or for two seconds, for changes made by another process).
 #[utoipa::path(get, path = "/posts", tag = "posts", params(ListQuery),
     responses((status = 200, body = Vec<PostBody>,
                headers(("Link" = String, description = "`<…>; rel=\"next\"`: the next page of a range"))),
@@ -153,7 +158,9 @@ pub async fn list_posts(
             let body = serde_json::to_vec(&post_bodies(&state, &actor, &posts).await?)
                 .map_err(|e| AppError::internal(e.to_string()))?;
             let page = (axum::body::Bytes::from(body), next);
-            state.ranges.put(key, generation, page.clone());
+            if page.0.len() <= KEPT_PAGE_BYTES {
+                state.ranges.put(key, generation, page.clone());
+            }
             page
         }
     };
