@@ -1250,14 +1250,11 @@ async fn threads_first_comments_and_edits_through_the_api() {
             .unwrap();
         assert_eq!(response.status(), StatusCode::CREATED);
     }
-    let range: Value = editor
-        .get(s.url("/api/v1/posts?from=2031-01-01T00:00:00Z&to=2031-02-01T00:00:00Z"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let january = async || -> Value {
+        let url = s.url("/api/v1/posts?from=2031-01-01T00:00:00Z&to=2031-02-01T00:00:00Z");
+        editor.get(url).send().await.unwrap().json().await.unwrap()
+    };
+    let range = january().await;
     let texts: Vec<&str> = range.as_array().unwrap().iter().map(|p| p["text"].as_str().unwrap()).collect();
     assert_eq!(texts, ["Earlier", "Later"]);
     let (status, body) =
@@ -1301,15 +1298,7 @@ async fn threads_first_comments_and_edits_through_the_api() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    let range: Value = editor
-        .get(s.url("/api/v1/posts?from=2031-01-01T00:00:00Z&to=2031-02-01T00:00:00Z"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(range[1]["text"], "Later, reworded");
+    assert_eq!(january().await[1]["text"], "Later, reworded");
 }
 
 /// A PNG's signature and header, with `padding` bytes after it.
