@@ -12,10 +12,10 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use socialdesk_core::analytics::{self, Change, Counts, FollowerGrowth, Metric, Period, WeekHourGrid};
-use socialdesk_core::insights::{BEST_TIME_MIN_WEEKS, BestTimes, Insight, PostFact, best_times, insights};
+use socialdesk_core::insights::{self, BEST_TIME_MIN_WEEKS, BestTimes, Insight, PostFact, best_times};
 use socialdesk_core::{AccountId, InboxItem, Permission, PostId, VariantId};
 use socialdesk_networks::{NetworkError, RemotePost};
-use socialdesk_store::{AccountSnapshot, ClaimedJob, MetricsDue, PublishedVariant};
+use socialdesk_store::{AccountSnapshot, ClaimedJob, MetricsDue, PublishedCounts, PublishedVariant, TagGroup};
 
 use crate::worker::{JobFuture, JobHandler};
 use crate::{Actor, App, AppError};
@@ -35,6 +35,9 @@ pub const SNAPSHOT_AFTER: [Duration; 6] = [
 
 /// How many posts one metrics request asks a network about.
 const METRICS_BATCH: usize = 50;
+/// Up to this many ranked posts, [`App::analytics_posts`] ranks the period's
+/// counts and reads only those it gives whole; more are read whole at once.
+const SHOWN_WHOLE: usize = 100;
 
 /// The next poll of a post published at `published_at`, given that it was
 /// just measured at `now`: the first planned moment still ahead. A poll that
@@ -145,10 +148,7 @@ impl PostPerformance {
 
     /// The value this post is ranked by.
     pub fn value(&self, metric: Metric) -> Option<f64> {
-        match metric {
-            Metric::EngagementRate => self.engagement_rate,
-            other => self.counts.get(other).map(|v| v as f64),
-        }
+        metric_value(&self.counts, metric)
     }
 }
 
@@ -164,30 +164,33 @@ pub struct GroupFigures {
     pub engagement_rate_by_impressions: Option<f64>,
 }
 
-/// Groups posts by a key (a post may fall in several groups, as with labels), best first.
-fn group_figures<'a>(
-    variants: &'a [PublishedVariant],
-    keys: impl Fn(&'a PublishedVariant) -> Vec<String>,
-) -> Vec<GroupFigures> {
-    let mut groups: BTreeMap<String, Vec<Counts>> = BTreeMap::new();
-    for v in variants {
-        for key in keys(v) {
-            groups.entry(key).or_default().push(v.counts);
+/// Groups posts by a key (a post may fall in several groups, as with
+/// labels), best first. The posts come as [`TagGroup`]s, whose posts all
+/// report the same counts: sums and ratios of sums over them are those over
+/// the posts.
+fn group_figures<'a>(groups: &'a [TagGroup], keys: impl Fn(&'a TagGroup) -> Vec<String>) -> Vec<GroupFigures> {
+    let mut by_key: BTreeMap<String, Vec<&TagGroup>> = BTreeMap::new();
+    for g in groups {
+        for key in keys(g) {
+            by_key.entry(key).or_default().push(g);
         }
     }
-    let mut out: Vec<GroupFigures> = groups
+    let mut out: Vec<GroupFigures> = by_key
         .into_iter()
-        .map(|(name, posts)| {
-            let total: Counts = posts.iter().copied().sum();
-            let known: Vec<u64> = posts.iter().filter_map(|c| c.engagements()).collect();
+        .map(|(name, groups)| {
+            let counts: Vec<Counts> = groups.iter().map(|g| g.counts).collect();
+            let total: Counts = counts.iter().copied().sum();
+            let known: Vec<(u64, u32)> =
+                groups.iter().filter_map(|g| Some((g.counts.engagements()?, g.posts))).collect();
+            let known_posts: u32 = known.iter().map(|(_, posts)| posts).sum();
             GroupFigures {
                 name,
-                posts: posts.len() as u32,
+                posts: groups.iter().map(|g| g.posts).sum(),
                 impressions: total.impressions,
                 engagements: total.engagements(),
-                engagements_per_post: (!known.is_empty())
-                    .then(|| known.iter().sum::<u64>() as f64 / known.len() as f64),
-                engagement_rate_by_impressions: analytics::engagement_rate_by_impressions(&posts),
+                engagements_per_post: (known_posts > 0)
+                    .then(|| known.iter().map(|(e, _)| e).sum::<u64>() as f64 / f64::from(known_posts)),
+                engagement_rate_by_impressions: analytics::engagement_rate_by_impressions(&counts),
             }
         })
         .collect();
@@ -400,8 +403,9 @@ impl App {
         let third = second.previous();
         // The reads do not depend on one another: they run together (the
         // pool has connections and the machine cores to spare for one page).
-        let (variants, [before, in_second, in_third], mut snapshots, all_accounts, listening) = tokio::try_join!(
-            async { Ok(self.store.published_variants(workspace, period.start, period.end, account).await?) },
+        let (variants, tag_groups, [before, in_second, in_third], mut snapshots, all_accounts, listening) = tokio::try_join!(
+            async { Ok(self.store.published_counts(workspace, period.start, period.end, account).await?) },
+            async { Ok(self.store.published_tag_groups(workspace, period.start, period.end, account).await?) },
             self.earlier_tallies(workspace, [&previous_period, &second, &third], account),
             self.follower_history(actor, &previous_period, period),
             async { Ok::<_, AppError>(self.store.accounts(workspace).await?) },
@@ -435,7 +439,7 @@ impl App {
             c.baseline = analytics::median(&mut values);
         }
 
-        let mut accounts: BTreeMap<AccountId, Vec<&PublishedVariant>> = BTreeMap::new();
+        let mut accounts: BTreeMap<AccountId, Vec<&PublishedCounts>> = BTreeMap::new();
         for v in &variants {
             accounts.entry(v.account_id).or_default().push(v);
         }
@@ -467,11 +471,45 @@ impl App {
             })
             .collect();
 
-        let mut top_posts: Vec<PostPerformance> = variants.iter().map(PostPerformance::of).collect();
-        rank(&mut top_posts, Metric::Engagements, true);
-        top_posts.truncate(5);
-
+        let handles: HashMap<AccountId, &str> = all_accounts.iter().map(|a| (a.id, a.handle.as_str())).collect();
+        let networks: HashMap<AccountId, &str> = all_accounts.iter().map(|a| (a.id, a.network.as_str())).collect();
         let zone = period.zone.tz();
+        let (mut facts, fact_ids): (Vec<PostFact>, Vec<VariantId>) = variants
+            .iter()
+            .filter_map(|v| {
+                let fact = PostFact {
+                    local: v.published_at.with_timezone(&zone).naive_local(),
+                    account: handles.get(&v.account_id).copied().unwrap_or_default().to_owned(),
+                    engagements: v.counts.engagements()?,
+                    text: String::new(),
+                };
+                Some((fact, v.variant_id))
+            })
+            .unzip();
+        // Of the month's posts, the page shows the five best and the one the
+        // top-post insight tells of: only those are read whole.
+        let top_fact = insights::top_post_of(&facts);
+        let mut best: Vec<&PublishedCounts> = variants.iter().collect();
+        rank_by(&mut best, Metric::Engagements, true, |v| (&v.counts, v.published_at));
+        best.truncate(5);
+        let mut shown: Vec<VariantId> = best.iter().map(|v| v.variant_id).collect();
+        shown.extend(top_fact.map(|i| fact_ids[i]));
+        let whole: HashMap<VariantId, PublishedVariant> = self
+            .store
+            .published_variants_by_id(workspace, &shown)
+            .await?
+            .into_iter()
+            .map(|v| (v.variant_id, v))
+            .collect();
+        let mut top_posts: Vec<PostPerformance> =
+            best.iter().filter_map(|v| whole.get(&v.variant_id)).map(PostPerformance::of).collect();
+        rank(&mut top_posts, Metric::Engagements, true);
+        if let Some(i) = top_fact
+            && let Some(v) = whole.get(&fact_ids[i])
+        {
+            facts[i].text.clone_from(&v.text);
+        }
+
         let days = period.day_starts();
         let day_index = |at: DateTime<Utc>| days.partition_point(|d| *d <= at).saturating_sub(1);
         let mut engagements_by_day: Vec<Option<u64>> = vec![None; days.len()];
@@ -514,23 +552,13 @@ impl App {
             }
         }
         let best_slot = grid.best(2).map(|(day, hour, mean)| (weekday_name(day).to_owned(), hour, mean));
-        let facts: Vec<PostFact> = variants
-            .iter()
-            .filter_map(|v| {
-                Some(PostFact {
-                    local: v.published_at.with_timezone(&zone).naive_local(),
-                    account: v.handle.clone(),
-                    engagements: v.counts.engagements()?,
-                    text: v.text.clone(),
-                })
-            })
-            .collect();
         let weeks = period.weeks();
         let busy_weeks = weeks
             .iter()
             .filter(|(from, to)| variants.iter().any(|v| v.published_at >= *from && v.published_at < *to))
             .count();
-        let insights = insights(&facts, current.questions, current.answered, busy_weeks as u32, weeks.len() as u32);
+        let insights =
+            insights::insights(&facts, current.questions, current.answered, busy_weeks as u32, weeks.len() as u32);
 
         let benchmark = match account {
             Some(_) => None,
@@ -545,7 +573,7 @@ impl App {
             benchmark,
             period: *period,
             previous_period,
-            unreported: unreported(&variants),
+            unreported: unreported(&variants, &networks),
             current,
             previous,
             compared,
@@ -559,14 +587,16 @@ impl App {
             heat_map,
             best_slot,
             insights,
-            by_pillar: group_figures(&variants, |v| {
-                vec![v.tags.pillar.map_or_else(|| "No pillar".to_owned(), |p| p.label().to_owned())]
+            by_pillar: group_figures(&tag_groups, |g| {
+                vec![g.tags.pillar.map_or_else(|| "No pillar".to_owned(), |p| p.label().to_owned())]
             }),
-            by_campaign: group_figures(&variants, |v| v.tags.campaign.iter().cloned().collect()),
-            by_label: group_figures(&variants, |v| v.tags.labels.iter().map(|l| format!("#{l}")).collect()),
-            by_network: group_figures(&variants, |v| vec![network_label(&v.network)]),
-            by_format: group_figures(&variants, |v| {
-                vec![socialdesk_core::media::post_format(v.first_media, v.media_count.max(0) as usize).to_owned()]
+            by_campaign: group_figures(&tag_groups, |g| g.tags.campaign.iter().cloned().collect()),
+            by_label: group_figures(&tag_groups, |g| g.tags.labels.iter().map(|l| format!("#{l}")).collect()),
+            by_network: group_figures(&tag_groups, |g| {
+                vec![network_label(networks.get(&g.account_id).copied().unwrap_or_default())]
+            }),
+            by_format: group_figures(&tag_groups, |g| {
+                vec![socialdesk_core::media::post_format(g.first_media, g.media_count.max(0) as usize).to_owned()]
             }),
         })
     }
@@ -576,7 +606,7 @@ impl App {
     pub async fn best_times(&self, actor: &Actor, account: AccountId) -> Result<BestTimes, AppError> {
         actor.require(Permission::ViewAllContent)?;
         let workspace = actor.workspace.id;
-        self.store.account(workspace, account).await?;
+        let handle = self.store.account(workspace, account).await?.handle;
         let now = self.now();
         let from = now - Duration::weeks(BEST_TIME_MIN_WEEKS);
         let weeks = match self.store.first_published_at(workspace, account).await? {
@@ -586,13 +616,13 @@ impl App {
         let zone = actor.workspace.time_zone.tz();
         let facts: Vec<PostFact> = self
             .store
-            .published_variants(workspace, from, now, Some(account))
+            .published_counts(workspace, from, now, Some(account))
             .await?
             .into_iter()
             .filter_map(|v| {
                 Some(PostFact {
                     local: v.published_at.with_timezone(&zone).naive_local(),
-                    account: v.handle,
+                    account: handle.clone(),
                     engagements: v.counts.engagements()?,
                     text: String::new(),
                 })
@@ -602,6 +632,7 @@ impl App {
     }
 
     /// Posts published in `period` ranked by `metric`; unknown values always come last.
+    /// Up to [`SHOWN_WHOLE`] of them are ranked first and read whole after.
     pub async fn analytics_posts(
         &self,
         actor: &Actor,
@@ -612,7 +643,16 @@ impl App {
         limit: usize,
     ) -> Result<Vec<PostPerformance>, AppError> {
         actor.require(Permission::ViewAllContent)?;
-        let variants = self.store.published_variants(actor.workspace.id, period.start, period.end, account).await?;
+        let workspace = actor.workspace.id;
+        let variants = if limit <= SHOWN_WHOLE {
+            // Ranked by their counts alone; only the few shown are read whole.
+            let mut counts = self.store.published_counts(workspace, period.start, period.end, account).await?;
+            rank_by(&mut counts, metric, descending, |v| (&v.counts, v.published_at));
+            let shown: Vec<VariantId> = counts.iter().take(limit).map(|v| v.variant_id).collect();
+            self.store.published_variants_by_id(workspace, &shown).await?
+        } else {
+            self.store.published_variants(workspace, period.start, period.end, account).await?
+        };
         let mut posts: Vec<PostPerformance> = variants.iter().map(PostPerformance::of).collect();
         rank(&mut posts, metric, descending);
         posts.truncate(limit);
@@ -800,18 +840,35 @@ fn total_followers_before(snapshots: &[AccountSnapshot], at: DateTime<Utc>) -> O
     (!last.is_empty()).then(|| last.values().map(|(_, f)| f).sum())
 }
 
-/// Sorts by `metric`, best first when `descending`; unknown values always last.
+/// Sorts by `metric`, best first when `descending`; unknown values always
+/// last; the latest first among equals.
 fn rank(posts: &mut [PostPerformance], metric: Metric, descending: bool) {
-    posts.sort_by(|a, b| match (a.value(metric), b.value(metric)) {
-        (Some(x), Some(y)) => {
-            let order = x.total_cmp(&y);
-            let order = if descending { order.reverse() } else { order };
-            order.then(b.published_at.cmp(&a.published_at))
+    rank_by(posts, metric, descending, |p| (&p.counts, p.published_at));
+}
+
+/// [`rank`] of anything with a post's counts and time.
+fn rank_by<T>(posts: &mut [T], metric: Metric, descending: bool, of: impl Fn(&T) -> (&Counts, DateTime<Utc>)) {
+    posts.sort_by(|a, b| {
+        let ((a_counts, a_at), (b_counts, b_at)) = (of(a), of(b));
+        match (metric_value(a_counts, metric), metric_value(b_counts, metric)) {
+            (Some(x), Some(y)) => {
+                let order = x.total_cmp(&y);
+                let order = if descending { order.reverse() } else { order };
+                order.then(b_at.cmp(&a_at))
+            }
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => b_at.cmp(&a_at),
         }
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => b.published_at.cmp(&a.published_at),
     });
+}
+
+/// The value a post with these counts is ranked by.
+fn metric_value(counts: &Counts, metric: Metric) -> Option<f64> {
+    match metric {
+        Metric::EngagementRate => analytics::ratio(counts.engagements(), counts.impressions),
+        other => counts.get(other).map(|v| v as f64),
+    }
 }
 
 fn compare(current: &Figures, previous: &Figures) -> Vec<Compared> {
@@ -905,7 +962,7 @@ fn post_figure(key: &str, tallies: &[Tally]) -> Option<f64> {
 }
 
 /// Which counts which networks of these posts do not report.
-fn unreported(variants: &[PublishedVariant]) -> Vec<Unreported> {
+fn unreported(variants: &[PublishedCounts], networks: &HashMap<AccountId, &str>) -> Vec<Unreported> {
     type Count = fn(&Counts) -> Option<u64>;
     let checks: [(&'static str, Count); 4] = [
         ("impressions", |c| c.impressions),
@@ -919,7 +976,7 @@ fn unreported(variants: &[PublishedVariant]) -> Vec<Unreported> {
             let mut networks: Vec<String> = variants
                 .iter()
                 .filter(|v| v.metrics_at.is_some() && get(&v.counts).is_none())
-                .map(|v| v.network.clone())
+                .filter_map(|v| networks.get(&v.account_id).map(|n| (*n).to_owned()))
                 .collect();
             networks.sort();
             networks.dedup();

@@ -8,10 +8,11 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use socialdesk_core::analytics::{Counts, FollowerGrowth, Period, posting_frequency};
-use socialdesk_core::{Account, AccountStatus, Permission, WorkspaceId};
+use socialdesk_core::{Account, AccountId, AccountStatus, Permission, VariantId, WorkspaceId};
 use socialdesk_networks::{Network, NetworkError, PublicAccount};
 use socialdesk_store::{
-    AccountSnapshot, ClaimedJob, Competitor, CompetitorCheck, CompetitorPost, PublishedVariant, StoreError,
+    AccountSnapshot, ClaimedJob, Competitor, CompetitorCheck, CompetitorPost, PublishedCounts, PublishedVariant,
+    StoreError,
 };
 use uuid::Uuid;
 
@@ -347,7 +348,7 @@ impl App {
     pub async fn benchmark(&self, actor: &Actor, period: &Period) -> Result<Benchmark, AppError> {
         actor.require(Permission::ViewAllContent)?;
         let workspace = actor.workspace.id;
-        let variants = self.store.published_variants(workspace, period.start, period.end, None).await?;
+        let variants = self.store.published_counts(workspace, period.start, period.end, None).await?;
         let mut snapshots = self.store.account_snapshots_before(workspace, period.start).await?;
         snapshots.extend(self.store.account_snapshots(workspace, period.start, period.end).await?);
         let accounts = self.store.accounts(workspace).await?;
@@ -362,13 +363,30 @@ impl App {
         workspace: WorkspaceId,
         period: &Period,
         accounts: &[Account],
-        variants: &[PublishedVariant],
+        variants: &[PublishedCounts],
         snapshots: &[AccountSnapshot],
     ) -> Result<Benchmark, AppError> {
         let days = period.days();
+        let mut by_account: HashMap<AccountId, Vec<&PublishedCounts>> = HashMap::new();
+        for v in variants {
+            by_account.entry(v.account_id).or_default().push(v);
+        }
+        // Each account's top post is the only one whose text shows: only
+        // those are read whole.
+        let tops: Vec<VariantId> = by_account
+            .values()
+            .filter_map(|own| Some(own[top_of(own.iter().map(|v| &v.counts))?].variant_id))
+            .collect();
+        let whole: HashMap<VariantId, PublishedVariant> = self
+            .store
+            .published_variants_by_id(workspace, &tops)
+            .await?
+            .into_iter()
+            .map(|v| (v.variant_id, v))
+            .collect();
         let mut rows = Vec::new();
         for account in accounts {
-            let own: Vec<_> = variants.iter().filter(|v| v.account_id == account.id).collect();
+            let own = by_account.get(&account.id).map_or(&[][..], Vec::as_slice);
             if account.disconnected_at.is_some() && own.is_empty() {
                 continue;
             }
@@ -376,8 +394,17 @@ impl App {
                 .iter()
                 .filter(|s| s.account_id == account.id)
                 .filter_map(|s| Some((s.taken_at, s.followers?)));
-            let posts: Vec<Seen<'_>> =
-                own.iter().map(|v| Seen { counts: v.counts, text: &v.text, url: v.remote_url.as_deref() }).collect();
+            let posts: Vec<Seen<'_>> = own
+                .iter()
+                .map(|v| {
+                    let whole = whole.get(&v.variant_id);
+                    Seen {
+                        counts: v.counts,
+                        text: whole.map_or("", |w| w.text.as_str()),
+                        url: whole.and_then(|w| w.remote_url.as_deref()),
+                    }
+                })
+                .collect();
             let named = BenchmarkRow::named(
                 RowKind::Own,
                 account.id.as_uuid(),
@@ -422,6 +449,12 @@ impl App {
     }
 }
 
+/// Which of these posts is a benchmark row's top post: the most public
+/// engagements (the last of equals); none when none are known.
+fn top_of<'a>(posts: impl Iterator<Item = &'a Counts>) -> Option<usize> {
+    posts.enumerate().filter_map(|(i, c)| Some((c.public_engagements()?, i))).max_by_key(|(e, _)| *e).map(|(_, i)| i)
+}
+
 /// One post of a benchmark: its public counts, and what the top post shows.
 struct Seen<'a> {
     counts: Counts,
@@ -442,10 +475,11 @@ impl BenchmarkRow {
         self.engagements_per_post = per_post;
         self.engagement_rate_by_followers =
             per_post.zip(growth.end.filter(|f| *f > 0)).map(|(per_post, followers)| per_post / followers as f64);
-        self.top_post =
-            posts.iter().filter_map(|p| Some((p.counts.public_engagements()?, p))).max_by_key(|(e, _)| *e).map(
-                |(engagements, p)| TopPost { text: p.text.to_owned(), url: p.url.map(str::to_owned), engagements },
-            );
+        self.top_post = top_of(posts.iter().map(|p| &p.counts)).map(|i| {
+            let p = &posts[i];
+            let engagements = p.counts.public_engagements().unwrap_or(0);
+            TopPost { text: p.text.to_owned(), url: p.url.map(str::to_owned), engagements }
+        });
         self
     }
 

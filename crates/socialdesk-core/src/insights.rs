@@ -16,6 +16,8 @@ pub struct PostFact {
     /// The account it went to (a handle).
     pub account: String,
     pub engagements: u64,
+    /// What it said: only the top post's is told ([`top_post_of`]), so a
+    /// caller may read that one alone and leave the others empty.
     pub text: String,
 }
 
@@ -116,8 +118,17 @@ fn account_lead(posts: &[PostFact]) -> Option<Insight> {
     Some(Insight::AccountLead { best: best.0.clone(), other: other.0.clone(), ratio: r })
 }
 
+/// Which post the top-post insight tells of: the most engagements, the
+/// earliest of equals.
+pub fn top_post_of(posts: &[PostFact]) -> Option<usize> {
+    (0..posts.len()).max_by(|&a, &b| {
+        let (a, b) = (&posts[a], &posts[b]);
+        a.engagements.cmp(&b.engagements).then(b.local.cmp(&a.local))
+    })
+}
+
 fn top_post(posts: &[PostFact]) -> Option<Insight> {
-    let top = posts.iter().max_by(|a, b| a.engagements.cmp(&b.engagements).then(b.local.cmp(&a.local)))?;
+    let top = &posts[top_post_of(posts)?];
     let mut all: Vec<f64> = posts.iter().map(|p| p.engagements as f64).collect();
     let r = ratio(top.engagements as f64, median(&mut all)?)?;
     Some(Insight::TopPost { text: top.text.clone(), engagements: top.engagements, ratio: r })

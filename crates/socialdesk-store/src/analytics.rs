@@ -46,17 +46,27 @@ pub struct PublishedVariant {
 }
 
 /// A published variant's latest counts alone: what period figures need
-/// from the posts they do not show one by one.
+/// from the posts they do not show one by one. The few a page does show
+/// are read whole by their ids ([`Store::published_variants_by_id`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PublishedCounts {
+    pub variant_id: VariantId,
     pub account_id: AccountId,
     pub published_at: DateTime<Utc>,
+    /// When the counts were taken; `None` before the first poll.
+    pub metrics_at: Option<DateTime<Utc>>,
     pub counts: Counts,
 }
 
 impl From<&PublishedVariant> for PublishedCounts {
     fn from(v: &PublishedVariant) -> PublishedCounts {
-        PublishedCounts { account_id: v.account_id, published_at: v.published_at, counts: v.counts }
+        PublishedCounts {
+            variant_id: v.variant_id,
+            account_id: v.account_id,
+            published_at: v.published_at,
+            metrics_at: v.metrics_at,
+            counts: v.counts,
+        }
     }
 }
 
@@ -72,6 +82,35 @@ pub struct CountsGroup {
     pub posts: u32,
     /// The group's counts summed; a count is known for all of its posts or for none.
     pub counts: Counts,
+}
+
+/// The variants published in a period whose posts are filed alike (campaign,
+/// pillar, labels) and show alike (their first part's first file and how
+/// many), on one account, that report the same counts, summed: the period's
+/// figures by pillar, campaign, label, network and format come out of these
+/// exactly, as [`CountsGroup`]s give those by week.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TagGroup {
+    pub account_id: AccountId,
+    pub tags: PostTags,
+    pub first_media: Option<socialdesk_core::media::MediaKind>,
+    pub media_count: i64,
+    pub posts: u32,
+    /// The group's counts summed; a count is known for all of its posts or for none.
+    pub counts: Counts,
+}
+
+#[derive(sqlx::FromRow)]
+struct TagGroupRow {
+    account_id: Uuid,
+    campaign: Option<String>,
+    pillar: Option<String>,
+    labels: Option<String>,
+    first_media: Option<String>,
+    media_count: i64,
+    posts: i64,
+    #[sqlx(flatten)]
+    counts: CountsRow,
 }
 
 #[derive(sqlx::FromRow)]
@@ -158,11 +197,51 @@ struct PublishedRow {
     media_count: i64,
 }
 
+/// What [`PublishedRow`] reads: a published variant whole, with its account's
+/// name, its post's tags and what its first part shows.
+const PUBLISHED_SELECT: &str = "SELECT v.id, v.post_id, v.account_id, a.network, a.handle, v.text, v.remote_url, \
+        v.published_at, v.metrics_at, v.impressions, v.reach, v.likes, v.reposts, v.replies, v.quotes, v.saves, \
+        v.clicks, v.video_views, p.campaign, p.pillar, p.labels, \
+        (SELECT CAST(SUM(s.clicks) AS BIGINT) FROM short_links s WHERE s.variant_id = v.id) AS link_clicks, \
+        (SELECT m.kind FROM post_media pm JOIN media m ON m.id = pm.media_id \
+         WHERE pm.post_id = v.post_id AND pm.part = 0 ORDER BY pm.position LIMIT 1) AS first_media, \
+        (SELECT COUNT(*) FROM post_media pm WHERE pm.post_id = v.post_id AND pm.part = 0) AS media_count \
+     FROM post_variants v JOIN accounts a ON a.id = v.account_id JOIN posts p ON p.id = v.post_id";
+
+impl PublishedRow {
+    fn into_variant(self) -> PublishedVariant {
+        let r = self;
+        PublishedVariant {
+            variant_id: VariantId::from_uuid(r.id),
+            post_id: PostId::from_uuid(r.post_id),
+            account_id: AccountId::from_uuid(r.account_id),
+            network: r.network,
+            handle: r.handle,
+            text: r.text,
+            remote_url: r.remote_url,
+            published_at: r.published_at,
+            metrics_at: r.metrics_at,
+            // Link clicks are the network's count where it reports one, else
+            // the clicks on socialdesk's short links in the post.
+            counts: {
+                let mut counts = r.counts.into_counts();
+                counts.clicks = counts.clicks.or(r.link_clicks.map(|c| c.max(0) as u64));
+                counts
+            },
+            tags: crate::posts::tags_of(r.campaign, r.pillar.as_deref(), r.labels.as_deref()),
+            first_media: r.first_media.and_then(|k| k.parse().ok()),
+            media_count: r.media_count,
+        }
+    }
+}
+
 /// A published variant's latest counts only, for figures that need nothing else.
 #[derive(sqlx::FromRow)]
 struct PublishedCountsRow {
+    id: Uuid,
     account_id: Uuid,
     published_at: DateTime<Utc>,
+    metrics_at: Option<DateTime<Utc>>,
     #[sqlx(flatten)]
     counts: CountsRow,
     link_clicks: Option<i64>,
@@ -326,19 +405,11 @@ impl Store {
         account: Option<AccountId>,
     ) -> Result<Vec<PublishedVariant>> {
         let rows: Vec<PublishedRow> = on_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT v.id, v.post_id, v.account_id, a.network, a.handle, v.text, v.remote_url, v.published_at, \
-                        v.metrics_at, v.impressions, v.reach, v.likes, v.reposts, v.replies, v.quotes, v.saves, \
-                        v.clicks, v.video_views, p.campaign, p.pillar, p.labels, \
-                        (SELECT CAST(SUM(s.clicks) AS BIGINT) FROM short_links s WHERE s.variant_id = v.id) AS link_clicks, \
-                        (SELECT m.kind FROM post_media pm JOIN media m ON m.id = pm.media_id \
-                         WHERE pm.post_id = v.post_id AND pm.part = 0 ORDER BY pm.position LIMIT 1) AS first_media, \
-                        (SELECT COUNT(*) FROM post_media pm WHERE pm.post_id = v.post_id AND pm.part = 0) AS media_count \
-                 FROM post_variants v JOIN accounts a ON a.id = v.account_id JOIN posts p ON p.id = v.post_id \
-                 WHERE v.workspace_id = $1 AND v.published_at >= $2 AND v.published_at < $3 \
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{PUBLISHED_SELECT} WHERE v.workspace_id = $1 AND v.published_at >= $2 AND v.published_at < $3 \
                    AND ($4 IS NULL OR v.account_id = $4) \
                  ORDER BY v.published_at, v.id",
-            )
+            )))
             .bind(workspace.as_uuid())
             .bind(from)
             .bind(to)
@@ -346,37 +417,42 @@ impl Store {
             .fetch_all(pool)
             .await
         })?;
-        Ok(rows
-            .into_iter()
-            .map(|r| PublishedVariant {
-                variant_id: VariantId::from_uuid(r.id),
-                post_id: PostId::from_uuid(r.post_id),
-                account_id: AccountId::from_uuid(r.account_id),
-                network: r.network,
-                handle: r.handle,
-                text: r.text,
-                remote_url: r.remote_url,
-                published_at: r.published_at,
-                metrics_at: r.metrics_at,
-                // Link clicks are the network's count where it reports one, else
-                // the clicks on socialdesk's short links in the post.
-                counts: {
-                    let mut counts = r.counts.into_counts();
-                    counts.clicks = counts.clicks.or(r.link_clicks.map(|c| c.max(0) as u64));
-                    counts
-                },
-                tags: crate::posts::tags_of(r.campaign, r.pillar.as_deref(), r.labels.as_deref()),
-                first_media: r.first_media.and_then(|k| k.parse().ok()),
-                media_count: r.media_count,
-            })
-            .collect())
+        Ok(rows.into_iter().map(PublishedRow::into_variant).collect())
+    }
+
+    /// The workspace's published variants among `ids`, whole (text, tags,
+    /// media), oldest first: the few posts a page shows of the many whose
+    /// counts it read ([`Store::published_counts`]).
+    pub async fn published_variants_by_id(
+        &self,
+        workspace: WorkspaceId,
+        ids: &[VariantId],
+    ) -> Result<Vec<PublishedVariant>> {
+        let mut rows: Vec<PublishedRow> = Vec::with_capacity(ids.len());
+        // A page shows tens of posts; the chunks keep a long list within
+        // what either database binds in one statement.
+        for chunk in ids.chunks(500) {
+            rows.extend(on_pool!(self, |pool| {
+                let mut query = sqlx::QueryBuilder::new(PUBLISHED_SELECT);
+                query.push(" WHERE v.workspace_id = ").push_bind(workspace.as_uuid());
+                query.push(" AND v.published_at IS NOT NULL AND v.id IN (");
+                let mut list = query.separated(", ");
+                for id in chunk {
+                    list.push_bind(id.as_uuid());
+                }
+                query.push(")");
+                query.build_query_as::<PublishedRow>().fetch_all(pool).await
+            })?);
+        }
+        rows.sort_by_key(|r| (r.published_at, r.id));
+        Ok(rows.into_iter().map(PublishedRow::into_variant).collect())
     }
 
     /// The latest counts of the variants published in `[from, to)`, as
     /// [`Store::published_variants`] gives them (link clicks included) but
-    /// without their text, tags or media: a figure of a whole period (the
-    /// previous period, the usual level of the months before) reads only
-    /// these, from one index (`post_variants_counts_idx`) without the table.
+    /// without their text, tags or media, oldest first: the overview of a
+    /// period reads only these, from one index (`post_variants_counts_idx`)
+    /// without the table, and then the few posts it shows by their ids.
     pub async fn published_counts(
         &self,
         workspace: WorkspaceId,
@@ -386,7 +462,7 @@ impl Store {
     ) -> Result<Vec<PublishedCounts>> {
         let rows: Vec<PublishedCountsRow> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT v.account_id, v.published_at, v.impressions, v.reach, v.likes, v.reposts, v.replies, v.quotes, v.saves, \
+                "SELECT v.id, v.account_id, v.published_at, v.metrics_at, v.impressions, v.reach, v.likes, v.reposts, v.replies, v.quotes, v.saves, \
                         v.clicks, v.video_views, \
                         (SELECT CAST(SUM(s.clicks) AS BIGINT) FROM short_links s WHERE s.variant_id = v.id) AS link_clicks \
                  FROM post_variants v \
@@ -406,7 +482,13 @@ impl Store {
             .map(|r| {
                 let mut counts = r.counts.into_counts();
                 counts.clicks = counts.clicks.or(r.link_clicks.map(|c| c.max(0) as u64));
-                PublishedCounts { account_id: AccountId::from_uuid(r.account_id), published_at: r.published_at, counts }
+                PublishedCounts {
+                    variant_id: VariantId::from_uuid(r.id),
+                    account_id: AccountId::from_uuid(r.account_id),
+                    published_at: r.published_at,
+                    metrics_at: r.metrics_at,
+                    counts,
+                }
             })
             .collect())
     }
@@ -470,6 +552,60 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// The variants published in `[from, to)` grouped by how their posts are
+    /// filed and what they show, per account and by which counts they report
+    /// (see [`TagGroup`]), each group's counts summed (link clicks where the
+    /// network reports no clicks, as [`Store::published_counts`]).
+    pub async fn published_tag_groups(
+        &self,
+        workspace: WorkspaceId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        account: Option<AccountId>,
+    ) -> Result<Vec<TagGroup>> {
+        let rows: Vec<TagGroupRow> = on_pool!(self, |pool| {
+            let mut query = sqlx::QueryBuilder::new(
+                "SELECT account_id, campaign, pillar, labels, first_media, CAST(media_count AS BIGINT) AS media_count, \
+                 COUNT(*) AS posts",
+            );
+            for count in COUNTS {
+                query.push(format!(", CAST(SUM({count}) AS BIGINT) AS {count}"));
+            }
+            query.push(
+                " FROM (SELECT v.account_id, p.campaign, p.pillar, p.labels, \
+                   (SELECT m.kind FROM post_media pm JOIN media m ON m.id = pm.media_id \
+                    WHERE pm.post_id = v.post_id AND pm.part = 0 ORDER BY pm.position LIMIT 1) AS first_media, \
+                   (SELECT COUNT(*) FROM post_media pm WHERE pm.post_id = v.post_id AND pm.part = 0) AS media_count, \
+                   v.impressions, v.reach, v.likes, v.reposts, v.replies, v.quotes, v.saves, \
+                   COALESCE(v.clicks, (SELECT SUM(s.clicks) FROM short_links s WHERE s.variant_id = v.id)) AS clicks, \
+                   v.video_views \
+                 FROM post_variants v JOIN posts p ON p.id = v.post_id WHERE v.workspace_id = ",
+            );
+            query.push_bind(workspace.as_uuid());
+            query.push(" AND v.published_at >= ").push_bind(from);
+            query.push(" AND v.published_at < ").push_bind(to);
+            if let Some(account) = account {
+                query.push(" AND v.account_id = ").push_bind(account.as_uuid());
+            }
+            query.push(") x GROUP BY account_id, campaign, pillar, labels, first_media, media_count");
+            for count in COUNTS {
+                query.push(format!(", ({count} IS NULL)"));
+            }
+            query.build_query_as().fetch_all(pool).await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|r| TagGroup {
+                account_id: AccountId::from_uuid(r.account_id),
+                tags: crate::posts::tags_of(r.campaign, r.pillar.as_deref(), r.labels.as_deref()),
+                first_media: r.first_media.and_then(|k| k.parse().ok()),
+                media_count: r.media_count,
+                posts: u32::try_from(r.posts).unwrap_or(u32::MAX),
+                counts: r.counts.into_counts(),
+            })
+            .collect())
     }
 
     /// When an account first published through socialdesk, if ever.

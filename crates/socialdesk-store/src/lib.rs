@@ -49,7 +49,7 @@ mod workspaces;
 pub mod testing;
 
 pub use accounts::{AccountHealth, NewAccount};
-pub use analytics::{AccountSnapshot, CountsGroup, MetricsDue, PublishedCounts, PublishedVariant};
+pub use analytics::{AccountSnapshot, CountsGroup, MetricsDue, PublishedCounts, PublishedVariant, TagGroup};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use competitors::{Competitor, CompetitorCheck, CompetitorPost, CompetitorSnapshot};
 pub use contacts::{Activity, ContactFilter, Linked, NewContact, NewHandle};

@@ -230,6 +230,11 @@ async fn posts_are_measured_on_schedule_and_the_figures_follow_the_formulas() {
         assert_eq!(o.by_label[0].engagements_per_post, Some(60.0));
         assert_eq!(names(&o.by_format), [("Image".to_owned(), 1), ("Text only".to_owned(), 1)]);
         assert_eq!(app.campaigns(&actor).await.unwrap(), ["Autumn launch"]);
+        // The top posts are read whole after ranking the month's counts.
+        let mut top: Vec<&str> = o.top_posts.iter().map(|p| p.text.as_str()).collect();
+        top.sort_unstable();
+        assert_eq!(top, ["Open late on Friday (no impressions)", "Our new roast is here"]);
+        assert!(o.top_posts.iter().all(|p| p.handle == "@brand.fixed" && p.engagements == Some(60)));
 
         // The day the posts went out carries their engagements; the others are unknown, not zero.
         assert_eq!(o.engagements_by_day[0].1, Some(120));

@@ -1,5 +1,6 @@
 use chrono::Duration;
 use socialdesk_core::analytics::Counts;
+use socialdesk_core::tags::PostTags;
 use socialdesk_core::{Account, DeliveryState, PostId, PostState, TimeZone, VariantId, Workspace};
 use socialdesk_store::testing::TestDb;
 use socialdesk_store::{
@@ -120,6 +121,11 @@ async fn published_variants_and_snapshots_stay_in_their_workspace(db: TestDb) {
     assert_eq!((light[0].account_id, light[0].counts.likes), (a.id, Some(4)));
     assert!(store.published_counts(ws_a.id, at(0), at(100), Some(b.id)).await.unwrap().is_empty());
     assert!(store.published_counts(ws_a.id, at(11), at(100), None).await.unwrap().is_empty());
+    assert_eq!(light[0].metrics_at, Some(at(90)), "when it was measured");
+    // Read whole by id: only the workspace's own, and only published ones.
+    assert_eq!(store.published_variants_by_id(ws_a.id, &[va, vb]).await.unwrap(), full);
+    assert!(store.published_variants_by_id(ws_b.id, &[va]).await.unwrap().is_empty());
+    assert!(store.published_variants_by_id(ws_a.id, &[]).await.unwrap().is_empty());
     let snap = AccountSnapshot { account_id: a.id, taken_at: at(5), followers: Some(10), following: None, posts: None };
     store.record_account_snapshot(ws_b.id, &snap).await.unwrap();
     assert!(store.account_snapshots(ws_a.id, at(0), at(100)).await.unwrap().is_empty(), "not written through B");
@@ -251,4 +257,15 @@ async fn counts_are_summed_by_bucket_account_and_what_is_known(db: TestDb) {
     assert!(groups.iter().all(|g| g.account_id == a.id && g.counts.replies == Some(u64::from(g.posts))));
     assert!(store.published_count_groups(ws.id, &[at(0), at(50)], Some(b.id)).await.unwrap().is_empty());
     assert!(store.published_count_groups(ws.id, &[at(0)], None).await.unwrap().is_empty(), "no bucket");
+
+    // By how the posts are filed and what they show (all alike here): split
+    // only by what is known.
+    let mut tagged = store.published_tag_groups(ws.id, at(0), at(50), None).await.unwrap();
+    tagged.sort_by_key(|g| g.counts.impressions);
+    let seen: Vec<(u32, Option<u64>, Option<u64>)> =
+        tagged.iter().map(|g| (g.posts, g.counts.likes, g.counts.impressions)).collect();
+    assert_eq!(seen, [(1, Some(5), None), (3, Some(13), Some(300))]);
+    assert!(tagged.iter().all(|g| g.account_id == a.id && g.tags == PostTags::default() && g.media_count == 0));
+    assert!(store.published_tag_groups(ws.id, at(0), at(50), Some(b.id)).await.unwrap().is_empty());
+    assert!(store.published_tag_groups(ws.id, at(51), at(100), None).await.unwrap().len() == 1, "only the late one");
 }
