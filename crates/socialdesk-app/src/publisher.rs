@@ -7,17 +7,22 @@
 //! `publishing` with its attempt counted — before anything is sent. The
 //! variants then go to their networks concurrently, each with its idempotency
 //! key; an attempt that follows one which ended without an outcome asks the
-//! network first. One more transaction
-//! ([`socialdesk_store::Store::finish_publishes`]) saves every network id,
-//! settles the posts and deletes the jobs. Whatever is unusual — a failure, a
-//! post with other variants still out, an evergreen post — is finished one
-//! job at a time, as before batching.
+//! network first. The outcomes are saved as they come back, in waves: one
+//! transaction ([`socialdesk_store::Store::finish_publishes`]) saves every
+//! network id that came back so far, settles those posts and deletes their
+//! jobs, and what comes back while it runs is saved by the next (a group
+//! commit), so a network that takes 30 s to answer holds back no other
+//! outcome. Whatever is unusual — a failure, a post with other variants still
+//! out, an evergreen post — is finished one job at a time, as before batching.
 //!
 //! A process that dies anywhere in between leaves variants `publishing` and
 //! jobs whose leases expire: the next run asks the network and never posts
 //! twice.
 
 use std::collections::HashMap;
+
+use futures_util::FutureExt;
+use futures_util::stream::{FuturesUnordered, StreamExt};
 
 use socialdesk_core::{Account, AccountId, DeliveryState, PostId, PostState, WorkspaceId};
 use socialdesk_networks::{Credentials, IdempotencyKey, NetworkError, OutgoingPart, OutgoingPost, Published};
@@ -96,7 +101,6 @@ impl App {
             }
         }
 
-        let mut sending = Vec::new();
         let mut started: Vec<(usize, &StartedPublish)> = Vec::new();
         let mut finished = Vec::new();
         for (n, start) in starts.iter().enumerate() {
@@ -126,18 +130,71 @@ impl App {
                         after: chrono::Duration::seconds(CRISIS_RECHECK_SECS),
                     }));
                 }
-                PublishStart::Started(s) => {
-                    sending.push(self.send(s, &access[&s.variant.account_id]));
-                    started.push((i, s));
+                PublishStart::Started(s) => started.push((i, s)),
+            }
+        }
+        // Outcomes are saved as they come, in waves: whatever came back while
+        // the last wave was being saved is saved together next (a group
+        // commit), so a slow network holds back no one else's outcome.
+        let mut pending: FuturesUnordered<_> = started
+            .into_iter()
+            .map(|(i, s)| {
+                let access = &access[&s.variant.account_id];
+                async move { (i, s, self.send(s, access).await) }
+            })
+            .collect();
+        let mut wave = Vec::new();
+        while !pending.is_empty() || !wave.is_empty() || !finished.is_empty() {
+            if wave.is_empty()
+                && let Some(first) = pending.next().await
+            {
+                wave.push(first);
+            }
+            while let Some(Some(more)) = pending.next().now_or_never() {
+                wave.push(more);
+            }
+            let mut next = Vec::new();
+            let this_wave = std::mem::take(&mut wave);
+            let mut save =
+                std::pin::pin!(self.save_outcomes(&jobs, this_wave, std::mem::take(&mut finished), &mut results));
+            loop {
+                tokio::select! {
+                    () = &mut save => break,
+                    Some(done) = pending.next(), if !pending.is_empty() => next.push(done),
+                }
+            }
+            wave = next;
+        }
+
+        // The last attempt of a job that would try again fails its variant
+        // with the reason, so the post does not wait forever.
+        for (i, job) in jobs.iter().enumerate() {
+            if let Some(Err(JobError::Retry { message, .. })) = &results[i]
+                && job.is_last_attempt()
+                && let Ok(target) = publish_target(job)
+            {
+                let why = format!("gave up after {} attempts: {message}", job.attempt());
+                if let Err(e) = self.give_up(target, &why).await {
+                    results[i] = Some(Err(e));
                 }
             }
         }
-        let sent = futures_util::future::join_all(sending).await;
+        finish(jobs, results)
+    }
 
+    /// Saves the outcomes of one wave of a batch's sends (and `finished`,
+    /// jobs that ended without sending), setting their jobs' results.
+    async fn save_outcomes(
+        &self,
+        jobs: &[ClaimedJob],
+        wave: Vec<(usize, &StartedPublish, Sent)>,
+        mut finished: Vec<FinishedJob>,
+        results: &mut [Option<Result<Ran, JobError>>],
+    ) {
         let mut delivered = Vec::new();
         let mut settle = Vec::new();
         let mut published: Vec<(usize, &StartedPublish, Published)> = Vec::new();
-        for ((i, s), outcome) in started.into_iter().zip(sent) {
+        for (i, s, outcome) in wave {
             let workspace = s.post.workspace_id;
             results[i] = Some(
                 match outcome {
@@ -174,7 +231,9 @@ impl App {
                 .map(|()| Ran::Done),
             );
         }
-
+        if delivered.is_empty() && finished.is_empty() {
+            return;
+        }
         match self.store.finish_publishes(&delivered, &settle, &finished, self.now()).await {
             Ok(done) => {
                 for (i, s, p) in &published {
@@ -198,29 +257,14 @@ impl App {
                 }
             }
             Err(e) => {
-                // Nothing of the batch's outcome was saved: save each on its own.
-                tracing::warn!(error = %e, "saving a batch of outcomes failed; saving them one by one");
+                // Nothing of the wave's outcome was saved: save each on its own.
+                tracing::warn!(error = %e, "saving a wave of outcomes failed; saving them one by one");
                 for (i, s, p) in &published {
                     results[*i] =
                         Some(self.variant_done(s.post.workspace_id, &s.post, &s.variant, p).await.map(|()| Ran::Done));
                 }
             }
         }
-
-        // The last attempt of a job that would try again fails its variant
-        // with the reason, so the post does not wait forever.
-        for (i, job) in jobs.iter().enumerate() {
-            if let Some(Err(JobError::Retry { message, .. })) = &results[i]
-                && job.is_last_attempt()
-                && let Ok(target) = publish_target(job)
-            {
-                let why = format!("gave up after {} attempts: {message}", job.attempt());
-                if let Err(e) = self.give_up(target, &why).await {
-                    results[i] = Some(Err(e));
-                }
-            }
-        }
-        finish(jobs, results)
     }
 
     /// Sends one started variant to its network.

@@ -568,6 +568,12 @@ async fn time_analytics(app: &App, actor: &Actor, runs: usize) -> anyhow::Result
     reads.push(("published_counts, the month", rows, std::mem::take(&mut times)));
     for _ in 0..runs {
         let started = Instant::now();
+        rows = store.published_tag_groups(workspace, period.start, period.end, None).await?.len();
+        times.push(started.elapsed());
+    }
+    reads.push(("published_tag_groups, the month", rows, std::mem::take(&mut times)));
+    for _ in 0..runs {
+        let started = Instant::now();
         rows = store.published_counts(workspace, older.start, previous.start, None).await?.len();
         times.push(started.elapsed());
     }

@@ -559,6 +559,86 @@ async fn one_batch_publishes_many_posts_and_finishes_the_unusual_ones_one_by_one
     }
 }
 
+/// A network that answers a publish only when the test opens its gate.
+struct Gated {
+    open: watch::Sender<bool>,
+    calls: AtomicU32,
+}
+
+#[async_trait::async_trait]
+impl Network for Gated {
+    fn name(&self) -> &'static str {
+        "gated"
+    }
+    fn label(&self) -> &'static str {
+        "Gated"
+    }
+    fn connect_method(&self) -> ConnectMethod {
+        ConnectMethod::Instant
+    }
+    fn capabilities(&self) -> Capabilities {
+        Capabilities { publish: true, ..Capabilities::default() }
+    }
+    async fn connect(&self, _: &ConnectRequest) -> Result<Connected, NetworkError> {
+        Ok(Connected { profile: profile(), credentials: Credentials(serde_json::json!({})), expires_at: None })
+    }
+    async fn profile(&self, _: &Credentials) -> Result<Profile, NetworkError> {
+        Ok(profile())
+    }
+    async fn publish(
+        &self,
+        _: &Credentials,
+        _: &OutgoingPost,
+        key: &IdempotencyKey,
+    ) -> Result<Published, NetworkError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        let mut open = self.open.subscribe();
+        open.wait_for(|open| *open).await.map_err(|_| NetworkError::Transient("closed".into()))?;
+        Ok(published(key))
+    }
+    async fn find_published(&self, _: &Credentials, _: &IdempotencyKey) -> Result<Option<Published>, NetworkError> {
+        Ok(None)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_network_holds_back_no_other_outcome_of_its_batch() {
+    for db in TestDb::each().await {
+        let gated = Arc::new(Gated { open: watch::channel(false).0, calls: AtomicU32::new(0) });
+        let s = setup(db, gated.clone()).await;
+        let sandbox = connect(&s, "sandbox").await;
+        let slow = connect(&s, "gated").await;
+        let mut fast = Vec::new();
+        for n in 0..3 {
+            let new =
+                NewPost { text: format!("Fast {n}"), accounts: vec![sandbox], when: When::Now, ..Default::default() };
+            fast.push(s.app.create_post(&s.actor, new).await.unwrap().0.id);
+        }
+        let new = NewPost { text: "Slow".into(), accounts: vec![slow], when: When::Now, ..Default::default() };
+        let (held, _) = s.app.create_post(&s.actor, new).await.unwrap();
+
+        // One batch takes all four jobs; the three that came back are saved
+        // (published, their jobs gone) while the fourth is still out.
+        let worker = Worker::new(s.app.clone(), WorkerOptions::default());
+        let batch = tokio::spawn(async move { worker.run_due().await.unwrap() });
+        for id in &fast {
+            until_state(&s, *id, PostState::Published, Duration::zero()).await;
+        }
+        assert_eq!(gated.calls.load(Ordering::SeqCst), 1, "the slow one was sent in the same batch");
+        assert!(!batch.is_finished());
+        let (post, variants) = s.app.post(&s.actor, held.id).await.unwrap();
+        assert_eq!((post.state, variants[0].delivery), (PostState::Publishing, DeliveryState::Publishing));
+
+        gated.open.send_replace(true);
+        assert_eq!(batch.await.unwrap(), 4, "one batch ran them all");
+        let (post, variants) = s.app.post(&s.actor, held.id).await.unwrap();
+        assert_eq!((post.state, variants[0].delivery), (PostState::Published, DeliveryState::Published));
+        let health = s.app.store.worker_health(s.app.now() + Duration::hours(1)).await.unwrap();
+        assert_eq!(health.oldest_unclaimed_due, None);
+        assert!(s.app.store.failed_jobs(10).await.unwrap().is_empty());
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_network_that_forgot_the_key_is_asked_with_the_post_and_nothing_is_posted_twice() {
     let forgetful = Arc::new(Lookalike { create_then_drop: true, ..Lookalike::default() });
