@@ -21,7 +21,6 @@
 
 use std::collections::HashMap;
 
-use futures_util::FutureExt;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 
 use socialdesk_core::{Account, AccountId, DeliveryState, PostId, PostState, WorkspaceId};
@@ -33,6 +32,10 @@ use socialdesk_store::{
 use crate::posts::{CRISIS_RECHECK_SECS, PublishPayload};
 use crate::worker::{BatchFuture, BatchHandler, BatchOutcome, JobError, Ran};
 use crate::{App, AppError};
+
+/// How long a wave of a batch's outcomes waits for more answers before it
+/// is saved: answers that come back together cost one transaction.
+const WAVE_GATHER: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// The handler of `publish` jobs.
 pub(crate) struct Publish;
@@ -133,9 +136,10 @@ impl App {
                 PublishStart::Started(s) => started.push((i, s)),
             }
         }
-        // Outcomes are saved as they come, in waves: whatever came back while
-        // the last wave was being saved is saved together next (a group
-        // commit), so a slow network holds back no one else's outcome.
+        // Outcomes are saved as they come, in waves: what came back within
+        // WAVE_GATHER of the wave's first answer, or while the last wave was
+        // being saved, is saved together (a group commit), so a slow network
+        // holds back no one else's outcome for longer than that.
         let mut pending: FuturesUnordered<_> = started
             .into_iter()
             .map(|(i, s)| {
@@ -150,8 +154,14 @@ impl App {
             {
                 wave.push(first);
             }
-            while let Some(Some(more)) = pending.next().now_or_never() {
-                wave.push(more);
+            // Answers that come close together are saved together: a wave
+            // waits a moment for more before it is saved.
+            let until = tokio::time::Instant::now() + WAVE_GATHER;
+            while !pending.is_empty() {
+                match tokio::time::timeout_at(until, pending.next()).await {
+                    Ok(Some(more)) => wave.push(more),
+                    Ok(None) | Err(_) => break,
+                }
             }
             let mut next = Vec::new();
             let this_wave = std::mem::take(&mut wave);
