@@ -35,7 +35,7 @@ use crate::{App, AppError};
 
 /// How long a wave of a batch's outcomes waits for more answers before it
 /// is saved: answers that come back together cost one transaction.
-const WAVE_GATHER: std::time::Duration = std::time::Duration::from_millis(250);
+const WAVE_GATHER: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The handler of `publish` jobs.
 pub(crate) struct Publish;
