@@ -494,13 +494,7 @@ impl App {
         best.truncate(5);
         let mut shown: Vec<VariantId> = best.iter().map(|v| v.variant_id).collect();
         shown.extend(top_fact.map(|i| fact_ids[i]));
-        let whole: HashMap<VariantId, PublishedVariant> = self
-            .store
-            .published_variants_by_id(workspace, &shown)
-            .await?
-            .into_iter()
-            .map(|v| (v.variant_id, v))
-            .collect();
+        let whole = self.whole_variants(workspace, &shown).await?;
         let mut top_posts: Vec<PostPerformance> =
             best.iter().filter_map(|v| whole.get(&v.variant_id)).map(PostPerformance::of).collect();
         rank(&mut top_posts, Metric::Engagements, true);
@@ -599,6 +593,16 @@ impl App {
                 vec![socialdesk_core::media::post_format(g.first_media, g.media_count.max(0) as usize).to_owned()]
             }),
         })
+    }
+
+    /// The published variants among `ids`, read whole (text, tags, media), by id.
+    pub(crate) async fn whole_variants(
+        &self,
+        workspace: socialdesk_core::WorkspaceId,
+        ids: &[VariantId],
+    ) -> Result<HashMap<VariantId, PublishedVariant>, AppError> {
+        let variants = self.store.published_variants_by_id(workspace, ids).await?;
+        Ok(variants.into_iter().map(|v| (v.variant_id, v)).collect())
     }
 
     /// The best times for an account to post: from its own last twelve

@@ -11,8 +11,7 @@ use socialdesk_core::analytics::{Counts, FollowerGrowth, Period, posting_frequen
 use socialdesk_core::{Account, AccountId, AccountStatus, Permission, VariantId, WorkspaceId};
 use socialdesk_networks::{Network, NetworkError, PublicAccount};
 use socialdesk_store::{
-    AccountSnapshot, ClaimedJob, Competitor, CompetitorCheck, CompetitorPost, PublishedCounts, PublishedVariant,
-    StoreError,
+    AccountSnapshot, ClaimedJob, Competitor, CompetitorCheck, CompetitorPost, PublishedCounts, StoreError,
 };
 use uuid::Uuid;
 
@@ -377,13 +376,7 @@ impl App {
             .values()
             .filter_map(|own| Some(own[top_of(own.iter().map(|v| &v.counts))?].variant_id))
             .collect();
-        let whole: HashMap<VariantId, PublishedVariant> = self
-            .store
-            .published_variants_by_id(workspace, &tops)
-            .await?
-            .into_iter()
-            .map(|v| (v.variant_id, v))
-            .collect();
+        let whole = self.whole_variants(workspace, &tops).await?;
         let mut rows = Vec::new();
         for account in accounts {
             let own = by_account.get(&account.id).map_or(&[][..], Vec::as_slice);

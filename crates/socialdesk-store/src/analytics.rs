@@ -146,6 +146,18 @@ struct DueRow {
 const COUNTS: [&str; 9] =
     ["impressions", "reach", "likes", "reposts", "replies", "quotes", "saves", "clicks", "video_views"];
 
+/// `, CAST(SUM(impressions) AS BIGINT) AS impressions, ...`: the count
+/// columns summed, for a grouped read into [`CountsRow`].
+fn summed_counts() -> String {
+    COUNTS.iter().map(|count| format!(", CAST(SUM({count}) AS BIGINT) AS {count}")).collect()
+}
+
+/// `, (impressions IS NULL), ...`: grouping also by which counts are known,
+/// so that each group's sums are over posts that all report them.
+fn known_counts() -> String {
+    COUNTS.iter().map(|count| format!(", ({count} IS NULL)")).collect()
+}
+
 #[derive(sqlx::FromRow)]
 struct CountsRow {
     impressions: Option<i64>,
@@ -510,9 +522,7 @@ impl Store {
         let rows: Vec<CountsGroupRow> = on_pool!(self, |pool| {
             let mut query =
                 sqlx::QueryBuilder::new("SELECT CAST(bucket AS BIGINT) AS bucket, account_id, COUNT(*) AS posts");
-            for count in COUNTS {
-                query.push(format!(", CAST(SUM({count}) AS BIGINT) AS {count}"));
-            }
+            query.push(summed_counts());
             query.push(" FROM (SELECT ");
             let inner = &bounds[1..bounds.len() - 1];
             if !inner.is_empty() {
@@ -536,9 +546,7 @@ impl Store {
                 query.push(" AND v.account_id = ").push_bind(account.as_uuid());
             }
             query.push(") x GROUP BY bucket, account_id");
-            for count in COUNTS {
-                query.push(format!(", ({count} IS NULL)"));
-            }
+            query.push(known_counts());
             query.build_query_as().fetch_all(pool).await
         })?;
         rows.into_iter()
@@ -570,9 +578,7 @@ impl Store {
                 "SELECT account_id, campaign, pillar, labels, first_media, CAST(media_count AS BIGINT) AS media_count, \
                  COUNT(*) AS posts",
             );
-            for count in COUNTS {
-                query.push(format!(", CAST(SUM({count}) AS BIGINT) AS {count}"));
-            }
+            query.push(summed_counts());
             query.push(
                 " FROM (SELECT v.account_id, p.campaign, p.pillar, p.labels, \
                    (SELECT m.kind FROM post_media pm JOIN media m ON m.id = pm.media_id \
@@ -590,9 +596,7 @@ impl Store {
                 query.push(" AND v.account_id = ").push_bind(account.as_uuid());
             }
             query.push(") x GROUP BY account_id, campaign, pillar, labels, first_media, media_count");
-            for count in COUNTS {
-                query.push(format!(", ({count} IS NULL)"));
-            }
+            query.push(known_counts());
             query.build_query_as().fetch_all(pool).await
         })?;
         Ok(rows
