@@ -57,7 +57,7 @@ pub use guides::GuideForm;
 pub use inbox::{FIGURES_FRESH, INBOX_SYNC, INBOX_SYNC_EVERY_SECS, InboxFigures};
 pub use link_cards::{CardLink, LinkPreview};
 pub use listening::{Bucket, ListeningOverview, QueryCheck, QueryReport, QueryRole, QuerySummary, Totals};
-pub use media::MAX_MEDIA_PER_PART;
+pub use media::{MAX_MEDIA_PER_PART, ShownMedia};
 pub use mentions::ImportSummary;
 pub use notifications::INBOX_WAITING;
 pub use oauth::OAuthRedirect;

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use socialdesk_core::media::{self, MediaKind};
-use socialdesk_core::{Account, MediaId, Permission, PostId, WorkspaceId};
+use socialdesk_core::{Account, MediaId, Permission, PostId, VariantId, WorkspaceId};
 use socialdesk_networks::{Capabilities, OutgoingMedia};
 use socialdesk_store::{Added, Media, StoreError};
 
@@ -92,14 +92,19 @@ impl App {
         Ok(())
     }
 
-    /// The media of each part of a post.
-    pub async fn post_media(&self, actor: &Actor, post: PostId) -> Result<Vec<Vec<Media>>, AppError> {
+    /// What a post shows: the media of each part, and those of its accounts'
+    /// versions that show their own.
+    pub async fn post_media(&self, actor: &Actor, post: PostId) -> Result<ShownMedia, AppError> {
         let (found, _) = self.store.post(actor.workspace.id, post).await?;
         self.require_visible(actor, &found).await?;
         let parts = self.store.post_media(actor.workspace.id, post).await?;
-        let ids: Vec<MediaId> = parts.iter().flatten().copied().collect();
+        let own = self.store.variants_media(actor.workspace.id, &[post]).await?;
+        let ids: Vec<MediaId> = parts.iter().chain(own.values().flatten()).flatten().copied().collect();
         let items = self.store.media_items(actor.workspace.id, &ids).await?;
-        Ok(parts.into_iter().map(|ids| ids.iter().filter_map(|id| items.get(id).cloned()).collect()).collect())
+        let whole = |parts: &[Vec<MediaId>]| -> Vec<Vec<Media>> {
+            parts.iter().map(|ids| ids.iter().filter_map(|id| items.get(id).cloned()).collect()).collect()
+        };
+        Ok(ShownMedia { parts: whole(&parts), own: own.iter().map(|(v, parts)| (*v, whole(parts))).collect() })
     }
 
     /// The media ids of each part of these posts (posts without media are absent).
@@ -110,6 +115,17 @@ impl App {
     ) -> Result<HashMap<PostId, socialdesk_store::PartMedia>, AppError> {
         actor.require(Permission::ViewWorkspace)?;
         Ok(self.store.posts_media(actor.workspace.id, posts).await?)
+    }
+
+    /// The versions of these posts that show media of their own, with those
+    /// media's ids per part (versions that show their post's are absent).
+    pub async fn variants_media(
+        &self,
+        actor: &Actor,
+        posts: &[PostId],
+    ) -> Result<HashMap<VariantId, socialdesk_store::PartMedia>, AppError> {
+        actor.require(Permission::ViewWorkspace)?;
+        Ok(self.store.variants_media(actor.workspace.id, posts).await?)
     }
 
     /// Advice for the composer that does not stop a post: an image for
@@ -149,11 +165,13 @@ impl App {
         Ok(suggestions)
     }
 
-    /// The library items a post names for each of its `parts`, or field
-    /// errors (`media/1/0`) for names that are not this workspace's files.
+    /// The library items a post (or one account's version) names for each of
+    /// its `parts`, or errors on `field` (`media/1/0`) for names that are not
+    /// this workspace's files.
     pub(crate) async fn attached_media(
         &self,
         workspace: WorkspaceId,
+        field: &str,
         wanted: &[Vec<MediaId>],
         parts: usize,
         errors: &mut Vec<FieldError>,
@@ -164,23 +182,27 @@ impl App {
         for (n, ids) in wanted.iter().enumerate() {
             if n >= parts && !ids.is_empty() {
                 errors.push(FieldError::new(
-                    format!("media/{n}"),
+                    format!("{field}/{n}"),
                     format!("the post has {parts} part(s): media for part {} have no part to go with", n + 1),
                 ));
             }
             if ids.len() > MAX_MEDIA_PER_PART {
-                errors
-                    .push(FieldError::new(format!("media/{n}"), format!("at most {MAX_MEDIA_PER_PART} files a part")));
+                errors.push(FieldError::new(
+                    format!("{field}/{n}"),
+                    format!("at most {MAX_MEDIA_PER_PART} files a part"),
+                ));
             }
             let mut part = Vec::with_capacity(ids.len());
             for (i, id) in ids.iter().enumerate() {
                 match items.get(id) {
                     Some(_) if ids[..i].contains(id) => errors.push(FieldError::new(
-                        format!("media/{n}/{i}"),
+                        format!("{field}/{n}/{i}"),
                         "this file is attached twice to the same part",
                     )),
                     Some(m) => part.push(m.clone()),
-                    None => errors.push(FieldError::new(format!("media/{n}/{i}"), "no such file in the media library")),
+                    None => {
+                        errors.push(FieldError::new(format!("{field}/{n}/{i}"), "no such file in the media library"))
+                    }
                 }
             }
             attached.push(part);
@@ -191,13 +213,15 @@ impl App {
         Ok(attached)
     }
 
-    /// The media bytes of each part of a post, as a network takes them.
+    /// The media bytes of each part of one account's version of a post (its
+    /// own media, or else the post's), as a network takes them.
     pub(crate) async fn outgoing_media(
         &self,
         workspace: WorkspaceId,
         post: PostId,
+        variant: VariantId,
     ) -> Result<Vec<PartMedia>, AppError> {
-        let parts = self.store.post_media(workspace, post).await?;
+        let parts = self.store.variant_media(workspace, post, variant).await?;
         let mut loaded: HashMap<MediaId, (MediaKind, OutgoingMedia)> = HashMap::new();
         let mut out = Vec::with_capacity(parts.len());
         for ids in parts {
@@ -227,6 +251,15 @@ impl App {
     }
 }
 
+/// What a post shows, read whole from the library.
+#[derive(Debug, Clone, Default)]
+pub struct ShownMedia {
+    /// The media of each part.
+    pub parts: Vec<Vec<Media>>,
+    /// The media of each part of the versions that show their own (maybe none).
+    pub own: HashMap<VariantId, Vec<Vec<Media>>>,
+}
+
 /// The media of one part of a post as it goes out: images, or a video.
 #[derive(Debug, Default)]
 pub(crate) struct PartMedia {
@@ -234,17 +267,19 @@ pub(crate) struct PartMedia {
     pub(crate) video: Option<OutgoingMedia>,
 }
 
-/// What one account's network refuses of a post's media, as field errors on `media/{part}`.
+/// What one account's network refuses of the media it gets, as field errors
+/// on `{field}/{part}` (`media/0`, or `variants/2/media/0` for its own).
 pub(crate) fn media_errors(
     account: &Account,
     capabilities: Option<&Capabilities>,
     label: &str,
+    field: &str,
     parts: &[Vec<Media>],
 ) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let Some(caps) = capabilities else { return errors };
     for (n, part) in parts.iter().enumerate() {
-        let field = format!("media/{n}");
+        let field = format!("{field}/{n}");
         let which = if parts.len() > 1 { format!(", part {}", n + 1) } else { String::new() };
         let images: Vec<&Media> = part.iter().filter(|m| m.kind.is_image()).collect();
         let videos = part.iter().filter(|m| m.kind == MediaKind::Video).count();

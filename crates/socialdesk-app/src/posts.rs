@@ -97,12 +97,23 @@ pub struct PostChange {
     pub accounts: Option<Vec<AccountId>>,
 }
 
-/// One account's own version of a post.
+/// One account's own version of a post: its own text, its own media, or both.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VariantText {
     pub account: AccountId,
-    /// The first part, then the rest of the thread.
+    /// The first part, then the rest of the thread; empty to say what the post says.
     pub parts: Vec<String>,
+    /// Files of the media library for each of its parts instead of the
+    /// post's (a square image for one network, none for another); `None`
+    /// shows the post's.
+    pub media: Option<Vec<Vec<MediaId>>>,
+}
+
+impl VariantText {
+    /// A version with its own text that shows the post's media.
+    pub fn text(account: AccountId, parts: Vec<String>) -> VariantText {
+        VariantText { account, parts, media: None }
+    }
 }
 
 /// What a post says, as written: its parts, its first comment, and the
@@ -111,8 +122,18 @@ struct Texts<'a> {
     base: Vec<String>,
     first_comment: Option<String>,
     variants: &'a [VariantText],
-    /// The library files of each part, every account alike.
+    /// The library files of each part, for every account without its own.
     media: Vec<Vec<Media>>,
+    /// The library files of each variant that has its own, by its index in `variants`.
+    own_media: Vec<Option<Vec<Vec<Media>>>>,
+}
+
+/// What one account gets of a post, and the fields that name its parts.
+struct AccountTexts<'t> {
+    field: String,
+    parts: &'t [String],
+    media_field: String,
+    media: &'t [Vec<Media>],
 }
 
 impl<'a> Texts<'a> {
@@ -122,7 +143,33 @@ impl<'a> Texts<'a> {
             first_comment: first_comment.map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned),
             variants,
             media: Vec::new(),
+            own_media: Vec::new(),
         }
+    }
+
+    /// Reads the library files the post and its variants name, or reports
+    /// those that are not this workspace's or have no part to go with.
+    async fn attach_media(
+        &mut self,
+        app: &App,
+        workspace: WorkspaceId,
+        wanted: &[Vec<MediaId>],
+        errors: &mut Vec<FieldError>,
+    ) -> Result<(), AppError> {
+        self.media = app.attached_media(workspace, "media", wanted, self.base.len(), errors).await?;
+        self.own_media.clear();
+        for (i, v) in self.variants.iter().enumerate() {
+            let own = match &v.media {
+                Some(wanted) => {
+                    let parts = if v.parts.is_empty() { self.base.len() } else { v.parts.len() };
+                    let field = format!("variants/{i}/media");
+                    Some(app.attached_media(workspace, &field, wanted, parts, errors).await?)
+                }
+                None => None,
+            };
+            self.own_media.push(own);
+        }
+        Ok(())
     }
 
     /// Whether the first part shows something other than text: it may then have none.
@@ -130,9 +177,18 @@ impl<'a> Texts<'a> {
         self.media.first().is_some_and(|m| !m.is_empty())
     }
 
-    /// The media ids of each part, as stored.
-    fn media_ids(&self) -> Vec<Vec<MediaId>> {
-        self.media.iter().map(|part| part.iter().map(|m| m.id).collect()).collect()
+    /// What the post shows, as stored: the media ids of each part, and of
+    /// the variants (of `variants`, by account) that show their own.
+    fn media_ids(&self, variants: &[(AccountId, VariantId)]) -> socialdesk_store::PostMedia {
+        let ids = |parts: &[Vec<Media>]| parts.iter().map(|part| part.iter().map(|m| m.id).collect()).collect();
+        let own = variants
+            .iter()
+            .filter_map(|(account, variant)| {
+                let n = self.variants.iter().position(|v| v.account == *account)?;
+                self.own_media.get(n)?.as_deref().map(|media| (*variant, ids(media)))
+            })
+            .collect();
+        socialdesk_store::PostMedia { parts: ids(&self.media), own }
     }
 
     /// What is wrong whatever the networks: empty parts, too many, versions
@@ -145,29 +201,38 @@ impl<'a> Texts<'a> {
         for (i, v) in self.variants.iter().enumerate() {
             if !accounts.contains(&v.account) {
                 errors.push(FieldError::new(format!("variants/{i}"), "that account is not among the post's accounts"));
-            } else if v.parts.first().is_none_or(|p| p.trim().is_empty()) {
+            } else if v.parts.is_empty() && v.media.is_none() {
                 errors.push(FieldError::new(
                     format!("variants/{i}"),
-                    "write something for this account, or drop its own version",
+                    "write something for this account or pick its own media, or drop its own version",
                 ));
             } else {
                 check_parts(&v.parts, &format!("variants/{i}"), errors);
             }
+            if self.variants[..i].iter().any(|before| before.account == v.account) {
+                errors.push(FieldError::new(format!("variants/{i}"), "this account already has a version above"));
+            }
         }
     }
 
-    /// The parts an account gets, and the field that names them.
-    fn for_account(&self, account: AccountId) -> (String, &[String]) {
-        match self.variants.iter().position(|v| v.account == account) {
-            Some(n) => (format!("variants/{n}"), &self.variants[n].parts),
-            None => ("text".to_owned(), &self.base),
-        }
+    /// What an account gets: its own parts and media where it has them, else the post's.
+    fn for_account(&self, account: AccountId) -> AccountTexts<'_> {
+        let n = self.variants.iter().position(|v| v.account == account);
+        let (field, parts) = match n {
+            Some(n) if !self.variants[n].parts.is_empty() => (format!("variants/{n}"), &self.variants[n].parts[..]),
+            _ => ("text".to_owned(), &self.base[..]),
+        };
+        let (media_field, media) = match n.and_then(|n| Some((n, self.own_media.get(n)?.as_deref()?))) {
+            Some((n, media)) => (format!("variants/{n}/media"), media),
+            None => ("media".to_owned(), &self.media[..]),
+        };
+        AccountTexts { field, parts, media_field, media }
     }
 
     /// Every distinct text, whole, for the style guide.
     fn wholes(&self) -> Vec<String> {
         let mut all = vec![self.base.join("\n\n")];
-        all.extend(self.variants.iter().map(|v| v.parts.join("\n\n")));
+        all.extend(self.variants.iter().filter(|v| !v.parts.is_empty()).map(|v| v.parts.join("\n\n")));
         all
     }
 }
@@ -307,7 +372,15 @@ impl App {
         errors: &mut Vec<FieldError>,
         short_links: &mut Vec<ShortLink>,
     ) -> Vec<String> {
-        let (field, written) = texts.for_account(account.id);
+        let AccountTexts { field, parts: written, media_field, media } = texts.for_account(account.id);
+        // (The post's own text and media are checked once, for all accounts.)
+        let own = field != "text" || media_field != "media";
+        if own && written.first().is_none_or(|p| p.trim().is_empty()) && media.first().is_none_or(Vec::is_empty) {
+            errors.push(FieldError::new(
+                field.clone(),
+                format!("{}: write something to post, or attach an image", account.handle),
+            ));
+        }
         let capabilities = self.networks.get(&account.network).map(|n| n.capabilities().for_account(&account.limits));
         if written.len() > 1 && capabilities.as_ref().is_some_and(|c| !c.threads) {
             errors.push(FieldError::new(field.clone(), format!("{} does not take threads", account.handle)));
@@ -332,7 +405,7 @@ impl App {
             parts.push(text);
         }
         let label = self.networks.get(&account.network).map_or(account.network.as_str(), |n| n.label());
-        errors.extend(crate::media::media_errors(account, capabilities.as_ref(), label, &texts.media));
+        errors.extend(crate::media::media_errors(account, capabilities.as_ref(), label, &media_field, media));
         parts
     }
 
@@ -366,7 +439,7 @@ impl App {
             errors.push(FieldError::new("accounts", "choose at least one account"));
         }
         let mut texts = Texts::new(&input.text, &input.thread, input.first_comment.as_deref(), &input.variants);
-        texts.media = self.attached_media(actor.workspace.id, &input.media, texts.base.len(), &mut errors).await?;
+        texts.attach_media(self, actor.workspace.id, &input.media, &mut errors).await?;
         if input.text.trim().is_empty() && !texts.has_first_media() {
             errors.insert(0, FieldError::new("text", "write something to post, or attach an image"));
         }
@@ -475,7 +548,7 @@ impl App {
                 &input.tags,
                 &short_links,
                 input.evergreen.as_ref(),
-                &texts.media_ids(),
+                &texts.media_ids(&variants.iter().map(|v| (v.account_id, v.id)).collect::<Vec<_>>()),
             )
             .await?;
         if needs_review {
@@ -574,7 +647,7 @@ impl App {
             Some(media) => media,
             None => self.store.post_media(workspace, id).await?,
         };
-        texts.media = self.attached_media(workspace, &wanted, texts.base.len(), &mut errors).await?;
+        texts.attach_media(self, workspace, &wanted, &mut errors).await?;
         if change.text.trim().is_empty() && !texts.has_first_media() {
             errors.insert(0, FieldError::new("text", "write something to post, or attach an image"));
         }
@@ -640,7 +713,7 @@ impl App {
             variants: new_variants,
             added,
             removed,
-            media: texts.media_ids(),
+            media: texts.media_ids(&going.iter().map(|v| (v.account_id, v.id)).collect::<Vec<_>>()),
             tags: tags.clone(),
         };
         if !self.store.edit_post(workspace, &edit, &links, &jobs, now).await? {

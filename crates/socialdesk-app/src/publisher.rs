@@ -290,7 +290,7 @@ impl App {
         let (post, variant) = (&s.post, &s.variant);
         let key = IdempotencyKey::for_variant(&variant.id.to_string(), post.revision as u32);
         let media = if s.has_media {
-            match self.outgoing_media(post.workspace_id, post.id).await {
+            match self.outgoing_media(post.workspace_id, post.id, variant.id).await {
                 Ok(media) => media,
                 Err(e) => return Sent::Error(e.into()),
             }

@@ -209,16 +209,41 @@ struct PublishedRow {
     media_count: i64,
 }
 
+/// The kind of the first file a published variant's first part shows: its
+/// own media where its account's version has them, else its post's.
+macro_rules! first_media {
+    () => {
+        "(CASE WHEN v.own_media THEN \
+           (SELECT m.kind FROM variant_media vm JOIN media m ON m.id = vm.media_id \
+            WHERE vm.variant_id = v.id AND vm.part = 0 ORDER BY vm.position LIMIT 1) \
+         ELSE (SELECT m.kind FROM post_media pm JOIN media m ON m.id = pm.media_id \
+            WHERE pm.post_id = v.post_id AND pm.part = 0 ORDER BY pm.position LIMIT 1) END)"
+    };
+}
+
+/// How many files a published variant's first part shows (see [`first_media`]).
+macro_rules! media_count {
+    () => {
+        "(CASE WHEN v.own_media \
+         THEN (SELECT COUNT(*) FROM variant_media vm WHERE vm.variant_id = v.id AND vm.part = 0) \
+         ELSE (SELECT COUNT(*) FROM post_media pm WHERE pm.post_id = v.post_id AND pm.part = 0) END)"
+    };
+}
+
 /// What [`PublishedRow`] reads: a published variant whole, with its account's
 /// name, its post's tags and what its first part shows.
-const PUBLISHED_SELECT: &str = "SELECT v.id, v.post_id, v.account_id, a.network, a.handle, v.text, v.remote_url, \
+const PUBLISHED_SELECT: &str = concat!(
+    "SELECT v.id, v.post_id, v.account_id, a.network, a.handle, v.text, v.remote_url, \
         v.published_at, v.metrics_at, v.impressions, v.reach, v.likes, v.reposts, v.replies, v.quotes, v.saves, \
         v.clicks, v.video_views, p.campaign, p.pillar, p.labels, \
         (SELECT CAST(SUM(s.clicks) AS BIGINT) FROM short_links s WHERE s.variant_id = v.id) AS link_clicks, \
-        (SELECT m.kind FROM post_media pm JOIN media m ON m.id = pm.media_id \
-         WHERE pm.post_id = v.post_id AND pm.part = 0 ORDER BY pm.position LIMIT 1) AS first_media, \
-        (SELECT COUNT(*) FROM post_media pm WHERE pm.post_id = v.post_id AND pm.part = 0) AS media_count \
-     FROM post_variants v JOIN accounts a ON a.id = v.account_id JOIN posts p ON p.id = v.post_id";
+",
+    first_media!(),
+    " AS first_media, ",
+    media_count!(),
+    " AS media_count \
+     FROM post_variants v JOIN accounts a ON a.id = v.account_id JOIN posts p ON p.id = v.post_id"
+);
 
 impl PublishedRow {
     fn into_variant(self) -> PublishedVariant {
@@ -579,16 +604,18 @@ impl Store {
                  COUNT(*) AS posts",
             );
             query.push(summed_counts());
-            query.push(
+            query.push(concat!(
                 " FROM (SELECT v.account_id, p.campaign, p.pillar, p.labels, \
-                   (SELECT m.kind FROM post_media pm JOIN media m ON m.id = pm.media_id \
-                    WHERE pm.post_id = v.post_id AND pm.part = 0 ORDER BY pm.position LIMIT 1) AS first_media, \
-                   (SELECT COUNT(*) FROM post_media pm WHERE pm.post_id = v.post_id AND pm.part = 0) AS media_count, \
+                   ",
+                first_media!(),
+                " AS first_media, ",
+                media_count!(),
+                " AS media_count, \
                    v.impressions, v.reach, v.likes, v.reposts, v.replies, v.quotes, v.saves, \
                    COALESCE(v.clicks, (SELECT SUM(s.clicks) FROM short_links s WHERE s.variant_id = v.id)) AS clicks, \
                    v.video_views \
                  FROM post_variants v JOIN posts p ON p.id = v.post_id WHERE v.workspace_id = ",
-            );
+            ));
             query.push_bind(workspace.as_uuid());
             query.push(" AND v.published_at >= ").push_bind(from);
             query.push(" AND v.published_at < ").push_bind(to);

@@ -61,7 +61,7 @@ pub use inbox_work::{InboxNote, SavedReply};
 pub use jobs::{ClaimedJob, Job, NewJob, WorkerHealth};
 pub use links::ShortLink;
 pub use listening::SavedQuery;
-pub use media::{Added, Media, PartMedia};
+pub use media::{Added, Media, PartMedia, PostMedia};
 pub use mentions::{
     AlertSettings, ListeningSource, MentionFilter, MinuteRow, NewAlert, NewMention, QueryToCheck, QueryTotals,
     SourceCounts, StoredAlert, StoredMention,

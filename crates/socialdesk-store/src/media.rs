@@ -1,11 +1,11 @@
 //! The media library: files kept once per workspace, their alt texts, and
-//! which parts of which posts they go with.
+//! which parts of which posts (or of which accounts' versions) they go with.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use socialdesk_core::media::MediaKind;
-use socialdesk_core::{MediaId, PostId, UserId, WorkspaceId};
+use socialdesk_core::{MediaId, PostId, UserId, VariantId, WorkspaceId};
 use uuid::Uuid;
 
 use crate::pool::{BeginWrite, RowsAffected, on_pool};
@@ -53,6 +53,20 @@ impl Added {
 /// The media of each part of a post, in order (index 0: the first part).
 pub type PartMedia = Vec<Vec<MediaId>>;
 
+/// What a post shows: the media of each part, and the accounts' versions
+/// that show media of their own instead (possibly none).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PostMedia {
+    pub parts: PartMedia,
+    pub own: Vec<(VariantId, PartMedia)>,
+}
+
+impl From<PartMedia> for PostMedia {
+    fn from(parts: PartMedia) -> PostMedia {
+        PostMedia { parts, own: Vec::new() }
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct MediaRow {
     id: Uuid,
@@ -92,13 +106,21 @@ impl MediaRow {
 
 const MEDIA_COLUMNS: &str = "m.id, m.workspace_id, m.name, m.kind, m.mime, m.bytes, m.width, m.height, m.sha256, m.alt, \
      m.uploaded_by, m.created_at, \
-     (SELECT COUNT(DISTINCT pm.post_id) FROM post_media pm WHERE pm.media_id = m.id) AS used_by";
+     (SELECT COUNT(DISTINCT pm.post_id) FROM post_media pm WHERE pm.media_id = m.id) \
+     + (SELECT COUNT(DISTINCT v.post_id) FROM variant_media vm JOIN post_variants v ON v.id = vm.variant_id \
+        WHERE vm.media_id = m.id \
+        AND NOT EXISTS (SELECT 1 FROM post_media pm WHERE pm.post_id = v.post_id AND pm.media_id = m.id)) AS used_by";
 
-/// Writes which media go with which part of a post (after its rows are gone or new).
+/// Whether a post (or one of its accounts' versions) still shows item `m.id`.
+const MEDIA_IN_USE: &str = "(EXISTS (SELECT 1 FROM post_media pm WHERE pm.media_id = media.id) \
+     OR EXISTS (SELECT 1 FROM variant_media vm WHERE vm.media_id = media.id))";
+
+/// Writes what a post shows (after its rows are gone or new): the media of
+/// each part, and the variants with their own, marked as such.
 macro_rules! insert_post_media {
-    ($conn:expr, $post:expr, $parts:expr) => {{
-        let parts: &[Vec<MediaId>] = $parts;
-        for (part, ids) in parts.iter().enumerate() {
+    ($conn:expr, $post:expr, $media:expr) => {{
+        let media: &$crate::media::PostMedia = $media;
+        for (part, ids) in media.parts.iter().enumerate() {
             for (position, id) in ids.iter().enumerate() {
                 sqlx::query("INSERT INTO post_media (post_id, part, position, media_id) VALUES ($1, $2, $3, $4)")
                     .bind($post.as_uuid())
@@ -109,9 +131,39 @@ macro_rules! insert_post_media {
                     .await?;
             }
         }
+        for (variant, parts) in &media.own {
+            sqlx::query("UPDATE post_variants SET own_media = TRUE WHERE post_id = $1 AND id = $2")
+                .bind($post.as_uuid())
+                .bind(variant.as_uuid())
+                .execute($conn)
+                .await?;
+            for (part, ids) in parts.iter().enumerate() {
+                for (position, id) in ids.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO variant_media (variant_id, part, position, media_id) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(variant.as_uuid())
+                    .bind(part as i32)
+                    .bind(position as i32)
+                    .bind(id.as_uuid())
+                    .execute($conn)
+                    .await?;
+                }
+            }
+        }
     }};
 }
 pub(crate) use insert_post_media;
+
+/// Adds `(part, media)` rows, in order, to the parts they belong to.
+fn gather_parts(parts: &mut PartMedia, part: i32, id: Uuid, table: &'static str) -> Result<()> {
+    let part = usize::try_from(part).map_err(|_| StoreError::corrupt(table, "negative part"))?;
+    if parts.len() <= part {
+        parts.resize(part + 1, Vec::new());
+    }
+    parts[part].push(MediaId::from_uuid(id));
+    Ok(())
+}
 
 impl Store {
     /// Adds a file to the library with its bytes, in one transaction; a file
@@ -229,15 +281,14 @@ impl Store {
         StoreError::found(rows)
     }
 
-    /// Deletes an item and its bytes, unless a post still uses it
-    /// ([`StoreError::Conflict`] naming `media`).
+    /// Deletes an item and its bytes, unless a post (or an account's version
+    /// of one) still uses it ([`StoreError::Conflict`] naming `media`).
     pub async fn delete_media(&self, workspace: WorkspaceId, id: MediaId) -> Result<()> {
         let _changed = self.posts_change();
         let rows = on_pool!(self, |pool| {
-            sqlx::query(
-                "DELETE FROM media WHERE workspace_id = $1 AND id = $2 \
-                 AND NOT EXISTS (SELECT 1 FROM post_media pm WHERE pm.media_id = media.id)",
-            )
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM media WHERE workspace_id = $1 AND id = $2 AND NOT {MEDIA_IN_USE}"
+            )))
             .bind(workspace.as_uuid())
             .bind(id.as_uuid())
             .execute(pool)
@@ -279,23 +330,64 @@ impl Store {
                 query.build_query_as().fetch_all(pool).await
             })?;
             for (post, part, id) in rows {
-                let part = usize::try_from(part).map_err(|_| StoreError::corrupt("post_media", "negative part"))?;
-                let parts = found.entry(PostId::from_uuid(post)).or_default();
-                if parts.len() <= part {
-                    parts.resize(part + 1, Vec::new());
-                }
-                parts[part].push(MediaId::from_uuid(id));
+                gather_parts(found.entry(PostId::from_uuid(post)).or_default(), part, id, "post_media")?;
             }
         }
         Ok(found)
     }
 
-    /// Whether a post waiting for approval uses this file (clients may see those).
+    /// The versions of these posts that show media of their own, with those
+    /// media per part (empty for a version that shows none); versions that
+    /// show their post's media are absent.
+    pub async fn variants_media(
+        &self,
+        workspace: WorkspaceId,
+        posts: &[PostId],
+    ) -> Result<HashMap<VariantId, PartMedia>> {
+        let mut found: HashMap<VariantId, PartMedia> = HashMap::new();
+        for chunk in posts.chunks(500) {
+            let rows: Vec<(Uuid, Option<i32>, Option<Uuid>)> = on_pool!(self, |pool| {
+                let mut query = sqlx::QueryBuilder::new(
+                    "SELECT v.id, vm.part, vm.media_id FROM post_variants v \
+                     LEFT JOIN variant_media vm ON vm.variant_id = v.id \
+                     WHERE v.own_media AND v.workspace_id = ",
+                );
+                query.push_bind(workspace.as_uuid()).push(" AND v.post_id IN (");
+                let mut list = query.separated(", ");
+                for id in chunk {
+                    list.push_bind(id.as_uuid());
+                }
+                query.push(") ORDER BY v.id, vm.part, vm.position");
+                query.build_query_as().fetch_all(pool).await
+            })?;
+            for (variant, part, id) in rows {
+                let parts = found.entry(VariantId::from_uuid(variant)).or_default();
+                if let (Some(part), Some(id)) = (part, id) {
+                    gather_parts(parts, part, id, "variant_media")?;
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// What one account's version of a post shows: its own media, or else its post's.
+    pub async fn variant_media(&self, workspace: WorkspaceId, post: PostId, variant: VariantId) -> Result<PartMedia> {
+        match self.variants_media(workspace, &[post]).await?.remove(&variant) {
+            Some(own) => Ok(own),
+            None => self.post_media(workspace, post).await,
+        }
+    }
+
+    /// Whether a post waiting for approval uses this file, in any account's
+    /// version (clients may see those).
     pub async fn media_in_review(&self, workspace: WorkspaceId, id: MediaId) -> Result<bool> {
         let found: Option<i32> = on_pool!(self, |pool| {
             sqlx::query_scalar(
                 "SELECT 1 FROM post_media pm JOIN posts p ON p.id = pm.post_id \
-                 WHERE p.workspace_id = $1 AND pm.media_id = $2 AND p.state = 'in_review' LIMIT 1",
+                 WHERE p.workspace_id = $1 AND pm.media_id = $2 AND p.state = 'in_review' \
+                 UNION ALL SELECT 1 FROM variant_media vm JOIN post_variants v ON v.id = vm.variant_id \
+                 JOIN posts p ON p.id = v.post_id \
+                 WHERE p.workspace_id = $1 AND vm.media_id = $2 AND p.state = 'in_review' LIMIT 1",
             )
             .bind(workspace.as_uuid())
             .bind(id.as_uuid())

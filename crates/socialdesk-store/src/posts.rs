@@ -3,9 +3,10 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use socialdesk_core::queue::Evergreen;
 use socialdesk_core::tags::{Pillar, PostTags};
-use socialdesk_core::{AccountId, DeliveryState, MediaId, PostId, PostState, TimeZone, UserId, VariantId, WorkspaceId};
+use socialdesk_core::{AccountId, DeliveryState, PostId, PostState, TimeZone, UserId, VariantId, WorkspaceId};
 use uuid::Uuid;
 
+use crate::media::PostMedia;
 use crate::pool::{BeginWrite, RowsAffected, on_pool};
 use crate::{Result, Store, StoreError};
 
@@ -260,12 +261,13 @@ pub(crate) use insert_evergreen;
 impl Store {
     /// Stores a post with its variants, in one transaction.
     pub async fn create_post(&self, post: &Post, variants: &[Variant]) -> Result<()> {
-        self.create_tagged_post(post, variants, &PostTags::default(), &[], None, &[]).await
+        self.create_tagged_post(post, variants, &PostTags::default(), &[], None, &PostMedia::default()).await
     }
 
     /// Stores a post with its variants, how it is filed, the short links in
-    /// its text, how it repeats and the media of each part, in one
-    /// transaction: no post goes out with a link that leads nowhere.
+    /// its text, how it repeats and what it shows (the media of each part,
+    /// and of the versions that show their own), in one transaction: no post
+    /// goes out with a link that leads nowhere.
     pub async fn create_tagged_post(
         &self,
         post: &Post,
@@ -273,7 +275,7 @@ impl Store {
         tags: &PostTags,
         links: &[crate::ShortLink],
         evergreen: Option<&Evergreen>,
-        media: &[Vec<MediaId>],
+        media: &PostMedia,
     ) -> Result<()> {
         let _changed = self.posts_change();
         on_pool!(self, |pool| {
@@ -592,8 +594,8 @@ pub struct PostEdit {
     /// Variants for accounts the edit adds, and those of accounts it takes away.
     pub added: Vec<Variant>,
     pub removed: Vec<VariantId>,
-    /// The media of each part, replacing what it had.
-    pub media: Vec<Vec<MediaId>>,
+    /// What it shows (each part's media, and each version's own), replacing what it had.
+    pub media: PostMedia,
     /// How it is filed, replacing what it had.
     pub tags: PostTags,
 }
@@ -641,11 +643,6 @@ impl Store {
             if done != 1 {
                 return Ok(false);
             }
-            sqlx::query("DELETE FROM post_media WHERE post_id = $1")
-                .bind(edit.post.as_uuid())
-                .execute(&mut *tx)
-                .await?;
-            crate::media::insert_post_media!(&mut *tx, edit.post, &edit.media);
             for id in &edit.removed {
                 sqlx::query("DELETE FROM post_variants WHERE workspace_id = $1 AND post_id = $2 AND id = $3")
                     .bind(workspace.as_uuid())
@@ -679,6 +676,22 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
+            // What it shows, once its variants are what the edit makes them.
+            sqlx::query("DELETE FROM post_media WHERE post_id = $1")
+                .bind(edit.post.as_uuid())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "DELETE FROM variant_media WHERE variant_id IN (SELECT id FROM post_variants WHERE post_id = $1)",
+            )
+            .bind(edit.post.as_uuid())
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("UPDATE post_variants SET own_media = FALSE WHERE post_id = $1 AND own_media")
+                .bind(edit.post.as_uuid())
+                .execute(&mut *tx)
+                .await?;
+            crate::media::insert_post_media!(&mut *tx, edit.post, &edit.media);
             for link in links {
                 sqlx::query(
                     "INSERT INTO short_links (code, workspace_id, post_id, variant_id, target, created_at) \

@@ -182,6 +182,8 @@ impl Store {
             push_ids!(query, &post_ids);
             query.push(" UNION ALL SELECT DISTINCT post_id, 2 FROM post_media WHERE post_id IN ");
             push_ids!(query, &post_ids);
+            query.push(" UNION ALL SELECT DISTINCT post_id, 2 FROM post_variants WHERE own_media AND post_id IN ");
+            push_ids!(query, &post_ids);
             let marks: Vec<(Uuid, i32)> = query.build_query_as().fetch_all(&mut *tx).await?;
             let evergreen: HashSet<Uuid> = marks.iter().filter(|m| m.1 == 1).map(|m| m.0).collect();
             let with_media: HashSet<Uuid> = marks.iter().filter(|m| m.1 == 2).map(|m| m.0).collect();

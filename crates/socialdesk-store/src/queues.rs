@@ -409,6 +409,26 @@ impl Store {
             .bind(copy.post.id.as_uuid())
             .execute(&mut *tx)
             .await?;
+            // And each account's version what the original's showed.
+            sqlx::query(
+                "UPDATE post_variants SET own_media = TRUE WHERE post_id = $2 AND account_id IN \
+                 (SELECT account_id FROM post_variants WHERE post_id = $1 AND own_media)",
+            )
+            .bind(original.as_uuid())
+            .bind(copy.post.id.as_uuid())
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO variant_media (variant_id, part, position, media_id) \
+                 SELECT n.id, vm.part, vm.position, vm.media_id FROM variant_media vm \
+                 JOIN post_variants o ON o.id = vm.variant_id \
+                 JOIN post_variants n ON n.post_id = $2 AND n.account_id = o.account_id \
+                 WHERE o.post_id = $1",
+            )
+            .bind(original.as_uuid())
+            .bind(copy.post.id.as_uuid())
+            .execute(&mut *tx)
+            .await?;
             for job in &copy.jobs {
                 insert_job!(&mut *tx, job);
             }

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 
 use chrono::Duration;
-use socialdesk_app::{AppError, NewPost, PostChange, When};
+use socialdesk_app::{AppError, NewPost, PostChange, VariantText, When};
 use socialdesk_core::tags::PostTags;
 use socialdesk_core::{MediaId, PostState};
 use socialdesk_networks::{
@@ -253,7 +253,7 @@ async fn edits_keep_or_replace_media_and_suggestions_do_not_block() {
     assert_eq!(s.app.post_tags(&s.actor, &[post.id]).await.unwrap()[&post.id], filed, "filing changes with an edit");
     s.app.edit_post(&s.actor, post.id, change(Some(vec![vec![cup.id]]))).await.unwrap();
     assert_eq!(s.app.post_tags(&s.actor, &[post.id]).await.unwrap()[&post.id], filed, "and stays when not given");
-    assert_eq!(s.app.post_media(&s.actor, post.id).await.unwrap()[0][0].name, "cup.png");
+    assert_eq!(s.app.post_media(&s.actor, post.id).await.unwrap().parts[0][0].name, "cup.png");
     s.app.delete_media(&s.actor, latte.id).await.expect("no post uses it any more");
 
     // Roles: a viewer sees the library but adds nothing; a client sees a file only in a post waiting for them.
@@ -279,4 +279,122 @@ async fn edits_keep_or_replace_media_and_suggestions_do_not_block() {
         .await
         .unwrap();
     assert_eq!(s.app.media_file(&client, mine.id).await.unwrap().1, png(3, 3, 0), "waiting for their approval");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_accounts_version_shows_media_of_its_own_checked_against_its_network() {
+    for db in TestDb::each().await {
+        let camera = Arc::new(Camera::default());
+        let s = setup(db, camera.clone()).await;
+        let sandbox = connect(&s, "sandbox").await;
+        let account = connect(&s, "camera").await;
+        let wide = s.app.upload_media(&s.actor, "wide.png", &png(1600, 900, 300)).await.unwrap().media().clone();
+        let square = s.app.upload_media(&s.actor, "square.png", &png(80, 80, 0)).await.unwrap().media().clone();
+        let tall = s.app.upload_media(&s.actor, "tall.png", &png(80, 100, 0)).await.unwrap().media().clone();
+        let own = |media: Option<Vec<Vec<MediaId>>>, parts: Vec<String>| VariantText { account, parts, media };
+        let post = |variants: Vec<VariantText>, when: When| NewPost {
+            text: "Autumn menu".into(),
+            accounts: vec![sandbox, account],
+            when,
+            media: vec![vec![wide.id]],
+            variants,
+            ..Default::default()
+        };
+
+        // The post's wide picture is too big for Camera: its version needs its own.
+        let errors = fields(s.app.create_post(&s.actor, post(Vec::new(), When::Draft)).await.unwrap_err());
+        assert!(
+            errors.iter().any(
+                |(f, m)| f == "media/0" && m.contains("wide.png is 333 bytes; Camera takes images up to 200 bytes")
+            ),
+            "{errors:?}"
+        );
+        // Its own media are checked against its network, and named under its version.
+        let three = own(Some(vec![vec![square.id, tall.id, wide.id]]), Vec::new());
+        let errors = fields(s.app.create_post(&s.actor, post(vec![three], When::Draft)).await.unwrap_err());
+        assert!(errors.iter().all(|(f, _)| f == "variants/0/media/0"), "{errors:?}");
+        assert!(errors.iter().any(|(_, m)| m.contains("3 images; Camera takes at most 2")), "{errors:?}");
+        let unknown = MediaId::from_uuid(uuid::Uuid::now_v7());
+        let errors = fields(
+            s.app
+                .create_post(
+                    &s.actor,
+                    post(vec![own(Some(vec![vec![square.id, unknown], vec![tall.id]]), Vec::new())], When::Draft),
+                )
+                .await
+                .unwrap_err(),
+        );
+        assert!(
+            errors.contains(&("variants/0/media/0/1".into(), "no such file in the media library".into())),
+            "{errors:?}"
+        );
+        assert!(
+            errors.iter().any(|(f, m)| f == "variants/0/media/1" && m.contains("no part to go with")),
+            "{errors:?}"
+        );
+        let empty = VariantText { account, parts: vec![String::new()], media: Some(Vec::new()) };
+        let errors = fields(s.app.create_post(&s.actor, post(vec![empty], When::Draft)).await.unwrap_err());
+        assert!(
+            errors.iter().any(|(f, m)| f == "variants/0" && m.contains("write something to post, or attach an image")),
+            "{errors:?}"
+        );
+        let nothing = VariantText { account, parts: Vec::new(), media: None };
+        let errors = fields(s.app.create_post(&s.actor, post(vec![nothing], When::Draft)).await.unwrap_err());
+        assert!(errors.iter().any(|(f, m)| f == "variants/0" && m.contains("or pick its own media")), "{errors:?}");
+
+        // Its own square picture, with the post's text: stored, read back, kept by an edit that names it.
+        let (draft, variants) = s
+            .app
+            .create_post(&s.actor, post(vec![own(Some(vec![vec![square.id]]), Vec::new())], When::Draft))
+            .await
+            .unwrap();
+        let mine = variants.iter().find(|v| v.account_id == account).unwrap();
+        assert_eq!(mine.text, "Autumn menu", "the post's text");
+        let shown = s.app.variants_media(&s.actor, &[draft.id]).await.unwrap();
+        assert_eq!(shown.len(), 1, "only the version with its own: {shown:?}");
+        assert_eq!(shown[&mine.id], [vec![square.id]]);
+        let whole = s.app.post_media(&s.actor, draft.id).await.unwrap();
+        assert_eq!(whole.own[&mine.id][0][0].name, "square.png");
+        assert!(matches!(s.app.delete_media(&s.actor, square.id).await, Err(AppError::Conflict { .. })), "in use");
+        assert_eq!(s.app.media_item(&s.actor, square.id).await.unwrap().used_by, 1);
+        let change = |variants: Vec<VariantText>| PostChange {
+            text: "Autumn menu".into(),
+            variants,
+            accounts: Some(vec![sandbox, account]),
+            ..Default::default()
+        };
+        s.app
+            .edit_post(&s.actor, draft.id, change(vec![own(Some(vec![vec![tall.id]]), vec!["Tall one".into()])]))
+            .await
+            .unwrap();
+        let (_, variants) = s.app.post(&s.actor, draft.id).await.unwrap();
+        let mine = variants.iter().find(|v| v.account_id == account).unwrap();
+        assert_eq!(mine.text, "Tall one");
+        assert_eq!(s.app.variants_media(&s.actor, &[draft.id]).await.unwrap()[&mine.id], [vec![tall.id]]);
+        s.app.delete_media(&s.actor, square.id).await.expect("no version shows it any more");
+        // Dropping its version shows the post's media again, and Camera cannot take those.
+        let errors = fields(s.app.edit_post(&s.actor, draft.id, change(Vec::new())).await.unwrap_err());
+        assert!(errors.iter().any(|(f, _)| f == "media/0"), "{errors:?}");
+
+        // No media of its own at all: Camera posts text only; the sandbox the wide picture.
+        let (sent, _) =
+            s.app.create_post(&s.actor, post(vec![own(Some(Vec::new()), Vec::new())], When::Now)).await.unwrap();
+        let (published, _) = s
+            .app
+            .create_post(&s.actor, post(vec![own(Some(vec![vec![tall.id]]), Vec::new())], When::Now))
+            .await
+            .unwrap();
+        let (stop, handle) = worker(&s.app);
+        until_state(&s, sent.id, PostState::Published, Duration::seconds(1)).await;
+        until_state(&s, published.id, PostState::Published, Duration::seconds(1)).await;
+        stop.send(true).unwrap();
+        handle.await.unwrap();
+        let mut sent = camera.sent.lock().unwrap().clone();
+        sent.sort_by_key(|p| p.parts[0].images.len());
+        assert_eq!(sent.len(), 2, "one post each to Camera");
+        assert!(sent[0].parts[0].images.is_empty(), "text only");
+        assert_eq!(sent[1].parts[0].images.len(), 1);
+        assert_eq!((sent[1].parts[0].images[0].width, sent[1].parts[0].images[0].height), (Some(80), Some(100)));
+        assert_eq!(sent[1].parts[0].text, "Autumn menu");
+    }
 }

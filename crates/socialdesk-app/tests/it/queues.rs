@@ -263,7 +263,7 @@ async fn threads_first_comments_and_own_versions_are_checked_stored_and_edited()
         );
 
         // Flaky gets its own one-part version; the sandbox the thread.
-        let own = VariantText { account: flaky, parts: vec!["All in one for Flaky".into()] };
+        let own = VariantText::text(flaky, vec!["All in one for Flaky".into()]);
         let input = NewPost {
             text: "Part one".into(),
             thread: thread.clone(),
@@ -282,7 +282,7 @@ async fn threads_first_comments_and_own_versions_are_checked_stored_and_edited()
         let change = PostChange {
             text: "Part one, edited".into(),
             thread: vec!["Part two".into(), "Part three".into()],
-            variants: vec![VariantText { account: flaky, parts: vec!["Still one part".into()] }],
+            variants: vec![VariantText::text(flaky, vec!["Still one part".into()])],
             ..Default::default()
         };
         let (edited, variants) = s.app.edit_post(&s.actor, draft.id, change).await.unwrap();

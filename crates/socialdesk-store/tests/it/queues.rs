@@ -138,7 +138,10 @@ async fn moves_and_evergreen_copies_are_all_or_nothing(db: TestDb) {
     // Evergreen: the rule reads back, and only the first copy is made.
     let rule = Evergreen::new(7, None, Some(3)).unwrap();
     let (ever, ever_v) = post(&ws, &a, "evergreen", 10, false);
-    store.create_tagged_post(&ever, &ever_v, &PostTags::default(), &[], Some(&rule), &[]).await.unwrap();
+    store
+        .create_tagged_post(&ever, &ever_v, &PostTags::default(), &[], Some(&rule), &Default::default())
+        .await
+        .unwrap();
     assert_eq!(store.evergreen(ws.id, ever.id).await.unwrap(), Some((rule, None)));
     let copy = |text: &str| {
         let (p, v) = post(&ws, &a, text, 10 + 7 * 24 * 60, false);

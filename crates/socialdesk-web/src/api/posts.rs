@@ -182,7 +182,11 @@ async fn post_bodies(
     let ids: Vec<_> = posts.iter().map(|(p, _)| p.id).collect();
     let tags = state.app.post_tags(actor, &ids).await?;
     let media = state.app.posts_media(actor, &ids).await?;
-    Ok(posts.iter().map(|(p, v)| PostBody::new(p, v).tagged(tags.get(&p.id)).with_media(media.get(&p.id))).collect())
+    let own = state.app.variants_media(actor, &ids).await?;
+    Ok(posts
+        .iter()
+        .map(|(p, v)| PostBody::new(p, v).tagged(tags.get(&p.id)).with_media(media.get(&p.id), &own))
+        .collect())
 }
 
 /// Writes a post to one or more accounts: as a draft, to publish now, at
@@ -292,7 +296,8 @@ pub(crate) async fn post_body(
 ) -> ApiResult<PostBody> {
     let tags = state.app.post_tags(actor, &[post.id]).await?;
     let media = state.app.posts_media(actor, &[post.id]).await?;
-    Ok(PostBody::new(post, variants).tagged(tags.get(&post.id)).with_media(media.get(&post.id)))
+    let own = state.app.variants_media(actor, &[post.id]).await?;
+    Ok(PostBody::new(post, variants).tagged(tags.get(&post.id)).with_media(media.get(&post.id), &own))
 }
 
 /// Media ids of each part, as the service takes them.

@@ -348,14 +348,27 @@ pub struct VariantBody {
     pub published_at: Option<DateTime<Utc>>,
     /// Why the last attempt did not succeed, in the network's words.
     pub error: Option<String>,
+    /// Media library files of each of its parts, where this account's
+    /// version shows its own instead of the post's (`[]`: none); absent when
+    /// it shows the post's `media`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media: Option<Vec<Vec<Uuid>>>,
 }
 
 impl PostBody {
-    /// With the media of its parts.
-    pub fn with_media(mut self, media: Option<&socialdesk_store::PartMedia>) -> PostBody {
-        self.media = media
-            .map(|parts| parts.iter().map(|p| p.iter().map(|m| m.as_uuid()).collect()).collect())
-            .unwrap_or_default();
+    /// With the media of its parts, and of its variants that show their own.
+    pub fn with_media(
+        mut self,
+        media: Option<&socialdesk_store::PartMedia>,
+        own: &std::collections::HashMap<socialdesk_core::VariantId, socialdesk_store::PartMedia>,
+    ) -> PostBody {
+        let ids = |parts: &socialdesk_store::PartMedia| -> Vec<Vec<Uuid>> {
+            parts.iter().map(|p| p.iter().map(|m| m.as_uuid()).collect()).collect()
+        };
+        self.media = media.map(ids).unwrap_or_default();
+        for v in &mut self.variants {
+            v.media = own.get(&socialdesk_core::VariantId::from_uuid(v.id)).map(ids);
+        }
         self
     }
 
@@ -399,6 +412,7 @@ impl PostBody {
                     remote_url: v.remote_url.clone(),
                     published_at: v.published_at,
                     error: v.error.clone(),
+                    media: None,
                 })
                 .collect(),
         }
@@ -548,13 +562,20 @@ pub struct CreatePostRequest {
     pub media: Vec<Vec<Uuid>>,
 }
 
-/// One account's own version of a post.
+/// One account's own version of a post: its own text, its own media, or both.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VariantTextBody {
     pub account_id: Uuid,
-    /// Its first part, then the rest of its thread.
+    /// Its first part, then the rest of its thread; leave it out (or `[]`)
+    /// to say what the post says.
+    #[serde(default)]
     pub parts: Vec<String>,
+    /// Media library files for each of its parts instead of the post's
+    /// `media` (a square image for one network, `[]` for none at all);
+    /// leave it out to show the post's.
+    #[serde(default)]
+    pub media: Option<Vec<Vec<Uuid>>>,
 }
 
 impl VariantTextBody {
@@ -562,6 +583,9 @@ impl VariantTextBody {
         socialdesk_app::VariantText {
             account: socialdesk_core::AccountId::from_uuid(self.account_id),
             parts: self.parts,
+            media: self.media.map(|parts| {
+                parts.into_iter().map(|p| p.into_iter().map(socialdesk_core::MediaId::from_uuid).collect()).collect()
+            }),
         }
     }
 }

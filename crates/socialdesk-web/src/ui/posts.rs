@@ -105,14 +105,19 @@ struct ComposeAccount {
     own: String,
     /// What is wrong with its own version.
     error: Option<String>,
+    /// It shows media of its own (those in `own_picked`, maybe none) instead of the post's.
+    own_media: bool,
+    own_picked: Vec<Uuid>,
+    media_errors: Vec<String>,
 }
 
 impl ComposeAccount {
-    /// An account as the composer lists it, with its own version as typed (`own`:
-    /// the form's (account, box) pairs) and what is wrong with it.
-    fn new(state: &AppState, a: &Account, checked: bool, own: &[(String, String)], errors: &FormErrors) -> Self {
+    /// An account as the composer lists it, with its own version as the form
+    /// has it and what is wrong with it.
+    fn new(state: &AppState, a: &Account, checked: bool, own: &[OwnVersion], errors: &FormErrors) -> Self {
         let id = a.id.to_string();
-        let mine = own.iter().position(|(account, _)| *account == id);
+        let mine = own.iter().position(|v| v.account == id);
+        let own_media = mine.and_then(|n| own[n].media.clone());
         ComposeAccount {
             id: a.id.as_uuid(),
             handle: a.handle.clone(),
@@ -123,8 +128,11 @@ impl ComposeAccount {
                 .get(&a.network)
                 .map_or_else(|| a.network.clone(), |n| n.label().to_owned()),
             checked,
-            own: mine.map(|n| own[n].1.clone()).unwrap_or_default(),
+            own: mine.map(|n| own[n].text.clone()).unwrap_or_default(),
             error: mine.and_then(|n| errors.get(&format!("variants/{n}"))).map(str::to_owned),
+            own_media: own_media.is_some(),
+            own_picked: own_media.unwrap_or_default(),
+            media_errors: mine.map(|n| errors.under(&format!("variants/{n}/media"))).unwrap_or_default(),
         }
     }
 }
@@ -154,8 +162,94 @@ pub(crate) fn join_parts(parts: &[String]) -> String {
 
 /// The per-account versions a form sends: (account, box) pairs; those left
 /// empty follow the text.
-fn own_versions(accounts: &[String], texts: &[String]) -> Vec<(String, String)> {
-    accounts.iter().zip(texts).filter(|(_, t)| !t.trim().is_empty()).map(|(a, t)| (a.clone(), t.clone())).collect()
+/// One account's own version as a form has it.
+#[derive(Debug, Clone)]
+struct OwnVersion {
+    account: String,
+    /// What was typed in its box (empty: the post's text).
+    text: String,
+    /// When its "own media" box is ticked: the files picked for its first part.
+    media: Option<Vec<Uuid>>,
+}
+
+/// A form's fields for each account's own version: the `variant_account`
+/// and `variant_text` pairs, the accounts whose `variant_own_media` box is
+/// ticked, and their picks (`variant_media`, `account:file`).
+struct VariantFields<'f> {
+    variant_account: &'f [String],
+    variant_text: &'f [String],
+    variant_own_media: &'f [String],
+    variant_media: &'f [String],
+}
+
+/// The fields of [`VariantFields`] in a form.
+macro_rules! variant_fields {
+    ($form:expr) => {
+        VariantFields {
+            variant_account: &$form.variant_account,
+            variant_text: &$form.variant_text,
+            variant_own_media: &$form.variant_own_media,
+            variant_media: &$form.variant_media,
+        }
+    };
+}
+
+impl VariantFields<'_> {
+    /// The accounts that have a version of their own, in the form's order
+    /// (errors name them by this order: `variants/{n}`).
+    fn own_versions(&self) -> Result<Vec<OwnVersion>, UiError> {
+        let mut own = Vec::new();
+        for (account, text) in self.variant_account.iter().zip(self.variant_text) {
+            let media = if self.variant_own_media.contains(account) {
+                let mut picked = Vec::new();
+                for value in self.variant_media {
+                    let Some((whose, file)) = value.split_once(':') else {
+                        return Err(UiError::BadRequest("a file picked for an account is not account:file".into()));
+                    };
+                    if whose == account {
+                        picked.push(
+                            file.parse::<Uuid>()
+                                .map_err(|_| UiError::BadRequest("a media file in the form is not an id".into()))?,
+                        );
+                    }
+                }
+                Some(picked)
+            } else {
+                None
+            };
+            if !text.trim().is_empty() || media.is_some() {
+                own.push(OwnVersion { account: account.clone(), text: text.clone(), media });
+            }
+        }
+        Ok(own)
+    }
+
+    /// The accounts with their own version, as the service takes them; `kept`
+    /// gives the media a version already shows on parts after the first.
+    fn variant_texts(
+        &self,
+        kept: impl Fn(AccountId) -> Vec<Vec<MediaId>>,
+    ) -> Result<Vec<socialdesk_app::VariantText>, UiError> {
+        self.own_versions()?
+            .into_iter()
+            .map(|own| {
+                let account = own
+                    .account
+                    .parse::<AccountId>()
+                    .map_err(|_| UiError::BadRequest("an account in the form is not an id".into()))?;
+                let media = own.media.map(|first| {
+                    let mut parts = kept(account);
+                    let first = first.into_iter().map(MediaId::from_uuid).collect();
+                    match parts.first_mut() {
+                        Some(part) => *part = first,
+                        None => parts.push(first),
+                    }
+                    parts
+                });
+                Ok(socialdesk_app::VariantText { account, parts: split_parts(&own.text), media })
+            })
+            .collect()
+    }
 }
 
 /// One network's count of the text, as the composer shows it.
@@ -242,22 +336,15 @@ pub struct ComposeForm {
     /// Repeated: each account's own version (empty: the text).
     #[serde(default)]
     variant_text: Vec<String>,
+    /// Repeated: the accounts that show media of their own.
+    #[serde(default)]
+    variant_own_media: Vec<String>,
+    /// Repeated: `account:file`, a file picked for an account's own first part.
+    #[serde(default)]
+    variant_media: Vec<String>,
     /// Repeated: the media library files picked for the first part.
     #[serde(default)]
     media: Vec<String>,
-}
-
-/// The accounts with their own version, as the service takes them.
-fn variant_texts(accounts: &[String], texts: &[String]) -> Result<Vec<socialdesk_app::VariantText>, UiError> {
-    own_versions(accounts, texts)
-        .into_iter()
-        .map(|(account, text)| {
-            let account = account
-                .parse::<AccountId>()
-                .map_err(|_| UiError::BadRequest("an account in the form is not an id".into()))?;
-            Ok(socialdesk_app::VariantText { account, parts: split_parts(&text) })
-        })
-        .collect()
 }
 
 impl ComposeForm {
@@ -305,7 +392,7 @@ async fn compose_page(
     let chosen: Vec<String> = accounts.iter().filter(|a| picked(a)).map(|a| a.network.clone()).collect();
     let chosen_limits: Vec<(String, Limits)> =
         accounts.iter().filter(|a| picked(a)).map(|a| (a.network.clone(), a.text_limits())).collect();
-    let own = own_versions(&form.variant_account, &form.variant_text);
+    let own = variant_fields!(form).own_versions()?;
     let chosen_media = picked_media(&form.media)?;
     let (library, suggestions) = media_picker(state, member, &chosen_media, &chosen).await?;
     Ok(ComposePage {
@@ -400,7 +487,7 @@ pub async fn create(
         without_link_card: form.no_link_card.is_some(),
         thread: split_parts(&form.thread),
         first_comment: Some(form.first_comment.clone()),
-        variants: variant_texts(&form.variant_account, &form.variant_text)?,
+        variants: variant_fields!(form).variant_texts(|_| Vec::new())?,
         media: vec![picked_media(&form.media)?.into_iter().map(MediaId::from_uuid).collect()],
     };
     match state.app.create_post(&member.actor, input).await {
@@ -824,6 +911,9 @@ struct ReviewRow {
     /// The review's current step waits for this person.
     my_turn: bool,
     media: Vec<MediaCard>,
+    /// The accounts whose version differs: the handle, its own text (when
+    /// it has one) and its own media (when it shows its own).
+    versions: Vec<(String, Option<String>, Option<Vec<MediaCard>>)>,
 }
 
 pub async fn approvals(
@@ -857,10 +947,22 @@ pub async fn approvals(
         let comments = state.app.post_comments(actor, post.id).await?;
         let review = state.app.post_review(actor, post.id).await?;
         let media = state.app.post_media(actor, post.id).await?;
+        let versions = variants
+            .iter()
+            .filter_map(|v| {
+                let text = (v.text != post.text || v.thread != post.thread).then(|| {
+                    join_parts(&std::iter::once(v.text.clone()).chain(v.thread.iter().cloned()).collect::<Vec<_>>())
+                });
+                let own = media.own.get(&v.id).map(|parts| parts.iter().flatten().map(MediaCard::new).collect());
+                (text.is_some() || own.is_some())
+                    .then(|| (accounts.get(&v.account_id).cloned().unwrap_or_default(), text, own))
+            })
+            .collect();
         posts.push(ReviewRow {
             my_turn: review.review.may_approve(actor.user.id),
             review: review.summary(),
-            media: media.iter().flatten().map(MediaCard::new).collect(),
+            media: media.parts.iter().flatten().map(MediaCard::new).collect(),
+            versions,
             id: post.id.as_uuid(),
             text: post.text.clone(),
             author: post
@@ -1205,10 +1307,18 @@ pub struct EditForm {
     account: Vec<String>,
     #[serde(default)]
     accounts_listed: Option<String>,
+    /// Repeated: each account's id, paired in order with `variant_text`.
     #[serde(default)]
     variant_account: Vec<String>,
+    /// Repeated: each account's own version (empty: the text).
     #[serde(default)]
     variant_text: Vec<String>,
+    /// Repeated: the accounts that show media of their own.
+    #[serde(default)]
+    variant_own_media: Vec<String>,
+    /// Repeated: `account:file`, a file picked for an account's own first part.
+    #[serde(default)]
+    variant_media: Vec<String>,
     /// Repeated: the media library files of the first part.
     #[serde(default)]
     media: Vec<String>,
@@ -1231,6 +1341,7 @@ async fn edit_page(
     let (post, variants) = state.app.post(actor, id).await?;
     let accounts = state.app.accounts(actor).await?;
     let attached = state.app.posts_media(actor, &[id]).await?.remove(&id).unwrap_or_default();
+    let own_media = state.app.variants_media(actor, &[id]).await?;
     let filed = state.app.post_tags(actor, &[id]).await?.remove(&id).unwrap_or_default();
     let form = typed.unwrap_or_else(|| EditForm {
         campaign: filed.campaign.clone().unwrap_or_default(),
@@ -1255,8 +1366,18 @@ async fn edit_page(
                 }
             })
             .collect(),
+        variant_own_media: variants
+            .iter()
+            .filter(|v| own_media.contains_key(&v.id))
+            .map(|v| v.account_id.to_string())
+            .collect(),
+        variant_media: variants
+            .iter()
+            .filter_map(|v| Some((v, own_media.get(&v.id)?.first()?)))
+            .flat_map(|(v, ids)| ids.iter().map(move |m| format!("{}:{m}", v.account_id)))
+            .collect(),
     });
-    let own = own_versions(&form.variant_account, &form.variant_text);
+    let own = variant_fields!(form).own_versions()?;
     let policy = state.app.policy(actor).await?;
     let picked = picked_media(&form.media)?;
     // Its accounts, and the others it could go to instead.
@@ -1310,11 +1431,16 @@ pub async fn save_edit(
     Path((slug, id)): Path<(String, Uuid)>,
     CsrfForm(form): CsrfForm<EditForm>,
 ) -> Result<Response, UiError> {
-    let variants = variant_texts(&form.variant_account, &form.variant_text)?;
+    // The form picks each version's first part's media; the other parts keep theirs.
+    let post = PostId::from_uuid(id);
+    let (_, stored) = state.app.post(&member.actor, post).await?;
+    let own_media = state.app.variants_media(&member.actor, &[post]).await?;
+    let variants = variant_fields!(form).variant_texts(|account| {
+        stored.iter().find(|v| v.account_id == account).and_then(|v| own_media.get(&v.id).cloned()).unwrap_or_default()
+    })?;
     let accounts = form.account.iter().map(|id| id.parse::<AccountId>()).collect::<Result<Vec<_>, _>>();
     let Ok(accounts) = accounts else { return Err(UiError::BadRequest("an account in the form is not an id".into())) };
     // The form picks the first part's media; the other parts keep theirs.
-    let post = PostId::from_uuid(id);
     let mut media = state.app.posts_media(&member.actor, &[post]).await?.remove(&post).unwrap_or_default();
     let first = picked_media(&form.media)?.into_iter().map(MediaId::from_uuid).collect();
     match media.first_mut() {

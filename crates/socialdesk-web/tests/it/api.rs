@@ -1405,6 +1405,46 @@ async fn the_media_library_through_the_api() {
         .unwrap();
     assert_eq!(edited["media"], json!([]));
     assert_eq!((&edited["campaign"], &edited["labels"]), (&json!("Autumn"), &json!(["menu"])));
+
+    // An account's own version may show media of its own: named by its place, read back on the variant.
+    let (status, body) = problem(
+        editor
+            .patch(s.url(&format!("/api/v1/posts/{post_id}")))
+            .json(&json!({"text": "Words now", "variants": [{"account_id": account_id, "media": [[uuid::Uuid::now_v7()]]}]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["errors"][0]["pointer"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("/variants/0/media/0/0"))
+    );
+    let own: Value = editor
+        .patch(s.url(&format!("/api/v1/posts/{post_id}")))
+        .json(&json!({"text": "Words now", "variants": [{"account_id": account_id, "media": [[id]]}]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(own["media"], json!([]));
+    assert_eq!((&own["variants"][0]["media"], &own["variants"][0]["text"]), (&json!([[id]]), &json!("Words now")));
+    let listed: Value = viewer.get(s.url("/api/v1/posts")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed[0]["variants"][0]["media"], json!([[id]]));
+    let library: Value = viewer.get(s.url("/api/v1/media")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(library[0]["used_by"], 1, "its version uses it");
+    let follows: Value = editor
+        .patch(s.url(&format!("/api/v1/posts/{post_id}")))
+        .json(&json!({"text": "Words now"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(follows["variants"][0].get("media").is_none(), "the post's again: {follows}");
     let (status, body) = problem(
         editor
             .patch(s.url(&format!("/api/v1/posts/{post_id}")))

@@ -867,6 +867,75 @@ async fn media_is_uploaded_described_and_picked_in_the_composer() {
     shot(&c, "settings-business-hours").await;
     c.goto(&s.url("/w/northwind-coffee/inbox")).await.unwrap();
     assert!(text(&c).await.contains("In business hours"), "{}", text(&c).await);
+
+    // One account's version shows a picture of its own: picked under "Customize per account", shown to the reviewer.
+    let deals = s
+        .app
+        .connect_account(
+            &actor,
+            socialdesk_app::ConnectAccount {
+                network: "sandbox".into(),
+                identifier: "Northwind Deals".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let square = std::env::temp_dir().join(format!("sd-upload-{}.png", uuid::Uuid::now_v7()));
+    std::fs::write(&square, c.screenshot().await.unwrap()).unwrap();
+    let square_bytes = std::fs::read(&square).unwrap();
+    let _ = std::fs::remove_file(&square);
+    let square = s.app.upload_media(&actor, "deals-square.png", &square_bytes).await.unwrap().media().clone();
+    s.app.set_media_alt(&actor, square.id, "Two cups for the price of one").await.unwrap();
+    c.goto(&s.url("/w/northwind-coffee/compose")).await.unwrap();
+    for a in s.app.accounts(&actor).await.unwrap() {
+        c.find(Locator::Css(&format!("input[name=account][value='{}']", a.id))).await.unwrap().click().await.unwrap();
+    }
+    fill(&c, "#text", "Autumn offers all week").await;
+    let dashboard = format!("[data-media-picker] .media-pick input:not([value='{}'])", square.id);
+    c.find(Locator::Css(&dashboard)).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("details.variants summary")).await.unwrap().click().await.unwrap();
+    let pick = format!("input[name=variant_media][value='{}:{}']", deals.id, square.id);
+    assert!(!c.find(Locator::Css(&pick)).await.unwrap().is_displayed().await.unwrap(), "hidden until asked for");
+    c.find(Locator::Css(&format!("input[name=variant_own_media][value='{}']", deals.id)))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Css(&pick)).await.unwrap().click().await.unwrap();
+    c.execute("document.querySelector('details.variants').scrollIntoView()", vec![]).await.unwrap();
+    shot(&c, "compose-own-media").await;
+    submit(&c, "form[data-composer] button[type=submit]").await;
+    let (post, variants) =
+        s.app.posts(&actor, 10).await.unwrap().into_iter().max_by_key(|(p, _)| p.created_at).unwrap();
+    assert_eq!(post.text, "Autumn offers all week");
+    let own = s.app.variants_media(&actor, &[post.id]).await.unwrap();
+    let version = variants.iter().find(|v| v.account_id == deals.id).unwrap();
+    assert_eq!(own.len(), 1, "{own:?}");
+    assert_eq!(own[&version.id], [vec![square.id]]);
+    c.goto(&s.url("/w/northwind-coffee/approvals")).await.unwrap();
+    let page = text(&c).await;
+    assert!(page.contains(&format!("{}'s own version", deals.handle)), "{page}");
+    assert!(page.contains("Alt: Two cups for the price of one"), "{page}");
+    assert_eq!(
+        s.app.posts_media(&actor, &[post.id]).await.unwrap()[&post.id],
+        [vec![s.app.media_library(&actor, 10).await.unwrap().iter().find(|m| m.id != square.id).unwrap().id]],
+        "the post shows the other"
+    );
+    shot(&c, "approvals-own-media").await;
+
+    // The editor shows the version's own picture picked; unticking "Its own media" shows the post's again.
+    c.goto(&s.url(&format!("/w/northwind-coffee/posts/{}/edit", post.id))).await.unwrap();
+    let own_box = format!("input[name=variant_own_media][value='{}']", deals.id);
+    assert!(c.find(Locator::Css(&own_box)).await.unwrap().is_selected().await.unwrap());
+    assert!(c.find(Locator::Css(&pick)).await.unwrap().is_selected().await.unwrap());
+    assert!(c.find(Locator::Css(&pick)).await.unwrap().is_displayed().await.unwrap());
+    c.execute("document.querySelector('details.variants').scrollIntoView()", vec![]).await.unwrap();
+    shot(&c, "edit-own-media").await;
+    c.find(Locator::Css(&own_box)).await.unwrap().click().await.unwrap();
+    submit(&c, "form[action$='/edit'] button[type=submit]").await;
+    assert!(s.app.variants_media(&actor, &[post.id]).await.unwrap().is_empty(), "the post's media again");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
