@@ -119,7 +119,17 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true);
-            let pool = SqlitePoolOptions::new().max_connections(8).min_connections(1).connect_with(options).await?;
+            // One writer at a time whatever the pool, and readers no faster
+            // than the cores: twice the cores (4 to 8) is enough, and each
+            // connection holds its own copy of the schema, its statements and
+            // a thread. Connections a burst opened close after a minute idle.
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            let pool = SqlitePoolOptions::new()
+                .max_connections(u32::try_from(2 * cores).unwrap_or(8).clamp(4, 8))
+                .min_connections(1)
+                .idle_timeout(Duration::from_secs(60))
+                .connect_with(options)
+                .await?;
             Pool::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool =

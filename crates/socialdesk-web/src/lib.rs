@@ -59,7 +59,8 @@ pub struct WebSettings {
 pub struct AppState {
     pub app: App,
     pub web: Arc<WebSettings>,
-    pub openapi: Arc<String>,
+    /// The OpenAPI document as JSON, once someone asked for it.
+    pub openapi: Arc<std::sync::OnceLock<String>>,
     pub fonts: Arc<report::ReportFonts>,
     /// Pages of the API's post ranges, as sent (see `api::posts::list_posts`).
     pub(crate) ranges: Arc<socialdesk_app::memo::Memo<api::posts::RangeKey, api::posts::RangePage>>,
@@ -67,12 +68,12 @@ pub struct AppState {
 
 /// The whole HTTP surface.
 pub fn router(app: App, web: WebSettings) -> Router {
-    let (api, openapi) = api::routes();
+    let api = api::routes();
     let fonts = Arc::new(report::ReportFonts::new(web.report_fonts.clone()));
     let state = AppState {
         app,
         web: Arc::new(web),
-        openapi: Arc::new(openapi.to_pretty_json().unwrap_or_default()),
+        openapi: Arc::default(),
         fonts,
         ranges: Arc::new(socialdesk_app::memo::Memo::new(socialdesk_app::CALENDAR_FRESH, api::posts::KEPT_PAGES)),
     };

@@ -85,10 +85,29 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The API's routes (with their full `/api/v1` paths) and its OpenAPI document.
-pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(workspace::me))
+/// The API's routes, with their full `/api/v1` paths.
+pub fn routes() -> Router<AppState> {
+    let (router, _) = operations(OpenApiRouter::new());
+    Router::new()
+        .nest("/api/v1", router.route("/openapi.json", axum::routing::get(openapi_json)))
+        .route("/api/v1", axum::routing::get(not_found))
+        .route("/api/v1/{*rest}", axum::routing::any(not_found))
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+/// The API's OpenAPI document, built again from the same operations as the
+/// routes. Built when first asked for: it takes a few megabytes while it is
+/// built, which a server nobody asks for it need not hold.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) = operations(OpenApiRouter::with_openapi(ApiDoc::openapi()));
+    doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
+    doc.info.version = "v1".to_owned();
+    doc
+}
+
+/// Every operation of the API, each with its route and its part of the document.
+fn operations(base: OpenApiRouter<AppState>) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    base.routes(routes!(workspace::me))
         .routes(routes!(workspace::get_workspace, workspace::update_workspace))
         .routes(routes!(workspace::audit))
         .routes(routes!(accounts::list_accounts, accounts::connect_account))
@@ -183,20 +202,13 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(members::revoke_invite))
         .routes(routes!(tokens::list_tokens, tokens::create_token))
         .routes(routes!(tokens::get_token, tokens::revoke_token))
-        .split_for_parts();
-    doc.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
-    doc.info.version = "v1".to_owned();
-    let router = Router::new()
-        .nest("/api/v1", router.route("/openapi.json", axum::routing::get(openapi_json)))
-        .route("/api/v1", axum::routing::get(not_found))
-        .route("/api/v1/{*rest}", axum::routing::any(not_found))
-        .method_not_allowed_fallback(method_not_allowed);
-    (router, doc)
+        .split_for_parts()
 }
 
 /// The OpenAPI 3.1 document of this API.
 async fn openapi_json(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], state.openapi.as_str().to_owned())
+    let json = state.openapi.get_or_init(|| document().to_pretty_json().unwrap_or_default());
+    ([(header::CONTENT_TYPE, "application/json")], json.clone())
 }
 
 async fn not_found() -> Problem {
