@@ -122,7 +122,9 @@ impl Store {
             // One writer at a time whatever the pool, and readers no faster
             // than the cores: twice the cores (4 to 8) is enough, and each
             // connection holds its own copy of the schema, its statements and
-            // a thread. Connections a burst opened close after a minute idle.
+            // a thread. Connections a burst opened close after a minute idle
+            // (in a process without a worker: the pool hands connections out
+            // in turn, and a worker's polls keep each of them in use).
             let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
             let pool = SqlitePoolOptions::new()
                 .max_connections(u32::try_from(2 * cores).unwrap_or(8).clamp(4, 8))
