@@ -35,15 +35,12 @@ pub(crate) fn draw(
                 Op::Text { x, baseline, size, bold, color, text } => {
                     surface.set_stroke(None);
                     surface.set_fill(Some(fill(*color)));
-                    let glyphs = metrics.shape(text, *bold);
-                    surface.draw_glyphs(
-                        Point::from_xy(*x, *baseline),
-                        &glyphs,
-                        fonts.pdf_font(*bold),
-                        text,
-                        *size,
-                        false,
-                    );
+                    let mut start = *x;
+                    for run in metrics.shape(text, *bold) {
+                        let font = fonts.pdf_font(run.face);
+                        surface.draw_glyphs(Point::from_xy(start, *baseline), &run.glyphs, font, text, *size, false);
+                        start += run.advance() * size;
+                    }
                 }
                 Op::Rect { x, y, width, height, radius, color } => {
                     if let Some(path) = rounded_rect(*x, *y, *width, *height, *radius) {

@@ -11,6 +11,8 @@ use krilla::text::{GlyphId, KrillaGlyph};
 use rustybuzz::ttf_parser;
 use usvg::fontdb;
 
+use unicode_segmentation::UnicodeSegmentation;
+
 use crate::PdfError;
 use crate::layout::Measure;
 use crate::wrap::is_ideographic;
@@ -38,6 +40,17 @@ const SYSTEM_FONTS: &[SystemFont] = &[
     SystemFont { regular: "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", bold: None },
 ];
 
+/// Fonts for what the report's font lacks, each used when its file is found: colour emoji, then
+/// symbols (arrows, dingbats, emoji in black and white). Whichever report font is used, these
+/// are searched for, so "🚀 Launch 🇫🇷" comes out as pictures rather than empty boxes.
+const FALLBACK_FONTS: &[&str] = &[
+    // Debian and Ubuntu: fonts-noto-color-emoji; Arch Linux: noto-fonts-emoji.
+    "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf",
+    "/usr/share/fonts/noto/NotoColorEmoji.ttf",
+    // Debian and Ubuntu: fonts-symbola.
+    "/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf",
+];
+
 /// In a Noto Sans CJK collection, the face to use: the Korean one, because its Latin punctuation
 /// (’ “ ” · •) is proportional where the Chinese faces make it full-width, which would set
 /// "don’t" as "don ’ t". Chinese lines still get Chinese glyph forms, see [`Metrics::shape`].
@@ -52,6 +65,8 @@ const REQUIRED_CHARS: [char; 3] = ['A', '한', '中'];
 pub struct Fonts {
     regular: Face,
     bold: Face,
+    /// Fonts for characters the regular and bold ones lack, tried in turn ([`FALLBACK_FONTS`]).
+    fallbacks: Vec<Face>,
     /// The fonts as usvg sees them, with every generic family (`sans-serif`, `serif`, ...) mapped
     /// to the regular font's family so that any `font-family` in a chart falls back to it.
     svg_fonts: Arc<fontdb::Database>,
@@ -78,27 +93,38 @@ impl Fonts {
                 Some(path) => Face::read(path, FaceChoice::Named(PREFERRED_FACE))?,
                 None => regular.clone(),
             };
-            return Ok(Fonts::new(regular, bold));
+            return Ok(Fonts::new(regular, bold, fallback_faces()));
         }
         let searched = SYSTEM_FONTS.iter().map(|candidate| candidate.regular).collect::<Vec<_>>().join(", ");
         Err(PdfError::FontNotFound { searched })
     }
 
     /// Uses these font files (TTF, OTF or a TTC collection whose first face is used); bold falls back to regular.
+    /// Emoji and symbols they lack come from the system's emoji and symbol fonts when installed.
     pub fn from_files(regular: &Path, bold: Option<&Path>) -> Result<Fonts, PdfError> {
         let regular = Face::read(regular, FaceChoice::First)?;
         let bold = match bold {
             Some(path) => Face::read(path, FaceChoice::First)?,
             None => regular.clone(),
         };
-        Ok(Fonts::new(regular, bold))
+        Ok(Fonts::new(regular, bold, fallback_faces()))
     }
 
-    fn new(regular: Face, bold: Face) -> Fonts {
+    /// The files of the fonts used for what the report's font lacks (emoji, symbols), in the
+    /// order they are tried; empty when none is installed.
+    pub fn fallback_paths(&self) -> Vec<&Path> {
+        self.fallbacks.iter().map(|face| face.path.as_path()).collect()
+    }
+
+    fn new(regular: Face, bold: Face, fallbacks: Vec<Face>) -> Fonts {
         let mut database = fontdb::Database::new();
         database.load_font_source(fontdb::Source::Binary(regular.data.clone()));
         if !Arc::ptr_eq(&regular.data, &bold.data) {
             database.load_font_source(fontdb::Source::Binary(bold.data.clone()));
+        }
+        // Charts fall back to these for characters the regular font lacks, as the body text does.
+        for fallback in &fallbacks {
+            database.load_font_source(fontdb::Source::Binary(fallback.data.clone()));
         }
         let family = database
             .faces()
@@ -119,12 +145,16 @@ impl Fonts {
         database.set_monospace_family(family.clone());
         database.set_cursive_family(family.clone());
         database.set_fantasy_family(family.clone());
-        Fonts { regular, bold, svg_fonts: Arc::new(database), family }
+        Fonts { regular, bold, fallbacks, svg_fonts: Arc::new(database), family }
     }
 
-    /// The font to draw regular or bold text with.
-    pub(crate) fn pdf_font(&self, bold: bool) -> krilla::text::Font {
-        if bold { self.bold.pdf.clone() } else { self.regular.pdf.clone() }
+    /// The font to draw a run of glyphs with.
+    pub(crate) fn pdf_font(&self, face: FaceId) -> krilla::text::Font {
+        match face {
+            FaceId::Regular => self.regular.pdf.clone(),
+            FaceId::Bold => self.bold.pdf.clone(),
+            FaceId::Fallback(index) => self.fallbacks[index].pdf.clone(),
+        }
     }
 
     /// Shaping and measuring of text in these fonts, made once per render.
@@ -132,6 +162,7 @@ impl Fonts {
         Metrics {
             regular: self.regular.shaper(),
             bold: self.bold.shaper(),
+            fallbacks: self.fallbacks.iter().map(Face::shaper).collect(),
             plans: RefCell::default(),
             chinese: "zh-Hans".parse().expect("zh-Hans is a language tag"),
         }
@@ -157,6 +188,7 @@ impl fmt::Debug for Fonts {
         f.debug_struct("Fonts")
             .field("regular", &self.regular)
             .field("bold", &self.bold)
+            .field("fallbacks", &self.fallbacks)
             .field("family", &self.family)
             .finish()
     }
@@ -166,37 +198,109 @@ impl fmt::Debug for Fonts {
 pub(crate) struct Metrics<'a> {
     regular: rustybuzz::Face<'a>,
     bold: rustybuzz::Face<'a>,
+    fallbacks: Vec<rustybuzz::Face<'a>>,
     /// Shaping plans by font and text properties: making a plan costs more than most shaping.
     plans: RefCell<Vec<(PlanKey, Rc<rustybuzz::ShapePlan>)>>,
     chinese: rustybuzz::Language,
 }
 
+/// Which of the report's fonts a run of text is set in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FaceId {
+    Regular,
+    Bold,
+    /// One of [`Fonts::fallbacks`], by its place in the list.
+    Fallback(usize),
+}
+
+/// Glyphs of one font, drawn one after the other; their text ranges are into the whole line.
+pub(crate) struct Run {
+    pub(crate) face: FaceId,
+    pub(crate) glyphs: Vec<KrillaGlyph>,
+}
+
+impl Run {
+    /// The run's width in units of the font size.
+    pub(crate) fn advance(&self) -> f32 {
+        self.glyphs.iter().map(|glyph| glyph.x_advance).sum()
+    }
+}
+
 #[derive(PartialEq)]
 struct PlanKey {
-    bold: bool,
+    face: FaceId,
     direction: rustybuzz::Direction,
     script: rustybuzz::Script,
     language: Option<rustybuzz::Language>,
 }
 
 impl Metrics<'_> {
-    /// Shapes one line of text into glyphs positioned in units of the font size, as the PDF
-    /// writer wants them. Shaping here rather than in krilla's `draw_text`, which parses the font
-    /// again for every call, makes drawing many short runs fast.
+    /// Shapes one line of text into runs of glyphs positioned in units of the font size, as the
+    /// PDF writer wants them. Shaping here rather than in krilla's `draw_text`, which parses the
+    /// font again for every call, makes drawing many short runs fast.
+    ///
+    /// Each grapheme cluster is set in the regular (or bold) font when it has every character of
+    /// it, else in the first fallback font that has; emoji (a pictograph, a flag, a keycap, or a
+    /// character asking for emoji presentation) go to the fallbacks first, so a colour emoji font
+    /// draws them even where the main font has a black and white form.
     ///
     /// In a line of Chinese (Han characters, and neither Hangul nor kana), the Han runs are
     /// shaped as Chinese, which picks the Chinese glyph forms and punctuation of a Noto Sans CJK
     /// face made for another language, while the Latin runs keep their proportional punctuation.
-    pub(crate) fn shape(&self, text: &str, bold: bool) -> Vec<KrillaGlyph> {
-        let mut glyphs = Vec::new();
-        if is_chinese(text) {
-            for (range, han) in han_runs(text) {
-                self.shape_run(text, range, bold, han.then_some(&self.chinese), &mut glyphs);
+    pub(crate) fn shape(&self, text: &str, bold: bool) -> Vec<Run> {
+        let main = if bold { FaceId::Bold } else { FaceId::Regular };
+        let chinese = is_chinese(text);
+        let mut runs = Vec::new();
+        for (range, face) in self.face_runs(text, main) {
+            let mut glyphs = Vec::new();
+            if face == main && chinese {
+                for (han_range, han) in han_runs(&text[range.clone()]) {
+                    let han_range = range.start + han_range.start..range.start + han_range.end;
+                    self.shape_run(text, han_range, face, han.then_some(&self.chinese), &mut glyphs);
+                }
+            } else {
+                self.shape_run(text, range, face, None, &mut glyphs);
             }
-        } else {
-            self.shape_run(text, 0..text.len(), bold, None, &mut glyphs);
+            runs.push(Run { face, glyphs });
         }
-        glyphs
+        runs
+    }
+
+    /// Splits a line into the runs each font sets, by grapheme cluster (see [`Metrics::shape`]).
+    fn face_runs(&self, text: &str, main: FaceId) -> Vec<(Range<usize>, FaceId)> {
+        if text.is_ascii() {
+            return vec![(0..text.len(), main)];
+        }
+        let mut runs: Vec<(Range<usize>, FaceId)> = Vec::new();
+        for (start, cluster) in text.grapheme_indices(true) {
+            let end = start + cluster.len();
+            let face = self.face_for(cluster, main);
+            match runs.last_mut() {
+                Some((range, last)) if *last == face => range.end = end,
+                _ => runs.push((start..end, face)),
+            }
+        }
+        runs
+    }
+
+    /// The font that sets one grapheme cluster; the main one when no font has all of it.
+    fn face_for(&self, cluster: &str, main: FaceId) -> FaceId {
+        let covers = |face: &rustybuzz::Face<'_>| {
+            cluster.chars().filter(|&c| !is_default_ignorable(c)).all(|c| face.glyph_index(c).is_some())
+        };
+        let emoji = is_emoji(cluster);
+        if !emoji && covers(self.face(main)) {
+            return main;
+        }
+        self.fallbacks.iter().position(covers).map_or(main, FaceId::Fallback)
+    }
+
+    fn face(&self, face: FaceId) -> &rustybuzz::Face<'_> {
+        match face {
+            FaceId::Regular => &self.regular,
+            FaceId::Bold => &self.bold,
+            FaceId::Fallback(index) => &self.fallbacks[index],
+        }
     }
 
     /// Shapes `text[range]` and appends its glyphs, whose text ranges are into the whole `text`.
@@ -204,18 +308,18 @@ impl Metrics<'_> {
         &self,
         text: &str,
         range: Range<usize>,
-        bold: bool,
+        face_id: FaceId,
         language: Option<&rustybuzz::Language>,
         glyphs: &mut Vec<KrillaGlyph>,
     ) {
-        let face = if bold { &self.bold } else { &self.regular };
+        let face = self.face(face_id);
         let mut buffer = rustybuzz::UnicodeBuffer::new();
         buffer.push_str(&text[range.clone()]);
         if let Some(language) = language {
             buffer.set_language(language.clone());
         }
         buffer.guess_segment_properties();
-        let shaped = rustybuzz::shape_with_plan(face, &self.plan(bold, &buffer), buffer);
+        let shaped = rustybuzz::shape_with_plan(face, &self.plan(face_id, &buffer), buffer);
         let units_per_em = face.units_per_em().max(1) as f32;
         // Each glyph maps back to the text from its cluster up to the next cluster, in either direction.
         let mut clusters: Vec<usize> = shaped.glyph_infos().iter().map(|info| info.cluster as usize).collect();
@@ -238,13 +342,18 @@ impl Metrics<'_> {
 }
 
 impl Metrics<'_> {
-    fn plan(&self, bold: bool, buffer: &rustybuzz::UnicodeBuffer) -> Rc<rustybuzz::ShapePlan> {
-        let key = PlanKey { bold, direction: buffer.direction(), script: buffer.script(), language: buffer.language() };
+    fn plan(&self, face_id: FaceId, buffer: &rustybuzz::UnicodeBuffer) -> Rc<rustybuzz::ShapePlan> {
+        let key = PlanKey {
+            face: face_id,
+            direction: buffer.direction(),
+            script: buffer.script(),
+            language: buffer.language(),
+        };
         let mut plans = self.plans.borrow_mut();
         if let Some((_, plan)) = plans.iter().find(|(known, _)| *known == key) {
             return plan.clone();
         }
-        let face = if bold { &self.bold } else { &self.regular };
+        let face = self.face(face_id);
         let script = Some(key.script).filter(|&script| script != rustybuzz::script::UNKNOWN);
         let plan = Rc::new(rustybuzz::ShapePlan::new(face, key.direction, script, key.language.as_ref(), &[]));
         plans.push((key, plan.clone()));
@@ -254,8 +363,37 @@ impl Metrics<'_> {
 
 impl Measure for Metrics<'_> {
     fn width(&self, text: &str, size: f32, bold: bool) -> f32 {
-        self.shape(text, bold).iter().map(|glyph| glyph.x_advance).sum::<f32>() * size
+        self.shape(text, bold).iter().map(Run::advance).sum::<f32>() * size
     }
+}
+
+/// Whether a grapheme cluster is an emoji to draw as a picture: a pictograph of the emoji blocks
+/// (faces, objects, skin tones, flags' regional indicators), a keycap, a sequence joined by
+/// zero-width joiners, or any character followed by the emoji presentation selector (U+FE0F).
+/// A dingbat such as ☀ or ✓ without the selector stays text, in the main font when it has it.
+fn is_emoji(cluster: &str) -> bool {
+    cluster.chars().any(|c| matches!(c, '\u{1f000}'..='\u{1faff}' | '\u{fe0f}' | '\u{20e3}' | '\u{200d}'))
+}
+
+/// Characters that have no glyph of their own (joiners, variation selectors, tags, soft
+/// hyphens): a font need not have them to set a cluster that holds them.
+fn is_default_ignorable(c: char) -> bool {
+    matches!(c, '\u{ad}' | '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{206f}' | '\u{fe00}'..='\u{fe0f}' | '\u{e0000}'..='\u{e0fff}')
+}
+
+/// The fallback fonts found on this system, in [`FALLBACK_FONTS`] order: one colour emoji font
+/// (the first found) and the symbol fonts. A file that cannot be read as a font is left out,
+/// since a report can be made without it.
+fn fallback_faces() -> Vec<Face> {
+    let mut faces: Vec<Face> = Vec::new();
+    for path in FALLBACK_FONTS.iter().map(Path::new).filter(|path| path.is_file()) {
+        let Ok(face) = Face::read(path, FaceChoice::First) else { continue };
+        let same_font = faces.iter().any(|known| known.path.file_name() == face.path.file_name());
+        if !same_font {
+            faces.push(face);
+        }
+    }
+    faces
 }
 
 /// Whether a line is Chinese: it has Han characters, and no Hangul or kana that would make it
@@ -353,7 +491,38 @@ fn face_named(data: &[u8], family: &str) -> Option<u32> {
 
 #[cfg(test)]
 mod tests {
-    use super::{han_runs, is_chinese};
+    use super::{FaceId, Fonts, han_runs, is_chinese};
+
+    #[test]
+    fn emoji_are_set_in_a_fallback_font_and_text_in_the_main_one() {
+        let fonts = match Fonts::discover() {
+            Ok(fonts) if !fonts.fallbacks.is_empty() => fonts,
+            outcome if std::env::var_os("CI").is_some() => panic!("no fallback fonts under CI: {outcome:?}"),
+            _ => return,
+        };
+        let metrics = fonts.metrics();
+        let text = "Caffè 🚀 배송 👩‍💻 咖啡 🇫🇷 1️⃣ ✓";
+        let runs = metrics.shape(text, true);
+        let mut set_in = Vec::new();
+        for run in &runs {
+            for glyph in &run.glyphs {
+                let part = &text[glyph.text_range.clone()];
+                assert_ne!(glyph.glyph_id.to_u32(), 0, "{part:?} has no glyph in {:?}", run.face);
+                if !part.trim().is_empty() {
+                    set_in.push((part.trim(), run.face));
+                }
+            }
+        }
+        for emoji in ["🚀", "👩‍💻", "🇫🇷", "1️⃣"] {
+            assert!(set_in.contains(&(emoji, FaceId::Fallback(0))), "{emoji} is not set in the emoji font: {set_in:?}");
+        }
+        for word in ["C", "배", "咖", "✓"] {
+            assert!(
+                set_in.iter().any(|&(part, face)| part.starts_with(word) && face == FaceId::Bold),
+                "{word}: {set_in:?}"
+            );
+        }
+    }
 
     #[test]
     fn tells_chinese_lines_from_korean_and_japanese_ones() {

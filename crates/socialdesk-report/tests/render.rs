@@ -20,7 +20,7 @@ fn renders_every_block_kind_in_latin_korean_and_chinese() {
     let pdf = render_pdf(&every_block_kind(), &fonts).expect("the report renders");
     assert!(pdf.starts_with(b"%PDF-"), "not a PDF: {:?}", &pdf[..pdf.len().min(16)]);
     let path = save(&pdf, "every-block-kind.pdf");
-    let Some(text) = pdf_text(&path) else { return };
+    let Some(text) = pdf_text(&path, "-layout") else { return };
     let last_row = table_row(60);
     for expected in ["Northwind Coffee", KOREAN, CHINESE, "Caffè", CHART_LABEL, "Page 2 of"]
         .into_iter()
@@ -59,7 +59,7 @@ fn renders_a_four_page_report_with_three_charts_and_a_long_table_in_well_under_t
     {
         println!("found fonts in {discovered:?}; rendered {} ({} bytes) in {elapsed:?}", path.display(), pdf.len());
     }
-    if let Some(text) = pdf_text(&path) {
+    if let Some(text) = pdf_text(&path, "-layout") {
         assert!(text.contains("Page 4 of 4"), "the report is not four pages long:\n{text}");
     }
 }
@@ -68,6 +68,43 @@ fn renders_a_four_page_report_with_three_charts_and_a_long_table_in_well_under_t
 fn discovers_fonts_covering_latin_korean_and_chinese() {
     let Some(fonts) = system_fonts() else { return };
     assert!(format!("{fonts:?}").contains("NotoSansCJK"), "unexpected fonts: {fonts:?}");
+}
+
+#[test]
+fn emoji_are_drawn_from_the_emoji_font_and_read_back_as_text() {
+    let Some(fonts) = system_fonts() else { return };
+    let emoji_font = fonts.fallback_paths().into_iter().find(|path| path.ends_with("NotoColorEmoji.ttf"));
+    if emoji_font.is_none() {
+        let _: Option<()> = skip_or_fail(&format!("no colour emoji font (install fonts-noto-color-emoji): {fonts:?}"));
+        return;
+    }
+    let mut row = table_row(1);
+    row[2] = "Doors open at 9 ☕️ see you there 🙌🏽".to_owned();
+    let document = Document {
+        blocks: vec![
+            Block::Heading("Launch week 🚀".to_owned()),
+            Block::Paragraph(format!("{KOREAN} 😢 but the team 👩‍💻 shipped it: 🇫🇷 🇰🇷 and 1️⃣ more ✓ {CHINESE} 🎉")),
+            Block::Table { columns: table_columns(), rows: vec![row] },
+            Block::Chart { title: "Reach per week".to_owned(), svg: chart_svg().replace("도달", "🚀 도달") },
+        ],
+        ..every_block_kind()
+    };
+    let pdf = render_pdf(&document, &fonts).expect("the report renders");
+    let path = save(&pdf, "emoji.pdf");
+    // In layout mode poppler places the emoji font's glyphs on a line of their own.
+    let Some(text) = pdf_text(&path, "-raw") else { return };
+    for expected in ["Launch week 🚀", KOREAN, "😢", "🇫🇷", "🇰🇷", "✓", CHINESE, "🎉", "☕", "🙌"]
+    {
+        assert!(text.contains(expected), "{expected:?} is missing from the text of {}:\n{text}", path.display());
+    }
+    // The chart's label is set with the same fonts (poppler drops the space after an emoji there).
+    assert!(text.lines().any(|line| line.contains("🚀") && line.contains("도달")), "the chart's emoji:\n{text}");
+    // The pictures come from the colour emoji font, which the PDF embeds as a Type 3 font (its
+    // glyphs are pictures) next to the text font; without it they would be the text font's boxes.
+    let fonts_listed = Command::new("pdffonts").arg(&path).output().expect("pdffonts comes with pdftotext");
+    let fonts_listed = String::from_utf8_lossy(&fonts_listed.stdout);
+    assert!(fonts_listed.contains("Type 3"), "no emoji font in {}:\n{fonts_listed}", path.display());
+    assert!(fonts_listed.contains("NotoSansCJK"), "no text font in {}:\n{fonts_listed}", path.display());
 }
 
 #[test]
@@ -200,10 +237,11 @@ fn system_fonts() -> Option<Fonts> {
     }
 }
 
-/// The text of a PDF as `pdftotext -layout` reads it, or `None` (test skipped) outside CI when
+/// The text of a PDF as `pdftotext` reads it with this mode (`-layout` keeps columns in place,
+/// `-raw` keeps the order text was drawn in), or `None` (test skipped) outside CI when
 /// poppler-utils is not installed.
-fn pdf_text(path: &Path) -> Option<String> {
-    match Command::new("pdftotext").arg("-layout").arg(path).arg("-").output() {
+fn pdf_text(path: &Path, mode: &str) -> Option<String> {
+    match Command::new("pdftotext").arg(mode).arg(path).arg("-").output() {
         Ok(output) => {
             assert!(output.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&output.stderr));
             Some(String::from_utf8(output.stdout).expect("pdftotext writes UTF-8"))
