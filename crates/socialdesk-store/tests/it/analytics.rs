@@ -153,6 +153,43 @@ async fn account_snapshots_answer_before_and_during_a_period(db: TestDb) {
     assert_eq!(during.iter().map(|s| s.followers).collect::<Vec<_>>(), [Some(125), Some(140)]);
     assert_eq!(during[0].following, Some(7));
     assert_eq!(during[0].posts, None);
+    // Each account's own last count before the time, in the order of their ids; an account
+    // counted only later, or not at all, has none; another workspace's accounts are not read.
+    let b = another_account(&db, &ws, "b").await;
+    let later = another_account(&db, &ws, "later").await;
+    let (_, other_ws) = signed_up(store, "bo@example.com", "Bolt").await;
+    let other = account(&db, &other_ws).await;
+    let _never = another_account(&db, &ws, "never").await;
+    for (account, workspace, minute, followers) in [
+        (b.id, ws.id, 3, 50),
+        (b.id, ws.id, 12, 55),
+        (b.id, ws.id, 16, 60),
+        (later.id, ws.id, 20, 9),
+        (other.id, other_ws.id, 1, 1),
+    ] {
+        let s = AccountSnapshot {
+            account_id: account,
+            taken_at: at(minute),
+            followers: Some(followers),
+            following: None,
+            posts: None,
+        };
+        store.record_account_snapshot(workspace, &s).await.unwrap();
+    }
+    let before = store.account_snapshots_before(ws.id, at(15)).await.unwrap();
+    let mut expected = vec![(a.id, at(10), Some(110)), (b.id, at(12), Some(55))];
+    expected.sort_by_key(|&(account, _, _)| account);
+    assert_eq!(before.iter().map(|s| (s.account_id, s.taken_at, s.followers)).collect::<Vec<_>>(), expected);
+}
+
+/// An account of `ws` other than [`account`]'s, told apart by `name`.
+async fn another_account(db: &TestDb, ws: &Workspace, name: &str) -> Account {
+    let mut a = account(db, ws).await;
+    a.id = socialdesk_core::AccountId::from_uuid(uuid::Uuid::now_v7());
+    a.external_id = format!("sandbox:{name}");
+    a.handle = format!("@{name}.sandbox");
+    let new = socialdesk_store::NewAccount { account: a, sealed_credentials: "v1:x".into() };
+    db.store.upsert_account(&new).await.unwrap()
 }
 
 async fn goals_are_kept_per_workspace(db: TestDb) {
