@@ -1,11 +1,11 @@
 //! The fonts a report is set in: loaded once, shared by the body text and the charts' text.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use krilla::text::{GlyphId, KrillaGlyph};
 use rustybuzz::ttf_parser;
@@ -65,11 +65,14 @@ const REQUIRED_CHARS: [char; 3] = ['A', '한', '中'];
 pub struct Fonts {
     regular: Face,
     bold: Face,
-    /// Fonts for characters the regular and bold ones lack, tried in turn ([`FALLBACK_FONTS`]).
-    fallbacks: Vec<Face>,
+    /// Fonts for characters the regular and bold ones lack, tried in turn ([`FALLBACK_FONTS`]),
+    /// read the first time a text needs one: the colour emoji font alone is 11 MB.
+    fallbacks: OnceLock<Vec<Face>>,
     /// The fonts as usvg sees them, with every generic family (`sans-serif`, `serif`, ...) mapped
     /// to the regular font's family so that any `font-family` in a chart falls back to it.
     svg_fonts: Arc<fontdb::Database>,
+    /// The same with the fallback fonts, for charts whose text needs them; made on first need.
+    svg_fonts_with_fallbacks: OnceLock<Arc<fontdb::Database>>,
     /// The family name of the regular face, the default font of charts.
     family: String,
 }
@@ -93,7 +96,7 @@ impl Fonts {
                 Some(path) => Face::read(path, FaceChoice::Named(PREFERRED_FACE))?,
                 None => regular.clone(),
             };
-            return Ok(Fonts::new(regular, bold, fallback_faces()));
+            return Ok(Fonts::new(regular, bold));
         }
         let searched = SYSTEM_FONTS.iter().map(|candidate| candidate.regular).collect::<Vec<_>>().join(", ");
         Err(PdfError::FontNotFound { searched })
@@ -107,24 +110,25 @@ impl Fonts {
             Some(path) => Face::read(path, FaceChoice::First)?,
             None => regular.clone(),
         };
-        Ok(Fonts::new(regular, bold, fallback_faces()))
+        Ok(Fonts::new(regular, bold))
     }
 
     /// The files of the fonts used for what the report's font lacks (emoji, symbols), in the
     /// order they are tried; empty when none is installed.
     pub fn fallback_paths(&self) -> Vec<&Path> {
-        self.fallbacks.iter().map(|face| face.path.as_path()).collect()
+        self.fallbacks().iter().map(|face| face.path.as_path()).collect()
     }
 
-    fn new(regular: Face, bold: Face, fallbacks: Vec<Face>) -> Fonts {
+    /// The fallback fonts, read from the system on first use.
+    fn fallbacks(&self) -> &[Face] {
+        self.fallbacks.get_or_init(fallback_faces)
+    }
+
+    fn new(regular: Face, bold: Face) -> Fonts {
         let mut database = fontdb::Database::new();
         database.load_font_source(fontdb::Source::Binary(regular.data.clone()));
         if !Arc::ptr_eq(&regular.data, &bold.data) {
             database.load_font_source(fontdb::Source::Binary(bold.data.clone()));
-        }
-        // Charts fall back to these for characters the regular font lacks, as the body text does.
-        for fallback in &fallbacks {
-            database.load_font_source(fontdb::Source::Binary(fallback.data.clone()));
         }
         let family = database
             .faces()
@@ -145,7 +149,35 @@ impl Fonts {
         database.set_monospace_family(family.clone());
         database.set_cursive_family(family.clone());
         database.set_fantasy_family(family.clone());
-        Fonts { regular, bold, fallbacks, svg_fonts: Arc::new(database), family }
+        Fonts {
+            regular,
+            bold,
+            fallbacks: OnceLock::new(),
+            svg_fonts: Arc::new(database),
+            svg_fonts_with_fallbacks: OnceLock::new(),
+            family,
+        }
+    }
+
+    /// The fonts for a chart: with the fallback fonts when its text has an emoji or a character
+    /// the regular font lacks (usvg then picks, per character, a font that has it).
+    fn svg_fonts_for(&self, svg: &str) -> Arc<fontdb::Database> {
+        let regular = self.regular.shaper();
+        let needs_fallback = svg.chars().any(|c| {
+            !c.is_ascii() && !is_default_ignorable(c) && (is_emoji_char(c) || regular.glyph_index(c).is_none())
+        });
+        if !needs_fallback || self.fallbacks().is_empty() {
+            return self.svg_fonts.clone();
+        }
+        self.svg_fonts_with_fallbacks
+            .get_or_init(|| {
+                let mut database = (*self.svg_fonts).clone();
+                for fallback in self.fallbacks() {
+                    database.load_font_source(fontdb::Source::Binary(fallback.data.clone()));
+                }
+                Arc::new(database)
+            })
+            .clone()
     }
 
     /// The font to draw a run of glyphs with.
@@ -153,16 +185,17 @@ impl Fonts {
         match face {
             FaceId::Regular => self.regular.pdf.clone(),
             FaceId::Bold => self.bold.pdf.clone(),
-            FaceId::Fallback(index) => self.fallbacks[index].pdf.clone(),
+            FaceId::Fallback(index) => self.fallbacks()[index].pdf.clone(),
         }
     }
 
     /// Shaping and measuring of text in these fonts, made once per render.
     pub(crate) fn metrics(&self) -> Metrics<'_> {
         Metrics {
+            fonts: self,
             regular: self.regular.shaper(),
             bold: self.bold.shaper(),
-            fallbacks: self.fallbacks.iter().map(Face::shaper).collect(),
+            fallbacks: OnceCell::new(),
             plans: RefCell::default(),
             chinese: "zh-Hans".parse().expect("zh-Hans is a language tag"),
         }
@@ -172,7 +205,7 @@ impl Fonts {
     pub(crate) fn parse_svg(&self, svg: &str) -> Result<usvg::Tree, String> {
         let options = usvg::Options {
             font_family: self.family.clone(),
-            fontdb: self.svg_fonts.clone(),
+            fontdb: self.svg_fonts_for(svg),
             image_href_resolver: usvg::ImageHrefResolver {
                 resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
                 resolve_string: Box::new(|_, _| None),
@@ -188,7 +221,7 @@ impl fmt::Debug for Fonts {
         f.debug_struct("Fonts")
             .field("regular", &self.regular)
             .field("bold", &self.bold)
-            .field("fallbacks", &self.fallbacks)
+            .field("fallbacks", &self.fallbacks.get())
             .field("family", &self.family)
             .finish()
     }
@@ -196,9 +229,11 @@ impl fmt::Debug for Fonts {
 
 /// Shapes and measures text with the report's fonts, parsed once per render.
 pub(crate) struct Metrics<'a> {
+    fonts: &'a Fonts,
     regular: rustybuzz::Face<'a>,
     bold: rustybuzz::Face<'a>,
-    fallbacks: Vec<rustybuzz::Face<'a>>,
+    /// The fallback fonts, parsed the first time a cluster needs one.
+    fallbacks: OnceCell<Vec<rustybuzz::Face<'a>>>,
     /// Shaping plans by font and text properties: making a plan costs more than most shaping.
     plans: RefCell<Vec<(PlanKey, Rc<rustybuzz::ShapePlan>)>>,
     chinese: rustybuzz::Language,
@@ -234,7 +269,7 @@ struct PlanKey {
     language: Option<rustybuzz::Language>,
 }
 
-impl Metrics<'_> {
+impl<'a> Metrics<'a> {
     /// Shapes one line of text into runs of glyphs positioned in units of the font size, as the
     /// PDF writer wants them. Shaping here rather than in krilla's `draw_text`, which parses the
     /// font again for every call, makes drawing many short runs fast.
@@ -292,15 +327,19 @@ impl Metrics<'_> {
         if !emoji && covers(self.face(main)) {
             return main;
         }
-        self.fallbacks.iter().position(covers).map_or(main, FaceId::Fallback)
+        self.fallbacks().iter().position(covers).map_or(main, FaceId::Fallback)
     }
 
     fn face(&self, face: FaceId) -> &rustybuzz::Face<'_> {
         match face {
             FaceId::Regular => &self.regular,
             FaceId::Bold => &self.bold,
-            FaceId::Fallback(index) => &self.fallbacks[index],
+            FaceId::Fallback(index) => &self.fallbacks()[index],
         }
+    }
+
+    fn fallbacks(&self) -> &[rustybuzz::Face<'a>] {
+        self.fallbacks.get_or_init(|| self.fonts.fallbacks().iter().map(Face::shaper).collect())
     }
 
     /// Shapes `text[range]` and appends its glyphs, whose text ranges are into the whole `text`.
@@ -372,7 +411,11 @@ impl Measure for Metrics<'_> {
 /// zero-width joiners, or any character followed by the emoji presentation selector (U+FE0F).
 /// A dingbat such as ☀ or ✓ without the selector stays text, in the main font when it has it.
 fn is_emoji(cluster: &str) -> bool {
-    cluster.chars().any(|c| matches!(c, '\u{1f000}'..='\u{1faff}' | '\u{fe0f}' | '\u{20e3}' | '\u{200d}'))
+    cluster.chars().any(is_emoji_char)
+}
+
+fn is_emoji_char(c: char) -> bool {
+    matches!(c, '\u{1f000}'..='\u{1faff}' | '\u{fe0f}' | '\u{20e3}' | '\u{200d}')
 }
 
 /// Characters that have no glyph of their own (joiners, variation selectors, tags, soft
@@ -494,9 +537,21 @@ mod tests {
     use super::{FaceId, Fonts, han_runs, is_chinese};
 
     #[test]
+    fn the_fallback_fonts_are_read_only_when_a_text_needs_them() {
+        // Whether fonts are found at all is checked by tests/render.rs.
+        let Ok(fonts) = Fonts::discover() else { return };
+        fonts.metrics().shape("Caffè 배송 咖啡 ✓ “quoted” — 42 %", false);
+        let chart = r#"<svg xmlns="http://www.w3.org/2000/svg"><text y="20">Reach 도달 · 到达</text></svg>"#;
+        fonts.parse_svg(chart).expect("the chart parses");
+        assert!(fonts.fallbacks.get().is_none(), "read for text the main font has");
+        fonts.metrics().shape("Launch 🚀", false);
+        assert!(fonts.fallbacks.get().is_some(), "not read for an emoji");
+    }
+
+    #[test]
     fn emoji_are_set_in_a_fallback_font_and_text_in_the_main_one() {
         let fonts = match Fonts::discover() {
-            Ok(fonts) if !fonts.fallbacks.is_empty() => fonts,
+            Ok(fonts) if !fonts.fallback_paths().is_empty() => fonts,
             outcome if std::env::var_os("CI").is_some() => panic!("no fallback fonts under CI: {outcome:?}"),
             _ => return,
         };
