@@ -23,6 +23,7 @@ mod inbox_work;
 pub mod jetstream;
 mod link_cards;
 mod listening;
+pub mod lookback;
 mod media;
 pub mod memo;
 pub mod mentions;

@@ -264,6 +264,11 @@ impl App {
             other => other.into(),
         })?;
         self.audit(actor, "listening.query_created", &saved.name, serde_json::json!({"query": saved.query})).await;
+        // What the query would have heard before it existed, when the networks can search for it.
+        let searchable = Query::parse(&saved.query).is_ok_and(|q| q.searches().is_ok());
+        if searchable && let Err(e) = self.queue_look_back(actor.workspace.id, saved.id).await {
+            tracing::warn!(query = %saved.id, error = %e, "the new query's look-back was not queued");
+        }
         Ok(saved)
     }
 

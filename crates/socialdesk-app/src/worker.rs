@@ -133,6 +133,7 @@ impl Worker {
         handlers.insert(crate::reports::REPORT_DELIVERIES, Arc::new(crate::reports::ReportDeliveries));
         handlers.insert(crate::alerts::LISTENING_ALERTS, Arc::new(crate::alerts::ListeningAlerts));
         handlers.insert(crate::mentions::LISTENING_STREAMS, Arc::new(crate::mentions::ListeningStreams));
+        handlers.insert(crate::lookback::LISTENING_LOOKBACK, Arc::new(crate::lookback::LookBackJob));
         handlers.insert(crate::competitors::COMPETITOR_CHECKS, Arc::new(crate::competitors::CompetitorChecks));
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".to_owned());
         let id = format!("{host}:{}:{}", std::process::id(), &new_uuid().simple().to_string()[24..]);

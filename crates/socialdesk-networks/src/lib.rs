@@ -56,6 +56,9 @@ pub struct Capabilities {
     /// The connector reads the public posts the network carries, for
     /// listening ([`Network::public_posts`]).
     pub public_posts: bool,
+    /// The connector searches the network's public posts, for listening's
+    /// look back ([`Network::search_posts`]).
+    pub search: bool,
     /// The connector reads other accounts' public profiles and posts, for
     /// competitor benchmarks ([`Network::public_account`]).
     pub public_accounts: bool,
@@ -221,6 +224,18 @@ pub trait Network: Send + Sync + 'static {
         _cursor: Option<&str>,
     ) -> Result<PublicPage, NetworkError> {
         Err(NetworkError::Unsupported("public posts"))
+    }
+
+    /// Public posts the network's search finds for `search`, newest first,
+    /// one page at a time: `cursor` is the previous page's `next_cursor`,
+    /// which is `None` after the last page.
+    async fn search_posts(
+        &self,
+        _credentials: &Credentials,
+        _search: &PostSearch,
+        _cursor: Option<&str>,
+    ) -> Result<PublicPage, NetworkError> {
+        Err(NetworkError::Unsupported("searching public posts"))
     }
 
     /// Another account's public side, found by its handle as people type it

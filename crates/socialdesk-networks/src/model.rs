@@ -256,6 +256,18 @@ pub struct PublicPostCounts {
     pub metrics: PostMetrics,
 }
 
+/// What to ask a network's search for ([`crate::Network::search_posts`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostSearch {
+    /// Words a post must all contain, `"quoted phrases"`, `#hashtags` and
+    /// `@handles`, separated by spaces.
+    pub text: String,
+    /// Only posts in this language (ISO 639-1), where the network can filter by it.
+    pub lang: Option<String>,
+    /// Only posts written since, where the network can filter by time.
+    pub since: Option<DateTime<Utc>>,
+}
+
 /// A page of public posts, oldest first, and where to continue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PublicPage {

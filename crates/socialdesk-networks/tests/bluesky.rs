@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use socialdesk_networks::bluesky::{Bluesky, record_key};
 use socialdesk_networks::{
     ConnectRequest, Credentials, IdempotencyKey, InboxKind, LinkCard, Network, NetworkError, OutgoingMedia,
-    OutgoingPart, OutgoingPost, RemotePost,
+    OutgoingPart, OutgoingPost, PostSearch, RemotePost,
 };
 
 // ---------------------------------------------------------------- the PDS
@@ -761,7 +761,7 @@ async fn a_reply_is_hidden_through_the_threads_gate_and_shown_again() {
 }
 
 #[tokio::test]
-async fn a_bare_pds_says_it_has_no_metrics_or_inbox() {
+async fn a_bare_pds_says_it_has_no_metrics_inbox_or_search() {
     let pds = pds!();
     let alice = account(pds, "alice-appview.test").await;
     let network = bluesky();
@@ -772,6 +772,9 @@ async fn a_bare_pds_says_it_has_no_metrics_or_inbox() {
     let error = network.metrics(&alice.credentials, &published.parts).await.unwrap_err();
     assert!(matches!(error, NetworkError::Unsupported(_)), "{error:?}");
     let error = network.inbox(&alice.credentials, None).await.unwrap_err();
+    assert!(matches!(error, NetworkError::Unsupported(_)), "{error:?}");
+    let search = PostSearch { text: "Counted".into(), lang: None, since: None };
+    let error = network.search_posts(&alice.credentials, &search, None).await.unwrap_err();
     assert!(matches!(error, NetworkError::Unsupported(_)), "{error:?}");
 }
 
@@ -983,6 +986,76 @@ async fn another_account_comes_from_the_appview_with_its_counts_and_without_repo
     assert_eq!(error, NetworkError::NotFound);
     let seen = seen.lock().unwrap();
     assert_eq!(seen[1].1.as_deref(), Some("actor=did%3Aplc%3Aglobex&filter=posts_no_replies&limit=40"));
+}
+
+#[tokio::test]
+async fn searching_posts_pages_through_the_appview_newest_first_with_language_and_time() {
+    let seen = Seen::default();
+    let hit = |rkey: &str, text: &str, created_at: &str, langs: Value| {
+        json!({
+            "uri": format!("at://did:plc:carol/app.bsky.feed.post/{rkey}"), "cid": format!("bafy{rkey}"),
+            "author": {"did": "did:plc:carol", "handle": "carol.example.com", "displayName": "Carol", "labels": []},
+            "record": {"$type": "app.bsky.feed.post", "text": text, "createdAt": created_at, "langs": langs},
+            "replyCount": 0, "repostCount": 1, "likeCount": 3, "quoteCount": 0,
+            "indexedAt": "2026-11-20T10:00:01.000Z", "labels": []
+        })
+    };
+    let first = json!({"cursor": "25", "hitsTotal": 3, "posts": [
+        hit("3kc", "Northwind 커피 ☕ is the best", "2026-11-20T10:00:00.000Z", json!(["en", "ko"])),
+        hit("3kb", "northwind again", "2026-11-19T09:00:00.000Z", json!([])),
+    ]});
+    let router = Router::new()
+        .route(
+            "/xrpc/app.bsky.feed.searchPosts",
+            get(|State(seen): State<Seen>, RawQuery(query): RawQuery| async move {
+                let query = query.unwrap_or_default();
+                seen.lock().unwrap().push((None, Some(query.clone())));
+                if query.contains("cursor=25") {
+                    axum::Json(json!({"cursor": "50", "posts": []}))
+                } else {
+                    axum::Json(first)
+                }
+            }),
+        )
+        .with_state(seen.clone());
+    let url = serve(router).await;
+    let network = bluesky();
+    assert!(network.capabilities().search);
+    let since = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
+    let search = PostSearch { text: "\"northwind coffee\" #ad".into(), lang: Some("en".into()), since: Some(since) };
+    let page = network.search_posts(&credentials_for(&url), &search, None).await.unwrap();
+    assert_eq!(page.next_cursor.as_deref(), Some("25"));
+    assert_eq!(page.posts.len(), 2);
+    let post = &page.posts[0];
+    assert_eq!(post.remote_id, "at://did:plc:carol/app.bsky.feed.post/3kc");
+    assert_eq!((post.author.as_str(), post.lang.as_deref()), ("carol.example.com", Some("en")));
+    assert_eq!(post.text, "Northwind 커피 ☕ is the best");
+    assert_eq!(post.url.as_deref(), Some("https://bsky.app/profile/carol.example.com/post/3kc"));
+    assert_eq!(post.posted_at, Utc.with_ymd_and_hms(2026, 11, 20, 10, 0, 0).unwrap());
+    assert_eq!(page.posts[1].lang, None);
+    let next = network.search_posts(&credentials_for(&url), &search, Some("25")).await.unwrap();
+    assert!(next.posts.is_empty());
+    assert_eq!(next.next_cursor, None, "an empty page ends the search");
+    let seen = seen.lock().unwrap();
+    assert_eq!(
+        seen[0].1.as_deref(),
+        Some("q=%22northwind+coffee%22+%23ad&sort=latest&limit=100&lang=en&since=2026-11-01T00%3A00%3A00.000Z")
+    );
+    assert!(seen[1].1.as_deref().unwrap().ends_with("&cursor=25"));
+}
+
+#[tokio::test]
+async fn searching_without_an_appview_is_unsupported_not_an_error_to_retry() {
+    let router = Router::new().route(
+        "/xrpc/app.bsky.feed.searchPosts",
+        get(|| async {
+            xrpc_error(StatusCode::BAD_REQUEST, "InvalidRequest", "No service configured for app.bsky.feed.searchPosts")
+        }),
+    );
+    let url = serve(router).await;
+    let search = PostSearch { text: "northwind".into(), lang: None, since: None };
+    let error = bluesky().search_posts(&credentials_for(&url), &search, None).await.unwrap_err();
+    assert!(matches!(error, NetworkError::Unsupported(_)), "{error:?}");
 }
 
 fn notification(reason: &str, rkey: &str, created_at: &str, record_extra: Value) -> Value {

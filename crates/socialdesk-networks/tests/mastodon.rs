@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 use socialdesk_networks::mastodon::{self, Mastodon};
 use socialdesk_networks::{
     ConnectRequest, Credentials, IdempotencyKey, InboxKind, InboxSignal, Network, NetworkError, OutgoingMedia,
-    OutgoingPart, OutgoingPost, RemotePost,
+    OutgoingPart, OutgoingPost, PostSearch, RemotePost,
 };
 
 // ---------------------------------------------------------------- the fake
@@ -493,6 +493,21 @@ async fn search(State(app): State<App>, headers: HeaderMap, Query(query): Query<
         return response;
     }
     let q = query.get("q").cloned().unwrap_or_default();
+    if query.get("type").is_some_and(|t| t == "statuses") {
+        // Full-text search over what the server indexes: every word of `q`
+        // in the text, newest first, paged by offset.
+        let mut raw: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        raw.sort();
+        fake.public_requests.push(raw.join("&"));
+        let words: Vec<String> = q.split_whitespace().map(str::to_lowercase).collect();
+        let offset = query.get("offset").map_or(0, |o| o.parse::<usize>().unwrap());
+        let limit = query.get("limit").map_or(20, |l| l.parse::<usize>().unwrap()).min(40);
+        let mut found: Vec<&FakeStatus> =
+            fake.public.iter().filter(|s| words.iter().all(|w| s.text.to_lowercase().contains(w))).collect();
+        found.sort_by_key(|s| std::cmp::Reverse(s.id.parse::<u64>().unwrap()));
+        let statuses: Vec<Value> = found.into_iter().skip(offset).take(limit).map(|s| rendered(&app.base, s)).collect();
+        return axum::Json(json!({"accounts": [], "statuses": statuses, "hashtags": []})).into_response();
+    }
     let resolve = query.get("resolve").is_some_and(|r| r == "true");
     fake.account_requests.push(format!("search {q} resolve={resolve} type={}", query.get("type").map_or("", |t| t)));
     let wanted = q.trim_start_matches('@');
@@ -660,6 +675,44 @@ async fn public_timeline(
     timeline_response(body, &page, limit, &format!("{}/api/v1/timelines/public", app.base), "", 290)
 }
 
+/// `GET /api/v1/timelines/tag/:hashtag`: the public posts with the tag, paged like every timeline.
+async fn tag_timeline(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(tag): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Response {
+    let mut fake = app.fake.lock().unwrap();
+    if let Some(response) = gate(&mut fake, &headers) {
+        return response;
+    }
+    let raw: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    fake.public_requests.push(format!("tag {tag} {}", raw.join("&")));
+    let limit = query.iter().find(|(k, _)| k == "limit").map_or(20, |(_, l)| l.parse::<usize>().unwrap()).min(40);
+    let wanted = format!("#{}", tag.to_lowercase());
+    let list: Vec<(u64, &FakeStatus)> = fake
+        .public
+        .iter()
+        .filter(|s| {
+            let mut plain = String::new();
+            let mut inside = false;
+            for c in s.text.chars() {
+                match c {
+                    '<' => inside = true,
+                    '>' => inside = false,
+                    c if !inside => plain.push(c),
+                    _ => {}
+                }
+            }
+            plain.to_lowercase().split_whitespace().any(|w| w == wanted)
+        })
+        .map(|s| (s.id.parse().unwrap(), s))
+        .collect();
+    let page = timeline_page(list, &query, limit);
+    let body: Vec<Value> = page.iter().map(|(_, s)| rendered(&app.base, s)).collect();
+    timeline_response(body, &page, limit, &format!("{}/api/v1/timelines/tag/{tag}", app.base), "", 288)
+}
+
 /// `GET /api/v1/streaming/user/notification`: server-sent events, as
 /// Mastodon's streaming server sends them, for as long as the test writes.
 async fn streaming(State(app): State<App>, headers: HeaderMap, uri: axum::http::Uri) -> Response {
@@ -719,6 +772,7 @@ async fn start() -> (String, Shared) {
         .route("/api/v1/media/{id}", get(get_media))
         .route("/api/v1/notifications", get(notifications))
         .route("/api/v1/timelines/public", get(public_timeline))
+        .route("/api/v1/timelines/tag/{tag}", get(tag_timeline))
         .route("/api/v1/streaming/user/notification", get(streaming))
         .with_state(App { fake: fake.clone(), base: base.clone() });
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
@@ -1319,6 +1373,57 @@ async fn the_public_timeline_is_read_forward_from_a_cursor_as_plain_text() {
     // A rate limit is typed like everywhere else.
     fake.lock().unwrap().throttle = Throttle::RetryAfter;
     let error = mastodon.public_posts(&credentials, Some("4051")).await.unwrap_err();
+    assert!(matches!(error, NetworkError::RateLimited { .. }), "{error:?}");
+}
+
+#[tokio::test]
+async fn searching_finds_words_through_full_text_search_and_a_hashtag_through_its_timeline() {
+    let (base, fake) = start().await;
+    let mastodon = connector();
+    assert!(mastodon.capabilities().search);
+    let credentials = credentials(&base, GOOD_TOKEN);
+    {
+        let mut fake = fake.lock().unwrap();
+        for i in 0..45 {
+            fake.public.push(public_status(5000 + i, &format!("Northwind coffee number {i}"), Some("en"), "public"));
+        }
+        fake.public.push(public_status(5100, "northwind COFFEE for followers", None, "private"));
+        fake.public.push(public_status(5101, "tea at Northwind", None, "public"));
+        let tagged = r#"<p>Morning <a href="https://remote.example/tags/northwind" class="mention hashtag">#<span>northwind</span></a></p>"#;
+        fake.public.push(public_status(5102, "#Northwind roast", Some("en"), "public"));
+        fake.public.push(public_status(5103, tagged, Some("en"), "public"));
+    }
+    let search = PostSearch { text: "northwind coffee".into(), lang: Some("en".into()), since: None };
+    let page = mastodon.search_posts(&credentials, &search, None).await.unwrap();
+    assert_eq!(page.posts.len(), 39, "a full page of 40, the private one left out");
+    assert_eq!(page.posts[0].text, "Northwind coffee number 44");
+    assert_eq!(page.next_cursor.as_deref(), Some("40"));
+    let page = mastodon.search_posts(&credentials, &search, Some("40")).await.unwrap();
+    let texts: Vec<&str> = page.posts.iter().map(|p| p.text.as_str()).collect();
+    assert_eq!(texts.len(), 6);
+    assert_eq!((texts[0], texts[5]), ("Northwind coffee number 5", "Northwind coffee number 0"));
+    assert_eq!(page.next_cursor, None, "a short page is the last");
+    {
+        let fake = fake.lock().unwrap();
+        assert_eq!(fake.public_requests[0], "limit=40&offset=0&q=northwind coffee&resolve=false&type=statuses");
+        assert!(fake.public_requests[1].contains("offset=40"), "{:?}", fake.public_requests);
+    }
+
+    let tag = PostSearch { text: "#northwind".into(), lang: None, since: None };
+    let page = mastodon.search_posts(&credentials, &tag, None).await.unwrap();
+    let texts: Vec<&str> = page.posts.iter().map(|p| p.text.as_str()).collect();
+    assert_eq!(texts, ["Morning #northwind", "#Northwind roast"]);
+    assert_eq!(page.next_cursor, None);
+    assert!(fake.lock().unwrap().public_requests.last().unwrap().starts_with("tag northwind limit=40"));
+
+    // Posts before `since` are left out; on a tag's timeline they also end the search.
+    let since = PostSearch { since: Some(page.posts[0].posted_at), ..tag };
+    let page = mastodon.search_posts(&credentials, &since, None).await.unwrap();
+    assert_eq!(page.posts.len(), 1);
+    assert_eq!(page.next_cursor, None);
+
+    fake.lock().unwrap().throttle = Throttle::RetryAfter;
+    let error = mastodon.search_posts(&credentials, &search, None).await.unwrap_err();
     assert!(matches!(error, NetworkError::RateLimited { .. }), "{error:?}");
 }
 

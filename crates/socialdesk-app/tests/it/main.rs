@@ -8,6 +8,7 @@ mod contacts;
 mod link_cards;
 mod listening;
 mod live_inbox;
+mod lookback;
 mod media;
 mod moderation;
 mod publishing;

@@ -68,6 +68,7 @@
 mod eval;
 mod matcher;
 mod parse;
+mod search;
 pub(crate) mod text;
 
 use std::fmt;
@@ -75,6 +76,7 @@ use std::str::FromStr;
 
 pub use matcher::{MatchScratch, Matcher};
 pub use parse::{network_name, network_named};
+pub use search::{MAX_SEARCHES, NotSearchable, Search};
 use socialdesk_core::text::NetworkKind;
 
 /// A valid listening query. Built only by [`Query::parse`], so holding one

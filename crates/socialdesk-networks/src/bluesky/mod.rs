@@ -67,6 +67,13 @@
 //! without one, from the PDS when the account lives there (`resolveHandle`,
 //! its profile record, `listRecords` of its posts), with every count `None`.
 //!
+//! # Search
+//!
+//! `app.bsky.feed.searchPosts` (an AppView read) with `sort=latest`, the
+//! language and the start time passed along, 100 posts a page, Bluesky's
+//! cursor passed through. Without an AppView it answers
+//! [`NetworkError::Unsupported`].
+//!
 //! # Inbox
 //!
 //! `app.bsky.notification.listNotifications`: replies, mentions and quotes
@@ -91,8 +98,8 @@ pub use self::tid::record_key;
 use self::xrpc::{Failure, Xrpc};
 use crate::{
     Author, Capabilities, ConnectMethod, ConnectRequest, Connected, Credentials, IdempotencyKey, InboxItem, InboxKind,
-    InboxPage, LinkCard, Network, NetworkError, OutgoingMedia, OutgoingPost, PostMetrics, Profile, PublicAccount,
-    PublicPostCounts, Published, RemotePost,
+    InboxPage, LinkCard, Network, NetworkError, OutgoingMedia, OutgoingPost, PostMetrics, PostSearch, Profile,
+    PublicAccount, PublicPage, PublicPost, PublicPostCounts, Published, RemotePost,
 };
 
 /// The server used when the user names none.
@@ -108,6 +115,8 @@ pub const MAX_VIDEO_BYTES: usize = 100_000_000;
 const GET_POSTS_BATCH: usize = 25;
 /// `listNotifications` page size.
 const INBOX_PAGE: &str = "50";
+/// `searchPosts` page size (its maximum).
+const SEARCH_PAGE: &str = "100";
 /// How many thread parts `find_published` looks for at most.
 const MAX_THREAD_PARTS: usize = 100;
 /// The lexicon allows at most three languages per post.
@@ -736,6 +745,7 @@ impl Network for Bluesky {
             hide_comment: true,
             inbox_stream: false,
             public_posts: false,
+            search: true,
             public_accounts: true,
         }
     }
@@ -1058,6 +1068,50 @@ impl Network for Bluesky {
             .collect();
         posts.sort_by_key(|p| std::cmp::Reverse(p.published_at));
         Ok(PublicAccount { profile: profile_of_view(view), posts })
+    }
+
+    async fn search_posts(
+        &self,
+        credentials: &Credentials,
+        search: &PostSearch,
+        cursor: Option<&str>,
+    ) -> Result<PublicPage, NetworkError> {
+        let session = Session::from_credentials(credentials)?;
+        let x = session.xrpc(&self.http);
+        let since = search.since.map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true));
+        let mut params = vec![("q", search.text.as_str()), ("sort", "latest"), ("limit", SEARCH_PAGE)];
+        params.extend(search.lang.as_deref().map(|lang| ("lang", lang)));
+        params.extend(since.as_deref().map(|since| ("since", since)));
+        params.extend(cursor.map(|cursor| ("cursor", cursor)));
+        let found: protocol::SearchPostsOutput =
+            x.query("app.bsky.feed.searchPosts", &params).await.map_err(|failure| {
+                if failure.is_missing_appview() {
+                    NetworkError::Unsupported("searching posts (this server has no AppView to search)")
+                } else {
+                    failure.into()
+                }
+            })?;
+        // An empty page ends the search even when a cursor comes with it.
+        let next_cursor = found.cursor.filter(|c| !c.is_empty() && !found.posts.is_empty());
+        let posts = found
+            .posts
+            .into_iter()
+            .filter_map(|post| {
+                let posted_at =
+                    post.record.created_at.as_deref().and_then(parse_time).or_else(|| parse_time(&post.indexed_at))?;
+                let strong = StrongRef { uri: post.uri, cid: post.cid };
+                let url = remote_post(&strong, &post.author.handle).url;
+                Some(PublicPost {
+                    remote_id: strong.uri,
+                    author: post.author.handle,
+                    text: post.record.text,
+                    url,
+                    lang: post.record.langs.into_iter().next(),
+                    posted_at,
+                })
+            })
+            .collect();
+        Ok(PublicPage { posts, next_cursor })
     }
 
     async fn inbox(&self, credentials: &Credentials, cursor: Option<&str>) -> Result<InboxPage, NetworkError> {

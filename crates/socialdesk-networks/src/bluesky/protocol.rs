@@ -306,6 +306,8 @@ pub struct PostRead {
     #[serde(default)]
     pub created_at: Option<String>,
     #[serde(default)]
+    pub langs: Vec<String>,
+    #[serde(default)]
     pub reply: Option<ReplyRef>,
     #[serde(default)]
     pub embed: Option<EmbedRead>,
@@ -347,6 +349,14 @@ pub struct PostView {
 #[derive(Deserialize)]
 pub struct AuthorFeedOutput {
     pub feed: Vec<FeedViewPost>,
+}
+
+/// `app.bsky.feed.searchPosts` output.
+#[derive(Deserialize)]
+pub struct SearchPostsOutput {
+    #[serde(default)]
+    pub cursor: Option<String>,
+    pub posts: Vec<FullPostView>,
 }
 
 /// `app.bsky.feed.defs#feedViewPost`: a post, and why it is in the feed

@@ -33,8 +33,8 @@ use url::Url;
 use crate::sse::{SseItem, SseReader};
 use crate::{
     Author, Capabilities, ConnectMethod, ConnectRequest, Connected, Credentials, IdempotencyKey, InboxItem, InboxKind,
-    InboxPage, InboxSignal, InboxWatch, Network, NetworkError, OutgoingMedia, OutgoingPost, PostMetrics, Profile,
-    PublicAccount, PublicPage, PublicPost, PublicPostCounts, Published, RemotePost,
+    InboxPage, InboxSignal, InboxWatch, Network, NetworkError, OutgoingMedia, OutgoingPost, PostMetrics, PostSearch,
+    Profile, PublicAccount, PublicPage, PublicPost, PublicPostCounts, Published, RemotePost,
 };
 
 /// How long one streaming connection is kept before it is opened anew.
@@ -376,6 +376,7 @@ impl Network for Mastodon {
             like: true,
             hide_comment: false,
             public_posts: true,
+            search: true,
             public_accounts: true,
         }
     }
@@ -762,26 +763,66 @@ impl Network for Mastodon {
         statuses.sort_by(|a, b| id_order(&a.id, &b.id));
         statuses.dedup_by(|a, b| a.id == b.id);
         let next_cursor = statuses.last().map(|s| s.id.clone()).or_else(|| cursor.map(str::to_string));
-        let posts = statuses
-            .into_iter()
-            .filter(|s| s.visibility == "public")
-            .map(|s| {
-                let content = html::to_text(&s.content);
-                let text = if s.spoiler_text.trim().is_empty() {
-                    content
-                } else {
-                    format!("{}\n\n{content}", s.spoiler_text.trim())
-                };
-                PublicPost {
-                    author: handle(&s.account.acct, &domain).trim_start_matches('@').to_owned(),
-                    url: s.url.or(s.uri),
-                    lang: s.language.filter(|l| !l.is_empty()),
-                    posted_at: s.created_at,
-                    remote_id: s.id,
-                    text,
+        let posts =
+            statuses.into_iter().filter(|s| s.visibility == "public").map(|s| public_post(s, &domain)).collect();
+        Ok(PublicPage { posts, next_cursor })
+    }
+
+    /// A single `#hashtag` reads the tag's timeline
+    /// (`GET /api/v1/timelines/tag/:tag`, paged towards older posts by
+    /// `max_id`); anything else is `GET /api/v2/search?type=statuses`, paged
+    /// by `offset`. A server's full-text search covers only what it indexes
+    /// (on Mastodon 4.2 and later, public posts of authors who allow it, and
+    /// only where the server has search set up); hashtags work everywhere.
+    /// Mastodon cannot filter by language here: that is left to the caller.
+    async fn search_posts(
+        &self,
+        credentials: &Credentials,
+        search: &PostSearch,
+        cursor: Option<&str>,
+    ) -> Result<PublicPage, NetworkError> {
+        let stored = Stored::open(credentials)?;
+        let api = Api::new(&self.http, &stored);
+        let domain = stored.domain();
+        let limit = PAGE_SIZE.to_string();
+        let text = search.text.trim();
+        let tag =
+            text.strip_prefix('#').filter(|t| !t.is_empty() && t.chars().all(|c| c.is_alphanumeric() || c == '_'));
+        let (statuses, mut next_cursor) = if let Some(tag) = tag {
+            let mut query = vec![("limit", limit)];
+            query.extend(cursor.map(|c| ("max_id", c.to_owned())));
+            let path = format!("/api/v1/timelines/tag/{tag}");
+            let reply = api.call(api.request(Method::GET, &path).query(&query)).await?;
+            let page: Vec<protocol::Status> = decode(&reply)?;
+            let next = if page.is_empty() { None } else { link_param(&links(&reply.headers), "next", &["max_id"]) };
+            (page, next)
+        } else {
+            let offset = cursor.and_then(|c| c.parse::<usize>().ok()).unwrap_or(0);
+            let query = [
+                ("q", text.to_owned()),
+                ("type", "statuses".to_owned()),
+                ("resolve", "false".to_owned()),
+                ("limit", limit),
+                ("offset", offset.to_string()),
+            ];
+            let found: protocol::SearchResults =
+                api.json(api.request(Method::GET, "/api/v2/search").query(&query)).await?;
+            let got = found.statuses.len();
+            (found.statuses, (got >= PAGE_SIZE).then(|| (offset + got).to_string()))
+        };
+        let mut posts = Vec::with_capacity(statuses.len());
+        for status in statuses {
+            if search.since.is_some_and(|since| status.created_at < since) {
+                // A tag's timeline is newest first: what follows is older still.
+                if tag.is_some() {
+                    next_cursor = None;
                 }
-            })
-            .collect();
+                continue;
+            }
+            if status.visibility == "public" {
+                posts.push(public_post(status, &domain));
+            }
+        }
         Ok(PublicPage { posts, next_cursor })
     }
 
@@ -1238,6 +1279,21 @@ fn until(now: DateTime<Utc>, then: DateTime<Utc>) -> Duration {
 }
 
 /// The `Link` header's targets by relation.
+/// A public status as listening reads it: its content warning, if any, before its text.
+fn public_post(s: protocol::Status, domain: &str) -> PublicPost {
+    let content = html::to_text(&s.content);
+    let text =
+        if s.spoiler_text.trim().is_empty() { content } else { format!("{}\n\n{content}", s.spoiler_text.trim()) };
+    PublicPost {
+        author: handle(&s.account.acct, domain).trim_start_matches('@').to_owned(),
+        url: s.url.or(s.uri),
+        lang: s.language.filter(|l| !l.is_empty()),
+        posted_at: s.created_at,
+        remote_id: s.id,
+        text,
+    }
+}
+
 fn links(headers: &HeaderMap) -> Vec<(String, Url)> {
     let mut found = Vec::new();
     for value in headers.get_all("link") {

@@ -111,6 +111,8 @@ pub struct Status {
 pub struct SearchResults {
     #[serde(default)]
     pub accounts: Vec<Account>,
+    #[serde(default)]
+    pub statuses: Vec<Status>,
 }
 
 /// `POST /api/v1/statuses` body.
