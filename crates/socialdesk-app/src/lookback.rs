@@ -54,7 +54,10 @@ pub struct LookBack {
 /// What one network's search found, through which account.
 #[derive(Debug, Clone, Serialize)]
 pub struct AccountLookBack {
+    /// The network's name (`bluesky`).
     pub network: String,
+    /// As people read it (`Bluesky`).
+    pub label: String,
     pub handle: String,
     /// Posts the searches returned.
     pub read: u64,
@@ -64,6 +67,12 @@ pub struct AccountLookBack {
     pub stored: u64,
     /// Why the search stopped early or could not run, in the user's words.
     pub error: Option<String>,
+}
+
+/// The searches a look-back runs for `query` (as shown to people), or why it cannot.
+pub fn searches_for(query: &str) -> Result<Vec<String>, String> {
+    let query = Query::parse(query).map_err(|e| e.to_string())?;
+    Ok(query.searches().map_err(|e| e.0)?.iter().map(ToString::to_string).collect())
 }
 
 impl LookBack {
@@ -94,6 +103,17 @@ impl App {
         )
         .await;
         Ok(done)
+    }
+
+    /// The accounts look-backs search through, as `(network label, handle)`.
+    pub async fn look_back_accounts(&self, actor: &Actor) -> Result<Vec<(String, String)>, AppError> {
+        actor.require(Permission::ViewAllContent)?;
+        Ok(self
+            .search_accounts(actor.workspace.id)
+            .await?
+            .into_iter()
+            .map(|(account, network)| (network.label().to_owned(), account.handle))
+            .collect())
     }
 
     /// The accounts a workspace's look-backs search through: per network
@@ -138,6 +158,7 @@ impl App {
         for (account, network) in self.search_accounts(workspace).await? {
             let mut found = AccountLookBack {
                 network: account.network.clone(),
+                label: network.label().to_owned(),
                 handle: account.handle.clone(),
                 read: 0,
                 matched: 0,
@@ -178,6 +199,8 @@ impl App {
             for _ in 0..MAX_PAGES {
                 let page = match network.search_posts(&credentials, search, cursor.as_deref()).await {
                     Ok(page) => page,
+                    // A hashtag the server has never seen: nothing to find for this search.
+                    Err(NetworkError::NotFound) => break,
                     Err(e) => {
                         if let NetworkError::AuthRevoked(why) = &e {
                             self.mark_account_revoked(workspace, account.id, why).await?;

@@ -22,6 +22,8 @@ struct Searchable {
     posts: Mutex<Vec<PublicPost>>,
     asked: Mutex<Vec<(String, Option<DateTime<Utc>>, Option<String>)>>,
     revoked: Mutex<bool>,
+    /// Hashtags are unknown to the server: their searches answer 404.
+    tags_unknown: Mutex<bool>,
 }
 
 impl Searchable {
@@ -72,6 +74,9 @@ impl Network for Searchable {
         self.asked.lock().unwrap().push((search.text.clone(), search.since, cursor.map(str::to_owned)));
         if *self.revoked.lock().unwrap() {
             return Err(NetworkError::AuthRevoked("the app password was revoked".into()));
+        }
+        if *self.tags_unknown.lock().unwrap() && search.text.starts_with('#') {
+            return Err(NetworkError::NotFound);
         }
         let words: Vec<String> = search.text.split_whitespace().map(|w| w.trim_matches('"').to_lowercase()).collect();
         let mut found: Vec<PublicPost> = self
@@ -147,6 +152,13 @@ async fn a_new_query_looks_back_through_the_networks_search_and_keeps_only_its_m
         );
         let error = s.app.look_back(&s.actor, uuid::Uuid::now_v7(), 7).await.unwrap_err();
         assert!(matches!(error, AppError::NotFound), "{error:?}");
+
+        // A hashtag the server does not know finds nothing, and the other searches still run.
+        *network.tags_unknown.lock().unwrap() = true;
+        network.asked.lock().unwrap().clear();
+        let done = s.app.look_back(&s.actor, query.id, 30).await.unwrap();
+        assert_eq!((done.accounts[0].read, done.accounts[0].error.as_deref()), (5, None));
+        assert_eq!(network.asked.lock().unwrap().len(), 4, "three pages of northwind, then #northwind");
 
         // A revoked account says so, is marked, and is not searched through again.
         *network.revoked.lock().unwrap() = true;

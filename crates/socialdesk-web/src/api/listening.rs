@@ -96,6 +96,82 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LookBackRequest {
+    /// How many days back, 1 to 30; default 7.
+    #[serde(default)]
+    pub days: Option<u32>,
+}
+
+/// What a look-back found.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LookBackBody {
+    pub query: String,
+    /// The searches each network ran: together they find every post the query matches.
+    pub searches: Vec<String>,
+    /// Posts written since then were looked for.
+    pub since: DateTime<Utc>,
+    /// Per network that can search, through which account, and what it found.
+    pub accounts: Vec<LookBackAccountBody>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LookBackAccountBody {
+    pub network: String,
+    pub handle: String,
+    /// Posts the searches returned.
+    pub read: u64,
+    /// Of those, how many match one of the workspace's queries.
+    pub matched: u64,
+    /// Of those, how many were new.
+    pub stored: u64,
+    /// Why this network's search stopped early or could not run.
+    pub error: Option<String>,
+}
+
+impl From<socialdesk_app::lookback::LookBack> for LookBackBody {
+    fn from(l: socialdesk_app::lookback::LookBack) -> Self {
+        LookBackBody {
+            query: l.query,
+            searches: l.searches,
+            since: l.since,
+            accounts: l
+                .accounts
+                .into_iter()
+                .map(|a| LookBackAccountBody {
+                    network: a.network,
+                    handle: a.handle,
+                    read: a.read,
+                    matched: a.matched,
+                    stored: a.stored,
+                    error: a.error,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Looks back for the posts a query would have heard before it existed,
+/// through the search of every network a connected account can search
+/// (one account per network). Only posts matching one of the workspace's
+/// queries are kept, each once. A new query does this for 7 days on its own.
+#[utoipa::path(post, path = "/listening/queries/{query_id}/look-back", tag = "listening",
+    params(("query_id" = Uuid, Path)), request_body = LookBackRequest,
+    responses((status = 200, body = LookBackBody),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn look_back(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<LookBackRequest>,
+) -> ApiResult<Json<LookBackBody>> {
+    let days = body.days.unwrap_or(socialdesk_app::lookback::DEFAULT_DAYS);
+    Ok(Json(state.app.look_back(&actor, id, days).await?.into()))
+}
+
 /// Checks a query without saving it, and previews it.
 #[utoipa::path(post, path = "/listening/check", tag = "listening", request_body = CheckQueryRequest, responses((status = 200, body = QueryCheckBody)))]
 pub async fn check(

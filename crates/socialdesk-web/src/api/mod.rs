@@ -187,6 +187,7 @@ fn operations(base: OpenApiRouter<AppState>) -> (Router<AppState>, utoipa::opena
         .routes(routes!(competitors::benchmark))
         .routes(routes!(listening::list, listening::create))
         .routes(routes!(listening::delete))
+        .routes(routes!(listening::look_back))
         .routes(routes!(listening::check))
         .routes(routes!(listening::overview))
         .routes(routes!(listening::report))

@@ -425,6 +425,24 @@ struct QueryPage {
     filter_author: String,
     filtered: bool,
     can_edit: bool,
+    query_id: Uuid,
+    look_back: LookBackPanel,
+    default_days: u32,
+}
+
+/// The "Look back" card of a query's page: what would be searched, through
+/// which accounts, and what the last look-back found.
+#[derive(Default)]
+struct LookBackPanel {
+    searches: Vec<String>,
+    /// Why the query cannot be searched for, when it cannot.
+    unsearchable: Option<String>,
+    /// `Bluesky @brand.bsky.social`.
+    accounts: Vec<String>,
+    days: u32,
+    /// What the look-back just did: a headline and a line per network.
+    done: Option<(String, Vec<String>)>,
+    error: Option<String>,
 }
 
 pub async fn query_page(
@@ -433,10 +451,98 @@ pub async fn query_page(
     Path((_slug, id)): Path<(String, Uuid)>,
     Query(q): Query<StreamQuery>,
 ) -> Result<Response, UiError> {
+    let page = query_page_with(&state, &member, id, &q, LookBackPanel::default()).await?;
+    Ok(render(&page))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LookBackForm {
+    #[serde(default)]
+    days: String,
+}
+
+/// Runs a look-back and shows the query's page with what it found.
+pub async fn look_back(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_slug, id)): Path<(String, Uuid)>,
+    CsrfForm(form): CsrfForm<LookBackForm>,
+) -> Result<Response, UiError> {
+    let days = form.days.trim().parse::<u32>().unwrap_or(0);
+    let mut panel = LookBackPanel { days, ..LookBackPanel::default() };
+    let status = match state.app.look_back(&member.actor, id, days).await {
+        Ok(done) => {
+            let stored = done.stored();
+            let headline = format!(
+                "Looked back {days} day{} with {} search{}: {} new mention{}.",
+                if days == 1 { "" } else { "s" },
+                done.searches.len(),
+                if done.searches.len() == 1 { "" } else { "es" },
+                thousands(stored as f64),
+                if stored == 1 { "" } else { "s" },
+            );
+            let lines = done
+                .accounts
+                .iter()
+                .map(|a| {
+                    let mut line = format!(
+                        "{} {}: {} found, {} matching, {} new",
+                        a.label,
+                        a.handle,
+                        thousands(a.read as f64),
+                        thousands(a.matched as f64),
+                        thousands(a.stored as f64)
+                    );
+                    if let Some(e) = &a.error {
+                        line.push_str(&format!(" — stopped: {e}"));
+                    }
+                    line
+                })
+                .collect();
+            panel.done = Some((headline, lines));
+            StatusCode::OK
+        }
+        Err(AppError::Invalid(fields)) => {
+            panel.error = Some(fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(" "));
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Err(AppError::Conflict { message, .. }) => {
+            panel.error = Some(message);
+            StatusCode::CONFLICT
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // The stream shows what was found: the last 30 days when the look-back went further than 7.
+    let period = (days > 7).then(|| "last-30-days".to_owned());
+    let page = query_page_with(&state, &member, id, &StreamQuery { period, ..StreamQuery::default() }, panel).await?;
+    Ok((status, render(&page)).into_response())
+}
+
+async fn query_page_with(
+    state: &AppState,
+    member: &Member,
+    id: Uuid,
+    q: &StreamQuery,
+    mut look_back: LookBackPanel,
+) -> Result<QueryPage, UiError> {
     let actor = &member.actor;
     let zone = actor.workspace.time_zone;
-    let (period, picker) = pick(&state, &member, q.period.as_deref(), q.custom.as_deref())?;
+    let (period, picker) = pick(state, member, q.period.as_deref(), q.custom.as_deref())?;
     let report = state.app.query_report(actor, id, &period).await?;
+    match socialdesk_app::lookback::searches_for(&report.query.query) {
+        Ok(searches) => look_back.searches = searches,
+        Err(why) => look_back.unsearchable = Some(why),
+    }
+    look_back.accounts = state
+        .app
+        .look_back_accounts(actor)
+        .await?
+        .into_iter()
+        .map(|(network, handle)| format!("{network} {handle}"))
+        .collect();
+    if look_back.days == 0 {
+        look_back.days = socialdesk_app::lookback::DEFAULT_DAYS;
+    }
     let label_format = if report.hourly { "%a %H:00" } else { "%-d %b" };
     let labels: Vec<String> =
         report.series.iter().map(|b| b.start.with_timezone(&zone.tz()).format(label_format).to_string()).collect();
@@ -567,10 +673,13 @@ pub async fn query_page(
         filter_network: filter.network.unwrap_or_default(),
         filter_author: filter.author.unwrap_or_default(),
         can_edit: actor.can(Permission::Publish),
+        query_id: id,
+        look_back,
+        default_days: socialdesk_app::lookback::DEFAULT_DAYS,
         picker,
-        shell: Shell::new(&member, "listening"),
+        shell: Shell::new(member, "listening"),
     };
-    Ok(render(&page))
+    Ok(page)
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -97,6 +97,7 @@ pub fn routes() -> Router<AppState> {
         .route("/w/{slug}/listening/{id}/role", post(listening::set_role))
         .route("/w/{slug}/listening/import", post(listening::import))
         .route("/w/{slug}/listening/queries/{id}", get(listening::query_page))
+        .route("/w/{slug}/listening/queries/{id}/look-back", post(listening::look_back))
         .route("/w/{slug}/listening/alerts", get(listening::alerts))
         .route("/w/{slug}/listening/alerts/channels", post(listening::set_channels))
         .route("/w/{slug}/listening/alerts/{id}/acknowledge", post(listening::acknowledge))

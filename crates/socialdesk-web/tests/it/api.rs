@@ -2297,3 +2297,52 @@ async fn a_mastodon_instance_that_allows_more_characters_is_taken_at_its_word() 
         .unwrap();
     assert_eq!(checked["counters"][0]["limit"].as_u64(), Some(500));
 }
+
+#[tokio::test]
+async fn a_query_looks_back_through_a_connected_mastodon_search() {
+    let mastodon = crate::harness::FakeMastodon::start().await;
+    let mut networks = socialdesk_networks::Registry::default();
+    networks.add(Arc::new(socialdesk_networks::mastodon::Mastodon::new(socialdesk_networks::http_client())));
+    let s = Server::with_networks(networks).await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let editor = api(&s.token(&ana, Role::Editor).await);
+    let create = |name: &str, query: &str| {
+        editor.post(s.url("/api/v1/listening/queries")).json(&json!({"name": name, "query": query}))
+    };
+    let query: Value = create("Brand", "northwind -hiring").send().await.unwrap().json().await.unwrap();
+    let look_back =
+        |id: &str, body: Value| editor.post(s.url(&format!("/api/v1/listening/queries/{id}/look-back"))).json(&body);
+    let id = query["id"].as_str().unwrap();
+    // No account can search yet.
+    let (status, body) = problem(look_back(id, json!({})).send().await.unwrap()).await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::CONFLICT, Some("/accounts")), "{body}");
+
+    mastodon.connect(&s.app, &s.actor(&ana).await).await;
+    let day = |days: i64| (s.app.now() - chrono::Duration::days(days)).to_rfc3339();
+    mastodon.public_post("Northwind opens downtown", &day(2));
+    mastodon.public_post("Northwind is hiring", &day(1));
+    mastodon.public_post("Northwind, a month ago", &day(20));
+    let done: Value = look_back(id, json!({"days": 7})).send().await.unwrap().json().await.unwrap();
+    assert_eq!(done["searches"], json!(["northwind"]));
+    let account = &done["accounts"][0];
+    assert_eq!(account["network"], "mastodon");
+    assert_eq!(
+        (account["read"].as_u64(), account["matched"].as_u64(), account["stored"].as_u64()),
+        (Some(2), Some(1), Some(1)),
+        "{done}"
+    );
+    assert!(account["error"].is_null());
+    let mentions: Value = editor.get(s.url("/api/v1/listening/mentions")).send().await.unwrap().json().await.unwrap();
+    let texts: Vec<&str> = mentions.as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["Northwind opens downtown"]);
+
+    let (status, body) = problem(look_back(id, json!({"days": 31})).send().await.unwrap()).await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/days")));
+    let (status, _) = problem(look_back(id, json!({"weeks": 1})).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let prefix: Value = create("Prefix", "north*").send().await.unwrap().json().await.unwrap();
+    let (status, body) = problem(look_back(prefix["id"].as_str().unwrap(), json!({})).send().await.unwrap()).await;
+    assert_eq!((status, body["errors"][0]["pointer"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("/query")));
+    let (status, _) = problem(look_back(&uuid::Uuid::now_v7().to_string(), json!({})).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -753,6 +753,41 @@ async fn listening_checks_a_query_imports_posts_and_acts_on_an_alert() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_query_looks_back_through_the_networks_search_from_its_page() {
+    let Some((_driver, c)) = start_driver().await else { return };
+    let mastodon = crate::harness::FakeMastodon::start().await;
+    let mut networks = socialdesk_networks::Registry::default();
+    networks.add(std::sync::Arc::new(socialdesk_networks::mastodon::Mastodon::new(socialdesk_networks::http_client())));
+    let s = Server::with_networks(networks).await;
+    let ana = s.person("ana@example.com", "Northwind Coffee").await;
+    let actor = s.actor(&ana).await;
+    mastodon.connect(&s.app, &actor).await;
+    let query = s.app.create_query(&actor, "Northwind", "(northwind OR #northwind) -job*", "brand").await.unwrap();
+    let day = |days: i64| (s.app.now() - chrono::Duration::days(days)).to_rfc3339();
+    mastodon.public_post("Northwind's new oat latte is lovely", &day(2));
+    mastodon.public_post("Northwind job fair on Monday", &day(3));
+    mastodon.public_post("Northwind was packed, a while ago", &day(12));
+    mastodon.public_post("Morning #northwind flat white", &day(1));
+    c.goto(&s.url("/login")).await.unwrap();
+    fill(&c, "#email", "ana@example.com").await;
+    fill(&c, "#password", PASSWORD).await;
+    submit(&c, "form button[type=submit]").await;
+
+    c.goto(&s.url(&format!("/w/northwind-coffee/listening/queries/{}", query.id))).await.unwrap();
+    let card = c.find(Locator::Css("#look-back")).await.unwrap().text().await.unwrap();
+    assert!(card.contains("northwind, #northwind") && card.contains("Searched through Mastodon @ana"), "{card}");
+    c.find(Locator::Css("#lb-days option[value='14']")).await.unwrap().click().await.unwrap();
+    submit(&c, "#look-back button[type=submit]").await;
+    let card = c.find(Locator::Css("#look-back")).await.unwrap().text().await.unwrap();
+    assert!(card.contains("Looked back 14 days with 2 searches: 3 new mentions."), "{card}");
+    assert!(card.contains("Mastodon @ana@social.test: 5 found, 4 matching, 3 new"), "{card}");
+    assert!(!card.contains("stopped"), "{card}");
+    let stream = c.find(Locator::Css(".mentions")).await.unwrap().text().await.unwrap();
+    assert!(stream.contains("oat latte") && stream.contains("packed") && !stream.contains("job fair"), "{stream}");
+    shot(&c, "listening-look-back").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn media_is_uploaded_described_and_picked_in_the_composer() {
     let Some((_driver, c)) = start_driver().await else { return };
     let s = Server::start().await;

@@ -327,12 +327,15 @@ pub async fn cafe_site(picture: Vec<u8>) -> std::net::SocketAddr {
 /// exchange, which checks the PKCE verifier against the challenge it was
 /// given, the account and the instance), to read mentions from
 /// `/api/v1/notifications` and to tell of them on the streaming API
-/// (server-sent events), as Mastodon does.
+/// (server-sent events), as Mastodon does, and to search public statuses
+/// (`/api/v2/search?type=statuses`: every word in the text, newest first).
 pub struct FakeMastodon {
     pub base: String,
     /// Mention notifications, oldest first.
     mentions: Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
     stream: tokio::sync::broadcast::Sender<String>,
+    /// Public statuses its search finds, oldest first.
+    public: Arc<std::sync::Mutex<Vec<serde_json::Value>>>,
 }
 
 impl FakeMastodon {
@@ -348,10 +351,11 @@ impl FakeMastodon {
         use axum::routing::{get, post};
         use axum::{Form, Json, Router};
         use std::collections::HashMap;
-        type Shared = (Arc<std::sync::Mutex<Vec<serde_json::Value>>>, tokio::sync::broadcast::Sender<String>);
+        type List = Arc<std::sync::Mutex<Vec<serde_json::Value>>>;
+        type Shared = (List, tokio::sync::broadcast::Sender<String>, List);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let shared: Shared = (Arc::default(), tokio::sync::broadcast::channel(16).0);
+        let shared: Shared = (Arc::default(), tokio::sync::broadcast::channel(16).0, Arc::default());
         let streaming = base.replace("http://", "ws://");
         let app = Router::new()
             .route("/api/v1/apps", post(|| async { Json(serde_json::json!({"client_id": "cid", "client_secret": "csecret"})) }))
@@ -385,7 +389,7 @@ impl FakeMastodon {
             )
             .route(
                 "/api/v1/notifications",
-                get(|State((mentions, _)): State<Shared>, Query(query): Query<Vec<(String, String)>>| async move {
+                get(|State((mentions, _, _)): State<Shared>, Query(query): Query<Vec<(String, String)>>| async move {
                     let after: u64 = query.iter().find(|(k, _)| k == "min_id").map_or(0, |(_, v)| v.parse().unwrap());
                     let mentions = mentions.lock().unwrap();
                     // Newest first, as Mastodon pages them.
@@ -396,7 +400,7 @@ impl FakeMastodon {
             )
             .route(
                 "/api/v1/streaming/user/notification",
-                get(|State((_, stream)): State<Shared>| async move {
+                get(|State((_, stream, _)): State<Shared>| async move {
                     let events = futures_util::stream::unfold(stream.subscribe(), |mut rx| async move {
                         let text = rx.recv().await.ok()?;
                         Some((Ok::<_, std::convert::Infallible>(axum::body::Bytes::from(text)), rx))
@@ -404,9 +408,43 @@ impl FakeMastodon {
                     ([("content-type", "text/event-stream")], axum::body::Body::from_stream(events))
                 }),
             )
+            .route(
+                "/api/v1/timelines/tag/{tag}",
+                get(|State((_, _, public)): State<Shared>, axum::extract::Path(tag): axum::extract::Path<String>| async move {
+                    let wanted = format!("#{}", tag.to_lowercase());
+                    let public = public.lock().unwrap();
+                    let found: Vec<&serde_json::Value> = public
+                        .iter()
+                        .rev()
+                        .filter(|s| s["content"].as_str().unwrap().to_lowercase().contains(&wanted))
+                        .take(40)
+                        .collect();
+                    Json(serde_json::json!(found))
+                }),
+            )
+            .route(
+                "/api/v2/search",
+                get(|State((_, _, public)): State<Shared>, Query(query): Query<HashMap<String, String>>| async move {
+                    assert_eq!(query.get("type").map(String::as_str), Some("statuses"));
+                    let q = query.get("q").cloned().unwrap_or_default().to_lowercase();
+                    let offset: usize = query.get("offset").map_or(0, |o| o.parse().unwrap());
+                    let public = public.lock().unwrap();
+                    let found: Vec<&serde_json::Value> = public
+                        .iter()
+                        .rev()
+                        .filter(|s| {
+                            let text = s["content"].as_str().unwrap().to_lowercase();
+                            q.split_whitespace().all(|w| text.contains(w.trim_matches('"')))
+                        })
+                        .skip(offset)
+                        .take(40)
+                        .collect();
+                    Json(serde_json::json!({"accounts": [], "statuses": found, "hashtags": []}))
+                }),
+            )
             .with_state(shared.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        FakeMastodon { base, mentions: shared.0, stream: shared.1 }
+        FakeMastodon { base, mentions: shared.0, stream: shared.1, public: shared.2 }
     }
 
     /// Connects its one account to the actor's workspace through the
@@ -420,6 +458,20 @@ impl FakeMastodon {
             .map(|(_, v)| v.into_owned())
             .unwrap();
         app.finish_oauth(&actor.user, &start.sealed, &state, "good-code").await.unwrap().1
+    }
+
+    /// Someone posts in public, written `created_at` (RFC 3339): the search finds it.
+    pub fn public_post(&self, text: &str, created_at: &str) {
+        let mut public = self.public.lock().unwrap();
+        let id = format!("8{}", public.len() + 1);
+        public.push(serde_json::json!({
+            "id": id, "uri": format!("https://elsewhere.social/statuses/{id}"),
+            "url": format!("https://elsewhere.social/@cy/{id}"), "created_at": created_at,
+            "content": format!("<p>{text}</p>"), "spoiler_text": "",
+            "visibility": "public", "in_reply_to_id": null, "language": "en", "media_attachments": [], "mentions": [],
+            "account": {"id": "78", "username": "cy", "acct": "cy@elsewhere.social", "display_name": "Cy",
+                "url": "https://elsewhere.social/@cy", "followers_count": 5}
+        }));
     }
 
     /// Someone mentions the account: the notification is stored, then the
