@@ -87,6 +87,25 @@ enum ListenCommand {
     /// author, lang, url, urls). Posts matching one of the workspace's queries are kept; broken lines are
     /// counted, logged with their number and skipped. Importing the same file again resumes after the last line stored.
     Import(Box<ListenImportArgs>),
+    /// Looks back for the posts a saved query would have heard before it existed, through the search of every
+    /// network a connected account can search (Bluesky, Mastodon). Only posts matching one of the workspace's
+    /// queries are kept, each once.
+    LookBack(Box<ListenLookBackArgs>),
+}
+
+#[derive(Debug, clap::Args)]
+struct ListenLookBackArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// The workspace's address (its slug, as in /w/SLUG).
+    #[arg(long, value_name = "SLUG")]
+    workspace: String,
+    /// The saved query, by name or id.
+    #[arg(long, value_name = "NAME")]
+    query: String,
+    /// How many days back, 1 to 30.
+    #[arg(long, default_value_t = socialdesk_app::lookback::DEFAULT_DAYS)]
+    days: u32,
 }
 
 #[derive(Debug, clap::Args)]
@@ -384,6 +403,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logs(config.log_format);
             let app = open(&config).await?;
             let outcome = listen_import(&app, &args).await;
+            app.store.close().await;
+            outcome
+        }
+        Command::Listen(ListenCommand::LookBack(args)) => {
+            let config = Config::load_common(&args.common)?;
+            init_logs(config.log_format);
+            let app = open(&config).await?;
+            let outcome = listen_look_back(&app, &args).await;
             app.store.close().await;
             outcome
         }
@@ -801,6 +828,35 @@ async fn listen_import(app: &App, args: &ListenImportArgs) -> anyhow::Result<()>
     Ok(())
 }
 
+/// Runs a look-back and says what each network's search found.
+#[allow(clippy::print_stdout)]
+async fn listen_look_back(app: &App, args: &ListenLookBackArgs) -> anyhow::Result<()> {
+    let actor = owner_of(app, &args.workspace).await?;
+    let wanted = args.query.trim();
+    let query = app
+        .queries(&actor)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .into_iter()
+        .find(|q| q.name.eq_ignore_ascii_case(wanted) || q.id.to_string() == wanted)
+        .with_context(|| format!("--query: the workspace has no query named {wanted:?}"))?;
+    let done = app.look_back(&actor, query.id, args.days).await.map_err(|e| match e {
+        socialdesk_app::AppError::Invalid(fields) => {
+            let said: Vec<String> = fields.iter().map(|f| format!("--{}: {}", f.field, f.message)).collect();
+            anyhow::anyhow!("{}", said.join("; "))
+        }
+        e => anyhow::anyhow!("{e}"),
+    })?;
+    println!("{}: looked back {} days, searching {}", done.query, args.days, done.searches.join(", "));
+    for a in &done.accounts {
+        println!("  {} {}: {} found, {} matching, {} new", a.label, a.handle, a.read, a.matched, a.stored);
+        if let Some(e) = &a.error {
+            println!("    stopped: {e}");
+        }
+    }
+    Ok(())
+}
+
 /// Writes a workspace's analytics for a period, read as its owner would see them.
 #[allow(clippy::print_stdout)]
 async fn report_command(app: &App, config: &Config, args: &ReportArgs) -> anyhow::Result<()> {
@@ -903,6 +959,13 @@ fn check_query(text: &str) -> anyhow::Result<()> {
     match socialdesk_listen::query::Query::parse(text) {
         Ok(query) => {
             println!("{query}");
+            match query.searches() {
+                Ok(searches) => {
+                    let searches: Vec<String> = searches.iter().map(ToString::to_string).collect();
+                    println!("network searches: {}", searches.join(", "));
+                }
+                Err(why) => println!("network searches: none ({why})"),
+            }
             Ok(())
         }
         Err(e) => anyhow::bail!("the query {text:?} does not parse: {e}"),

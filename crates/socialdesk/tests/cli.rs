@@ -367,7 +367,12 @@ fn listen_check_prints_the_canonical_query_or_where_it_is_wrong() {
     let dir = temp_dir("listen");
     let ok = run(&["listen", "check", "(\"northwind coffee\" OR #northwind) -job*"], &dir);
     assert!(ok.status.success());
-    assert_eq!(String::from_utf8(ok.stdout).unwrap(), "(\"northwind coffee\" OR #northwind) AND NOT job*\n");
+    assert_eq!(
+        String::from_utf8(ok.stdout).unwrap(),
+        "(\"northwind coffee\" OR #northwind) AND NOT job*\nnetwork searches: \"northwind coffee\", #northwind\n"
+    );
+    let prefix = run(&["listen", "check", "north*"], &dir);
+    assert!(String::from_utf8(prefix.stdout).unwrap().contains("network searches: none (a network's search needs"));
     let bad = run(&["listen", "check", "coffee AND (tea OR"], &dir);
     assert!(!bad.status.success());
     let stderr = String::from_utf8(bad.stderr).unwrap();
@@ -406,6 +411,21 @@ fn listen_import_streams_a_file_resumes_and_reports_broken_lines() {
     let wrong = run(&["listen", "import", "posts.jsonl", "--workspace", "nowhere"], &dir);
     assert!(!wrong.status.success());
     assert_eq!(String::from_utf8(wrong.stderr).unwrap().lines().filter(|l| l.starts_with("socialdesk:")).count(), 1);
+
+    // Looking back needs an account that can search: the demo's sandbox accounts cannot.
+    let look_back = |query: &str, days: &str| {
+        let out =
+            run(&["listen", "look-back", "--workspace", "northwind-coffee", "--query", query, "--days", days], &dir);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        stderr.lines().filter(|l| l.starts_with("socialdesk:")).map(str::to_owned).collect::<Vec<_>>()
+    };
+    let said = look_back("Northwind", "7");
+    assert!(said.len() == 1 && said[0].contains("connect a Bluesky or Mastodon account"), "{said:?}");
+    let said = look_back("Northwind", "45");
+    assert!(said.len() == 1 && said[0].contains("1 to 30 days"), "{said:?}");
+    let said = look_back("Nobody", "7");
+    assert!(said.len() == 1 && said[0].contains("--query"), "{said:?}");
 }
 
 #[test]
