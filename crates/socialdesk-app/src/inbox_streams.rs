@@ -11,6 +11,14 @@
 //! nothing is stored twice. After each (re)connection the account is synced
 //! once, for what arrived while nobody listened.
 //!
+//! Public posts for listening stream the same way: for every account whose
+//! network streams them ([`socialdesk_networks::Capabilities::public_stream`]:
+//! Mastodon's federated timeline) in a workspace with a listening query, a
+//! connection stays open and each new post (gathered for a second) makes
+//! [`App::read_public_posts`] read on from the source's cursor, instead of
+//! at the next round of the minute job, which leaves these accounts alone
+//! while their stream is open in this process.
+//!
 //! One process holds the streams: the one holding the [`INBOX_STREAMS`]
 //! lease (renewed every 20 seconds, lasting a minute), so that running
 //! several workers does not open several connections per account. When it
@@ -36,6 +44,39 @@ const LEASE_FOR: Duration = Duration::from_secs(60);
 const RENEW_EVERY: Duration = Duration::from_secs(20);
 /// Arrivals this close together are read with one sync.
 const GATHER: Duration = Duration::from_millis(250);
+/// New public posts this close together are read at once (a busy server
+/// writes several a second).
+const PUBLIC_GATHER: Duration = Duration::from_secs(1);
+/// The most accounts whose public posts stream at once.
+const PUBLIC_STREAMS: i64 = 200;
+
+/// What a stream is of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    /// The account's inbox ([`socialdesk_networks::Network::watch_inbox`]).
+    Inbox,
+    /// The public posts its network carries ([`socialdesk_networks::Network::watch_public`]).
+    Public,
+}
+
+/// While alive, says that this process reads the account's public posts live.
+struct PublicLive {
+    set: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<AccountId>>>,
+    account: AccountId,
+}
+
+impl PublicLive {
+    fn new(app: &App, account: AccountId) -> PublicLive {
+        app.live_public.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(account);
+        PublicLive { set: app.live_public.clone(), account }
+    }
+}
+
+impl Drop for PublicLive {
+    fn drop(&mut self) {
+        self.set.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&self.account);
+    }
+}
 /// The longest wait between two connection attempts of one account.
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
@@ -69,7 +110,7 @@ impl App {
     /// Holds the live inbox streams of every workspace while `holder` has the
     /// [`INBOX_STREAMS`] lease, until `stop` turns true. The worker runs it.
     pub async fn watch_inboxes(&self, holder: &str, mut stop: watch::Receiver<bool>) {
-        let mut watched: HashMap<AccountId, JoinHandle<()>> = HashMap::new();
+        let mut watched: HashMap<(Kind, AccountId), JoinHandle<()>> = HashMap::new();
         let mut held = false;
         while !*stop.borrow() {
             let holds = match self.hold_lease(INBOX_STREAMS, holder, LEASE_FOR).await {
@@ -86,21 +127,21 @@ impl App {
             if holds {
                 match self.streamable_accounts().await {
                     Ok(accounts) => {
-                        watched.retain(|account, task| {
-                            let keep = accounts.contains_key(account) && !task.is_finished();
+                        watched.retain(|key, task| {
+                            let keep = accounts.contains_key(key) && !task.is_finished();
                             if !keep {
                                 task.abort();
                             }
                             keep
                         });
-                        for (account, workspace) in accounts {
-                            watched.entry(account).or_insert_with(|| {
+                        for ((kind, account), workspace) in accounts {
+                            watched.entry((kind, account)).or_insert_with(|| {
                                 let app = self.clone();
-                                tokio::spawn(async move { app.watch_account(workspace, account).await })
+                                tokio::spawn(async move { app.watch_account(kind, workspace, account).await })
                             });
                         }
                     }
-                    Err(e) => tracing::warn!(error = %e, "could not list the accounts with live inboxes"),
+                    Err(e) => tracing::warn!(error = %e, "could not list the accounts with live streams"),
                 }
             } else {
                 // Another process holds the streams now; it records its own.
@@ -113,9 +154,11 @@ impl App {
                 _ = stop.changed() => {}
             }
         }
-        for (account, task) in watched.drain() {
+        for ((kind, account), task) in watched.drain() {
             task.abort();
-            let _ = self.store.set_inbox_live(account, None).await;
+            if kind == Kind::Inbox {
+                let _ = self.store.set_inbox_live(account, None).await;
+            }
         }
         if held && let Err(e) = self.store.release_lease(INBOX_STREAMS, holder).await {
             tracing::warn!(error = %e, "could not give the lease of the live inboxes up; it will expire");
@@ -142,33 +185,46 @@ impl App {
             .collect())
     }
 
-    /// Connected accounts on networks that stream their inbox.
-    async fn streamable_accounts(&self) -> Result<HashMap<AccountId, WorkspaceId>, AppError> {
+    /// Connected accounts on networks that stream their inbox, and those
+    /// whose public posts stream in workspaces that listen.
+    async fn streamable_accounts(&self) -> Result<HashMap<(Kind, AccountId), WorkspaceId>, AppError> {
         let accounts = self.store.connected_accounts_everywhere().await?;
-        Ok(accounts
+        let mut streamable: HashMap<(Kind, AccountId), WorkspaceId> = accounts
             .into_iter()
             .filter(|(_, _, network, _)| self.networks.get(network).is_some_and(|n| n.capabilities().inbox_stream))
-            .map(|(workspace, account, _, _)| (account, workspace))
-            .collect())
+            .map(|(workspace, account, _, _)| ((Kind::Inbox, account), workspace))
+            .collect();
+        let public: Vec<&str> =
+            self.networks.all().filter(|n| n.capabilities().public_stream).map(|n| n.name()).collect();
+        for (workspace, account) in self.store.listening_accounts(&public, PUBLIC_STREAMS).await? {
+            streamable.insert((Kind::Public, account), workspace);
+        }
+        Ok(streamable)
     }
 
-    /// Watches one account's inbox, reconnecting with a growing wait (1 s to
+    /// Watches one account's stream, reconnecting with a growing wait (1 s to
     /// five minutes), until the account is revoked or disconnected.
-    async fn watch_account(&self, workspace: WorkspaceId, account: AccountId) {
+    async fn watch_account(&self, kind: Kind, workspace: WorkspaceId, account: AccountId) {
         let mut wait = Duration::from_secs(1);
         loop {
             let started = Instant::now();
-            let ended = self.watch_account_once(workspace, account).await;
-            if let Err(e) = self.store.set_inbox_live(account, None).await {
-                tracing::warn!(%account, error = %e, "could not record that the live inbox closed");
-            }
+            let ended = match kind {
+                Kind::Inbox => {
+                    let ended = self.watch_account_once(workspace, account).await;
+                    if let Err(e) = self.store.set_inbox_live(account, None).await {
+                        tracing::warn!(%account, error = %e, "could not record that the live inbox closed");
+                    }
+                    ended
+                }
+                Kind::Public => self.watch_public_once(workspace, account).await,
+            };
             match ended {
-                Ok(()) => tracing::info!(%account, "the live inbox stream closed"),
+                Ok(()) => tracing::info!(%account, ?kind, "the live stream closed"),
                 Err(Ended::ForGood(why)) => {
-                    tracing::info!(%account, why, "no live inbox for this account");
+                    tracing::info!(%account, ?kind, why, "no live stream for this account");
                     return;
                 }
-                Err(Ended::Retry(why)) => tracing::warn!(%account, why, "the live inbox stream failed"),
+                Err(Ended::Retry(why)) => tracing::warn!(%account, ?kind, why, "the live stream failed"),
             }
             if started.elapsed() > MAX_BACKOFF {
                 wait = Duration::from_secs(1);
@@ -235,6 +291,72 @@ impl App {
                 }
             }
         }
+    }
+
+    /// One connection to the public posts' stream: opened, a catch-up read,
+    /// then a read from the source's cursor for each gathering of new posts.
+    async fn watch_public_once(&self, workspace: WorkspaceId, account: AccountId) -> Result<(), Ended> {
+        let (stored, credentials) = self.credentials(workspace, account).await?;
+        let network = self.network(&stored.network)?;
+        let mut stream = match network.watch_public(&credentials).await {
+            Ok(stream) => stream,
+            Err(NetworkError::AuthRevoked(why)) => {
+                self.mark_account_revoked(workspace, account, &why).await?;
+                return Err(Ended::ForGood(why));
+            }
+            Err(NetworkError::Unsupported(what)) => return Err(Ended::ForGood(format!("{what} is not supported"))),
+            Err(e) => return Err(Ended::Retry(e.to_string())),
+        };
+        tracing::info!(%account, handle = stored.handle, "live public posts stream open");
+        let _live = PublicLive::new(self, account);
+        self.live_read(workspace, account).await?;
+        let mut due: Option<Instant> = None;
+        loop {
+            let signal = match due {
+                Some(at) => tokio::select! {
+                    signal = stream.next() => signal,
+                    () = tokio::time::sleep_until(at) => {
+                        due = None;
+                        self.live_read(workspace, account).await?;
+                        continue;
+                    }
+                },
+                None => stream.next().await,
+            };
+            match signal {
+                Ok(Some(InboxSignal::Arrived)) => {
+                    due.get_or_insert_with(|| Instant::now() + PUBLIC_GATHER);
+                }
+                Ok(Some(InboxSignal::Alive)) => {}
+                Ok(None) => return Ok(()),
+                Err(NetworkError::AuthRevoked(why)) => {
+                    self.mark_account_revoked(workspace, account, &why).await?;
+                    return Err(Ended::ForGood(why));
+                }
+                Err(e) => return Err(Ended::Retry(e.to_string())),
+            }
+        }
+    }
+
+    /// Reads the account's new public posts; a revoked or disconnected
+    /// account ends its watch, other failures wait for the next arrival.
+    async fn live_read(&self, workspace: WorkspaceId, account: AccountId) -> Result<(), Ended> {
+        match self.read_public_posts(workspace, account).await {
+            Ok(stored) => {
+                tracing::debug!(%account, stored, "live public posts read");
+                Ok(())
+            }
+            Err(e @ (AppError::Conflict { .. } | AppError::NotFound)) => Err(e.into()),
+            Err(e) => {
+                tracing::warn!(%account, error = %e, "reading live public posts failed; the next arrival retries");
+                Ok(())
+            }
+        }
+    }
+
+    /// Whether this process reads `account`'s public posts as their stream tells.
+    pub(crate) fn public_posts_live(&self, account: AccountId) -> bool {
+        self.live_public.lock().unwrap_or_else(std::sync::PoisonError::into_inner).contains(&account)
     }
 
     /// Syncs the account; a revoked account ends its watch, other failures are

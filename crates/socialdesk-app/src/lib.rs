@@ -76,7 +76,7 @@ pub use worker::{Readiness, Worker, WorkerOptions};
 
 use memo::Memo;
 use posts::CalendarKey;
-use socialdesk_core::WorkspaceId;
+use socialdesk_core::{AccountId, WorkspaceId};
 use socialdesk_networks::Registry;
 use socialdesk_store::Store;
 
@@ -143,6 +143,9 @@ pub struct App {
     arrivals: tokio::sync::broadcast::Sender<WorkspaceId>,
     /// Turns true when the server is stopping: long-lived answers end.
     closing: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Accounts whose public posts this process reads as their network's
+    /// live stream tells (see [`inbox_streams`]): the minute job leaves them.
+    live_public: Arc<std::sync::Mutex<std::collections::HashSet<AccountId>>>,
 }
 
 impl App {
@@ -173,6 +176,7 @@ impl App {
             inbox_figures: Arc::new(Memo::new(FIGURES_FRESH, 4096)),
             access: Arc::default(),
             arrivals: tokio::sync::broadcast::channel(256).0,
+            live_public: Arc::default(),
             closing: Arc::new(tokio::sync::watch::channel(false).0),
         }
     }

@@ -317,6 +317,10 @@ impl JobHandler for ListeningStreams {
             let accounts =
                 app.store.listening_accounts(&networks, STREAM_ACCOUNTS_PER_RUN).await.map_err(AppError::from)?;
             for (workspace, account) in accounts {
+                // Read as its network's stream tells, in this process.
+                if app.public_posts_live(account) {
+                    continue;
+                }
                 if let Err(e) = app.read_public_posts(workspace, account).await {
                     tracing::warn!(%workspace, %account, error = %e, "reading public posts failed");
                 }

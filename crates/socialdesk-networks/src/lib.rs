@@ -56,6 +56,10 @@ pub struct Capabilities {
     /// The connector reads the public posts the network carries, for
     /// listening ([`Network::public_posts`]).
     pub public_posts: bool,
+    /// The network tells as soon as a public post appears
+    /// ([`Network::watch_public`]), so the public posts need not be read
+    /// every minute.
+    pub public_stream: bool,
     /// The connector searches the network's public posts, for listening's
     /// look back ([`Network::search_posts`]).
     pub search: bool,
@@ -226,6 +230,14 @@ pub trait Network: Send + Sync + 'static {
         Err(NetworkError::Unsupported("public posts"))
     }
 
+    /// Opens the network's live stream of the public posts
+    /// [`Network::public_posts`] reads: it says when there is something new
+    /// to read, not what it is, so a broken stream loses nothing (the next
+    /// read goes on from its cursor).
+    async fn watch_public(&self, _credentials: &Credentials) -> Result<Box<dyn InboxWatch>, NetworkError> {
+        Err(NetworkError::Unsupported("a live stream of public posts"))
+    }
+
     /// Public posts the network's search finds for `search`, newest first,
     /// one page at a time: `cursor` is the previous page's `next_cursor`,
     /// which is `None` after the last page.
@@ -258,7 +270,7 @@ pub trait Network: Send + Sync + 'static {
     }
 }
 
-/// What a live inbox stream says.
+/// What a live stream (of an inbox, or of public posts) says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InboxSignal {
     /// Something new is in the inbox: read it with [`Network::inbox`].

@@ -295,6 +295,7 @@ impl Network for Sandbox {
             hide_comment: true,
             inbox_stream: false,
             public_posts: false,
+            public_stream: false,
             search: false,
             public_accounts: true,
         }

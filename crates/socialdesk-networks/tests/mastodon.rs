@@ -774,6 +774,7 @@ async fn start() -> (String, Shared) {
         .route("/api/v1/timelines/public", get(public_timeline))
         .route("/api/v1/timelines/tag/{tag}", get(tag_timeline))
         .route("/api/v1/streaming/user/notification", get(streaming))
+        .route("/api/v1/streaming/public", get(streaming))
         .with_state(App { fake: fake.clone(), base: base.clone() });
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     (base, fake)
@@ -1301,6 +1302,31 @@ async fn the_notification_stream_says_when_a_mention_arrives() {
     let refused = mastodon.watch_inbox(&credentials(&base, REVOKED_TOKEN)).await.err().unwrap();
     assert!(matches!(refused, NetworkError::AuthRevoked(_)), "{refused:?}");
     assert!(mastodon.capabilities().inbox_stream);
+}
+
+#[tokio::test]
+async fn the_public_stream_says_when_a_public_status_appears() {
+    let (base, fake) = start().await;
+    let mastodon = connector();
+    assert!(mastodon.capabilities().public_stream);
+    let mut watch = mastodon.watch_public(&credentials(&base, GOOD_TOKEN)).await.unwrap();
+    assert_eq!(
+        fake.lock().unwrap().stream_requests,
+        vec![("/api/v1/streaming/public".to_owned(), "text/event-stream".to_owned())]
+    );
+    stream(&fake, ":thump\n");
+    assert_eq!(next(&mut watch).await.unwrap(), Some(InboxSignal::Alive));
+    // A deletion or an edit is nothing new to read; a new status is.
+    stream(&fake, "event: delete\ndata: 4051\n\n");
+    assert_eq!(next(&mut watch).await.unwrap(), Some(InboxSignal::Alive));
+    stream(&fake, "event: status.update\ndata: {\"id\":\"4050\"}\n\n");
+    assert_eq!(next(&mut watch).await.unwrap(), Some(InboxSignal::Alive));
+    stream(&fake, "event: update\ndata: {\"id\":\"4052\",\"content\":\"<p>Northwind</p>\"}\n\n");
+    assert_eq!(next(&mut watch).await.unwrap(), Some(InboxSignal::Arrived));
+    fake.lock().unwrap().stream = None;
+    assert_eq!(next(&mut watch).await.unwrap(), None);
+    let refused = mastodon.watch_public(&credentials(&base, REVOKED_TOKEN)).await.err().unwrap();
+    assert!(matches!(refused, NetworkError::AuthRevoked(_)), "{refused:?}");
 }
 
 fn public_status(id: u64, text: &str, language: Option<&str>, visibility: &str) -> FakeStatus {

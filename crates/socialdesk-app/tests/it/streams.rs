@@ -9,13 +9,13 @@ use socialdesk_app::mentions::{LISTENING_STREAMS, public_source};
 use socialdesk_app::{Worker, WorkerOptions};
 use socialdesk_core::JobId;
 use socialdesk_networks::{
-    Capabilities, ConnectMethod, ConnectRequest, Connected, Credentials, IdempotencyKey, Network, NetworkError,
-    OutgoingPost, Profile, PublicPage, PublicPost, Published,
+    Capabilities, ConnectMethod, ConnectRequest, Connected, Credentials, IdempotencyKey, InboxSignal, InboxWatch,
+    Network, NetworkError, OutgoingPost, Profile, PublicPage, PublicPost, Published,
 };
 use socialdesk_store::testing::TestDb;
 use socialdesk_store::{MentionFilter, NewJob};
 
-use crate::publishing::{connect, profile, setup_with};
+use crate::publishing::{connect, profile, setup_with, worker};
 
 /// A Mastodon-like network whose public timeline is a list; it remembers
 /// the cursors it was asked from.
@@ -24,6 +24,19 @@ struct Timeline {
     posts: Mutex<Vec<PublicPost>>,
     asked: Mutex<Vec<Option<String>>>,
     revoked: Mutex<bool>,
+    /// Whether it streams its public posts, and what its stream says.
+    streams: bool,
+    signals: Option<tokio::sync::broadcast::Sender<InboxSignal>>,
+    watches: std::sync::atomic::AtomicU32,
+}
+
+struct Watch(tokio::sync::broadcast::Receiver<InboxSignal>);
+
+#[async_trait::async_trait]
+impl InboxWatch for Watch {
+    async fn next(&mut self) -> Result<Option<InboxSignal>, NetworkError> {
+        Ok(self.0.recv().await.ok())
+    }
 }
 
 fn post(id: u64, text: &str, lang: Option<&str>) -> PublicPost {
@@ -53,7 +66,12 @@ impl Network for Timeline {
         ConnectMethod::Instant
     }
     fn capabilities(&self) -> Capabilities {
-        Capabilities { public_posts: true, ..Capabilities::default() }
+        Capabilities { public_posts: true, public_stream: self.streams, ..Capabilities::default() }
+    }
+    async fn watch_public(&self, _: &Credentials) -> Result<Box<dyn InboxWatch>, NetworkError> {
+        self.watches.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let signals = self.signals.as_ref().ok_or(NetworkError::Unsupported("a live stream of public posts"))?;
+        Ok(Box::new(Watch(signals.subscribe())))
     }
     async fn connect(&self, _: &ConnectRequest) -> Result<Connected, NetworkError> {
         Ok(Connected { profile: profile(), credentials: Credentials(serde_json::json!({})), expires_at: None })
@@ -143,6 +161,47 @@ async fn public_posts_are_read_forward_and_only_matching_ones_are_kept() {
         assert!(s.app.read_public_posts(ws, account).await.is_err());
         let account = s.app.store.account(ws, account).await.unwrap();
         assert_eq!(account.status, socialdesk_core::AccountStatus::Revoked);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_posts_are_read_as_their_stream_tells_not_a_minute_later() {
+    for db in TestDb::each().await {
+        let timeline = Arc::new(Timeline {
+            streams: true,
+            signals: Some(tokio::sync::broadcast::channel(16).0),
+            ..Timeline::default()
+        });
+        let s = setup_with(db, timeline.clone(), Default::default()).await;
+        connect(&s, "mastodon").await;
+        timeline.posts.lock().unwrap().push(post(1, "Northwind, before anyone listened", Some("en")));
+        let query = s.app.create_query(&s.actor, "Brand", "northwind", "brand").await.unwrap();
+        let (stop, running) = worker(&s.app);
+        let filter = MentionFilter { query: Some(query.id), ..MentionFilter::default() };
+        let stored = async || s.app.mentions(&s.actor, &filter, 10).await.unwrap().len();
+        let mut waited = 0;
+        // The stream opens, and its catch-up read (or the minute job's first round) reads the newest posts.
+        while (timeline.watches.load(std::sync::atomic::Ordering::SeqCst) == 0 || stored().await == 0) && waited < 500 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            waited += 1;
+        }
+        assert_eq!(stored().await, 1, "the catch-up read");
+        // The clock stands still: the minute job cannot run again, only the stream can bring the next post.
+        timeline.posts.lock().unwrap().push(post(2, "Northwind just opened a second shop", Some("en")));
+        timeline.posts.lock().unwrap().push(post(3, "Unrelated", Some("en")));
+        timeline.signals.as_ref().unwrap().send(InboxSignal::Arrived).unwrap();
+        let mut waited = 0;
+        while stored().await < 2 && waited < 500 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            waited += 1;
+        }
+        let mut found: Vec<String> =
+            s.app.mentions(&s.actor, &filter, 10).await.unwrap().into_iter().map(|m| m.remote_id).collect();
+        found.sort();
+        assert_eq!(found, ["1", "2"], "read on from the cursor as soon as the stream told");
+        assert_eq!(timeline.watches.load(std::sync::atomic::Ordering::SeqCst), 1);
+        stop.send(true).unwrap();
+        running.await.unwrap();
     }
 }
 

@@ -745,6 +745,7 @@ impl Network for Bluesky {
             hide_comment: true,
             inbox_stream: false,
             public_posts: false,
+            public_stream: false,
             search: true,
             public_accounts: true,
         }

@@ -236,6 +236,30 @@ impl Mastodon {
         Ok(Instance { limits, domain: instance.domain.filter(|d| !d.is_empty()), streaming })
     }
 
+    /// Opens `path` of the streaming API as server-sent events, on the
+    /// streaming server the instance names (`configuration.urls.streaming`),
+    /// else on the server itself.
+    async fn stream(&self, credentials: &Credentials, path: &str) -> Result<SseReader, NetworkError> {
+        let stored = Stored::open(credentials)?;
+        let base = self.instance(&stored.server).await?.streaming.unwrap_or_else(|| stored.server.clone());
+        let response = self
+            .http
+            .get(format!("{base}{path}"))
+            .bearer_auth(&stored.access_token)
+            .header(reqwest::header::ACCEPT, "text/event-stream")
+            .timeout(STREAM_FOR)
+            .send()
+            .await
+            .map_err(|e| NetworkError::from_transport(&e))?;
+        let status = response.status();
+        if !status.is_success() {
+            let headers = response.headers().clone();
+            let body = response.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+            return Err(error_for(status, &headers, &body));
+        }
+        Ok(SseReader::new(response, STREAM_IDLE))
+    }
+
     async fn find_by_text(
         &self,
         api: &Api<'_>,
@@ -376,6 +400,7 @@ impl Network for Mastodon {
             like: true,
             hide_comment: false,
             public_posts: true,
+            public_stream: true,
             search: true,
             public_accounts: true,
         }
@@ -714,24 +739,18 @@ impl Network for Mastodon {
     /// [`InboxSignal::Arrived`]; other notifications and the heartbeat say
     /// the connection lives, and a minute of silence ends it.
     async fn watch_inbox(&self, credentials: &Credentials) -> Result<Box<dyn InboxWatch>, NetworkError> {
-        let stored = Stored::open(credentials)?;
-        let base = self.instance(&stored.server).await?.streaming.unwrap_or_else(|| stored.server.clone());
-        let response = self
-            .http
-            .get(format!("{base}/api/v1/streaming/user/notification"))
-            .bearer_auth(&stored.access_token)
-            .header(reqwest::header::ACCEPT, "text/event-stream")
-            .timeout(STREAM_FOR)
-            .send()
-            .await
-            .map_err(|e| NetworkError::from_transport(&e))?;
-        let status = response.status();
-        if !status.is_success() {
-            let headers = response.headers().clone();
-            let body = response.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-            return Err(error_for(status, &headers, &body));
-        }
-        Ok(Box::new(NotificationStream(SseReader::new(response, STREAM_IDLE))))
+        let events = self.stream(credentials, "/api/v1/streaming/user/notification").await?;
+        Ok(Box::new(NotificationStream(events)))
+    }
+
+    /// `GET /api/v1/streaming/public`, the federated timeline
+    /// [`Network::public_posts`] reads, as server-sent events from the
+    /// instance's streaming server: an `update` (a new status) is
+    /// [`InboxSignal::Arrived`]; deletions, edits and the heartbeat say the
+    /// connection lives, and a minute of silence ends it.
+    async fn watch_public(&self, credentials: &Credentials) -> Result<Box<dyn InboxWatch>, NetworkError> {
+        let events = self.stream(credentials, "/api/v1/streaming/public").await?;
+        Ok(Box::new(PublicStream(events)))
     }
 
     /// public post it knows, its own and those of the servers it follows.
@@ -940,6 +959,20 @@ fn streaming_base(address: &str) -> Option<String> {
 
 /// The notification stream of one account.
 struct NotificationStream(SseReader);
+
+/// The federated timeline's stream: a new status says there is something to read.
+struct PublicStream(SseReader);
+
+#[async_trait::async_trait]
+impl InboxWatch for PublicStream {
+    async fn next(&mut self) -> Result<Option<InboxSignal>, NetworkError> {
+        let Some(item) = self.0.next().await? else { return Ok(None) };
+        Ok(Some(match item {
+            SseItem::Event { name, .. } if name == "update" => InboxSignal::Arrived,
+            SseItem::Event { .. } | SseItem::Alive => InboxSignal::Alive,
+        }))
+    }
+}
 
 #[async_trait::async_trait]
 impl InboxWatch for NotificationStream {
