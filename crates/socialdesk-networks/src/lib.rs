@@ -312,9 +312,15 @@ impl std::fmt::Debug for Registry {
 impl Registry {
     /// Every network of this build, with real HTTP clients.
     pub fn standard(http: reqwest::Client) -> Registry {
+        Registry::standard_with(http, Some(bluesky::DEFAULT_VIDEO_SERVICE.to_owned()))
+    }
+
+    /// Every network of this build, Bluesky's videos going through `bluesky_video_service`
+    /// (`None`: straight to the account's server).
+    pub fn standard_with(http: reqwest::Client, bluesky_video_service: Option<String>) -> Registry {
         let mut registry = Registry::default();
         registry.add(Arc::new(sandbox::Sandbox::new()));
-        registry.add(Arc::new(bluesky::Bluesky::new(http.clone())));
+        registry.add(Arc::new(bluesky::Bluesky::new(http.clone()).with_video_service(bluesky_video_service)));
         registry.add(Arc::new(mastodon::Mastodon::new(http)));
         registry
     }

@@ -85,8 +85,9 @@ macro_rules! pds {
     };
 }
 
+/// The connector, sending videos straight to the PDS (no video service here).
 fn bluesky() -> Bluesky {
-    Bluesky::new(socialdesk_networks::http_client())
+    Bluesky::new(socialdesk_networks::http_client()).with_video_service(None)
 }
 
 struct Account {
@@ -420,7 +421,7 @@ fn mp4(payload: usize) -> Vec<u8> {
 }
 
 #[tokio::test]
-async fn a_video_is_uploaded_as_a_blob_and_embedded_with_its_alt_text() {
+async fn without_a_video_service_a_video_is_uploaded_as_a_blob_and_embedded_with_its_alt_text() {
     let pds = pds!();
     let alice = account(pds, "alice-video.test").await;
     let clip = mp4(4096);
@@ -472,6 +473,213 @@ async fn a_video_is_uploaded_as_a_blob_and_embedded_with_its_alt_text() {
     };
     let refused = bluesky().publish(&alice.credentials, &mov, &IdempotencyKey::for_variant("mov", 1)).await;
     assert!(matches!(&refused, Err(NetworkError::Rejected(why)) if why.contains("MP4")), "{refused:?}");
+}
+
+/// The claims of a JWT, unverified (the fake video service only looks).
+fn claims(token: &str) -> Value {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).unwrap();
+    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+}
+
+/// A video service as Bluesky runs it, on this machine: it checks the service
+/// tokens it is given, stores the "processed" video on the PDS as the
+/// account (`uploadBlob` under the token, as video.bsky.app does), and
+/// answers the job's state: processing at the first question, done after.
+async fn video_service(pds: &'static str) -> (String, Arc<Mutex<Vec<String>>>) {
+    #[derive(Clone)]
+    struct Service {
+        pds: &'static str,
+        seen: Arc<Mutex<Vec<String>>>,
+        jobs: Arc<Mutex<HashMap<String, (u32, Value)>>>,
+    }
+    use std::collections::HashMap;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let service = Service { pds, seen: Arc::default(), jobs: Arc::default() };
+    let seen = service.seen.clone();
+    let bearer = |headers: &HeaderMap| {
+        headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::to_owned)
+    };
+    let router = Router::new()
+        .route(
+            "/xrpc/app.bsky.video.getUploadLimits",
+            get(move |State(s): State<Service>, headers: HeaderMap| async move {
+                let c = claims(&bearer(&headers).unwrap());
+                s.seen.lock().unwrap().push(format!("limits aud={} lxm={}", c["aud"], c["lxm"]));
+                axum::Json(json!({"canUpload": true, "remainingDailyVideos": 24, "remainingDailyBytes": 9_000_000_000_u64}))
+            }),
+        )
+        .route(
+            "/xrpc/app.bsky.video.uploadVideo",
+            post(move |State(s): State<Service>, headers: HeaderMap, RawQuery(query): RawQuery, body: axum::body::Bytes| async move {
+                let token = bearer(&headers).unwrap();
+                let c = claims(&token);
+                let query = query.unwrap_or_default();
+                s.seen.lock().unwrap().push(format!("upload aud={} lxm={} {}", c["aud"], c["lxm"], query.split('&').next().unwrap()));
+                let job = format!("job-{}", query.split("name=").nth(1).unwrap());
+                if s.jobs.lock().unwrap().contains_key(&job) {
+                    let body = json!({"error": "already_exists", "message": "Video already processed", "jobId": job});
+                    return (StatusCode::CONFLICT, axum::Json(body)).into_response();
+                }
+                // "Processing" done, the result goes to the account's PDS under the service token.
+                let stored: Value = reqwest::Client::new()
+                    .post(format!("{}/xrpc/com.atproto.repo.uploadBlob", s.pds))
+                    .bearer_auth(&token)
+                    .header("content-type", "video/mp4")
+                    .body(body.to_vec())
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                assert!(stored.get("blob").is_some(), "the PDS took the service token: {stored}");
+                s.jobs.lock().unwrap().insert(job.clone(), (0, stored["blob"].clone()));
+                axum::Json(json!({"did": c["iss"], "jobId": job, "state": "JOB_STATE_CREATED"})).into_response()
+            }),
+        )
+        .route(
+            "/xrpc/app.bsky.video.getJobStatus",
+            get(move |State(s): State<Service>, RawQuery(query): RawQuery| async move {
+                let job = query.unwrap_or_default().trim_start_matches("jobId=").to_owned();
+                let mut jobs = s.jobs.lock().unwrap();
+                let (asked, blob) = jobs.get_mut(&job).unwrap();
+                *asked += 1;
+                s.seen.lock().unwrap().push(format!("status {job}"));
+                if *asked == 1 {
+                    axum::Json(json!({"jobStatus": {"jobId": job, "did": "x", "state": "JOB_STATE_ENCODING", "progress": 40}}))
+                } else {
+                    axum::Json(json!({"jobStatus": {"jobId": job, "did": "x", "state": "JOB_STATE_COMPLETED", "progress": 100, "blob": blob}}))
+                }
+            }),
+        )
+        .with_state(service);
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn a_video_goes_through_the_video_service_which_stores_it_on_the_pds() {
+    let pds = pds!();
+    let alice = account(pds, "alice-vs.test").await;
+    let (service, seen) = video_service(pds).await;
+    let network = Bluesky::new(socialdesk_networks::http_client())
+        .with_video_service(Some(service.clone()))
+        .with_video_polling(Duration::from_millis(20), Duration::from_secs(10));
+    let clip = mp4(8192);
+    let video = OutgoingMedia {
+        data: clip.clone(),
+        mime: "video/mp4".into(),
+        alt: "Steam over a cup".into(),
+        width: Some(1920),
+        height: Some(1080),
+    };
+    let post = |text: &str| OutgoingPost {
+        parts: vec![OutgoingPart { text: text.into(), video: Some(video.clone()), ..OutgoingPart::default() }],
+        created_at: at(95),
+        ..Default::default()
+    };
+    let published =
+        network.publish(&alice.credentials, &post("Steam"), &IdempotencyKey::for_variant("vs", 1)).await.unwrap();
+    let stored = record(pds, &published.parts[0].id).await;
+    assert_eq!(stored["embed"]["$type"], "app.bsky.embed.video");
+    assert_eq!(stored["embed"]["alt"], "Steam over a cup");
+    assert_eq!(stored["embed"]["video"]["size"], clip.len(), "the blob the service stored on the PDS");
+    let host = service.trim_start_matches("http://").split(':').next().unwrap().to_owned();
+    {
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen[0], format!("limits aud=\"did:web:{host}\" lxm=\"app.bsky.video.getUploadLimits\""));
+        assert!(
+            seen[1].starts_with("upload aud=\"did:web:localhost\" lxm=\"com.atproto.repo.uploadBlob\" did="),
+            "{seen:?}"
+        );
+        assert!(seen[2].starts_with("status job-") && seen[3].starts_with("status job-"), "asked until done: {seen:?}");
+    }
+    // The same file again (another post) is the same job: 409, then its state.
+    let again =
+        network.publish(&alice.credentials, &post("Steam again"), &IdempotencyKey::for_variant("vs", 2)).await.unwrap();
+    let stored = record(pds, &again.parts[0].id).await;
+    assert_eq!(stored["embed"]["video"]["size"], clip.len());
+}
+
+#[tokio::test]
+async fn a_video_the_service_will_not_take_or_cannot_process_is_refused_with_its_reason() {
+    // One fake plays the PDS and the video service; `limit` and `fails` choose the answers.
+    async fn fake(can_upload: bool) -> (String, Arc<Mutex<Vec<String>>>) {
+        let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+        let log = seen.clone();
+        let router = Router::new()
+            .route(
+                "/xrpc/com.atproto.repo.getRecord",
+                get(|| async { xrpc_error(StatusCode::BAD_REQUEST, "RecordNotFound", "Could not locate record") }),
+            )
+            .route(
+                "/xrpc/com.atproto.server.describeServer",
+                get(|| async { axum::Json(json!({"did": "did:web:pds.example"})) }),
+            )
+            .route(
+                "/xrpc/com.atproto.server.getServiceAuth",
+                get(|| async { axum::Json(json!({"token": "e30.e30.sig"})) }),
+            )
+            .route(
+                "/xrpc/app.bsky.video.getUploadLimits",
+                get(move || async move {
+                    axum::Json(
+                        json!({"canUpload": can_upload, "message": "You have reached your daily video upload limit"}),
+                    )
+                }),
+            )
+            .route(
+                "/xrpc/app.bsky.video.uploadVideo",
+                post(|| async {
+                    axum::Json(json!({"jobId": "j1", "did": "did:plc:ana", "state": "JOB_STATE_CREATED"}))
+                }),
+            )
+            .route(
+                "/xrpc/app.bsky.video.getJobStatus",
+                get(|| async {
+                    axum::Json(json!({"jobStatus": {"jobId": "j1", "did": "did:plc:ana", "state": "JOB_STATE_FAILED",
+                        "error": "Video too long", "message": "Videos must be under 3 minutes"}}))
+                }),
+            )
+            .fallback(move |uri: axum::http::Uri| {
+                log.lock().unwrap().push(uri.path().to_owned());
+                async { xrpc_error(StatusCode::BAD_REQUEST, "InvalidRequest", "not here") }
+            });
+        (serve(router).await, seen)
+    }
+    let post = OutgoingPost {
+        parts: vec![OutgoingPart {
+            text: "Long pour".into(),
+            video: Some(OutgoingMedia {
+                data: mp4(1024),
+                mime: "video/mp4".into(),
+                alt: String::new(),
+                width: None,
+                height: None,
+            }),
+            ..OutgoingPart::default()
+        }],
+        created_at: at(96),
+        ..Default::default()
+    };
+    for (can_upload, expected) in [(false, "daily video upload limit"), (true, "under 3 minutes")] {
+        let (url, seen) = fake(can_upload).await;
+        let network = Bluesky::new(socialdesk_networks::http_client())
+            .with_video_service(Some(url.clone()))
+            .with_video_polling(Duration::from_millis(10), Duration::from_secs(5));
+        let refused = network.publish(&credentials_for(&url), &post, &IdempotencyKey::for_variant("long", 1)).await;
+        assert!(matches!(&refused, Err(NetworkError::Rejected(why)) if why.contains(expected)), "{refused:?}");
+        assert!(
+            !seen.lock().unwrap().iter().any(|p| p.contains("putRecord") || p.contains("createRecord")),
+            "nothing posted"
+        );
+    }
 }
 
 #[tokio::test]

@@ -59,6 +59,11 @@ pub struct CommonArgs {
     /// set it on one process only. Off by default.
     #[arg(long, env = "SOCIALDESK_BLUESKY_JETSTREAM", value_name = "URL")]
     pub bluesky_jetstream: Option<String>,
+    /// Where Bluesky videos are processed before they are posted, as Bluesky's apps do it. Default:
+    /// https://video.bsky.app; `none` uploads them to the account's server as they are (a server of
+    /// your own without a video service).
+    #[arg(long, env = "SOCIALDESK_BLUESKY_VIDEO_SERVICE", value_name = "URL")]
+    pub bluesky_video_service: Option<String>,
     /// Bold font for PDF reports. Default: the bold of the regular font's family, or the regular one.
     #[arg(long, env = "SOCIALDESK_REPORT_FONT_BOLD", value_name = "PATH")]
     pub report_font_bold: Option<PathBuf>,
@@ -126,6 +131,7 @@ struct FileConfig {
     report_font_bold: Option<PathBuf>,
     allow_private_addresses: Option<bool>,
     bluesky_jetstream: Option<String>,
+    bluesky_video_service: Option<String>,
 }
 
 /// The resolved configuration.
@@ -152,6 +158,8 @@ pub struct Config {
     pub allow_private_addresses: bool,
     /// The Jetstream service listening reads Bluesky from, if any.
     pub bluesky_jetstream: Option<String>,
+    /// The service Bluesky videos are processed by; `None`: straight to the account's server.
+    pub bluesky_video_service: Option<String>,
 }
 
 impl fmt::Debug for Config {
@@ -173,6 +181,7 @@ impl fmt::Debug for Config {
             .field("report_fonts", &self.report_fonts)
             .field("allow_private_addresses", &self.allow_private_addresses)
             .field("bluesky_jetstream", &self.bluesky_jetstream)
+            .field("bluesky_video_service", &self.bluesky_video_service)
             .finish()
     }
 }
@@ -226,6 +235,17 @@ impl Config {
         {
             bail!("--bluesky-jetstream must be a WebSocket address (wss:// or ws://), got {url:?}");
         }
+        let bluesky_video_service = match common.bluesky_video_service.clone().or(file.bluesky_video_service) {
+            None => Some(socialdesk_networks::bluesky::DEFAULT_VIDEO_SERVICE.to_owned()),
+            Some(url) if url.trim().eq_ignore_ascii_case("none") => None,
+            Some(url) => {
+                let url = url.trim().trim_end_matches('/').to_owned();
+                if !(url.starts_with("https://") || url.starts_with("http://")) {
+                    bail!("--bluesky-video-service must be an http(s):// address or none, got {url:?}");
+                }
+                Some(url)
+            }
+        };
         let signup = match serve.signup.or(file.signup).unwrap_or(SignupArg::Open) {
             SignupArg::Open => SignupPolicy::Open,
             SignupArg::InviteOnly => SignupPolicy::InviteOnly,
@@ -252,6 +272,7 @@ impl Config {
             report_fonts,
             allow_private_addresses: common.allow_private_addresses || file.allow_private_addresses.unwrap_or(false),
             bluesky_jetstream,
+            bluesky_video_service,
         })
     }
 

@@ -1014,7 +1014,10 @@ async fn open(config: &Config) -> anyhow::Result<App> {
         allow_private_urls: config.allow_private_addresses,
         ..Settings::default()
     };
-    let networks = socialdesk_networks::Registry::standard(socialdesk_networks::http_client());
+    let networks = socialdesk_networks::Registry::standard_with(
+        socialdesk_networks::http_client(),
+        config.bluesky_video_service.clone(),
+    );
     let mut app = App::new(store, Arc::new(SystemClock), secrets, settings)
         .with_networks(networks)
         .with_report_renderer(Arc::new(socialdesk_web::report::HtmlReports::with_pdf(Arc::new(

@@ -39,9 +39,18 @@
 //! plus `n` milliseconds for part `n` (so siblings sort in order), facets
 //! come from the text, and blobs are content-addressed.
 //!
-//! A part may carry one MP4 video instead of images: it is uploaded as a blob
-//! and embedded as `app.bsky.embed.video` (Bluesky's apps send videos to a
-//! transcoding service first; a PDS blob is what the record refers to either way).
+//! A part may carry one MP4 video instead of images, embedded as
+//! `app.bsky.embed.video`. As Bluesky's own apps do, it goes through the
+//! video service ([`DEFAULT_VIDEO_SERVICE`], or the one set with
+//! [`Bluesky::with_video_service`]): the account's daily allowance is asked
+//! first (`app.bsky.video.getUploadLimits`, under a service token for the
+//! video service), the file is sent to `app.bsky.video.uploadVideo` under a
+//! service token that lets the service store the result on the account's
+//! PDS (`getServiceAuth`, audience the PDS, method `uploadBlob`), and the
+//! job is followed (`getJobStatus`) until the service hands back the
+//! processed blob; a file sent again is the same job (`409 already_exists`
+//! with its id). The PDS's DID comes from `describeServer`. Without a video service (a PDS of one's own, tests), the
+//! file is uploaded to the PDS as a blob, which Bluesky's apps may not play.
 //!
 //! A part without images may carry a link's card ([`LinkCard`], made by the
 //! caller from the page): it becomes an `app.bsky.embed.external` with its
@@ -91,6 +100,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use socialdesk_core::text::bluesky as text;
 
 use self::protocol::{LIKE, POST, PROFILE, StrongRef, THREADGATE};
@@ -126,11 +136,36 @@ const MAX_LANGS: usize = 3;
 #[derive(Debug, Clone)]
 pub struct Bluesky {
     http: reqwest::Client,
+    video_service: Option<String>,
+    /// How often a video job is asked about, and for how long.
+    video_poll: std::time::Duration,
+    video_wait: std::time::Duration,
 }
+
+/// Where Bluesky's apps send videos to be processed.
+pub const DEFAULT_VIDEO_SERVICE: &str = "https://video.bsky.app";
 
 impl Bluesky {
     pub fn new(http: reqwest::Client) -> Bluesky {
-        Bluesky { http }
+        Bluesky {
+            http,
+            video_service: Some(DEFAULT_VIDEO_SERVICE.to_owned()),
+            video_poll: std::time::Duration::from_secs(2),
+            video_wait: std::time::Duration::from_secs(300),
+        }
+    }
+
+    /// Sends videos through this video service (`None`: straight to the PDS as blobs).
+    pub fn with_video_service(mut self, service: Option<String>) -> Bluesky {
+        self.video_service = service.map(|s| s.trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// Asks about a video job every `poll`, for at most `wait` (2 s and 5 minutes by default).
+    pub fn with_video_polling(mut self, poll: std::time::Duration, wait: std::time::Duration) -> Bluesky {
+        self.video_poll = poll;
+        self.video_wait = wait;
+        self
     }
 }
 
@@ -468,7 +503,7 @@ impl Bluesky {
         if let Some((existing, _)) = self.existing_post(session, &x, &rkey).await? {
             return Ok(existing);
         }
-        let record = self.build_record(&x, draft, mentions).await?;
+        let record = self.build_record(session, &x, draft, mentions).await?;
         let input = protocol::PutRecordInput {
             repo: &session.did,
             collection: POST,
@@ -492,8 +527,105 @@ impl Bluesky {
         }
     }
 
+    /// A service token from the account's PDS for `aud` to call `lxm` as the account, for 30 minutes.
+    async fn service_token(&self, x: &Xrpc<'_>, aud: &str, lxm: &str) -> Result<String, NetworkError> {
+        // The PDS's clock, not ours: the token must hold by its reckoning.
+        let exp = (x.server_time().await? + TimeDelta::minutes(30)).timestamp().to_string();
+        let params = [("aud", aud), ("lxm", lxm), ("exp", exp.as_str())];
+        let out: protocol::ServiceAuthOutput = x.query("com.atproto.server.getServiceAuth", &params).await?;
+        Ok(out.token)
+    }
+
+    /// The video processed by the video service, as the blob it stored on the account's PDS.
+    async fn processed_video(
+        &self,
+        session: &Session,
+        x: &Xrpc<'_>,
+        service: &str,
+        video: &OutgoingMedia,
+    ) -> Result<serde_json::Value, NetworkError> {
+        let service_did = url::Url::parse(service)
+            .ok()
+            .and_then(|u| u.host_str().map(|h| format!("did:web:{h}")))
+            .ok_or_else(|| NetworkError::Rejected(format!("{service} is not a video service address")))?;
+        let token = self.service_token(x, &service_did, "app.bsky.video.getUploadLimits").await?;
+        let limits: protocol::UploadLimits =
+            Xrpc::new(&self.http, service, Some(&token)).query("app.bsky.video.getUploadLimits", &[]).await?;
+        if !limits.can_upload {
+            let why = limits.message.or(limits.error).unwrap_or_else(|| "no reason given".into());
+            return Err(NetworkError::Rejected(format!("Bluesky takes no more videos from this account now: {why}")));
+        }
+        // The service stores the result on the PDS as the account: the token is for the PDS's own DID.
+        let server: protocol::DescribeServer = x.query("com.atproto.server.describeServer", &[]).await?;
+        let token = self.service_token(x, &server.did, "com.atproto.repo.uploadBlob").await?;
+        // Named after its content, so the same file is the same job.
+        let digest = Sha256::digest(&video.data);
+        let name = format!("{}.mp4", digest[..8].iter().map(|b| format!("{b:02x}")).collect::<String>());
+        let response = self
+            .http
+            .post(format!("{service}/xrpc/app.bsky.video.uploadVideo"))
+            .query(&[("did", session.did.as_str()), ("name", name.as_str())])
+            .bearer_auth(&token)
+            .header(reqwest::header::CONTENT_TYPE, &video.mime)
+            .body(video.data.clone())
+            .send()
+            .await
+            .map_err(|e| NetworkError::from_transport(&e))?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(|e| NetworkError::from_transport(&e))?;
+        let job = match serde_json::from_slice::<protocol::JobStatusOutput>(&body)
+            .map(protocol::JobStatusOutput::status)
+        {
+            // 409: this file was sent before; its job goes on.
+            Ok(job) if (status.is_success() || status == reqwest::StatusCode::CONFLICT) && !job.job_id.is_empty() => {
+                job
+            }
+            _ => {
+                let said = String::from_utf8_lossy(&body);
+                return Err(if status.is_server_error() {
+                    NetworkError::Transient(format!("the video service answered HTTP {}: {said}", status.as_u16()))
+                } else if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+                    NetworkError::RateLimited { retry_after: None }
+                } else {
+                    NetworkError::Rejected(format!(
+                        "the video service refused the video (HTTP {}): {said}",
+                        status.as_u16()
+                    ))
+                });
+            }
+        };
+        let videos = Xrpc::new(&self.http, service, None);
+        let started = std::time::Instant::now();
+        let mut job = job;
+        loop {
+            match job.state.as_str() {
+                "JOB_STATE_COMPLETED" => {
+                    return job.blob.ok_or_else(|| {
+                        NetworkError::Protocol("the video service finished the job but gave no blob".into())
+                    });
+                }
+                "JOB_STATE_FAILED" => {
+                    let why = job.message.or(job.error).unwrap_or_else(|| "no reason given".into());
+                    return Err(NetworkError::Rejected(format!("Bluesky could not process the video: {why}")));
+                }
+                _ if started.elapsed() > self.video_wait => {
+                    return Err(NetworkError::Transient(format!(
+                        "the video is still being processed after {} s; it will be tried again",
+                        self.video_wait.as_secs()
+                    )));
+                }
+                _ => {}
+            }
+            tokio::time::sleep(self.video_poll).await;
+            let out: protocol::JobStatusOutput =
+                videos.query("app.bsky.video.getJobStatus", &[("jobId", job.job_id.as_str())]).await?;
+            job = out.status();
+        }
+    }
+
     async fn build_record(
         &self,
+        session: &Session,
         x: &Xrpc<'_>,
         draft: Draft<'_>,
         mentions: &mut Mentions,
@@ -511,11 +643,17 @@ impl Bluesky {
         }
         let video = match draft.video {
             Some(video) => {
-                let uploaded: protocol::UploadBlobOutput =
-                    x.upload("com.atproto.repo.uploadBlob", &video.mime, video.data.clone()).await?;
+                let blob = match &self.video_service {
+                    Some(service) => self.processed_video(session, x, service, video).await?,
+                    None => {
+                        let uploaded: protocol::UploadBlobOutput =
+                            x.upload("com.atproto.repo.uploadBlob", &video.mime, video.data.clone()).await?;
+                        uploaded.blob
+                    }
+                };
                 Some(protocol::VideoEmbed {
                     kind: protocol::VIDEO_EMBED,
-                    video: uploaded.blob,
+                    video: blob,
                     alt: video.alt.clone(),
                     aspect_ratio: aspect_ratio(video),
                 })

@@ -160,6 +160,67 @@ pub struct UploadBlobOutput {
     pub blob: serde_json::Value,
 }
 
+/// `com.atproto.server.describeServer` output, the part we read.
+#[derive(Deserialize)]
+pub struct DescribeServer {
+    pub did: String,
+}
+
+/// `com.atproto.server.getServiceAuth` output.
+#[derive(Deserialize)]
+pub struct ServiceAuthOutput {
+    pub token: String,
+}
+
+/// `app.bsky.video.defs#jobStatus`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobStatus {
+    #[serde(default)]
+    pub job_id: String,
+    /// `JOB_STATE_COMPLETED`, `JOB_STATE_FAILED`; anything else: still processing.
+    #[serde(default)]
+    pub state: String,
+    #[serde(default)]
+    pub blob: Option<serde_json::Value>,
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// What `uploadVideo` and `getJobStatus` answer: `{jobStatus}` as the
+/// lexicon says, or the job status itself, as the video service sends it.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum JobStatusOutput {
+    Wrapped {
+        #[serde(rename = "jobStatus")]
+        job_status: JobStatus,
+    },
+    Bare(JobStatus),
+}
+
+impl JobStatusOutput {
+    pub fn status(self) -> JobStatus {
+        match self {
+            JobStatusOutput::Wrapped { job_status } | JobStatusOutput::Bare(job_status) => job_status,
+        }
+    }
+}
+
+/// `app.bsky.video.getUploadLimits` output.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadLimits {
+    #[serde(default)]
+    pub can_upload: bool,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
 // ---------------------------------------------------------------- posts
 
 /// An `app.bsky.feed.like` record.

@@ -816,12 +816,18 @@ pub async fn set_channels(
 }
 
 /// A source's name as people read it: `public:mastodon:@brand@example.social`
-/// is "Public posts seen by @brand@example.social (mastodon)", `import:file` "Import file".
+/// is "Public posts seen by @brand@example.social (mastodon)", `search:bluesky:@brand.bsky.social`
+/// "Looked back through bluesky's search, as @brand.bsky.social", `import:file` "Import file".
 fn source_label(name: &str) -> String {
     if let Some(rest) = name.strip_prefix("public:")
         && let Some((network, handle)) = rest.split_once(':')
     {
         return format!("Public posts seen by {handle} ({network})");
+    }
+    if let Some(rest) = name.strip_prefix("search:")
+        && let Some((network, handle)) = rest.split_once(':')
+    {
+        return format!("Looked back through {network}'s search, as {handle}");
     }
     if name == socialdesk_app::jetstream::JETSTREAM_SOURCE {
         return "Bluesky as it is written (Jetstream)".to_owned();
@@ -843,6 +849,10 @@ mod tests {
             "Public posts seen by @brand@example.social (mastodon)"
         );
         assert_eq!(source_label("import:march.jsonl"), "Import march.jsonl");
+        assert_eq!(
+            source_label("search:bluesky:@brand.bsky.social"),
+            "Looked back through bluesky's search, as @brand.bsky.social"
+        );
         assert_eq!(source_label("bluesky:jetstream"), "Bluesky as it is written (Jetstream)");
         assert_eq!(source_label("something:else"), "something:else");
     }
