@@ -67,7 +67,8 @@ pub struct BenchmarkRow {
     pub follower_growth: Option<i64>,
     pub follower_growth_rate: Option<f64>,
     /// Posts (not replies or reposts) published in the period; for a
-    /// competitor, those socialdesk saw (it reads the latest 40 at each check).
+    /// competitor, those socialdesk saw (each check reads back to the newest
+    /// post seen before, up to 200 posts).
     pub posts: u32,
     pub posts_per_week: Option<f64>,
     /// Σ public engagements / posts with known counts.
@@ -285,7 +286,9 @@ impl App {
             message: format!("no {} account is connected to read it through", network.label()),
         })?;
         let (_, credentials) = self.credentials(workspace, via.id).await?;
-        match network.public_account(&credentials, &competitor.handle).await {
+        // Back to the newest post seen before, so that a busy account loses none between two checks.
+        let since = self.store.competitor_newest_post(workspace, competitor.id).await?;
+        match network.public_account_since(&credentials, &competitor.handle, since).await {
             Ok(seen) => Ok(seen),
             Err(NetworkError::AuthRevoked(why)) => {
                 self.mark_account_revoked(workspace, via.id, &why).await?;

@@ -258,6 +258,19 @@ pub trait Network: Send + Sync + 'static {
         Err(NetworkError::Unsupported("reading other accounts"))
     }
 
+    /// [`Network::public_account`] with its posts back to `since` where the
+    /// network pages them (a few pages at most), so that an account posting
+    /// more between two reads than one page holds loses none; never fewer
+    /// than the latest page.
+    async fn public_account_since(
+        &self,
+        credentials: &Credentials,
+        handle: &str,
+        _since: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<PublicAccount, NetworkError> {
+        self.public_account(credentials, handle).await
+    }
+
     /// Hides a reply or comment under the account's posts from everyone else
     /// (`hidden: false` shows it again), where the network allows it.
     async fn hide_comment(

@@ -1266,6 +1266,53 @@ async fn searching_without_an_appview_is_unsupported_not_an_error_to_retry() {
     assert!(matches!(error, NetworkError::Unsupported(_)), "{error:?}");
 }
 
+#[tokio::test]
+async fn another_busy_account_is_read_back_to_the_last_post_seen_through_the_feed_cursor() {
+    let seen = Seen::default();
+    // 120 posts, a minute apart, newest first; pages of 40 through the cursor.
+    let item = |n: usize| {
+        let at = (Utc.with_ymd_and_hms(2026, 11, 20, 0, 0, 0).unwrap() + chrono::Duration::minutes(n as i64))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        json!({"post": {
+            "uri": format!("at://did:plc:globex/app.bsky.feed.post/p{n}"), "cid": format!("bafy{n}"),
+            "author": {"did": "did:plc:globex", "handle": "globex.example.com"},
+            "record": {"$type": "app.bsky.feed.post", "text": format!("Post {n}"), "createdAt": at},
+            "likeCount": 1, "indexedAt": at
+        }})
+    };
+    let router = Router::new()
+        .route(
+            "/xrpc/app.bsky.actor.getProfile",
+            get(|| async {
+                axum::Json(json!({"did": "did:plc:globex", "handle": "globex.example.com", "followersCount": 10}))
+            }),
+        )
+        .route(
+            "/xrpc/app.bsky.feed.getAuthorFeed",
+            get(move |State(seen): State<Seen>, RawQuery(query): RawQuery| async move {
+                let query = query.unwrap_or_default();
+                seen.lock().unwrap().push((None, Some(query.clone())));
+                let page: usize = query.split("cursor=page").nth(1).map_or(0, |p| p.parse().unwrap());
+                let feed: Vec<Value> = (0..40).map(|i| item(119 - (page * 40 + i))).collect();
+                let cursor = (page < 2).then(|| format!("page{}", page + 1));
+                axum::Json(json!({"feed": feed, "cursor": cursor}))
+            }),
+        )
+        .with_state(seen.clone());
+    let url = serve(router).await;
+    let network = bluesky();
+    let latest = network.public_account(&credentials_for(&url), "globex.example.com").await.unwrap();
+    assert_eq!(latest.posts.len(), 40);
+    assert_eq!(seen.lock().unwrap().len(), 1, "one page without a time");
+    seen.lock().unwrap().clear();
+    let since = Utc.with_ymd_and_hms(2026, 11, 20, 0, 50, 0).unwrap(); // post 50
+    let back = network.public_account_since(&credentials_for(&url), "globex.example.com", Some(since)).await.unwrap();
+    assert_eq!(back.posts.len(), 80, "two pages: the second reaches post 50");
+    assert_eq!((back.posts[0].text.as_str(), back.posts[79].text.as_str()), ("Post 119", "Post 40"));
+    let asked = seen.lock().unwrap();
+    assert!(asked[1].1.as_deref().unwrap().ends_with("&cursor=page1"), "{asked:?}");
+}
+
 fn notification(reason: &str, rkey: &str, created_at: &str, record_extra: Value) -> Value {
     let mut record = json!({"$type": "app.bsky.feed.post", "text": format!("{reason} text"), "createdAt": created_at});
     record.as_object_mut().unwrap().extend(record_extra.as_object().unwrap().clone());

@@ -460,10 +460,13 @@ async fn account_statuses(
     // Another account: its statuses from the federated timeline, newest first,
     // every visibility (the connector must leave out what is not public).
     let no_replies = query.get("exclude_replies").is_some_and(|v| v == "true");
+    let max_id: u64 = query.get("max_id").map_or(u64::MAX, |m| m.parse().unwrap());
+    fake.account_requests.push(format!("statuses {id} max_id={}", query.get("max_id").map_or("-", |m| m)));
     let page: Vec<Value> = fake
         .public
         .iter()
         .rev()
+        .filter(|s| s.id.parse::<u64>().unwrap() < max_id)
         .filter(|s| s.account["id"] == id.as_str() && !(no_replies && s.in_reply_to_id.is_some()))
         .take(limit)
         .map(|s| rendered(&app.base, s))
@@ -1451,6 +1454,37 @@ async fn searching_finds_words_through_full_text_search_and_a_hashtag_through_it
     fake.lock().unwrap().throttle = Throttle::RetryAfter;
     let error = mastodon.search_posts(&credentials, &search, None).await.unwrap_err();
     assert!(matches!(error, NetworkError::RateLimited { .. }), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_busy_account_is_read_back_to_the_last_post_seen_a_page_at_a_time() {
+    let (base, fake) = start().await;
+    let mastodon = connector();
+    let credentials = credentials(&base, GOOD_TOKEN);
+    {
+        let mut fake = fake.lock().unwrap();
+        fake.known.push(rival("globex", "55"));
+        for i in 0..100 {
+            let mut status = public_status(6000 + i, &format!("Globex post {i}"), Some("en"), "public");
+            status.account = rival("globex", "55");
+            fake.public.push(status);
+        }
+    }
+    // Without a time: the latest page, as before.
+    let latest = mastodon.public_account(&credentials, "@globex").await.unwrap();
+    assert_eq!(latest.posts.len(), 40);
+    // Back to post 30 (seen at the last check): two pages of 40, the second reaching it.
+    let seen_before = DateTime::parse_from_rfc3339(&created_at("6030")).unwrap().to_utc();
+    fake.lock().unwrap().account_requests.clear();
+    let back = mastodon.public_account_since(&credentials, "@globex", Some(seen_before)).await.unwrap();
+    assert_eq!(back.posts.len(), 80, "every post the pages held, newest first");
+    assert_eq!((back.posts[0].text.as_str(), back.posts[79].text.as_str()), ("Globex post 99", "Globex post 20"));
+    let requests: Vec<String> =
+        fake.lock().unwrap().account_requests.iter().filter(|r| r.starts_with("statuses")).cloned().collect();
+    assert_eq!(requests, ["statuses 55 max_id=-", "statuses 55 max_id=6060"]);
+    // Back to post 80: the first page reaches it.
+    let recent = DateTime::parse_from_rfc3339(&created_at("6080")).unwrap().to_utc();
+    assert_eq!(mastodon.public_account_since(&credentials, "@globex", Some(recent)).await.unwrap().posts.len(), 40);
 }
 
 fn rival(acct: &str, id: &str) -> Value {

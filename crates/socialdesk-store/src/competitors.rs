@@ -319,6 +319,21 @@ impl Store {
     }
 
     /// The workspace's competitors' posts published in `[from, to)`, newest first.
+    /// When the competitor's newest post socialdesk has seen was published.
+    pub async fn competitor_newest_post(&self, workspace: WorkspaceId, id: Uuid) -> Result<Option<DateTime<Utc>>> {
+        let row: Option<(DateTime<Utc>,)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT p.published_at FROM competitor_posts p JOIN competitors c ON c.id = p.competitor_id \
+                 WHERE c.workspace_id = $1 AND p.competitor_id = $2 ORDER BY p.published_at DESC LIMIT 1",
+            )
+            .bind(workspace.as_uuid())
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+        })?;
+        Ok(row.map(|(at,)| at))
+    }
+
     pub async fn competitor_posts(
         &self,
         workspace: WorkspaceId,

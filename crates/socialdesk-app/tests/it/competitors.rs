@@ -27,10 +27,21 @@ struct Others {
     accounts: Mutex<HashMap<String, (u64, Vec<Post>)>>,
     revoked: Mutex<bool>,
     reads: Mutex<u32>,
+    /// How far back each read was asked to go.
+    since: Mutex<Vec<Option<DateTime<Utc>>>>,
 }
 
 #[async_trait::async_trait]
 impl Network for Others {
+    async fn public_account_since(
+        &self,
+        credentials: &Credentials,
+        handle: &str,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<PublicAccount, NetworkError> {
+        self.since.lock().unwrap().push(since);
+        self.public_account(credentials, handle).await
+    }
     fn name(&self) -> &'static str {
         "mastodon"
     }
@@ -186,6 +197,8 @@ async fn competitors_are_read_through_a_connected_account_and_benchmarked_on_pub
         s.clock.advance(Duration::hours(3));
         run_checks(&s).await;
         assert_eq!(*others.reads.lock().unwrap(), 1);
+        // The job's read went back to the newest post the read on adding saw.
+        assert_eq!(*others.since.lock().unwrap(), [Some(on(23, 8))]);
 
         // November: 1000 → 1050 followers (+5.0%); the three posts earned
         // 40, 10 and 12 + 2 + 1 = 15 public engagements: 65 / 3 per post.

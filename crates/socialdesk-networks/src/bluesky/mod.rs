@@ -125,6 +125,8 @@ pub const MAX_VIDEO_BYTES: usize = 100_000_000;
 const GET_POSTS_BATCH: usize = 25;
 /// `listNotifications` page size.
 const INBOX_PAGE: &str = "50";
+/// Pages of another account's feed read at most at once (40 posts each).
+const AUTHOR_FEED_PAGES: usize = 5;
 /// `searchPosts` page size (its maximum).
 const SEARCH_PAGE: &str = "100";
 /// How many thread parts `find_published` looks for at most.
@@ -1157,6 +1159,17 @@ impl Network for Bluesky {
     }
 
     async fn public_account(&self, credentials: &Credentials, handle: &str) -> Result<PublicAccount, NetworkError> {
+        self.public_account_since(credentials, handle, None).await
+    }
+
+    /// Older pages of `getAuthorFeed` through its cursor, up to
+    /// [`AUTHOR_FEED_PAGES`], until one reaches `since`.
+    async fn public_account_since(
+        &self,
+        credentials: &Credentials,
+        handle: &str,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<PublicAccount, NetworkError> {
         let session = Session::from_credentials(credentials)?;
         let x = session.xrpc(&self.http);
         let typed = handle.trim().trim_start_matches('@').to_ascii_lowercase();
@@ -1178,10 +1191,21 @@ impl Network for Bluesky {
                 }
                 Err(failure) => return Err(failure.into()),
             };
-        let params = [("actor", view.did.as_str()), ("filter", "posts_no_replies"), ("limit", "40")];
-        let feed: protocol::AuthorFeedOutput = x.query("app.bsky.feed.getAuthorFeed", &params).await?;
-        let mut posts: Vec<PublicPostCounts> = feed
-            .feed
+        let mut items: Vec<protocol::FeedViewPost> = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..AUTHOR_FEED_PAGES {
+            let mut params = vec![("actor", view.did.as_str()), ("filter", "posts_no_replies"), ("limit", "40")];
+            params.extend(cursor.as_deref().map(|c| ("cursor", c)));
+            let feed: protocol::AuthorFeedOutput = x.query("app.bsky.feed.getAuthorFeed", &params).await?;
+            let oldest = feed.feed.last().and_then(|item| parse_time(&item.post.indexed_at));
+            let reached = since.is_none_or(|since| oldest.is_none_or(|oldest| oldest < since));
+            items.extend(feed.feed);
+            cursor = feed.cursor.filter(|c| !c.is_empty());
+            if reached || cursor.is_none() {
+                break;
+            }
+        }
+        let mut posts: Vec<PublicPostCounts> = items
             .into_iter()
             // Reposts carry a reason and someone else's post.
             .filter(|item| item.reason.is_none() && item.post.author.did == view.did)

@@ -410,6 +410,8 @@ pub struct PostView {
 #[derive(Deserialize)]
 pub struct AuthorFeedOutput {
     pub feed: Vec<FeedViewPost>,
+    #[serde(default)]
+    pub cursor: Option<String>,
 }
 
 /// `app.bsky.feed.searchPosts` output.

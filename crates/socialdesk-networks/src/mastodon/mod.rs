@@ -851,6 +851,16 @@ impl Network for Mastodon {
     /// side). Its posts: `GET /api/v1/accounts/:id/statuses` without replies
     /// or boosts, the latest 40, public and unlisted ones.
     async fn public_account(&self, credentials: &Credentials, handle: &str) -> Result<PublicAccount, NetworkError> {
+        self.public_account_since(credentials, handle, None).await
+    }
+
+    /// Older pages through `max_id`, up to [`MAX_PAGES`] of 40, until one reaches `since`.
+    async fn public_account_since(
+        &self,
+        credentials: &Credentials,
+        handle: &str,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<PublicAccount, NetworkError> {
         let stored = Stored::open(credentials)?;
         let api = Api::new(&self.http, &stored);
         let domain = stored.domain();
@@ -871,8 +881,21 @@ impl Network for Mastodon {
             Err(e) => return Err(e),
         };
         let path = format!("/api/v1/accounts/{}/statuses", path_id(&account.id)?);
-        let query = [("limit", "40"), ("exclude_replies", "true"), ("exclude_reblogs", "true")];
-        let statuses: Vec<protocol::Status> = api.json(api.request(Method::GET, &path).query(&query)).await?;
+        let limit = PAGE_SIZE.to_string();
+        let mut statuses: Vec<protocol::Status> = Vec::new();
+        for _ in 0..MAX_PAGES {
+            let mut query =
+                vec![("limit", limit.clone()), ("exclude_replies", "true".into()), ("exclude_reblogs", "true".into())];
+            query.extend(statuses.last().map(|s| ("max_id", s.id.clone())));
+            let page: Vec<protocol::Status> = api.json(api.request(Method::GET, &path).query(&query)).await?;
+            let full = page.len() >= PAGE_SIZE;
+            let reached = page.last().is_none_or(|s| since.is_none_or(|since| s.created_at < since));
+            statuses.extend(page);
+            if !full || reached {
+                break;
+            }
+        }
+        statuses.dedup_by(|a, b| a.id == b.id);
         let mut posts: Vec<PublicPostCounts> = statuses
             .into_iter()
             .filter(|s| matches!(s.visibility.as_str(), "public" | "unlisted"))
