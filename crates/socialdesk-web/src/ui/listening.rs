@@ -240,6 +240,9 @@ pub async fn listening(
     let mut p = page(&state, &member, &q, Default::default(), FormErrors::default()).await?;
     p.notice = match q.done.as_deref() {
         Some("saved") => Some("Query saved."),
+        Some("saved-looking") => Some(
+            "Query saved. Its last 7 days are being looked for through the networks' search: they appear in its mentions within a minute.",
+        ),
         Some("deleted") => Some("Query deleted."),
         Some("role") => Some("Query updated."),
         _ => None,
@@ -263,7 +266,13 @@ pub async fn create(
     CsrfForm(form): CsrfForm<QueryForm>,
 ) -> Result<Response, UiError> {
     match state.app.create_query(&member.actor, &form.name, &form.query, &form.role).await {
-        Ok(_) => Ok(Redirect::to(&format!("/w/{}/listening?done=saved", member.actor.workspace.slug)).into_response()),
+        Ok(saved) => {
+            // Saying so when its look-back was queued (an account can search, the query can be searched for).
+            let looking = socialdesk_app::lookback::searches_for(&saved.query).is_ok()
+                && !state.app.look_back_accounts(&member.actor).await?.is_empty();
+            let done = if looking { "saved-looking" } else { "saved" };
+            Ok(Redirect::to(&format!("/w/{}/listening?done={done}", member.actor.workspace.slug)).into_response())
+        }
         Err(AppError::Forbidden(why)) => Err(UiError::Forbidden(why.to_owned())),
         Err(e) => {
             let errors = FormErrors::from_app(e)?;

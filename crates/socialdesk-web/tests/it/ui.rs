@@ -887,3 +887,30 @@ async fn an_open_inbox_hears_of_new_messages_until_the_server_stops() {
         s.browser_for(&client).get(s.url(&format!("/w/{slug}/inbox/arrivals?since={since}"))).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn saving_a_query_says_when_its_past_is_being_looked_for() {
+    let mastodon = crate::harness::FakeMastodon::start().await;
+    let mut networks = socialdesk_networks::Registry::default();
+    networks.add(Arc::new(socialdesk_networks::mastodon::Mastodon::new(socialdesk_networks::http_client())));
+    let s = Server::with_networks(networks).await;
+    let ana = s.person("ana@example.com", "Acme").await;
+    let browser = s.browser_for(&ana);
+    let csrf = s.csrf(&ana).await;
+    let save = |name: &'static str, query: &'static str| {
+        browser
+            .post(s.url("/w/acme/listening"))
+            .form(&[("_csrf", csrf.as_str()), ("name", name), ("query", query), ("role", "brand")])
+            .send()
+    };
+    let location = |r: reqwest::Response| r.headers()["location"].to_str().unwrap().to_owned();
+    // No account can search yet: saved, nothing more said.
+    assert!(location(save("Brand", "northwind").await.unwrap()).ends_with("done=saved"));
+    mastodon.connect(&s.app, &s.actor(&ana).await).await;
+    let looking = location(save("Rival", "globex").await.unwrap());
+    assert!(looking.ends_with("done=saved-looking"), "{looking}");
+    let page = browser.get(s.url(&looking)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Its last 7 days are being looked for through the networks"), "{page}");
+    // A query no search can find is saved without the promise.
+    assert!(location(save("Prefix", "glob*").await.unwrap()).ends_with("done=saved"));
+}
