@@ -737,6 +737,12 @@ async fn listening_checks_a_query_imports_posts_and_acts_on_an_alert() {
     let chart = c.find(Locator::Css("#volume-title + .chart svg")).await.unwrap().html(false).await.unwrap();
     assert!(chart.contains("spike on Northwind"), "the alert is marked on the chart");
     shot(&c, "listening-query").await;
+    // Without an account that can search, the look-back card says what to connect.
+    let card = c.find(Locator::Css("#look-back")).await.unwrap();
+    let said = card.text().await.unwrap();
+    assert!(said.contains("No connected account can search") && said.contains("northwind"), "{said}");
+    c.execute("document.getElementById('look-back').scrollIntoView()", vec![]).await.unwrap();
+    shot(&c, "listening-query-look-back").await;
 
     // One click pauses every post, after a confirmation.
     c.goto(&s.url("/w/northwind-coffee/listening/alerts")).await.unwrap();
