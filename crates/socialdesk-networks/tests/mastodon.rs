@@ -403,6 +403,29 @@ async fn status(State(app): State<App>, headers: HeaderMap, Path(id): Path<Strin
     }
 }
 
+/// `GET /api/v1/statuses/:id/context`: the statuses it answers, the first first.
+async fn context(State(app): State<App>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    let mut fake = app.fake.lock().unwrap();
+    if let Some(response) = gate(&mut fake, &headers) {
+        return response;
+    }
+    let known: Vec<&FakeStatus> = fake
+        .statuses
+        .iter()
+        .chain(fake.public.iter())
+        .chain(fake.notifications.iter().filter_map(|n| n.status.as_ref()))
+        .collect();
+    let Some(mut at) = known.iter().find(|s| s.id == id).copied() else {
+        return error(StatusCode::NOT_FOUND, "Record not found");
+    };
+    let mut ancestors = Vec::new();
+    while let Some(parent) = at.in_reply_to_id.as_ref().and_then(|p| known.iter().find(|s| &s.id == p)) {
+        ancestors.insert(0, rendered(&app.base, parent));
+        at = parent;
+    }
+    axum::Json(json!({"ancestors": ancestors, "descendants": []})).into_response()
+}
+
 async fn delete_status(State(app): State<App>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let mut fake = app.fake.lock().unwrap();
     if let Some(response) = gate(&mut fake, &headers) {
@@ -770,6 +793,7 @@ async fn start() -> (String, Shared) {
         .route("/api/v2/instance", get(instance))
         .route("/api/v1/statuses", post(create_status))
         .route("/api/v1/statuses/{id}", get(status).delete(delete_status))
+        .route("/api/v1/statuses/{id}/context", get(context))
         .route("/api/v1/statuses/{id}/{verb}", post(favourite))
         .route("/api/v2/media", post(upload_media))
         .route("/api/v1/media/{id}", get(get_media))
@@ -1545,8 +1569,10 @@ async fn another_accounts_profile_and_public_posts_come_with_their_public_counts
     assert_eq!(missing, NetworkError::NotFound);
     let typo = mastodon.public_account(&credentials, "globex coffee").await.unwrap_err();
     assert!(matches!(typo, NetworkError::Rejected(ref why) if why.contains("@name@server")), "{typo:?}");
+    let lookups: Vec<String> =
+        fake.lock().unwrap().account_requests.iter().filter(|r| !r.starts_with("statuses")).cloned().collect();
     assert_eq!(
-        fake.lock().unwrap().account_requests,
+        lookups,
         [
             "lookup globex",
             "lookup initech@far.example",
@@ -1572,6 +1598,12 @@ async fn inbox_items_are_typed_and_their_html_becomes_plain_text() {
         mention(&mut fake, 10, "mention", html, None, "public");
         mention(&mut fake, 11, "mention", "<p>a reply</p>", Some("123"), "unlisted");
         mention(&mut fake, 12, "mention", "<p>psst</p>", None, "direct");
+        // The account's thread the reply answers: 100, then 123 answering it.
+        for (id, reply_to) in [("100", None), ("123", Some("100"))] {
+            let mut status = public_status(id.parse().unwrap(), "our thread", None, "public");
+            status.in_reply_to_id = reply_to.map(str::to_owned);
+            fake.statuses.push(status);
+        }
     }
     let page = mastodon.inbox(&credentials, None).await.unwrap();
     assert_eq!(page.items.len(), 3);
@@ -1588,6 +1620,8 @@ async fn inbox_items_are_typed_and_their_html_becomes_plain_text() {
     assert_eq!(first.created_at, "2025-01-02T00:53:30Z".parse::<DateTime<Utc>>().unwrap());
     assert_eq!(page.items[1].kind, InboxKind::Reply);
     assert_eq!(page.items[1].parent.as_ref().map(|p| p.id.as_str()), Some("123"));
+    assert_eq!(page.items[1].root.as_ref().map(|p| p.id.as_str()), Some("100"), "the thread's first status");
+    assert_eq!(page.items[0].root, None, "a mention answers nothing");
     assert_eq!(page.items[2].kind, InboxKind::DirectMessage);
 
     assert_eq!(mastodon::html_to_text("<p>one<br>two</p><p>three</p>"), "one\ntwo\n\nthree");

@@ -691,7 +691,8 @@ impl Network for Mastodon {
     /// seen. With a cursor, pages are read forward from it (`min_id`, then the
     /// `Link` header's `prev`); without one, the latest pages are read back
     /// (the `Link` header's `next`, `max_id`). Up to 5 pages of 40 per call;
-    /// the next call carries on from the cursor.
+    /// the next call carries on from the cursor. A reply's thread (its first
+    /// status) comes from `GET /api/v1/statuses/:id/context`.
     async fn inbox(&self, credentials: &Credentials, cursor: Option<&str>) -> Result<InboxPage, NetworkError> {
         let stored = Stored::open(credentials)?;
         let api = Api::new(&self.http, &stored);
@@ -724,11 +725,25 @@ impl Network for Mastodon {
         notifications.sort_by(|a, b| id_order(&a.id, &b.id));
         notifications.dedup_by(|a, b| a.id == b.id);
         let next_cursor = notifications.last().map(|n| n.id.clone()).or_else(|| cursor.map(str::to_string));
-        let items = notifications
+        let mut items: Vec<InboxItem> = notifications
             .into_iter()
             .filter(|n| n.kind == "mention")
             .filter_map(|n| n.status.map(|status| inbox_item(status, &domain)))
             .collect();
+        // The thread a reply belongs to: its first status, from the reply's context.
+        for item in items.iter_mut().filter(|i| i.parent.is_some()) {
+            let path = format!("/api/v1/statuses/{}/context", path_id(&item.post.id)?);
+            match api.json::<protocol::Context>(api.request(Method::GET, &path)).await {
+                Ok(context) => item.root = context.ancestors.first().map(remote).or_else(|| item.parent.clone()),
+                // Gone or hidden meanwhile: the item keeps its parent only.
+                Err(NetworkError::NotFound) => {}
+                // Throttled or down: these items keep their parent only; the items are not lost for it.
+                Err(e) => {
+                    tracing::warn!(error = %e, "the threads of new replies were not read");
+                    break;
+                }
+            }
+        }
         Ok(InboxPage { items, next_cursor })
     }
 
@@ -1084,7 +1099,7 @@ fn inbox_item(status: protocol::Status, domain: &str) -> InboxItem {
         text: html::to_text(&status.content),
         created_at: status.created_at,
         parent: status.in_reply_to_id.map(|id| RemotePost { id, cid: None, url: None }),
-        // The thread's first status needs a `/context` call per item; left to whoever shows the thread.
+        // The thread's first status comes from the status's context ([`Network::inbox`]).
         root: None,
     }
 }

@@ -115,6 +115,14 @@ pub struct SearchResults {
     pub statuses: Vec<Status>,
 }
 
+/// `GET /api/v1/statuses/:id/context`, the part we read.
+#[derive(Debug, Deserialize)]
+pub struct Context {
+    /// The statuses it answers, the thread's first one first.
+    #[serde(default)]
+    pub ancestors: Vec<Status>,
+}
+
 /// `POST /api/v1/statuses` body.
 #[derive(Debug, Serialize)]
 pub struct NewStatus<'a> {
