@@ -1364,7 +1364,7 @@ async fn the_inbox_lists_replies_mentions_and_quotes_oldest_first() {
     let url = serve(router).await;
     let network = bluesky();
     let page = network.inbox(&credentials_for(&url), None).await.unwrap();
-    assert_eq!(page.next_cursor.as_deref(), Some("after-none"));
+    assert_eq!(page.next_cursor.as_deref(), Some("seen:2026-01-01T00:04:00.000Z"), "the newest notification read");
     let kinds: Vec<InboxKind> = page.items.iter().map(|item| item.kind).collect();
     assert_eq!(kinds, vec![InboxKind::Reply, InboxKind::Mention, InboxKind::Quote]);
     let reply = &page.items[0];
@@ -1381,8 +1381,56 @@ async fn the_inbox_lists_replies_mentions_and_quotes_oldest_first() {
     assert_eq!(page.items[1].parent, None);
     assert_eq!(page.items[2].parent.as_ref().unwrap().id, "at://did:plc:ana/app.bsky.feed.post/root");
 
+    // A cursor not of ours (kept by an older version) reads the newest page, as a first read does.
     let next = network.inbox(&credentials_for(&url), Some("c2")).await.unwrap();
-    assert_eq!(next.next_cursor.as_deref(), Some("after-c2"));
+    assert_eq!(next.items.len(), 3);
+    assert_eq!(next.next_cursor.as_deref(), Some("seen:2026-01-01T00:04:00.000Z"));
+}
+
+#[tokio::test]
+async fn the_inbox_reads_back_from_the_newest_to_the_last_notification_seen() {
+    let seen = Seen::default();
+    let router = Router::new()
+        .route(
+            "/xrpc/app.bsky.notification.listNotifications",
+            get(|State(seen): State<Seen>, RawQuery(query): RawQuery| async move {
+                let query = query.unwrap_or_default();
+                seen.lock().unwrap().push((None, Some(query.clone())));
+                let at = |minute: u32| format!("2026-01-01T00:{minute:02}:00.000Z");
+                // Newest first, Bluesky's cursor paging towards older ones.
+                let (notifications, cursor) = if query.contains("cursor=p2") {
+                    (
+                        vec![
+                            notification("reply", "r2", &at(8), json!({})),
+                            notification("mention", "m1", &at(5), json!({})),
+                        ],
+                        "p3",
+                    )
+                } else {
+                    (
+                        vec![
+                            notification("reply", "r3", &at(10), json!({})),
+                            notification("mention", "m2", &at(9), json!({})),
+                        ],
+                        "p2",
+                    )
+                };
+                axum::Json(json!({"notifications": notifications, "cursor": cursor}))
+            }),
+        )
+        .with_state(seen.clone());
+    let url = serve(router).await;
+    let page = bluesky().inbox(&credentials_for(&url), Some("seen:2026-01-01T00:06:00.000Z")).await.unwrap();
+    let ids: Vec<&str> = page.items.iter().map(|i| i.post.id.rsplit('/').next().unwrap()).collect();
+    assert_eq!(ids, ["r2", "m2", "r3"], "what arrived since 00:06, oldest first; m1 was seen before");
+    assert_eq!(page.next_cursor.as_deref(), Some("seen:2026-01-01T00:10:00.000Z"));
+    let asked: Vec<String> = seen.lock().unwrap().iter().map(|(_, q)| q.clone().unwrap()).collect();
+    assert_eq!(asked, ["limit=50", "limit=50&cursor=p2"], "no page past the last one seen");
+    // Nothing new: the same mark, nothing returned but what is as new as it (stored once by the caller).
+    let again = bluesky().inbox(&credentials_for(&url), page.next_cursor.as_deref()).await.unwrap();
+    let ids: Vec<&str> = again.items.iter().map(|i| i.post.id.rsplit('/').next().unwrap()).collect();
+    assert_eq!(ids, ["r3"]);
+    assert_eq!(again.next_cursor, page.next_cursor);
 }
 
 #[tokio::test]

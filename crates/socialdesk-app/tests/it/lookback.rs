@@ -15,12 +15,15 @@ use socialdesk_store::testing::TestDb;
 
 use crate::publishing::{connect, profile, setup_with};
 
+/// One search asked for: its text, since when, and the page's cursor.
+type Asked = (String, Option<DateTime<Utc>>, Option<String>);
+
 /// A Bluesky-like network whose search finds the posts containing every
 /// word of the search (a quoted phrase as written), newest first, two a page.
 #[derive(Default)]
 struct Searchable {
     posts: Mutex<Vec<PublicPost>>,
-    asked: Mutex<Vec<(String, Option<DateTime<Utc>>, Option<String>)>>,
+    asked: Mutex<Vec<Asked>>,
     revoked: Mutex<bool>,
     /// Hashtags are unknown to the server: their searches answer 404.
     tags_unknown: Mutex<bool>,

@@ -86,10 +86,15 @@
 //! # Inbox
 //!
 //! `app.bsky.notification.listNotifications`: replies, mentions and quotes
-//! (likes, reposts and follows are left out), turned oldest first. The cursor
-//! is Bluesky's, passed through as is: it pages from the newest notification
-//! towards older ones, so a caller polling for new items starts again without
-//! a cursor and stops at items it already has.
+//! (likes, reposts and follows are left out), turned oldest first. Bluesky's
+//! own cursor pages from the newest notification towards older ones and has
+//! no "since", so the cursor socialdesk keeps is its own: `seen:` and when
+//! Bluesky indexed the newest notification read. Each read starts at the
+//! newest and pages back (up to [`INBOX_PAGES`] pages of 50) until it reaches
+//! that time; what is as old or newer is returned (the caller stores each
+//! item once), so nothing that arrived between two reads is missed. Without
+//! a cursor of ours (a first read, or one kept by an older version), the
+//! newest page only.
 
 pub mod jetstream;
 mod protocol;
@@ -123,6 +128,10 @@ pub const MAX_IMAGE_BYTES: usize = 1_000_000;
 pub const MAX_VIDEO_BYTES: usize = 100_000_000;
 /// `app.bsky.feed.getPosts` takes at most this many URIs per call.
 const GET_POSTS_BATCH: usize = 25;
+/// Pages of notifications read at most at once, back to the last one seen.
+const INBOX_PAGES: usize = 5;
+/// What starts the inbox cursor socialdesk keeps (see the module's documentation).
+const SEEN: &str = "seen:";
 /// `listNotifications` page size.
 const INBOX_PAGE: &str = "50";
 /// Pages of another account's feed read at most at once (40 posts each).
@@ -1279,25 +1288,49 @@ impl Network for Bluesky {
 
     async fn inbox(&self, credentials: &Credentials, cursor: Option<&str>) -> Result<InboxPage, NetworkError> {
         let session = Session::from_credentials(credentials)?;
-        let mut params = vec![("limit", INBOX_PAGE)];
-        if let Some(cursor) = cursor {
-            params.push(("cursor", cursor));
-        }
-        let page: protocol::ListNotificationsOutput =
-            session.xrpc(&self.http).query("app.bsky.notification.listNotifications", &params).await.map_err(|f| {
-                if f.is_missing_appview() {
-                    NetworkError::Unsupported("the inbox on a server without an AppView")
-                } else {
-                    f.into()
+        let x = session.xrpc(&self.http);
+        let seen = cursor.and_then(|c| c.strip_prefix(SEEN)).and_then(parse_time);
+        let mut items = Vec::new();
+        // The newest notification read: when Bluesky indexed it, as it wrote it.
+        let mut newest: Option<(DateTime<Utc>, String)> = None;
+        let mut page_cursor: Option<String> = None;
+        for _ in 0..INBOX_PAGES {
+            let mut params = vec![("limit", INBOX_PAGE)];
+            params.extend(page_cursor.as_deref().map(|c| ("cursor", c)));
+            let page: protocol::ListNotificationsOutput =
+                x.query("app.bsky.notification.listNotifications", &params).await.map_err(|f| {
+                    if f.is_missing_appview() {
+                        NetworkError::Unsupported("the inbox on a server without an AppView")
+                    } else {
+                        f.into()
+                    }
+                })?;
+            // Without a time to reach, the newest page only.
+            let mut reached = seen.is_none() || page.notifications.is_empty();
+            for notification in page.notifications {
+                let indexed = parse_time(&notification.indexed_at);
+                if let Some(at) = indexed
+                    && newest.as_ref().is_none_or(|(n, _)| at > *n)
+                {
+                    newest = Some((at, notification.indexed_at.clone()));
                 }
-            })?;
-        let mut items = Vec::with_capacity(page.notifications.len());
-        for notification in page.notifications {
-            items.extend(inbox_item(notification)?);
+                if let (Some(seen), Some(at)) = (seen, indexed)
+                    && at < seen
+                {
+                    reached = true;
+                    continue;
+                }
+                items.extend(inbox_item(notification)?);
+            }
+            page_cursor = page.cursor.filter(|c| !c.is_empty());
+            if reached || page_cursor.is_none() {
+                break;
+            }
         }
         // Bluesky lists newest first (by when it indexed them; `createdAt` is the client's word).
         items.reverse();
-        Ok(InboxPage { items, next_cursor: page.cursor })
+        let next_cursor = newest.map(|(_, raw)| format!("{SEEN}{raw}")).or_else(|| cursor.map(str::to_owned));
+        Ok(InboxPage { items, next_cursor })
     }
 
     async fn reply(
