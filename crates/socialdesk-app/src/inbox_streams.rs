@@ -208,16 +208,12 @@ impl App {
         let mut wait = Duration::from_secs(1);
         loop {
             let started = Instant::now();
-            let ended = match kind {
-                Kind::Inbox => {
-                    let ended = self.watch_account_once(workspace, account).await;
-                    if let Err(e) = self.store.set_inbox_live(account, None).await {
-                        tracing::warn!(%account, error = %e, "could not record that the live inbox closed");
-                    }
-                    ended
-                }
-                Kind::Public => self.watch_public_once(workspace, account).await,
-            };
+            let ended = self.watch_once(kind, workspace, account).await;
+            if kind == Kind::Inbox
+                && let Err(e) = self.store.set_inbox_live(account, None).await
+            {
+                tracing::warn!(%account, error = %e, "could not record that the live inbox closed");
+            }
             match ended {
                 Ok(()) => tracing::info!(%account, ?kind, "the live stream closed"),
                 Err(Ended::ForGood(why)) => {
@@ -234,12 +230,16 @@ impl App {
         }
     }
 
-    /// One connection: opened, a catch-up sync, then a sync for each
+    /// One connection: opened, a catch-up read, then a read for each
     /// gathering of arrivals, until the stream closes or fails.
-    async fn watch_account_once(&self, workspace: WorkspaceId, account: AccountId) -> Result<(), Ended> {
+    async fn watch_once(&self, kind: Kind, workspace: WorkspaceId, account: AccountId) -> Result<(), Ended> {
         let (stored, credentials) = self.credentials(workspace, account).await?;
         let network = self.network(&stored.network)?;
-        let mut stream = match network.watch_inbox(&credentials).await {
+        let opened = match kind {
+            Kind::Inbox => network.watch_inbox(&credentials).await,
+            Kind::Public => network.watch_public(&credentials).await,
+        };
+        let mut stream = match opened {
             Ok(stream) => stream,
             Err(NetworkError::AuthRevoked(why)) => {
                 self.mark_account_revoked(workspace, account, &why).await?;
@@ -248,11 +248,18 @@ impl App {
             Err(NetworkError::Unsupported(what)) => return Err(Ended::ForGood(format!("{what} is not supported"))),
             Err(e) => return Err(Ended::Retry(e.to_string())),
         };
-        tracing::info!(%account, handle = stored.handle, "live inbox stream open");
-        if let Err(e) = self.store.set_inbox_live(account, Some(self.now())).await {
-            tracing::warn!(%account, error = %e, "could not record that the live inbox is open");
-        }
-        self.live_sync(workspace, account).await?;
+        tracing::info!(%account, ?kind, handle = stored.handle, "live stream open");
+        // Says the stream is open while it is: on the account for the inbox, in this process for public posts.
+        let (_public_live, gather) = match kind {
+            Kind::Inbox => {
+                if let Err(e) = self.store.set_inbox_live(account, Some(self.now())).await {
+                    tracing::warn!(%account, error = %e, "could not record that the live inbox is open");
+                }
+                (None, GATHER)
+            }
+            Kind::Public => (Some(PublicLive::new(self, account)), PUBLIC_GATHER),
+        };
+        self.live_read(kind, workspace, account).await?;
         // When the gathered arrivals are read.
         let mut due: Option<Instant> = None;
         loop {
@@ -262,7 +269,7 @@ impl App {
                     signal = stream.next() => signal,
                     () = tokio::time::sleep_until(at) => {
                         due = None;
-                        self.live_sync(workspace, account).await?;
+                        self.live_read(kind, workspace, account).await?;
                         continue;
                     }
                 },
@@ -270,12 +277,12 @@ impl App {
             };
             match signal {
                 Ok(Some(InboxSignal::Arrived)) => {
-                    due.get_or_insert_with(|| Instant::now() + GATHER);
+                    due.get_or_insert_with(|| Instant::now() + gather);
                 }
                 Ok(Some(InboxSignal::Alive)) => {}
                 Ok(None) => {
                     if due.is_some() {
-                        self.live_sync(workspace, account).await?;
+                        self.live_read(kind, workspace, account).await?;
                     }
                     return Ok(());
                 }
@@ -285,7 +292,7 @@ impl App {
                 }
                 Err(e) => {
                     if due.is_some() {
-                        self.live_sync(workspace, account).await?;
+                        self.live_read(kind, workspace, account).await?;
                     }
                     return Err(Ended::Retry(e.to_string()));
                 }
@@ -293,62 +300,22 @@ impl App {
         }
     }
 
-    /// One connection to the public posts' stream: opened, a catch-up read,
-    /// then a read from the source's cursor for each gathering of new posts.
-    async fn watch_public_once(&self, workspace: WorkspaceId, account: AccountId) -> Result<(), Ended> {
-        let (stored, credentials) = self.credentials(workspace, account).await?;
-        let network = self.network(&stored.network)?;
-        let mut stream = match network.watch_public(&credentials).await {
-            Ok(stream) => stream,
-            Err(NetworkError::AuthRevoked(why)) => {
-                self.mark_account_revoked(workspace, account, &why).await?;
-                return Err(Ended::ForGood(why));
-            }
-            Err(NetworkError::Unsupported(what)) => return Err(Ended::ForGood(format!("{what} is not supported"))),
-            Err(e) => return Err(Ended::Retry(e.to_string())),
+    /// Syncs the account's inbox, or reads its public posts; a revoked or
+    /// disconnected account ends its watch, other failures are left to the
+    /// next arrival and to the periodic rounds.
+    async fn live_read(&self, kind: Kind, workspace: WorkspaceId, account: AccountId) -> Result<(), Ended> {
+        let read = match kind {
+            Kind::Inbox => self.sync_inbox(workspace, account).await,
+            Kind::Public => self.read_public_posts(workspace, account).await,
         };
-        tracing::info!(%account, handle = stored.handle, "live public posts stream open");
-        let _live = PublicLive::new(self, account);
-        self.live_read(workspace, account).await?;
-        let mut due: Option<Instant> = None;
-        loop {
-            let signal = match due {
-                Some(at) => tokio::select! {
-                    signal = stream.next() => signal,
-                    () = tokio::time::sleep_until(at) => {
-                        due = None;
-                        self.live_read(workspace, account).await?;
-                        continue;
-                    }
-                },
-                None => stream.next().await,
-            };
-            match signal {
-                Ok(Some(InboxSignal::Arrived)) => {
-                    due.get_or_insert_with(|| Instant::now() + PUBLIC_GATHER);
-                }
-                Ok(Some(InboxSignal::Alive)) => {}
-                Ok(None) => return Ok(()),
-                Err(NetworkError::AuthRevoked(why)) => {
-                    self.mark_account_revoked(workspace, account, &why).await?;
-                    return Err(Ended::ForGood(why));
-                }
-                Err(e) => return Err(Ended::Retry(e.to_string())),
-            }
-        }
-    }
-
-    /// Reads the account's new public posts; a revoked or disconnected
-    /// account ends its watch, other failures wait for the next arrival.
-    async fn live_read(&self, workspace: WorkspaceId, account: AccountId) -> Result<(), Ended> {
-        match self.read_public_posts(workspace, account).await {
-            Ok(stored) => {
-                tracing::debug!(%account, stored, "live public posts read");
+        match read {
+            Ok(new) => {
+                tracing::debug!(%account, ?kind, new, "live read");
                 Ok(())
             }
             Err(e @ (AppError::Conflict { .. } | AppError::NotFound)) => Err(e.into()),
             Err(e) => {
-                tracing::warn!(%account, error = %e, "reading live public posts failed; the next arrival retries");
+                tracing::warn!(%account, ?kind, error = %e, "a live read failed; the next one retries");
                 Ok(())
             }
         }
@@ -357,21 +324,5 @@ impl App {
     /// Whether this process reads `account`'s public posts as their stream tells.
     pub(crate) fn public_posts_live(&self, account: AccountId) -> bool {
         self.live_public.lock().unwrap_or_else(std::sync::PoisonError::into_inner).contains(&account)
-    }
-
-    /// Syncs the account; a revoked account ends its watch, other failures are
-    /// left to the periodic sync.
-    async fn live_sync(&self, workspace: WorkspaceId, account: AccountId) -> Result<(), Ended> {
-        match self.sync_inbox(workspace, account).await {
-            Ok(new) => {
-                tracing::debug!(%account, new, "live inbox synced");
-                Ok(())
-            }
-            Err(e @ (AppError::Conflict { .. } | AppError::NotFound)) => Err(e.into()),
-            Err(e) => {
-                tracing::warn!(%account, error = %e, "live inbox sync failed; the periodic sync will retry");
-                Ok(())
-            }
-        }
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::{Duration, TimeZone, Utc};
 use socialdesk_app::{
-    Actor, App, ConnectAccount, ManualClock, NewPost, SecretBox, Settings, SignUp, When, Worker, WorkerOptions,
+    Actor, App, Clock, ConnectAccount, ManualClock, NewPost, SecretBox, Settings, SignUp, When, Worker, WorkerOptions,
 };
 use socialdesk_core::{AccountId, DeliveryState, PostState};
 use socialdesk_networks::{
@@ -107,7 +107,9 @@ pub(crate) async fn setup(db: TestDb, network: Arc<dyn Network>) -> Setup {
 pub(crate) async fn setup_with(db: TestDb, network: Arc<dyn Network>, settings: Settings) -> Setup {
     let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()));
     let mut networks = Registry::default();
-    networks.add(Arc::new(socialdesk_networks::sandbox::Sandbox::new()));
+    // The sandbox reads the test's clock: what it says is the same at every run.
+    let sandbox_clock = clock.clone();
+    networks.add(Arc::new(socialdesk_networks::sandbox::Sandbox::with_clock(Arc::new(move || sandbox_clock.now()))));
     networks.add(network);
     let app = App::new(db.store.clone(), clock.clone(), SecretBox::ephemeral(), settings).with_networks(networks);
     let signed = app
