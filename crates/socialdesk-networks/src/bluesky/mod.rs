@@ -538,10 +538,15 @@ impl Bluesky {
         }
     }
 
-    /// A service token from the account's PDS for `aud` to call `lxm` as the account, for 30 minutes.
-    async fn service_token(&self, x: &Xrpc<'_>, aud: &str, lxm: &str) -> Result<String, NetworkError> {
-        // The PDS's clock, not ours: the token must hold by its reckoning.
-        let exp = (x.server_time().await? + TimeDelta::minutes(30)).timestamp().to_string();
+    /// A service token from the account's PDS for `aud` to call `lxm` as the account, until `exp`.
+    async fn service_token(
+        &self,
+        x: &Xrpc<'_>,
+        aud: &str,
+        lxm: &str,
+        exp: DateTime<Utc>,
+    ) -> Result<String, NetworkError> {
+        let exp = exp.timestamp().to_string();
         let params = [("aud", aud), ("lxm", lxm), ("exp", exp.as_str())];
         let out: protocol::ServiceAuthOutput = x.query("com.atproto.server.getServiceAuth", &params).await?;
         Ok(out.token)
@@ -559,7 +564,9 @@ impl Bluesky {
             .ok()
             .and_then(|u| u.host_str().map(|h| format!("did:web:{h}")))
             .ok_or_else(|| NetworkError::Rejected(format!("{service} is not a video service address")))?;
-        let token = self.service_token(x, &service_did, "app.bsky.video.getUploadLimits").await?;
+        // Tokens for 30 minutes by the PDS's clock, not ours: they must hold by its reckoning.
+        let exp = x.server_time().await? + TimeDelta::minutes(30);
+        let token = self.service_token(x, &service_did, "app.bsky.video.getUploadLimits", exp).await?;
         let limits: protocol::UploadLimits =
             Xrpc::new(&self.http, service, Some(&token)).query("app.bsky.video.getUploadLimits", &[]).await?;
         if !limits.can_upload {
@@ -568,7 +575,7 @@ impl Bluesky {
         }
         // The service stores the result on the PDS as the account: the token is for the PDS's own DID.
         let server: protocol::DescribeServer = x.query("com.atproto.server.describeServer", &[]).await?;
-        let token = self.service_token(x, &server.did, "com.atproto.repo.uploadBlob").await?;
+        let token = self.service_token(x, &server.did, "com.atproto.repo.uploadBlob", exp).await?;
         // Named after its content, so the same file is the same job.
         let digest = Sha256::digest(&video.data);
         let name = format!("{}.mp4", digest[..8].iter().map(|b| format!("{b:02x}")).collect::<String>());
